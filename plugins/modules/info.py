@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: info
+short_description: Gather the state of a Citrix License Server in one round trip
+version_added: 0.1.0
+description:
+  - Reads, without changing anything, what the rest of the collection and the fleet compliance report need
+    to know about one Citrix License Server (LS) host.
+  - On Windows hosts it makes one C(ansible.windows.win_powershell) call running a read-only collection script
+    shipped with the collection; on lab hosts (those that define C(ctxlic_lab_root)) it makes one call to the
+    lab's collection program. Everything returned is parsed on the controller.
+  - Sources of each field are the documented locations of seed document 004 (Citrix Licensing 11.17.2 build
+    49000 documentation) and the registry key C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install).
+options:
+  install_dir:
+    description:
+      - The License Server installation directory.
+      - When omitted it is read from the registry value C(LS_Install_Dir).
+    type: str
+  max_file_bytes:
+    description:
+      - Largest file whose content is returned for parsing (license files, the upload result, the proxy XML).
+      - Larger files are listed with their size and not parsed.
+    type: int
+    default: 1048576
+attributes:
+  check_mode:
+    support: full
+    description: Runs in check mode too; it never changes anything.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - A host that defines C(ctxlic_lab_root) is a simulated lab host; see the lab documentation.
+  - Host names in license files are case-sensitive; C(server.hostname) is what C(lmhostid -hostname) prints,
+    or the Windows computer name when the License Server is not installed.
+seealso:
+  - module: ansible.windows.win_powershell
+author:
+  - ctxlic maintainers
+"""
+
+EXAMPLES = r"""
+- name: Gather the License Server state
+  ctxlic.license_server.info:
+  register: ls
+
+- name: Show the installed version
+  ansible.builtin.debug:
+    msg: "{{ inventory_hostname }} runs {{ ls.server.version.text | default('no License Server') }}"
+
+- name: Gather from a non-default installation directory
+  ctxlic.license_server.info:
+    install_dir: D:\Citrix\Licensing
+"""
+
+RETURN = r"""
+backend:
+  description: Which host access backend answered.
+  returned: always
+  type: str
+  sample: windows
+remote_calls:
+  description: Number of module calls made on the host (one for this module).
+  returned: always
+  type: int
+  sample: 1
+server:
+  description: The per-server record.
+  returned: success
+  type: dict
+  contains:
+    host:
+      description: The inventory host name.
+      type: str
+      returned: always
+      sample: ls01
+    reachable:
+      description: Whether the host answered.
+      type: bool
+      returned: always
+    failed:
+      description: Whether the gather failed (see RV(server.error)).
+      type: bool
+      returned: always
+    error:
+      description: Why the gather failed, or null.
+      type: str
+      returned: always
+    observed_at:
+      description: The host's clock when the data was read (UTC, ISO 8601).
+      type: str
+      returned: always
+      sample: "2026-11-22T10:00:00Z"
+    collector:
+      description: Which collection script produced the data, C(powershell) or C(lab).
+      type: str
+      returned: always
+    installed:
+      description: Whether the License Server registry key exists.
+      type: bool
+      returned: always
+    hostname:
+      description: The LS host name as C(lmhostid -hostname) prints it (case-sensitive), else the computer name.
+      type: str
+      returned: always
+      sample: LS01
+    macs:
+      description: MAC addresses of the host's enabled network adapters.
+      type: list
+      elements: str
+      returned: always
+    version:
+      description: Installed version from the registry value C(Version), parsed; null when not installed.
+      type: dict
+      returned: always
+      contains:
+        text:
+          description: The registry text.
+          type: str
+          sample: 11.17.2.0 build 45000
+        major:
+          description: Major version.
+          type: int
+        minor:
+          description: Minor version.
+          type: int
+        patch:
+          description: Patch version.
+          type: int
+        build:
+          description: Build number, null when the text carries none.
+          type: int
+        build_known:
+          description: Whether the text named a build.
+          type: bool
+        error:
+          description: Why the text could not be parsed (only when it could not).
+          type: str
+    install_dir:
+      description: The installation directory (registry C(LS_Install_Dir) or the option).
+      type: str
+      returned: always
+      sample: C:\Program Files (x86)\Citrix\Licensing
+    services:
+      description: The three License Server services.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        name:
+          description: Service name.
+          type: str
+          sample: Citrix Licensing
+        exists:
+          description: Whether the service exists.
+          type: bool
+        state:
+          description: Service state as Windows reports it, for example C(running) or C(stopped).
+          type: str
+        start_mode:
+          description: Start mode, for example C(auto).
+          type: str
+    management_service:
+      description: License Management Service state from C(ctx_license_management_service.exe -query).
+      type: dict
+      returned: always
+      contains:
+        enabled:
+          description: True or false, null when the output could not be understood.
+          type: bool
+        raw:
+          description: The raw C(-query) output.
+          type: str
+    reporting_mode:
+      description: C(automatic) (service enabled), C(manual) (disabled) or C(unknown).
+      type: str
+      returned: always
+    licenses:
+      description: License files found in C(MyFiles).
+      type: dict
+      returned: always
+      contains:
+        files:
+          description: One entry per C(.lic) file, with C(name), C(path), C(size) and C(mtime).
+          type: list
+          elements: dict
+        in_use:
+          description: In-use counts per feature from C(lmstat -a) when it answers.
+          type: dict
+    myfiles:
+      description: Every file name in C(MyFiles).
+      type: list
+      elements: str
+      returned: when the install directory exists
+    disk:
+      description: Free and total bytes of the install volume.
+      type: dict
+      returned: always
+      contains:
+        free_bytes:
+          description: Free bytes.
+          type: int
+        total_bytes:
+          description: Volume size in bytes.
+          type: int
+    problems:
+      description: Human-readable problems found while reading the host (broken layout, stopped services).
+      type: list
+      elements: str
+      returned: always
+"""

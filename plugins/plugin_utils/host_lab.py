@@ -1,0 +1,200 @@
+"""Lab backend of the host access layer: ``ansible.builtin`` modules against a simulated host.
+
+A lab host is a directory on the controller (``ctxlic_lab_root``) reached with the ``local``
+connection. Windows paths are mapped into its ``fs`` tree here, on the controller, because the tree
+is local; everything else goes through the same kind of module calls as on Windows: stat, slurp,
+find, copy, file, command. Windows-only facilities (service control manager, registry, volume
+free space, the one-shot collection) are the lab's ``labctl`` program, run with
+``ansible.builtin.command``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import (
+    FileInfo,
+    HostAccess,
+    RunResult,
+    ServiceInfo,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
+    LAB_DIR,
+    LabPathError,
+    lab_to_win,
+    win_to_lab,
+)
+
+STAGING_DIR = r"C:\Windows\Temp\ctxlic"
+
+
+class LabHost(HostAccess):
+    backend = "lab"
+
+    def __init__(self, action, task_vars: dict, root: str):
+        super().__init__(action, task_vars)
+        self.root = Path(root)
+        if not (self.root / LAB_DIR).is_dir():
+            raise HostError(f"ctxlic_lab_root={root!r} is not a lab host (no {LAB_DIR} directory); "
+                            "create the fleet with the lab command first")
+
+    def _map(self, path: str) -> str:
+        try:
+            return str(win_to_lab(self.root, path))
+        except LabPathError as exc:
+            raise HostError(str(exc)) from exc
+
+    def _labctl(self, *args: str, read_only: bool) -> RunResult:
+        argv = [str(self.root / LAB_DIR / "bin" / "labctl"), *args]
+        res = self._run_module("ansible.builtin.command", {"argv": argv}, reads=("rc", "stdout", "stderr"),
+                               read_only=read_only, allow_failure=True)
+        if "rc" not in res:
+            raise HostError(f"lab control program failed: {res.get('msg', res)}")
+        return RunResult(argv=argv, rc=int(res["rc"]), stdout=res.get("stdout", ""), stderr=res.get("stderr", ""))
+
+    def _labctl_json(self, *args: str, read_only: bool):
+        run = self._labctl(*args, read_only=read_only)
+        try:
+            return run.rc, json.loads(run.stdout or "null")
+        except json.JSONDecodeError as exc:
+            raise HostError(f"lab control program printed no JSON: {run.stdout!r} {run.stderr!r}") from exc
+
+    # -- files ------------------------------------------------------------------------------------
+    def stat(self, path: str, checksum: bool = False) -> FileInfo:
+        args = {"path": self._map(path), "get_checksum": checksum}
+        if checksum:
+            args["checksum_algorithm"] = "sha1"
+        res = self._run_module("ansible.builtin.stat", args,
+                               reads=("stat.exists", "stat.isdir", "stat.size", "stat.mtime", "stat.checksum"),
+                               read_only=True)
+        st = res.get("stat", {})
+        return FileInfo(path=path, exists=bool(st.get("exists")), is_dir=bool(st.get("isdir")),
+                        size=st.get("size"), mtime=st.get("mtime"), checksum=st.get("checksum"))
+
+    def read_file(self, path: str) -> bytes | None:
+        if not self.stat(path).exists:
+            return None
+        res = self._run_module("ansible.builtin.slurp", {"src": self._map(path)}, reads=("content",), read_only=True)
+        return base64.b64decode(res.get("content", ""))
+
+    def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
+        res = self._run_module("ansible.builtin.find", {"paths": [self._map(directory)], "patterns": patterns},
+                               reads=("files.path", "files.size", "files.mtime"), read_only=True, allow_failure=True)
+        if res.get("failed"):
+            return []
+        return [FileInfo(path=lab_to_win(self.root, f["path"]), exists=True, size=f.get("size"), mtime=f.get("mtime"))
+                for f in res.get("files", [])]
+
+    def _copy_in(self, local_path: str, path: str, backup: bool) -> dict:
+        tmpdir = self._action._make_tmp_path()
+        remote = os.path.join(tmpdir, os.path.basename(local_path))
+        self._action._transfer_file(local_path, remote)
+        try:
+            res = self._run_module("ansible.builtin.copy",
+                                   {"src": remote, "dest": self._map(path), "remote_src": True, "backup": backup},
+                                   reads=("changed", "backup_file"), allow_failure=True)
+        finally:
+            self._action._remove_tmp_path(tmpdir)
+        if res.get("failed"):
+            raise HostError(f"could not write {path}: {res.get('msg', '')}")
+        return {"changed": bool(res.get("changed")),
+                "backup_file": lab_to_win(self.root, res["backup_file"]) if res.get("backup_file") else None}
+
+    def write_file(self, path: str, content: bytes, backup: bool = True) -> dict:
+        self._refuse_in_check_mode(f"writing {path}")
+        fd, local = tempfile.mkstemp(prefix="ctxlic-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            return self._copy_in(local, path, backup)
+        finally:
+            os.unlink(local)
+
+    def put_file(self, local_path: str, path: str) -> dict:
+        self._refuse_in_check_mode(f"copying {local_path} to {path}")
+        result = self._copy_in(local_path, path, backup=False)
+        shutil.copymode(local_path, self._map(path))  # keep the installer executable, as NTFS would
+        return result
+
+    def fetch_file(self, path: str, local_path: str) -> None:
+        self._action._connection.fetch_file(self._map(path), local_path)
+
+    def rename(self, src: str, dest: str) -> None:
+        self._refuse_in_check_mode(f"renaming {src}")
+        res = self._run_module("ansible.builtin.command",
+                               {"argv": ["mv", "-T", "--", self._map(src), self._map(dest)]},
+                               reads=("rc", "stderr"), allow_failure=True)
+        if res.get("rc") != 0:
+            raise HostError(f"could not rename {src} to {dest}: {res.get('stderr') or res.get('msg')}")
+
+    def remove(self, path: str) -> dict:
+        self._refuse_in_check_mode(f"removing {path}")
+        res = self._run_module("ansible.builtin.file", {"path": self._map(path), "state": "absent"}, reads=("changed",))
+        return {"changed": bool(res.get("changed"))}
+
+    def make_dir(self, path: str) -> dict:
+        self._refuse_in_check_mode(f"creating {path}")
+        res = self._run_module("ansible.builtin.file", {"path": self._map(path), "state": "directory"},
+                               reads=("changed",))
+        return {"changed": bool(res.get("changed"))}
+
+    # -- programs, services, registry, disk -------------------------------------------------------
+    def run(self, argv: list[str], chdir: str | None = None, *, read_only: bool = False) -> RunResult:
+        if not read_only:
+            self._refuse_in_check_mode(f"running {argv[0]}")
+        program = self._map(argv[0])
+        if not os.path.isfile(program):
+            return RunResult(argv=list(argv), rc=2, stderr=f"The system cannot find the file specified: {argv[0]}")
+        args: dict = {"argv": [program, *argv[1:]]}
+        if chdir:
+            args["chdir"] = self._map(chdir)
+        res = self._run_module("ansible.builtin.command", args, reads=("rc", "stdout", "stderr"),
+                               read_only=read_only, allow_failure=True)
+        if "rc" not in res:
+            raise HostError(f"could not run {argv[0]}: {res.get('msg', res)}")
+        return RunResult(argv=list(argv), rc=int(res["rc"]), stdout=res.get("stdout", ""), stderr=res.get("stderr", ""))
+
+    def service(self, name: str) -> ServiceInfo:
+        _rc, data = self._labctl_json("service-query", name, read_only=True)
+        entry = (data or [{}])[0]
+        if not entry.get("exists"):
+            return ServiceInfo(name=name, exists=False)
+        return ServiceInfo(name=name, exists=True, state=entry.get("state"), start_mode=entry.get("start_mode"))
+
+    def set_service(self, name: str, state: str) -> dict:
+        self._refuse_in_check_mode(f"setting service {name} {state}")
+        rc, data = self._labctl_json("service-set", name, state, read_only=False)
+        if rc != 0:
+            raise HostError(f"service {name!r} could not be {state}: {(data or {}).get('msg', '')}")
+        return {"changed": bool(data.get("changed")), "state": data.get("state")}
+
+    def registry_value(self, key: str, name: str):
+        res = self._run_module("ansible.builtin.slurp", {"src": str(self.root / LAB_DIR / "registry.json")},
+                               reads=("content",), read_only=True, allow_failure=True)
+        if res.get("failed"):
+            return None
+        registry = json.loads(base64.b64decode(res["content"]) or b"{}")
+        folded = {k.casefold(): v for k, v in registry.items()}
+        return (folded.get(key.casefold()) or {}).get(name)
+
+    def disk_space(self, path: str) -> dict:
+        _rc, data = self._labctl_json("disk-free", read_only=True)
+        return {"free_bytes": int(data["free_bytes"]), "total_bytes": int(data["total_bytes"])}
+
+    def collect(self, install_dir: str | None = None, max_bytes: int = 1024 * 1024) -> dict:
+        args = ["collect-info", "--max-bytes", str(max_bytes)]
+        if install_dir:
+            args += ["--install-dir", install_dir]
+        rc, data = self._labctl_json(*args, read_only=True)
+        if rc != 0 or not isinstance(data, dict):
+            raise HostError(f"lab info collection failed (rc={rc})")
+        return data
+
+    def staging_dir(self) -> str:
+        return STAGING_DIR

@@ -1,0 +1,171 @@
+"""Windows backend of the host access layer: ``ansible.windows`` modules over WinRM, PSRP or SSH.
+
+Only documented options are passed and only documented return keys are read (each call names the
+keys it reads in ``reads=``); the contract tests check both against the installed
+``ansible.windows`` documentation.
+"""
+
+from __future__ import annotations
+
+import base64
+import ntpath
+import os
+import tempfile
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import windows_scripts
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import (
+    FileInfo,
+    HostAccess,
+    RunResult,
+    ServiceInfo,
+)
+
+STAGING_DIR = r"C:\Windows\Temp\ctxlic"
+
+
+def _first_output(result: dict, what: str) -> dict:
+    output = result.get("output") or []
+    if not output or not isinstance(output[0], dict):
+        raise HostError(f"{what}: the PowerShell script returned no result (output={output!r})")
+    return output[0]
+
+
+class WindowsHost(HostAccess):
+    backend = "windows"
+
+    def stat(self, path: str, checksum: bool = False) -> FileInfo:
+        args = {"path": path, "get_checksum": checksum}
+        if checksum:
+            args["checksum_algorithm"] = "sha1"
+        res = self._run_module("ansible.windows.win_stat", args,
+                               reads=("stat.exists", "stat.isdir", "stat.size", "stat.lastwritetime", "stat.checksum"),
+                               read_only=True)
+        st = res.get("stat", {})
+        return FileInfo(path=path, exists=bool(st.get("exists")), is_dir=bool(st.get("isdir")),
+                        size=st.get("size"), mtime=st.get("lastwritetime"), checksum=st.get("checksum"))
+
+    def read_file(self, path: str) -> bytes | None:
+        if not self.stat(path).exists:
+            return None
+        res = self._run_module("ansible.windows.slurp", {"src": path}, reads=("content",), read_only=True)
+        return base64.b64decode(res.get("content", ""))
+
+    def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
+        res = self._run_module("ansible.windows.win_find",
+                               {"paths": [directory], "patterns": patterns, "get_checksum": False},
+                               reads=("files.path", "files.size", "files.lastwritetime"), read_only=True,
+                               allow_failure=True)
+        if res.get("failed"):
+            return []
+        return [FileInfo(path=f["path"], exists=True, size=f.get("size"), mtime=f.get("lastwritetime"))
+                for f in res.get("files", [])]
+
+    def _stage_local(self, local_path: str) -> tuple[str, str]:
+        tmpdir = self._action._make_tmp_path()
+        remote = ntpath.join(tmpdir, os.path.basename(local_path))
+        self._action._transfer_file(local_path, remote)
+        return tmpdir, remote
+
+    def put_file(self, local_path: str, path: str) -> dict:
+        self._refuse_in_check_mode(f"copying {local_path} to {path}")
+        tmpdir, remote = self._stage_local(local_path)
+        try:
+            res = self._run_module("ansible.windows.win_copy",
+                                   {"src": remote, "dest": path, "remote_src": True},
+                                   reads=("changed",))
+        finally:
+            self._action._remove_tmp_path(tmpdir)
+        return {"changed": bool(res.get("changed"))}
+
+    def write_file(self, path: str, content: bytes, backup: bool = True) -> dict:
+        self._refuse_in_check_mode(f"writing {path}")
+        fd, local = tempfile.mkstemp(prefix="ctxlic-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            tmpdir, remote = self._stage_local(local)
+            try:
+                res = self._run_module("ansible.windows.win_copy",
+                                       {"src": remote, "dest": path, "remote_src": True, "backup": backup},
+                                       reads=("changed", "backup_file"))
+            finally:
+                self._action._remove_tmp_path(tmpdir)
+        finally:
+            os.unlink(local)
+        return {"changed": bool(res.get("changed")), "backup_file": res.get("backup_file")}
+
+    def fetch_file(self, path: str, local_path: str) -> None:
+        # The connection plugin streams the file (WinRM/PSRP/SSH all implement fetch_file).
+        self._action._connection.fetch_file(path, local_path)
+
+    def rename(self, src: str, dest: str) -> None:
+        self._refuse_in_check_mode(f"renaming {src}")
+        self._run_module("ansible.windows.win_powershell",
+                         {"script": windows_scripts.RENAME_ITEM_PS, "parameters": {"Source": src, "Destination": dest}},
+                         reads=("changed",))
+
+    def remove(self, path: str) -> dict:
+        self._refuse_in_check_mode(f"removing {path}")
+        res = self._run_module("ansible.windows.win_file", {"path": path, "state": "absent"}, reads=("changed",))
+        return {"changed": bool(res.get("changed"))}
+
+    def make_dir(self, path: str) -> dict:
+        self._refuse_in_check_mode(f"creating {path}")
+        res = self._run_module("ansible.windows.win_file", {"path": path, "state": "directory"}, reads=("changed",))
+        return {"changed": bool(res.get("changed"))}
+
+    def run(self, argv: list[str], chdir: str | None = None, *, read_only: bool = False) -> RunResult:
+        if not read_only:
+            self._refuse_in_check_mode(f"running {argv[0]}")
+        args: dict = {"argv": list(argv)}
+        if chdir:
+            args["chdir"] = chdir
+        res = self._run_module("ansible.windows.win_command", args, reads=("rc", "stdout", "stderr"),
+                               read_only=read_only, allow_failure=True)
+        if "rc" not in res:
+            raise HostError(f"could not run {argv[0]}: {res.get('msg', res)}")
+        return RunResult(argv=list(argv), rc=int(res["rc"]), stdout=res.get("stdout", ""), stderr=res.get("stderr", ""))
+
+    def service(self, name: str) -> ServiceInfo:
+        res = self._run_module("ansible.windows.win_service_info", {"name": name},
+                               reads=("exists", "services.name", "services.state", "services.start_mode"),
+                               read_only=True)
+        services = res.get("services") or []
+        if not res.get("exists") or not services:
+            return ServiceInfo(name=name, exists=False)
+        return ServiceInfo(name=name, exists=True, state=services[0].get("state"),
+                           start_mode=services[0].get("start_mode"))
+
+    def set_service(self, name: str, state: str) -> dict:
+        self._refuse_in_check_mode(f"setting service {name} {state}")
+        res = self._run_module("ansible.windows.win_service", {"name": name, "state": state},
+                               reads=("changed", "state"), allow_failure=True)
+        if res.get("failed"):
+            raise HostError(f"service {name!r} could not be {state}: {res.get('msg', '')}")
+        return {"changed": bool(res.get("changed")), "state": res.get("state")}
+
+    def registry_value(self, key: str, name: str):
+        res = self._run_module("ansible.windows.win_reg_stat", {"path": key, "name": name},
+                               reads=("exists", "value"), read_only=True)
+        return res.get("value") if res.get("exists") else None
+
+    def disk_space(self, path: str) -> dict:
+        res = self._run_module("ansible.windows.win_powershell",
+                               {"script": windows_scripts.DISK_SPACE_PS, "parameters": {"Path": path}},
+                               reads=("output",), read_only=True)
+        out = _first_output(res, "disk space")
+        return {"free_bytes": int(out["free_bytes"]), "total_bytes": int(out["total_bytes"])}
+
+    def collect(self, install_dir: str | None = None, max_bytes: int = 1024 * 1024) -> dict:
+        params: dict = {"MaxBytes": max_bytes}
+        if install_dir:
+            params["InstallDir"] = install_dir
+        res = self._run_module("ansible.windows.win_powershell",
+                               {"script": windows_scripts.COLLECT_INFO_PS, "parameters": params, "depth": 6},
+                               reads=("output", "error"), read_only=True)
+        return _first_output(res, "info collection")
+
+    def staging_dir(self) -> str:
+        return STAGING_DIR
+

@@ -1,0 +1,371 @@
+"""Entry point of every simulated Windows program on a lab host.
+
+Each program file in a lab host's tree (``...\\LS\\lmreread.exe``, ``C:\\Windows\\System32\\msiexec.exe``,
+a staged ``CitrixLicensing.exe``) is a tiny Python launcher that calls :func:`main` with its own name,
+so the programs exist exactly where seed 004 says, and vanish when an uninstall deletes them.
+Outputs follow seed 004 and the FlexNet conventions it shows; exit codes are non-zero on failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ntpath
+import os
+import stat
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import installer as lab_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.flexnet import served_features
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
+    INSTALL_REG_KEY,
+    LICENSING_SERVICE,
+    SERVICES,
+    find_host_root,
+    lab_to_win,
+    win_to_lab,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState, read_json, write_json
+
+FLEXNET_BANNER = "{tool} - Copyright (c) 1989-2023 Flexera. All Rights Reserved."
+COLLECTIONS_ROOT = Path(__file__).parents[6]
+
+
+def write_program(path: Path, program: str, **constants: str) -> None:
+    """Write a launcher for ``program`` at ``path`` (executable, like an .exe on Windows)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    consts = "".join(f"{k} = {v!r}\n" for k, v in sorted(constants.items()))
+    path.write_text(
+        f"#!{sys.executable}\n"
+        "# Citrix License Server lab simulator program (ctxlic.license_server lab).\n"
+        "import sys\n"
+        f"sys.path.insert(0, {str(COLLECTIONS_ROOT)!r})\n"
+        f"{consts}"
+        "from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.programs import main\n"
+        f"sys.exit(main({program!r}, sys.argv, {', '.join(f'{k}={k}' for k in sorted(constants))}))\n",
+        encoding="utf-8",
+    )
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+class Host:
+    def __init__(self, root: Path):
+        self.root = root
+        self.state = HostState(root)
+
+    @property
+    def install(self) -> dict | None:
+        return self.state.registry.get(INSTALL_REG_KEY)
+
+    @property
+    def base(self) -> Path | None:
+        install = self.install
+        return win_to_lab(self.root, install["LS_Install_Dir"]) if install else None
+
+    def daemon_up(self) -> bool:
+        return self.state.services.get(LICENSING_SERVICE, {}).get("state") == "running"
+
+    def reread(self) -> dict:
+        """What the vendor daemon does when it (re)reads MyFiles."""
+        host = self.state.host
+        served = served_features(self.base / "MyFiles", host.get("hostname", ""), host.get("macs", []))
+        write_json(self.state.lab / "served.json", served)
+        return served
+
+
+# -- FlexNet tools ---------------------------------------------------------------------------------
+def _target_ok(host: Host, argv: list[str]) -> bool:
+    if "-c" not in argv:
+        return True
+    idx = argv.index("-c")
+    target = argv[idx + 1] if idx + 1 < len(argv) else ""
+    if not target.startswith("@"):
+        return True
+    name = target[1:]
+    info = host.state.host
+    return name in ("localhost", info.get("hostname"), info.get("cluster_access_point"))
+
+
+def _cannot_connect(tool: str) -> int:
+    _out(FLEXNET_BANNER.format(tool=tool))
+    _err(f'{tool} failed: Cannot connect to license server system. (-15,10:10061 "WinSock: Connection refused")')
+    return 1
+
+
+def lmreread(host: Host, argv: list[str]) -> int:
+    if not _target_ok(host, argv) or not host.daemon_up():
+        host.state.record("lmreread", argv=argv, ok=False)
+        return _cannot_connect("lmreread")
+    if host.state.faults.get("lmreread_fail"):
+        host.state.record("lmreread", argv=argv, ok=False)
+        _out(FLEXNET_BANNER.format(tool="lmreread"))
+        _err("lmreread failed: License server system does not support this feature. (-18,147)")
+        return 1
+    served = host.reread()
+    host.state.record("lmreread", argv=argv, ok=True, features=sorted(served))
+    _out(FLEXNET_BANNER.format(tool="lmreread"))
+    _out("\nlmreread successful")
+    return 0
+
+
+def lmstat(host: Host, argv: list[str]) -> int:
+    if not _target_ok(host, argv) or not host.daemon_up():
+        return _cannot_connect("lmstat")
+    served = read_json(host.state.lab / "served.json", None)
+    if served is None:
+        served = host.reread()
+    in_use = host.state.host.get("in_use", {})
+    version = (host.install or {}).get("Version", "")
+    myfiles = host.base / "MyFiles"
+    lic_paths = ":".join(lab_to_win(host.root, p) for p in sorted(myfiles.glob("*.lic")))
+    lines = [
+        FLEXNET_BANNER.format(tool="lmstat"),
+        "Flexible License Manager status on " + datetime.now(UTC).strftime("%a %m/%d/%Y %H:%M"),
+        "",
+        "License Server status: 27000@localhost",
+        f"    License file(s) on localhost: {lic_paths}:",
+        "",
+        f"  localhost: license server UP v{version.split(' ')[0]}",
+        "",
+        "Vendor daemon status (on localhost):",
+        "",
+        f"    CITRIX: UP v{version.split(' ')[0]}",
+        "",
+        "Feature usage info:",
+        "",
+    ]
+    for feature in sorted(served):
+        issued = served[feature]["issued"]
+        used = int(in_use.get(feature, 0))
+        lines.append(f"Users of {feature}:  (Total of {issued} licenses issued;  Total of {used} licenses in use)")
+        lines.append("")
+    _out("\n".join(lines))
+    return 0
+
+
+def lmhostid(host: Host, argv: list[str]) -> int:
+    info = host.state.host
+    _out(FLEXNET_BANNER.format(tool="lmhostid"))
+    if "-ether" in argv:
+        macs = " ".join(m.replace(":", "").replace("-", "").lower() for m in info.get("macs", []))
+        _out(f'The FlexNet host ID of this machine is "{macs}"')
+    else:
+        _out(f'The FlexNet host ID of this machine is "HOSTNAME={info.get("hostname", "")}"')
+    return 0
+
+
+def lmver(host: Host, argv: list[str]) -> int:
+    version = (host.install or {}).get("Version", "unknown")
+    _out(FLEXNET_BANNER.format(tool="lmver"))
+    _out(f"FlexNet Licensing v11.19.0.0 build 302290 x64_n6 (Citrix Licensing {version})")
+    return 0
+
+
+def udadmin(host: Host, argv: list[str]) -> int:
+    if "-list" not in argv:
+        _out("usage: udadmin [-options] [-delete | -events | -list | -times]")
+        return 0
+    _out("Usage data is 0 minutes old. Next update in 15 minutes.\n\nUsers:\n\nDevices:\n")
+    return 0
+
+
+def management_service(host: Host, argv: list[str]) -> int:
+    """``ctx_license_management_service.exe (-enable | -disable | -query)`` (seed 004).
+
+    Seed 004 does not show the -query output; the lab prints one line naming the state. The
+    collection's parser refuses output it does not recognise rather than guessing.
+    """
+    path = host.state.lab / "lms.json"
+    current = read_json(path, {"enabled": True})
+    action = argv[1] if len(argv) > 1 else ""
+    if action == "-query":
+        _out(f"License Management Service is {'enabled' if current.get('enabled', True) else 'disabled'}.")
+        return 0
+    if action in ("-enable", "-disable"):
+        enabled = action == "-enable"
+        write_json(path, {"enabled": enabled, "changed_at": host.state.now().isoformat()})
+        host.state.record("management_service", enabled=enabled)
+        _out(f"License Management Service {'enabled' if enabled else 'disabled'} successfully.")
+        return 0
+    _err("Usage: ctx_license_management_service.exe (-enable | -disable | -query)")
+    return 2
+
+
+# -- the simulated OS (service control manager, disk, one-shot collection) --------------------------
+def _service_set(host: Host, name: str, wanted: str) -> int:
+    services = host.state.services
+    if name not in services:
+        _out(json.dumps({"exists": False, "changed": False, "msg": f"service {name!r} does not exist"}))
+        return 1
+    before = services[name]["state"]
+    steps = {"started": ["running"], "stopped": ["stopped"], "restarted": ["stopped", "running"]}.get(wanted)
+    if steps is None:
+        _out(json.dumps({"changed": False, "msg": f"unknown state {wanted!r}"}))
+        return 2
+    for step in steps:
+        if step == "running" and name in host.state.faults.get("service_wont_start", []):
+            services[name]["state"] = "stopped"
+            host.state.write_services(services)
+            host.state.record("service", name=name, state="start-failed", myfiles=_myfiles_listing(host))
+            _out(json.dumps({"changed": before != "stopped", "state": "stopped",
+                             "msg": f"Service '{name}' failed to start (lab fault service_wont_start)"}))
+            return 1
+        services[name]["state"] = step
+        host.state.write_services(services)
+        host.state.record("service", name=name, state=step, myfiles=_myfiles_listing(host))
+        if step == "running" and name == LICENSING_SERVICE and host.base:
+            host.reread()  # lmgrd reads MyFiles when it starts
+    changed = wanted == "restarted" or before != services[name]["state"]
+    _out(json.dumps({"changed": changed, "state": services[name]["state"]}))
+    return 0
+
+
+def _myfiles_listing(host: Host) -> list[str]:
+    base = host.base
+    if not base or not (base / "MyFiles").is_dir():
+        return []
+    return sorted(p.name for p in (base / "MyFiles").iterdir())
+
+
+def _run_quiet(func, host: Host, argv: list[str]) -> dict:
+    """Run one of the lab tools in-process, capturing what it prints (read-only tools only)."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = func(host, argv)
+    return {"rc": rc, "stdout": out.getvalue(), "stderr": err.getvalue()}
+
+
+def _file_entry(path: Path, host: Host, content: bool, max_bytes: int) -> dict:
+    st = path.stat()
+    entry = {"path": lab_to_win(host.root, path), "name": path.name, "size": st.st_size,
+             "mtime": datetime.fromtimestamp(st.st_mtime, UTC).isoformat()}
+    if content:
+        entry["content_b64"] = base64.b64encode(path.read_bytes()[:max_bytes]).decode() if st.st_size <= max_bytes else None
+    return entry
+
+
+def collect_info(host: Host, install_dir: str | None, max_bytes: int) -> dict:
+    """Everything ``info`` needs, read-only, in one call: the lab's twin of collect_info.ps1."""
+    host.state.slow()
+    info = host.state.host
+    registry = host.install
+    install_dir = install_dir or (registry or {}).get("LS_Install_Dir")
+    base = win_to_lab(host.root, install_dir) if install_dir else None
+    result: dict = {
+        "collector": "lab",
+        "now": host.state.now().isoformat(),
+        "computer_name": info.get("hostname"),
+        "macs": info.get("macs", []),
+        "registry": registry,
+        "install_dir": install_dir,
+        "install_dir_exists": bool(base and base.is_dir()),
+        "services": [],
+        "lmhostid": None,
+        "management_service": None,
+        "myfiles": [],
+        "upload_result": None,
+        "proxy_config": None,
+        "pending": [],
+        "lmstat": None,
+        "disk": host.state.disk(),
+    }
+    services = host.state.services
+    for name in SERVICES:
+        svc = services.get(name)
+        result["services"].append({"name": name, "exists": svc is not None, "state": (svc or {}).get("state"),
+                                   "start_mode": (svc or {}).get("start_mode")})
+    if not result["install_dir_exists"]:
+        return result
+    ls = base / "LS"
+    if (ls / "lmhostid.exe").exists():
+        result["lmhostid"] = _run_quiet(lmhostid, host, ["lmhostid", "-hostname"])
+    exe = ls / "ctx_license_management_service.exe"
+    result["management_service"] = {"path": ntpath.join(install_dir, "LS", exe.name), "exists": exe.exists()}
+    if exe.exists():
+        result["management_service"].update(_run_quiet(management_service, host, [exe.name, "-query"]))
+    myfiles = base / "MyFiles"
+    if myfiles.is_dir():
+        for path in sorted(myfiles.iterdir()):
+            if path.is_file():
+                result["myfiles"].append(_file_entry(path, host, path.suffix.lower() == ".lic", max_bytes))
+    upload = ls / "resource" / "cache" / "upload_compliance_result.xml"
+    if upload.is_file():
+        result["upload_result"] = _file_entry(upload, host, True, max_bytes)
+    config = base / "WebServicesForLicensing" / "SimpleLicenseServiceConfig.xml"
+    if config.is_file():
+        result["proxy_config"] = _file_entry(config, host, True, max_bytes)
+    pending_dirs = [(ls / "resource" / "usage", "upload_compliance"),
+                    (ls / "resource" / "cis_bundles" / "ul_usage", "upload_usage"),
+                    (ls / "resource" / "cis bundles" / "ul_usage", "upload_usage")]
+    for directory, prefix in pending_dirs:
+        if directory.is_dir():
+            for path in sorted(directory.iterdir()):
+                if path.is_file() and path.name.startswith(prefix) and path.name.lower().endswith(".zip"):
+                    result["pending"].append(_file_entry(path, host, False, max_bytes))
+    if (ls / "lmstat.exe").exists():
+        result["lmstat"] = _run_quiet(lmstat, host, ["lmstat", "-a", "-c", "@localhost"])
+    return result
+
+
+def labctl(host: Host, argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else ""
+    if command == "service-query":
+        services = host.state.services
+        names = argv[2:] or list(SERVICES)
+        _out(json.dumps([{"name": n, "exists": n in services, **services.get(n, {})} for n in names]))
+        return 0
+    if command == "service-set" and len(argv) == 4:
+        return _service_set(host, argv[2], argv[3])
+    if command == "disk-free":
+        _out(json.dumps(host.state.disk()))
+        return 0
+    if command == "collect-info":
+        install_dir = argv[argv.index("--install-dir") + 1] if "--install-dir" in argv else None
+        max_bytes = int(argv[argv.index("--max-bytes") + 1]) if "--max-bytes" in argv else 1024 * 1024
+        _out(json.dumps(collect_info(host, install_dir, max_bytes)))
+        return 0
+    _err("usage: labctl service-query [NAME...] | service-set NAME started|stopped|restarted | disk-free | "
+         "collect-info [--install-dir DIR] [--max-bytes N]")
+    return 2
+
+
+TOOLS = {
+    "lmreread.exe": lmreread, "lmstat.exe": lmstat, "lmhostid.exe": lmhostid, "lmver.exe": lmver,
+    "udadmin.exe": udadmin, "ctx_license_management_service.exe": management_service, "labctl": labctl,
+}
+
+
+def main(program: str, argv: list[str], **constants: str) -> int:
+    here = Path(os.path.abspath(argv[0]))
+    root = find_host_root(here.parent)
+    host = Host(root)
+    args = argv[1:]
+    if program == "CitrixLicensing.exe":
+        return lab_installer.citrix_licensing_exe(root, Path.cwd(), args, constants["INSTALLER_VERSION"], write_program)
+    if program == "msiexec.exe":
+        return lab_installer.msiexec_exe(root, Path.cwd(), args, write_program)
+    if program in ("lmutil.exe",) and args:
+        sub = args[0] if args[0].endswith(".exe") else args[0] + ".exe"
+        if sub in TOOLS:
+            return TOOLS[sub](host, [sub, *args[1:]])
+    if program in ("lmgrd.exe", "CITRIX.exe", "lmutil.exe"):
+        _out(FLEXNET_BANNER.format(tool=program[:-4]))
+        return 0
+    tool = TOOLS.get(program)
+    if tool is None:
+        _err(f"{program}: not a lab program")
+        return 127
+    return tool(host, [program, *args])

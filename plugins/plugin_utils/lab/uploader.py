@@ -1,0 +1,105 @@
+"""The License Management Service's daily upload, simulated one lab day at a time.
+
+Seed 001: uploads happen once a day; a failed upload is retried 24 hours later; with the service
+disabled nothing is uploaded and the files for manual upload accumulate in
+``LS\\resource\\usage\\upload_compliance*.zip`` and (from build 45000)
+``LS\\resource\\cis_bundles\\ul_usage\\upload_usage*.zip``. The result of the last attempt is written
+to ``LS\\resource\\cache\\upload_compliance_result.xml`` in the ``CtxUploaderResult`` format.
+The network model per host decides success: DNS for the upload host, the direct route to it on
+TCP 443, and which proxies (``host:port``) would forward the connection.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.installer import version_key
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
+    INSTALL_REG_KEY,
+    LICENSING_SERVICE,
+    win_to_lab,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState, read_json
+
+UPLOAD_HOST = "cis.citrix.com"
+# The WSAHOST_NOT_FOUND text is seed 001's sample; the timeout text follows the same pattern
+# (the seeds show no other failure), with the Winsock code for a timed-out connect.
+DNS_FAILURE_MSG = (
+    "SocketOpen(cis.citrix.com:443) exception: {GetAddrInfoW(cis.citrix.com) failed: WSAHOST_NOT_FOUND : "
+    "code 0x00002af9: No such host is known.\n}"
+)
+BLOCKED_MSG = (
+    "SocketOpen(cis.citrix.com:443) exception: {connect(cis.citrix.com:443) failed: WSAETIMEDOUT : "
+    "code 0x0000274c: A connection attempt failed because the connected party did not properly respond "
+    "after a period of time.\n}"
+)
+
+
+def result_xml(code: str, msg: str, when: datetime, arg: str | None = None) -> str:
+    arg_xml = f"<Arg>{arg}</Arg>" if arg else ""
+    return (
+        f"<CtxUploaderResult><Code>{code}</Code><Msg>{msg}</Msg>{arg_xml}<t>{int(when.timestamp())}</t>"
+        "<UploadType>CTX_UPLOAD_TYPE_COMPLIANCE</UploadType></CtxUploaderResult>"
+    )
+
+
+def configured_proxy(install_base: Path) -> str | None:
+    """The proxy the LS would use: ``<Proxy>`` (case-sensitive) directly under ``<Configurations>``."""
+    config = install_base / "WebServicesForLicensing" / "SimpleLicenseServiceConfig.xml"
+    try:
+        raw = config.read_bytes()
+    except OSError:
+        return None
+    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    found = re.findall(r"<Proxy>\s*([^<]*?)\s*</Proxy>", text)
+    return found[0] if len(found) == 1 else None
+
+
+def _write_zip(path: Path, when: datetime, member: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, f"<usage generated='{when.isoformat()}'>" + "x" * 2048 + "</usage>")
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
+def simulate_day(root: Path, when: datetime) -> str:
+    """Run the daily upload job on one lab host at lab time ``when``; return what happened."""
+    state = HostState(root)
+    install = state.registry.get(INSTALL_REG_KEY)
+    if not install:
+        return "not-installed"
+    if state.services.get(LICENSING_SERVICE, {}).get("state") != "running":
+        return "service-stopped"
+    base = win_to_lab(root, install["LS_Install_Dir"])
+    lms = read_json(state.lab / "lms.json", {"enabled": True})
+    stamp = int(when.timestamp())
+    if not lms.get("enabled", True):
+        _write_zip(base / "LS/resource/usage" / f"upload_compliance_{stamp}.zip", when, "compliance.xml")
+        if (version_key(install.get("Version")) or (0, 0, 0, 0)) >= (11, 17, 2, 45000):
+            ul_dir = "cis bundles" if state.host.get("cis_bundles_spelling") == "space" else "cis_bundles"
+            _write_zip(base / "LS/resource" / ul_dir / "ul_usage" / f"upload_usage_{stamp}.zip", when, "usage.json")
+        state.record("uploader", outcome="manual-bundle", at=when.isoformat())
+        return "manual-bundle"
+    network = state.host.get("network", {"dns": True, "direct": True, "proxies": {}})
+    proxy = configured_proxy(base)
+    if proxy is not None:
+        ok = bool(network.get("proxies", {}).get(proxy))
+        code, msg = ("CTX_UPLOADER_SUCCESS", "") if ok else ("CTX_UPLOADER_ERROR_NETWORK_OPEN", BLOCKED_MSG)
+    elif not network.get("dns", True):
+        code, msg = "CTX_UPLOADER_ERROR_NETWORK_OPEN", DNS_FAILURE_MSG
+    elif network.get("direct", True):
+        code, msg = "CTX_UPLOADER_SUCCESS", ""
+    else:
+        code, msg = "CTX_UPLOADER_ERROR_NETWORK_OPEN", BLOCKED_MSG
+    cache = base / "LS/resource/cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    arg = None if code == "CTX_UPLOADER_SUCCESS" else f"{UPLOAD_HOST}:443"
+    (cache / "upload_compliance_result.xml").write_text(result_xml(code, msg, when, arg), encoding="utf-8")
+    outcome = "success" if code == "CTX_UPLOADER_SUCCESS" else "failure"
+    state.record("uploader", outcome=outcome, at=when.isoformat())
+    return outcome

@@ -1,0 +1,177 @@
+"""PowerShell run on Windows license servers through ``ansible.windows.win_powershell``.
+
+Kept as Python strings so they ship with the controller code that uses them. Each text is marked
+with a ``# powershell`` line and a name ending in ``_PS``: the test suite parses every such text with
+tree-sitter-powershell and fails on syntax errors. All scripts here are read-only except
+RENAME_ITEM_PS, and all take their inputs as parameters (never by string building).
+"""
+
+from __future__ import annotations
+
+# powershell
+COLLECT_INFO_PS = r"""
+[CmdletBinding()]
+param (
+    [string]$InstallDir,
+    [long]$MaxBytes = 1048576
+)
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+
+function Get-FileEntry {
+    param ([System.IO.FileInfo]$File, [bool]$WithContent)
+    $entry = [ordered]@{
+        path = $File.FullName
+        name = $File.Name
+        size = $File.Length
+        mtime = $File.LastWriteTimeUtc.ToString('o')
+    }
+    if ($WithContent) {
+        $entry.content_b64 = $null
+        if ($File.Length -le $MaxBytes) {
+            $entry.content_b64 = [Convert]::ToBase64String([System.IO.File]::ReadAllBytes($File.FullName))
+        }
+    }
+    $entry
+}
+
+function Invoke-ReadOnlyTool {
+    param ([string]$Path, [string[]]$Arguments, [string]$WorkingDirectory)
+    $info = New-Object -TypeName System.Diagnostics.ProcessStartInfo
+    $info.FileName = $Path
+    $info.Arguments = ($Arguments | ForEach-Object { '"' + ($_ -replace '"', '\"') + '"' }) -join ' '
+    $info.WorkingDirectory = $WorkingDirectory
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.CreateNoWindow = $true
+    $proc = [System.Diagnostics.Process]::Start($info)
+    $stderrTask = $proc.StandardError.ReadToEndAsync()
+    $stdout = $proc.StandardOutput.ReadToEnd()
+    if (-not $proc.WaitForExit(60000)) {
+        $proc.Kill()
+        return [ordered]@{ rc = -1; stdout = $stdout; stderr = 'timed out after 60 s' }
+    }
+    [ordered]@{ rc = $proc.ExitCode; stdout = $stdout; stderr = $stderrTask.Result }
+}
+
+$startModes = @{ Automatic = 'auto'; Manual = 'manual'; Disabled = 'disabled'; Boot = 'boot'; System = 'system' }
+$regKey = 'HKLM:\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install'
+$registry = $null
+if (Test-Path -LiteralPath $regKey) {
+    $props = Get-ItemProperty -LiteralPath $regKey
+    $registry = [ordered]@{ Version = $props.Version; LS_Install_Dir = $props.LS_Install_Dir }
+}
+if (-not $InstallDir -and $registry) {
+    $InstallDir = $registry.LS_Install_Dir
+}
+
+$result = [ordered]@{
+    collector = 'powershell'
+    now = [DateTime]::UtcNow.ToString('o')
+    computer_name = $env:COMPUTERNAME
+    macs = @(Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = True' |
+        Where-Object { $_.MACAddress } | ForEach-Object { $_.MACAddress })
+    registry = $registry
+    install_dir = $InstallDir
+    install_dir_exists = [bool]($InstallDir -and (Test-Path -LiteralPath $InstallDir -PathType Container))
+    services = @()
+    lmhostid = $null
+    management_service = $null
+    myfiles = @()
+    upload_result = $null
+    proxy_config = $null
+    pending = @()
+    lmstat = $null
+    disk = $null
+}
+
+foreach ($name in @('Citrix Licensing', 'CitrixWebServicesforLicensing', 'CitrixLicensingSupportService')) {
+    $svc = Get-Service -Name $name -ErrorAction SilentlyContinue
+    if ($svc) {
+        $result.services += [ordered]@{
+            name = $name; exists = $true
+            state = $svc.Status.ToString().ToLowerInvariant()
+            start_mode = $startModes[$svc.StartType.ToString()]
+        }
+    }
+    else {
+        $result.services += [ordered]@{ name = $name; exists = $false; state = $null; start_mode = $null }
+    }
+}
+
+$diskRoot = [System.IO.Path]::GetPathRoot($(if ($InstallDir) { $InstallDir } else { $env:SystemDrive + '\' }))
+$drive = New-Object -TypeName System.IO.DriveInfo -ArgumentList $diskRoot
+$result.disk = [ordered]@{ free_bytes = $drive.AvailableFreeSpace; total_bytes = $drive.TotalSize }
+
+if ($result.install_dir_exists) {
+    $ls = Join-Path -Path $InstallDir -ChildPath 'LS'
+    $lmhostid = Join-Path -Path $ls -ChildPath 'lmhostid.exe'
+    if (Test-Path -LiteralPath $lmhostid) {
+        $result.lmhostid = Invoke-ReadOnlyTool -Path $lmhostid -Arguments @('-hostname') -WorkingDirectory $ls
+    }
+    $lms = Join-Path -Path $ls -ChildPath 'ctx_license_management_service.exe'
+    $result.management_service = [ordered]@{ path = $lms; exists = [bool](Test-Path -LiteralPath $lms) }
+    if ($result.management_service.exists) {
+        $query = Invoke-ReadOnlyTool -Path $lms -Arguments @('-query') -WorkingDirectory $ls
+        foreach ($key in $query.Keys) { $result.management_service[$key] = $query[$key] }
+    }
+    $myFiles = Join-Path -Path $InstallDir -ChildPath 'MyFiles'
+    if (Test-Path -LiteralPath $myFiles) {
+        $result.myfiles = @(Get-ChildItem -LiteralPath $myFiles -File | Sort-Object -Property Name | ForEach-Object {
+            Get-FileEntry -File $_ -WithContent ($_.Extension -eq '.lic')
+        })
+    }
+    $uploadResult = Join-Path -Path $ls -ChildPath 'resource\cache\upload_compliance_result.xml'
+    if (Test-Path -LiteralPath $uploadResult) {
+        $result.upload_result = Get-FileEntry -File (Get-Item -LiteralPath $uploadResult) -WithContent $true
+    }
+    $config = Join-Path -Path $InstallDir -ChildPath 'WebServicesForLicensing\SimpleLicenseServiceConfig.xml'
+    if (Test-Path -LiteralPath $config) {
+        $result.proxy_config = Get-FileEntry -File (Get-Item -LiteralPath $config) -WithContent $true
+    }
+    $pendingDirs = @(
+        @{ dir = 'resource\usage'; filter = 'upload_compliance*.zip' },
+        @{ dir = 'resource\cis_bundles\ul_usage'; filter = 'upload_usage*.zip' },
+        @{ dir = 'resource\cis bundles\ul_usage'; filter = 'upload_usage*.zip' }
+    )
+    foreach ($pending in $pendingDirs) {
+        $dir = Join-Path -Path $ls -ChildPath $pending.dir
+        if (Test-Path -LiteralPath $dir) {
+            $result.pending += @(Get-ChildItem -LiteralPath $dir -Filter $pending.filter -File | ForEach-Object {
+                Get-FileEntry -File $_ -WithContent $false
+            })
+        }
+    }
+    $lmstat = Join-Path -Path $ls -ChildPath 'lmstat.exe'
+    if (Test-Path -LiteralPath $lmstat) {
+        $result.lmstat = Invoke-ReadOnlyTool -Path $lmstat -Arguments @('-a', '-c', '@localhost') -WorkingDirectory $ls
+    }
+}
+
+[PSCustomObject]$result
+"""
+
+# powershell
+RENAME_ITEM_PS = r"""
+[CmdletBinding()]
+param (
+    [Parameter(Mandatory = $true)][string]$Source,
+    [Parameter(Mandatory = $true)][string]$Destination
+)
+$ErrorActionPreference = 'Stop'
+Move-Item -LiteralPath $Source -Destination $Destination
+$Ansible.Changed = $true
+"""
+
+# powershell
+DISK_SPACE_PS = r"""
+[CmdletBinding()]
+param (
+    [Parameter(Mandatory = $true)][string]$Path
+)
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+$drive = New-Object -TypeName System.IO.DriveInfo -ArgumentList ([System.IO.Path]::GetPathRoot($Path))
+[PSCustomObject]@{ free_bytes = $drive.AvailableFreeSpace; total_bytes = $drive.TotalSize }
+"""
