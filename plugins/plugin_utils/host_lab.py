@@ -151,14 +151,13 @@ class LabHost(HostAccess):
         program = self._map(argv[0])
         if not os.path.isfile(program):
             return RunResult(argv=list(argv), rc=2, stderr=f"The system cannot find the file specified: {argv[0]}")
-        args: dict = {"argv": [program, *argv[1:]]}
-        if chdir:
-            args["chdir"] = self._map(chdir)
-        res = self._run_module("ansible.builtin.command", args, reads=("rc", "stdout", "stderr"),
-                               read_only=read_only, allow_failure=True)
-        if "rc" not in res:
-            raise HostError(f"could not run {argv[0]}: {res.get('msg', res)}")
-        return RunResult(argv=list(argv), rc=int(res["rc"]), stdout=res.get("stdout", ""), stderr=res.get("stderr", ""))
+        # labctl exec reports the program's full Windows exit code (1603, 3010), which POSIX truncates.
+        exec_args = ["exec", *(["--chdir", self._map(chdir)] if chdir else []), "--", program, *argv[1:]]
+        rc, data = self._labctl_json(*exec_args, read_only=read_only)
+        if rc != 0 or not isinstance(data, dict):
+            raise HostError(f"could not run {argv[0]} on the lab host")
+        return RunResult(argv=list(argv), rc=int(data["rc"]), stdout=data.get("stdout", ""),
+                         stderr=data.get("stderr", ""))
 
     def service(self, name: str) -> ServiceInfo:
         _rc, data = self._labctl_json("service-query", name, read_only=True)

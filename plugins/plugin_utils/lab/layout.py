@@ -34,12 +34,13 @@ def split_windows_path(winpath: str) -> tuple[str, list[str]]:
     if p.startswith("\\\\"):
         raise LabPathError(f"UNC paths are not local paths: {winpath!r}")
     drive, rest = ntpath.splitdrive(p)
-    if len(drive) != 2 or drive[1] != ":" or not drive[0].isalpha():
+    if len(drive) != 2 or drive[1] != ":" or not drive[0].isascii() or not drive[0].isalpha() \
+            or not rest.startswith("\\"):
         raise LabPathError(f"not an absolute Windows path with a drive letter: {winpath!r}")
-    norm = ntpath.normpath(rest or "\\")
-    parts = [c for c in norm.split("\\") if c not in ("", ".")]
+    parts = [c for c in rest.split("\\") if c not in ("", ".")]
     if ".." in parts:
-        raise LabPathError(f"path escapes its drive: {winpath!r}")
+        # Refused rather than resolved: nothing in the collection needs '..', and a lab path must never escape.
+        raise LabPathError(f"path contains '..': {winpath!r}")
     return drive[0].upper(), parts
 
 

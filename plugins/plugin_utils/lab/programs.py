@@ -329,6 +329,8 @@ def labctl(host: Host, argv: list[str]) -> int:
         return 0
     if command == "service-set" and len(argv) == 4:
         return _service_set(host, argv[2], argv[3])
+    if command == "exec":
+        return _exec(host, argv)
     if command == "disk-free":
         _out(json.dumps(host.state.disk()))
         return 0
@@ -348,7 +350,50 @@ TOOLS = {
 }
 
 
+EXIT_CODE_FILE_ENV = "CTXLIC_LAB_EXIT_CODE_FILE"
+
+
 def main(program: str, argv: list[str], **constants: str) -> int:
+    """Run ``program``; its full Windows exit code goes to ``$CTXLIC_LAB_EXIT_CODE_FILE`` when set.
+
+    POSIX exit statuses keep only 8 bits (1603 would arrive as 67), so ``labctl exec`` passes a file
+    for the real code, the way Windows hands a 32-bit exit code to its caller.
+    """
+    code = _dispatch(program, argv, **constants)
+    target = os.environ.get(EXIT_CODE_FILE_ENV)
+    if target:
+        Path(target).write_text(str(code), encoding="ascii")
+    return code
+
+
+def _exec(host: Host, argv: list[str]) -> int:
+    """``labctl exec [--chdir DIR] -- PROGRAM ARGS...``: run a lab program, print {rc, stdout, stderr} as JSON."""
+    import subprocess
+    import tempfile
+
+    args = argv[2:]
+    chdir = None
+    if args[:1] == ["--chdir"]:
+        chdir, args = args[1], args[2:]
+    if args[:1] == ["--"]:
+        args = args[1:]
+    if not args:
+        _err("usage: labctl exec [--chdir DIR] -- PROGRAM [ARGS...]")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="ctxlic-lab-") as tmp:
+        code_file = Path(tmp) / "exit_code"
+        env = dict(os.environ, **{EXIT_CODE_FILE_ENV: str(code_file)})
+        try:
+            proc = subprocess.run(args, cwd=chdir, env=env, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            _out(json.dumps({"rc": 2, "stdout": "", "stderr": f"The system cannot run {args[0]}: {exc}"}))
+            return 0
+        rc = int(code_file.read_text()) if code_file.exists() else proc.returncode
+    _out(json.dumps({"rc": rc, "stdout": proc.stdout, "stderr": proc.stderr}))
+    return 0
+
+
+def _dispatch(program: str, argv: list[str], **constants: str) -> int:
     here = Path(os.path.abspath(argv[0]))
     root = find_host_root(here.parent)
     host = Host(root)

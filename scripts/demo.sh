@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job on the built-in simulated fleet: create a fresh lab fleet of about a dozen license
+# servers in mixed states and run the fleet playbook against it. Everything it needs is set up first.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+"$repo/scripts/bootstrap.sh"
+cd "$repo"
+export PATH="$repo/.venv/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
+export PYTHONPATH="$repo/.build/collections${PYTHONPATH:+:$PYTHONPATH}"
+lab="${CTXLIC_LAB_DIR:-$repo/lab}"
+rm -rf "$lab"
+python -m ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.cli create "$lab" --scenario demo >/dev/null
+echo "lab fleet: $lab (inventory $lab/inventory.yml)"
+ansible-playbook -i "$lab/inventory.yml" playbooks/fleet_info.yml "$@"

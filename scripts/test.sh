@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, from nothing: set-up, lint, unit/contract/integration tests, docs and sanity.
+# Usage: scripts/test.sh            (everything)
+#        scripts/test.sh --quick    (ruff + pytest only)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+"$repo/scripts/bootstrap.sh"
+cd "$repo"
+export PATH="$repo/.venv/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
+step() { printf '\n=== %s\n' "$*"; }
+
+step "ruff"
+ruff check .
+
+step "pytest (unit, contract, integration, browser)"
+python -m pytest -n 2 -q tests
+
+if [ "${1:-}" != "--quick" ]; then
+  step "ansible-lint, ansible-doc, changelog lint"
+  "$repo/scripts/lint.sh"
+  step "ansible-test sanity (offline)"
+  "$repo/scripts/sanity.sh"
+fi
+step "all checks passed"

@@ -1,0 +1,134 @@
+"""Fixtures for end-to-end tests: a lab fleet on disk and real ``ansible-playbook`` runs against it.
+
+``run_playbook`` uses the ``ansible.posix.json`` stdout callback (the pinned ``ansible`` package
+carries it) so tests assert on module results, not on screen text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
+
+REPO = Path(__file__).resolve().parents[2]
+COLLECTIONS = REPO / ".build" / "collections"
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class PlaybookResult:
+    rc: int
+    stdout: str
+    stderr: str
+    data: dict | None = field(default=None)
+
+    def task_results(self, task_name: str) -> dict[str, dict]:
+        """host -> result of the (last) task with this name."""
+        found: dict[str, dict] = {}
+        for play in (self.data or {}).get("plays", []):
+            for task in play.get("tasks", []):
+                if task["task"]["name"] == task_name:
+                    found.update(task["hosts"])
+        if not found:
+            raise AssertionError(f"no task named {task_name!r} ran; rc={self.rc}\n{self.stdout[-3000:]}\n{self.stderr[-3000:]}")
+        return found
+
+    def stats(self) -> dict:
+        return (self.data or {}).get("stats", {})
+
+
+def ansible_env(extra: dict | None = None) -> dict:
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
+        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORKS": "10",
+        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    })
+    env.update(extra or {})
+    return env
+
+
+def run_playbook(playbook: Path | str, inventory: Path, *, extra_vars: dict | None = None, check: bool = False,
+                 diff: bool = False, limit: str | None = None, timeout: int = 600, env: dict | None = None,
+                 workdir: Path | None = None) -> PlaybookResult:
+    """Run ``ansible-playbook``; ``playbook`` is a path or YAML text (written to ``workdir``)."""
+    if isinstance(playbook, str) and "\n" in playbook:
+        assert workdir is not None, "pass workdir when giving playbook text"
+        path = Path(workdir) / f"play_{abs(hash(playbook))}.yml"
+        path.write_text(textwrap.dedent(playbook), encoding="utf-8")
+        playbook = path
+    cmd = [str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook)]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    if check:
+        cmd.append("--check")
+    if diff:
+        cmd.append("--diff")
+    if limit:
+        cmd += ["--limit", limit]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=ansible_env(env), cwd=REPO)
+    data = None
+    try:
+        data = json.loads(proc.stdout[proc.stdout.index("{"):]) if "{" in proc.stdout else None
+    except json.JSONDecodeError:
+        data = None
+    return PlaybookResult(rc=proc.returncode, stdout=proc.stdout, stderr=proc.stderr, data=data)
+
+
+class Fleet:
+    """A lab fleet created for one test."""
+
+    def __init__(self, root: Path, specs: list[lab_fleet.HostSpec], start: datetime | None = None):
+        self.root = root
+        self.specs = {s.name: s for s in specs}
+        self.inventory = lab_fleet.create_fleet(root, specs, start=start)
+
+    def host_root(self, name: str) -> Path:
+        return self.root / "hosts" / name
+
+    def state(self, name: str) -> HostState:
+        return HostState(self.host_root(name))
+
+    def path(self, name: str, winpath: str) -> Path:
+        from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import win_to_lab
+
+        return win_to_lab(self.host_root(name), winpath)
+
+    def advance(self, days: int) -> dict:
+        return lab_fleet.advance(self.root, days)
+
+    def run(self, playbook, **kwargs) -> PlaybookResult:
+        kwargs.setdefault("workdir", self.root)
+        return run_playbook(playbook, self.inventory, **kwargs)
+
+
+@pytest.fixture
+def make_fleet(tmp_path):
+    """Factory: ``make_fleet([HostSpec(...), ...])`` -> Fleet under a temporary directory."""
+    counter = {"n": 0}
+
+    def factory(specs, start: datetime | None = None) -> Fleet:
+        counter["n"] += 1
+        return Fleet(tmp_path / f"fleet{counter['n']}", specs, start or datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
+
+    return factory
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)

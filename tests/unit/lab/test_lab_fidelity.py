@@ -1,0 +1,240 @@
+"""The lab behaves as the seed documents describe (it is test infrastructure: it must be faithful).
+
+Each test runs the simulated programs as processes, with the documented command lines.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, win_to_lab
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
+
+INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
+START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def lab(tmp_path):
+    def make(*specs):
+        fleet.create_fleet(tmp_path, list(specs), start=START)
+        return tmp_path
+    return make
+
+
+def host(root: Path, name: str) -> Path:
+    return root / "hosts" / name
+
+
+def run(root: Path, name: str, winprog: str, *args: str, cwd: str | None = None) -> subprocess.CompletedProcess:
+    """Run a lab program through ``labctl exec``, which reports the full Windows exit code."""
+    program = win_to_lab(host(root, name), winprog)
+    workdir = win_to_lab(host(root, name), cwd) if cwd else program.parent
+    labctl = host(root, name) / ".lab/bin/labctl"
+    proc = subprocess.run([str(labctl), "exec", "--chdir", str(workdir), "--", str(program), *args],
+                          capture_output=True, text=True, timeout=60, check=True)
+    data = json.loads(proc.stdout)
+    return subprocess.CompletedProcess(proc.args, data["rc"], data["stdout"], data["stderr"])
+
+
+def ls(root, name, rel):
+    return win_to_lab(host(root, name), INSTALL + "\\" + rel)
+
+
+def stage_installer(root, name, version, kind="exe"):
+    target = "CitrixLicensing.exe" if kind == "exe" else "ctx_licensing.msi"
+    path = win_to_lab(host(root, name), r"C:\Windows\Temp\ctxlic" + "\\" + target)
+    fleet.make_installer(path, version, kind)
+    return r"C:\Windows\Temp\ctxlic" + "\\" + target
+
+
+def version(root, name):
+    return (HostState(host(root, name)).registry.get(INSTALL_REG_KEY) or {}).get("Version")
+
+
+def test_fresh_install_lays_down_the_documented_layout(lab):
+    root = lab(fleet.HostSpec("ls01", version=None))
+    exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
+    proc = run(root, "ls01", exe, "/quiet", "/l", r"C:\Windows\Temp\install.log", "LSPORT=27001", "CEILOPTIN=NONE")
+    assert proc.returncode == 0, proc.stderr
+    for rel in (r"MyFiles\citrix_startup.lic", r"MyFiles\CITRIX.opt", r"LS\lmreread.exe", r"LS\resource\cache",
+                r"LS\resource\usage", r"LS\resource\cis_bundles\ul_usage",
+                r"WebServicesForLicensing\SimpleLicenseServiceConfig.xml", r"LS\ctx_license_management_service.exe"):
+        assert ls(root, "ls01", rel).exists(), rel
+    assert version(root, "ls01") == "11.17.2.0 build 49000"
+    assert "SERVER this_host ANY 27001" in ls(root, "ls01", r"MyFiles\citrix_startup.lic").read_text()
+    log = win_to_lab(host(root, "ls01"), r"C:\Windows\Temp\install.log").read_text()
+    assert "Installation completed successfully" in log
+    services = HostState(host(root, "ls01")).services
+    assert {n: s["state"] for n, s in services.items()} == {
+        "Citrix Licensing": "running", "CitrixWebServicesforLicensing": "running", "CitrixLicensingSupportService": "running"}
+
+
+def test_upgrade_keeps_myfiles_and_data_and_ports(lab):
+    root = lab(fleet.HostSpec("ls01", version="11.17.2.0 build 45000", reporting="manual", pending_zip_days=[5],
+                              licenses=[{"file": "FID_a.lic", "features": [{"feature": "XDT_PLT_UD", "count": 5}]}]))
+    exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
+    proc = run(root, "ls01", exe, "/quiet", "/l", "upgrade.log", "LSPORT=28000")
+    assert proc.returncode == 0
+    assert version(root, "ls01") == "11.17.2.0 build 49000"
+    assert ls(root, "ls01", r"MyFiles\FID_a.lic").exists()
+    assert list(ls(root, "ls01", r"LS\resource\usage").glob("upload_compliance_*.zip"))
+    assert "SERVER this_host ANY 27000" in ls(root, "ls01", r"MyFiles\citrix_startup.lic").read_text()
+    log = (win_to_lab(host(root, "ls01"), exe).parent / "upgrade.log").read_text()
+    assert "Ports cannot be changed" in log
+    assert json.loads((host(root, "ls01") / ".lab/lms.json").read_text())["enabled"] is False  # setting kept
+
+
+@pytest.mark.parametrize("installed, offered, code", [
+    ("11.11.1.0 build 16000", "11.17.2.0 build 49000", 1603),  # must uninstall versions older than 11.12.1 first
+    ("11.17.2.0 build 49000", "11.17.2.0 build 45000", 1638),  # newer already installed
+])
+def test_installer_refusals_leave_the_old_version(lab, installed, offered, code):
+    root = lab(fleet.HostSpec("ls01", version="11.17.2.0 build 45000"))
+    state = HostState(host(root, "ls01"))
+    reg = state.registry[INSTALL_REG_KEY]
+    reg["Version"] = installed
+    state.set_registry_key(INSTALL_REG_KEY, reg)
+    exe = stage_installer(root, "ls01", offered)
+    assert run(root, "ls01", exe, "/quiet", "/l", "x.log").returncode == code
+    assert version(root, "ls01") == installed
+
+
+@pytest.mark.parametrize("faults, code, expected_version", [
+    ({"installer_exit_code": 1603}, 1603, "11.17.2.0 build 45000"),
+    ({"installer_exit_code": 3010}, 3010, "11.17.2.0 build 49000"),
+    ({"disk_full": True}, 1603, "11.17.2.0 build 45000"),
+])
+def test_installer_faults(lab, faults, code, expected_version):
+    root = lab(fleet.HostSpec("ls01", version="11.17.2.0 build 45000", faults=faults))
+    exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
+    proc = run(root, "ls01", exe, "/quiet", "/l", "x.log")
+    assert proc.returncode == code
+    assert version(root, "ls01") == expected_version
+    log = (win_to_lab(host(root, "ls01"), exe).parent / "x.log").read_text()
+    assert ("Error 1603" in log) == (code == 1603)
+
+
+def test_service_that_will_not_start(lab):
+    root = lab(fleet.HostSpec("ls01", version=None, faults={"service_wont_start": ["Citrix Licensing"]}))
+    exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
+    assert run(root, "ls01", exe, "/quiet", "/l", "x.log").returncode == 0
+    assert HostState(host(root, "ls01")).services["Citrix Licensing"]["state"] == "stopped"
+    labctl = host(root, "ls01") / ".lab/bin/labctl"
+    proc = subprocess.run([str(labctl), "service-set", "Citrix Licensing", "started"], capture_output=True, text=True)
+    assert proc.returncode == 1 and "failed to start" in proc.stdout
+
+
+def test_uninstall_keeps_myfiles_and_deletes_telemetry(lab):
+    root = lab(fleet.HostSpec("ls01", version="11.17.2.0 build 49000", reporting="manual", pending_zip_days=[3, 2],
+                              licenses=[{"file": "FID_a.lic", "features": [{"feature": "XDT_PLT_UD", "count": 5}]}]))
+    exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
+    assert run(root, "ls01", exe, "/quiet", "/uninstall", "/l", "u.log").returncode == 0
+    assert ls(root, "ls01", r"MyFiles\FID_a.lic").exists()
+    assert not ls(root, "ls01", r"LS").exists()
+    assert version(root, "ls01") is None
+    assert HostState(host(root, "ls01")).services == {}
+    assert run(root, "ls01", exe, "/quiet", "/uninstall", "/l", "u.log").returncode == 1605
+
+
+def test_msiexec_uses_the_active_directory_property_names(lab):
+    root = lab(fleet.HostSpec("ls01", version=None))
+    msi = stage_installer(root, "ls01", "11.17.2.0 build 49000", kind="msi")
+    proc = run(root, "ls01", r"C:\Windows\System32\msiexec.exe", "/I", msi, "/l*v", r"C:\Windows\Temp\msi.log", "/qn",
+               "LICSERVERPORT=27005", "VENDORDAEMONPORT=7300", "WEBSERVICESLICENSINGPORT=8090", "CEILOPTIN=NONE",
+               cwd=r"C:\Windows\Temp")
+    assert proc.returncode == 0
+    text = ls(root, "ls01", r"MyFiles\citrix_startup.lic").read_text()
+    assert "ANY 27005" in text and "PORT=7300" in text
+    assert "Listen 8090" in ls(root, "ls01", r"WebServicesForLicensing\Apache\conf\httpd.conf").read_text()
+
+
+def _lic(root, name, filename, text):
+    ls(root, name, "MyFiles\\" + filename).write_text(text)
+
+
+def test_daemon_serves_only_files_the_seeds_say_it_reads(lab):
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.licgen import license_text
+
+    root = lab(fleet.HostSpec("ls01", hostname="LS01", macs=["00:15:5D:00:00:AA"]))
+    feat = lambda f: [{"feature": f, "count": 7}]  # noqa: E731
+    _lic(root, "ls01", "good.lic", license_text(["LS01"], feat("GOOD")))
+    _lic(root, "ls01", "case.lic", license_text(["ls01"], feat("WRONGCASE")))
+    _lic(root, "ls01", "two.lic", license_text(["LS01", "OTHER"], feat("TWOHOSTS")))
+    _lic(root, "ls01", "upper.LIC", license_text(["LS01"], feat("UPPEREXT")))
+    _lic(root, "ls01", "mac.lic", license_text([], feat("MACBOUND"), mac="00155d0000aa"))
+    proc = run(root, "ls01", INSTALL + r"\LS\lmreread.exe", "-c", "@localhost", "-all")
+    assert proc.returncode == 0 and "lmreread successful" in proc.stdout
+    stat = run(root, "ls01", INSTALL + r"\LS\lmstat.exe", "-a", "-c", "@localhost").stdout
+    assert "Users of GOOD:" in stat and "Users of MACBOUND:" in stat
+    for ignored in ("WRONGCASE", "TWOHOSTS", "UPPEREXT"):
+        assert f"Users of {ignored}:" not in stat
+
+
+def test_lmreread_failures(lab):
+    root = lab(fleet.HostSpec("ls01"))
+    assert run(root, "ls01", INSTALL + r"\LS\lmreread.exe", "-c", "@elsewhere", "-all").returncode == 1
+    HostState(host(root, "ls01")).set_faults({"lmreread_fail": True})
+    proc = run(root, "ls01", INSTALL + r"\LS\lmreread.exe", "-c", "@localhost", "-all")
+    assert proc.returncode == 1 and "lmreread failed" in proc.stderr
+    HostState(host(root, "ls01")).set_faults({})
+    subprocess.run([str(host(root, "ls01") / ".lab/bin/labctl"), "service-set", "Citrix Licensing", "stopped"], check=True,
+                   capture_output=True)
+    proc = run(root, "ls01", INSTALL + r"\LS\lmreread.exe", "-c", "@localhost", "-all")
+    assert proc.returncode == 1 and "Cannot connect" in proc.stderr
+
+
+def test_management_service_command_line(lab):
+    root = lab(fleet.HostSpec("ls01"))
+    exe = INSTALL + r"\LS\ctx_license_management_service.exe"
+    assert "is enabled" in run(root, "ls01", exe, "-query").stdout
+    assert run(root, "ls01", exe, "-disable").returncode == 0
+    assert "is disabled" in run(root, "ls01", exe, "-query").stdout
+    assert run(root, "ls01", exe, "-bogus").returncode != 0
+
+
+def _result(root, name):
+    return ls(root, name, r"LS\resource\cache\upload_compliance_result.xml").read_text()
+
+
+def test_daily_uploader_follows_the_network_and_reporting_mode(lab):
+    root = lab(
+        fleet.HostSpec("direct"),
+        fleet.HostSpec("blocked", network={"dns": True, "direct": False, "proxies": {}}),
+        fleet.HostSpec("proxied", proxy="proxy.lab:3128", network={"dns": True, "direct": False,
+                                                                   "proxies": {"proxy.lab:3128": True}}),
+        fleet.HostSpec("nodns", network={"dns": False, "direct": False, "proxies": {}}),
+        fleet.HostSpec("manual", reporting="manual", version="11.17.2.0 build 49000"),
+        fleet.HostSpec("manual-old", reporting="manual", version="11.17.2.0 build 44000"),
+        fleet.HostSpec("spaced", reporting="manual", cis_bundles_spelling="space"),
+    )
+    outcomes = fleet.advance(root, 2)
+    assert outcomes["direct"] == ["success", "success"]
+    assert "<Code>CTX_UPLOADER_SUCCESS</Code>" in _result(root, "direct")
+    assert outcomes["blocked"] == ["failure", "failure"]
+    assert "CTX_UPLOADER_ERROR_NETWORK_OPEN" in _result(root, "blocked")
+    assert outcomes["proxied"] == ["success", "success"]
+    assert "WSAHOST_NOT_FOUND" in _result(root, "nodns")
+    usage = list(ls(root, "manual", r"LS\resource\usage").glob("upload_compliance_*.zip"))
+    ul = list(ls(root, "manual", r"LS\resource\cis_bundles\ul_usage").glob("upload_usage_*.zip"))
+    assert len(usage) == 2 and len(ul) == 2
+    assert all(zipfile.is_zipfile(p) for p in usage + ul)
+    # upload_usage zips exist from build 45000 on (seed 001)
+    assert not list(ls(root, "manual-old", r"LS\resource\cis_bundles\ul_usage").glob("*.zip"))
+    assert len(list(ls(root, "spaced", r"LS\resource\cis bundles\ul_usage").glob("upload_usage_*.zip"))) == 2
+    result_t = int(_result(root, "direct").split("<t>")[1].split("</t>")[0])
+    assert result_t == int(START.timestamp()) + 2 * 86400  # the lab clock, not the wall clock
+
+
+def test_wrong_case_proxy_tag_is_not_the_setting(lab):
+    root = lab(fleet.HostSpec("ls01", network={"dns": True, "direct": False, "proxies": {"p.lab:8080": True}}))
+    config = ls(root, "ls01", r"WebServicesForLicensing\SimpleLicenseServiceConfig.xml")
+    config.write_text(config.read_text().replace("</Configurations>", "<proxy>p.lab:8080</proxy></Configurations>"))
+    assert fleet.advance(root, 1)["ls01"] == ["failure"]  # tags are case-sensitive (seed 004)
