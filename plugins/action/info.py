@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store, release_catalog
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.info_record import build_record
 
@@ -11,10 +13,30 @@ class ActionModule(CtxlicAction):
     ARGUMENT_SPEC = {
         "install_dir": {"type": "str"},
         "max_file_bytes": {"type": "int", "default": 1048576},
+        "expiry_warning_days": {"type": "int", "default": 30},
+        "warn_days": {"type": "int", "default": 30},
+        "catalog_cache": {"type": "path", "default": "~/.cache/ctxlic/release_catalog.json"},
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
+        releases, warnings = self._releases(args["catalog_cache"])
         host = host_access_for(self, task_vars)
         raw = host.collect(install_dir=args["install_dir"], max_bytes=args["max_file_bytes"])
-        record = build_record(task_vars.get("inventory_hostname", ""), raw)
-        return {"changed": False, "server": record, "backend": host.backend, "remote_calls": len(host.calls)}
+        record = build_record(task_vars.get("inventory_hostname", ""), raw, releases=releases,
+                              expiry_warning_days=args["expiry_warning_days"], warn_days=args["warn_days"])
+        result = {"changed": False, "server": record, "backend": host.backend, "remote_calls": len(host.calls)}
+        if warnings:
+            result["warnings"] = warnings
+        return result
+
+    @staticmethod
+    def _releases(cache_path: str) -> tuple[list, list[str]]:
+        """The shipped release catalog, merged with the controller's refreshed cache when there is one."""
+        shipped = catalog_store.load_shipped()
+        try:
+            cache = catalog_store.load_cache(cache_path)
+        except CtxlicError as exc:
+            return list(shipped.releases), [str(exc)]
+        if cache is None:
+            return list(shipped.releases), []
+        return release_catalog.merge(shipped.releases, cache.releases), []

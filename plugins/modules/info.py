@@ -27,6 +27,23 @@ options:
       - Larger files are listed with their size and not parsed.
     type: int
     default: 1048576
+  expiry_warning_days:
+    description:
+      - License lines expiring within this many days are reported as warnings.
+    type: int
+    default: 30
+  warn_days:
+    description:
+      - The upgrade window status is C(due_soon) when the deadline is this many days away or fewer.
+    type: int
+    default: 30
+  catalog_cache:
+    description:
+      - Path on the controller of the release catalog cache written by M(ctxlic.license_server.upgrade_window)
+        when it refreshes the catalog. When the file exists its releases are merged with the catalog shipped
+        with the collection; otherwise the shipped catalog alone decides the window status.
+    type: path
+    default: ~/.cache/ctxlic/release_catalog.json
 attributes:
   check_mode:
     support: full
@@ -187,12 +204,117 @@ server:
       returned: always
       contains:
         files:
-          description: One entry per C(.lic) file, with C(name), C(path), C(size) and C(mtime).
+          description:
+            - One entry per C(.lic) file with C(name), C(path), C(size), C(mtime) and the parsed content
+              (C(binding), C(features) with counts, expiry and CSS dates, C(errors), C(warnings)).
+            - License signatures are never returned.
           type: list
           elements: dict
+        summary:
+          description:
+            - Per-feature installed totals of active lines, and the expired, superseded and not-yet-started
+              lines still installed (seed 002 counts these against compliance).
+          type: dict
         in_use:
           description: In-use counts per feature from C(lmstat -a) when it answers.
           type: dict
+        lmstat_parsed:
+          description: Whether the C(lmstat -a) output could be read.
+          type: bool
+    upload:
+      description:
+        - The last upload attempt, from C(LS\resource\cache\upload_compliance_result.xml) (seed 001).
+        - Null when the host could not be read.
+      type: dict
+      returned: always
+      contains:
+        status:
+          description: C(success), C(failure) or C(unknown) (file missing, empty, not XML, no time).
+          type: str
+        code:
+          description: The C(Code) element, kept verbatim (for example C(CTX_UPLOADER_ERROR_NETWORK_OPEN)).
+          type: str
+        message:
+          description: The C(Msg) element.
+          type: str
+        arg:
+          description: The C(Arg) element.
+          type: str
+        time:
+          description: The C(t) element (unix seconds) as UTC ISO 8601.
+          type: str
+        upload_type:
+          description: The C(UploadType) element.
+          type: str
+        age_days:
+          description: Days from RV(server.upload.time) to RV(server.observed_at).
+          type: float
+        reason:
+          description: Why the status is C(unknown).
+          type: str
+        hint:
+          description: What to do about a failure (for example configure a proxy with M(ctxlic.license_server.proxy)).
+          type: str
+    pending_uploads:
+      description:
+        - Manual-upload files still on the server, C(LS\resource\usage\upload_compliance*.zip) and
+          C(LS\resource\cis_bundles\ul_usage\upload_usage*.zip) (also the C(cis bundles) spelling, seed 001).
+      type: dict
+      returned: always
+      contains:
+        count:
+          description: Number of files.
+          type: int
+        bytes:
+          description: Their total size.
+          type: int
+        oldest:
+          description: Modification time of the oldest file.
+          type: str
+        newest:
+          description: Modification time of the newest file.
+          type: str
+        files:
+          description: One entry per file with C(path), C(size) and C(mtime).
+          type: list
+          elements: dict
+    proxy:
+      description: The C(<Proxy>) setting of C(WebServicesForLicensing\SimpleLicenseServiceConfig.xml) (seed 004).
+      type: dict
+      returned: always
+      contains:
+        configured:
+          description: True when one C(<Proxy>) is set, false when none, null when the file cannot tell.
+          type: bool
+        value:
+          description: The proxy as C(host:port).
+          type: str
+        findings:
+          description: Anything odd, for example a C(<proxy>) element in the wrong case (tags are case-sensitive).
+          type: list
+          elements: dict
+    window:
+      description:
+        - The six-month upgrade window status (see M(ctxlic.license_server.upgrade_window) for every key),
+          computed at RV(server.observed_at) from the release catalog. Null when the LS is not installed.
+      type: dict
+      returned: always
+      contains:
+        status:
+          description: C(current), C(within_window), C(overdue), C(below_floor) or C(unknown).
+          type: str
+        deadline:
+          description: The deadline that decides the status.
+          type: str
+        days_left:
+          description: Days until the deadline.
+          type: int
+        days_overdue:
+          description: Days past the deadline.
+          type: int
+        latest:
+          description: Newest release known to the catalog.
+          type: str
     myfiles:
       description: Every file name in C(MyFiles).
       type: list

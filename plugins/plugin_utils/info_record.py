@@ -13,10 +13,15 @@ import ntpath
 from datetime import datetime
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import ls_tools
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_file, ls_tools
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lmstat import parse_lmstat
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import parse_ls_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import read_proxy
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import classify_pending
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.timeutil import iso_z, parse_iso
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upgrade_window import evaluate_window
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upload_result import parse_upload_result
 
 REQUIRED_SERVICES = ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")
 
@@ -46,8 +51,13 @@ def failed_record(host: str, error: str, *, reachable: bool = True) -> dict[str,
     return record
 
 
-def build_record(host: str, raw: dict, *, now: datetime | None = None) -> dict[str, Any]:
-    """The per-server record from a raw collection; never raises for odd host data."""
+def build_record(host: str, raw: dict, *, now: datetime | None = None, releases: list | None = None,
+                 expiry_warning_days: int = 30, warn_days: int = 30) -> dict[str, Any]:
+    """The per-server record from a raw collection; never raises for odd host data.
+
+    ``releases`` (the release catalog) enables the upgrade-window status; ages and expiries are
+    computed at the host's own clock (``observed_at``), falling back to ``now``.
+    """
     if not isinstance(raw, dict):
         return failed_record(host, f"the info collection returned {type(raw).__name__}, not an object")
     record = empty_record(host)
@@ -99,12 +109,91 @@ def build_record(host: str, raw: dict, *, now: datetime | None = None) -> dict[s
         elif enabled is None:
             record["problems"].append("could not tell the License Management Service state from its -query output")
 
-    record["licenses"]["files"] = [
-        {"name": f.get("name"), "path": f.get("path"), "size": f.get("size"), "mtime": f.get("mtime")}
-        for f in raw.get("myfiles") or [] if str(f.get("name", "")).lower().endswith(".lic")
-    ]
     record["myfiles"] = [f.get("name") for f in raw.get("myfiles") or []]
+    if observed is not None:
+        _add_licenses(record, raw, observed, expiry_warning_days)
+        _add_telemetry(record, raw, observed)
+        _add_window(record, releases, observed, warn_days)
+    _add_proxy(record, raw)
     return record
+
+
+def _add_licenses(record: dict, raw: dict, observed: datetime, expiry_warning_days: int) -> None:
+    """Parse every ``.lic`` in MyFiles (seed 004: only lower-case ``.lic`` files are license files)."""
+    today = observed.date()
+    reports, entries = [], []
+    for item in raw.get("myfiles") or []:
+        name = str(item.get("name", ""))
+        if not name.lower().endswith(".lic"):
+            continue
+        content = _b64(item)
+        base = {"name": name, "path": item.get("path"), "size": item.get("size"), "mtime": item.get("mtime")}
+        if content is None:
+            entries.append({**base, "errors": [{"code": "not_read", "message": f"{name} is larger than the "
+                                                "max_file_bytes limit and was not parsed"}], "warnings": []})
+            continue
+        report = license_file.parse_license_file(name, content, today=today, expiry_warning_days=expiry_warning_days)
+        reports.append(report)
+        entries.append({**base, **report.to_dict()})
+    record["licenses"]["files"] = entries
+    record["licenses"]["summary"] = license_file.inventory_summary(reports, today=today)
+    lmstat = raw.get("lmstat")
+    if lmstat and lmstat.get("rc") == 0:
+        parsed = parse_lmstat(lmstat.get("stdout"))
+        record["licenses"]["lmstat_parsed"] = parsed["parsed"]
+        record["licenses"]["in_use"] = {
+            name: feat["in_use"] for name, feat in parsed["features"].items() if feat.get("in_use") is not None}
+    elif lmstat:
+        record["licenses"]["lmstat_parsed"] = False
+        record["problems"].append(f"lmstat -a did not answer (rc={lmstat.get('rc')}): "
+                                  f"{(lmstat.get('stderr') or lmstat.get('stdout') or '').strip()[:200]}")
+
+
+def _add_telemetry(record: dict, raw: dict, observed: datetime) -> None:
+    upload = raw.get("upload_result")
+    if upload is None:
+        reason = ("the License Server is not installed" if not record["installed"]
+                  else "upload_compliance_result.xml not found: no upload has been attempted yet")
+        record["upload"] = parse_upload_result(None, now=observed, reason_if_missing=reason)
+    else:
+        content = _b64(upload)
+        record["upload"] = parse_upload_result(content, now=observed, reason_if_missing="result file too large to read")
+        record["upload"]["path"] = upload.get("path")
+    try:
+        record["pending_uploads"] = classify_pending(list(raw.get("pending") or []))
+    except CtxlicError as exc:
+        record["problems"].append(f"could not read the pending upload files: {exc}")
+
+
+def _add_proxy(record: dict, raw: dict) -> None:
+    config = raw.get("proxy_config")
+    if not config:
+        if record["installed"]:
+            record["proxy"] = {"configured": None, "value": None, "findings": [
+                {"code": "config_missing", "message": "WebServicesForLicensing\\SimpleLicenseServiceConfig.xml not found"}]}
+        return
+    content = _b64(config)
+    if content is None:
+        record["proxy"] = {"configured": None, "value": None, "findings": [
+            {"code": "too_large", "message": "SimpleLicenseServiceConfig.xml is too large to read"}]}
+        return
+    state = read_proxy(content, source=config.get("path") or "SimpleLicenseServiceConfig.xml").to_dict()
+    record["proxy"] = {"configured": state.get("configured"), "value": state.get("value"),
+                       "findings": state.get("findings", [])}
+
+
+def _add_window(record: dict, releases: list | None, observed: datetime, warn_days: int) -> None:
+    version = record.get("version")
+    if not record["installed"]:
+        return
+    if releases is None:
+        record["window"] = {"status": "unknown", "message": "no release catalog was given"}
+        return
+    if not version or version.get("error") or not version.get("build_known"):
+        record["window"] = {"status": "unknown", "message": "the installed version (with its build) is not known"}
+        return
+    parsed = parse_ls_version(version["text"])
+    record["window"] = evaluate_window(parsed, releases, observed.date(), warn_days)
 
 
 def myfiles_dir(install_dir: str) -> str:

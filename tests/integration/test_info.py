@@ -95,3 +95,54 @@ def test_info_fails_clearly_for_a_wrong_lab_root(make_fleet, tmp_path):
     assert res["failed"] is True
     assert "is not a lab host" in res["msg"]
     assert "Traceback" not in result.stdout
+
+
+def test_info_record_carries_what_the_report_needs(make_fleet):
+    from datetime import date
+
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import demo_specs
+
+    specs = [s for s in demo_specs(date(2026, 11, 22)) if not s.unreachable]
+    fleet = make_fleet(specs)
+    result = fleet.run(INFO_PLAY)
+    assert result.rc == 0, result.stdout[-2000:]
+    servers = {h: r["server"] for h, r in result.task_results("gather").items()}
+    for host, server in servers.items():
+        assert res_calls(result, host) == 1
+    # upload results (seed 001 format) and their age at the host's clock
+    assert servers["ls-current-01"]["upload"]["status"] == "success"
+    assert servers["ls-current-01"]["upload"]["age_days"] == 1.0
+    firewalled = servers["ls-firewalled"]["upload"]
+    assert firewalled["status"] == "failure" and firewalled["code"] == "CTX_UPLOADER_ERROR_NETWORK_OPEN"
+    assert firewalled["hint"]
+    assert "WSAHOST_NOT_FOUND" in servers["ls-dns-failing"]["upload"]["message"]
+    assert servers["ls-not-installed"]["upload"]["status"] == "unknown"
+    # manual-upload zips in both folders, both spellings
+    stale = servers["ls-manual-stale"]["pending_uploads"]
+    assert stale["count"] == 10 and stale["oldest"].startswith("2026-07-25")
+    assert servers["ls-manual-fresh"]["pending_uploads"]["count"] == 4  # includes "cis bundles\ul_usage"
+    assert any("cis bundles" in f["path"] for f in servers["ls-manual-fresh"]["pending_uploads"]["files"])
+    # proxy from SimpleLicenseServiceConfig.xml
+    assert servers["ls-current-02"]["proxy"] == {"configured": True, "value": "proxy.corp.example:8080", "findings": []}
+    assert servers["ls-current-01"]["proxy"]["configured"] is False
+    # license inventory: parsed files, expired lines, files the LS ignores, in-use counts from lmstat
+    expired = servers["ls-expired-licenses"]["licenses"]
+    assert [e["feature"] for e in expired["summary"]["expired"]] == ["XDT_ENT_UD"]
+    two = {f["name"]: f for f in servers["ls-two-hostnames"]["licenses"]["files"]}
+    assert two["FID_two_hosts.lic"]["errors"]
+    assert servers["ls-current-01"]["licenses"]["in_use"]["XDT_PLT_UD"] == 212
+    import json
+    import re
+
+    lic = fleet.path("ls-current-01", r"C:\Program Files (x86)\Citrix\Licensing\MyFiles\FID_current01.lic").read_text()
+    signature = re.search(r'SIGN="([^"]+)"', lic).group(1)
+    assert signature[:14] not in json.dumps(servers["ls-current-01"])  # signatures are never returned
+    # upgrade window from the shipped catalog
+    assert servers["ls-current-01"]["window"]["status"] == "current"
+    assert servers["ls-overdue-upgrade"]["window"]["status"] == "overdue"
+    assert servers["ls-below-floor"]["window"]["status"] == "below_floor"
+    assert servers["ls-not-installed"]["window"] is None
+
+
+def res_calls(result, host):
+    return result.task_results("gather")[host]["remote_calls"]
