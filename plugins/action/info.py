@@ -15,7 +15,7 @@ class ActionModule(CtxlicAction):
         "max_file_bytes": {"type": "int", "default": 1048576},
         "expiry_warning_days": {"type": "int", "default": 30},
         "warn_days": {"type": "int", "default": 30},
-        "catalog_cache": {"type": "path", "default": "~/.cache/ctxlic/release_catalog.json"},
+        "catalog_cache": {"type": "path", "default": catalog_store.DEFAULT_CACHE_PATH},
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:

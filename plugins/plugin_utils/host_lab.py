@@ -85,7 +85,7 @@ class LabHost(HostAccess):
 
     def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
         res = self._run_module("ansible.builtin.find", {"paths": [self._map(directory)], "patterns": patterns},
-                               reads=("files.path", "files.size", "files.mtime"), read_only=True, allow_failure=True)
+                               reads=("files[].path", "files[].size", "files[].mtime"), read_only=True, allow_failure=True)
         if res.get("failed"):
             return []
         return [FileInfo(path=lab_to_win(self.root, f["path"]), exists=True, size=f.get("size"), mtime=f.get("mtime"))
@@ -197,3 +197,12 @@ class LabHost(HostAccess):
 
     def staging_dir(self) -> str:
         return STAGING_DIR
+
+    def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
+        args = ["probe", "--upload-host", upload_host, "--port", str(port), "--timeout", str(timeout)]
+        if proxy:
+            args += ["--proxy", proxy]
+        rc, data = self._labctl_json(*args, read_only=True)
+        if rc != 0 or not isinstance(data, dict):
+            raise HostError(f"lab connectivity probe failed (rc={rc}): {data!r:.300}")
+        return data

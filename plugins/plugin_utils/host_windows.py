@@ -20,6 +20,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access 
     RunResult,
     ServiceInfo,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import parse_proxy_address
 
 STAGING_DIR = r"C:\Windows\Temp\ctxlic"
 
@@ -54,7 +55,7 @@ class WindowsHost(HostAccess):
     def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
         res = self._run_module("ansible.windows.win_find",
                                {"paths": [directory], "patterns": patterns, "get_checksum": False},
-                               reads=("files.path", "files.size", "files.lastwritetime"), read_only=True,
+                               reads=("files[].path", "files[].size", "files[].lastwritetime"), read_only=True,
                                allow_failure=True)
         if res.get("failed"):
             return []
@@ -129,7 +130,7 @@ class WindowsHost(HostAccess):
 
     def service(self, name: str) -> ServiceInfo:
         res = self._run_module("ansible.windows.win_service_info", {"name": name},
-                               reads=("exists", "services.name", "services.state", "services.start_mode"),
+                               reads=("exists", "services[].name", "services[].state", "services[].start_mode"),
                                read_only=True)
         services = res.get("services") or []
         if not res.get("exists") or not services:
@@ -153,7 +154,7 @@ class WindowsHost(HostAccess):
     def disk_space(self, path: str) -> dict:
         res = self._run_module("ansible.windows.win_powershell",
                                {"script": windows_scripts.DISK_SPACE_PS, "parameters": {"Path": path}},
-                               reads=("output",), read_only=True)
+                               reads=("output[]",), read_only=True)
         out = _first_output(res, "disk space")
         return {"free_bytes": int(out["free_bytes"]), "total_bytes": int(out["total_bytes"])}
 
@@ -163,9 +164,19 @@ class WindowsHost(HostAccess):
             params["InstallDir"] = install_dir
         res = self._run_module("ansible.windows.win_powershell",
                                {"script": windows_scripts.COLLECT_INFO_PS, "parameters": params, "depth": 6},
-                               reads=("output", "error"), read_only=True)
+                               reads=("output[]", "error[]"), read_only=True)
         return _first_output(res, "info collection")
 
     def staging_dir(self) -> str:
         return STAGING_DIR
+
+    def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
+        params: dict = {"UploadHost": upload_host, "Port": port, "TimeoutSeconds": timeout}
+        if proxy:
+            address = parse_proxy_address(proxy)  # split on the controller: the script takes host and port
+            params.update(ProxyHost=address.host, ProxyPort=address.port)
+        res = self._run_module("ansible.windows.win_powershell",
+                               {"script": windows_scripts.PROBE_UPLOAD_PS, "parameters": params, "depth": 4},
+                               reads=("output[]",), read_only=True)
+        return _first_output(res, "connectivity probe")
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -69,7 +70,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
-        self.server.hits.append(self.path)
+        if self.path.startswith("http://"):  # asked as a forward proxy: serve the same routes
+            self.path = urlsplit(self.path).path
+            self.server.hits.append(f"proxy:{self.path}")
+        else:
+            self.server.hits.append(self.path)
         if self.path == "/missing":
             self._send(404, "text/plain", b"not here")
         elif self.path == "/error":
@@ -259,6 +264,24 @@ def test_fetch_timeout_is_bounded(base: str) -> None:
     with pytest.raises(CatalogFetchError, match=r"no answer within 0.5 s \(timeout\)"):
         fetch(f"{base}/slow", timeout=TIMEOUT)
     assert time.monotonic() - started < SLOW_SECONDS
+
+
+def test_fetch_through_a_proxy(base: str, server: _Server) -> None:
+    releases = fetch("http://catalog.example.invalid/mirror.json", proxy=base, timeout=5)
+    assert "11.17.2 build 52000" in dates(releases)
+    assert server.hits == ["proxy:/mirror.json"]
+
+
+def test_fetch_reports_a_dead_proxy() -> None:
+    with pytest.raises(CatalogFetchError, match=r"the proxy http://127.0.0.1:9 refused or failed"):
+        fetch("http://catalog.example.invalid/mirror.json", proxy="http://127.0.0.1:9", timeout=2)
+
+
+def test_fetch_reports_tls_failures(base: str) -> None:
+    tls_url = base.replace("http://", "https://") + "/mirror.json"  # the server speaks plain HTTP
+    with pytest.raises(CatalogFetchError, match="TLS verification failed") as err:
+        fetch(tls_url, timeout=2)
+    assert tls_url in str(err.value)
 
 
 def test_fetch_connection_refused() -> None:

@@ -1,0 +1,175 @@
+"""Both host backends, driven without a host: every module call they make must match the installed
+documentation (ansible.windows for Windows, ansible.builtin for the lab), and every result key they
+read must be documented. Every HostAccess method is exercised, so a new method without coverage fails.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_lab import LabHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_windows import WindowsHost
+
+from .ansible_windows_contract import RecordingExecutor
+
+LS = r"C:\Program Files (x86)\Citrix\Licensing"
+EXERCISED: dict[str, set[str]] = {"windows": set(), "lab": set()}
+
+
+class FakeAction:
+    """The parts of ActionBase the backends use."""
+
+    def __init__(self, tmp_path: Path):
+        self._task = SimpleNamespace(check_mode=False)
+        self._tmp = tmp_path
+        self.transferred: list[tuple[str, str]] = []
+        self.fetched: list[tuple[str, str]] = []
+        self._connection = SimpleNamespace(fetch_file=lambda src, dest: self.fetched.append((src, dest)))
+        self._templar = SimpleNamespace(template=lambda value: value)
+
+    def _make_tmp_path(self):
+        return str(self._tmp / "remote-tmp")
+
+    def _transfer_file(self, local, remote):
+        self.transferred.append((local, remote))
+        return remote
+
+    def _remove_tmp_path(self, path):
+        return None
+
+
+WINDOWS_RESPONSES = {
+    "ansible.windows.win_stat": {"changed": False, "stat": {"exists": True, "isdir": False, "size": 10,
+                                                            "lastwritetime": 1.0, "checksum": "abc"}},
+    "ansible.windows.slurp": {"content": "aGVsbG8=", "encoding": "base64"},
+    "ansible.windows.win_find": {"changed": False, "files": [{"path": LS + r"\x.zip", "size": 5, "lastwritetime": 2.0}]},
+    "ansible.windows.win_copy": {"changed": True, "backup_file": LS + r"\MyFiles\a.lic.123.bak"},
+    "ansible.windows.win_file": {"changed": True},
+    "ansible.windows.win_command": {"changed": True, "rc": 0, "stdout": "ok", "stderr": ""},
+    "ansible.windows.win_service_info": {"changed": False, "exists": True,
+                                         "services": [{"name": "Citrix Licensing", "state": "running", "start_mode": "auto"}]},
+    "ansible.windows.win_service": {"changed": True, "state": "running"},
+    "ansible.windows.win_reg_stat": {"changed": False, "exists": True, "value": "11.17.2.0 build 45000"},
+    "ansible.windows.win_powershell": {"changed": False, "output": [{"free_bytes": 1, "total_bytes": 2, "collector": "powershell"}],
+                                       "error": []},
+}
+
+
+def drive(host: HostAccess, backend: str, tmp_path: Path) -> None:
+    """Call every HostAccess method once, as the modules do."""
+    local = tmp_path / "local.bin"
+    local.write_bytes(b"data")
+    calls = {
+        "stat": lambda: host.stat(LS + r"\MyFiles\a.lic", checksum=True),
+        "read_file": lambda: host.read_file(LS + r"\MyFiles\a.lic"),
+        "find": lambda: host.find(LS + r"\LS\resource\usage", ["upload_compliance*.zip"]),
+        "write_file": lambda: host.write_file(LS + r"\MyFiles\a.lic", b"content", backup=True),
+        "put_file": lambda: host.put_file(str(local), r"C:\Windows\Temp\ctxlic\CitrixLicensing.exe"),
+        "fetch_file": lambda: host.fetch_file(LS + r"\LS\resource\usage\u.zip", str(tmp_path / "u.zip")),
+        "rename": lambda: host.rename(LS + r"\MyFiles\a.lic", LS + r"\MyFiles\a.old"),
+        "remove": lambda: host.remove(LS + r"\MyFiles\a.old"),
+        "make_dir": lambda: host.make_dir(r"C:\Windows\Temp\ctxlic"),
+        "run": lambda: host.run([LS + r"\LS\lmreread.exe", "-c", "@localhost", "-all"], chdir=LS + r"\LS"),
+        "service": lambda: host.service("Citrix Licensing"),
+        "set_service": lambda: host.set_service("Citrix Licensing", "restarted"),
+        "registry_value": lambda: host.registry_value(r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install",
+                                                      "Version"),
+        "disk_space": lambda: host.disk_space(LS),
+        "collect": lambda: host.collect(install_dir=LS, max_bytes=1024),
+        "staging_dir": lambda: host.staging_dir(),
+        "probe": lambda: host.probe("cis.citrix.com", 443, "proxy.corp.example:8080", 5),
+    }
+    for name, call in calls.items():
+        call()
+        EXERCISED[backend].add(name)
+
+
+def test_windows_backend_calls_match_ansible_windows_docs(tmp_path):
+    action = FakeAction(tmp_path)
+    host = WindowsHost(action, {})
+    executor = RecordingExecutor(WINDOWS_RESPONSES)
+    executor.install(action)
+    executor.capture_reads(host)
+    drive(host, "windows", tmp_path)
+    assert executor.calls, "the backend made no module calls"
+    assert {c.module_name.split(".")[0] for c in executor.calls} == {"ansible"}
+    assert all(c.module_name.startswith("ansible.windows.") for c in executor.calls)
+    executor.assert_clean()
+
+
+def _lab_responses(root: Path):
+    def command(args):
+        argv = args["argv"]
+        if argv[0].endswith("labctl"):
+            sub = argv[1]
+            payload = {
+                "service-query": [{"name": argv[2] if len(argv) > 2 else "x", "exists": True, "state": "running",
+                                   "start_mode": "auto"}],
+                "service-set": {"changed": True, "state": "running"},
+                "disk-free": {"free_bytes": 1, "total_bytes": 2},
+                "collect-info": {"collector": "lab"},
+                "exec": {"rc": 0, "stdout": "lmreread successful", "stderr": ""},
+                "probe": {"dns": {"ok": True}, "direct": {"ok": True}, "proxy": None},
+            }.get(sub, {})
+            return {"changed": True, "rc": 0, "stdout": json.dumps(payload), "stderr": ""}
+        return {"changed": True, "rc": 0, "stdout": "", "stderr": ""}
+
+    return {
+        "ansible.builtin.stat": {"changed": False, "stat": {"exists": True, "isdir": False, "size": 1, "mtime": 1.0,
+                                                           "checksum": "abc"}},
+        "ansible.builtin.slurp": {"content": "e30=", "encoding": "base64", "source": "x"},
+        "ansible.builtin.find": {"changed": False, "files": [{"path": str(root / "fs/C/x.zip"), "size": 1, "mtime": 1.0}]},
+        "ansible.builtin.copy": {"changed": True, "backup_file": str(root / "fs/C/a.lic.bak")},
+        "ansible.builtin.file": {"changed": True},
+        "ansible.builtin.command": command,
+    }
+
+
+def test_lab_backend_calls_match_ansible_builtin_docs(tmp_path, monkeypatch):
+    root = tmp_path / "host"
+    (root / ".lab").mkdir(parents=True)
+    program = root / "fs/C/Program Files (x86)/Citrix/Licensing/LS/lmreread.exe"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n")
+    monkeypatch.setattr("shutil.copymode", lambda *a, **k: None)
+    action = FakeAction(tmp_path)
+    host = LabHost(action, {"ctxlic_lab_root": str(root)}, str(root))
+    executor = RecordingExecutor(_lab_responses(root))
+    executor.install(action)
+    executor.capture_reads(host)
+    drive(host, "lab", tmp_path)
+    assert all(c.module_name.startswith("ansible.builtin.") for c in executor.calls)
+    executor.assert_clean()
+
+
+@pytest.mark.parametrize("backend", ["windows", "lab"])
+def test_every_host_access_method_has_contract_coverage(backend, tmp_path, monkeypatch):
+    if not EXERCISED[backend]:
+        if backend == "windows":
+            test_windows_backend_calls_match_ansible_windows_docs(tmp_path)
+        else:
+            test_lab_backend_calls_match_ansible_builtin_docs(tmp_path, monkeypatch)
+    missing = set(HostAccess.__abstractmethods__) - EXERCISED[backend]
+    assert not missing, f"HostAccess methods without a contract test on {backend}: {sorted(missing)}"
+
+
+def test_mutations_are_refused_in_check_mode(tmp_path):
+    action = FakeAction(tmp_path)
+    action._task.check_mode = True
+    host = WindowsHost(action, {})
+    executor = RecordingExecutor(WINDOWS_RESPONSES).install(action)
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
+
+    for mutate in (lambda: host.write_file(LS + r"\a.lic", b"x"), lambda: host.remove(LS + r"\a.lic"),
+                   lambda: host.rename(LS + r"\a", LS + r"\b"), lambda: host.set_service("Citrix Licensing", "stopped"),
+                   lambda: host.run([LS + r"\LS\lmreread.exe"])):
+        with pytest.raises(HostError, match="check mode"):
+            mutate()
+    assert executor.calls == []
+    host.stat(LS)  # read-only calls still run, with check mode lifted for the call
+    assert executor.calls and action._task.check_mode is True
