@@ -63,7 +63,7 @@ rm -rf "$DEST"
 mkdir -p "$DEST"
 tar -C "$REPO" \
     --exclude=./.venv --exclude=./.build --exclude=./.git --exclude=./tests/output \
-    --exclude=__pycache__ --exclude=.pytest_cache --exclude=.ruff_cache --exclude=.mypy_cache \
+    --exclude=__pycache__ --exclude=.pytest_cache --exclude=.ruff_cache --exclude=.mypy_cache --exclude=./.hypothesis \
     --exclude=./lab --exclude=./reports --exclude='*.tar.gz' \
     -cf - . | tar -C "$DEST" -xf -
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
@@ -50,8 +49,11 @@ attributes:
     description: Runs in check mode too; it never changes anything.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to diff.
   platform:
+    support: full
     platforms: windows
+    description: Windows hosts, and lab hosts that simulate them.
 notes:
   - A host that defines C(ctxlic_lab_root) is a simulated lab host; see the lab documentation.
   - Host names in license files are case-sensitive; C(server.hostname) is what C(lmhostid -hostname) prints,
@@ -59,7 +61,7 @@ notes:
 seealso:
   - module: ansible.windows.win_powershell
 author:
-  - ctxlic maintainers
+  - ctxlic maintainers (@ctxlic)
 """
 
 EXAMPLES = r"""

@@ -179,4 +179,3 @@ class WindowsHost(HostAccess):
                                {"script": windows_scripts.PROBE_UPLOAD_PS, "parameters": params, "depth": 4},
                                reads=("output[]",), read_only=True)
         return _first_output(res, "connectivity probe")
-

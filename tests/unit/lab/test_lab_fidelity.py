@@ -164,7 +164,8 @@ def test_daemon_serves_only_files_the_seeds_say_it_reads(lab):
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.licgen import license_text
 
     root = lab(fleet.HostSpec("ls01", hostname="LS01", macs=["00:15:5D:00:00:AA"]))
-    feat = lambda f: [{"feature": f, "count": 7}]  # noqa: E731
+    def feat(name):
+        return [{"feature": name, "count": 7}]
     _lic(root, "ls01", "good.lic", license_text(["LS01"], feat("GOOD")))
     _lic(root, "ls01", "case.lic", license_text(["ls01"], feat("WRONGCASE")))
     _lic(root, "ls01", "two.lic", license_text(["LS01", "OTHER"], feat("TWOHOSTS")))

@@ -1,0 +1,216 @@
+"""The fleet compliance report model: one JSON-safe dict that every renderer uses (pure: no I/O).
+
+Why one model: the HTML a licensing owner hands to the vendor, the CSV for a spreadsheet, the
+JUnit a CI pipeline reads and the JSON archive must never disagree. Renderers only lay out what
+this model says; every decision (sorting, labels, what counts as a finding) is made here or in
+``compliance.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import (
+    CHECK_IDS,
+    CHECK_TITLES,
+    COMPLIANT,
+    FAIL,
+    FLEET_COMPLIANT,
+    FLEET_NON_COMPLIANT,
+    FLEET_PARTIAL,
+    MAX_UPLOAD_AGE_DAYS,
+    NON_COMPLIANT,
+    PASS,
+    RULES,
+    SERVER_UNKNOWN,
+    UNKNOWN,
+    WARN,
+    catalog_notice,
+    iso_utc,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+
+SCHEMA_VERSION = 1
+
+SERVER_STATUS_LABELS = {NON_COMPLIANT: "Non-compliant", SERVER_UNKNOWN: "Unknown", COMPLIANT: "Compliant"}
+SERVER_STATUS_ORDER = {NON_COMPLIANT: 0, SERVER_UNKNOWN: 1, COMPLIANT: 2}
+CHECK_STATUS_LABELS = {PASS: "PASS", WARN: "WARN", FAIL: "FAIL", UNKNOWN: "UNKNOWN"}
+#: The tone (pass/warn/fail/unknown) each status is drawn in; renderers map tones to colours.
+FLEET_STATUS_TONES = {FLEET_COMPLIANT: PASS, FLEET_PARTIAL: WARN, FLEET_NON_COMPLIANT: FAIL}
+SERVER_STATUS_TONES = {COMPLIANT: PASS, NON_COMPLIANT: FAIL, SERVER_UNKNOWN: UNKNOWN}
+
+
+def jsonable(value: Any) -> Any:
+    """Deep-copy ``value`` into JSON types (datetimes -> ISO 8601 UTC, tuples/sets -> lists, keys -> str)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted((jsonable(v) for v in value), key=str)
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def _when(name: str, value: Any) -> str:
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, str) and value:
+        return value
+    raise InputError(f"{name} must be a datetime (or an ISO 8601 string), got {value!r}.")
+
+
+def _server_sort_key(server: Mapping[str, Any]) -> tuple[int, str, str]:
+    host = str(server.get("host", ""))
+    return SERVER_STATUS_ORDER.get(server.get("status"), 1), host.casefold(), host
+
+
+def _server_row(result: Mapping[str, Any]) -> dict:
+    checks = [dict(c) for c in result.get("checks", []) if isinstance(c, Mapping)]
+    for check in checks:
+        check["status_label"] = CHECK_STATUS_LABELS.get(check.get("status"), "UNKNOWN")
+    by_status = {s: [c["id"] for c in checks if c.get("status") == s] for s in (FAIL, WARN, UNKNOWN)}
+    status = result.get("status", SERVER_UNKNOWN)
+    telemetry = next((c for c in checks if c.get("id") == "telemetry_upload"), {})
+    return {
+        "host": result.get("host"),
+        "hostname": result.get("hostname"),
+        "status": status,
+        "status_label": SERVER_STATUS_LABELS.get(status, "Unknown"),
+        "tone": SERVER_STATUS_TONES.get(status, UNKNOWN),
+        "reporting": bool(result.get("reporting")),
+        "usable": bool(result.get("usable", True)),
+        "telemetry_status": telemetry.get("status", UNKNOWN),
+        "facts": dict(result.get("facts") or {}),
+        "checks": checks,
+        "failed_checks": by_status[FAIL],
+        "warned_checks": by_status[WARN],
+        "unknown_checks": by_status[UNKNOWN],
+    }
+
+
+def _matrix(servers: list[dict]) -> dict:
+    columns = [{"id": cid, "title": CHECK_TITLES[cid]} for cid in CHECK_IDS]
+    rows = []
+    for server in servers:
+        statuses = {c.get("id"): c.get("status", UNKNOWN) for c in server["checks"]}
+        cells = [{"id": cid, "status": statuses.get(cid, UNKNOWN),
+                  "label": CHECK_STATUS_LABELS.get(statuses.get(cid, UNKNOWN), "UNKNOWN")} for cid in CHECK_IDS]
+        rows.append({"host": server["host"], "status": server["status"], "cells": cells})
+    return {"columns": columns, "rows": rows}
+
+
+def _chart(servers: list[dict], threshold: int) -> dict:
+    """Days since last successful upload per server (the 90-day rule of 000), in report order."""
+    bars = []
+    for server in servers:
+        days = server["facts"].get("days_since_success")
+        days = max(days, 0) if isinstance(days, int) and not isinstance(days, bool) else None
+        bars.append({"host": server["host"], "days": days, "status": server["telemetry_status"],
+                     "label": "no successful upload on record" if days is None else f"{days} d"})
+    known = [b["days"] for b in bars if b["days"] is not None]
+    return {"threshold_days": threshold, "max_days": max(known) if known else None, "bars": bars}
+
+
+def _evidence_notes(servers: list[dict], fleet_eval: Mapping[str, Any], catalog: Mapping[str, Any],
+                    as_of: str) -> list[str]:
+    notes = [
+        "Upload results come from LS\\resource\\cache\\upload_compliance_result.xml on each server, which records "
+        "the latest manual or automatic upload (001); earlier successes come from the controller's evidence history.",
+        "The fleet status follows the FAQ (000) and counts telemetry only; the other reasons a customer is flagged "
+        "(002) are listed as other findings.",
+        f"The vendor portal updates its status about 24 hours after a change (000); this report reflects the servers "
+        f"as of {as_of}.",
+    ]
+    for server in servers:
+        facts = server["facts"]
+        if facts.get("last_success_source") == "evidence history" and facts.get("last_attempt_status") != "success":
+            notes.append(f"{server['host']}: the latest attempt ({facts.get('last_attempt_status')}, "
+                         f"{facts.get('last_attempt_time') or 'time unknown'}) did not succeed; the last success "
+                         f"({facts.get('last_success_time')}) is taken from the evidence history.")
+    unverified = [s["host"] for s in servers if not s["usable"]]
+    if unverified:
+        notes.append("Counted as not reporting because they could not be gathered: " + ", ".join(unverified) + ".")
+    if catalog.get("stale"):
+        notes.append(str(catalog.get("message")))
+    notes.extend(str(n) for n in fleet_eval.get("notes", []) or [])
+    return notes
+
+
+def build_report(
+    fleet_eval: dict,
+    server_results: list[dict],
+    *,
+    generated_at: datetime | str,
+    title: str,
+    catalog: dict | None,
+    as_of: datetime | str,
+    options: dict | None,
+) -> dict:
+    """Assemble the report model from ``evaluate_fleet`` and ``evaluate_server`` results.
+
+    ``catalog`` is the raw release catalog; the notice already in ``fleet_eval['catalog']`` wins
+    (it was computed with the same inputs), the raw one is used when the evaluation carries none.
+    ``options`` holds what the report echoes for the record, e.g. ``collection_version``,
+    ``max_upload_age_days``; unknown keys are kept under ``meta.options``.
+
+    Returns ``{schema_version, meta, fleet, catalog, servers, matrix, chart, obsolete_allocations,
+    evidence_notes}``, JSON-safe, servers sorted by status severity then host name.
+    """
+    if not isinstance(fleet_eval, Mapping) or "status" not in fleet_eval:
+        raise InputError("fleet_eval must be the result of compliance.evaluate_fleet().")
+    if isinstance(server_results, (str, bytes, Mapping)) or not isinstance(server_results, (list, tuple)):
+        raise InputError("server_results must be a list of compliance.evaluate_server() results.")
+    if not all(isinstance(r, Mapping) and "host" in r for r in server_results):
+        raise InputError("every server_results entry must be a compliance.evaluate_server() result (with 'host').")
+    if not isinstance(title, str) or not title.strip():
+        raise InputError("title must be a non-empty string, e.g. 'License Server compliance report'.")
+    if options is not None and not isinstance(options, Mapping):
+        raise InputError(f"options must be a mapping or null, got {type(options).__name__}.")
+    options = dict(options or {})
+    generated = _when("generated_at", generated_at)
+    as_of_text = _when("as_of", as_of)
+    notice = fleet_eval.get("catalog")
+    if not isinstance(notice, Mapping):
+        notice = catalog_notice(catalog, as_of=as_of if isinstance(as_of, datetime) else None)
+    servers = sorted((_server_row(r) for r in server_results), key=_server_sort_key)
+    threshold = options.get("max_upload_age_days", MAX_UPLOAD_AGE_DAYS)
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold <= 0:
+        raise InputError(f"options.max_upload_age_days must be a positive whole number of days, got {threshold!r}.")
+    fleet = {
+        "status": fleet_eval.get("status"),
+        "status_reason": fleet_eval.get("status_reason"),
+        "tone": FLEET_STATUS_TONES.get(fleet_eval.get("status"), UNKNOWN),
+        "action_required": bool(fleet_eval.get("action_required")),
+        "attention_required": bool(fleet_eval.get("attention_required")),
+        "counts": dict(fleet_eval.get("counts") or {}),
+        "not_reporting": list(fleet_eval.get("not_reporting") or []),
+        "other_findings": list(fleet_eval.get("other_findings") or []),
+    }
+    model = {
+        "schema_version": SCHEMA_VERSION,
+        "meta": {
+            "title": title,
+            "generated_at": generated,
+            "as_of": as_of_text,
+            "collection_version": options.pop("collection_version", None),
+            "options": options,
+            "rules": [dict(r) for r in RULES],
+            "check_ids": list(CHECK_IDS),
+            "check_titles": dict(CHECK_TITLES),
+        },
+        "fleet": fleet,
+        "catalog": dict(notice),
+        "servers": servers,
+        "matrix": _matrix(servers),
+        "chart": _chart(servers, threshold),
+        "obsolete_allocations": list(fleet_eval.get("obsolete_allocations") or []),
+        "evidence_notes": _evidence_notes(servers, fleet_eval, notice, as_of_text),
+    }
+    return jsonable(model)

@@ -1,0 +1,327 @@
+"""Render the compliance report model as JSON, CSV, Markdown, HTML or JUnit XML (pure: returns text).
+
+Every string in a report may come from a hostile or broken server (host names, uploader
+messages, license file names), so each format escapes for its own syntax:
+
+* HTML: Jinja2 autoescaping, no scripts, inline CSS only, the chart is inline SVG.
+* Markdown: ``\\ ` * _ [ ] | # ~`` are backslash-escaped, ``& < >`` become entities and newlines
+  ``<br>``, so a value cannot break a table row or inject markup.
+* CSV: text cells starting with ``= + - @``, tab or CR get a leading ``'`` (spreadsheet formula
+  injection, OWASP "CSV Injection").
+* JUnit: built with ElementTree (which escapes text and attributes); characters XML 1.0 forbids
+  are removed first.
+
+Control characters (C0 except tab/newline/CR, DEL, C1, lone surrogates, U+FFFE/U+FFFF) are
+stripped from every format except JSON, which escapes them losslessly. The templates are read
+from ``report_templates/`` next to this file (package data, read-only).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import math
+import re
+import xml.etree.ElementTree as ET  # only builds XML; nothing untrusted is parsed here
+from pathlib import Path
+from typing import Any, Mapping
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+
+FORMATS = ("json", "csv", "markdown", "html", "junit")
+EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html", "junit": "xml"}
+TEMPLATE_DIR = Path(__file__).resolve().parent / "report_templates"
+
+TONE_SYMBOLS = {"pass": "\u2714", "warn": "\u25b2", "fail": "\u2716", "unknown": "?"}
+TONE_COLOURS = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "unknown": "#57606a"}
+CHECK_LABELS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "unknown": "UNKNOWN"}
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_NEWLINES = re.compile("\r\n|[\r\n\u2028\u2029]")  # what editors and some renderers treat as line breaks
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_CLASS_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+# --------------------------------------------------------------------------- escaping helpers
+
+
+def clean_text(value: Any) -> str:
+    """``value`` as text with the characters XML 1.0 forbids (and other controls) removed."""
+    return _FORBIDDEN.sub("", "" if value is None else str(value))
+
+
+def sanitize(value: Any) -> Any:
+    """Deep copy of ``value`` with every string passed through :func:`clean_text`."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Mapping):
+        return {clean_text(k): sanitize(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [sanitize(v) for v in value]
+    return value
+
+
+def md_escape(value: Any, *, newline: str = "<br>") -> str:
+    """Escape text for a Markdown table cell (or, with ``newline=" "``, a heading or list item)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = clean_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _NEWLINES.sub(newline, text)
+
+
+def csv_cell(value: Any) -> Any:
+    """Neutralise a CSV cell: numbers pass, text starting with a formula trigger gets a leading ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value
+    text = clean_text(value)
+    return "'" + text if text.startswith(_CSV_TRIGGERS) else text
+
+
+def human_bytes(size: Any) -> str:
+    """``123456`` -> ``120.6 KiB``; non-numbers -> empty text."""
+    if isinstance(size, bool) or not isinstance(size, (int, float)):
+        return ""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(value) < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+# --------------------------------------------------------------------------- chart geometry
+
+
+def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width: int = 480,
+                 value_width: int = 190, row_height: int = 26) -> dict:
+    """Geometry of the horizontal bar chart of days since the last successful upload.
+
+    The scale shows at least 1.5x the threshold so the 90-day line sits inside the plot, grows with
+    the oldest upload up to 4x the threshold (longer bars are clipped and marked), and is rounded
+    up to whole 30-day steps for readable ticks.
+    """
+    threshold = int(chart.get("threshold_days") or 90)
+    bars_in = list(chart.get("bars") or [])
+    known = [b["days"] for b in bars_in if isinstance(b.get("days"), int)]
+    wanted = max([threshold * 1.5] + [min(d, threshold * 4) for d in known])
+    step = 30 if threshold >= 30 else max(1, threshold // 3)
+    scale = int(math.ceil(wanted / step) * step)
+    top, bottom = 34, 30
+    height = top + max(len(bars_in), 1) * row_height + bottom
+    width = label_width + plot_width + value_width
+
+    def x_of(days: float) -> float:
+        return round(label_width + min(days, scale) / scale * plot_width, 1)
+
+    bars = []
+    for index, entry in enumerate(bars_in):
+        days = entry.get("days")
+        y = top + index * row_height
+        status = entry.get("status") if entry.get("status") in TONE_COLOURS else "unknown"
+        length = 0.0 if days is None else max(x_of(days) - label_width, 2.0)
+        label = "no success on record" if days is None else f"{days} d"
+        bars.append({
+            "host": clean_text(entry.get("host")),
+            "label": _truncate(clean_text(entry.get("host")).replace("\n", " ").replace("\r", " "), 34),
+            "x": label_width, "y": y + 5, "width": round(length, 1), "height": row_height - 10,
+            "text_y": y + row_height / 2 + 4, "colour": TONE_COLOURS[status], "status": status,
+            "status_label": CHECK_LABELS[status],
+            "value": f"{label} \u00b7 {CHECK_LABELS[status]}" + (" (clipped)" if days and days > scale else ""),
+            "value_x": label_width + plot_width + 8,
+        })
+    ticks = [{"x": x_of(d), "label": str(d)} for d in range(0, scale + 1, step)]
+    return {"width": width, "height": height, "top": top, "plot_bottom": height - bottom, "bars": bars,
+            "ticks": ticks, "threshold": threshold, "threshold_x": x_of(threshold), "scale": scale,
+            "label_width": label_width, "plot_width": plot_width}
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@functools.lru_cache(maxsize=2)
+def _environment(html: bool) -> Environment:
+    """Jinja2 environment: autoescaped for HTML, plain for Markdown (which escapes with ``md``)."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=html,  # noqa: S701 - True for HTML; Markdown is not HTML and escapes every value with `md`
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["md_inline"] = functools.partial(md_escape, newline=" ")
+    env.filters["human_bytes"] = human_bytes
+    env.filters["clean"] = clean_text
+    return env
+
+
+def _context(model: Mapping[str, Any]) -> dict:
+    return {
+        "m": model,
+        "chart": chart_layout(model["chart"]),
+        "symbols": TONE_SYMBOLS,
+        "labels": CHECK_LABELS,
+        "colours": TONE_COLOURS,
+    }
+
+
+def _render_template(model: Mapping[str, Any], name: str, html: bool) -> str:
+    return _environment(html).get_template(name).render(**_context(model))
+
+
+def _render_json(model: Mapping[str, Any]) -> str:
+    return json.dumps(model, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = (
+    "kind", "host", "hostname", "status", "reporting", "fleet_status", "version", "window_status",
+    "upgrade_deadline", "latest_release", "reporting_mode", "last_attempt_status", "last_attempt_time",
+    "last_attempt_code", "last_attempt_message", "last_success_time", "last_success_source", "days_since_success",
+    "upload_deadline", "pending_count", "pending_bytes", "expired_lines", "inactive_lines", "expiring_lines",
+    "failed_checks", "warned_checks", "unknown_checks",
+)
+
+
+def _render_csv(model: Mapping[str, Any]) -> str:
+    check_ids = list(model["meta"]["check_ids"])
+    header = [*CSV_COLUMNS, *(f"check_{c}" for c in check_ids), "summary"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    fleet_status = model["fleet"]["status"]
+    for server in model["servers"]:
+        facts = server["facts"]
+        statuses = {c["id"]: c["status"] for c in server["checks"]}
+        summary = " | ".join(f"{c['id']}: {c['message']}" for c in server["checks"] if c["status"] in ("fail", "warn"))
+        row = {
+            "kind": "server", "host": server["host"], "hostname": server["hostname"], "status": server["status"],
+            "reporting": server["reporting"], "fleet_status": fleet_status,
+            **{k: facts.get(k) for k in CSV_COLUMNS if k in facts},
+            "failed_checks": " ".join(server["failed_checks"]), "warned_checks": " ".join(server["warned_checks"]),
+            "unknown_checks": " ".join(server["unknown_checks"]),
+        }
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS]
+                        + [csv_cell(statuses.get(c)) for c in check_ids] + [csv_cell(summary)])
+    for obsolete in model["obsolete_allocations"]:
+        row = {"kind": "obsolete_allocation", "host": obsolete.get("host"), "status": "obsolete", "reporting": False,
+               "fleet_status": fleet_status}
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                        + [csv_cell(obsolete.get("message"))])
+    return out.getvalue()
+
+
+def _junit_case(suite: ET.Element, name: str, classname: str, status: str, message: str, detail: str,
+                warn_fails: bool) -> tuple[int, int]:
+    case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
+    if status == "fail" or (status == "warn" and warn_fails):
+        ET.SubElement(case, "failure", message=_truncate(message, 1000), type=status).text = detail
+        return 1, 0
+    if status == "unknown":
+        ET.SubElement(case, "skipped", message=_truncate(message, 1000))
+        return 0, 1
+    if detail:
+        ET.SubElement(case, "system-out").text = f"{status.upper()}: {detail}"
+    return 0, 0
+
+
+def _junit_suite(root: ET.Element, name: str, properties: Mapping[str, Any]) -> ET.Element:
+    suite = ET.SubElement(root, "testsuite", name=name)
+    props = ET.SubElement(suite, "properties")
+    for key, value in properties.items():
+        ET.SubElement(props, "property", name=key, value=clean_text(value))
+    return suite
+
+
+def _close_suite(suite: ET.Element, tests: int, failures: int, skipped: int, timestamp: str) -> None:
+    suite.set("tests", str(tests))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", str(skipped))
+    suite.set("time", "0")
+    suite.set("timestamp", timestamp)
+
+
+def _render_junit(model: Mapping[str, Any]) -> str:
+    """One suite for the fleet (FAQ status, obsolete allocations, fleet-wide findings), one per server."""
+    meta, fleet = model["meta"], model["fleet"]
+    warn_fails = bool(meta.get("options", {}).get("junit_warn_as_failure"))
+    stamp = clean_text(meta["generated_at"])[:19]
+    root = ET.Element("testsuites", name=meta["title"])
+    fleet_props = {"fleet_status": fleet["status"], "fleet_action_required": str(fleet["action_required"]).lower(),
+                   "as_of": meta["as_of"], "collection_version": meta.get("collection_version") or ""}
+    totals = [0, 0, 0]
+
+    suite = _junit_suite(root, "fleet", fleet_props)
+    faq_status = {"Compliant": "pass", "Unknown": "unknown"}.get(fleet["status"], "fail")
+    cases = [("fleet :: telemetry status (FAQ 000)", faq_status, f"{fleet['status']}: {fleet['status_reason']}")]
+    cases += [(f"fleet :: obsolete allocation :: {o['host']}", "fail", o["message"])
+              for o in model["obsolete_allocations"]]
+    cases += [(f"fleet :: {f['id']}", f["severity"], f["message"]) for f in fleet["other_findings"] if not f["hosts"]]
+    failures = skipped = 0
+    for name, status, message in cases:
+        f, s = _junit_case(suite, name, "ctxlic.license_server.fleet", status, message, message, warn_fails)
+        failures, skipped = failures + f, skipped + s
+    _close_suite(suite, len(cases), failures, skipped, stamp)
+    totals = [len(cases), failures, skipped]
+
+    for server in model["servers"]:
+        props = {**fleet_props, "host": server["host"], "hostname": server["hostname"] or "",
+                 "server_status": server["status"], "reporting": str(server["reporting"]).lower()}
+        suite = _junit_suite(root, server["host"], props)
+        classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", server["host"]) or "host")
+        failures = skipped = 0
+        for check in server["checks"]:
+            detail = "\n".join(p for p in (check["message"], f"Rule: {check.get('rule') or ''}",
+                                           f"Fix: {check.get('remediation') or ''}") if not p.endswith(": "))
+            f, s = _junit_case(suite, f"{server['host']} :: {check['id']}", classname, check["status"],
+                               check["message"], detail, warn_fails)
+            failures, skipped = failures + f, skipped + s
+        _close_suite(suite, len(server["checks"]), failures, skipped, stamp)
+        totals = [totals[0] + len(server["checks"]), totals[1] + failures, totals[2] + skipped]
+
+    root.set("tests", str(totals[0]))
+    root.set("failures", str(totals[1]))
+    root.set("errors", "0")
+    root.set("skipped", str(totals[2]))
+    root.set("time", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _check_model(model: Any) -> None:
+    if not isinstance(model, Mapping) or not all(k in model for k in ("meta", "fleet", "servers", "chart", "matrix")):
+        raise InputError("model must be the dict report_model.build_report() returns.")
+
+
+def render(model: dict, fmt: str) -> str:
+    """Render the report ``model`` (from ``report_model.build_report``) in ``fmt``: one of ``FORMATS``."""
+    if fmt not in FORMATS:
+        raise InputError(f"report format {fmt!r} is not supported; use one of {', '.join(FORMATS)}.")
+    _check_model(model)
+    if fmt == "json":
+        return _render_json(model)
+    clean = sanitize(model)
+    if fmt == "csv":
+        return _render_csv(clean)
+    if fmt == "junit":
+        return _render_junit(clean)
+    if fmt == "markdown":
+        return _render_template(clean, "report.md.j2", html=False)
+    return _render_template(clean, "report.html.j2", html=True)

@@ -1,0 +1,141 @@
+"""Tests for report_model.build_report: one JSON-safe model, sorted, citing its rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pytest
+from report_factory import AS_OF, CATALOG, HOSTILE_HOST, evaluated_fleet, fleet_model
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import CHECK_IDS, evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report, jsonable
+
+
+@pytest.fixture(scope="module")
+def model() -> dict:
+    return fleet_model()
+
+
+def test_model_is_json_safe_and_stable(model):
+    text = json.dumps(model, sort_keys=True)
+    assert json.loads(text) == model
+    assert fleet_model() == model  # no clock, no randomness
+
+
+def test_meta(model):
+    meta = model["meta"]
+    assert meta["title"] == "License Server compliance — test fleet"
+    assert meta["generated_at"] == meta["as_of"] == "2026-11-22T12:00:00Z"
+    assert meta["collection_version"] == "0.1.0"
+    assert "collection_version" not in meta["options"]
+    assert meta["check_ids"] == list(CHECK_IDS)
+    sources = " ".join(rule["source"] for rule in meta["rules"])
+    for seed in ("000", "001", "002", "003"):
+        assert seed in sources
+    assert any("greater than 90 days" in rule["text"] for rule in meta["rules"])
+
+
+def test_servers_sorted_by_severity_then_name(model):
+    order = {"non_compliant": 0, "unknown": 1, "compliant": 2}
+    keys = [(order[s["status"]], s["host"].casefold()) for s in model["servers"]]
+    assert keys == sorted(keys)
+    assert model["servers"][0]["status"] == "non_compliant"
+    assert model["servers"][-1]["status"] == "compliant"
+    assert len(model["servers"]) == 13
+
+
+def test_server_rows_carry_labels_and_check_lists(model):
+    by_host = {s["host"]: s for s in model["servers"]}
+    expired = by_host["ls-expired"]
+    assert expired["status_label"] == "Non-compliant" and expired["tone"] == "fail"
+    assert expired["failed_checks"] == ["licenses_expired"]
+    assert "licenses_surplus" in expired["unknown_checks"]
+    assert all(c["status_label"] in ("PASS", "WARN", "FAIL", "UNKNOWN") for c in expired["checks"])
+    assert by_host["ls-unreachable"]["usable"] is False
+    assert by_host[HOSTILE_HOST]["facts"]["last_attempt_message"].startswith("=cmd")
+
+
+def test_fleet_block_and_obsolete(model):
+    fleet = model["fleet"]
+    assert fleet["status"] == "Partially Compliant"
+    assert fleet["tone"] == "warn"
+    assert fleet["action_required"] is True
+    assert fleet["counts"]["obsolete_allocations"] == 2
+    assert [o["host"] for o in model["obsolete_allocations"]][1] == "OLD-LS-2018"
+
+
+def test_matrix_and_chart(model):
+    matrix = model["matrix"]
+    assert [c["id"] for c in matrix["columns"]] == list(CHECK_IDS)
+    assert [r["host"] for r in matrix["rows"]] == [s["host"] for s in model["servers"]]
+    assert all(len(r["cells"]) == len(CHECK_IDS) for r in matrix["rows"])
+    chart = model["chart"]
+    assert chart["threshold_days"] == 90
+    bars = {b["host"]: b for b in chart["bars"]}
+    assert bars["ls-firewalled-long"]["days"] == 120 and bars["ls-firewalled-long"]["status"] == "fail"
+    assert bars["ls-never"]["days"] is None
+    assert chart["max_days"] == 120
+
+
+def test_catalog_and_evidence_notes(model):
+    assert model["catalog"]["stale"] is False
+    assert model["catalog"]["newest_release"] == "11.17.2 build 52000"
+    notes = " ".join(model["evidence_notes"])
+    assert "ls-firewalled: the latest attempt (failure" in notes
+    assert "evidence history" in notes
+    assert "could not be gathered: ls-unreachable" in notes
+    assert "24 hours" in notes
+
+
+def test_stale_catalog_is_noted():
+    stale = fleet_model(catalog={"fetched_at": "2025-01-01T00:00:00Z"})
+    assert stale["catalog"]["stale"] is True
+    assert any(note.startswith("STALE release catalog") for note in stale["evidence_notes"])
+
+
+def test_raw_catalog_used_when_the_evaluation_has_none():
+    results = evaluated_fleet()
+    fleet = evaluate_fleet(results, catalog=CATALOG, as_of=AS_OF)
+    del fleet["catalog"]
+    model = build_report(fleet, results, generated_at="2026-11-22T12:00:00Z", title="t", catalog=CATALOG, as_of=AS_OF,
+                         options=None)
+    assert model["catalog"]["newest_release"] == "11.17.2 build 52000"
+    assert model["meta"]["generated_at"] == "2026-11-22T12:00:00Z"
+
+
+def test_threshold_follows_options():
+    assert fleet_model(options={"max_upload_age_days": 60})["chart"]["threshold_days"] == 60
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"fleet_eval": {}}, "fleet_eval"),
+        ({"server_results": "x"}, "server_results"),
+        ({"server_results": [{"no": "host"}]}, "server_results entry"),
+        ({"title": " "}, "title"),
+        ({"options": ["x"]}, "options"),
+        ({"generated_at": 5}, "generated_at"),
+        ({"options": {"max_upload_age_days": 0}}, "max_upload_age_days"),
+    ],
+)
+def test_bad_input(kwargs, needle):
+    results = evaluated_fleet()
+    args = {"fleet_eval": evaluate_fleet(results), "server_results": results, "generated_at": AS_OF, "title": "t",
+            "catalog": None, "as_of": AS_OF, "options": {}}
+    args.update(kwargs)
+    fleet_eval, server_results = args.pop("fleet_eval"), args.pop("server_results")
+    with pytest.raises(InputError, match=needle):
+        build_report(fleet_eval, server_results, **args)
+
+
+def test_jsonable():
+    value = {"when": AS_OF, "day": date(2026, 1, 2), "set": {2, 1}, "tuple": (1, datetime(2026, 1, 1)), 3: object}
+    out = jsonable(value)
+    assert out["when"] == "2026-11-22T12:00:00Z"
+    assert out["day"] == "2026-01-02"
+    assert out["set"] == [1, 2]
+    assert out["tuple"] == [1, "2026-01-01T00:00:00Z"]
+    assert out["3"].startswith("<class")
