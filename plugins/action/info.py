@@ -22,8 +22,13 @@ class ActionModule(CtxlicAction):
         releases, warnings = self._releases(args["catalog_cache"])
         host = host_access_for(self, task_vars)
         raw = host.collect(install_dir=args["install_dir"], max_bytes=args["max_file_bytes"])
-        record = build_record(task_vars.get("inventory_hostname", ""), raw, releases=releases,
-                              expiry_warning_days=args["expiry_warning_days"], warn_days=args["warn_days"])
+        record = build_record(
+            task_vars.get("inventory_hostname", ""),
+            raw,
+            releases=releases,
+            expiry_warning_days=args["expiry_warning_days"],
+            warn_days=args["warn_days"],
+        )
         result = {"changed": False, "server": record, "backend": host.backend, "remote_calls": len(host.calls)}
         if warnings:
             result["warnings"] = warnings

@@ -41,8 +41,10 @@ class LabHost(HostAccess):
         super().__init__(action, task_vars)
         self.root = Path(root)
         if not (self.root / LAB_DIR).is_dir():
-            raise HostError(f"ctxlic_lab_root={root!r} is not a lab host (no {LAB_DIR} directory); "
-                            "create the fleet with the lab command first")
+            raise HostError(
+                f"ctxlic_lab_root={root!r} is not a lab host (no {LAB_DIR} directory); "
+                "create the fleet with the lab command first"
+            )
 
     def _map(self, path: str) -> str:
         try:
@@ -52,8 +54,13 @@ class LabHost(HostAccess):
 
     def _labctl(self, *args: str, read_only: bool) -> RunResult:
         argv = [str(self.root / LAB_DIR / "bin" / "labctl"), *args]
-        res = self._run_module("ansible.builtin.command", {"argv": argv}, reads=("rc", "stdout", "stderr"),
-                               read_only=read_only, allow_failure=True)
+        res = self._run_module(
+            "ansible.builtin.command",
+            {"argv": argv},
+            reads=("rc", "stdout", "stderr"),
+            read_only=read_only,
+            allow_failure=True,
+        )
         if "rc" not in res:
             raise HostError(f"lab control program failed: {res.get('msg', res)}")
         return RunResult(argv=argv, rc=int(res["rc"]), stdout=res.get("stdout", ""), stderr=res.get("stderr", ""))
@@ -70,12 +77,21 @@ class LabHost(HostAccess):
         args = {"path": self._map(path), "get_checksum": checksum}
         if checksum:
             args["checksum_algorithm"] = "sha1"
-        res = self._run_module("ansible.builtin.stat", args,
-                               reads=("stat.exists", "stat.isdir", "stat.size", "stat.mtime", "stat.checksum"),
-                               read_only=True)
+        res = self._run_module(
+            "ansible.builtin.stat",
+            args,
+            reads=("stat.exists", "stat.isdir", "stat.size", "stat.mtime", "stat.checksum"),
+            read_only=True,
+        )
         st = res.get("stat", {})
-        return FileInfo(path=path, exists=bool(st.get("exists")), is_dir=bool(st.get("isdir")),
-                        size=st.get("size"), mtime=st.get("mtime"), checksum=st.get("checksum"))
+        return FileInfo(
+            path=path,
+            exists=bool(st.get("exists")),
+            is_dir=bool(st.get("isdir")),
+            size=st.get("size"),
+            mtime=st.get("mtime"),
+            checksum=st.get("checksum"),
+        )
 
     def read_file(self, path: str) -> bytes | None:
         if not self.stat(path).exists:
@@ -84,27 +100,39 @@ class LabHost(HostAccess):
         return base64.b64decode(res.get("content", ""))
 
     def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
-        res = self._run_module("ansible.builtin.find", {"paths": [self._map(directory)], "patterns": patterns},
-                               reads=("files[].path", "files[].size", "files[].mtime"), read_only=True, allow_failure=True)
+        res = self._run_module(
+            "ansible.builtin.find",
+            {"paths": [self._map(directory)], "patterns": patterns},
+            reads=("files[].path", "files[].size", "files[].mtime"),
+            read_only=True,
+            allow_failure=True,
+        )
         if res.get("failed"):
             return []
-        return [FileInfo(path=lab_to_win(self.root, f["path"]), exists=True, size=f.get("size"), mtime=f.get("mtime"))
-                for f in res.get("files", [])]
+        return [
+            FileInfo(path=lab_to_win(self.root, f["path"]), exists=True, size=f.get("size"), mtime=f.get("mtime"))
+            for f in res.get("files", [])
+        ]
 
     def _copy_in(self, local_path: str, path: str, backup: bool) -> dict:
         tmpdir = self._action._make_tmp_path()
         remote = os.path.join(tmpdir, os.path.basename(local_path))
         self._action._transfer_file(local_path, remote)
         try:
-            res = self._run_module("ansible.builtin.copy",
-                                   {"src": remote, "dest": self._map(path), "remote_src": True, "backup": backup},
-                                   reads=("changed", "backup_file"), allow_failure=True)
+            res = self._run_module(
+                "ansible.builtin.copy",
+                {"src": remote, "dest": self._map(path), "remote_src": True, "backup": backup},
+                reads=("changed", "backup_file"),
+                allow_failure=True,
+            )
         finally:
             self._action._remove_tmp_path(tmpdir)
         if res.get("failed"):
             raise HostError(f"could not write {path}: {res.get('msg', '')}")
-        return {"changed": bool(res.get("changed")),
-                "backup_file": lab_to_win(self.root, res["backup_file"]) if res.get("backup_file") else None}
+        return {
+            "changed": bool(res.get("changed")),
+            "backup_file": lab_to_win(self.root, res["backup_file"]) if res.get("backup_file") else None,
+        }
 
     def write_file(self, path: str, content: bytes, backup: bool = True) -> dict:
         self._refuse_in_check_mode(f"writing {path}")
@@ -127,9 +155,12 @@ class LabHost(HostAccess):
 
     def rename(self, src: str, dest: str) -> None:
         self._refuse_in_check_mode(f"renaming {src}")
-        res = self._run_module("ansible.builtin.command",
-                               {"argv": ["mv", "-T", "--", self._map(src), self._map(dest)]},
-                               reads=("rc", "stderr"), allow_failure=True)
+        res = self._run_module(
+            "ansible.builtin.command",
+            {"argv": ["mv", "-T", "--", self._map(src), self._map(dest)]},
+            reads=("rc", "stderr"),
+            allow_failure=True,
+        )
         if res.get("rc") != 0:
             raise HostError(f"could not rename {src} to {dest}: {res.get('stderr') or res.get('msg')}")
 
@@ -140,8 +171,9 @@ class LabHost(HostAccess):
 
     def make_dir(self, path: str) -> dict:
         self._refuse_in_check_mode(f"creating {path}")
-        res = self._run_module("ansible.builtin.file", {"path": self._map(path), "state": "directory"},
-                               reads=("changed",))
+        res = self._run_module(
+            "ansible.builtin.file", {"path": self._map(path), "state": "directory"}, reads=("changed",)
+        )
         return {"changed": bool(res.get("changed"))}
 
     # -- programs, services, registry, disk -------------------------------------------------------
@@ -156,8 +188,9 @@ class LabHost(HostAccess):
         rc, data = self._labctl_json(*exec_args, read_only=read_only)
         if rc != 0 or not isinstance(data, dict):
             raise HostError(f"could not run {argv[0]} on the lab host")
-        return RunResult(argv=list(argv), rc=int(data["rc"]), stdout=data.get("stdout", ""),
-                         stderr=data.get("stderr", ""))
+        return RunResult(
+            argv=list(argv), rc=int(data["rc"]), stdout=data.get("stdout", ""), stderr=data.get("stderr", "")
+        )
 
     def service(self, name: str) -> ServiceInfo:
         _rc, data = self._labctl_json("service-query", name, read_only=True)
@@ -174,8 +207,13 @@ class LabHost(HostAccess):
         return {"changed": bool(data.get("changed")), "state": data.get("state")}
 
     def registry_value(self, key: str, name: str):
-        res = self._run_module("ansible.builtin.slurp", {"src": str(self.root / LAB_DIR / "registry.json")},
-                               reads=("content",), read_only=True, allow_failure=True)
+        res = self._run_module(
+            "ansible.builtin.slurp",
+            {"src": str(self.root / LAB_DIR / "registry.json")},
+            reads=("content",),
+            read_only=True,
+            allow_failure=True,
+        )
         if res.get("failed"):
             return None
         registry = json.loads(base64.b64decode(res["content"]) or b"{}")

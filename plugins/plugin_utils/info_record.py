@@ -34,13 +34,27 @@ def _b64(entry: dict | None) -> bytes | None:
 
 def empty_record(host: str) -> dict[str, Any]:
     return {
-        "host": host, "reachable": True, "failed": False, "error": None, "observed_at": None, "collector": None,
-        "installed": False, "hostname": None, "macs": [], "version": None, "install_dir": None, "services": [],
-        "management_service": {"enabled": None, "raw": None}, "reporting_mode": "unknown",
+        "host": host,
+        "reachable": True,
+        "failed": False,
+        "error": None,
+        "observed_at": None,
+        "collector": None,
+        "installed": False,
+        "hostname": None,
+        "macs": [],
+        "version": None,
+        "install_dir": None,
+        "services": [],
+        "management_service": {"enabled": None, "raw": None},
+        "reporting_mode": "unknown",
         "proxy": {"configured": None, "value": None, "findings": []},
-        "upload": None, "pending_uploads": {"count": 0, "bytes": 0, "oldest": None, "newest": None, "files": []},
+        "upload": None,
+        "pending_uploads": {"count": 0, "bytes": 0, "oldest": None, "newest": None, "files": []},
         "disk": {"free_bytes": None, "total_bytes": None},
-        "licenses": {"files": [], "in_use": {}}, "window": None, "problems": [],
+        "licenses": {"files": [], "in_use": {}},
+        "window": None,
+        "problems": [],
     }
 
 
@@ -51,8 +65,15 @@ def failed_record(host: str, error: str, *, reachable: bool = True) -> dict[str,
     return record
 
 
-def build_record(host: str, raw: dict, *, now: datetime | None = None, releases: list | None = None,
-                 expiry_warning_days: int = 30, warn_days: int = 30) -> dict[str, Any]:
+def build_record(
+    host: str,
+    raw: dict,
+    *,
+    now: datetime | None = None,
+    releases: list | None = None,
+    expiry_warning_days: int = 30,
+    warn_days: int = 30,
+) -> dict[str, Any]:
     """The per-server record from a raw collection; never raises for odd host data.
 
     ``releases`` (the release catalog) enables the upgrade-window status; ages and expiries are
@@ -65,10 +86,17 @@ def build_record(host: str, raw: dict, *, now: datetime | None = None, releases:
     record["observed_at"] = iso_z(observed)
     record["collector"] = raw.get("collector")
     record["macs"] = list(raw.get("macs") or [])
-    record["disk"] = {"free_bytes": (raw.get("disk") or {}).get("free_bytes"),
-                      "total_bytes": (raw.get("disk") or {}).get("total_bytes")}
+    record["disk"] = {
+        "free_bytes": (raw.get("disk") or {}).get("free_bytes"),
+        "total_bytes": (raw.get("disk") or {}).get("total_bytes"),
+    }
     record["services"] = [
-        {"name": s.get("name"), "exists": bool(s.get("exists")), "state": s.get("state"), "start_mode": s.get("start_mode")}
+        {
+            "name": s.get("name"),
+            "exists": bool(s.get("exists")),
+            "state": s.get("state"),
+            "start_mode": s.get("start_mode"),
+        }
         for s in raw.get("services") or []
     ]
     registry = raw.get("registry")
@@ -79,13 +107,21 @@ def build_record(host: str, raw: dict, *, now: datetime | None = None, releases:
         try:
             record["version"] = parse_ls_version(version_text).to_dict()
         except InputError as exc:
-            record["version"] = {"text": version_text, "major": None, "minor": None, "patch": None, "build": None,
-                                 "build_known": False, "error": str(exc)}
+            record["version"] = {
+                "text": version_text,
+                "major": None,
+                "minor": None,
+                "patch": None,
+                "build": None,
+                "build_known": False,
+                "error": str(exc),
+            }
             record["problems"].append(f"registry version is malformed: {exc}")
         if not raw.get("install_dir_exists"):
             record["problems"].append(
                 f"the registry names install directory {raw.get('install_dir')!r} but it does not exist: "
-                "the installation is broken; reinstall with ctxlic.license_server.package")
+                "the installation is broken; reinstall with ctxlic.license_server.package"
+            )
     elif raw.get("install_dir_exists"):
         record["problems"].append("License Server files exist but the registry key is missing: broken installation")
     missing = [s["name"] for s in record["services"] if not s["exists"]]
@@ -101,8 +137,12 @@ def build_record(host: str, raw: dict, *, now: datetime | None = None, releases:
     lms = raw.get("management_service") or {}
     if lms:
         enabled = ls_tools.parse_management_query(lms.get("stdout")) if lms.get("rc") == 0 else None
-        record["management_service"] = {"enabled": enabled, "raw": lms.get("stdout"), "path": lms.get("path"),
-                                        "exists": lms.get("exists")}
+        record["management_service"] = {
+            "enabled": enabled,
+            "raw": lms.get("stdout"),
+            "path": lms.get("path"),
+            "exists": lms.get("exists"),
+        }
         record["reporting_mode"] = {True: "automatic", False: "manual"}.get(enabled, "unknown")
         if not lms.get("exists"):
             record["problems"].append(f"{lms.get('path')} is missing")
@@ -129,8 +169,18 @@ def _add_licenses(record: dict, raw: dict, observed: datetime, expiry_warning_da
         content = _b64(item)
         base = {"name": name, "path": item.get("path"), "size": item.get("size"), "mtime": item.get("mtime")}
         if content is None:
-            entries.append({**base, "errors": [{"code": "not_read", "message": f"{name} is larger than the "
-                                                "max_file_bytes limit and was not parsed"}], "warnings": []})
+            entries.append(
+                {
+                    **base,
+                    "errors": [
+                        {
+                            "code": "not_read",
+                            "message": f"{name} is larger than the max_file_bytes limit and was not parsed",
+                        }
+                    ],
+                    "warnings": [],
+                }
+            )
             continue
         report = license_file.parse_license_file(name, content, today=today, expiry_warning_days=expiry_warning_days)
         reports.append(report)
@@ -142,18 +192,24 @@ def _add_licenses(record: dict, raw: dict, observed: datetime, expiry_warning_da
         parsed = parse_lmstat(lmstat.get("stdout"))
         record["licenses"]["lmstat_parsed"] = parsed["parsed"]
         record["licenses"]["in_use"] = {
-            name: feat["in_use"] for name, feat in parsed["features"].items() if feat.get("in_use") is not None}
+            name: feat["in_use"] for name, feat in parsed["features"].items() if feat.get("in_use") is not None
+        }
     elif lmstat:
         record["licenses"]["lmstat_parsed"] = False
-        record["problems"].append(f"lmstat -a did not answer (rc={lmstat.get('rc')}): "
-                                  f"{(lmstat.get('stderr') or lmstat.get('stdout') or '').strip()[:200]}")
+        record["problems"].append(
+            f"lmstat -a did not answer (rc={lmstat.get('rc')}): "
+            f"{(lmstat.get('stderr') or lmstat.get('stdout') or '').strip()[:200]}"
+        )
 
 
 def _add_telemetry(record: dict, raw: dict, observed: datetime) -> None:
     upload = raw.get("upload_result")
     if upload is None:
-        reason = ("the License Server is not installed" if not record["installed"]
-                  else "upload_compliance_result.xml not found: no upload has been attempted yet")
+        reason = (
+            "the License Server is not installed"
+            if not record["installed"]
+            else "upload_compliance_result.xml not found: no upload has been attempted yet"
+        )
         record["upload"] = parse_upload_result(None, now=observed, reason_if_missing=reason)
     else:
         content = _b64(upload)
@@ -169,17 +225,31 @@ def _add_proxy(record: dict, raw: dict) -> None:
     config = raw.get("proxy_config")
     if not config:
         if record["installed"]:
-            record["proxy"] = {"configured": None, "value": None, "findings": [
-                {"code": "config_missing", "message": "WebServicesForLicensing\\SimpleLicenseServiceConfig.xml not found"}]}
+            record["proxy"] = {
+                "configured": None,
+                "value": None,
+                "findings": [
+                    {
+                        "code": "config_missing",
+                        "message": "WebServicesForLicensing\\SimpleLicenseServiceConfig.xml not found",
+                    }
+                ],
+            }
         return
     content = _b64(config)
     if content is None:
-        record["proxy"] = {"configured": None, "value": None, "findings": [
-            {"code": "too_large", "message": "SimpleLicenseServiceConfig.xml is too large to read"}]}
+        record["proxy"] = {
+            "configured": None,
+            "value": None,
+            "findings": [{"code": "too_large", "message": "SimpleLicenseServiceConfig.xml is too large to read"}],
+        }
         return
     state = read_proxy(content, source=config.get("path") or "SimpleLicenseServiceConfig.xml").to_dict()
-    record["proxy"] = {"configured": state.get("configured"), "value": state.get("value"),
-                       "findings": state.get("findings", [])}
+    record["proxy"] = {
+        "configured": state.get("configured"),
+        "value": state.get("value"),
+        "findings": state.get("findings", []),
+    }
 
 
 def _add_window(record: dict, releases: list | None, observed: datetime, warn_days: int) -> None:

@@ -44,19 +44,30 @@ class FakeAction:
 
 
 WINDOWS_RESPONSES = {
-    "ansible.windows.win_stat": {"changed": False, "stat": {"exists": True, "isdir": False, "size": 10,
-                                                            "lastwritetime": 1.0, "checksum": "abc"}},
+    "ansible.windows.win_stat": {
+        "changed": False,
+        "stat": {"exists": True, "isdir": False, "size": 10, "lastwritetime": 1.0, "checksum": "abc"},
+    },
     "ansible.windows.slurp": {"content": "aGVsbG8=", "encoding": "base64"},
-    "ansible.windows.win_find": {"changed": False, "files": [{"path": LS + r"\x.zip", "size": 5, "lastwritetime": 2.0}]},
+    "ansible.windows.win_find": {
+        "changed": False,
+        "files": [{"path": LS + r"\x.zip", "size": 5, "lastwritetime": 2.0}],
+    },
     "ansible.windows.win_copy": {"changed": True, "backup_file": LS + r"\MyFiles\a.lic.123.bak"},
     "ansible.windows.win_file": {"changed": True},
     "ansible.windows.win_command": {"changed": True, "rc": 0, "stdout": "ok", "stderr": ""},
-    "ansible.windows.win_service_info": {"changed": False, "exists": True,
-                                         "services": [{"name": "Citrix Licensing", "state": "running", "start_mode": "auto"}]},
+    "ansible.windows.win_service_info": {
+        "changed": False,
+        "exists": True,
+        "services": [{"name": "Citrix Licensing", "state": "running", "start_mode": "auto"}],
+    },
     "ansible.windows.win_service": {"changed": True, "state": "running"},
     "ansible.windows.win_reg_stat": {"changed": False, "exists": True, "value": "11.17.2.0 build 45000"},
-    "ansible.windows.win_powershell": {"changed": False, "output": [{"free_bytes": 1, "total_bytes": 2, "collector": "powershell"}],
-                                       "error": []},
+    "ansible.windows.win_powershell": {
+        "changed": False,
+        "output": [{"free_bytes": 1, "total_bytes": 2, "collector": "powershell"}],
+        "error": [],
+    },
 }
 
 
@@ -77,8 +88,9 @@ def drive(host: HostAccess, backend: str, tmp_path: Path) -> None:
         "run": lambda: host.run([LS + r"\LS\lmreread.exe", "-c", "@localhost", "-all"], chdir=LS + r"\LS"),
         "service": lambda: host.service("Citrix Licensing"),
         "set_service": lambda: host.set_service("Citrix Licensing", "restarted"),
-        "registry_value": lambda: host.registry_value(r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install",
-                                                      "Version"),
+        "registry_value": lambda: host.registry_value(
+            r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install", "Version"
+        ),
         "disk_space": lambda: host.disk_space(LS),
         "collect": lambda: host.collect(install_dir=LS, max_bytes=1024),
         "staging_dir": lambda: host.staging_dir(),
@@ -108,8 +120,14 @@ def _lab_responses(root: Path):
         if argv[0].endswith("labctl"):
             sub = argv[1]
             payload = {
-                "service-query": [{"name": argv[2] if len(argv) > 2 else "x", "exists": True, "state": "running",
-                                   "start_mode": "auto"}],
+                "service-query": [
+                    {
+                        "name": argv[2] if len(argv) > 2 else "x",
+                        "exists": True,
+                        "state": "running",
+                        "start_mode": "auto",
+                    }
+                ],
                 "service-set": {"changed": True, "state": "running"},
                 "disk-free": {"free_bytes": 1, "total_bytes": 2},
                 "collect-info": {"collector": "lab"},
@@ -120,10 +138,15 @@ def _lab_responses(root: Path):
         return {"changed": True, "rc": 0, "stdout": "", "stderr": ""}
 
     return {
-        "ansible.builtin.stat": {"changed": False, "stat": {"exists": True, "isdir": False, "size": 1, "mtime": 1.0,
-                                                           "checksum": "abc"}},
+        "ansible.builtin.stat": {
+            "changed": False,
+            "stat": {"exists": True, "isdir": False, "size": 1, "mtime": 1.0, "checksum": "abc"},
+        },
         "ansible.builtin.slurp": {"content": "e30=", "encoding": "base64", "source": "x"},
-        "ansible.builtin.find": {"changed": False, "files": [{"path": str(root / "fs/C/x.zip"), "size": 1, "mtime": 1.0}]},
+        "ansible.builtin.find": {
+            "changed": False,
+            "files": [{"path": str(root / "fs/C/x.zip"), "size": 1, "mtime": 1.0}],
+        },
         "ansible.builtin.copy": {"changed": True, "backup_file": str(root / "fs/C/a.lic.bak")},
         "ansible.builtin.file": {"changed": True},
         "ansible.builtin.command": command,
@@ -165,9 +188,13 @@ def test_mutations_are_refused_in_check_mode(tmp_path):
     executor = RecordingExecutor(WINDOWS_RESPONSES).install(action)
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
 
-    for mutate in (lambda: host.write_file(LS + r"\a.lic", b"x"), lambda: host.remove(LS + r"\a.lic"),
-                   lambda: host.rename(LS + r"\a", LS + r"\b"), lambda: host.set_service("Citrix Licensing", "stopped"),
-                   lambda: host.run([LS + r"\LS\lmreread.exe"])):
+    for mutate in (
+        lambda: host.write_file(LS + r"\a.lic", b"x"),
+        lambda: host.remove(LS + r"\a.lic"),
+        lambda: host.rename(LS + r"\a", LS + r"\b"),
+        lambda: host.set_service("Citrix Licensing", "stopped"),
+        lambda: host.run([LS + r"\LS\lmreread.exe"]),
+    ):
         with pytest.raises(HostError, match="check mode"):
             mutate()
     assert executor.calls == []

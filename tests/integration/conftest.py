@@ -40,7 +40,9 @@ class PlaybookResult:
                 if task["task"]["name"] == task_name:
                     found.update(task["hosts"])
         if not found:
-            raise AssertionError(f"no task named {task_name!r} ran; rc={self.rc}\n{self.stdout[-3000:]}\n{self.stderr[-3000:]}")
+            raise AssertionError(
+                f"no task named {task_name!r} ran; rc={self.rc}\n{self.stdout[-3000:]}\n{self.stderr[-3000:]}"
+            )
         return found
 
     def stats(self) -> dict:
@@ -49,22 +51,33 @@ class PlaybookResult:
 
 def ansible_env(extra: dict | None = None) -> dict:
     env = dict(os.environ)
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
-        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_HOST_KEY_CHECKING": "False",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORKS": "10",
-        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-    })
+    env.update(
+        {
+            "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
+            "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+            "ANSIBLE_HOST_KEY_CHECKING": "False",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_FORKS": "10",
+            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        }
+    )
     env.update(extra or {})
     return env
 
 
-def run_playbook(playbook: Path | str, inventory: Path, *, extra_vars: dict | None = None, check: bool = False,
-                 diff: bool = False, limit: str | None = None, timeout: int = 600, env: dict | None = None,
-                 workdir: Path | None = None) -> PlaybookResult:
+def run_playbook(
+    playbook: Path | str,
+    inventory: Path,
+    *,
+    extra_vars: dict | None = None,
+    check: bool = False,
+    diff: bool = False,
+    limit: str | None = None,
+    timeout: int = 600,
+    env: dict | None = None,
+    workdir: Path | None = None,
+) -> PlaybookResult:
     """Run ``ansible-playbook``; ``playbook`` is a path or YAML text (written to ``workdir``)."""
     if isinstance(playbook, str) and "\n" in playbook:
         assert workdir is not None, "pass workdir when giving playbook text"
@@ -83,7 +96,7 @@ def run_playbook(playbook: Path | str, inventory: Path, *, extra_vars: dict | No
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=ansible_env(env), cwd=REPO)
     data = None
     try:
-        data = json.loads(proc.stdout[proc.stdout.index("{"):]) if "{" in proc.stdout else None
+        data = json.loads(proc.stdout[proc.stdout.index("{") :]) if "{" in proc.stdout else None
     except json.JSONDecodeError:
         data = None
     return PlaybookResult(rc=proc.returncode, stdout=proc.stdout, stderr=proc.stderr, data=data)

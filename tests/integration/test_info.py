@@ -16,12 +16,17 @@ INFO_PLAY = """
 
 
 def test_info_reads_every_host_in_one_call(make_fleet):
-    fleet = make_fleet([
-        HostSpec("ls01", version="11.17.2.0 build 45000"),
-        HostSpec("ls02", version="11.17.2.0 build 49000", reporting="manual", hostname="Ls02"),
-        HostSpec("ls03", version="11.17.2.0 build 51000", licenses=[{"file": "FID_a.lic", "features": [
-            {"feature": "XDT_PLT_UD", "count": 10}]}]),
-    ])
+    fleet = make_fleet(
+        [
+            HostSpec("ls01", version="11.17.2.0 build 45000"),
+            HostSpec("ls02", version="11.17.2.0 build 49000", reporting="manual", hostname="Ls02"),
+            HostSpec(
+                "ls03",
+                version="11.17.2.0 build 51000",
+                licenses=[{"file": "FID_a.lic", "features": [{"feature": "XDT_PLT_UD", "count": 10}]}],
+            ),
+        ]
+    )
     result = fleet.run(INFO_PLAY)
     assert result.rc == 0, result.stdout[-2000:]
     gathered = result.task_results("gather")
@@ -33,7 +38,10 @@ def test_info_reads_every_host_in_one_call(make_fleet):
         assert server["installed"] is True
         assert server["install_dir"] == r"C:\Program Files (x86)\Citrix\Licensing"
         assert {s["name"] for s in server["services"]} == {
-            "Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService"}
+            "Citrix Licensing",
+            "CitrixWebServicesforLicensing",
+            "CitrixLicensingSupportService",
+        }
         assert all(s["state"] == "running" for s in server["services"])
         assert server["disk"]["free_bytes"] > 0
         assert server["problems"] == []
@@ -55,11 +63,13 @@ def test_info_in_check_mode_changes_nothing(make_fleet):
 
 
 def test_info_on_odd_hosts_gives_clear_results(make_fleet):
-    fleet = make_fleet([
-        HostSpec("bad-version", registry_version_override="eleven point seventeen"),
-        HostSpec("bare", version=None),
-        HostSpec("broken"),
-    ])
+    fleet = make_fleet(
+        [
+            HostSpec("bad-version", registry_version_override="eleven point seventeen"),
+            HostSpec("bare", version=None),
+            HostSpec("broken"),
+        ]
+    )
     # Broken layout: the registry still names the install directory, the directory is gone.
     import shutil
 

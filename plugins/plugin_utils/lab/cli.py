@@ -65,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "create":
         start = datetime.fromisoformat(args.start).replace(tzinfo=UTC) if args.start else datetime.now(UTC)
-        specs = (fleet.demo_specs(start.date()) if args.scenario == "demo"
-                 else fleet.uniform_specs(args.hosts, args.version))
+        specs = (
+            fleet.demo_specs(start.date()) if args.scenario == "demo" else fleet.uniform_specs(args.hosts, args.version)
+        )
         print(fleet.create_fleet(args.root, specs, start=start))
         return 0
     if args.command == "advance":

@@ -66,8 +66,10 @@ def make_installer(path: Path, version: str, kind: str = "exe") -> Path:
     path = Path(path)
     if kind == "msi":
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"ctxlic_lab_msi": True, "ProductName": "Citrix Licensing",
-                                    "ProductVersion": version}), encoding="utf-8")
+        path.write_text(
+            json.dumps({"ctxlic_lab_msi": True, "ProductName": "Citrix Licensing", "ProductVersion": version}),
+            encoding="utf-8",
+        )
     else:
         write_program(path, "CitrixLicensing.exe", INSTALLER_VERSION=version)
     return path
@@ -114,7 +116,8 @@ def _apply_state(root: Path, spec: HostSpec, now: datetime) -> None:
     if spec.proxy:
         config = base / "WebServicesForLicensing" / "SimpleLicenseServiceConfig.xml"
         text = config.read_text(encoding="utf-8").replace(
-            "</Configurations>", f"<Proxy>{spec.proxy}</Proxy>\r\n</Configurations>")
+            "</Configurations>", f"<Proxy>{spec.proxy}</Proxy>\r\n</Configurations>"
+        )
         config.write_text(text, encoding="utf-8", newline="")
     hostname = state.host["hostname"]
     for lic in spec.licenses:
@@ -126,8 +129,12 @@ def _apply_state(root: Path, spec: HostSpec, now: datetime) -> None:
         if outcome == "success":
             xml = result_xml("CTX_UPLOADER_SUCCESS", "", when)
         else:
-            xml = result_xml("CTX_UPLOADER_ERROR_NETWORK_OPEN", DNS_FAILURE_MSG if outcome == "dns" else BLOCKED_MSG,
-                             when, "cis.citrix.com:443")
+            xml = result_xml(
+                "CTX_UPLOADER_ERROR_NETWORK_OPEN",
+                DNS_FAILURE_MSG if outcome == "dns" else BLOCKED_MSG,
+                when,
+                "cis.citrix.com:443",
+            )
         (base / "LS/resource/cache/upload_compliance_result.xml").write_text(xml, encoding="utf-8")
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import _write_zip
 
@@ -147,8 +154,13 @@ def write_inventory(fleet_root: Path, specs: list[HostSpec], group: str = "licen
     for spec in specs:
         if spec.unreachable:
             # Nothing listens on port 1 of the loopback address: Ansible reports the host UNREACHABLE.
-            hosts[spec.name] = {"ansible_host": "127.0.0.1", "ansible_port": 1, "ansible_connection": "ssh",
-                                "ansible_user": "lab", "ansible_ssh_common_args": "-o ConnectTimeout=3"}
+            hosts[spec.name] = {
+                "ansible_host": "127.0.0.1",
+                "ansible_port": 1,
+                "ansible_connection": "ssh",
+                "ansible_user": "lab",
+                "ansible_ssh_common_args": "-o ConnectTimeout=3",
+            }
             continue
         hosts[spec.name] = {
             "ansible_connection": "local",
@@ -189,37 +201,83 @@ def advance(fleet_root: Path, days: int) -> dict[str, list[str]]:
 
 
 def uniform_specs(count: int, version: str = "11.17.2.0 build 45000", prefix: str = "ls") -> list[HostSpec]:
-    return [HostSpec(name=f"{prefix}{i:02d}", version=version, last_upload={"days_ago": 1, "outcome": "success"})
-            for i in range(1, count + 1)]
+    return [
+        HostSpec(name=f"{prefix}{i:02d}", version=version, last_upload={"days_ago": 1, "outcome": "success"})
+        for i in range(1, count + 1)
+    ]
 
 
 def demo_specs(today: date) -> list[HostSpec]:
     """About a dozen servers in the states a real estate drifts into (the README's main job)."""
     good = [{"feature": "XDT_PLT_UD", "count": 500, "expiry": today + timedelta(days=400), "name": "Citrix Platinum"}]
     return [
-        HostSpec("ls-current-01", version="11.17.2.0 build 51000", licenses=[{"file": "FID_current01.lic", "features": good}],
-                 last_upload={"days_ago": 1, "outcome": "success"}, in_use={"XDT_PLT_UD": 212}),
-        HostSpec("ls-current-02", version="11.17.2.0 build 51000", proxy="proxy.corp.example:8080",
-                 network={"dns": True, "direct": False, "proxies": {"proxy.corp.example:8080": True}},
-                 licenses=[{"file": "FID_current02.lic", "features": good}], last_upload={"days_ago": 1}),
-        HostSpec("ls-overdue-upgrade", version="11.17.2.0 build 45000", last_upload={"days_ago": 2},
-                 licenses=[{"file": "FID_overdue.lic", "features": good}]),
+        HostSpec(
+            "ls-current-01",
+            version="11.17.2.0 build 51000",
+            licenses=[{"file": "FID_current01.lic", "features": good}],
+            last_upload={"days_ago": 1, "outcome": "success"},
+            in_use={"XDT_PLT_UD": 212},
+        ),
+        HostSpec(
+            "ls-current-02",
+            version="11.17.2.0 build 51000",
+            proxy="proxy.corp.example:8080",
+            network={"dns": True, "direct": False, "proxies": {"proxy.corp.example:8080": True}},
+            licenses=[{"file": "FID_current02.lic", "features": good}],
+            last_upload={"days_ago": 1},
+        ),
+        HostSpec(
+            "ls-overdue-upgrade",
+            version="11.17.2.0 build 45000",
+            last_upload={"days_ago": 2},
+            licenses=[{"file": "FID_overdue.lic", "features": good}],
+        ),
         HostSpec("ls-below-floor", version="11.17.2.0 build 39000", last_upload={"days_ago": 3}),
-        HostSpec("ls-firewalled", version="11.17.2.0 build 51000", network={"dns": True, "direct": False, "proxies": {}},
-                 last_upload={"days_ago": 1, "outcome": "blocked"}),
-        HostSpec("ls-dns-failing", version="11.17.2.0 build 51000", network={"dns": False, "direct": False, "proxies": {}},
-                 last_upload={"days_ago": 1, "outcome": "dns"}),
-        HostSpec("ls-manual-stale", version="11.17.2.0 build 51000", reporting="manual",
-                 last_upload={"days_ago": 130}, pending_zip_days=[120, 90, 60, 30, 1]),
-        HostSpec("ls-manual-fresh", version="11.17.2.0 build 51000", reporting="manual",
-                 last_upload={"days_ago": 20}, pending_zip_days=[10, 2], cis_bundles_spelling="space"),
-        HostSpec("ls-expired-licenses", version="11.17.2.0 build 51000", last_upload={"days_ago": 1},
-                 licenses=[{"file": "FID_expired.lic", "features": [
-                     {"feature": "XDT_ENT_UD", "count": 100, "expiry": today - timedelta(days=45)}]},
-                     {"file": "FID_valid.lic", "features": good}]),
-        HostSpec("ls-two-hostnames", version="11.17.2.0 build 51000", last_upload={"days_ago": 4},
-                 licenses=[{"file": "FID_two_hosts.lic", "hostnames": ["LS-TWO-HOSTNAMES", "OTHERHOST"],
-                            "features": good}]),
+        HostSpec(
+            "ls-firewalled",
+            version="11.17.2.0 build 51000",
+            network={"dns": True, "direct": False, "proxies": {}},
+            last_upload={"days_ago": 1, "outcome": "blocked"},
+        ),
+        HostSpec(
+            "ls-dns-failing",
+            version="11.17.2.0 build 51000",
+            network={"dns": False, "direct": False, "proxies": {}},
+            last_upload={"days_ago": 1, "outcome": "dns"},
+        ),
+        HostSpec(
+            "ls-manual-stale",
+            version="11.17.2.0 build 51000",
+            reporting="manual",
+            last_upload={"days_ago": 130},
+            pending_zip_days=[120, 90, 60, 30, 1],
+        ),
+        HostSpec(
+            "ls-manual-fresh",
+            version="11.17.2.0 build 51000",
+            reporting="manual",
+            last_upload={"days_ago": 20},
+            pending_zip_days=[10, 2],
+            cis_bundles_spelling="space",
+        ),
+        HostSpec(
+            "ls-expired-licenses",
+            version="11.17.2.0 build 51000",
+            last_upload={"days_ago": 1},
+            licenses=[
+                {
+                    "file": "FID_expired.lic",
+                    "features": [{"feature": "XDT_ENT_UD", "count": 100, "expiry": today - timedelta(days=45)}],
+                },
+                {"file": "FID_valid.lic", "features": good},
+            ],
+        ),
+        HostSpec(
+            "ls-two-hostnames",
+            version="11.17.2.0 build 51000",
+            last_upload={"days_ago": 4},
+            licenses=[{"file": "FID_two_hosts.lic", "hostnames": ["LS-TWO-HOSTNAMES", "OTHERHOST"], "features": good}],
+        ),
         HostSpec("ls-not-installed", version=None),
         HostSpec("ls-unreachable", unreachable=True),
     ]

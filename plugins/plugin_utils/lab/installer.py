@@ -29,8 +29,15 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state im
 DEFAULT_PORTS = {"LSPORT": 27000, "VDPORT": 7279, "WSLPORT": 8083}
 MSI_PORT_PROPERTIES = {"LICSERVERPORT": "LSPORT", "VENDORDAEMONPORT": "VDPORT", "WEBSERVICESLICENSINGPORT": "WSLPORT"}
 LS_PROGRAMS = (
-    "lmreread.exe", "lmstat.exe", "lmhostid.exe", "lmver.exe", "udadmin.exe", "lmutil.exe",
-    "ctx_license_management_service.exe", "lmgrd.exe", "CITRIX.exe",
+    "lmreread.exe",
+    "lmstat.exe",
+    "lmhostid.exe",
+    "lmver.exe",
+    "udadmin.exe",
+    "lmutil.exe",
+    "ctx_license_management_service.exe",
+    "lmgrd.exe",
+    "CITRIX.exe",
 )
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)\.(\d+)(?:\.\d+)?(?:\s+build\s+(\d+))?\s*$", re.IGNORECASE)
 
@@ -93,7 +100,9 @@ class Installer:
         if current:
             old_key = version_key(current.get("Version"))
             if old_key is None or old_key < (11, 12, 1, 0):
-                return self.fail(1603, "A version of Citrix Licensing older than 11.12.1 is installed. Uninstall it first.")
+                return self.fail(
+                    1603, "A version of Citrix Licensing older than 11.12.1 is installed. Uninstall it first."
+                )
             if old_key == new_key:
                 self.log("Citrix Licensing is already installed at this version. Nothing to do.")
                 self.log("Product: Citrix Licensing -- Installation completed successfully.")
@@ -116,8 +125,14 @@ class Installer:
             install_dir = props.get("INSTALLDIR") or DEFAULT_INSTALL_DIR
             ports = {k: int(props.get(k, v)) for k, v in DEFAULT_PORTS.items()}
         base = win_to_lab(self.root, install_dir)
-        for sub in ("MyFiles", "LS", "LS/resource/cache", "LS/resource/usage", "LS/resource/cis_bundles/ul_usage",
-                    "WebServicesForLicensing/Apache/conf"):
+        for sub in (
+            "MyFiles",
+            "LS",
+            "LS/resource/cache",
+            "LS/resource/usage",
+            "LS/resource/cis_bundles/ul_usage",
+            "WebServicesForLicensing/Apache/conf",
+        ):
             (base / sub).mkdir(parents=True, exist_ok=True)
         for program in LS_PROGRAMS:
             self.write_program(base / "LS" / program, program)

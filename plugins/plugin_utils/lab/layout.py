@@ -34,8 +34,13 @@ def split_windows_path(winpath: str) -> tuple[str, list[str]]:
     if p.startswith("\\\\"):
         raise LabPathError(f"UNC paths are not local paths: {winpath!r}")
     drive, rest = ntpath.splitdrive(p)
-    if len(drive) != 2 or drive[1] != ":" or not drive[0].isascii() or not drive[0].isalpha() \
-            or not rest.startswith("\\"):
+    if (
+        len(drive) != 2
+        or drive[1] != ":"
+        or not drive[0].isascii()
+        or not drive[0].isalpha()
+        or not rest.startswith("\\")
+    ):
         raise LabPathError(f"not an absolute Windows path with a drive letter: {winpath!r}")
     parts = [c for c in rest.split("\\") if c not in ("", ".")]
     if ".." in parts:

@@ -14,7 +14,7 @@ def flex_date(day: date) -> str:
 
 def _fake_sign(seed: str) -> str:
     digest = hashlib.sha256(seed.encode()).hexdigest().upper()[:40]
-    return " ".join(digest[i:i + 4] for i in range(0, 40, 4))
+    return " ".join(digest[i : i + 4] for i in range(0, 40, 4))
 
 
 def license_text(hostnames: list[str], features: list[dict], *, mac: str | None = None, newline: str = "\r\n") -> str:
@@ -32,8 +32,10 @@ def license_text(hostnames: list[str], features: list[dict], *, mac: str | None 
         issued = item.get("issued", date(2025, 1, 15))
         serial = item.get("serial", f"LA-{abs(hash(item['feature'])) % 10**10:010d}")
         sign = _fake_sign(f"{item['feature']}{serial}{expiry_text}")
-        lines.append(f"INCREMENT {item['feature']} CITRIX {css.year}.{css.month:02d}{css.day:02d} {expiry_text} "
-                     f"{item['count']} \\")
+        lines.append(
+            f"INCREMENT {item['feature']} CITRIX {css.year}.{css.month:02d}{css.day:02d} {expiry_text} "
+            f"{item['count']} \\"
+        )
         lines.append("\tVENDOR_STRING=;LT=Retail;GP=720;CL=VDS,VDA,VDE,VDP;SA=0;ODP=0 \\")
         lines.append(f'\tDUP_GROUP=V ISSUED={flex_date(issued)} NOTICE="Lab Customer" SN={serial} \\')
         if item.get("start"):

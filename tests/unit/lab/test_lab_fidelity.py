@@ -26,6 +26,7 @@ def lab(tmp_path):
     def make(*specs):
         fleet.create_fleet(tmp_path, list(specs), start=START)
         return tmp_path
+
     return make
 
 
@@ -38,8 +39,13 @@ def run(root: Path, name: str, winprog: str, *args: str, cwd: str | None = None)
     program = win_to_lab(host(root, name), winprog)
     workdir = win_to_lab(host(root, name), cwd) if cwd else program.parent
     labctl = host(root, name) / ".lab/bin/labctl"
-    proc = subprocess.run([str(labctl), "exec", "--chdir", str(workdir), "--", str(program), *args],
-                          capture_output=True, text=True, timeout=60, check=True)
+    proc = subprocess.run(
+        [str(labctl), "exec", "--chdir", str(workdir), "--", str(program), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     data = json.loads(proc.stdout)
     return subprocess.CompletedProcess(proc.args, data["rc"], data["stdout"], data["stderr"])
 
@@ -64,9 +70,16 @@ def test_fresh_install_lays_down_the_documented_layout(lab):
     exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
     proc = run(root, "ls01", exe, "/quiet", "/l", r"C:\Windows\Temp\install.log", "LSPORT=27001", "CEILOPTIN=NONE")
     assert proc.returncode == 0, proc.stderr
-    for rel in (r"MyFiles\citrix_startup.lic", r"MyFiles\CITRIX.opt", r"LS\lmreread.exe", r"LS\resource\cache",
-                r"LS\resource\usage", r"LS\resource\cis_bundles\ul_usage",
-                r"WebServicesForLicensing\SimpleLicenseServiceConfig.xml", r"LS\ctx_license_management_service.exe"):
+    for rel in (
+        r"MyFiles\citrix_startup.lic",
+        r"MyFiles\CITRIX.opt",
+        r"LS\lmreread.exe",
+        r"LS\resource\cache",
+        r"LS\resource\usage",
+        r"LS\resource\cis_bundles\ul_usage",
+        r"WebServicesForLicensing\SimpleLicenseServiceConfig.xml",
+        r"LS\ctx_license_management_service.exe",
+    ):
         assert ls(root, "ls01", rel).exists(), rel
     assert version(root, "ls01") == "11.17.2.0 build 49000"
     assert "SERVER this_host ANY 27001" in ls(root, "ls01", r"MyFiles\citrix_startup.lic").read_text()
@@ -74,12 +87,22 @@ def test_fresh_install_lays_down_the_documented_layout(lab):
     assert "Installation completed successfully" in log
     services = HostState(host(root, "ls01")).services
     assert {n: s["state"] for n, s in services.items()} == {
-        "Citrix Licensing": "running", "CitrixWebServicesforLicensing": "running", "CitrixLicensingSupportService": "running"}
+        "Citrix Licensing": "running",
+        "CitrixWebServicesforLicensing": "running",
+        "CitrixLicensingSupportService": "running",
+    }
 
 
 def test_upgrade_keeps_myfiles_and_data_and_ports(lab):
-    root = lab(fleet.HostSpec("ls01", version="11.17.2.0 build 45000", reporting="manual", pending_zip_days=[5],
-                              licenses=[{"file": "FID_a.lic", "features": [{"feature": "XDT_PLT_UD", "count": 5}]}]))
+    root = lab(
+        fleet.HostSpec(
+            "ls01",
+            version="11.17.2.0 build 45000",
+            reporting="manual",
+            pending_zip_days=[5],
+            licenses=[{"file": "FID_a.lic", "features": [{"feature": "XDT_PLT_UD", "count": 5}]}],
+        )
+    )
     exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
     proc = run(root, "ls01", exe, "/quiet", "/l", "upgrade.log", "LSPORT=28000")
     assert proc.returncode == 0
@@ -92,10 +115,13 @@ def test_upgrade_keeps_myfiles_and_data_and_ports(lab):
     assert json.loads((host(root, "ls01") / ".lab/lms.json").read_text())["enabled"] is False  # setting kept
 
 
-@pytest.mark.parametrize("installed, offered, code", [
-    ("11.11.1.0 build 16000", "11.17.2.0 build 49000", 1603),  # must uninstall versions older than 11.12.1 first
-    ("11.17.2.0 build 49000", "11.17.2.0 build 45000", 1638),  # newer already installed
-])
+@pytest.mark.parametrize(
+    "installed, offered, code",
+    [
+        ("11.11.1.0 build 16000", "11.17.2.0 build 49000", 1603),  # must uninstall versions older than 11.12.1 first
+        ("11.17.2.0 build 49000", "11.17.2.0 build 45000", 1638),  # newer already installed
+    ],
+)
 def test_installer_refusals_leave_the_old_version(lab, installed, offered, code):
     root = lab(fleet.HostSpec("ls01", version="11.17.2.0 build 45000"))
     state = HostState(host(root, "ls01"))
@@ -107,11 +133,14 @@ def test_installer_refusals_leave_the_old_version(lab, installed, offered, code)
     assert version(root, "ls01") == installed
 
 
-@pytest.mark.parametrize("faults, code, expected_version", [
-    ({"installer_exit_code": 1603}, 1603, "11.17.2.0 build 45000"),
-    ({"installer_exit_code": 3010}, 3010, "11.17.2.0 build 49000"),
-    ({"disk_full": True}, 1603, "11.17.2.0 build 45000"),
-])
+@pytest.mark.parametrize(
+    "faults, code, expected_version",
+    [
+        ({"installer_exit_code": 1603}, 1603, "11.17.2.0 build 45000"),
+        ({"installer_exit_code": 3010}, 3010, "11.17.2.0 build 49000"),
+        ({"disk_full": True}, 1603, "11.17.2.0 build 45000"),
+    ],
+)
 def test_installer_faults(lab, faults, code, expected_version):
     root = lab(fleet.HostSpec("ls01", version="11.17.2.0 build 45000", faults=faults))
     exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
@@ -133,8 +162,15 @@ def test_service_that_will_not_start(lab):
 
 
 def test_uninstall_keeps_myfiles_and_deletes_telemetry(lab):
-    root = lab(fleet.HostSpec("ls01", version="11.17.2.0 build 49000", reporting="manual", pending_zip_days=[3, 2],
-                              licenses=[{"file": "FID_a.lic", "features": [{"feature": "XDT_PLT_UD", "count": 5}]}]))
+    root = lab(
+        fleet.HostSpec(
+            "ls01",
+            version="11.17.2.0 build 49000",
+            reporting="manual",
+            pending_zip_days=[3, 2],
+            licenses=[{"file": "FID_a.lic", "features": [{"feature": "XDT_PLT_UD", "count": 5}]}],
+        )
+    )
     exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
     assert run(root, "ls01", exe, "/quiet", "/uninstall", "/l", "u.log").returncode == 0
     assert ls(root, "ls01", r"MyFiles\FID_a.lic").exists()
@@ -147,9 +183,21 @@ def test_uninstall_keeps_myfiles_and_deletes_telemetry(lab):
 def test_msiexec_uses_the_active_directory_property_names(lab):
     root = lab(fleet.HostSpec("ls01", version=None))
     msi = stage_installer(root, "ls01", "11.17.2.0 build 49000", kind="msi")
-    proc = run(root, "ls01", r"C:\Windows\System32\msiexec.exe", "/I", msi, "/l*v", r"C:\Windows\Temp\msi.log", "/qn",
-               "LICSERVERPORT=27005", "VENDORDAEMONPORT=7300", "WEBSERVICESLICENSINGPORT=8090", "CEILOPTIN=NONE",
-               cwd=r"C:\Windows\Temp")
+    proc = run(
+        root,
+        "ls01",
+        r"C:\Windows\System32\msiexec.exe",
+        "/I",
+        msi,
+        "/l*v",
+        r"C:\Windows\Temp\msi.log",
+        "/qn",
+        "LICSERVERPORT=27005",
+        "VENDORDAEMONPORT=7300",
+        "WEBSERVICESLICENSINGPORT=8090",
+        "CEILOPTIN=NONE",
+        cwd=r"C:\Windows\Temp",
+    )
     assert proc.returncode == 0
     text = ls(root, "ls01", r"MyFiles\citrix_startup.lic").read_text()
     assert "ANY 27005" in text and "PORT=7300" in text
@@ -164,8 +212,10 @@ def test_daemon_serves_only_files_the_seeds_say_it_reads(lab):
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.licgen import license_text
 
     root = lab(fleet.HostSpec("ls01", hostname="LS01", macs=["00:15:5D:00:00:AA"]))
+
     def feat(name):
         return [{"feature": name, "count": 7}]
+
     _lic(root, "ls01", "good.lic", license_text(["LS01"], feat("GOOD")))
     _lic(root, "ls01", "case.lic", license_text(["ls01"], feat("WRONGCASE")))
     _lic(root, "ls01", "two.lic", license_text(["LS01", "OTHER"], feat("TWOHOSTS")))
@@ -186,8 +236,11 @@ def test_lmreread_failures(lab):
     proc = run(root, "ls01", INSTALL + r"\LS\lmreread.exe", "-c", "@localhost", "-all")
     assert proc.returncode == 1 and "lmreread failed" in proc.stderr
     HostState(host(root, "ls01")).set_faults({})
-    subprocess.run([str(host(root, "ls01") / ".lab/bin/labctl"), "service-set", "Citrix Licensing", "stopped"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(host(root, "ls01") / ".lab/bin/labctl"), "service-set", "Citrix Licensing", "stopped"],
+        check=True,
+        capture_output=True,
+    )
     proc = run(root, "ls01", INSTALL + r"\LS\lmreread.exe", "-c", "@localhost", "-all")
     assert proc.returncode == 1 and "Cannot connect" in proc.stderr
 
@@ -209,8 +262,11 @@ def test_daily_uploader_follows_the_network_and_reporting_mode(lab):
     root = lab(
         fleet.HostSpec("direct"),
         fleet.HostSpec("blocked", network={"dns": True, "direct": False, "proxies": {}}),
-        fleet.HostSpec("proxied", proxy="proxy.lab:3128", network={"dns": True, "direct": False,
-                                                                   "proxies": {"proxy.lab:3128": True}}),
+        fleet.HostSpec(
+            "proxied",
+            proxy="proxy.lab:3128",
+            network={"dns": True, "direct": False, "proxies": {"proxy.lab:3128": True}},
+        ),
         fleet.HostSpec("nodns", network={"dns": False, "direct": False, "proxies": {}}),
         fleet.HostSpec("manual", reporting="manual", version="11.17.2.0 build 49000"),
         fleet.HostSpec("manual-old", reporting="manual", version="11.17.2.0 build 44000"),

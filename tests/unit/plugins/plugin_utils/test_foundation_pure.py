@@ -18,17 +18,22 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.timeutil import iso_z, parse_iso
 
 
-@pytest.mark.parametrize("path, drive, parts", [
-    (r"C:\Program Files (x86)\Citrix", "C", ["Program Files (x86)", "Citrix"]),
-    ("c:/a/b/c", "C", ["a", "b", "c"]),
-    ("D:\\", "D", []),
-    (r"C:\a\.\b\\c", "C", ["a", "b", "c"]),
-])
+@pytest.mark.parametrize(
+    "path, drive, parts",
+    [
+        (r"C:\Program Files (x86)\Citrix", "C", ["Program Files (x86)", "Citrix"]),
+        ("c:/a/b/c", "C", ["a", "b", "c"]),
+        ("D:\\", "D", []),
+        (r"C:\a\.\b\\c", "C", ["a", "b", "c"]),
+    ],
+)
 def test_split_windows_path(path, drive, parts):
     assert split_windows_path(path) == (drive, parts)
 
 
-@pytest.mark.parametrize("bad", [r"\\server\share\x", "relative\\path", "", "C:", r"C:\..\x", "c:/a/../b", "C:rel", "x\x00y", "1:\\a"])
+@pytest.mark.parametrize(
+    "bad", [r"\\server\share\x", "relative\\path", "", "C:", r"C:\..\x", "c:/a/../b", "C:rel", "x\x00y", "1:\\a"]
+)
 def test_split_windows_path_refuses(bad):
     with pytest.raises(LabPathError):
         split_windows_path(bad)
@@ -41,13 +46,19 @@ def test_win_to_lab_matches_existing_components_case_insensitively(tmp_path):
     assert lab_to_win(tmp_path, mapped) == r"C:\Program Files (x86)\Citrix\New"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2026-11-22T10:00:00Z", datetime(2026, 11, 22, 10, tzinfo=UTC)),
-    ("2026-11-22T10:00:00.1234567Z", datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=UTC)),
-    ("2026-11-22T11:00:00+01:00", datetime(2026, 11, 22, 10, tzinfo=UTC)),
-    ("2026-11-22T10:00:00", datetime(2026, 11, 22, 10, tzinfo=UTC)),
-    ("garbage", None), ("", None), (None, None), (12, None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-22T10:00:00Z", datetime(2026, 11, 22, 10, tzinfo=UTC)),
+        ("2026-11-22T10:00:00.1234567Z", datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=UTC)),
+        ("2026-11-22T11:00:00+01:00", datetime(2026, 11, 22, 10, tzinfo=UTC)),
+        ("2026-11-22T10:00:00", datetime(2026, 11, 22, 10, tzinfo=UTC)),
+        ("garbage", None),
+        ("", None),
+        (None, None),
+        (12, None),
+    ],
+)
 def test_parse_iso(text, expected):
     assert parse_iso(text) == expected
 
@@ -57,48 +68,78 @@ def test_iso_z():
     assert iso_z(None) is None
 
 
-@pytest.mark.parametrize("stdout, ids", [
-    ('lmhostid - Copyright...\nThe FlexNet host ID of this machine is "HOSTNAME=LS01"\n', ["LS01"]),
-    ('The FlexNet host ID of this machine is "0015c5f0a1b2 00155d000001"', ["0015c5f0a1b2", "00155d000001"]),
-    ("nothing useful", []), ("", []), (None, []),
-])
+@pytest.mark.parametrize(
+    "stdout, ids",
+    [
+        ('lmhostid - Copyright...\nThe FlexNet host ID of this machine is "HOSTNAME=LS01"\n', ["LS01"]),
+        ('The FlexNet host ID of this machine is "0015c5f0a1b2 00155d000001"', ["0015c5f0a1b2", "00155d000001"]),
+        ("nothing useful", []),
+        ("", []),
+        (None, []),
+    ],
+)
 def test_parse_lmhostid(stdout, ids):
     assert ls_tools.parse_lmhostid(stdout) == ids
 
 
-@pytest.mark.parametrize("stdout, enabled", [
-    ("License Management Service is enabled.", True),
-    ("License Management Service is DISABLED", False),
-    ("status: enabled (was disabled)", None),  # ambiguous: never guess
-    ("Something else", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "stdout, enabled",
+    [
+        ("License Management Service is enabled.", True),
+        ("License Management Service is DISABLED", False),
+        ("status: enabled (was disabled)", None),  # ambiguous: never guess
+        ("Something else", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_management_query(stdout, enabled):
     assert ls_tools.parse_management_query(stdout) is enabled
 
 
-@pytest.mark.parametrize("rc, stdout, stderr, ok", [
-    (0, "lmreread - banner\n\nlmreread successful\n", "", True),
-    (0, "lmreread - banner\n", "", False),  # no success line: not trusted
-    (1, "", "lmreread failed: Cannot connect to license server system.", False),
-    (0, "lmreread successful", "lmreread failed: x", False),
-])
+@pytest.mark.parametrize(
+    "rc, stdout, stderr, ok",
+    [
+        (0, "lmreread - banner\n\nlmreread successful\n", "", True),
+        (0, "lmreread - banner\n", "", False),  # no success line: not trusted
+        (1, "", "lmreread failed: Cannot connect to license server system.", False),
+        (0, "lmreread successful", "lmreread failed: x", False),
+    ],
+)
 def test_lmreread_succeeded(rc, stdout, stderr, ok):
     assert ls_tools.lmreread_succeeded(rc, stdout, stderr) is ok
 
 
 def _raw(**overrides):
     raw = {
-        "collector": "lab", "now": "2026-11-22T10:00:00+00:00", "computer_name": "LS01", "macs": ["00:15:5d:00:00:01"],
+        "collector": "lab",
+        "now": "2026-11-22T10:00:00+00:00",
+        "computer_name": "LS01",
+        "macs": ["00:15:5d:00:00:01"],
         "registry": {"Version": "11.17.2.0 build 45000", "LS_Install_Dir": r"C:\Program Files (x86)\Citrix\Licensing"},
-        "install_dir": r"C:\Program Files (x86)\Citrix\Licensing", "install_dir_exists": True,
-        "services": [{"name": n, "exists": True, "state": "running", "start_mode": "auto"}
-                     for n in ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")],
+        "install_dir": r"C:\Program Files (x86)\Citrix\Licensing",
+        "install_dir_exists": True,
+        "services": [
+            {"name": n, "exists": True, "state": "running", "start_mode": "auto"}
+            for n in ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")
+        ],
         "lmhostid": {"rc": 0, "stdout": 'The FlexNet host ID of this machine is "HOSTNAME=Ls01"'},
-        "management_service": {"path": r"C:\x\LS\ctx_license_management_service.exe", "exists": True, "rc": 0,
-                               "stdout": "License Management Service is disabled."},
-        "myfiles": [{"name": "a.lic", "path": r"C:\x\MyFiles\a.lic", "size": 3, "mtime": "2026-01-01T00:00:00Z",
-                     "content_b64": base64.b64encode(b"abc").decode()},
-                    {"name": "CITRIX.opt", "path": r"C:\x\MyFiles\CITRIX.opt", "size": 1, "mtime": "2026-01-01T00:00:00Z"}],
+        "management_service": {
+            "path": r"C:\x\LS\ctx_license_management_service.exe",
+            "exists": True,
+            "rc": 0,
+            "stdout": "License Management Service is disabled.",
+        },
+        "myfiles": [
+            {
+                "name": "a.lic",
+                "path": r"C:\x\MyFiles\a.lic",
+                "size": 3,
+                "mtime": "2026-01-01T00:00:00Z",
+                "content_b64": base64.b64encode(b"abc").decode(),
+            },
+            {"name": "CITRIX.opt", "path": r"C:\x\MyFiles\CITRIX.opt", "size": 1, "mtime": "2026-01-01T00:00:00Z"},
+        ],
         "disk": {"free_bytes": 10, "total_bytes": 20},
     }
     raw.update(overrides)
@@ -118,8 +159,12 @@ def test_build_record_reads_a_healthy_server():
 
 
 def test_build_record_flags_problems_without_raising():
-    raw = _raw(registry={"Version": "banana", "LS_Install_Dir": r"C:\gone"}, install_dir_exists=False,
-               lmhostid=None, management_service={"path": "p", "exists": True, "rc": 0, "stdout": "who knows"})
+    raw = _raw(
+        registry={"Version": "banana", "LS_Install_Dir": r"C:\gone"},
+        install_dir_exists=False,
+        lmhostid=None,
+        management_service={"path": "p", "exists": True, "rc": 0, "stdout": "who knows"},
+    )
     raw["services"][0]["state"] = "stopped"
     record = build_record("ls01", raw)
     assert record["version"]["error"] and record["version"]["build"] is None
