@@ -93,7 +93,7 @@ def drive(host: HostAccess, backend: str, tmp_path: Path) -> None:
         ),
         "disk_space": lambda: host.disk_space(LS),
         "collect": lambda: host.collect(install_dir=LS, max_bytes=1024),
-        "staging_dir": lambda: host.staging_dir(),
+        "staging_dir": host.staging_dir,
         "probe": lambda: host.probe("cis.citrix.com", 443, "proxy.corp.example:8080", 5),
     }
     for name, call in calls.items():

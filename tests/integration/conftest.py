@@ -93,7 +93,9 @@ def run_playbook(
         cmd.append("--diff")
     if limit:
         cmd += ["--limit", limit]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=ansible_env(env), cwd=REPO)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout, env=ansible_env(env), cwd=REPO, check=False
+    )
     data = None
     try:
         data = json.loads(proc.stdout[proc.stdout.index("{") :]) if "{" in proc.stdout else None

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "fault":
             faults = {} if args.clear else state.faults
             for item in args.set:
-                name, _, value = item.partition("=")
+                name, _dummy, value = item.partition("=")
                 faults[name] = _value(value)
             state.set_faults(faults)
             print(json.dumps(faults))
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             network["direct"] = args.direct == "true"
         proxies = dict(network.get("proxies", {}))
         for item in args.proxy:
-            address, _, ok = item.rpartition("=")
+            address, _dummy, ok = item.rpartition("=")
             proxies[address] = ok == "true"
         network["proxies"] = proxies
         state.update_host(network=network)

@@ -192,7 +192,7 @@ def advance(fleet_root: Path, days: int) -> dict[str, list[str]]:
     now = fleet_now(fleet_root)
     outcomes: dict[str, list[str]] = {}
     hosts = sorted(p for p in (fleet_root / "hosts").iterdir() if (p / LAB_DIR).is_dir())
-    for _ in range(days):
+    for _dummy in range(days):
         now += timedelta(days=1)
         set_clock(fleet_root, now)
         for host in hosts:

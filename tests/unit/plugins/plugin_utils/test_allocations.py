@@ -164,7 +164,7 @@ def test_fuzz_read_allocation_csv(rows: list, delimiter: str, header: bool, raw:
 
 
 def test_obsolete_and_case_mismatch() -> None:
-    allocations, _ = read_allocation_csv(text("portal_comma.csv"))
+    allocations, _dummy = read_allocation_csv(text("portal_comma.csv"))
     result = obsolete_allocations(allocations, ["ls01.corp.example", "LS02"])
     assert result == [
         {
@@ -192,7 +192,7 @@ def test_obsolete_and_case_mismatch() -> None:
 
 
 def test_obsolete_exact_matches_are_not_reported() -> None:
-    allocations, _ = read_allocation_csv(text("portal_comma.csv"))
+    allocations, _dummy = read_allocation_csv(text("portal_comma.csv"))
     result = obsolete_allocations(allocations, ["LS01", "ls02"])
     assert [(e["host"], e["case_mismatch"]) for e in result] == [("MyLicenseServer1", False)]
 

@@ -394,7 +394,7 @@ FAILURES = [
 @pytest.mark.parametrize(("path", "cause"), FAILURES)
 def test_refresh_failure_keeps_the_last_good_cache(base: str, tmp_path: Path, path: str, cause: str) -> None:
     cache = tmp_path / "cache.json"
-    good, _ = refresh(f"{base}/whats-new-latest", cache, now=NOW - timedelta(days=3))
+    good, _dummy = refresh(f"{base}/whats-new-latest", cache, now=NOW - timedelta(days=3))
     before = cache.read_bytes()
 
     catalog, warnings = refresh(base + path, cache, now=NOW, timeout=TIMEOUT)
@@ -447,7 +447,7 @@ def test_refresh_within_cache_ttl_does_not_fetch(base: str, server: _Server, tmp
     url = f"{base}/mirror.json"
     refresh(url, cache, now=NOW, cache_ttl=3600)
     assert server.hits == ["/mirror.json"]
-    catalog, _ = refresh(url, cache, now=NOW + timedelta(minutes=59), cache_ttl=3600)
+    catalog, _dummy = refresh(url, cache, now=NOW + timedelta(minutes=59), cache_ttl=3600)
     assert server.hits == ["/mirror.json"]
     assert catalog.origin == f"shipped+cache:{url}"
     refresh(url, cache, now=NOW + timedelta(minutes=61), cache_ttl=3600)
@@ -466,7 +466,7 @@ def test_refresh_warns_when_the_cache_cannot_be_written(base: str, tmp_path: Pat
 
 
 def test_refresh_takes_naive_now_as_utc(base: str, tmp_path: Path) -> None:
-    catalog, _ = refresh(f"{base}/mirror.json", tmp_path / "c.json", now=datetime(2026, 1, 1, 12, 0))
+    catalog, _dummy = refresh(f"{base}/mirror.json", tmp_path / "c.json", now=datetime(2026, 1, 1, 12, 0))
     assert catalog.fetched_at == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
@@ -485,4 +485,5 @@ def test_refresh_raises_only_for_invalid_arguments(url: str, kwargs: dict[str, o
     args.update(kwargs)
     cache_path = args.pop("cache_path")
     with pytest.raises(InputError, match=message):
+        # pylint: disable-next=redundant-keyword-arg  # cache_path was popped from args above
         refresh(url, cache_path, **args)  # type: ignore[arg-type]

@@ -46,7 +46,7 @@ def test_creates_database_with_parents_schema_version_and_wal(tmp_path: Path) ->
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(eh.SCHEMA_VERSION,)]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert [v for v, _ in eh.MIGRATIONS] == list(range(1, eh.SCHEMA_VERSION + 1))
+    assert [v for v, _dummy in eh.MIGRATIONS] == list(range(1, eh.SCHEMA_VERSION + 1))
 
 
 def test_reopening_keeps_data_and_does_not_remigrate(db: EvidenceHistory) -> None:

@@ -868,7 +868,7 @@ def test_fuzz_random_bytes(data, name):
 def mutated_fixture(draw) -> bytes:
     data = bytearray(draw(st.sampled_from(CORPUS)))
     rng = random.Random(draw(st.integers(0, 2**32 - 1)))
-    for _ in range(draw(st.integers(1, 8))):
+    for _dummy in range(draw(st.integers(1, 8))):
         operation = rng.choice(("delete", "insert", "flip", "duplicate", "truncate"))
         position = rng.randrange(len(data) + 1)
         if operation == "delete" and data:

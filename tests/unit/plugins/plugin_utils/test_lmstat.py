@@ -171,7 +171,7 @@ SEED_TEXTS = [load(name) for name in sorted(path.name for path in FIXTURES.iterd
 def test_fuzz_mutated_output(base, seed, edits):
     rng = random.Random(seed)
     text = list(base)
-    for _ in range(edits):
+    for _dummy in range(edits):
         position = rng.randrange(len(text) + 1)
         choice = rng.random()
         if choice < 0.4 and text:

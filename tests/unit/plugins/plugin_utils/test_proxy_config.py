@@ -411,7 +411,7 @@ def test_tables_cover_the_corpus() -> None:
 
 
 def _assert_preserved(before: bytes, after: bytes) -> None:
-    bom, _ = _encoding(before)
+    bom, _dummy = _encoding(before)
     assert after.startswith(bom) and _encoding(after) == _encoding(before), "BOM and encoding unchanged"
     assert _line_endings(after) <= _line_endings(before) or not _line_endings(before), "no new line-ending style"
 

@@ -434,7 +434,7 @@ def test_merge_rules(
 
 
 def test_conflict_message_names_both_dates_and_sources() -> None:
-    _, conflicts = merge_with_conflicts(
+    _dummy, conflicts = merge_with_conflicts(
         [rel("11.17.2 build 49000", "2024-08-12", source="seed 004")],
         [rel("11.17.2 build 49000", "2024-08-20", source="https://mirror")],
     )

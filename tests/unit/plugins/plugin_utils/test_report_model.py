@@ -128,6 +128,7 @@ def test_bad_input(kwargs, needle):
     args.update(kwargs)
     fleet_eval, server_results = args.pop("fleet_eval"), args.pop("server_results")
     with pytest.raises(InputError, match=needle):
+        # pylint: disable-next=redundant-keyword-arg  # both were popped from args above
         build_report(fleet_eval, server_results, **args)
 
 

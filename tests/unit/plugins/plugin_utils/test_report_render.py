@@ -47,8 +47,9 @@ def small_model(host: str, message: str, *, obsolete: tuple = ()) -> dict:
     record = make_record(host, hostname=host, upload={**FAILED_UPLOAD, "message": message, "code": message})
     results = [evaluate_server(record, as_of=AS_OF, last_success={"time": ago(4)})]
     fleet = evaluate_fleet(results, obsolete_allocations=list(obsolete), as_of=AS_OF)
-    return build_report(fleet, results, generated_at=AS_OF, title=f"Report {message}", catalog=None, as_of=AS_OF,
-                        options={})
+    return build_report(
+        fleet, results, generated_at=AS_OF, title=f"Report {message}", catalog=None, as_of=AS_OF, options={}
+    )
 
 
 def parse_junit(text: str) -> JUnitXml:
@@ -69,8 +70,10 @@ def test_every_format_renders_text(outputs):
     assert all(isinstance(text, str) and len(text) > 500 for text in outputs.values())
 
 
-@pytest.mark.parametrize(("model_value", "fmt", "needle"), [({}, "json", "build_report"), (None, "html", "model"),
-                                                             ("ok", "pdf", "not supported")])
+@pytest.mark.parametrize(
+    ("model_value", "fmt", "needle"),
+    [({}, "json", "build_report"), (None, "html", "model"), ("ok", "pdf", "not supported")],
+)
 def test_render_rejects_bad_input(model, model_value, fmt, needle):
     with pytest.raises(InputError, match=needle):
         render(model if model_value == "ok" else model_value, fmt)
@@ -78,16 +81,20 @@ def test_render_rejects_bad_input(model, model_value, fmt, needle):
 
 def test_json_is_the_model_with_sorted_keys(model, outputs):
     assert json.loads(outputs["json"]) == model
-    assert outputs["json"] == json.dumps(json.loads(outputs["json"]), sort_keys=True, indent=2,
-                                         ensure_ascii=False) + "\n"
+    assert (
+        outputs["json"] == json.dumps(json.loads(outputs["json"]), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("a\x00b\x07c\x1b[31m\x7f\x85\ud800\ufffe", "abc[31m"),
-    ("tab\tnew\nline\r", "tab\tnew\nline\r"),
-    (None, ""),
-    (5, "5"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("a\x00b\x07c\x1b[31m\x7f\x85\ud800\ufffe", "abc[31m"),
+        ("tab\tnew\nline\r", "tab\tnew\nline\r"),
+        (None, ""),
+        (5, "5"),
+    ],
+)
 def test_clean_text(value, expected):
     assert clean_text(value) == expected
 
@@ -95,20 +102,23 @@ def test_clean_text(value, expected):
 # --------------------------------------------------------------------------- CSV
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
-    ("+1+1", "'+1+1"),
-    ("-2+3", "'-2+3"),
-    ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"),
-    ("ls01", "ls01"),
-    ("a=b", "a=b"),
-    (-5, -5),
-    (True, "true"),
-    (None, ""),
-    ("bell\x07", "bell"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("ls01", "ls01"),
+        ("a=b", "a=b"),
+        (-5, -5),
+        (True, "true"),
+        (None, ""),
+        ("bell\x07", "bell"),
+    ],
+)
 def test_csv_cell(value, expected):
     assert csv_cell(value) == expected
 
@@ -133,18 +143,21 @@ def test_csv_rows_and_injection(model, outputs):
 # --------------------------------------------------------------------------- Markdown
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("a|b", "a\\|b"),
-    ("`x`", "\\`x\\`"),
-    ("<script>", "&lt;script&gt;"),
-    ("&amp;", "&amp;amp;"),
-    ("one\ntwo\r\nthree\u2028four", "one<br>two<br>three<br>four"),
-    ("C:\\dir|x", "C:\\\\dir\\|x"),
-    ("*b* _i_ [l]", "\\*b\\* \\_i\\_ \\[l\\]"),
-    ("bell\x07", "bell"),
-    (None, ""),
-    (True, "yes"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("a|b", "a\\|b"),
+        ("`x`", "\\`x\\`"),
+        ("<script>", "&lt;script&gt;"),
+        ("&amp;", "&amp;amp;"),
+        ("one\ntwo\r\nthree\u2028four", "one<br>two<br>three<br>four"),
+        ("C:\\dir|x", "C:\\\\dir\\|x"),
+        ("*b* _i_ [l]", "\\*b\\* \\_i\\_ \\[l\\]"),
+        ("bell\x07", "bell"),
+        (None, ""),
+        (True, "yes"),
+    ],
+)
 def test_md_escape(value, expected):
     assert md_escape(value) == expected
 
@@ -214,8 +227,17 @@ def test_html_lists_every_server_with_status_text(model, outputs):
     text = text_of(outputs["html"])
     for server in model["servers"]:
         assert " ".join(clean_text(server["host"]).split()) in text
-    for label in ("Non-compliant", "Compliant", "Unknown", "PASS", "WARN", "FAIL", "UNKNOWN", "Partially Compliant",
-                  "NOT REPORTING"):
+    for label in (
+        "Non-compliant",
+        "Compliant",
+        "Unknown",
+        "PASS",
+        "WARN",
+        "FAIL",
+        "UNKNOWN",
+        "Partially Compliant",
+        "NOT REPORTING",
+    ):
         assert label in text
     doc = lxml.html.fromstring(outputs["html"])
     server_rows = doc.xpath("//h2[text()='Servers']/following-sibling::table[1]/tbody/tr")
@@ -233,9 +255,17 @@ def test_html_chart(model, outputs):
 
 
 def test_chart_layout_geometry():
-    layout = chart_layout({"threshold_days": 90, "bars": [
-        {"host": "a", "days": 10, "status": "pass"}, {"host": "b", "days": 1000, "status": "fail"},
-        {"host": "c", "days": None, "status": "unknown"}, {"host": "x" * 80, "days": 0, "status": "bogus"}]})
+    layout = chart_layout(
+        {
+            "threshold_days": 90,
+            "bars": [
+                {"host": "a", "days": 10, "status": "pass"},
+                {"host": "b", "days": 1000, "status": "fail"},
+                {"host": "c", "days": None, "status": "unknown"},
+                {"host": "x" * 80, "days": 0, "status": "bogus"},
+            ],
+        }
+    )
     assert layout["scale"] == 360  # 4 x threshold cap, rounded to 30-day steps
     left, right = layout["label_width"], layout["label_width"] + layout["plot_width"]
     assert left < layout["threshold_x"] < right
@@ -317,7 +347,8 @@ def test_junit_compliant_fleet_passes():
 
 
 _hostile_text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=40) | st.sampled_from(
-    [HOSTILE, "<script>alert(1)</script>", "=1+1", "|a|b|", "]]>", "\ud800x", "&#0;", "\x00", "-"])
+    [HOSTILE, "<script>alert(1)</script>", "=1+1", "|a|b|", "]]>", "\ud800x", "&#0;", "\x00", "-"]
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -348,7 +379,8 @@ def test_write_reports(tmp_path, model):
             assert handle.read() == render(model, fmt)
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"compliance_report.{ext}" for ext in ("json", "csv", "md", "html", "xml"))
+        f"compliance_report.{ext}" for ext in ("json", "csv", "md", "html", "xml")
+    )
 
 
 def test_write_reports_overwrites_and_leaves_no_temp_files(tmp_path, model):
@@ -359,12 +391,15 @@ def test_write_reports_overwrites_and_leaves_no_temp_files(tmp_path, model):
     assert [p.name for p in tmp_path.iterdir()] == ["compliance_report.html"]
 
 
-@pytest.mark.parametrize(("formats", "kwargs", "needle"), [
-    ([], {}, "choose one or more"),
-    (["pdf"], {}, "pdf"),
-    (5, {}, "formats must be"),
-    (["html"], {"basename": "../x"}, "basename"),
-])
+@pytest.mark.parametrize(
+    ("formats", "kwargs", "needle"),
+    [
+        ([], {}, "choose one or more"),
+        (["pdf"], {}, "pdf"),
+        (5, {}, "formats must be"),
+        (["html"], {"basename": "../x"}, "basename"),
+    ],
+)
 def test_write_reports_bad_arguments(tmp_path, model, formats, kwargs, needle):
     with pytest.raises(InputError, match=needle):
         write_reports(model, tmp_path / "out", formats, **kwargs)

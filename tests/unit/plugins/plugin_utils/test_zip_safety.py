@@ -218,7 +218,7 @@ def test_fuzz_mutated_zip_never_raises(tmp_path: Path, data: st.DataObject) -> N
     if not base.exists():
         make_zip(base, {"a.json": b'{"k": "v"}' * 40, "b/c.xml": b"<r/>" * 10})
     raw = bytearray(base.read_bytes())
-    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
+    for _dummy in range(data.draw(st.integers(min_value=1, max_value=8))):
         raw[data.draw(st.integers(min_value=0, max_value=len(raw) - 1))] = data.draw(st.integers(0, 255))
     cut = data.draw(st.integers(min_value=0, max_value=len(raw)))
     target = tmp_path / "mutated.zip"
@@ -355,6 +355,6 @@ def test_planned_bundle_written_stays_within_limit(tmp_path: Path, name_len: int
     for bundle in plan:
         assert not bundle["warnings"]
         path = tmp_path / "bundles" / bundle["bundle_name"]
-        size, _ = write_bundle(path, [(m["source"], m["name"]) for m in bundle["members"]])
+        size, _dummy = write_bundle(path, [(m["source"], m["name"]) for m in bundle["members"]])
         assert size <= bundle["size"] <= limit
         assert verify_bundle(path, bundle["members"]) == (True, "")
