@@ -101,17 +101,24 @@ class HostAccess(ABC):
         if self.check_mode:
             raise HostError(f"internal error: {what} was requested in check mode; nothing was changed")
 
-    def _run_module(self, module: str, args: dict, reads: tuple[str, ...] = (), *, read_only: bool = False,
-                    allow_failure: bool = False) -> dict:
+    def _run_module(
+        self,
+        module: str,
+        args: dict,
+        reads: tuple[str, ...] = (),
+        *,
+        read_only: bool = False,
+        allow_failure: bool = False,
+    ) -> dict:
         """Execute ``module`` on the host; ``reads`` names the documented return keys used."""
         self.calls.append(ModuleCall(module, dict(args), tuple(reads)))
         if read_only:
             with self._read_only():
-                result = self._action._execute_module(module_name=module, module_args=dict(args),
-                                                      task_vars=self._task_vars)
+                result = self._action._execute_module(
+                    module_name=module, module_args=dict(args), task_vars=self._task_vars
+                )
         else:
-            result = self._action._execute_module(module_name=module, module_args=dict(args),
-                                                  task_vars=self._task_vars)
+            result = self._action._execute_module(module_name=module, module_args=dict(args), task_vars=self._task_vars)
         if result.get("unreachable"):
             raise HostError(f"host unreachable while running {module}: {result.get('msg', '')}")
         if result.get("failed") and not allow_failure:
@@ -178,6 +185,17 @@ class HostAccess(ABC):
     @abstractmethod
     def staging_dir(self) -> str:
         """A local (never UNC) directory on the host for staged installers."""
+
+    # -- network ----------------------------------------------------------------------------------
+    @abstractmethod
+    def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
+        """Read-only reachability probe run on the host itself, in one remote call.
+
+        Resolves ``upload_host``, opens TCP ``upload_host:port`` directly and, when ``proxy``
+        (``host:port``) is given, sends ``CONNECT upload_host:port`` through it. Returns the raw steps
+        ``{"dns": {ok, addresses, error}, "direct": {ok, error}, "proxy": {configured, status_line, error}
+        | None}``; the controller judges them (reporting.probe_steps, connectivity.verdict).
+        """
 
 
 def is_lab_host(task_vars: dict) -> bool:

@@ -217,8 +217,15 @@ def _service_set(host: Host, name: str, wanted: str) -> int:
             services[name]["state"] = "stopped"
             host.state.write_services(services)
             host.state.record("service", name=name, state="start-failed", myfiles=_myfiles_listing(host))
-            _out(json.dumps({"changed": before != "stopped", "state": "stopped",
-                             "msg": f"Service '{name}' failed to start (lab fault service_wont_start)"}))
+            _out(
+                json.dumps(
+                    {
+                        "changed": before != "stopped",
+                        "state": "stopped",
+                        "msg": f"Service '{name}' failed to start (lab fault service_wont_start)",
+                    }
+                )
+            )
             return 1
         services[name]["state"] = step
         host.state.write_services(services)
@@ -250,10 +257,16 @@ def _run_quiet(func, host: Host, argv: list[str]) -> dict:
 
 def _file_entry(path: Path, host: Host, content: bool, max_bytes: int) -> dict:
     st = path.stat()
-    entry = {"path": lab_to_win(host.root, path), "name": path.name, "size": st.st_size,
-             "mtime": datetime.fromtimestamp(st.st_mtime, UTC).isoformat()}
+    entry = {
+        "path": lab_to_win(host.root, path),
+        "name": path.name,
+        "size": st.st_size,
+        "mtime": datetime.fromtimestamp(st.st_mtime, UTC).isoformat(),
+    }
     if content:
-        entry["content_b64"] = base64.b64encode(path.read_bytes()[:max_bytes]).decode() if st.st_size <= max_bytes else None
+        entry["content_b64"] = (
+            base64.b64encode(path.read_bytes()[:max_bytes]).decode() if st.st_size <= max_bytes else None
+        )
     return entry
 
 
@@ -285,8 +298,14 @@ def collect_info(host: Host, install_dir: str | None, max_bytes: int) -> dict:
     services = host.state.services
     for name in SERVICES:
         svc = services.get(name)
-        result["services"].append({"name": name, "exists": svc is not None, "state": (svc or {}).get("state"),
-                                   "start_mode": (svc or {}).get("start_mode")})
+        result["services"].append(
+            {
+                "name": name,
+                "exists": svc is not None,
+                "state": (svc or {}).get("state"),
+                "start_mode": (svc or {}).get("start_mode"),
+            }
+        )
     if not result["install_dir_exists"]:
         return result
     ls = base / "LS"
@@ -307,9 +326,11 @@ def collect_info(host: Host, install_dir: str | None, max_bytes: int) -> dict:
     config = base / "WebServicesForLicensing" / "SimpleLicenseServiceConfig.xml"
     if config.is_file():
         result["proxy_config"] = _file_entry(config, host, True, max_bytes)
-    pending_dirs = [(ls / "resource" / "usage", "upload_compliance"),
-                    (ls / "resource" / "cis_bundles" / "ul_usage", "upload_usage"),
-                    (ls / "resource" / "cis bundles" / "ul_usage", "upload_usage")]
+    pending_dirs = [
+        (ls / "resource" / "usage", "upload_compliance"),
+        (ls / "resource" / "cis_bundles" / "ul_usage", "upload_usage"),
+        (ls / "resource" / "cis bundles" / "ul_usage", "upload_usage"),
+    ]
     for directory, prefix in pending_dirs:
         if directory.is_dir():
             for path in sorted(directory.iterdir()):
@@ -339,14 +360,25 @@ def labctl(host: Host, argv: list[str]) -> int:
         max_bytes = int(argv[argv.index("--max-bytes") + 1]) if "--max-bytes" in argv else 1024 * 1024
         _out(json.dumps(collect_info(host, install_dir, max_bytes)))
         return 0
-    _err("usage: labctl service-query [NAME...] | service-set NAME started|stopped|restarted | disk-free | "
-         "collect-info [--install-dir DIR] [--max-bytes N]")
+    if command == "probe":  # connectivity probe (ctxlic.license_server.connectivity), see lab/probe.py
+        from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.probe import probe_command
+
+        return probe_command(host.state, argv[2:])
+    _err(
+        "usage: labctl service-query [NAME...] | service-set NAME started|stopped|restarted | disk-free | "
+        "collect-info [--install-dir DIR] [--max-bytes N]"
+    )
     return 2
 
 
 TOOLS = {
-    "lmreread.exe": lmreread, "lmstat.exe": lmstat, "lmhostid.exe": lmhostid, "lmver.exe": lmver,
-    "udadmin.exe": udadmin, "ctx_license_management_service.exe": management_service, "labctl": labctl,
+    "lmreread.exe": lmreread,
+    "lmstat.exe": lmstat,
+    "lmhostid.exe": lmhostid,
+    "lmver.exe": lmver,
+    "udadmin.exe": udadmin,
+    "ctx_license_management_service.exe": management_service,
+    "labctl": labctl,
 }
 
 

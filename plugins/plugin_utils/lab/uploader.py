@@ -12,8 +12,8 @@ TCP 443, and which proxies (``host:port``) would forward the connection.
 from __future__ import annotations
 
 import os
-import re
 import zipfile
+from xml.etree import ElementTree
 from datetime import datetime
 from pathlib import Path
 
@@ -48,16 +48,27 @@ def result_xml(code: str, msg: str, when: datetime, arg: str | None = None) -> s
 
 
 def configured_proxy(install_base: Path) -> str | None:
-    """The proxy the LS would use: ``<Proxy>`` (case-sensitive) directly under ``<Configurations>``."""
+    """The proxy the LS would use: one ``<Proxy>`` (case-sensitive) directly under ``<Configurations>``.
+
+    Seed 004 shows the element as a child of ``<Configurations>`` and says tags are case-sensitive.
+    The lab reads the file with the standard library (independently of the collection's parser); a
+    file that does not parse, or holds several ``<Proxy>`` children, gives the LS no usable proxy.
+    """
     config = install_base / "WebServicesForLicensing" / "SimpleLicenseServiceConfig.xml"
     try:
         raw = config.read_bytes()
     except OSError:
         return None
-    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", "replace")
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
-    found = re.findall(r"<Proxy>\s*([^<]*?)\s*</Proxy>", text)
-    return found[0] if len(found) == 1 else None
+    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
+        return None
+    try:
+        root = ElementTree.fromstring(raw)  # noqa: S314 - DOCTYPE/ENTITY refused above, so nothing expands
+    except ElementTree.ParseError:
+        return None
+    if root.tag != "Configurations":
+        return None
+    found = [(child.text or "").strip() for child in root if child.tag == "Proxy"]
+    return found[0] if len(found) == 1 and found[0] else None
 
 
 def _write_zip(path: Path, when: datetime, member: str) -> None:

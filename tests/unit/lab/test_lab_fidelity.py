@@ -297,3 +297,13 @@ def test_wrong_case_proxy_tag_is_not_the_setting(lab):
     config = ls(root, "ls01", r"WebServicesForLicensing\SimpleLicenseServiceConfig.xml")
     config.write_text(config.read_text().replace("</Configurations>", "<proxy>p.lab:8080</proxy></Configurations>"))
     assert fleet.advance(root, 1)["ls01"] == ["failure"]  # tags are case-sensitive (seed 004)
+
+
+def test_proxy_must_be_a_direct_child_of_configurations(lab):
+    root = lab(fleet.HostSpec("ls01", network={"dns": True, "direct": False, "proxies": {"p.lab:8080": True}}))
+    config = ls(root, "ls01", r"WebServicesForLicensing\SimpleLicenseServiceConfig.xml")
+    original = config.read_text()
+    config.write_text(original.replace("<Enabled>true</Enabled>", "<Enabled>true</Enabled><Proxy>p.lab:8080</Proxy>"))
+    assert fleet.advance(root, 1)["ls01"] == ["failure"]  # nested inside EncoreConfiguration: not the setting
+    config.write_text(original.replace("</Configurations>", "<Proxy>p.lab:8080</Proxy></Configurations>"))
+    assert fleet.advance(root, 1)["ls01"] == ["success"]

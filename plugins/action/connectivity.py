@@ -1,0 +1,76 @@
+"""Action plugin for ctxlic.license_server.connectivity (documentation in plugins/modules/connectivity.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.connectivity import (
+    UPLOAD_HOST,
+    UPLOAD_PORT,
+    verdict,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting import (
+    check_port,
+    check_timeout,
+    check_upload_host,
+    config_path,
+    option_proxy,
+    probe_steps,
+    proxy_for_probe,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting_host import resolve_install_dir
+
+
+class ActionModule(CtxlicAction):
+    ARGUMENT_SPEC = {
+        "upload_host": {"type": "str", "default": UPLOAD_HOST},
+        "port": {"type": "int", "default": UPLOAD_PORT},
+        "proxy": {"type": "str"},
+        "install_dir": {"type": "str"},
+        "timeout": {"type": "int", "default": 10},
+        "assume_direct_fallback": {"type": "bool", "default": False},
+        "allow_ipv6": {"type": "bool", "default": True},
+    }
+
+    def run_module(self, args: dict, task_vars: dict) -> dict:
+        upload_host = check_upload_host(args["upload_host"])
+        port = check_port(args["port"])
+        timeout = check_timeout(args["timeout"])
+        if args["proxy"] is not None:
+            option_proxy(args["proxy"], allow_ipv6=args["allow_ipv6"])  # refuse a bad option before any host call
+        host = host_access_for(self, task_vars)
+        path, config, warnings = None, None, []
+        if args["proxy"] is None:
+            try:
+                install_dir, _source = resolve_install_dir(host, args["install_dir"])
+            except HostError as exc:
+                warnings.append(f"{exc}; no proxy configuration could be read, so only the direct path is probed")
+            else:
+                path = config_path(install_dir)
+                config = host.read_file(path)
+        chosen = proxy_for_probe(args["proxy"], config, path or "SimpleLicenseServiceConfig.xml",
+                                 allow_ipv6=args["allow_ipv6"])
+        if path is None and args["proxy"] is None:
+            chosen.findings = []  # no file was looked at: the warning above says why
+        raw = host.probe(upload_host, port, chosen.value if chosen.error is None else None, timeout)
+        steps = probe_steps(raw, chosen)
+        judged = verdict(steps, host=upload_host, port=port, assume_direct_fallback=args["assume_direct_fallback"])
+        warnings += [item["message"] for item in chosen.findings] + list(judged["warnings"])
+        if chosen.source == "unknown":
+            warnings.append("the proxy configuration cannot be read unambiguously (see findings); only the direct "
+                            "path was probed, and the License Server's own behaviour with this file is unknown")
+        result = {
+            "changed": False,
+            "upload_host": upload_host,
+            "port": port,
+            "proxy": chosen.value,
+            "proxy_source": chosen.source,
+            "config_path": path,
+            "findings": chosen.findings,
+            "steps": steps,
+            **{key: judged[key] for key in ("verdict", "ok", "target", "message", "hint", "fix", "addresses")},
+        }
+        if warnings:
+            result["warnings"] = warnings
+        return result

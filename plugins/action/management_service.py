@@ -1,0 +1,83 @@
+"""Action plugin for ctxlic.license_server.management_service (documentation: plugins/modules/management_service.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import ls_tools
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import (
+    HostAccess,
+    RunResult,
+    host_access_for,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting_host import resolve_install_dir
+
+
+class ActionModule(CtxlicAction):
+    ARGUMENT_SPEC = {
+        "state": {"type": "str", "required": True, "choices": ["enabled", "disabled", "query"]},
+        "install_dir": {"type": "str"},
+    }
+
+    def run_module(self, args: dict, task_vars: dict) -> dict:
+        host = host_access_for(self, task_vars)
+        install_dir, _source = resolve_install_dir(host, args["install_dir"])
+        exe = ls_tools.management_service_exe(install_dir)
+        if not host.stat(exe).exists:
+            raise HostError(f"{ls_tools.MANAGEMENT_SERVICE_EXE} was not found: looked for {exe} (install directory "
+                            f"{install_dir}); check that Citrix Licensing is installed there, or pass install_dir")
+        base = {"changed": False, "install_dir": install_dir, "executable": exe}
+        query = host.run([exe, "-query"], chdir=ls_tools.ls_program_dir(install_dir), read_only=True)
+        current = self._parse_query(query)
+        if current is None:
+            return {**base, "failed": True, "query_output": query.stdout, "query_stderr": query.stderr,
+                    "query_rc": query.rc, "msg": self._not_understood(query)}
+        state = args["state"]
+        changed, flag = ls_tools.plan_management_service(state, current)
+        result = {**base, "enabled": current, "previous_enabled": current,
+                  "reporting_mode": ls_tools.reporting_mode(current), "query_output": query.stdout}
+        if changed:
+            wanted = state == "enabled"
+            result.update(changed=True, enabled=wanted, reporting_mode=ls_tools.reporting_mode(wanted))
+            if not self._task.check_mode:
+                failure = self._switch(host, install_dir, exe, flag, wanted, result)
+                if failure:
+                    return failure
+        if self._task.diff and state != "query":
+            result["diff"] = {"before": ls_tools.management_state_text(current),
+                              "after": ls_tools.management_state_text(result["enabled"]),
+                              "before_header": f"{exe} -query", "after_header": f"{exe} -query"}
+        if state == "disabled":
+            result["warnings"] = [ls_tools.manual_reporting_warning(install_dir)]
+        return result
+
+    @staticmethod
+    def _parse_query(query: RunResult) -> bool | None:
+        return ls_tools.parse_management_query(query.stdout) if query.rc == 0 else None
+
+    @staticmethod
+    def _not_understood(query: RunResult) -> str:
+        return (f"could not tell whether the License Management Service is enabled: '{query.argv[0]} -query' "
+                f"exited with {query.rc} and printed {query.stdout.strip()!r:.400} (stderr "
+                f"{query.stderr.strip()!r:.300}); nothing was changed. The raw output is in query_output; "
+                "please report it so the parser can learn it")
+
+    def _switch(self, host: HostAccess, install_dir: str, exe: str, flag: str, wanted: bool,
+                result: dict) -> dict | None:
+        """Run ``-enable``/``-disable`` and confirm with ``-query``; a failure result, or None when it worked."""
+        chdir = ls_tools.ls_program_dir(install_dir)
+        run = host.run([exe, flag], chdir=chdir)
+        result["command_output"] = run.stdout
+        if not run.ok:
+            return {**result, "failed": True, "changed": False, "enabled": result["previous_enabled"],
+                    "msg": f"'{exe} {flag}' failed with exit code {run.rc}: stdout {run.stdout.strip()!r:.400}, "
+                           f"stderr {run.stderr.strip()!r:.400}"}
+        check = host.run([exe, "-query"], chdir=chdir, read_only=True)
+        result["query_output"] = check.stdout
+        confirmed = self._parse_query(check)
+        if confirmed is not wanted:
+            return {**result, "failed": True, "enabled": confirmed,
+                    "msg": f"'{exe} {flag}' reported success but '-query' then said {check.stdout.strip()!r:.400} "
+                           f"(exit code {check.rc}); the License Management Service is not "
+                           f"{'enabled' if wanted else 'disabled'}"}
+        return None

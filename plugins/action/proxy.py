@@ -1,0 +1,69 @@
+"""Action plugin for ctxlic.license_server.proxy (documentation in plugins/modules/proxy.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import diff_text, set_proxy
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting import (
+    WEB_SERVICE,
+    config_path,
+    option_proxy,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting_host import (
+    resolve_install_dir,
+    restart_service,
+)
+
+
+class ActionModule(CtxlicAction):
+    ARGUMENT_SPEC = {
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "proxy": {"type": "str"},
+        "install_dir": {"type": "str"},
+        "restart_service": {"type": "bool", "default": True},
+        "allow_ipv6": {"type": "bool", "default": True},
+    }
+    REQUIRED_IF = [["state", "present", ["proxy"]]]
+
+    def run_module(self, args: dict, task_vars: dict) -> dict:
+        # Validate the input before the host is touched at all.
+        target = None
+        if args["state"] == "present":
+            target = option_proxy(args["proxy"], allow_ipv6=args["allow_ipv6"])
+        elif args["proxy"] is not None:
+            raise InputError("option proxy is only used with state=present; with state=absent the proxy is removed "
+                             "whatever its value. Remove proxy, or set state=present")
+        host = host_access_for(self, task_vars)
+        install_dir, _source = resolve_install_dir(host, args["install_dir"])
+        path = config_path(install_dir)
+        result: dict = {"changed": False, "path": path, "proxy": target, "previous_proxy": None, "backup_file": None,
+                        "findings": [], "service_restarted": False}
+        content = host.read_file(path)
+        if content is None:
+            if target is None:
+                result["warnings"] = [f"{path} does not exist, so no proxy is configured there; nothing to remove"]
+                return result
+            raise HostError(f"{path} does not exist; Citrix Web Services for Licensing keeps its proxy there (seed "
+                            "004 'Configure a proxy server'). Check install_dir, or repair the Citrix Licensing "
+                            "installation; nothing was changed")
+        edit = set_proxy(content, target, source=path, allow_ipv6=args["allow_ipv6"])
+        result.update(changed=edit.changed, proxy=edit.after, previous_proxy=edit.before, findings=edit.findings)
+        warnings = [item["message"] for item in edit.findings]
+        if edit.changed and self._task.diff:
+            result["diff"] = diff_text(content, edit.content, path)
+        if edit.changed and not self._task.check_mode:
+            written = host.write_file(path, edit.content, backup=True)
+            result["backup_file"] = written.get("backup_file")
+        if edit.changed and args["restart_service"]:
+            try:
+                restarted, warning = restart_service(host, WEB_SERVICE, self._task.check_mode)
+            except HostError as exc:
+                return {**result, "failed": True, "warnings": warnings, "msg": str(exc)}
+            result["service_restarted"] = restarted
+            if warning:
+                warnings.append(warning)
+        if warnings:
+            result["warnings"] = warnings
+        return result
