@@ -23,6 +23,13 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import parse_proxy_address
 
 STAGING_DIR = r"C:\Windows\Temp\ctxlic"
+# win_service_info and win_service report a running service as "started"; the host access layer (and
+# the PowerShell collection, which reads ServiceController.Status) speaks of "running".
+_SERVICE_STATES = {"started": "running"}
+
+
+def _service_state(state: str | None) -> str | None:
+    return _SERVICE_STATES.get(state, state) if state else state
 
 
 def _first_output(result: dict, what: str) -> dict:
@@ -135,7 +142,7 @@ class WindowsHost(HostAccess):
         services = res.get("services") or []
         if not res.get("exists") or not services:
             return ServiceInfo(name=name, exists=False)
-        return ServiceInfo(name=name, exists=True, state=services[0].get("state"),
+        return ServiceInfo(name=name, exists=True, state=_service_state(services[0].get("state")),
                            start_mode=services[0].get("start_mode"))
 
     def set_service(self, name: str, state: str) -> dict:
@@ -144,7 +151,7 @@ class WindowsHost(HostAccess):
                                reads=("changed", "state"), allow_failure=True)
         if res.get("failed"):
             raise HostError(f"service {name!r} could not be {state}: {res.get('msg', '')}")
-        return {"changed": bool(res.get("changed")), "state": res.get("state")}
+        return {"changed": bool(res.get("changed")), "state": _service_state(res.get("state"))}
 
     def registry_value(self, key: str, name: str):
         res = self._run_module("ansible.windows.win_reg_stat", {"path": key, "name": name},

@@ -59,9 +59,9 @@ WINDOWS_RESPONSES = {
     "ansible.windows.win_service_info": {
         "changed": False,
         "exists": True,
-        "services": [{"name": "Citrix Licensing", "state": "running", "start_mode": "auto"}],
+        "services": [{"name": "Citrix Licensing", "state": "started", "start_mode": "auto"}],
     },
-    "ansible.windows.win_service": {"changed": True, "state": "running"},
+    "ansible.windows.win_service": {"changed": True, "state": "started"},
     "ansible.windows.win_reg_stat": {"changed": False, "exists": True, "value": "11.17.2.0 build 45000"},
     "ansible.windows.win_powershell": {
         "changed": False,
@@ -179,6 +179,15 @@ def test_every_host_access_method_has_contract_coverage(backend, tmp_path, monke
             test_lab_backend_calls_match_ansible_builtin_docs(tmp_path, monkeypatch)
     missing = set(HostAccess.__abstractmethods__) - EXERCISED[backend]
     assert not missing, f"HostAccess methods without a contract test on {backend}: {sorted(missing)}"
+
+
+def test_windows_service_states_use_the_layer_vocabulary(tmp_path):
+    """win_service_info says "started" for a running service; modules compare with "running"."""
+    action = FakeAction(tmp_path)
+    host = WindowsHost(action, {})
+    RecordingExecutor(WINDOWS_RESPONSES).install(action)
+    assert host.service("Citrix Licensing").state == "running"
+    assert host.set_service("Citrix Licensing", "started")["state"] == "running"
 
 
 def test_mutations_are_refused_in_check_mode(tmp_path):

@@ -30,7 +30,9 @@ def license_text(hostnames: list[str], features: list[dict], *, mac: str | None 
         expiry_text = "permanent" if expiry is None else flex_date(expiry)
         css = item.get("css", date(2027, 1, 1))
         issued = item.get("issued", date(2025, 1, 15))
-        serial = item.get("serial", f"LA-{abs(hash(item['feature'])) % 10**10:010d}")
+        # Deterministic across runs (hash() of a str is salted per process).
+        digest = int(hashlib.sha256(item["feature"].encode()).hexdigest(), 16)
+        serial = item.get("serial", f"LA-{digest % 10**10:010d}")
         sign = _fake_sign(f"{item['feature']}{serial}{expiry_text}")
         lines.append(
             f"INCREMENT {item['feature']} CITRIX {css.year}.{css.month:02d}{css.day:02d} {expiry_text} "

@@ -1,0 +1,88 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ctxlic.license_server.license_plan (documentation in plugins/modules/license_plan.py).
+
+Read-only: validates a whole set of license files against one License Server before anything is
+written, and plans the pruning of obsolete files as if the set were already deployed.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host, license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import parse_license_file
+
+
+class ActionModule(CtxlicAction):
+    ARGUMENT_SPEC = {
+        "src": {"type": "list", "elements": "str", "required": True},
+        "install_dir": {"type": "str"},
+        "force": {"type": "bool", "default": False},
+        "prune": {"type": "bool", "default": False},
+        "expiry_warning_days": {"type": "int", "default": 30},
+        "as_of": {"type": "str"},
+    }
+
+    def run_module(self, args: dict, task_vars: dict) -> dict:
+        if args["expiry_warning_days"] < 0:
+            raise InputError(f"expiry_warning_days must be 0 or more, got {args['expiry_warning_days']}")
+        today = license_host.today_for(args)
+        warn_days = args["expiry_warning_days"]
+        sources = [license_host.read_source(self, {"src": src, "name": None, "content": None}) for src in args["src"]]
+        duplicates = license_plan.duplicate_names(name for name, _data in sources)
+        if duplicates:
+            raise InputError(
+                f"src holds several files named {', '.join(duplicates)} (compared case-insensitively, as Windows "
+                "does); each license file needs its own name in MyFiles"
+            )
+        host = host_access_for(self, task_vars)
+        install_dir = license_host.resolve_install_dir(host, args.get("install_dir"))
+        installed = {name.casefold(): (name, data)
+                     for name, data in license_host.read_installed(host, install_dir)}
+        new_reports = [parse_license_file(name, data, today=today, expiry_warning_days=warn_days)
+                       for name, data in sources]
+        host_reports = [parse_license_file(name, data, today=today, expiry_warning_days=warn_days)
+                        for key, (name, data) in installed.items()
+                        if data is not None and key not in {n.casefold() for n, _d in sources}]
+        probe = license_host.IdentityProbe(host, install_dir)
+        hostname = probe.hostname()
+        macs = probe.macs() if license_plan.needs_macs([*new_reports, *host_reports]) else []
+        plans = []
+        for report, (name, data) in zip(new_reports, sources, strict=True):
+            existing = installed.get(name.casefold())
+            checksum = None
+            if existing is not None:
+                checksum = license_plan.content_checksum(existing[1]) if existing[1] is not None else ""
+            plans.append(license_plan.plan_write(report, data, install_dir=install_dir, existing_checksum=checksum,
+                                                 ls_hostname=hostname, macs=macs, force=args["force"]))
+        refused = [plan for plan in plans if plan.refused]
+        result = {
+            "changed": False,
+            "install_dir": install_dir,
+            "ls_host": probe.identity.to_dict(),
+            "as_of": today.isoformat(),
+            "files": [plan.to_dict() for plan in plans],
+            "changes": [plan.name for plan in plans if plan.changed],
+            "refused": [plan.name for plan in refused],
+            "installed": sorted(name for name, _data in installed.values()),
+            "prune": [],
+            "prune_skipped": [],
+        }
+        if args["prune"]:
+            deployed = [plan.report for plan in plans if not plan.refused]
+            prune = license_plan.plan_prune([*host_reports, *deployed], keep=[p.name for p in plans],
+                                            ls_hostname=hostname, macs=macs, today=today)
+            result["prune"], result["prune_skipped"] = prune.remove, prune.skipped
+        warnings = [finding.message for plan in plans for finding in plan.warnings]
+        warnings += [f"forced past: {finding.message}" for plan in plans for finding in plan.overridden]
+        if warnings:
+            result["warnings"] = warnings
+        if refused:
+            result.update(failed=True, msg=(
+                f"{len(refused)} of {len(plans)} license files refused, nothing was changed: "
+                + " | ".join(license_plan.refusal_message(plan, what="written") for plan in refused)))
+        else:
+            result["msg"] = (f"{len(plans)} license files valid for this License Server; "
+                             f"{len(result['changes'])} to write, {len(result['prune'])} to prune")
+        return result

@@ -1,0 +1,33 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ctxlic.license_server.reread (documentation in plugins/modules/reread.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host, license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
+
+
+class ActionModule(CtxlicAction):
+    ARGUMENT_SPEC = {
+        "install_dir": {"type": "str"},
+        "cluster_access_point": {"type": "str"},
+    }
+
+    def run_module(self, args: dict, task_vars: dict) -> dict:
+        cap = license_plan.normalize_cluster_access_point(args.get("cluster_access_point"))
+        host = host_access_for(self, task_vars)
+        install_dir = license_host.resolve_install_dir(host, args.get("install_dir"))
+        argv = license_plan.reread_argv(install_dir, cap)
+        result = {"changed": True, "cmd": argv, "install_dir": install_dir, "reread": None}
+        if self._task.check_mode:
+            # A reread changes what the vendor daemon serves, so it counts as a change; it is not run.
+            result["msg"] = f"check mode: {' '.join(argv)} was not run"
+            return result
+        reread = license_host.run_reread(host, install_dir, cap)
+        result["reread"] = reread
+        if not reread["ok"]:
+            result.update(failed=True, msg=license_host.reread_failure_message(reread))
+            return result
+        result["msg"] = "the License Server reread its license and options files"
+        return result

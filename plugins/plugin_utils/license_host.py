@@ -1,0 +1,225 @@
+"""Host-side steps for license files: the facts planning needs and the documented procedures.
+
+This is the I/O half of :mod:`license_plan`: everything here goes through a
+:class:`~.host_access.HostAccess` (never a module call of its own) and every decision is left to
+the pure planning functions. Read-only steps run in check mode too; mutating steps are only
+called by the action plugins outside check mode (the host access layer refuses them otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ansible.errors import AnsibleError
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import MAX_FILE_BYTES
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_tools import lmreread_succeeded, parse_lmhostid
+
+
+def read_source(action, args: dict) -> tuple[str, bytes]:
+    """(name in MyFiles, bytes) from ``content`` or the controller file ``src``."""
+    name = license_plan.license_name_for(args.get("name"), args.get("src"))
+    if args.get("content") is not None:
+        return name, args["content"].encode("utf-8")
+    try:
+        local = action._find_needle("files", args["src"])
+    except AnsibleError as exc:
+        raise InputError(f"src {args['src']!r} was not found on the controller: {exc}") from exc
+    try:
+        with open(local, "rb") as handle:
+            # One byte more than the parser accepts, so an oversized file is refused, not truncated.
+            return name, handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"src {args['src']!r} could not be read on the controller: {exc}") from exc
+
+
+def today_for(args: dict) -> datetime.date:
+    """The ``as_of`` option, else today's date in UTC on the controller."""
+    return license_plan.parse_as_of(args.get("as_of"), datetime.datetime.now(datetime.UTC).date())
+
+
+def resolve_install_dir(host: HostAccess, option: str | None) -> str:
+    """The ``install_dir`` option, else the registry value ``LS_Install_Dir``.
+
+    Raises :class:`HostError` when neither names a directory: the License Server is not
+    installed (or its registry key is damaged), so there is nowhere to put license files.
+    """
+    if option:
+        return license_plan.normalize_install_dir(option)
+    value = host.registry_value(license_plan.INSTALL_REG_KEY, license_plan.INSTALL_REG_VALUE)
+    if not value:
+        raise HostError(
+            f"the License Server is not installed: registry value {license_plan.INSTALL_REG_KEY}\\"
+            f"{license_plan.INSTALL_REG_VALUE} does not exist; install it (ctxlic.license_server.package) or pass "
+            "install_dir"
+        )
+    return license_plan.normalize_install_dir(str(value))
+
+
+@dataclass
+class HostIdentity:
+    """What license files are bound to on this host, and where each value came from."""
+
+    hostname: str | None = None
+    hostname_source: str = "none"  # lmhostid | computer_name | none
+    macs: list[str] = field(default_factory=list)
+    macs_source: str = "none"  # lmhostid | collect | none
+    lmhostid: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hostname": self.hostname,
+            "hostname_source": self.hostname_source,
+            "macs": list(self.macs),
+            "macs_source": self.macs_source,
+        }
+
+
+class IdentityProbe:
+    """Looks up the host name and MACs lazily; each look-up runs at most once per task."""
+
+    def __init__(self, host: HostAccess, install_dir: str):
+        self._host = host
+        self._install_dir = install_dir
+        self._collected: dict | None = None
+        self.identity = HostIdentity()
+        self._hostname_done = False
+        self._macs_done = False
+
+    def _lmhostid(self, kind: str) -> list[str]:
+        argv = license_plan.lmhostid_argv(self._install_dir, kind)
+        try:
+            run = self._host.run(argv, chdir=license_plan.ls_dir(self._install_dir), read_only=True)
+        except HostError:
+            return []
+        if kind == "hostname":
+            self.identity.lmhostid = run.to_dict()
+        return parse_lmhostid(run.stdout) if run.ok else []
+
+    def _collect(self) -> dict:
+        if self._collected is None:
+            try:
+                self._collected = self._host.collect(install_dir=self._install_dir, max_bytes=1)
+            except HostError:
+                self._collected = {}
+        return self._collected
+
+    def hostname(self) -> str | None:
+        """``lmhostid -hostname`` (run from ``<install>\\LS``), else the Windows computer name."""
+        if not self._hostname_done:
+            self._hostname_done = True
+            ids = self._lmhostid("hostname")
+            if ids and ids[0]:
+                self.identity.hostname, self.identity.hostname_source = ids[0], "lmhostid"
+            else:
+                name = self._collect().get("computer_name")
+                if name:
+                    self.identity.hostname, self.identity.hostname_source = str(name), "computer_name"
+        return self.identity.hostname
+
+    def macs(self) -> list[str]:
+        """``lmhostid -ether``, else the MACs of the enabled adapters from the one-shot collection."""
+        if not self._macs_done:
+            self._macs_done = True
+            ids = self._lmhostid("ether")
+            if ids:
+                self.identity.macs, self.identity.macs_source = ids, "lmhostid"
+            else:
+                macs = [str(mac) for mac in self._collect().get("macs") or []]
+                if macs:
+                    self.identity.macs, self.identity.macs_source = macs, "collect"
+        return self.identity.macs
+
+
+def read_installed(host: HostAccess, install_dir: str, *, exclude: str | None = None) -> list[tuple[str, bytes | None]]:
+    """Every ``*.lic`` file in MyFiles with its content (None when it could not be read).
+
+    ``exclude`` (compared case-insensitively) leaves out the file being planned for.
+    """
+    files = host.find(license_plan.myfiles_dir(install_dir), [license_plan.LICENSE_PATTERN])
+    result: list[tuple[str, bytes | None]] = []
+    for info in sorted(files, key=lambda item: item.path.lower()):
+        name = info.path.replace("/", "\\").rsplit("\\", 1)[-1]
+        if exclude is not None and name.casefold() == exclude.casefold():
+            continue
+        try:
+            data = host.read_file(info.path)
+        except HostError:
+            data = None
+        result.append((name, data))
+    return result
+
+
+def run_reread(host: HostAccess, install_dir: str, cluster_access_point: str | None) -> dict[str, Any]:
+    """Run lmreread from ``<install>\\LS``; returns {argv, rc, stdout, stderr, ok}."""
+    argv = license_plan.reread_argv(install_dir, cluster_access_point)
+    run = host.run(argv, chdir=license_plan.ls_dir(install_dir))
+    return {
+        "argv": run.argv,
+        "rc": run.rc,
+        "stdout": run.stdout,
+        "stderr": run.stderr,
+        "ok": lmreread_succeeded(run.rc, run.stdout, run.stderr),
+    }
+
+
+def reread_failure_message(reread: dict[str, Any]) -> str:
+    """The failure text with the command's own output, which says why."""
+    output = " ".join(part.strip() for part in (reread.get("stderr"), reread.get("stdout")) if part and part.strip())
+    return f"{' '.join(reread['argv'])} failed (rc={reread['rc']}): {output or 'no output'}"
+
+
+def fetch_backup(host: HostAccess, path: str, local_path: str) -> str:
+    """Copy ``path`` from the host to ``local_path`` on the controller; returns ``local_path``."""
+    os.makedirs(os.path.dirname(local_path), exist_ok=True)
+    host.fetch_file(path, local_path)
+    if not os.path.isfile(local_path):
+        raise HostError(f"backup of {path} to the controller failed: {local_path} was not created; nothing was removed")
+    return local_path
+
+
+# win_service_info reports a running service as "started"; the lab (and Get-Service) say "running".
+RUNNING_STATES = frozenset({"running", "started"})
+
+
+def remove_documented(host: HostAccess, plan: license_plan.RemovePlan, *, log: Callable[[str], None]) -> list[str]:
+    """Seed 004 "Delete license files": stop the service, rename .lic to .old, start it, delete .old.
+
+    When the service was not running it is left stopped (the procedure needs no restart to
+    take a file away from a stopped daemon) and ``log`` says so. Returns the steps taken. On a
+    failure it raises :class:`HostError` naming what state the host was left in.
+    """
+    steps: list[str] = []
+    service = license_plan.LICENSING_SERVICE
+    info = host.service(service)
+    was_running = info.exists and str(info.state).lower() in RUNNING_STATES
+    if was_running:
+        host.set_service(service, "stopped")
+        steps.append(f"stopped {service}")
+    else:
+        log(f"the {service} service was {info.state if info.exists else 'missing'}; it was left that way")
+    try:
+        host.rename(plan.path, plan.old_path)
+    except HostError as exc:
+        if was_running:
+            host.set_service(service, "started")
+        raise HostError(f"could not rename {plan.path} to {plan.old_path}: {exc}; nothing was removed") from exc
+    steps.append(f"renamed {plan.name} to {license_plan.old_name(plan.name)}")
+    if was_running:
+        try:
+            host.set_service(service, "started")
+        except HostError as exc:
+            raise HostError(
+                f"{plan.name} was renamed to {plan.old_path}, but the {service} service did not start again: {exc}. "
+                f"Start the service, then delete {plan.old_path} (or rename it back to .lic to keep its licenses)"
+            ) from exc
+        steps.append(f"started {service}")
+    host.remove(plan.old_path)
+    steps.append(f"deleted {license_plan.old_name(plan.name)}")
+    return steps
