@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the built-in simulated fleet: create a fresh lab fleet of about a dozen license
-# servers in mixed states and run the fleet playbook against it. Everything it needs is set up first.
+# servers in mixed states and run the fleet compliance report against it. Everything it needs is
+# set up first. Reports and the evidence database are written below the lab directory.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 "$repo/scripts/bootstrap.sh"
@@ -12,4 +13,13 @@ lab="${CTXLIC_LAB_DIR:-$repo/lab}"
 rm -rf "$lab"
 python -m ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.cli create "$lab" --scenario demo >/dev/null
 echo "lab fleet: $lab (inventory $lab/inventory.yml)"
-ansible-playbook -i "$lab/inventory.yml" playbooks/fleet_info.yml "$@"
+status=0
+ansible-playbook -i "$lab/inventory.yml" playbooks/fleet_report.yml \
+    -e "telemetry_report_dir=$lab/reports" -e "telemetry_history_db=$lab/evidence.sqlite" "$@" || status=$?
+echo
+echo "reports:"
+for report in "$lab"/reports/*; do
+    [[ -e "$report" ]] && echo "  $report"
+done
+echo "evidence history: $lab/evidence.sqlite"
+exit "$status"

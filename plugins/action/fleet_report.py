@@ -1,0 +1,210 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ctxlic.license_server.fleet_report (documentation in plugins/modules/fleet_report.py).
+
+Runs on the controller only, once per play, and never contacts a target: it reads the ``info``
+results the play registered, keeps the evidence history, evaluates the fleet and writes the reports.
+Decisions live in plugin_utils (fleet_report_inputs, compliance, report_model); this file wires the
+options, the controller files and the clock together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import fleet_report_inputs as inputs
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.allocations import (
+    obsolete_allocations,
+    read_allocation_csv,
+    read_entitlements,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import (
+    MAX_UPLOAD_AGE_DAYS,
+    evaluate_fleet,
+    evaluate_server,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import EvidenceHistory
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import FORMATS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_writer import DEFAULT_BASENAME, write_reports
+
+DEFAULT_HISTORY_DB = "~/.local/share/ctxlic/evidence.sqlite"
+DEFAULT_TITLE = "Citrix License Server compliance report"
+
+
+class ActionModule(CtxlicAction):
+    _requires_connection = False
+
+    ARGUMENT_SPEC = {
+        "hosts": {"type": "list", "elements": "str"},
+        "records": {"type": "list", "elements": "dict"},
+        "info_var": {"type": "str", "default": "ctxlic_info"},
+        "window_var": {"type": "str", "default": "ctxlic_window"},
+        "history": {"type": "bool", "default": True},
+        "history_db": {"type": "path", "default": DEFAULT_HISTORY_DB},
+        "output_dir": {"type": "path", "required": True},
+        "formats": {"type": "list", "elements": "str", "default": list(FORMATS), "choices": list(FORMATS)},
+        "basename": {"type": "str", "default": DEFAULT_BASENAME},
+        "title": {"type": "str", "default": DEFAULT_TITLE},
+        "as_of": {"type": "str"},
+        "max_upload_age_days": {"type": "int", "default": MAX_UPLOAD_AGE_DAYS},
+        "upload_warning_days": {"type": "int", "default": 14},
+        "expiry_warning_days": {"type": "int", "default": 30},
+        "upgrade_warning_days": {"type": "int", "default": 30},
+        "entitlements_file": {"type": "path"},
+        "allocations_csv": {"type": "path"},
+        "allocation_host_column": {"type": "str", "default": "Host ID"},
+        "allocation_product_column": {"type": "str", "default": "Product"},
+        "allocation_quantity_column": {"type": "str", "default": "Quantity"},
+        "catalog": {"type": "dict"},
+        "junit_warn_as_failure": {"type": "bool", "default": False},
+        "fail_on": {"type": "str", "default": "never", "choices": list(inputs.FAIL_ON_CHOICES)},
+    }
+
+    def run_module(self, args: dict, task_vars: dict) -> dict:
+        now = datetime.now(UTC).replace(microsecond=0)
+        check = bool(self._task.check_mode)
+        warnings: list[str] = []
+        as_of = inputs.parse_as_of(args["as_of"], now)
+        for option in ("output_dir", "history_db", "entitlements_file", "allocations_csv"):
+            if args[option]:
+                args[option] = self._loader.path_dwim(os.path.expanduser(args[option]))
+        records, window_results = self._records(args, task_vars)
+        catalog = inputs.normalise_catalog(args["catalog"] if args["catalog"] is not None
+                                           else inputs.catalog_from_windows(window_results))
+        purchased = read_entitlements(self._load_data(args["entitlements_file"], "entitlements_file")) \
+            if args["entitlements_file"] else None
+        obsolete = self._obsolete(args, records, warnings)
+
+        history, recorded = self._history(args, records, check, warnings)
+        results = []
+        for record in records:
+            last_success = history.last_success(record["host"]) if history else None
+            results.append(evaluate_server(
+                record, as_of=as_of, last_success=last_success, purchased=purchased,
+                max_upload_age_days=args["max_upload_age_days"], upload_warning_days=args["upload_warning_days"],
+                expiry_warning_days=args["expiry_warning_days"], upgrade_warning_days=args["upgrade_warning_days"]))
+        fleet_eval = evaluate_fleet(results, obsolete_allocations=obsolete, catalog=catalog, purchased=purchased,
+                                    as_of=as_of)
+        model = build_report(fleet_eval, results, generated_at=now, title=args["title"], catalog=catalog, as_of=as_of,
+                             options={"max_upload_age_days": args["max_upload_age_days"], "fail_on": args["fail_on"],
+                                      "junit_warn_as_failure": args["junit_warn_as_failure"],
+                                      "history": bool(history), "hosts": len(records)})
+        reports: dict[str, str] = {}
+        if not check and args["formats"]:
+            reports = write_reports(model, args["output_dir"], args["formats"],
+                                    basename=args["basename"])
+
+        result: dict[str, Any] = {
+            "changed": bool(reports) or recorded > 0,
+            "fleet": inputs.fleet_summary(fleet_eval),
+            "reports": reports,
+            "servers": inputs.server_summaries(results),
+            "obsolete_allocations": fleet_eval.get("obsolete_allocations", []),
+            "catalog": fleet_eval.get("catalog"),
+            "history": {"enabled": args["history"], "path": args["history_db"] if args["history"] else None,
+                        "recorded": recorded},
+            "as_of": model["meta"]["as_of"],
+        }
+        if warnings:
+            result["warnings"] = warnings
+        failure = inputs.fail_message(args["fail_on"], fleet_eval)
+        where = f" Reports: {', '.join(reports.values())}." if reports else ""
+        if failure:
+            result.update(failed=True, msg=failure + where)
+        else:
+            counts = fleet_eval.get("counts") or {}
+            result["msg"] = (f"Fleet status {fleet_eval['status']}: {counts.get('reporting', 0)} of "
+                             f"{counts.get('allocated', 0)} allocated license servers reporting.{where}")
+        return result
+
+    # -- inputs ----------------------------------------------------------------------------------------
+    def _records(self, args: dict, task_vars: dict) -> tuple[list[dict], list[Any]]:
+        """Server records (explicit, or from each host's registered info result) and upgrade_window results."""
+        hostvars = task_vars.get("hostvars") or {}
+        if args["records"] is not None:
+            records = inputs.check_records(args["records"])
+            hosts = [r["host"] for r in records]
+        else:
+            hosts = args["hosts"] if args["hosts"] is not None else list(task_vars.get("ansible_play_hosts_all") or [])
+            if not hosts:
+                raise InputError("no hosts to report on: pass hosts (inventory host names) or records, or run the task "
+                                 "in a play over the license servers.")
+            hosts = list(dict.fromkeys(str(h) for h in hosts))
+            records = []
+            for host in hosts:
+                registered = self._hostvar(hostvars, host, args["info_var"])
+                records.append(inputs.record_from_result(host, registered, args["info_var"]))
+        window_results = [self._hostvar(hostvars, h, args["window_var"]) for h in hosts]
+        records = [inputs.apply_window(r, w) for r, w in zip(records, window_results, strict=True)]
+        return records, window_results
+
+    @staticmethod
+    def _hostvar(hostvars: Any, host: str, name: str) -> Any:
+        """``hostvars[host][name]`` (templated), or None when the host or the variable does not exist."""
+        try:
+            if host not in hostvars:
+                return None
+            variables = hostvars[host]
+            if not isinstance(variables, Mapping) or name not in variables:
+                return None
+            return variables[name]
+        except Exception as exc:  # a template error in one host's vars must not stop the report
+            return {"failed": True, "msg": f"cannot read {name}: {exc}"}
+
+    def _load_data(self, path: str, option: str) -> Any:
+        text = self._read_text(path, option)
+        try:
+            return yaml.safe_load(text) if not path.endswith(".json") else json.loads(text)
+        except (yaml.YAMLError, json.JSONDecodeError) as exc:
+            raise InputError(f"{option} {path}: not valid YAML/JSON ({exc}); fix the file.") from None
+
+    @staticmethod
+    def _read_text(path: str, option: str) -> str:
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                return handle.read()
+        except OSError as exc:
+            raise InputError(f"{option} {path}: cannot read it ({exc.strerror or exc}); give a readable file.") \
+                from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{option} {path}: not UTF-8 text ({exc}); save it as UTF-8.") from None
+
+    def _obsolete(self, args: dict, records: list[dict], warnings: list[str]) -> list[dict]:
+        if not args["allocations_csv"]:
+            return []
+        read = read_allocation_csv(self._read_text(args["allocations_csv"], "allocations_csv"),
+                                   host_column=args["allocation_host_column"],
+                                   product_column=args["allocation_product_column"],
+                                   quantity_column=args["allocation_quantity_column"])
+        warnings.extend(f"allocations_csv: {f['message']}" for f in read.findings)
+        return obsolete_allocations(read.allocations, inputs.inventory_names(records))
+
+    def _history(self, args: dict, records: list[dict], check: bool,
+                 warnings: list[str]) -> tuple[EvidenceHistory | None, int]:
+        """Open the evidence history and record each observed upload result (not in check mode)."""
+        if not args["history"]:
+            return None, 0
+        path = args["history_db"]
+        if check and not os.path.exists(path):
+            return None, 0
+        history = EvidenceHistory(path)
+        recorded = 0
+        if check:
+            return history, 0
+        for record in records:
+            seen = inputs.observation(record)
+            if seen is None:
+                continue
+            try:
+                recorded += int(history.record_observation(record["host"], seen[0], seen[1]))
+            except InputError as exc:
+                warnings.append(f"{record['host']}: upload result not recorded in the evidence history: {exc}")
+        return history, recorded

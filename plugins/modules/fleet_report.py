@@ -1,0 +1,409 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file only documents the module; the code is the action plugin plugins/action/fleet_report.py.
+
+DOCUMENTATION = r"""
+---
+module: fleet_report
+short_description: Judge a fleet of Citrix License Servers against the telemetry compliance rules and write the report
+version_added: 0.1.0
+description:
+  - Runs once, on the controller, after M(ctxlic.license_server.info) has gathered every license server of the
+    play. It never contacts a target. Use it with C(run_once) (and C(delegate_to) C(localhost)).
+  - Takes each host's C(server) record from the result registered as O(info_var) (or the explicit O(records)).
+    A host whose result is missing, failed or unreachable becomes a failed record. The report lists it as not
+    verified and counts it as not reporting; it is never dropped.
+  - Records every observed upload result (C(upload_compliance_result.xml)) in an evidence history (SQLite) on the
+    controller. The days since the last successful upload then survive a failed latest attempt, because the
+    License Server keeps only its latest attempt, and compliance can be proven later.
+  - Evaluates each server for seven checks. These are reachable and gathered, a successful upload within
+    O(max_upload_age_days) days, the version within the upgrade window, the reporting mode, pending manual
+    bundles and disk space, no expired or inactive licenses, and installed counts within the purchased counts
+    when O(entitlements_file) is given.
+  - Evaluates the fleet status as the Citrix License Telemetry FAQ defines it. C(Compliant) means every allocated
+    license server sent telemetry in the last 90 days, C(Partially Compliant) means some did not, and
+    C(Non-Compliant) means none did. C(Unknown) is used when there are no license servers at all.
+  - Reports the other reasons a customer is flagged beside the status. These are an overdue upgrade, expired or
+    inactive licenses, more licenses installed than purchased, and obsolete license servers that still hold
+    allocations (from O(allocations_csv)).
+  - Writes the report in every format of O(formats) to O(output_dir), atomically. The formats are JSON (the full
+    report model), CSV (one row per server and per obsolete allocation), Markdown, HTML (self-contained,
+    everything escaped) and JUnit XML (one test case per check, for CI). Every format lists every host, including
+    unreachable and failed ones.
+  - Fails the task only as O(fail_on) says, after the reports are written.
+options:
+  hosts:
+    description:
+      - Inventory host names to report on.
+      - Defaults to C(ansible_play_hosts_all), which is every host of the play, including hosts that failed or
+        were unreachable.
+      - Ignored when O(records) is given.
+    type: list
+    elements: str
+  records:
+    description:
+      - Explicit per-server records (the C(server) return of M(ctxlic.license_server.info)), one per host, each
+        with C(host). Use this to report on records collected another way, for example from an earlier run.
+    type: list
+    elements: dict
+  info_var:
+    description:
+      - Name of the variable each host registered the M(ctxlic.license_server.info) result as.
+      - The task reads C(hostvars[host][info_var].server).
+    type: str
+    default: ctxlic_info
+  window_var:
+    description:
+      - Name of the variable each host registered a M(ctxlic.license_server.upgrade_window) result as, if any.
+      - When present and successful, its C(window) replaces the record's C(window). Its C(catalog) is used as
+        O(catalog) when O(catalog) is not given.
+    type: str
+    default: ctxlic_window
+  history:
+    description: Keep and use the evidence history.
+    type: bool
+    default: true
+  history_db:
+    description:
+      - SQLite file of the evidence history. It is created with its folders on first use.
+      - In AWX/AAP put history_db on storage that outlives the job, for example a persistent volume. The job's
+        file system is discarded when the job ends, and with it the proof of past uploads.
+      - Several runs may write to it at the same time. Keep it on a local file system, not on an NFS or SMB share.
+    type: path
+    default: ~/.local/share/ctxlic/evidence.sqlite
+  output_dir:
+    description:
+      - Controller directory for the report files. It is created when missing.
+      - A relative path here, in O(history_db), O(entitlements_file) and O(allocations_csv) is relative to the
+        playbook directory.
+    type: path
+    required: true
+  formats:
+    description: Report formats to write. Use an empty list to return the result without writing files.
+    type: list
+    elements: str
+    choices: [json, csv, markdown, html, junit]
+    default: [json, csv, markdown, html, junit]
+  basename:
+    description: >-
+      File name of the reports without the extension. The files are C(<basename>.json), C(.csv), C(.md),
+      C(.html) and C(.xml).
+    type: str
+    default: compliance_report
+  title:
+    description: Report title.
+    type: str
+    default: Citrix License Server compliance report
+  as_of:
+    description:
+      - Evaluate as of this date (C(YYYY-MM-DD), midnight UTC) or time (ISO 8601). Defaults to now, in UTC.
+      - Set it to reproduce a past audit.
+    type: str
+  max_upload_age_days:
+    description:
+      - A server is not reporting when its last successful upload is more than this many days old.
+      - The vendor rule is 90 (seed 000, seed 001). Change it only to be stricter.
+    type: int
+    default: 90
+  upload_warning_days:
+    description: Warn when at most this many days are left before O(max_upload_age_days) is reached.
+    type: int
+    default: 14
+  expiry_warning_days:
+    description: Warn about license lines that expire within this many days.
+    type: int
+    default: 30
+  upgrade_warning_days:
+    description: Warn when the upgrade deadline is at most this many days away.
+    type: int
+    default: 30
+  entitlements_file:
+    description:
+      - YAML or JSON file of purchased license counts, for the check that more licenses are not installed than
+        purchased (seed 002). Without it that check is C(unknown).
+      - 'Format: C({entitlements: [{feature: XDT_PLT_UD, purchased: 100}]}). Several entries for one feature add
+        up.'
+    type: path
+  allocations_csv:
+    description:
+      - Allocation export of the Citrix licensing portal (CSV, with comma, semicolon or tab delimiters).
+      - Host names that hold allocations but are not in the inventory are obsolete license servers. They count as
+        allocated license servers that do not report until their allocations are returned (seed 002).
+      - The export's real column names are not in the vendor documents. Set the three column options to match
+        your export.
+    type: path
+  allocation_host_column:
+    description: Column of O(allocations_csv) that holds the license server host name.
+    type: str
+    default: Host ID
+  allocation_product_column:
+    description: Column of O(allocations_csv) that holds the product.
+    type: str
+    default: Product
+  allocation_quantity_column:
+    description: Column of O(allocations_csv) that holds the allocated quantity.
+    type: str
+    default: Quantity
+  catalog:
+    description:
+      - The C(catalog) dict that M(ctxlic.license_server.upgrade_window) returns. The report states the newest
+        release, the fetch date, and a warning when the catalog is stale, because a stale catalog makes outdated
+        servers look current.
+      - Defaults to the catalog of the first host's O(window_var) result. Without either, the report says no
+        catalog was supplied.
+    type: dict
+  junit_warn_as_failure:
+    description: In the JUnit report, count warnings as failures as well.
+    type: bool
+    default: false
+  fail_on:
+    description:
+      - When the task fails, after the reports are written.
+      - V(non_compliant) fails when the fleet status is C(Non-Compliant).
+      - V(partially_compliant) fails when it is anything but C(Compliant), including C(Unknown).
+      - V(action_required) fails when anything needs action. That is a status other than C(Compliant), a server
+        that is not compliant, a failed check, or an obsolete allocation.
+      - V(never) never fails on the verdict.
+    type: str
+    choices: [non_compliant, partially_compliant, action_required, never]
+    default: never
+attributes:
+  check_mode:
+    support: full
+    description:
+      - Evaluates and returns the result, but writes no report files and records nothing in the evidence history.
+        It reads the history if the file exists.
+  diff_mode:
+    support: none
+    description: Reports are regenerated as a whole. There is nothing to diff.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on the controller only.
+notes:
+  - "Sources: Citrix License Telemetry FAQ CTX477614 (seed 000) for the 90-day rule and the Compliant / Partially
+    Compliant / Non-Compliant statuses. Licensing data collection programs (seed 001) for the upload result file
+    and manual reporting. The practitioner article (seed 002) for the five reasons and obsolete license servers.
+    Seed 003 and seed 004 for the upgrade window."
+  - The vendor portal updates its status about 24 hours after a change (seed 000). The report shows the servers as
+    of O(as_of).
+  - In AWX/AAP put history_db on storage that outlives the job. Otherwise the evidence history starts empty on
+    every job, and a server whose latest attempt failed shows no earlier success.
+  - A server that cannot be gathered counts as not reporting even when the history shows a recent success, because
+    the report does not vouch for what it could not verify.
+  - RV(changed) is true when report files were written (they carry the generation time, so every run rewrites
+    them) or when the evidence history gained an observation.
+author:
+  - ctxlic maintainers (@ctxlic)
+seealso:
+  - module: ctxlic.license_server.info
+  - module: ctxlic.license_server.upgrade_window
+  - module: ctxlic.license_server.telemetry_bundle
+  - name: Citrix License Telemetry FAQ (CTX477614)
+    description: The 90-day rule and the fleet statuses.
+    link: https://support.citrix.com/article/CTX477614
+"""
+
+EXAMPLES = r"""
+- name: Gather every license server (unreachable and failed hosts stay in the report)
+  ctxlic.license_server.info:
+  register: ctxlic_info
+  ignore_unreachable: true
+  ignore_errors: true
+
+- name: Judge each version against the upgrade window with a refreshed catalog
+  ctxlic.license_server.upgrade_window:
+    installed_version: "{{ ctxlic_info.server.version.text }}"
+    catalog_url: https://docs.citrix.com/en-us/licensing/current-release/whats-new.html
+  register: ctxlic_window
+  when: ctxlic_info.server.version.build | default(none) is not none
+
+- name: Write the fleet report and fail the pipeline unless every server reports
+  ctxlic.license_server.fleet_report:
+    output_dir: "{{ playbook_dir }}/reports"
+    history_db: /var/lib/ctxlic/evidence.sqlite
+    entitlements_file: "{{ playbook_dir }}/entitlements.yml"
+    allocations_csv: "{{ playbook_dir }}/allocations.csv"
+    fail_on: partially_compliant
+  run_once: true
+  delegate_to: localhost
+  register: ctxlic_report
+
+- name: Only the JUnit file, for CI, without evidence history
+  ctxlic.license_server.fleet_report:
+    hosts: "{{ groups['license_servers'] }}"
+    output_dir: "{{ lookup('ansible.builtin.env', 'CI_PROJECT_DIR') }}/junit"
+    formats: [junit]
+    history: false
+    fail_on: action_required
+  run_once: true
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+changed:
+  description: True when report files were written or the evidence history gained an observation.
+  returned: always
+  type: bool
+  sample: true
+msg:
+  description: The fleet status in one sentence with the report paths, or why the task failed (O(fail_on)).
+  returned: always
+  type: str
+  sample: >-
+    Fleet status Partially Compliant: 7 of 12 allocated license servers reporting.
+    Reports: /srv/r/compliance_report.json, ...
+fleet:
+  description: The fleet verdict.
+  returned: success
+  type: dict
+  contains:
+    status:
+      description: C(Compliant), C(Partially Compliant), C(Non-Compliant) or C(Unknown) (no license servers at all).
+      type: str
+      returned: always
+      sample: Partially Compliant
+    status_reason:
+      description: The status in words, with the counts.
+      type: str
+      returned: always
+      sample: "5 of 12 allocated license servers did not send telemetry in the last 90 days (000)."
+    action_required:
+      description: True when the status is not C(Compliant), a check failed, or a server is not compliant.
+      type: bool
+      returned: always
+      sample: true
+    attention_required:
+      description: Like RV(fleet.action_required), and also true for warnings and a stale catalog.
+      type: bool
+      returned: always
+      sample: true
+    counts:
+      description:
+        - Counters. C(servers), C(allocated) (distinct license server host names plus obsolete allocations),
+          C(reporting), C(not_reporting), C(obsolete_allocations), C(compliant), C(non_compliant), C(unknown),
+          C(unreachable), C(telemetry_failing), C(overdue_upgrade), C(upgrade_due_soon), C(expired_licenses),
+          C(license_warnings), C(surplus_licenses), C(manual_mode), C(pending_bundles).
+      type: dict
+      returned: always
+      sample: {servers: 12, allocated: 12, reporting: 7, not_reporting: 5, unreachable: 1}
+    not_reporting:
+      description:
+        - Every allocated license server that is not reporting, with the reason.
+        - This includes unreachable and failed hosts.
+      type: list
+      elements: dict
+      returned: always
+      sample: [{host: ls-unreachable, reason: "Host unreachable: ... Counted as not reporting until verified; ..."}]
+    other_findings:
+      description:
+        - The other reasons of seed 002 and the quality of the evidence.
+        - Each has C(id), C(severity), C(title), C(hosts) and C(message).
+      type: list
+      elements: dict
+      returned: always
+      sample:
+        - {id: upgrade_overdue, severity: fail, title: Upgrade overdue, hosts: [ls-overdue-upgrade], message: "..."}
+reports:
+  description: Path of each written report, by format. Empty in check mode or with an empty O(formats).
+  returned: always
+  type: dict
+  sample:
+    json: /srv/r/compliance_report.json
+    csv: /srv/r/compliance_report.csv
+    markdown: /srv/r/compliance_report.md
+    html: /srv/r/compliance_report.html
+    junit: /srv/r/compliance_report.xml
+servers:
+  description: Per-host verdicts, sorted by host.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    host:
+      description: Inventory host name.
+      type: str
+      returned: always
+      sample: ls01
+    hostname:
+      description: The License Server's host name, as it sees itself. Null when unknown.
+      type: str
+      returned: always
+      sample: LS01
+    status:
+      description: C(compliant), C(non_compliant) or C(unknown). An unreachable or failed host is C(unknown).
+      type: str
+      returned: always
+      sample: compliant
+    reporting:
+      description: True when a successful upload within O(max_upload_age_days) is verified.
+      type: bool
+      returned: always
+      sample: true
+    usable:
+      description: False when the host could not be gathered (unreachable, or the gather failed).
+      type: bool
+      returned: always
+      sample: true
+    checks:
+      description:
+        - One entry per check, each with C(id), C(status) and C(message). The C(id) is one of C(reachable),
+          C(telemetry_upload), C(upgrade_window), C(reporting_mode), C(pending_bundles), C(licenses_expired) or
+          C(licenses_surplus). The C(status) is C(pass), C(warn), C(fail) or C(unknown).
+      type: list
+      elements: dict
+      returned: always
+      sample: [{id: telemetry_upload, status: pass, message: "Last successful upload 1 day ago (...)"}]
+obsolete_allocations:
+  description:
+    - Host names that hold allocations on the licensing portal but are not in the inventory (seed 002).
+    - Each has its products and quantities.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{host: OLDLS01, products: [XDT_PLT_UD], quantity_total: 100, message: "Obsolete license server — ..."}]
+catalog:
+  description:
+    - The release catalog notice of the report.
+    - It has the newest release, the fetch date, whether the catalog is stale, and a message.
+  returned: success
+  type: dict
+  sample:
+    available: true
+    newest_release: 11.17.2 build 51000
+    newest_release_date: "2024-12-01"
+    stale: true
+    message: "STALE ..."
+history:
+  description: The evidence history used.
+  returned: success
+  type: dict
+  contains:
+    enabled:
+      description: The O(history) option.
+      type: bool
+      returned: always
+      sample: true
+    path:
+      description: The O(history_db) path. Null when the history is off.
+      type: str
+      returned: always
+      sample: /var/lib/ctxlic/evidence.sqlite
+    recorded:
+      description: Upload results new to the history in this run. Results seen before only widen their observation span.
+      type: int
+      returned: always
+      sample: 3
+as_of:
+  description: The evaluation time (ISO 8601, UTC).
+  returned: success
+  type: str
+  sample: "2026-11-22T10:00:00Z"
+warnings:
+  description: For example, rows of O(allocations_csv) that were ignored, or upload results that could not be recorded.
+  returned: when there is something to warn about
+  type: list
+  elements: str
+  sample: ["allocations_csv: row 4: 'Quantity' is 'ten', not a whole number >= 0; the row is ignored"]
+"""
