@@ -908,7 +908,8 @@ def catalog_notice(catalog: Mapping[str, Any] | None, *, as_of: datetime | None 
     if isinstance(catalog.get("stale"), bool):
         stale = catalog["stale"]
         age = _int(catalog.get("age_days"))
-        message = _text(catalog.get("message")) or _catalog_message(stale, newest, newest_date, fetched, age, None)
+        given = catalog.get("message") or catalog.get("stale_message")  # upgrade_window says stale_message
+        message = _text(given) or _catalog_message(stale, newest, newest_date, fetched, age, None)
         if stale and "STALE" not in message:
             message = "STALE release catalog: " + message
     else:

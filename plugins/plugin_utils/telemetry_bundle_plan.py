@@ -282,11 +282,17 @@ def _manifest_member(member: Any, bundle: str) -> dict[str, Any]:
         raise InputError(
             f"a member of bundle {bundle} has no source_path: give each file its path on the License Server."
         )
+    missing = [key for key in ("name", "size", "sha256") if key not in member]
+    if missing:
+        raise InputError(
+            f"member {member['source_path']!r} of bundle {bundle} lacks {', '.join(missing)}: "
+            "record the name, size and SHA-256 of every file written into a bundle."
+        )
     return {
         "source_path": member["source_path"],
         "name": member["name"],
-        "size": member["size"],
-        "sha256": member["sha256"],
+        "size": _size(member["size"], f"member {member['source_path']}"),
+        "sha256": _sha256(member["sha256"], f"member {member['source_path']}"),
     }
 
 
@@ -303,7 +309,12 @@ def deletable(manifest: dict[str, Any], verified_bundles: Iterable[str]) -> list
     for bundle in manifest["bundles"]:
         if not isinstance(bundle, dict):
             raise InputError(f"manifest bundle {bundle!r} is not a dict.")
-        paths = {m.get("source_path") for m in bundle.get("members", []) if isinstance(m, dict)}
-        paths.discard(None)
+        members = bundle.get("members", [])
+        if not isinstance(members, list):
+            raise InputError(f"members of manifest bundle {bundle.get('name')!r} is not a list.")
+        listed = [m.get("source_path") for m in members if isinstance(m, dict) and m.get("source_path") is not None]
+        if any(not isinstance(path, str) for path in listed):
+            raise InputError(f"manifest bundle {bundle.get('name')!r} has a source_path that is not a string.")
+        paths = set(listed)
         (allowed if bundle.get("name") in verified else blocked).update(paths)
     return sorted(allowed - blocked, key=lambda p: (p.casefold(), p))

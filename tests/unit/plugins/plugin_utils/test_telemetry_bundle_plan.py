@@ -274,3 +274,25 @@ def test_deletable_keeps_a_path_that_is_also_in_an_unverified_bundle() -> None:
 def test_deletable_rejects_non_manifest() -> None:
     with pytest.raises(InputError):
         deletable({"nope": 1}, set())
+
+
+@pytest.mark.parametrize("member", [
+    {"source_path": "C:\\x\\a.zip"},
+    {"source_path": "C:\\x\\a.zip", "name": "a.zip", "size": "big", "sha256": "0" * 64},
+])
+def test_manifest_refuses_incomplete_members_with_its_own_error(member):
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import manifest
+
+    plan = [{"bundle_name": "h_20261122_1.zip", "members": [member], "size": 1, "warnings": []}]
+    with pytest.raises(InputError):
+        manifest(plan, host="h", created="2026-11-22T00:00:00Z", written={"h_20261122_1.zip": (1, "0" * 64)})
+
+
+@pytest.mark.parametrize("members", [[{"source_path": ["not", "a", "string"]}], "nope"])
+def test_deletable_refuses_malformed_manifests_with_its_own_error(members):
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import deletable
+
+    with pytest.raises(InputError):
+        deletable({"bundles": [{"name": "b", "members": members}]}, {"b"})
