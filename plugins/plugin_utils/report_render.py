@@ -109,7 +109,7 @@ def _truncate(text: str, limit: int) -> str:
 
 
 def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width: int = 480,
-                 value_width: int = 190, row_height: int = 26) -> dict:
+                 value_width: int = 270, row_height: int = 26) -> dict:
     """Geometry of the horizontal bar chart of days since the last successful upload.
 
     The scale shows at least 1.5x the threshold so the 90-day line sits inside the plot, grows with
