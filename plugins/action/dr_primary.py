@@ -1,0 +1,111 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ctxlic.license_server.dr_primary (documentation in plugins/modules/dr_primary.py).
+
+Runs against the primary License Server, normally with ``delegate_to`` from a play on the DR host.
+A primary that cannot be reached is a result here, not an Ansible "unreachable" host: the failover
+must go on (with the operator's confirmation) when the primary is gone, so connection failures are
+caught and reported instead of ending the play.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.errors import AnsibleError
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess, host_access_for
+
+
+def target_task_vars(task, task_vars: dict) -> dict:
+    """The variables of the host the task acts on: the delegated host's when ``delegate_to`` is set.
+
+    Ansible runs a delegated action plugin with the *play* host's variables and the delegated host's
+    connection; the host access layer picks its backend from variables (``ctxlic_lab_root``), so the
+    delegated host's own variables must be laid over them.
+    """
+    delegate = getattr(task, "delegate_to", None)
+    delegated = (task_vars.get("ansible_delegated_vars") or {}).get(delegate) if delegate else None
+    if not delegated:
+        return task_vars
+    merged = dict(task_vars)
+    merged.pop("ctxlic_lab_root", None)
+    merged.update(delegated)
+    return merged
+
+
+class ActionModule(CtxlicAction):
+    ARGUMENT_SPEC = {
+        "services": {"type": "list", "elements": "str", "default": list(dr_plan.DEFAULT_PRIMARY_SERVICES)},
+        "confirmed_down": {"type": "bool", "default": False},
+    }
+
+    def run_module(self, args: dict, task_vars: dict) -> dict:
+        services = dr_plan.check_services(args["services"])
+        primary = self._task.delegate_to or task_vars.get("inventory_hostname", "")
+        host, states, error = self._probe(target_task_vars(self._task, task_vars), services)
+        plan = dr_plan.plan_primary(primary, reachable=host is not None, error=error, states=states,
+                                    services=services, confirmed_down=args["confirmed_down"])
+        result: dict[str, Any] = {
+            "changed": False,
+            "primary": primary,
+            "reachable": plan.reachable,
+            "error": error,
+            "confirmed_down": args["confirmed_down"],
+            "stopped": [],
+            "services": self._service_list(services, states, states),
+            "notes": plan.notes,
+        }
+        if plan.refusal:
+            result.update(failed=True, msg=plan.refusal)
+            return result
+        if not plan.stop:
+            result["msg"] = (f"the primary {primary} is not serving: " + "; ".join(plan.notes)) if plan.reachable \
+                else plan.notes[0]
+            return result
+        result["changed"] = True
+        if self._task.check_mode:
+            result.update(stopped=plan.stop, msg=f"check mode: would stop {', '.join(plan.stop)} on {primary}")
+            return result
+        assert host is not None
+        for name in plan.stop:
+            try:
+                host.set_service(name, "stopped")
+            except HostError as exc:
+                result.update(failed=True, msg=(
+                    f"could not stop {name!r} on the primary {primary}: {exc}. The DR host was not changed. Stop the "
+                    "service by hand or power the primary off, then run the failover again (with "
+                    "ctxlic_dr_primary_confirmed_down=true if it no longer answers)"))
+                return result
+            result["stopped"].append(name)
+        after = {name: self._state(host, name) for name in services}
+        result["services"] = self._service_list(services, states, after)
+        running = dr_plan.still_running(after, services)
+        if running:
+            result.update(failed=True, msg=(f"{', '.join(running)} still not stopped on the primary {primary} after "
+                                            "the stop request; the DR host was not changed. Stop it by hand"))
+            return result
+        result["msg"] = f"stopped {', '.join(plan.stop)} on the primary {primary}; it no longer serves licenses"
+        return result
+
+    # -- reading the primary ----------------------------------------------------------------------
+    def _probe(self, task_vars: dict, services: list[str]) -> tuple[HostAccess | None, dict, str | None]:
+        """(host access, name -> (exists, state), error): host is None when the primary did not answer."""
+        try:
+            host = host_access_for(self, task_vars)
+            states = {name: self._state(host, name) for name in services}
+        except (AnsibleError, HostError) as exc:
+            return None, {}, " ".join(str(exc).split())[:500]
+        return host, states, None
+
+    @staticmethod
+    def _state(host: HostAccess, name: str) -> tuple[bool, str | None]:
+        info = host.service(name)
+        return info.exists, info.state
+
+    @staticmethod
+    def _service_list(services: list[str], before: dict, after: dict) -> list[dict]:
+        return [{"name": name, "exists": before.get(name, (None, None))[0], "before": before.get(name, (None, None))[1],
+                 "after": after.get(name, (None, None))[1]} for name in services]

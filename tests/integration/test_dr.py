@@ -1,0 +1,318 @@
+"""End to end: disaster recovery with ``playbooks/dr_backup.yml`` and ``playbooks/dr_failover.yml`` on lab hosts.
+
+The primary (``LICSRV01``) is backed up to a controller directory; the DR host is a bare lab host with the same
+host name. "The primary is destroyed" is modelled as a real loss: its lab directory is deleted and the inventory
+is rewritten with the primary as an unreachable host (nothing listens where Ansible connects), which is what a
+dead server looks like to Ansible. Every refusal is checked to leave the DR host exactly as it was (registry,
+services and every file of its simulated drive) and the primary untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
+
+REPO = Path(__file__).resolve().parents[2]
+BACKUP = REPO / "playbooks" / "dr_backup.yml"
+FAILOVER = REPO / "playbooks" / "dr_failover.yml"
+INSTALL_DIR = r"C:\Program Files (x86)\Citrix\Licensing"
+MYFILES = INSTALL_DIR + r"\MyFiles"
+PROXY_XML = INSTALL_DIR + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
+V45 = "11.17.2.0 build 45000"
+V49 = "11.17.2.0 build 49000"
+LICENSES = [
+    {"file": "FID_platinum.lic", "features": [{"feature": "XDT_PLT_UD", "count": 100, "serial": "SN-PLT"}]},
+    {"file": "FID_enterprise.lic", "features": [{"feature": "XDT_ENT_UD", "count": 50, "serial": "SN-ENT"}]},
+]
+FEATURES = ["XDT_ENT_UD", "XDT_PLT_UD"]
+
+
+def primary(**changes) -> HostSpec:
+    spec = {"name": "primary", "hostname": "LICSRV01", "version": V45, "licenses": LICENSES,
+            "proxy": "proxy.corp.example:8080", "in_use": {"XDT_PLT_UD": 12}}
+    spec.update(changes)
+    return HostSpec(**spec)
+
+
+def dr(hostname: str = "LICSRV01", **changes) -> HostSpec:
+    return HostSpec("dr", hostname=hostname, version=None, **changes)
+
+
+def installer(tmp_path: Path, version: str = V49) -> str:
+    return str(make_installer(tmp_path / "installers" / version.replace(" ", "_") / "CitrixLicensing.exe", version))
+
+
+def by_name(result, suffix: str) -> dict[str, dict]:
+    """host -> result of the (last) task whose name ends with ``suffix`` (role tasks carry a role prefix)."""
+    found: dict[str, dict] = {}
+    for play in (result.data or {}).get("plays", []):
+        for task in play.get("tasks", []):
+            if task["task"]["name"].endswith(suffix):
+                found.update(task["hosts"])
+    assert found, f"no task named like {suffix!r}: rc={result.rc}\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    return found
+
+
+def ran(result, suffix: str) -> bool:
+    return any(task["task"]["name"].endswith(suffix) for play in (result.data or {}).get("plays", [])
+               for task in play.get("tasks", []))
+
+
+def snapshot(fleet, host: str) -> dict:
+    """Everything a refusal must not touch: registry, services and every file (name and content)."""
+    root = fleet.host_root(host)
+    files = {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
+             for p in sorted((root / "fs").rglob("*"))}
+    state = fleet.state(host)
+    return {"registry": state.registry, "services": state.services, "files": files}
+
+
+def run_backup(fleet, backup_dir: Path, **extra):
+    return fleet.run(BACKUP, extra_vars={"ctxlic_target_hosts": "primary", "ctxlic_dr_backup_dir": str(backup_dir),
+                                         **extra})
+
+
+def run_failover(fleet, backup_dir: Path, tmp_path: Path, *, check: bool = False, **extra):
+    extra_vars = {"ctxlic_dr_host": "dr", "ctxlic_dr_primary_host": "primary", "ctxlic_dr_backup_dir": str(backup_dir),
+                  "ctxlic_dr_installer": installer(tmp_path), "ctxlic_dr_installer_version": V49, **extra}
+    return fleet.run(FAILOVER, extra_vars=extra_vars, check=check)
+
+
+def generations(backup_dir: Path, name: str = "primary") -> list[Path]:
+    return sorted(p for p in (backup_dir / name).iterdir() if not p.name.startswith("."))
+
+
+def destroy_primary(fleet) -> None:
+    """The primary's machine is gone: no lab tree, and Ansible cannot connect to it any more."""
+    shutil.rmtree(fleet.host_root("primary"))
+    lab_fleet.write_inventory(fleet.root, [HostSpec("primary", unreachable=True), fleet.specs["dr"]])
+
+
+def assert_ok(result) -> None:
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
+    assert result.rc == 0, result.stdout[-5000:]
+
+
+def assert_refused(result, task_suffix: str, *phrases: str) -> str:
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
+    assert result.rc != 0
+    res = by_name(result, task_suffix)["dr"]
+    assert res.get("failed") is True, res
+    for phrase in phrases:
+        assert phrase in res["msg"], res["msg"]
+    return res["msg"]
+
+
+# -- backup -------------------------------------------------------------------------------------------
+def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_fleet, tmp_path):
+    fleet = make_fleet([primary()])
+    backups = tmp_path / "backups"
+    before = snapshot(fleet, "primary")
+    first = run_backup(fleet, backups)
+    assert_ok(first)
+    res = by_name(first, "Back up the license files, CITRIX.opt and the proxy file to the controller")["primary"]
+    assert res["changed"] is True and res["created"] is True
+    [gen] = generations(backups)
+    assert res["path"] == str(gen)
+    manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["ls_hostname"] == "LICSRV01" and manifest["ls_hostname_source"] == "lmhostid"
+    assert manifest["ls_version"] == V45 and manifest["source_host"] == "primary"
+    assert manifest["ports"] == {"license_server_port": 27000, "vendor_daemon_port": 7279, "web_services_port": 8083}
+    assert set(FEATURES) <= set(manifest["served_features"])
+    paths = {f["path"]: f for f in manifest["files"]}
+    assert set(paths) == {"MyFiles/FID_platinum.lic", "MyFiles/FID_enterprise.lic", "MyFiles/citrix_startup.lic",
+                          "MyFiles/CITRIX.opt", "WebServicesForLicensing/SimpleLicenseServiceConfig.xml"}
+    for entry in manifest["files"]:
+        original = fleet.path("primary", INSTALL_DIR + "\\" + entry["path"].replace("/", "\\")).read_bytes()
+        copy = gen.joinpath(*entry["path"].split("/")).read_bytes()
+        assert copy == original
+        assert entry["sha256"] == hashlib.sha256(original).hexdigest() and entry["size"] == len(original)
+    assert b"<Proxy>proxy.corp.example:8080</Proxy>" in (gen / "WebServicesForLicensing" /
+                                                          "SimpleLicenseServiceConfig.xml").read_bytes()
+    assert snapshot(fleet, "primary") == before  # a backup changes nothing on the License Server
+
+    again = run_backup(fleet, backups)
+    assert_ok(again)
+    res = by_name(again, "Back up the license files, CITRIX.opt and the proxy file to the controller")["primary"]
+    assert res["changed"] is False and res["created"] is False and res["generation"] == gen.name
+    assert generations(backups) == [gen]
+
+    myfiles = fleet.path("primary", MYFILES)
+    (myfiles / "FID_extra.lic").write_bytes((myfiles / "FID_platinum.lic").read_bytes())
+    checked = fleet.run(BACKUP, check=True, extra_vars={"ctxlic_target_hosts": "primary",
+                                                        "ctxlic_dr_backup_dir": str(backups)})
+    assert_ok(checked)
+    assert by_name(checked, "to the controller")["primary"]["changed"] is True
+    assert generations(backups) == [gen]  # check mode writes nothing
+
+    for round_ in range(3):
+        (myfiles / f"FID_round{round_}.lic").write_bytes((myfiles / "FID_enterprise.lic").read_bytes())
+        assert_ok(run_backup(fleet, backups, ctxlic_dr_keep=2))
+    kept = generations(backups)
+    assert len(kept) == 2
+    newest = json.loads((kept[-1] / "manifest.json").read_text(encoding="utf-8"))
+    assert "MyFiles/FID_round2.lic" in {f["path"] for f in newest["files"]}
+    assert gen not in kept
+
+
+# -- failover -----------------------------------------------------------------------------------------
+def test_failover_after_the_primary_is_destroyed_needs_confirmation_then_restores_everything(make_fleet, tmp_path):
+    fleet = make_fleet([primary(), dr()])
+    backups = tmp_path / "backups"
+    assert_ok(run_backup(fleet, backups))
+    [gen] = generations(backups)
+    manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    destroy_primary(fleet)
+    bare = snapshot(fleet, "dr")
+
+    refused = run_failover(fleet, backups, tmp_path)
+    msg = assert_refused(refused, "Make sure the primary License Server no longer serves",
+                         "could not be reached", "ctxlic_dr_primary_confirmed_down=true", "Nothing was changed")
+    assert "only one License Server" in msg
+    assert snapshot(fleet, "dr") == bare
+    assert not ran(refused, "Restore the verified backup, reread and check the served features")
+
+    result = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
+    assert_ok(result)
+    stopped = by_name(result, "Make sure the primary License Server no longer serves")["dr"]
+    assert stopped["reachable"] is False and stopped["changed"] is False
+    assert fleet.state("dr").registry[INSTALL_REG_KEY]["Version"] == V49
+    for entry in manifest["files"]:
+        if entry["kind"] == "startup":
+            continue
+        restored = fleet.path("dr", INSTALL_DIR + "\\" + entry["path"].replace("/", "\\")).read_bytes()
+        assert hashlib.sha256(restored).hexdigest() == entry["sha256"], entry["path"]
+    assert b"proxy.corp.example:8080" in fleet.path("dr", PROXY_XML).read_bytes()
+    restore = by_name(result, "Restore the verified backup, reread and check the served features")["dr"]
+    assert restore["verified"] is True and restore["generation"] == gen.name
+    assert restore["expected_features"] == FEATURES and restore["missing_features"] == []
+    assert restore["reread"]["ok"] is True and restore["reread"]["argv"][1:] == ["-c", "@localhost", "-all"]
+    info = by_name(result, "Gather the DR License Server state")["dr"]["server"]
+    assert info["hostname"] == "LICSRV01" and set(FEATURES) <= set(info["licenses"]["in_use"])
+    rereads = [e for e in fleet.state("dr").events() if e["kind"] == "lmreread" and e["ok"]]
+    assert rereads and set(FEATURES) <= set(rereads[-1]["features"])
+    report = by_name(result, "Report the failover")["dr"]["msg"]
+    assert "dr now serves as LICSRV01" in report[0]
+
+    again = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
+    assert_ok(again)
+    assert again.stats()["dr"]["changed"] == 0
+    assert by_name(again, "Restore the verified backup, reread and check the served features")["dr"]["reread"] is None
+
+
+def test_failover_to_a_host_named_in_another_case_is_refused_before_anything_changes(make_fleet, tmp_path):
+    fleet = make_fleet([primary(), dr(hostname="licsrv01")])
+    backups = tmp_path / "backups"
+    assert_ok(run_backup(fleet, backups))
+    dr_before, primary_before = snapshot(fleet, "dr"), snapshot(fleet, "primary")
+    events_before = len(fleet.state("primary").events())
+    result = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
+    msg = assert_refused(result, "Verify the backup and the DR host before anything changes",
+                         "'licsrv01'", "'LICSRV01'", "differ only in case", "case-sensitive", "nothing was changed")
+    assert "computer_name" in msg  # the License Server is not installed yet: the Windows computer name decides
+    assert snapshot(fleet, "dr") == dr_before
+    assert snapshot(fleet, "primary") == primary_before
+    assert fleet.state("primary").events()[events_before:] == []  # the primary was not even stopped
+    assert not ran(result, "Make sure the primary License Server no longer serves")
+
+
+def test_failover_while_the_primary_answers_stops_it_before_installing(make_fleet, tmp_path):
+    fleet = make_fleet([primary(), dr()])
+    backups = tmp_path / "backups"
+    assert_ok(run_backup(fleet, backups))
+    dr_before, primary_before = snapshot(fleet, "dr"), snapshot(fleet, "primary")
+
+    checked = run_failover(fleet, backups, tmp_path, check=True)
+    assert_ok(checked)
+    assert by_name(checked, "Make sure the primary License Server no longer serves")["dr"]["stopped"] == [
+        "Citrix Licensing", "CitrixWebServicesforLicensing"]
+    assert snapshot(fleet, "dr") == dr_before and snapshot(fleet, "primary") == primary_before
+
+    result = run_failover(fleet, backups, tmp_path)
+    assert_ok(result)
+    services = fleet.state("primary").services
+    assert services["Citrix Licensing"]["state"] == "stopped"
+    assert services["CitrixWebServicesforLicensing"]["state"] == "stopped"
+    stops = {e["name"]: e["seq"] for e in fleet.state("primary").events()
+             if e["kind"] == "service" and e["state"] == "stopped"}
+    [install] = [e for e in fleet.state("dr").events() if e["kind"] == "install"]
+    assert stops["Citrix Licensing"] < install["seq"] and stops["CitrixWebServicesforLicensing"] < install["seq"]
+    assert install["version"] == V49
+    stopped = by_name(result, "Make sure the primary License Server no longer serves")["dr"]
+    assert stopped["reachable"] is True and stopped["stopped"] == ["Citrix Licensing", "CitrixWebServicesforLicensing"]
+    restore = by_name(result, "Restore the verified backup, reread and check the served features")["dr"]
+    assert restore["missing_features"] == [] and set(FEATURES) <= set(restore["served_features"])
+
+
+def test_tampered_backup_is_refused_and_an_older_verified_one_can_be_named(make_fleet, tmp_path):
+    fleet = make_fleet([primary(), dr()])
+    backups = tmp_path / "backups"
+    assert_ok(run_backup(fleet, backups))
+    myfiles = fleet.path("primary", MYFILES)
+    (myfiles / "FID_newer.lic").write_bytes((myfiles / "FID_platinum.lic").read_bytes())
+    assert_ok(run_backup(fleet, backups))
+    older, newest = generations(backups)
+    tampered = newest / "MyFiles" / "FID_enterprise.lic"
+    tampered.write_bytes(tampered.read_bytes().replace(b"50", b"99"))
+    dr_before, primary_before = snapshot(fleet, "dr"), snapshot(fleet, "primary")
+
+    result = run_failover(fleet, backups, tmp_path)
+    msg = assert_refused(result, "Verify the backup and the DR host before anything changes",
+                         "failed verification", "FID_enterprise.lic does not match the manifest", older.name)
+    assert "nothing was changed" in msg
+    assert snapshot(fleet, "dr") == dr_before and snapshot(fleet, "primary") == primary_before
+
+    result = run_failover(fleet, backups, tmp_path, ctxlic_dr_generation=older.name)
+    assert_ok(result)
+    assert by_name(result, "Restore the verified backup, reread and check the served features")["dr"][
+        "generation"] == older.name
+    assert not fleet.path("dr", MYFILES + r"\FID_newer.lic").exists()
+
+
+def test_failover_refuses_an_installer_older_than_the_primary(make_fleet, tmp_path):
+    fleet = make_fleet([primary(version="11.17.2.0 build 51000"), dr()])
+    backups = tmp_path / "backups"
+    assert_ok(run_backup(fleet, backups))
+    dr_before = snapshot(fleet, "dr")
+    result = run_failover(fleet, backups, tmp_path)
+    assert_refused(result, "Verify the backup and the DR host before anything changes",
+                   "installer version 11.17.2.0 build 49000 is older than the primary's 11.17.2.0 build 51000")
+    assert snapshot(fleet, "dr") == dr_before
+    assert fleet.state("primary").services["Citrix Licensing"]["state"] == "running"
+
+
+def test_clustered_failover_uses_the_client_access_point_and_leaves_installation_to_the_operator(make_fleet,
+                                                                                                 tmp_path):
+    cap = "LICCLUSTER"
+    fleet = make_fleet([primary(hostname=cap), HostSpec("dr", hostname=cap, version=V45),
+                        HostSpec("dr2", hostname=cap, version=None)])
+    for host in ("primary", "dr"):
+        fleet.state(host).update_host(cluster_access_point=cap)
+    backups = tmp_path / "backups"
+    assert_ok(run_backup(fleet, backups, ctxlic_dr_cluster_access_point=cap))
+    manifest = json.loads((generations(backups)[0] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["ls_hostname"] == cap and manifest["ls_hostname_source"] == "cluster_access_point"
+
+    bare = snapshot(fleet, "dr2")
+    refused = fleet.run(FAILOVER, extra_vars={
+        "ctxlic_dr_host": "dr2", "ctxlic_dr_primary_host": "primary", "ctxlic_dr_backup_dir": str(backups),
+        "ctxlic_dr_cluster_access_point": cap, "ctxlic_dr_installer": installer(tmp_path),
+        "ctxlic_dr_installer_version": V49})
+    assert refused.rc != 0
+    msg = by_name(refused, "Verify the backup and the DR host before anything changes")["dr2"]["msg"]
+    assert "Last Node in the Cluster" in msg and "does not automate" in msg
+    assert snapshot(fleet, "dr2") == bare
+
+    result = run_failover(fleet, backups, tmp_path, ctxlic_dr_cluster_access_point=cap)
+    assert_ok(result)
+    restore = by_name(result, "Restore the verified backup, reread and check the served features")["dr"]
+    assert restore["identity"] == {"hostname": cap, "source": "cluster_access_point"}
+    assert restore["reread"]["argv"][1:] == ["-c", f"@{cap}", "-all"]
+    assert restore["missing_features"] == []
+    assert not ran(result, "Install, upgrade or uninstall the Citrix License Server")
