@@ -391,6 +391,17 @@ def test_server_role_refuses_a_wrong_type_before_doing_anything(make_fleet, tmp_
     assert "ctxlic_server_ports" in json.dumps(_by_name(result, "Validating arguments against arg spec"))
 
 
+def test_server_role_uninstall_verifies_the_server_is_gone(make_fleet, tmp_path):
+    """After an uninstall server.version is null: the role's check must not trip over it."""
+    fleet = make_fleet([HostSpec("ls01", version=V45)])
+    result = fleet.run(role_play(ctxlic_server_state="absent", ctxlic_server_installer_src=installer(tmp_path, V45),
+                                 ctxlic_server_version=V45, ctxlic_server_min_free_mb=100))
+    assert result.rc == 0, result.stdout[-4000:]
+    gone = _by_name(result, "Check that the License Server is gone")["ls01"]
+    assert gone.get("failed") is not True and gone.get("skipped") is not True
+    assert installed_version(fleet, "ls01") is None
+
+
 # -- playbooks/upgrade.yml -------------------------------------------------------------------------
 def test_upgrade_playbook_upgrades_only_the_overdue_host(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("current1", version=V51), HostSpec("overdue", version=V45),

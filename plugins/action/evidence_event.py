@@ -1,0 +1,54 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ctxlic.license_server.evidence_event (documentation in plugins/modules/evidence_event.py).
+
+Runs on the controller only and never contacts the target: it records one event for a license server
+in the evidence history (plugin_utils.evidence_history), next to the upload observations that
+fleet_report keeps there. Input rules are in plugin_utils.evidence_events.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import evidence_events
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import EvidenceHistory
+
+
+class ActionModule(CtxlicAction):
+    _requires_connection = False
+
+    ARGUMENT_SPEC = {
+        "kind": {"type": "str", "required": True},
+        "host": {"type": "str"},
+        "at": {"type": "str"},
+        "detail": {"type": "dict", "default": {}},
+        "once": {"type": "bool", "default": True},
+        "history_db": {"type": "path", "default": evidence_events.DEFAULT_HISTORY_DB},
+    }
+
+    def run_module(self, args: dict, task_vars: dict) -> dict:
+        kind = evidence_events.check_kind(args["kind"])
+        host = (args["host"] or str(task_vars.get("inventory_hostname", ""))).strip()
+        if not host:
+            raise InputError("host is empty: pass the inventory host name the event is about.")
+        at = evidence_events.event_time(args["at"], datetime.now(UTC).replace(microsecond=0))
+        path = self._loader.path_dwim(os.path.expanduser(args["history_db"]))
+        event = {"host": host, "at": at, "kind": kind, "detail": args["detail"] or {}}
+        result: dict[str, Any] = {"history_db": path, "event": event, "earlier": []}
+        if self._task.check_mode and not os.path.exists(path):
+            return {**result, "changed": True, "msg": f"would create {path} and record {kind} for {host}"}
+        history = EvidenceHistory(path)
+        earlier = history.events(host=host, kind=kind)
+        result["earlier"] = earlier
+        existing = evidence_events.decide(earlier, at, once=args["once"])
+        if existing is not None:
+            return {**result, "changed": False, "event": existing,
+                    "msg": f"{host} already has a {kind} event ({existing['at']}); nothing recorded"}
+        if self._task.check_mode:
+            return {**result, "changed": True, "msg": f"would record {kind} for {host} at {at} in {path}"}
+        history.record_event(host, at, kind, event["detail"])
+        return {**result, "changed": True, "msg": f"recorded {kind} for {host} at {at} in {path}"}
