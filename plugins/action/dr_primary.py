@@ -69,7 +69,8 @@ class ActionModule(CtxlicAction):
         if self._task.check_mode:
             result.update(stopped=plan.stop, msg=f"check mode: would stop {', '.join(plan.stop)} on {primary}")
             return result
-        assert host is not None
+        if host is None:  # plan.stop is only non-empty when the primary answered
+            raise AssertionError("dr_primary: no host access for a reachable primary")
         for name in plan.stop:
             try:
                 host.set_service(name, "stopped")

@@ -61,7 +61,8 @@ class ActionModule(CtxlicAction):
                 "Find out who changed it; to restore an older backup instead, pass generation (ctxlic_dr_generation) "
                 f"with one of the verified generations: {', '.join(others) or 'none'}")
         manifest = state.manifest
-        assert manifest is not None
+        if manifest is None:  # a verified generation always has a manifest
+            raise AssertionError("dr_restore: verified generation without a manifest")
 
         host = host_access_for(self, task_vars)
         raw = host.collect(install_dir=option_dir, max_bytes=COLLECT_MAX_BYTES)

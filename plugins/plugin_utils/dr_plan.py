@@ -656,7 +656,7 @@ def plan_restore(
             plan.warnings.append(f"{name} is not restored, {action.reason}")
             continue
         plan.refusals.append(
-            license_plan.refusal_message(decision, what="restored").split(" Fix the cause")[0]
+            license_plan.refusal_message(decision, what="restored").split(" Fix the cause", maxsplit=1)[0]
             + f" The primary served it; to fail over without it, add {name!r} to exclude (ctxlic_dr_exclude)."
         )
     served = manifest.get("served_features")

@@ -34,8 +34,14 @@ FEATURES = ["XDT_ENT_UD", "XDT_PLT_UD"]
 
 
 def primary(**changes) -> HostSpec:
-    spec = {"name": "primary", "hostname": "LICSRV01", "version": V45, "licenses": LICENSES,
-            "proxy": "proxy.corp.example:8080", "in_use": {"XDT_PLT_UD": 12}}
+    spec = {
+        "name": "primary",
+        "hostname": "LICSRV01",
+        "version": V45,
+        "licenses": LICENSES,
+        "proxy": "proxy.corp.example:8080",
+        "in_use": {"XDT_PLT_UD": 12},
+    }
     spec.update(changes)
     return HostSpec(**spec)
 
@@ -60,27 +66,39 @@ def by_name(result, suffix: str) -> dict[str, dict]:
 
 
 def ran(result, suffix: str) -> bool:
-    return any(task["task"]["name"].endswith(suffix) for play in (result.data or {}).get("plays", [])
-               for task in play.get("tasks", []))
+    return any(
+        task["task"]["name"].endswith(suffix)
+        for play in (result.data or {}).get("plays", [])
+        for task in play.get("tasks", [])
+    )
 
 
 def snapshot(fleet, host: str) -> dict:
     """Everything a refusal must not touch: registry, services and every file (name and content)."""
     root = fleet.host_root(host)
-    files = {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
-             for p in sorted((root / "fs").rglob("*"))}
+    files = {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
+        for p in sorted((root / "fs").rglob("*"))
+    }
     state = fleet.state(host)
     return {"registry": state.registry, "services": state.services, "files": files}
 
 
 def run_backup(fleet, backup_dir: Path, **extra):
-    return fleet.run(BACKUP, extra_vars={"ctxlic_target_hosts": "primary", "ctxlic_dr_backup_dir": str(backup_dir),
-                                         **extra})
+    return fleet.run(
+        BACKUP, extra_vars={"ctxlic_target_hosts": "primary", "ctxlic_dr_backup_dir": str(backup_dir), **extra}
+    )
 
 
 def run_failover(fleet, backup_dir: Path, tmp_path: Path, *, check: bool = False, **extra):
-    extra_vars = {"ctxlic_dr_host": "dr", "ctxlic_dr_primary_host": "primary", "ctxlic_dr_backup_dir": str(backup_dir),
-                  "ctxlic_dr_installer": installer(tmp_path), "ctxlic_dr_installer_version": V49, **extra}
+    extra_vars = {
+        "ctxlic_dr_host": "dr",
+        "ctxlic_dr_primary_host": "primary",
+        "ctxlic_dr_backup_dir": str(backup_dir),
+        "ctxlic_dr_installer": installer(tmp_path),
+        "ctxlic_dr_installer_version": V49,
+        **extra,
+    }
     return fleet.run(FAILOVER, extra_vars=extra_vars, check=check)
 
 
@@ -126,15 +144,22 @@ def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_flee
     assert manifest["ports"] == {"license_server_port": 27000, "vendor_daemon_port": 7279, "web_services_port": 8083}
     assert set(FEATURES) <= set(manifest["served_features"])
     paths = {f["path"]: f for f in manifest["files"]}
-    assert set(paths) == {"MyFiles/FID_platinum.lic", "MyFiles/FID_enterprise.lic", "MyFiles/citrix_startup.lic",
-                          "MyFiles/CITRIX.opt", "WebServicesForLicensing/SimpleLicenseServiceConfig.xml"}
+    assert set(paths) == {
+        "MyFiles/FID_platinum.lic",
+        "MyFiles/FID_enterprise.lic",
+        "MyFiles/citrix_startup.lic",
+        "MyFiles/CITRIX.opt",
+        "WebServicesForLicensing/SimpleLicenseServiceConfig.xml",
+    }
     for entry in manifest["files"]:
         original = fleet.path("primary", INSTALL_DIR + "\\" + entry["path"].replace("/", "\\")).read_bytes()
         copy = gen.joinpath(*entry["path"].split("/")).read_bytes()
         assert copy == original
         assert entry["sha256"] == hashlib.sha256(original).hexdigest() and entry["size"] == len(original)
-    assert b"<Proxy>proxy.corp.example:8080</Proxy>" in (gen / "WebServicesForLicensing" /
-                                                          "SimpleLicenseServiceConfig.xml").read_bytes()
+    assert (
+        b"<Proxy>proxy.corp.example:8080</Proxy>"
+        in (gen / "WebServicesForLicensing" / "SimpleLicenseServiceConfig.xml").read_bytes()
+    )
     assert snapshot(fleet, "primary") == before  # a backup changes nothing on the License Server
 
     again = run_backup(fleet, backups)
@@ -145,8 +170,9 @@ def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_flee
 
     myfiles = fleet.path("primary", MYFILES)
     (myfiles / "FID_extra.lic").write_bytes((myfiles / "FID_platinum.lic").read_bytes())
-    checked = fleet.run(BACKUP, check=True, extra_vars={"ctxlic_target_hosts": "primary",
-                                                        "ctxlic_dr_backup_dir": str(backups)})
+    checked = fleet.run(
+        BACKUP, check=True, extra_vars={"ctxlic_target_hosts": "primary", "ctxlic_dr_backup_dir": str(backups)}
+    )
     assert_ok(checked)
     assert by_name(checked, "to the controller")["primary"]["changed"] is True
     assert generations(backups) == [gen]  # check mode writes nothing
@@ -172,8 +198,13 @@ def test_failover_after_the_primary_is_destroyed_needs_confirmation_then_restore
     bare = snapshot(fleet, "dr")
 
     refused = run_failover(fleet, backups, tmp_path)
-    msg = assert_refused(refused, "Make sure the primary License Server no longer serves",
-                         "could not be reached", "ctxlic_dr_primary_confirmed_down=true", "Nothing was changed")
+    msg = assert_refused(
+        refused,
+        "Make sure the primary License Server no longer serves",
+        "could not be reached",
+        "ctxlic_dr_primary_confirmed_down=true",
+        "Nothing was changed",
+    )
     assert "only one License Server" in msg
     assert snapshot(fleet, "dr") == bare
     assert not ran(refused, "Restore the verified backup, reread and check the served features")
@@ -213,8 +244,15 @@ def test_failover_to_a_host_named_in_another_case_is_refused_before_anything_cha
     dr_before, primary_before = snapshot(fleet, "dr"), snapshot(fleet, "primary")
     events_before = len(fleet.state("primary").events())
     result = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
-    msg = assert_refused(result, "Verify the backup and the DR host before anything changes",
-                         "'licsrv01'", "'LICSRV01'", "differ only in case", "case-sensitive", "nothing was changed")
+    msg = assert_refused(
+        result,
+        "Verify the backup and the DR host before anything changes",
+        "'licsrv01'",
+        "'LICSRV01'",
+        "differ only in case",
+        "case-sensitive",
+        "nothing was changed",
+    )
     assert "computer_name" in msg  # the License Server is not installed yet: the Windows computer name decides
     assert snapshot(fleet, "dr") == dr_before
     assert snapshot(fleet, "primary") == primary_before
@@ -231,7 +269,9 @@ def test_failover_while_the_primary_answers_stops_it_before_installing(make_flee
     checked = run_failover(fleet, backups, tmp_path, check=True)
     assert_ok(checked)
     assert by_name(checked, "Make sure the primary License Server no longer serves")["dr"]["stopped"] == [
-        "Citrix Licensing", "CitrixWebServicesforLicensing"]
+        "Citrix Licensing",
+        "CitrixWebServicesforLicensing",
+    ]
     assert snapshot(fleet, "dr") == dr_before and snapshot(fleet, "primary") == primary_before
 
     result = run_failover(fleet, backups, tmp_path)
@@ -239,8 +279,11 @@ def test_failover_while_the_primary_answers_stops_it_before_installing(make_flee
     services = fleet.state("primary").services
     assert services["Citrix Licensing"]["state"] == "stopped"
     assert services["CitrixWebServicesforLicensing"]["state"] == "stopped"
-    stops = {e["name"]: e["seq"] for e in fleet.state("primary").events()
-             if e["kind"] == "service" and e["state"] == "stopped"}
+    stops = {
+        e["name"]: e["seq"]
+        for e in fleet.state("primary").events()
+        if e["kind"] == "service" and e["state"] == "stopped"
+    }
     [install] = [e for e in fleet.state("dr").events() if e["kind"] == "install"]
     assert stops["Citrix Licensing"] < install["seq"] and stops["CitrixWebServicesforLicensing"] < install["seq"]
     assert install["version"] == V49
@@ -263,15 +306,22 @@ def test_tampered_backup_is_refused_and_an_older_verified_one_can_be_named(make_
     dr_before, primary_before = snapshot(fleet, "dr"), snapshot(fleet, "primary")
 
     result = run_failover(fleet, backups, tmp_path)
-    msg = assert_refused(result, "Verify the backup and the DR host before anything changes",
-                         "failed verification", "FID_enterprise.lic does not match the manifest", older.name)
+    msg = assert_refused(
+        result,
+        "Verify the backup and the DR host before anything changes",
+        "failed verification",
+        "FID_enterprise.lic does not match the manifest",
+        older.name,
+    )
     assert "nothing was changed" in msg
     assert snapshot(fleet, "dr") == dr_before and snapshot(fleet, "primary") == primary_before
 
     result = run_failover(fleet, backups, tmp_path, ctxlic_dr_generation=older.name)
     assert_ok(result)
-    assert by_name(result, "Restore the verified backup, reread and check the served features")["dr"][
-        "generation"] == older.name
+    assert (
+        by_name(result, "Restore the verified backup, reread and check the served features")["dr"]["generation"]
+        == older.name
+    )
     assert not fleet.path("dr", MYFILES + r"\FID_newer.lic").exists()
 
 
@@ -281,17 +331,20 @@ def test_failover_refuses_an_installer_older_than_the_primary(make_fleet, tmp_pa
     assert_ok(run_backup(fleet, backups))
     dr_before = snapshot(fleet, "dr")
     result = run_failover(fleet, backups, tmp_path)
-    assert_refused(result, "Verify the backup and the DR host before anything changes",
-                   "installer version 11.17.2.0 build 49000 is older than the primary's 11.17.2.0 build 51000")
+    assert_refused(
+        result,
+        "Verify the backup and the DR host before anything changes",
+        "installer version 11.17.2.0 build 49000 is older than the primary's 11.17.2.0 build 51000",
+    )
     assert snapshot(fleet, "dr") == dr_before
     assert fleet.state("primary").services["Citrix Licensing"]["state"] == "running"
 
 
-def test_clustered_failover_uses_the_client_access_point_and_leaves_installation_to_the_operator(make_fleet,
-                                                                                                 tmp_path):
+def test_clustered_failover_uses_the_client_access_point_and_leaves_installation_to_the_operator(make_fleet, tmp_path):
     cap = "LICCLUSTER"
-    fleet = make_fleet([primary(hostname=cap), HostSpec("dr", hostname=cap, version=V45),
-                        HostSpec("dr2", hostname=cap, version=None)])
+    fleet = make_fleet(
+        [primary(hostname=cap), HostSpec("dr", hostname=cap, version=V45), HostSpec("dr2", hostname=cap, version=None)]
+    )
     for host in ("primary", "dr"):
         fleet.state(host).update_host(cluster_access_point=cap)
     backups = tmp_path / "backups"
@@ -300,10 +353,17 @@ def test_clustered_failover_uses_the_client_access_point_and_leaves_installation
     assert manifest["ls_hostname"] == cap and manifest["ls_hostname_source"] == "cluster_access_point"
 
     bare = snapshot(fleet, "dr2")
-    refused = fleet.run(FAILOVER, extra_vars={
-        "ctxlic_dr_host": "dr2", "ctxlic_dr_primary_host": "primary", "ctxlic_dr_backup_dir": str(backups),
-        "ctxlic_dr_cluster_access_point": cap, "ctxlic_dr_installer": installer(tmp_path),
-        "ctxlic_dr_installer_version": V49})
+    refused = fleet.run(
+        FAILOVER,
+        extra_vars={
+            "ctxlic_dr_host": "dr2",
+            "ctxlic_dr_primary_host": "primary",
+            "ctxlic_dr_backup_dir": str(backups),
+            "ctxlic_dr_cluster_access_point": cap,
+            "ctxlic_dr_installer": installer(tmp_path),
+            "ctxlic_dr_installer_version": V49,
+        },
+    )
     assert refused.rc != 0
     msg = by_name(refused, "Verify the backup and the DR host before anything changes")["dr2"]["msg"]
     assert "Last Node in the Cluster" in msg and "does not automate" in msg

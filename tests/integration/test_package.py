@@ -37,13 +37,20 @@ def play(tasks_by_host: dict[str, dict]) -> str:
     The registered result is what playbooks see. The ``ansible.posix.json`` callback overwrites the
     module's ``action`` key with the task's module name, so tests read ``out`` instead.
     """
-    return yaml.safe_dump([
-        {"hosts": hosts, "gather_facts": False,
-         "tasks": [{"name": "pkg", "ctxlic.license_server.package": options, "register": "out",
-                    "ignore_errors": True},
-                   {"name": "registered", "ansible.builtin.debug": {"var": "out"}}]}
-        for hosts, options in tasks_by_host.items()
-    ], sort_keys=False)
+    return yaml.safe_dump(
+        [
+            {
+                "hosts": hosts,
+                "gather_facts": False,
+                "tasks": [
+                    {"name": "pkg", "ctxlic.license_server.package": options, "register": "out", "ignore_errors": True},
+                    {"name": "registered", "ansible.builtin.debug": {"var": "out"}},
+                ],
+            }
+            for hosts, options in tasks_by_host.items()
+        ],
+        sort_keys=False,
+    )
 
 
 def outcomes(result) -> dict[str, dict]:
@@ -86,8 +93,13 @@ def test_clean_install_on_a_bare_host_then_rerun_changes_nothing(make_fleet, tmp
     res = outcomes(first)["bare"]
     assert res["changed"] is True and res["action"] == "install"
     assert res["before_version"] is None and res["after_version"] == V49 and res["rc"] == 0
-    assert res["command"] == [STAGED_EXE, "/quiet", "/l", r"C:\Windows\Temp\ctxlic\CitrixLicensing-install.log",
-                              "CEILOPTIN=NONE"]
+    assert res["command"] == [
+        STAGED_EXE,
+        "/quiet",
+        "/l",
+        r"C:\Windows\Temp\ctxlic\CitrixLicensing-install.log",
+        "CEILOPTIN=NONE",
+    ]
     assert res["diff"]["before"] == "version: not installed\n" and res["diff"]["after"] == f"version: {V49}\n"
     assert set(res["services"].values()) == {"running"}
     assert installed_version(fleet, "bare") == V49
@@ -110,14 +122,27 @@ def test_upgrade_45000_to_49000_keeps_myfiles_and_ports(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V45, licenses=[LICENSE])])
     license_before = fleet.path("ls01", MYFILES + r"\FID_site.lic").read_bytes()
     src = installer(tmp_path, V49)
-    result = fleet.run(play({"all": {"src": src, "version": V49, "web_services_port": 8083,
-                                     "license_server_port": 27000, "min_free_mb": 100}}), diff=True)
+    result = fleet.run(
+        play(
+            {
+                "all": {
+                    "src": src,
+                    "version": V49,
+                    "web_services_port": 8083,
+                    "license_server_port": 27000,
+                    "min_free_mb": 100,
+                }
+            }
+        ),
+        diff=True,
+    )
     assert_succeeded(result)
     res = outcomes(result)["ls01"]
     assert res["action"] == "upgrade" and res["changed"] is True
     assert (res["before_version"], res["after_version"]) == (V45, V49)
-    assert not any(arg.startswith(("WSLPORT", "LSPORT", "VDPORT")) for arg in res["command"]), \
+    assert not any(arg.startswith(("WSLPORT", "LSPORT", "VDPORT")) for arg in res["command"]), (
         "ports are never passed during an upgrade (seed 004)"
+    )
     assert res["diff"]["before"] == f"version: {V45}\n"
     assert installed_version(fleet, "ls01") == V49
     assert fleet.path("ls01", MYFILES + r"\FID_site.lic").read_bytes() == license_before
@@ -128,20 +153,29 @@ def test_upgrade_45000_to_49000_keeps_myfiles_and_ports(make_fleet, tmp_path):
 
 # -- refusals --------------------------------------------------------------------------------------
 def test_each_refusal_leaves_the_host_unchanged(make_fleet, tmp_path):
-    fleet = make_fleet([
-        HostSpec("ports", version=V45),
-        HostSpec("legacy", version="11.11.1.0 build 12000", licenses=[LICENSE]),
-        HostSpec("disk", version=V45, faults={"disk_full": True}),
-        HostSpec("zips", version=V45, reporting="manual", pending_zip_days=[40, 3], cis_bundles_spelling="space"),
-        HostSpec("newer", version=V51),
-    ])
+    fleet = make_fleet(
+        [
+            HostSpec("ports", version=V45),
+            HostSpec("legacy", version="11.11.1.0 build 12000", licenses=[LICENSE]),
+            HostSpec("disk", version=V45, faults={"disk_full": True}),
+            HostSpec("zips", version=V45, reporting="manual", pending_zip_days=[40, 3], cis_bundles_spelling="space"),
+            HostSpec("newer", version=V51),
+        ]
+    )
     src = installer(tmp_path, V49)
     base = {"src": src, "version": V49, "min_free_mb": 100}
     before = {host: snapshot(fleet, host) for host in ("ports", "legacy", "disk", "zips", "newer")}
-    result = fleet.run(play({
-        "ports": {**base, "web_services_port": 8090, "vendor_daemon_port": 7279},
-        "legacy": base, "disk": base, "zips": base, "newer": base,
-    }))
+    result = fleet.run(
+        play(
+            {
+                "ports": {**base, "web_services_port": 8090, "vendor_daemon_port": 7279},
+                "legacy": base,
+                "disk": base,
+                "zips": base,
+                "newer": base,
+            }
+        )
+    )
     assert "Traceback" not in result.stdout + result.stderr
     results = outcomes(result)
     expected = {
@@ -165,8 +199,9 @@ def test_each_refusal_leaves_the_host_unchanged(make_fleet, tmp_path):
 def test_unc_path_and_exe_without_version_are_refused(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V45)])
     before = snapshot(fleet, "ls01")
-    result = fleet.run(play({"all": {"remote_src": True, "path": r"\\fileserver\software\CitrixLicensing.exe",
-                                     "version": V49}}))
+    result = fleet.run(
+        play({"all": {"remote_src": True, "path": r"\\fileserver\software\CitrixLicensing.exe", "version": V49}})
+    )
     res = outcomes(result)["ls01"]
     assert res["failed"] is True and "UNC path" in res["msg"] and "seed 004" in res["msg"]
     result = fleet.run(play({"all": {"src": installer(tmp_path, V49)}}))
@@ -177,12 +212,15 @@ def test_unc_path_and_exe_without_version_are_refused(make_fleet, tmp_path):
 
 def test_uninstall_legacy_replaces_an_old_version(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("legacy", version="11.11.1.0 build 12000", licenses=[LICENSE])])
-    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49, "uninstall_legacy": True,
-                                     "min_free_mb": 100}}))
+    result = fleet.run(
+        play({"all": {"src": installer(tmp_path, V49), "version": V49, "uninstall_legacy": True, "min_free_mb": 100}})
+    )
     assert_succeeded(result)
     res = outcomes(result)["legacy"]
-    assert res["action"] == "upgrade" and [c[1:3] for c in res["commands"]] == [["/quiet", "/uninstall"],
-                                                                               ["/quiet", "/l"]]
+    assert res["action"] == "upgrade" and [c[1:3] for c in res["commands"]] == [
+        ["/quiet", "/uninstall"],
+        ["/quiet", "/l"],
+    ]
     assert installed_version(fleet, "legacy") == V49
     assert [e["kind"] for e in install_events(fleet, "legacy")][-2:] == ["uninstall", "install"]
     assert fleet.path("legacy", MYFILES + r"\FID_site.lic").is_file()
@@ -190,8 +228,9 @@ def test_uninstall_legacy_replaces_an_old_version(make_fleet, tmp_path):
 
 def test_downgrade_only_with_allow_downgrade(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V51)])
-    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49, "allow_downgrade": True,
-                                     "min_free_mb": 100}}))
+    result = fleet.run(
+        play({"all": {"src": installer(tmp_path, V49), "version": V49, "allow_downgrade": True, "min_free_mb": 100}})
+    )
     assert_succeeded(result)
     res = outcomes(result)["ls01"]
     assert res["action"] == "downgrade" and (res["before_version"], res["after_version"]) == (V51, V49)
@@ -212,11 +251,21 @@ def test_installer_1603_reports_the_log_tail_and_keeps_the_old_version(make_flee
 
 
 def test_exit_3010_means_reboot_required(make_fleet, tmp_path):
-    fleet = make_fleet([HostSpec("warn", version=V45, faults={"installer_exit_code": 3010}),
-                        HostSpec("handled", version=V45, faults={"installer_exit_code": 3010})])
+    fleet = make_fleet(
+        [
+            HostSpec("warn", version=V45, faults={"installer_exit_code": 3010}),
+            HostSpec("handled", version=V45, faults={"installer_exit_code": 3010}),
+        ]
+    )
     src = installer(tmp_path, V49)
-    result = fleet.run(play({"warn": {"src": src, "version": V49, "min_free_mb": 100},
-                             "handled": {"src": src, "version": V49, "min_free_mb": 100, "allow_reboot": True}}))
+    result = fleet.run(
+        play(
+            {
+                "warn": {"src": src, "version": V49, "min_free_mb": 100},
+                "handled": {"src": src, "version": V49, "min_free_mb": 100, "allow_reboot": True},
+            }
+        )
+    )
     assert_succeeded(result)
     results = outcomes(result)
     for host in ("warn", "handled"):
@@ -228,8 +277,9 @@ def test_exit_3010_means_reboot_required(make_fleet, tmp_path):
 
 
 def test_service_that_does_not_start_fails_the_task(make_fleet, tmp_path):
-    fleet = make_fleet([HostSpec("bare", version=None,
-                                 faults={"service_wont_start": ["CitrixLicensingSupportService"]})])
+    fleet = make_fleet(
+        [HostSpec("bare", version=None, faults={"service_wont_start": ["CitrixLicensingSupportService"]})]
+    )
     result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}))
     res = outcomes(result)["bare"]
     assert res["failed"] is True and "CitrixLicensingSupportService" in res["msg"]
@@ -267,7 +317,10 @@ def test_uninstall_keeps_myfiles(make_fleet, tmp_path):
     assert res["diff"]["after"] == "version: not installed\n"
     assert installed_version(fleet, "ls01") is None
     assert sorted(p.name for p in fleet.path("ls01", MYFILES).iterdir()) == [
-        "CITRIX.opt", "FID_site.lic", "citrix_startup.lic"]
+        "CITRIX.opt",
+        "FID_site.lic",
+        "citrix_startup.lic",
+    ]
     assert not fleet.path("ls01", INSTALL_DIR + r"\LS").exists()
     again = fleet.run(play({"all": {"state": "absent", "src": src}}))
     assert outcomes(again)["ls01"]["changed"] is False
@@ -277,16 +330,39 @@ def test_uninstall_keeps_myfiles(make_fleet, tmp_path):
 def test_msi_install_uses_active_directory_property_names(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ad01", version=None)])
     msi = installer(tmp_path, V49, "msi")
-    result = fleet.run(play({"all": {"src": msi, "installer_type": "msi", "license_server_port": 27010,
-                                     "vendor_daemon_port": 7280, "web_services_port": 8090,
-                                     "management_console_port": 8082, "ceip": "diagnostic", "min_free_mb": 100}}))
+    result = fleet.run(
+        play(
+            {
+                "all": {
+                    "src": msi,
+                    "installer_type": "msi",
+                    "license_server_port": 27010,
+                    "vendor_daemon_port": 7280,
+                    "web_services_port": 8090,
+                    "management_console_port": 8082,
+                    "ceip": "diagnostic",
+                    "min_free_mb": 100,
+                }
+            }
+        )
+    )
     assert_succeeded(result)
     res = outcomes(result)["ad01"]
     assert res["target_version"] == V49, "the version comes from the lab msi's ProductVersion"
-    assert res["command"] == [r"C:\Windows\System32\msiexec.exe", "/I", r"C:\Windows\Temp\ctxlic\ctx_licensing.msi",
-                              "/l*v", r"C:\Windows\Temp\ctxlic\ctx_licensing-install.log", "/qn", "/norestart",
-                              "LICSERVERPORT=27010", "VENDORDAEMONPORT=7280", "MNGMTCONSOLEWEBPORT=8082",
-                              "WEBSERVICESLICENSINGPORT=8090", "CEILOPTIN=DIAGNOSTIC"]
+    assert res["command"] == [
+        r"C:\Windows\System32\msiexec.exe",
+        "/I",
+        r"C:\Windows\Temp\ctxlic\ctx_licensing.msi",
+        "/l*v",
+        r"C:\Windows\Temp\ctxlic\ctx_licensing-install.log",
+        "/qn",
+        "/norestart",
+        "LICSERVERPORT=27010",
+        "VENDORDAEMONPORT=7280",
+        "MNGMTCONSOLEWEBPORT=8082",
+        "WEBSERVICESLICENSINGPORT=8090",
+        "CEILOPTIN=DIAGNOSTIC",
+    ]
     assert installed_version(fleet, "ad01") == V49
     startup = fleet.path("ad01", MYFILES + r"\citrix_startup.lic").read_text()
     assert "SERVER this_host ANY 27010" in startup and "VENDOR CITRIX PORT=7280" in startup
@@ -298,15 +374,36 @@ def test_msi_install_uses_active_directory_property_names(make_fleet, tmp_path):
     remote = fleet.path("ad01", r"C:\Install\ctx_licensing.msi")
     remote.parent.mkdir(parents=True)
     make_installer(remote, V51, "msi")
-    upgrade = fleet.run(play({"all": {"remote_src": True, "path": r"C:\Install\ctx_licensing.msi",
-                                      "installer_type": "msi", "web_services_port": 8090, "min_free_mb": 100}}))
+    upgrade = fleet.run(
+        play(
+            {
+                "all": {
+                    "remote_src": True,
+                    "path": r"C:\Install\ctx_licensing.msi",
+                    "installer_type": "msi",
+                    "web_services_port": 8090,
+                    "min_free_mb": 100,
+                }
+            }
+        )
+    )
     assert_succeeded(upgrade)
     res = outcomes(upgrade)["ad01"]
     assert res["action"] == "upgrade" and res["after_version"] == V51
     assert res["installer"] == r"C:\Install\ctx_licensing.msi"
     assert remote.exists(), "a remote_src installer is not removed"
-    mismatch = fleet.run(play({"all": {"remote_src": True, "path": r"C:\Install\ctx_licensing.msi",
-                                       "installer_type": "msi", "version": V49}}))
+    mismatch = fleet.run(
+        play(
+            {
+                "all": {
+                    "remote_src": True,
+                    "path": r"C:\Install\ctx_licensing.msi",
+                    "installer_type": "msi",
+                    "version": V49,
+                }
+            }
+        )
+    )
     assert "does not match the ProductVersion" in outcomes(mismatch)["ad01"]["msg"]
 
 
@@ -314,8 +411,9 @@ def test_msi_install_uses_active_directory_property_names(make_fleet, tmp_path):
 def test_check_mode_plans_and_changes_nothing(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V45), HostSpec("bare", version=None)])
     before = {h: snapshot(fleet, h) for h in ("ls01", "bare")}
-    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}),
-                       check=True, diff=True)
+    result = fleet.run(
+        play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}), check=True, diff=True
+    )
     assert_succeeded(result)
     results = outcomes(result)
     assert results["ls01"]["changed"] is True and results["ls01"]["action"] == "upgrade"
@@ -328,8 +426,16 @@ def test_check_mode_plans_and_changes_nothing(make_fleet, tmp_path):
 
 # -- the server role -------------------------------------------------------------------------------
 def role_play(**role_vars) -> str:
-    return yaml.safe_dump([{"hosts": "all", "gather_facts": False,
-                            "roles": [{"role": "ctxlic.license_server.server", "vars": role_vars}]}], sort_keys=False)
+    return yaml.safe_dump(
+        [
+            {
+                "hosts": "all",
+                "gather_facts": False,
+                "roles": [{"role": "ctxlic.license_server.server", "vars": role_vars}],
+            }
+        ],
+        sort_keys=False,
+    )
 
 
 def _by_name(result, suffix: str) -> dict:
@@ -345,8 +451,14 @@ def _by_name(result, suffix: str) -> dict:
 
 def test_server_role_installs_verifies_and_records_the_lab_reboot(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("bare", version=None, faults={"installer_exit_code": 3010})])
-    result = fleet.run(role_play(ctxlic_server_installer_src=installer(tmp_path, V49), ctxlic_server_version=V49,
-                                 ctxlic_server_ports={"license_server": 27001}, ctxlic_server_min_free_mb=100))
+    result = fleet.run(
+        role_play(
+            ctxlic_server_installer_src=installer(tmp_path, V49),
+            ctxlic_server_version=V49,
+            ctxlic_server_ports={"license_server": 27001},
+            ctxlic_server_min_free_mb=100,
+        )
+    )
     assert result.rc == 0, result.stdout[-4000:]
     package = _by_name(result, "Install, upgrade or uninstall the Citrix License Server")["bare"]
     assert package["reboot_required"] is True and "LSPORT=27001" in package["command"]
@@ -360,28 +472,62 @@ def test_server_role_installs_verifies_and_records_the_lab_reboot(make_fleet, tm
 def test_server_role_includes_reporting_only_when_asked(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("plain", version=V45), HostSpec("manual", version=V45)])
     src = installer(tmp_path, V49)
-    text = yaml.safe_dump([
-        {"hosts": "plain", "gather_facts": False, "roles": [{"role": "ctxlic.license_server.server", "vars": {
-            "ctxlic_server_installer_src": src, "ctxlic_server_version": V49, "ctxlic_server_min_free_mb": 100}}]},
-        {"hosts": "manual", "gather_facts": False, "roles": [{"role": "ctxlic.license_server.server", "vars": {
-            "ctxlic_server_installer_src": src, "ctxlic_server_version": V49, "ctxlic_server_min_free_mb": 100,
-            "ctxlic_reporting_mode": "manual", "ctxlic_probe_connectivity": False}}]},
-    ], sort_keys=False)
+    text = yaml.safe_dump(
+        [
+            {
+                "hosts": "plain",
+                "gather_facts": False,
+                "roles": [
+                    {
+                        "role": "ctxlic.license_server.server",
+                        "vars": {
+                            "ctxlic_server_installer_src": src,
+                            "ctxlic_server_version": V49,
+                            "ctxlic_server_min_free_mb": 100,
+                        },
+                    }
+                ],
+            },
+            {
+                "hosts": "manual",
+                "gather_facts": False,
+                "roles": [
+                    {
+                        "role": "ctxlic.license_server.server",
+                        "vars": {
+                            "ctxlic_server_installer_src": src,
+                            "ctxlic_server_version": V49,
+                            "ctxlic_server_min_free_mb": 100,
+                            "ctxlic_reporting_mode": "manual",
+                            "ctxlic_probe_connectivity": False,
+                        },
+                    }
+                ],
+            },
+        ],
+        sort_keys=False,
+    )
     result = fleet.run(text)
     assert result.rc == 0, result.stdout[-4000:]
     include = _by_name(result, "Configure telemetry reporting and the proxy")
     assert include["plain"].get("skipped") is True
     assert include["manual"].get("skipped") is not True
-    lms = {h: json.loads((fleet.host_root(h) / ".lab" / "lms.json").read_text())["enabled"]
-           for h in ("plain", "manual")}
+    lms = {
+        h: json.loads((fleet.host_root(h) / ".lab" / "lms.json").read_text())["enabled"] for h in ("plain", "manual")
+    }
     assert lms == {"plain": True, "manual": False}
 
 
 def test_server_role_refuses_a_wrong_type_before_doing_anything(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("bare", version=None)])
     before = snapshot(fleet, "bare")
-    result = fleet.run(role_play(ctxlic_server_installer_src=installer(tmp_path, V49), ctxlic_server_version=V49,
-                                 ctxlic_server_ports={"license_server": "abc"}))
+    result = fleet.run(
+        role_play(
+            ctxlic_server_installer_src=installer(tmp_path, V49),
+            ctxlic_server_version=V49,
+            ctxlic_server_ports={"license_server": "abc"},
+        )
+    )
     assert result.rc != 0
     validation = _by_name(result, "Validating arguments against arg spec")["bare"]
     assert validation["failed"] is True
@@ -394,8 +540,14 @@ def test_server_role_refuses_a_wrong_type_before_doing_anything(make_fleet, tmp_
 def test_server_role_uninstall_verifies_the_server_is_gone(make_fleet, tmp_path):
     """After an uninstall server.version is null: the role's check must not trip over it."""
     fleet = make_fleet([HostSpec("ls01", version=V45)])
-    result = fleet.run(role_play(ctxlic_server_state="absent", ctxlic_server_installer_src=installer(tmp_path, V45),
-                                 ctxlic_server_version=V45, ctxlic_server_min_free_mb=100))
+    result = fleet.run(
+        role_play(
+            ctxlic_server_state="absent",
+            ctxlic_server_installer_src=installer(tmp_path, V45),
+            ctxlic_server_version=V45,
+            ctxlic_server_min_free_mb=100,
+        )
+    )
     assert result.rc == 0, result.stdout[-4000:]
     gone = _by_name(result, "Check that the License Server is gone")["ls01"]
     assert gone.get("failed") is not True and gone.get("skipped") is not True
@@ -404,16 +556,26 @@ def test_server_role_uninstall_verifies_the_server_is_gone(make_fleet, tmp_path)
 
 # -- playbooks/upgrade.yml -------------------------------------------------------------------------
 def test_upgrade_playbook_upgrades_only_the_overdue_host(make_fleet, tmp_path):
-    fleet = make_fleet([HostSpec("current1", version=V51), HostSpec("overdue", version=V45),
-                        HostSpec("current2", version=V51)])
+    fleet = make_fleet(
+        [HostSpec("current1", version=V51), HostSpec("overdue", version=V45), HostSpec("current2", version=V51)]
+    )
     events = {h: install_events(fleet, h) for h in ("current1", "current2")}
-    result = fleet.run(REPO / "playbooks" / "upgrade.yml", extra_vars={
-        "ctxlic_server_installer_src": installer(tmp_path, V51), "ctxlic_server_version": V51,
-        "ctxlic_server_min_free_mb": 100, "ctxlic_upgrade_as_of": "2026-11-22", "ctxlic_upgrade_catalog_cache": "",
-        "ctxlic_upgrade_serial": 2})
+    result = fleet.run(
+        REPO / "playbooks" / "upgrade.yml",
+        extra_vars={
+            "ctxlic_server_installer_src": installer(tmp_path, V51),
+            "ctxlic_server_version": V51,
+            "ctxlic_server_min_free_mb": 100,
+            "ctxlic_upgrade_as_of": "2026-11-22",
+            "ctxlic_upgrade_catalog_cache": "",
+            "ctxlic_upgrade_serial": 2,
+        },
+    )
     assert result.rc == 0, result.stdout[-4000:]
-    reports = {h: r["ansible_facts"]["ctxlic_upgrade_report"]
-               for h, r in result.task_results("Record the result of this server").items()}
+    reports = {
+        h: r["ansible_facts"]["ctxlic_upgrade_report"]
+        for h, r in result.task_results("Record the result of this server").items()
+    }
     assert reports["overdue"]["status"] == "overdue" and reports["overdue"]["upgraded"] is True
     assert (reports["overdue"]["before"], reports["overdue"]["after"]) == (V45, V51)
     assert reports["overdue"]["action"] == "upgrade"

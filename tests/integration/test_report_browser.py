@@ -94,7 +94,7 @@ def test_rendered_dom(report, tmp_path):
 
 
 def test_screenshot(report, tmp_path):
-    _, path = report
+    _model, path = report
     shot = tmp_path / "report.png"
     run = chromium(tmp_path, "--window-size=1280,2400", "--hide-scrollbars", f"--screenshot={shot}", path.as_uri())
     assert run.returncode == 0, run.stderr[-2000:]

@@ -195,7 +195,7 @@ def test_bad_proxy_strings_are_refused_before_the_host_is_touched(make_fleet):
     events_before = fleet.state("ls01").events()
     text = play("      ctxlic.license_server.proxy:\n        proxy: \"{{ item }}\"\n"
                 "      loop: \"{{ bad }}\"\n      ignore_errors: true", "bad proxy")
-    result = fleet.run(text, extra_vars={"bad": [value for value, _ in BAD_PROXIES]})
+    result = fleet.run(text, extra_vars={"bad": [value for value, _reason in BAD_PROXIES]})
     assert_clean_run(result)
     loop = result.task_results("bad proxy")["ls01"]["results"]
     assert len(loop) == len(BAD_PROXIES)

@@ -92,8 +92,11 @@ def write_zip(path: Path, members: dict[str, bytes]) -> None:
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): (sha256(p) if p.is_file() else "dir") for p in sorted(root.rglob("*"))
-            if not p.is_symlink()}
+    return {
+        str(p.relative_to(root)): (sha256(p) if p.is_file() else "dir")
+        for p in sorted(root.rglob("*"))
+        if not p.is_symlink()
+    }
 
 
 # -- telemetry_bundle -----------------------------------------------------------------------------
@@ -194,8 +197,11 @@ def test_corrupt_or_hostile_zips_are_quarantined_and_never_deleted(make_fleet, t
     write_zip(slip, {"../../Windows/System32/evil.dll": b"MZ" + b"\0" * 100})
     absolute = fleet.path("man01", UL_USAGE) / "upload_usage_1700000003.zip"
     write_zip(absolute, {"/etc/cron.d/evil": b"* * * * * root true\n"})
-    bad = {corrupt.name: ("not a readable zip", sha256(corrupt)), slip.name: ("'..' segment", sha256(slip)),
-           absolute.name: ("absolute path", sha256(absolute))}
+    bad = {
+        corrupt.name: ("not a readable zip", sha256(corrupt)),
+        slip.name: ("'..' segment", sha256(slip)),
+        absolute.name: ("absolute path", sha256(absolute)),
+    }
     dest = tmp_path / "dest"
 
     res = bundle(fleet, dest, cleanup=True)["man01"]
@@ -208,8 +214,9 @@ def test_corrupt_or_hostile_zips_are_quarantined_and_never_deleted(make_fleet, t
         assert quarantined.exists() and quarantined.parent.parent.name == "rejected"
         assert reason in json.loads(quarantined.with_name(quarantined.name + ".reason.json").read_text())["reason"]
         assert digest not in bundled_members(dest, "man01")
-    assert server_zips(fleet, "man01") == {n: d for n, (_r, d) in bad.items()}, \
+    assert server_zips(fleet, "man01") == {n: d for n, (_r, d) in bad.items()}, (
         "the good zips were bundled and deleted; the rejected ones are untouched on the server"
+    )
 
     again = bundle(fleet, dest, cleanup=True)["man01"]
     assert again["changed"] is False and again["fetched"] == []
@@ -269,8 +276,9 @@ def test_only_members_of_verified_bundles_are_deleted(make_fleet, tmp_path):
 
 
 def test_check_mode_reports_the_plan_and_changes_nothing(make_fleet, tmp_path):
-    fleet = make_fleet([HostSpec("man01", reporting="manual", pending_zip_days=[3, 2, 1],
-                                 cis_bundles_spelling="space")])
+    fleet = make_fleet(
+        [HostSpec("man01", reporting="manual", pending_zip_days=[3, 2, 1], cis_bundles_spelling="space")]
+    )
     host_before = tree(fleet.host_root("man01"))
     dest = tmp_path / "dest"
 
@@ -329,11 +337,18 @@ def test_fleet_report_playbook_on_the_demo_fleet_lists_every_host(make_fleet, tm
     specs = demo_specs(date(2026, 11, 22))
     fleet = make_fleet(specs)
     out, db = tmp_path / "reports", tmp_path / "evidence.sqlite"
-    result = fleet.run(REPO / "playbooks" / "fleet_report.yml", extra_vars={
-        "telemetry_report_dir": str(out), "telemetry_history_db": str(db), "telemetry_as_of": lab_now(fleet)})
+    result = fleet.run(
+        REPO / "playbooks" / "fleet_report.yml",
+        extra_vars={
+            "telemetry_report_dir": str(out),
+            "telemetry_history_db": str(db),
+            "telemetry_as_of": lab_now(fleet),
+        },
+    )
     assert result.rc == 0, result.stdout[-3000:]
-    report = next(iter(result.task_results("ctxlic.license_server.telemetry : Write the fleet compliance report")
-                       .values()))
+    report = next(
+        iter(result.task_results("ctxlic.license_server.telemetry : Write the fleet compliance report").values())
+    )
     hosts = {s.name for s in specs}
     assert report["fleet"]["status"] == "Partially Compliant"
     assert {s["host"] for s in report["servers"]} == hosts
@@ -361,14 +376,24 @@ def test_fleet_report_playbook_on_the_demo_fleet_lists_every_host(make_fleet, tm
 
 
 def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path):
-    fleet = make_fleet([HostSpec("ls-auto", last_upload={"days_ago": 1}),
-                        HostSpec("ls-manual", reporting="manual", last_upload={"days_ago": 20},
-                                 pending_zip_days=[15, 5])])
+    fleet = make_fleet(
+        [
+            HostSpec("ls-auto", last_upload={"days_ago": 1}),
+            HostSpec("ls-manual", reporting="manual", last_upload={"days_ago": 20}, pending_zip_days=[15, 5]),
+        ]
+    )
     dest, out = tmp_path / "bundles", tmp_path / "reports"
-    result = fleet.run(REPO / "playbooks" / "fleet_report.yml", extra_vars={
-        "telemetry_bundle": True, "telemetry_cleanup": True, "telemetry_bundle_dest": str(dest),
-        "telemetry_report_dir": str(out), "telemetry_history_db": str(tmp_path / "e.sqlite"),
-        "telemetry_as_of": lab_now(fleet)})
+    result = fleet.run(
+        REPO / "playbooks" / "fleet_report.yml",
+        extra_vars={
+            "telemetry_bundle": True,
+            "telemetry_cleanup": True,
+            "telemetry_bundle_dest": str(dest),
+            "telemetry_report_dir": str(out),
+            "telemetry_history_db": str(tmp_path / "e.sqlite"),
+            "telemetry_as_of": lab_now(fleet),
+        },
+    )
     assert result.rc == 0, result.stdout[-3000:]
     bundled = result.task_results("ctxlic.license_server.telemetry : Bundle manual-upload telemetry on the controller")
     assert bundled["ls-auto"].get("skipped") is True, "automatic-mode hosts are not bundled"
@@ -381,18 +406,15 @@ def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path
 
 
 def test_evidence_history_keeps_the_last_success_across_failed_attempts(make_fleet, tmp_path):
-    fleet = make_fleet([HostSpec("ls-ok", last_upload={"days_ago": 1}),
-                        HostSpec("ls-fw", last_upload={"days_ago": 1})])
+    fleet = make_fleet([HostSpec("ls-ok", last_upload={"days_ago": 1}), HostSpec("ls-fw", last_upload={"days_ago": 1})])
     out, db = tmp_path / "reports", tmp_path / "evidence.sqlite"
-    first = report_result(fleet.run(REPORT_PLAY, extra_vars={"out": str(out), "db": str(db),
-                                                              "as_of": lab_now(fleet)}))
+    first = report_result(fleet.run(REPORT_PLAY, extra_vars={"out": str(out), "db": str(db), "as_of": lab_now(fleet)}))
     assert first["fleet"]["status"] == "Compliant" and first["history"]["recorded"] == 2
 
     # The firewall closes: the daily uploads of ls-fw now fail and overwrite the result file.
     fleet.state("ls-fw").update_host(network={"dns": True, "direct": False, "proxies": {}})
     assert fleet.advance(5)["ls-fw"] == ["failure"] * 5
-    second = report_result(fleet.run(REPORT_PLAY, extra_vars={"out": str(out), "db": str(db),
-                                                               "as_of": lab_now(fleet)}))
+    second = report_result(fleet.run(REPORT_PLAY, extra_vars={"out": str(out), "db": str(db), "as_of": lab_now(fleet)}))
     fw = next(s for s in second["servers"] if s["host"] == "ls-fw")
     telemetry = next(c for c in fw["checks"] if c["id"] == "telemetry_upload")
     assert fw["reporting"] is True and telemetry["status"] == "warn"
@@ -403,8 +425,12 @@ def test_evidence_history_keeps_the_last_success_across_failed_attempts(make_fle
     assert facts["last_attempt_status"] == "failure" and facts["last_success_source"] == "evidence history"
 
     # Without the history the same state has no proof of the earlier success.
-    blind = report_result(fleet.run(REPORT_PLAY, extra_vars={"out": str(tmp_path / "r2"), "db": str(db),
-                                                              "history": False, "as_of": lab_now(fleet)}))
+    blind = report_result(
+        fleet.run(
+            REPORT_PLAY,
+            extra_vars={"out": str(tmp_path / "r2"), "db": str(db), "history": False, "as_of": lab_now(fleet)},
+        )
+    )
     assert next(s for s in blind["servers"] if s["host"] == "ls-fw")["reporting"] is False
     assert blind["fleet"]["status"] == "Partially Compliant"
 
@@ -414,12 +440,21 @@ def test_evidence_history_keeps_the_last_success_across_failed_attempts(make_fle
     [("never", False), ("non_compliant", False), ("partially_compliant", True), ("action_required", True)],
 )
 def test_fail_on_decides_whether_the_report_task_fails(make_fleet, tmp_path, fail_on, fails):
-    fleet = make_fleet([HostSpec("ls-ok", last_upload={"days_ago": 1}),
-                        HostSpec("ls-fw", network={"dns": True, "direct": False, "proxies": {}},
-                                 last_upload={"days_ago": 1, "outcome": "blocked"})])
+    fleet = make_fleet(
+        [
+            HostSpec("ls-ok", last_upload={"days_ago": 1}),
+            HostSpec(
+                "ls-fw",
+                network={"dns": True, "direct": False, "proxies": {}},
+                last_upload={"days_ago": 1, "outcome": "blocked"},
+            ),
+        ]
+    )
     out = tmp_path / "reports"
-    result = fleet.run(REPORT_PLAY, extra_vars={"out": str(out), "db": str(tmp_path / "e.sqlite"),
-                                                "as_of": lab_now(fleet), "fail_on": fail_on})
+    result = fleet.run(
+        REPORT_PLAY,
+        extra_vars={"out": str(out), "db": str(tmp_path / "e.sqlite"), "as_of": lab_now(fleet), "fail_on": fail_on},
+    )
     res = report_result(result)
     assert res["fleet"]["status"] == "Partially Compliant"
     assert bool(res.get("failed")) is fails
@@ -431,8 +466,15 @@ def test_fail_on_decides_whether_the_report_task_fails(make_fleet, tmp_path, fai
 
 def test_hosts_without_an_info_result_are_reported_not_dropped(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls-ok", last_upload={"days_ago": 1})])
-    result = fleet.run(REPORT_PLAY, extra_vars={"out": str(tmp_path / "r"), "db": str(tmp_path / "e.sqlite"),
-                                                "as_of": lab_now(fleet), "report_hosts": ["ls-ok", "ls-gone"]})
+    result = fleet.run(
+        REPORT_PLAY,
+        extra_vars={
+            "out": str(tmp_path / "r"),
+            "db": str(tmp_path / "e.sqlite"),
+            "as_of": lab_now(fleet),
+            "report_hosts": ["ls-ok", "ls-gone"],
+        },
+    )
     res = report_result(result)
     gone = next(s for s in res["servers"] if s["host"] == "ls-gone")
     assert gone["status"] == "unknown" and gone["reporting"] is False
@@ -443,7 +485,8 @@ def test_hosts_without_an_info_result_are_reported_not_dropped(make_fleet, tmp_p
 def test_fleet_report_in_check_mode_writes_nothing(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls-ok", last_upload={"days_ago": 1})])
     out, db = tmp_path / "reports", tmp_path / "evidence.sqlite"
-    res = report_result(fleet.run(REPORT_PLAY, check=True, extra_vars={"out": str(out), "db": str(db),
-                                                                        "as_of": lab_now(fleet)}))
+    res = report_result(
+        fleet.run(REPORT_PLAY, check=True, extra_vars={"out": str(out), "db": str(db), "as_of": lab_now(fleet)})
+    )
     assert res["fleet"]["status"] == "Compliant" and res["reports"] == {} and res["changed"] is False
     assert not out.exists() and not db.exists()

@@ -17,7 +17,8 @@ FILES = {"MyFiles/FID_a.lic": b"SERVER this_host HOSTNAME=LICSRV01\r\n", "MyFile
          dp.PROXY_CONFIG_RELPATH: b"<Configurations/>"}
 
 
-def manifest(name: str, files: dict[str, bytes] = FILES) -> dict:
+def manifest(name: str, files: dict[str, bytes] | None = None) -> dict:
+    files = FILES if files is None else files
     entries = [dp.file_entry(dp.BackupSource(p, dp.host_path(INSTALL, p), dp.kind_of(p)), d) for p, d in files.items()]
     return dp.build_manifest(
         generation=name, created_at=datetime(2026, 11, 22, tzinfo=UTC), source_host="primary",

@@ -145,10 +145,8 @@ def _fleet(*records: dict) -> dict:
 )
 def test_fail_message(fleet_kind: str, fail_on: str, fails: bool) -> None:
     down = fr.record_from_result("ls-down", {"unreachable": True, "msg": "timed out"}, "ctxlic_info")
-    fleet = {"compliant": lambda: _fleet(gathered("ls01")),
-             "partial": lambda: _fleet(gathered("ls01"), down),
-             "none": lambda: _fleet(down),
-             "empty": lambda: _fleet()}[fleet_kind]()
+    members = {"compliant": (gathered("ls01"),), "partial": (gathered("ls01"), down), "none": (down,), "empty": ()}
+    fleet = _fleet(*members[fleet_kind])
     message = fr.fail_message(fail_on, fleet)
     assert (message is not None) is fails
     if message:

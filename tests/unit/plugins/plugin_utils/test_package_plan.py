@@ -247,7 +247,7 @@ def test_port_findings(installed, ports, have, n_refusals, n_warnings, fragment)
 
 def test_port_refusal_says_the_fix():
     req = request(ports={"web_services_port": 8090})
-    refusals, _ = plan.port_findings(plan.decide(req, "11.17.2.0 build 45000"), req, INSTALLED_PORTS)
+    refusals, _warnings = plan.port_findings(plan.decide(req, "11.17.2.0 build 45000"), req, INSTALLED_PORTS)
     assert "set it to 8083" in refusals[0] and "seed 004" in refusals[0]
 
 
@@ -301,7 +301,7 @@ def test_pending_findings(installed, overrides, force, refused, fragment):
 
 def test_pending_findings_cut_long_lists_and_ignore_none():
     many = [rf"C:\x\LS\resource\usage\upload_compliance_{i}.zip" for i in range(25)]
-    refusals, _ = plan.pending_findings(decide("11.17.2.0 build 45000", state="absent"), many, False)
+    refusals, _warnings = plan.pending_findings(decide("11.17.2.0 build 45000", state="absent"), many, False)
     assert "and 5 more" in refusals[0] and "25 manual-upload" in refusals[0]
     assert plan.pending_findings(decide("11.17.2.0 build 45000", state="absent"), [], False) == ([], [])
 

@@ -35,10 +35,24 @@ def server(path: str, content: str = "a", size: int = 100) -> dict:
 
 def with_bundle(name: str, members: list[dict], content: str = "a") -> dict:
     data = s.empty_manifest("ls01")
-    data["bundles"].append({
-        "name": name, "size": 1, "sha256": sha256(name), "warnings": [],
-        "members": [{"source_path": m["path"], "name": m["path"].rsplit("\\", 1)[1], "size": m["size"],
-                     "sha256": sha256(m["path"] + content), "sha1": m["sha1"]} for m in members]})
+    data["bundles"].append(
+        {
+            "name": name,
+            "size": 1,
+            "sha256": sha256(name),
+            "warnings": [],
+            "members": [
+                {
+                    "source_path": m["path"],
+                    "name": m["path"].rsplit("\\", 1)[1],
+                    "size": m["size"],
+                    "sha256": sha256(m["path"] + content),
+                    "sha1": m["sha1"],
+                }
+                for m in members
+            ],
+        }
+    )
     return data
 
 
@@ -71,8 +85,10 @@ def test_decide_fetches_new_files_and_reuses_matching_copies() -> None:
     a, b = server(USAGE + r"\upload_compliance_1.zip"), server(UL + r"\upload_usage_1.zip")
     incoming = {("usage", "upload_usage_1.zip"): {"size": b["size"], "sha1": b["sha1"], "sha256": "x"}}
     result = s.decide([b, a], install_dir=INSTALL, manifest=s.empty_manifest("ls01"), verified=[], incoming=incoming)
-    assert [(d["name"], d["action"]) for d in result] == [("upload_usage_1.zip", "have"),
-                                                          ("upload_compliance_1.zip", "fetch")]
+    assert [(d["name"], d["action"]) for d in result] == [
+        ("upload_usage_1.zip", "have"),
+        ("upload_compliance_1.zip", "fetch"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -84,16 +100,20 @@ def test_decide_fetches_new_files_and_reuses_matching_copies() -> None:
 )
 def test_decide_refetches_a_copy_that_does_not_match_the_server(local: dict, why: str) -> None:
     a = server(USAGE + r"\upload_compliance_1.zip")
-    result = s.decide([a], install_dir=INSTALL, manifest=s.empty_manifest("ls01"), verified=[],
-                      incoming={("compliance", "upload_compliance_1.zip"): {**local, "sha256": "x"}})
+    result = s.decide(
+        [a],
+        install_dir=INSTALL,
+        manifest=s.empty_manifest("ls01"),
+        verified=[],
+        incoming={("compliance", "upload_compliance_1.zip"): {**local, "sha256": "x"}},
+    )
     assert result[0]["action"] == "fetch" and why in result[0]["reason"]
 
 
 def test_decide_never_refetches_a_file_in_a_verified_bundle() -> None:
     a = server(USAGE + r"\upload_compliance_1.zip")
     data = with_bundle("ls01_compliance_20261122_1.zip", [a])
-    result = s.decide([a], install_dir=INSTALL, manifest=data, verified=["ls01_compliance_20261122_1.zip"],
-                      incoming={})
+    result = s.decide([a], install_dir=INSTALL, manifest=data, verified=["ls01_compliance_20261122_1.zip"], incoming={})
     assert result[0]["action"] == "bundled" and result[0]["bundle"] == "ls01_compliance_20261122_1.zip"
 
 
@@ -149,9 +169,11 @@ def test_assign_arcnames_keeps_names_and_separates_duplicates_across_spellings()
         {"kind": "compliance", "tag": "compliance", "name": "upload_usage_1.zip"},
     ]
     names = {(f["kind"], f["tag"]): f["arcname"] for f in s.assign_arcnames(files)}
-    assert names == {("usage", "usage"): "upload_usage_1.zip",
-                     ("usage", "usage_space"): "usage_space_upload_usage_1.zip",
-                     ("compliance", "compliance"): "upload_usage_1.zip"}
+    assert names == {
+        ("usage", "usage"): "upload_usage_1.zip",
+        ("usage", "usage_space"): "usage_space_upload_usage_1.zip",
+        ("compliance", "compliance"): "upload_usage_1.zip",
+    }
 
 
 def test_renumber_continues_after_names_already_taken() -> None:
@@ -165,21 +187,37 @@ def test_renumber_continues_after_names_already_taken() -> None:
 
 def test_plan_groups_split_by_kind_or_not() -> None:
     files = [{"kind": "usage", "n": 1}, {"kind": "compliance", "n": 2}, {"kind": "usage", "n": 3}]
-    assert [(k, [f["n"] for f in g]) for k, g in s.plan_groups(files, True)] == [("compliance", [2]),
-                                                                                ("usage", [1, 3])]
+    assert [(k, [f["n"] for f in g]) for k, g in s.plan_groups(files, True)] == [("compliance", [2]), ("usage", [1, 3])]
     assert [(k, len(g)) for k, g in s.plan_groups(files, False)] == [(None, 3)]
     assert s.plan_groups([], False) == []
 
 
-@pytest.mark.parametrize(("name", "ours"), [("ls01_usage_20261122_1.zip", True), ("ls-01.x_20261122_12.zip", True),
-                                            ("notes.zip", False), ("ls01_20261122_1.zip.tmp", False)])
+@pytest.mark.parametrize(
+    ("name", "ours"),
+    [
+        ("ls01_usage_20261122_1.zip", True),
+        ("ls-01.x_20261122_12.zip", True),
+        ("notes.zip", False),
+        ("ls01_20261122_1.zip.tmp", False),
+    ],
+)
 def test_is_bundle_name(name: str, ours: bool) -> None:
     assert s.is_bundle_name(name) is ours
 
 
 def _planned(files: list[dict]) -> tuple[list[dict], dict]:
-    items = s.assign_arcnames([{**f, "tag": "compliance", "kind": "compliance",
-                                "name": f["path"].rsplit("\\", 1)[1], "sha256": sha256(f["path"])} for f in files])
+    items = s.assign_arcnames(
+        [
+            {
+                **f,
+                "tag": "compliance",
+                "kind": "compliance",
+                "name": f["path"].rsplit("\\", 1)[1],
+                "sha256": sha256(f["path"]),
+            }
+            for f in files
+        ]
+    )
     plan = plan_bundles([s.plan_member(i) for i in items], host="ls01", date=date(2026, 11, 22), max_bytes=10**6)
     written = {b["bundle_name"]: (123, sha256(b["bundle_name"])) for b in plan}
     return plan, manifest(plan, host="ls01", created=NOW, written=written)
@@ -212,7 +250,9 @@ def test_deletions_only_name_unchanged_members_of_verified_bundles() -> None:
     assert s.deletions(data, ["v_20261122_1.zip"], [rewritten_a, b, c]) == []
     assert [d["path"] for d in s.deletions(data, ["v_20261122_1.zip"], [a, b, c])] == [a["path"]]
     assert [d["path"] for d in s.deletions(data, ["v_20261122_1.zip", "u_20261122_1.zip"], [a, b, c])] == [
-        a["path"], b["path"]]
+        a["path"],
+        b["path"],
+    ]
 
 
 def test_retire_bundles_moves_failed_bundles_out_of_the_way_of_deletion() -> None:
@@ -250,9 +290,13 @@ def test_check_manifest_fills_missing_lists() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-                    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children,
-                                                                                     max_size=3), max_leaves=12))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+        lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+        max_leaves=12,
+    )
+)
 def test_check_manifest_raises_only_input_error(data) -> None:
     with contextlib.suppress(InputError):
         s.check_manifest(data, "m.json")
