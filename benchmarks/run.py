@@ -1,0 +1,170 @@
+"""Run the benchmarks and write docs/performance.md: ``python -m benchmarks.run [--quick] [options]``.
+
+``scripts/bench.sh`` sets up the virtualenv first and calls this. Full mode: gather on lab fleets of
+50, 200 and 1000 hosts, site.yml on 200 hosts, report build for 10,000 records, parser and editor
+on large files. ``--quick``: gather and site.yml on 50 hosts only (the pure benchmarks are the same).
+Raw results are kept as JSON next to the lab fleets (``--workdir``, default ``.build/bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import REPO, fleet_bench, machine, pure_bench
+from benchmarks.report import FULL_SITE_HOSTS, FULL_SIZES, render_markdown
+
+KIB = 1024
+DEFAULT_LICENSE_SIZES = [64 * KIB, 256 * KIB, 1023 * KIB]
+DEFAULT_PROXY_SIZES = [256 * KIB, 1023 * KIB, 4096 * KIB]
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give whole numbers separated by commas, e.g. 50,200") from None
+    if any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: sizes must be at least 1")
+    return values
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="scripts/bench.sh", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="gather and site.yml on 50 hosts only")
+    parser.add_argument("--sizes", type=_sizes, help="gather fleet sizes (default 50,200,1000; --quick: 50)")
+    parser.add_argument("--site-hosts", type=int, help="site.yml fleet size (default 200; --quick: 50)")
+    parser.add_argument("--naive-max-hosts", type=int, default=None,
+                        help="skip the naive baseline on fleets larger than this (it is the slow part)")
+    parser.add_argument("--forks", type=int, default=50, help="Ansible forks for every playbook (default 50)")
+    parser.add_argument("--records", type=int, default=10_000, help="server records for the report build")
+    parser.add_argument("--repeat", type=int, help="pure benchmarks: best of N runs (default 3; --quick: 2)")
+    parser.add_argument("--license-sizes", type=_sizes, default=DEFAULT_LICENSE_SIZES, help="license file bytes")
+    parser.add_argument("--proxy-sizes", type=_sizes, default=DEFAULT_PROXY_SIZES, help="proxy XML file bytes")
+    parser.add_argument("--sample-interval", type=float, default=0.5, help="memory sampling period, seconds")
+    parser.add_argument("--skip-fleet", action="store_true", help="no gather playbooks")
+    parser.add_argument("--skip-site", action="store_true", help="no site.yml runs")
+    parser.add_argument("--skip-pure", action="store_true", help="no report/parser/editor benchmarks")
+    parser.add_argument("--workdir", type=Path, default=REPO / ".build" / "bench", help="lab fleets and raw results")
+    parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md", help="Markdown to write")
+    parser.add_argument("--keep-fleets", action="store_true", help="leave the lab fleets in the workdir")
+    args = parser.parse_args(argv)
+    if args.sizes is None:
+        args.sizes = [50] if args.quick else list(FULL_SIZES)
+    if args.site_hosts is None:
+        args.site_hosts = 50 if args.quick else FULL_SITE_HOSTS
+    if args.repeat is None:
+        args.repeat = 2 if args.quick else 3
+    if args.forks < 1 or args.records < 1 or args.repeat < 1 or args.site_hosts < 1:
+        parser.error("--forks, --records, --repeat and --site-hosts must be at least 1")
+    return args
+
+
+def mode_of(args: argparse.Namespace) -> str:
+    if args.quick:
+        return "quick"
+    full = (args.sizes == list(FULL_SIZES) and args.site_hosts == FULL_SITE_HOSTS and args.naive_max_hosts is None
+            and not (args.skip_fleet or args.skip_site or args.skip_pure))
+    return "full" if full else "custom"
+
+
+def progress(message: str) -> None:
+    print(f"[bench {datetime.now(UTC).strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace, argv: list[str]) -> dict:
+    started = time.perf_counter()
+    workdir = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    results: dict = {
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["scripts/bench.sh", *argv]),
+        "mode": mode_of(args),
+        "machine": machine.describe(),
+        "settings": {"forks": args.forks, "sizes": [] if args.skip_fleet else args.sizes,
+                     "site_hosts": None if args.skip_site else args.site_hosts, "records": args.records,
+                     "repeat": args.repeat, "naive_max_hosts": args.naive_max_hosts},
+        "gather": [],
+        "site": None,
+        "pure": None,
+    }
+    if not args.skip_pure:
+        progress(f"report build ({args.records:,} records), license parser, proxy editor")
+        pure_started, pure_cpu = time.perf_counter(), time.process_time()
+        results["pure"] = guarded(results, "pure", lambda: pure_bench.run_pure(
+            workdir / "pure", records=args.records, license_sizes=args.license_sizes,
+            proxy_sizes=args.proxy_sizes, repeat=args.repeat))
+        results["pure_s"] = time.perf_counter() - pure_started
+        results["pure_cpu_s"] = time.process_time() - pure_cpu
+    if not args.skip_fleet:
+        for size in args.sizes:
+            naive = args.naive_max_hosts is None or size <= args.naive_max_hosts
+            progress(f"gather on {size} hosts (collection{', naive' if naive else ''}, fleet_report.yml), "
+                     f"forks {args.forks}")
+            gathered = guarded(results, f"gather {size}", lambda size=size, naive=naive: fleet_bench.gather_comparison(
+                workdir, size, forks=args.forks, naive=naive, sample_interval=args.sample_interval))
+            results["gather"].append({"size": size, **gathered})
+            _cleanup(args, workdir / f"fleet{size}")
+    if not args.skip_site:
+        progress(f"site.yml twice on {args.site_hosts} hosts, forks {args.forks}")
+        results["site"] = guarded(results, "site", lambda: fleet_bench.site_idempotence(
+            workdir, args.site_hosts, forks=args.forks, sample_interval=args.sample_interval))
+        _cleanup(args, workdir / f"site{args.site_hosts}")
+    try:
+        results["load_average_end"] = list(os.getloadavg())
+    except OSError:
+        results["load_average_end"] = None
+    results["duration_s"] = time.perf_counter() - started
+    return results
+
+
+def guarded(results: dict, what: str, func: Callable[[], dict]) -> dict:
+    """Run one benchmark section; a failure is recorded (and reported) instead of losing the other sections."""
+    try:
+        return func()
+    except Exception as exc:  # any failure of one section must not discard the figures of the others
+        message = f"{type(exc).__name__}: {exc}"
+        progress(f"{what} FAILED: {message}")
+        traceback.print_exc(file=sys.stderr)
+        results.setdefault("errors", []).append(f"{what}: {message}")
+        return {"error": message}
+
+
+def _cleanup(args: argparse.Namespace, fleet_root: Path) -> None:
+    if not args.keep_fleets:
+        shutil.rmtree(fleet_root, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    results = run(args, argv)
+    raw = args.workdir.resolve() / "results.json"
+    raw.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render_markdown(results), encoding="utf-8")
+    progress(f"wrote {args.output} (raw results: {raw}) in {results['duration_s']:.0f} s")
+    failed = [g["size"] for g in results["gather"] for k in ("collection", "naive", "fleet_report")
+              if g.get(k) and g[k]["rc"] != 0]
+    site = results.get("site") or {}
+    if failed or any((site.get(k) or {}).get("rc") for k in ("first", "second")):
+        progress(f"some playbooks failed (gather sizes {failed}; see the logs under {args.workdir}); "
+                 "their figures are in the report but do not measure a successful run")
+        return 1
+    if results.get("errors"):
+        progress("sections failed: " + "; ".join(results["errors"]))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

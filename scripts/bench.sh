@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Benchmarks (not part of the test suite): remote calls, time and memory of the fleet gather against a
+# naive playbook, site.yml's idempotent second run, report build, license parser and proxy XML editor.
+# Writes docs/performance.md with the machine's description and every figure; each figure comes with a
+# baseline measured in the same run, so compare ratios, not absolute times.
+# Usage: scripts/bench.sh            (full: gather on 50, 200 and 1000 hosts, site.yml on 200; long)
+#        scripts/bench.sh --quick    (gather and site.yml on 50 hosts)
+#        scripts/bench.sh --help     (every option: sizes, forks, records, what to skip)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+"$repo/scripts/bootstrap.sh"
+cd "$repo"
+export PATH="$repo/.venv/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
+exec python -m benchmarks.run "$@"
