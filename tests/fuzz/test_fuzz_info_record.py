@@ -31,27 +31,63 @@ RECORD_KEYS = set(empty_record("h"))
 
 # Generating deep structures through hypothesis costs ~100 ms per example here, so a collection is
 # built from one drawn seed with random.Random: cheap, and a failure is reproduced from its seed.
-ODD_TEXT = ["", " ", "x", "\x00", "<script>alert(1)</script>", "ä€漢", "a" * 300, "\r\n", "C:\\x",
-            "=cmd|' /C calc'!A0", '"quoted"', "&amp;", "\ufffd", "null"]
-WHEN = ["", "garbage", "2026-13-01", "2026-11-22T10:00:00.1234567Z", "2026-11-22T10:00:00+05:30", "2026-11-22",
-        "1970-01-01T00:00:00Z", "2100-01-01T00:00:00-12:00", None]
-VERSIONS = ["11.17.2.0 build 45000", "11.17.2 build 51000", "11.16.6.0 build 31000", "11.17.2.0", "",
-            "11.17.2.0 build 45000\x00\x00", " 11.17.2.0  Build 40000 ", "11.11.1.0 build 12000", "v11",
-            "12.0.0 build 1"]
+ODD_TEXT = [
+    "",
+    " ",
+    "x",
+    "\x00",
+    "<script>alert(1)</script>",
+    "ä€漢",
+    "a" * 300,
+    "\r\n",
+    "C:\\x",
+    "=cmd|' /C calc'!A0",
+    '"quoted"',
+    "&amp;",
+    "\ufffd",
+    "null",
+]
+WHEN = [
+    "",
+    "garbage",
+    "2026-13-01",
+    "2026-11-22T10:00:00.1234567Z",
+    "2026-11-22T10:00:00+05:30",
+    "2026-11-22",
+    "1970-01-01T00:00:00Z",
+    "2100-01-01T00:00:00-12:00",
+    None,
+]
+VERSIONS = [
+    "11.17.2.0 build 45000",
+    "11.17.2 build 51000",
+    "11.16.6.0 build 31000",
+    "11.17.2.0",
+    "",
+    "11.17.2.0 build 45000\x00\x00",
+    " 11.17.2.0  Build 40000 ",
+    "11.11.1.0 build 12000",
+    "v11",
+    "12.0.0 build 1",
+]
 UPLOAD_CODES = ["CTX_UPLOADER_SUCCESS", "CTX_UPLOADER_ERROR_NETWORK_OPEN", "", "<x/>", "CTX_OTHER"]
-PROXY_FILES = [b"<Configurations><Proxy>p:1</Proxy></Configurations>",
-               b"<Configurations><proxy>p:1</proxy></Configurations>",
-               b"<Configurations><Proxy>user:pw@p:1</Proxy></Configurations>",
-               b'<!DOCTYPE C [<!ENTITY e "x">]><Configurations><Proxy>&e;</Proxy></Configurations>',
-               b"<Configurations>", b"", b"\xff\xfe<\x00C\x00",
-               b"<Configurations><Proxy>[::1]:99999</Proxy></Configurations>"]
+PROXY_FILES = [
+    b"<Configurations><Proxy>p:1</Proxy></Configurations>",
+    b"<Configurations><proxy>p:1</proxy></Configurations>",
+    b"<Configurations><Proxy>user:pw@p:1</Proxy></Configurations>",
+    b'<!DOCTYPE C [<!ENTITY e "x">]><Configurations><Proxy>&e;</Proxy></Configurations>',
+    b"<Configurations>",
+    b"",
+    b"\xff\xfe<\x00C\x00",
+    b"<Configurations><Proxy>[::1]:99999</Proxy></Configurations>",
+]
 SIGN_HEX = "0123456789ABCDEF"
 
 
 def _text(rng: random.Random) -> str:
     if rng.random() < 0.5:
         return rng.choice(ODD_TEXT)
-    return "".join(rng.choice("abcXYZ09 .:-<&\"'\\\n\x00é") for _ in range(rng.randint(0, 16)))
+    return "".join(rng.choice("abcXYZ09 .:-<&\"'\\\n\x00é") for _i in range(rng.randint(0, 16)))
 
 
 def _when(rng: random.Random):
@@ -61,7 +97,7 @@ def _when(rng: random.Random):
 
 
 def _bytes(rng: random.Random, size: int) -> bytes:
-    return bytes(rng.randrange(256) for _ in range(rng.randint(0, size)))
+    return bytes(rng.randrange(256) for _i in range(rng.randint(0, size)))
 
 
 def _license(rng: random.Random, signatures: list[str]) -> dict:
@@ -69,26 +105,37 @@ def _license(rng: random.Random, signatures: list[str]) -> dict:
     kind = rng.choice(["license", "license", "bytes", "none"])
     content = None
     if kind == "license":
-        text = licgen.license_text([rng.choice(["LS01", "ls01", "OTHER"])],
-                                   [{"feature": "XDT_PLT_UD", "count": rng.randint(0, 10**6)}],
-                                   newline=rng.choice(["\r\n", "\n"]))
-        groups = ["F" + "".join(rng.choice(SIGN_HEX) for _ in range(7)) for _ in range(rng.randint(2, 4))]
+        text = licgen.license_text(
+            [rng.choice(["LS01", "ls01", "OTHER"])],
+            [{"feature": "XDT_PLT_UD", "count": rng.randint(0, 10**6)}],
+            newline=rng.choice(["\r\n", "\n"]),
+        )
+        groups = ["F" + "".join(rng.choice(SIGN_HEX) for _i in range(7)) for _i in range(rng.randint(2, 4))]
         text = text.replace('SIGN="', f'SIGN="{" ".join(groups)} ', 1)
         signatures.extend(groups)
         data = text.encode()
         content = base64.b64encode(data[: rng.randint(len(data) // 2, len(data))]).decode()
     elif kind == "bytes":
         content = base64.b64encode(_bytes(rng, 300)).decode()
-    return {"name": name, "path": "C:\\x\\MyFiles\\" + name, "size": rng.randint(0, 10**7), "mtime": _when(rng),
-            "content_b64": content}
+    return {
+        "name": name,
+        "path": "C:\\x\\MyFiles\\" + name,
+        "size": rng.randint(0, 10**7),
+        "mtime": _when(rng),
+        "content_b64": content,
+    }
 
 
 def _file(rng: random.Random, data: bytes) -> dict | None:
     if rng.random() < 0.2:
         return None
     readable = rng.random() < 0.9
-    return {"path": "C:\\x\\f.xml", "size": len(data), "mtime": _when(rng),
-            "content_b64": base64.b64encode(data).decode() if readable else None}
+    return {
+        "path": "C:\\x\\f.xml",
+        "size": len(data),
+        "mtime": _when(rng),
+        "content_b64": base64.b64encode(data).decode() if readable else None,
+    }
 
 
 def _upload(rng: random.Random) -> bytes:
@@ -96,8 +143,10 @@ def _upload(rng: random.Random) -> bytes:
         return _bytes(rng, 200)
     t = rng.choice([str(rng.randint(-10, 10**13)), _text(rng).replace("<", "")])
     msg = _text(rng).replace("&", "&amp;").replace("<", "&lt;")
-    return f"<CtxUploaderResult><Code>{rng.choice(UPLOAD_CODES)}</Code><Msg>{msg}</Msg><t>{t}</t>" \
-           f"</CtxUploaderResult>".encode("utf-8", "surrogatepass")
+    return (
+        f"<CtxUploaderResult><Code>{rng.choice(UPLOAD_CODES)}</Code><Msg>{msg}</Msg><t>{t}</t>"
+        f"</CtxUploaderResult>".encode("utf-8", "surrogatepass")
+    )
 
 
 def _tool(rng: random.Random, good: str) -> dict | None:
@@ -114,38 +163,64 @@ def build_raw(rng: random.Random) -> tuple[dict, list[str]]:
     signatures: list[str] = []
     registry = None
     if rng.random() < 0.8:
-        registry = {"Version": rng.choice(VERSIONS) if rng.random() < 0.8 else _text(rng),
-                    "LS_Install_Dir": rng.choice(["C:\\x", "C:\\Program Files (x86)\\Citrix\\Licensing"])}
+        registry = {
+            "Version": rng.choice(VERSIONS) if rng.random() < 0.8 else _text(rng),
+            "LS_Install_Dir": rng.choice(["C:\\x", "C:\\Program Files (x86)\\Citrix\\Licensing"]),
+        }
     issued, used = rng.randint(0, 10**6), rng.randint(0, 10**6)
     raw = {
         "collector": rng.choice(["lab", "windows", _text(rng)]),
         "now": _when(rng),
         "computer_name": rng.choice([None, "LS01", _text(rng)]),
-        "macs": [rng.choice(["00:15:5d:00:00:01", "0015C5F0A1B2", "zz", ""]) for _ in range(rng.randint(0, 3))],
+        "macs": [rng.choice(["00:15:5d:00:00:01", "0015C5F0A1B2", "zz", ""]) for _i in range(rng.randint(0, 3))],
         "registry": registry,
         "install_dir": rng.choice([None, "C:\\x"]),
         "install_dir_exists": rng.random() < 0.8,
-        "services": [{"name": rng.choice([*SERVICES, _text(rng) or "svc"]), "exists": rng.random() < 0.8,
-                      "state": rng.choice([None, "running", "stopped", "start_pending", "paused"]),
-                      "start_mode": rng.choice([None, "auto", "manual", "disabled"])}
-                     for _ in range(rng.randint(0, 4))],
+        "services": [
+            {
+                "name": rng.choice([*SERVICES, _text(rng) or "svc"]),
+                "exists": rng.random() < 0.8,
+                "state": rng.choice([None, "running", "stopped", "start_pending", "paused"]),
+                "start_mode": rng.choice([None, "auto", "manual", "disabled"]),
+            }
+            for _i in range(rng.randint(0, 4))
+        ],
         "lmhostid": _tool(rng, f'The FlexNet host ID of this machine is "HOSTNAME={_text(rng).replace(chr(34), "")}"'),
-        "management_service": None if rng.random() < 0.2 else {
+        "management_service": None
+        if rng.random() < 0.2
+        else {
             **(_tool(rng, f"License Management Service is {rng.choice(['enabled', 'disabled'])}.") or {}),
-            "path": "C:\\x\\LS\\ctx_license_management_service.exe", "exists": rng.random() < 0.9},
-        "myfiles": [_license(rng, signatures) for _ in range(rng.randint(0, 4))],
+            "path": "C:\\x\\LS\\ctx_license_management_service.exe",
+            "exists": rng.random() < 0.9,
+        },
+        "myfiles": [_license(rng, signatures) for _i in range(rng.randint(0, 4))],
         "upload_result": _file(rng, _upload(rng)),
         "proxy_config": _file(rng, rng.choice(PROXY_FILES) if rng.random() < 0.8 else _bytes(rng, 200)),
-        "pending": [{"path": rng.choice(["C:\\x\\LS\\resource\\usage\\upload_compliance_1.zip",
-                                         "C:\\X\\LS\\RESOURCE\\USAGE\\UPLOAD_COMPLIANCE_1.ZIP", _text(rng) or "p"]),
-                     "name": _text(rng), "size": rng.randint(0, 10**9),
-                     "mtime": rng.choice([_when(rng) or "2026-11-22T00:00:00Z", rng.randint(0, 4 * 10**9)])}
-                    for _ in range(rng.randint(0, 4))],
-        "lmstat": _tool(rng, "License server status: 27000@localhost\n  localhost: license server UP v11.17.2\n"
-                             f"Users of XDT_PLT_UD:  (Total of {issued} licenses issued;  Total of {used} licenses "
-                             "in use)\n"),
-        "disk": {"free_bytes": rng.choice([None, rng.randint(0, 2**50)]),
-                 "total_bytes": rng.choice([None, rng.randint(0, 2**50)])},
+        "pending": [
+            {
+                "path": rng.choice(
+                    [
+                        "C:\\x\\LS\\resource\\usage\\upload_compliance_1.zip",
+                        "C:\\X\\LS\\RESOURCE\\USAGE\\UPLOAD_COMPLIANCE_1.ZIP",
+                        _text(rng) or "p",
+                    ]
+                ),
+                "name": _text(rng),
+                "size": rng.randint(0, 10**9),
+                "mtime": rng.choice([_when(rng) or "2026-11-22T00:00:00Z", rng.randint(0, 4 * 10**9)]),
+            }
+            for _i in range(rng.randint(0, 4))
+        ],
+        "lmstat": _tool(
+            rng,
+            "License server status: 27000@localhost\n  localhost: license server UP v11.17.2\n"
+            f"Users of XDT_PLT_UD:  (Total of {issued} licenses issued;  Total of {used} licenses "
+            "in use)\n",
+        ),
+        "disk": {
+            "free_bytes": rng.choice([None, rng.randint(0, 2**50)]),
+            "total_bytes": rng.choice([None, rng.randint(0, 2**50)]),
+        },
     }
     for key in rng.sample(sorted(raw), rng.randint(0, 3)):  # older collectors may omit keys
         del raw[key]
@@ -166,10 +241,21 @@ def test_build_record_never_raises_on_documented_shapes(seed: int, releases, war
 
 def _base() -> dict:
     return {
-        "collector": "windows", "now": "2026-11-22T12:00:00Z", "computer_name": "LS01", "macs": [],
-        "registry": {"Version": "11.17.2.0 build 45000", "LS_Install_Dir": "C:\\x"}, "install_dir": "C:\\x",
-        "install_dir_exists": True, "services": [], "lmhostid": None, "management_service": None, "myfiles": [],
-        "upload_result": None, "proxy_config": None, "pending": [], "lmstat": None,
+        "collector": "windows",
+        "now": "2026-11-22T12:00:00Z",
+        "computer_name": "LS01",
+        "macs": [],
+        "registry": {"Version": "11.17.2.0 build 45000", "LS_Install_Dir": "C:\\x"},
+        "install_dir": "C:\\x",
+        "install_dir_exists": True,
+        "services": [],
+        "lmhostid": None,
+        "management_service": None,
+        "myfiles": [],
+        "upload_result": None,
+        "proxy_config": None,
+        "pending": [],
+        "lmstat": None,
         "disk": {"free_bytes": 1, "total_bytes": 2},
     }
 
@@ -180,12 +266,16 @@ def _base() -> dict:
 # base64 decode with validate=True inside try) and turn each mismatch into a problem string; make
 # timeutil.parse_iso catch OverflowError from astimezone().
 TYPE_CONFUSED = [
-    pytest.param({"services": {"name": "Citrix Licensing", "exists": True, "state": "running"}},
-                 id="services-single-object-info_record.py:100"),
+    pytest.param(
+        {"services": {"name": "Citrix Licensing", "exists": True, "state": "running"}},
+        id="services-single-object-info_record.py:100",
+    ),
     pytest.param({"disk": "C: 10 GB free"}, id="disk-not-a-dict-info_record.py:90"),
     pytest.param({"registry": "11.17.2.0 build 45000"}, id="registry-not-a-dict-info_record.py:106"),
-    pytest.param({"upload_result": {"path": "C:\\x\\r.xml", "content_b64": "not base64!"}},
-                 id="upload-content-not-base64-info_record.py:32"),
+    pytest.param(
+        {"upload_result": {"path": "C:\\x\\r.xml", "content_b64": "not base64!"}},
+        id="upload-content-not-base64-info_record.py:32",
+    ),
     pytest.param({"now": "0001-01-01T00:00:00+14:00"}, id="now-out-of-range-timeutil.py:23"),
     pytest.param({"lmhostid": {"rc": 0, "stdout": 12345}}, id="lmhostid-stdout-not-text-info_record.py:134"),
     pytest.param({"services": [{"name": None, "exists": False}]}, id="service-name-null-info_record.py:129"),
@@ -193,9 +283,12 @@ TYPE_CONFUSED = [
 
 
 @pytest.mark.parametrize("change", TYPE_CONFUSED)
-@pytest.mark.xfail(strict=True, raises=(AttributeError, TypeError, ValueError, OverflowError),
-                   reason="BUG: build_record raises on type-confused host data instead of recording a problem "
-                          "(its docstring promises it never raises for odd host data)")
+@pytest.mark.xfail(
+    strict=True,
+    raises=(AttributeError, TypeError, ValueError, OverflowError),
+    reason="BUG: build_record raises on type-confused host data instead of recording a problem "
+    "(its docstring promises it never raises for odd host data)",
+)
 def test_build_record_survives_type_confused_collections(change: dict) -> None:
     raw = {**_base(), **change}
     try:

@@ -98,17 +98,21 @@ def hostile(secret_file, tmp_path_factory):
 
 
 def _hostile_run(secret_file: Path, tmp_path_factory) -> dict:
-    fleet = Fleet(tmp_path_factory.mktemp("fleet"), [
-        HostSpec(HOST_IMG, hostname="LSIMG", last_upload={"days_ago": 1}),
-        HostSpec(HOST_FORMULA, hostname="LSFORMULA", last_upload={"days_ago": 2}),
-        HostSpec("ls03", hostname=LS_SCRIPT),
-        HostSpec("xxe", hostname="LSXXE", last_upload={"days_ago": 1}),
-    ], START)
+    fleet = Fleet(
+        tmp_path_factory.mktemp("fleet"),
+        [
+            HostSpec(HOST_IMG, hostname="LSIMG", last_upload={"days_ago": 1}),
+            HostSpec(HOST_FORMULA, hostname="LSFORMULA", last_upload={"days_ago": 2}),
+            HostSpec("ls03", hostname=LS_SCRIPT),
+            HostSpec("xxe", hostname="LSXXE", last_upload={"days_ago": 1}),
+        ],
+        START,
+    )
     # ls03: a failed last attempt with a hostile message, and an expired license with a hostile file name.
-    fleet.path("ls03", UPLOAD_XML).write_text(_upload_failure(HOSTILE_MSG, START - timedelta(days=1)),
-                                              encoding="utf-8")
-    expired = licgen.license_text([LS_SCRIPT], [{"feature": "XDT_ENT_UD", "count": 5,
-                                                 "expiry": START.date() - timedelta(days=30)}])
+    fleet.path("ls03", UPLOAD_XML).write_text(_upload_failure(HOSTILE_MSG, START - timedelta(days=1)), encoding="utf-8")
+    expired = licgen.license_text(
+        [LS_SCRIPT], [{"feature": "XDT_ENT_UD", "count": 5, "expiry": START.date() - timedelta(days=30)}]
+    )
     (fleet.path("ls03", MYFILES) / HOSTILE_LICENSE).write_text(expired, encoding="utf-8")
     # xxe: both XML files declare entities: internal, external (a local file) and a nested expansion.
     uri = secret_file.as_uri()
@@ -116,20 +120,40 @@ def _hostile_run(secret_file: Path, tmp_path_factory) -> dict:
         f'<?xml version="1.0"?><!DOCTYPE CtxUploaderResult [<!ENTITY xxe SYSTEM "{uri}">'
         '<!ENTITY a "CTX_UPLOADER_SUCCESS"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
         "<CtxUploaderResult><Code>&xxe;</Code><Msg>&b;</Msg><t>1763812800</t></CtxUploaderResult>",
-        encoding="utf-8")
-    proxy_xml = (f'<?xml version="1.0" encoding="utf-8"?>\r\n<!DOCTYPE Configurations [<!ENTITY p SYSTEM "{uri}">'
-                 '<!ENTITY q "proxy.evil.example:3128">]>\r\n<Configurations>\r\n<Proxy>&q;</Proxy>\r\n'
-                 "<Extra>&p;</Extra>\r\n</Configurations>\r\n")
+        encoding="utf-8",
+    )
+    proxy_xml = (
+        f'<?xml version="1.0" encoding="utf-8"?>\r\n<!DOCTYPE Configurations [<!ENTITY p SYSTEM "{uri}">'
+        '<!ENTITY q "proxy.evil.example:3128">]>\r\n<Configurations>\r\n<Proxy>&q;</Proxy>\r\n'
+        "<Extra>&p;</Extra>\r\n</Configurations>\r\n"
+    )
     fleet.path("xxe", PROXY_XML).write_text(proxy_xml, encoding="utf-8", newline="")
     out = tmp_path_factory.mktemp("reports")
-    result = fleet.run(play([
-        {"name": "info", "ctxlic.license_server.info": {}, "register": "ctxlic_info"},
-        {"name": "report", "ctxlic.license_server.fleet_report": {
-            "output_dir": str(out), "history": False, "as_of": START.isoformat()},
-         "run_once": True, "delegate_to": "localhost", "register": "report"},
-        {"name": "proxy on xxe", "ctxlic.license_server.proxy": {"proxy": "10.0.0.1:8080"},
-         "when": "inventory_hostname == 'xxe'", "register": "p", "ignore_errors": True},
-    ]))
+    result = fleet.run(
+        play(
+            [
+                {"name": "info", "ctxlic.license_server.info": {}, "register": "ctxlic_info"},
+                {
+                    "name": "report",
+                    "ctxlic.license_server.fleet_report": {
+                        "output_dir": str(out),
+                        "history": False,
+                        "as_of": START.isoformat(),
+                    },
+                    "run_once": True,
+                    "delegate_to": "localhost",
+                    "register": "report",
+                },
+                {
+                    "name": "proxy on xxe",
+                    "ctxlic.license_server.proxy": {"proxy": "10.0.0.1:8080"},
+                    "when": "inventory_hostname == 'xxe'",
+                    "register": "p",
+                    "ignore_errors": True,
+                },
+            ]
+        )
+    )
     no_traceback(result)
     return {"fleet": str(fleet.root), "result": result_data(result), "out": str(out), "proxy_xml": proxy_xml}
 
@@ -194,7 +218,7 @@ def test_markdown_report_escapes_every_hostile_string(hostile):
     assert "<script" not in md and "<img" not in md
     assert "&lt;img src=x onerror=alert(1)&gt;" in md, "the host name is shown, escaped"
     assert 'FID\\_&lt;b&gt;"&amp;=x\\|y.lic' in md, "the license file name is shown, escaped"
-    assert "&lt;script&gt;alert(\"msg\")&lt;/script&gt;" in md, "the upload message is shown, escaped"
+    assert '&lt;script&gt;alert("msg")&lt;/script&gt;' in md, "the upload message is shown, escaped"
     table: list[str] = []
     for line in [*md.splitlines(), ""]:
         if line.startswith("|"):
@@ -252,14 +276,13 @@ def _zip(path: Path, members: dict[str, bytes], *, symlink: str | None = None, d
                 archive.writestr(name, data)
         if symlink:
             info = zipfile.ZipInfo("link")
-            info.external_attr = (0o120777 << 16)
+            info.external_attr = 0o120777 << 16
             archive.writestr(info, symlink)
 
 
 def test_hostile_telemetry_zips_are_rejected_and_never_deleted(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("man01", reporting="manual", pending_zip_days=[1])])
     usage = fleet.path("man01", USAGE)
-
 
     bad = {
         "upload_compliance_1700000011.zip": ({"usage.xml": b"\0" * (20 * 1024 * 1024)}, {}, "ratio above"),
@@ -274,8 +297,21 @@ def test_hostile_telemetry_zips_are_rejected_and_never_deleted(make_fleet, tmp_p
             _zip(usage / name, members, **options)
     digests = {name: sha256(usage / name) for name in bad}
     dest = tmp_path / "dest"
-    result = fleet.run(play([{"name": "bundle", "ctxlic.license_server.telemetry_bundle": {
-        "dest": str(dest), "cleanup": True, "bundle_date": "2026-11-22"}, "register": "r"}]))
+    result = fleet.run(
+        play(
+            [
+                {
+                    "name": "bundle",
+                    "ctxlic.license_server.telemetry_bundle": {
+                        "dest": str(dest),
+                        "cleanup": True,
+                        "bundle_date": "2026-11-22",
+                    },
+                    "register": "r",
+                }
+            ]
+        )
+    )
     no_traceback(result)
     res = result.task_results("bundle")["man01"]
     assert not res.get("failed"), res.get("msg")
@@ -299,12 +335,16 @@ def test_catalog_page_entities_are_never_expanded(tmp_path, secret_file):
     site = tmp_path / "site"
     site.mkdir()
     leak = tmp_path / "release.html"
-    leak.write_text(f"What's new in the License Server version 11.17.2 build 98000 Release date: January 2, "
-                    f"2026 {SECRET_MARK}", encoding="utf-8")
+    leak.write_text(
+        f"What's new in the License Server version 11.17.2 build 98000 Release date: January 2, 2026 {SECRET_MARK}",
+        encoding="utf-8",
+    )
     page = (REPO / "tests" / "fixtures" / "catalog" / "whats_new_new_builds.html").read_text(encoding="utf-8")
-    doctype = (f'<!DOCTYPE html [<!ENTITY ext SYSTEM "{leak.as_uri()}"><!ENTITY sec SYSTEM "{secret_file.as_uri()}">'
-               "<!ENTITY rel \"What&#39;s new in the License Server version 11.17.2 build 99000 Release date: "
-               'January 1, 2026">]>')
+    doctype = (
+        f'<!DOCTYPE html [<!ENTITY ext SYSTEM "{leak.as_uri()}"><!ENTITY sec SYSTEM "{secret_file.as_uri()}">'
+        '<!ENTITY rel "What&#39;s new in the License Server version 11.17.2 build 99000 Release date: '
+        'January 1, 2026">]>'
+    )
     body = "<p>&rel;</p><div>&ext;</div><div>&sec;</div>"
     hostile_page = doctype + re.sub(r"(<body[^>]*>)", r"\1" + body, page, count=1, flags=re.IGNORECASE)
     assert body in hostile_page
@@ -315,15 +355,42 @@ def test_catalog_page_entities_are_never_expanded(tmp_path, secret_file):
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        tasks = [{"name": name, "ctxlic.license_server.upgrade_window": {
-            "installed_version": "11.17.2.0 build 51000", "as_of": "2026-06-01", "catalog_url": f"{base}/{page_name}",
-            "catalog_cache": "", "timeout": 5}, "register": "w"}
-            for name, page_name in (("hostile", "whats_new.html"), ("clean", "clean.html"))]
+        tasks = [
+            {
+                "name": name,
+                "ctxlic.license_server.upgrade_window": {
+                    "installed_version": "11.17.2.0 build 51000",
+                    "as_of": "2026-06-01",
+                    "catalog_url": f"{base}/{page_name}",
+                    "catalog_cache": "",
+                    "timeout": 5,
+                },
+                "register": "w",
+            }
+            for name, page_name in (("hostile", "whats_new.html"), ("clean", "clean.html"))
+        ]
         inventory = tmp_path / "inventory.json"
-        inventory.write_text(json.dumps({"all": {"hosts": {"localhost": {
-            "ansible_connection": "local", "ansible_python_interpreter": str(BIN / "python")}}}}), encoding="utf-8")
-        result = run_playbook(play(tasks), inventory, workdir=tmp_path,
-                              env={"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
+        inventory.write_text(
+            json.dumps(
+                {
+                    "all": {
+                        "hosts": {
+                            "localhost": {
+                                "ansible_connection": "local",
+                                "ansible_python_interpreter": str(BIN / "python"),
+                            }
+                        }
+                    }
+                }
+            ),
+            encoding="utf-8",
+        )
+        result = run_playbook(
+            play(tasks),
+            inventory,
+            workdir=tmp_path,
+            env={"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"},
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -342,10 +409,8 @@ TRAVERSAL_NAMES = [
     "../../../etc/evil.lic",
     r"C:\Windows\evil.lic",
     r"\\fileserver\share\evil.lic",
-    r"MyFiles\..\..\evil.lic",
     "evil.lic:hidden.lic",
     "CON.lic",
-    "..",
     "evil.lic\x00.txt",
 ]
 
@@ -357,10 +422,22 @@ def test_license_file_refuses_names_with_traversal(make_fleet):
     content = licgen.license_text(["LS01"], [{"feature": "XDT_PLT_UD", "count": 1}])
     tasks = []
     for index, name in enumerate(TRAVERSAL_NAMES):
-        tasks.append({"name": f"present {index}", "ctxlic.license_server.license_file": {
-            "name": name, "content": content}, "register": "r", "ignore_errors": True})
-        tasks.append({"name": f"absent {index}", "ctxlic.license_server.license_file": {
-            "name": name, "state": "absent"}, "register": "r", "ignore_errors": True})
+        tasks.append(
+            {
+                "name": f"present {index}",
+                "ctxlic.license_server.license_file": {"name": name, "content": content},
+                "register": "r",
+                "ignore_errors": True,
+            }
+        )
+        tasks.append(
+            {
+                "name": f"absent {index}",
+                "ctxlic.license_server.license_file": {"name": name, "state": "absent"},
+                "register": "r",
+                "ignore_errors": True,
+            }
+        )
     result = fleet.run(play(tasks))
     no_traceback(result)
     for index, name in enumerate(TRAVERSAL_NAMES):
@@ -382,19 +459,47 @@ def test_odd_install_dir_reaches_every_program_as_one_argument(make_fleet, tmp_p
     src = str(make_installer(tmp_path / "inst" / "CitrixLicensing.exe", V49))
     content = licgen.license_text(["LSODD"], [{"feature": "XDT_PLT_UD", "count": 10}])
     before_quote = tree(fleet.host_root("quote"))
-    result = fleet.run(play([
-        {"name": "install", "ctxlic.license_server.package": {
-            "src": src, "version": V49, "install_dir": ODD_DIR, "min_free_mb": 100}, "register": "r"},
-        {"name": "license", "ctxlic.license_server.license_file": {"name": "FID_odd.lic", "content": content},
-         "register": "r"},
-        {"name": "proxy", "ctxlic.license_server.proxy": {"proxy": "proxy.example:8080"}, "register": "r"},
-        {"name": "lms", "ctxlic.license_server.management_service": {"state": "disabled"}, "register": "r"},
-        {"name": "info", "ctxlic.license_server.info": {}, "register": "r"},
-    ], hosts="odd") + play([
-        {"name": "quoted", "ctxlic.license_server.package": {
-            "src": src, "version": V49, "install_dir": r'C:\Program Files\Ci"trix\Licensing', "min_free_mb": 100},
-         "register": "r", "ignore_errors": True},
-    ], hosts="quote"))
+    result = fleet.run(
+        play(
+            [
+                {
+                    "name": "install",
+                    "ctxlic.license_server.package": {
+                        "src": src,
+                        "version": V49,
+                        "install_dir": ODD_DIR,
+                        "min_free_mb": 100,
+                    },
+                    "register": "r",
+                },
+                {
+                    "name": "license",
+                    "ctxlic.license_server.license_file": {"name": "FID_odd.lic", "content": content},
+                    "register": "r",
+                },
+                {"name": "proxy", "ctxlic.license_server.proxy": {"proxy": "proxy.example:8080"}, "register": "r"},
+                {"name": "lms", "ctxlic.license_server.management_service": {"state": "disabled"}, "register": "r"},
+                {"name": "info", "ctxlic.license_server.info": {}, "register": "r"},
+            ],
+            hosts="odd",
+        )
+        + play(
+            [
+                {
+                    "name": "quoted",
+                    "ctxlic.license_server.package": {
+                        "src": src,
+                        "version": V49,
+                        "install_dir": r'C:\Program Files\Ci"trix\Licensing',
+                        "min_free_mb": 100,
+                    },
+                    "register": "r",
+                    "ignore_errors": True,
+                },
+            ],
+            hosts="quote",
+        )
+    )
     no_traceback(result)
     for name in ("install", "license", "proxy", "lms", "info"):
         res = result.task_results(name)["odd"]
@@ -409,8 +514,10 @@ def test_odd_install_dir_reaches_every_program_as_one_argument(make_fleet, tmp_p
     # labctl exec ran <ODD_DIR>\LS\lmreread.exe by its exact path (a changed path would not start at all).
     assert rereads[-1]["argv"] == ["lmreread.exe", "-c", "@localhost", "-all"]
     assert fleet.path("odd", ODD_DIR + r"\MyFiles\FID_odd.lic").read_bytes() == content.encode()
-    assert b"<Proxy>proxy.example:8080</Proxy>" in fleet.path(
-        "odd", ODD_DIR + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml").read_bytes()
+    assert (
+        b"<Proxy>proxy.example:8080</Proxy>"
+        in fleet.path("odd", ODD_DIR + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml").read_bytes()
+    )
     record = result.task_results("info")["odd"]["server"]
     assert record["install_dir"] == ODD_DIR and record["reporting_mode"] == "manual"
     assert record["management_service"]["path"] == ODD_DIR + r"\LS\ctx_license_management_service.exe"
@@ -420,20 +527,35 @@ def test_odd_install_dir_reaches_every_program_as_one_argument(make_fleet, tmp_p
     assert tree(fleet.host_root("quote")) == before_quote
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (lab backend fidelity) plugins/plugin_utils/host_lab.py: Windows paths and argv go through ansible.builtin "
-    "stat/slurp/copy/file (type=path: os.path.expandvars) and command (expand_argument_vars defaults to true), so "
-    "'$NAME' in a Windows path is replaced with the controller's environment ($HOME -> /root); on Windows '$' is an "
-    "ordinary character. Fix: command with expand_argument_vars: false (lines 57-60 and 158-161); for path options "
-    "route lab file operations through labctl, or refuse '$' in lab paths with a clear error. The Windows backend "
-    "has the mirror image: Ansible.Basic expands %NAME% in every type=path option of win_stat/win_copy/win_file "
-    "while win_command argv stays literal."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG (lab backend fidelity) plugins/plugin_utils/host_lab.py: Windows paths and argv go through "
+        "ansible.builtin stat/slurp/copy/file (type=path: os.path.expandvars) and command "
+        "(expand_argument_vars defaults to true), so '$NAME' in a Windows path is replaced with the "
+        "controller's environment ($HOME -> /root); on Windows '$' is an ordinary character. Fix: command "
+        "with expand_argument_vars: false (lines 57-60 and 158-161); for path options route lab file "
+        "operations through labctl, or refuse '$' in lab paths with a clear error. The Windows backend has "
+        "the mirror image: Ansible.Basic expands %NAME% in every type=path option of "
+        "win_stat/win_copy/win_file while win_command argv stays literal."
+    ),
+)
 def test_a_dollar_in_a_path_is_an_ordinary_character(make_fleet):
     fleet = make_fleet([HostSpec("ls01")])
     content = licgen.license_text(["LS01"], [{"feature": "XDT_PLT_UD", "count": 1, "serial": "D"}])
     fleet.path("ls01", MYFILES + r"\FID_$HOME.lic").write_text(content, encoding="utf-8")
-    result = fleet.run(play([{"name": "remove", "ctxlic.license_server.license_file": {
-        "name": "FID_$HOME.lic", "state": "absent", "backup": False}, "register": "r", "ignore_errors": True}]))
+    result = fleet.run(
+        play(
+            [
+                {
+                    "name": "remove",
+                    "ctxlic.license_server.license_file": {"name": "FID_$HOME.lic", "state": "absent", "backup": False},
+                    "register": "r",
+                    "ignore_errors": True,
+                }
+            ]
+        )
+    )
     no_traceback(result)
     res = result.task_results("remove")["ls01"]
     assert res["changed"] is True, res.get("msg")
@@ -452,15 +574,25 @@ def _signed(hostname: str, feature: str) -> str:
 
 SECRETS_PLAY = [
     {"name": "info", "ctxlic.license_server.info": {}, "register": "r"},
-    {"name": "write", "ctxlic.license_server.license_file": {"name": "FID_new.lic",
-                                                              "content": "{{ new_license }}"}, "register": "r"},
-    {"name": "plan", "ctxlic.license_server.license_plan": {"src": ["{{ src_file }}"], "prune": True},
-     "register": "r"},
-    {"name": "proxy", "ctxlic.license_server.proxy": {"proxy": f"http://admin:{PASSWORD}@proxy.example:8080"},
-     "register": "r", "ignore_errors": True},
+    {
+        "name": "write",
+        "ctxlic.license_server.license_file": {"name": "FID_new.lic", "content": "{{ new_license }}"},
+        "register": "r",
+    },
+    {"name": "plan", "ctxlic.license_server.license_plan": {"src": ["{{ src_file }}"], "prune": True}, "register": "r"},
+    {
+        "name": "proxy",
+        "ctxlic.license_server.proxy": {"proxy": f"http://admin:{PASSWORD}@proxy.example:8080"},
+        "register": "r",
+        "ignore_errors": True,
+    },
     {"name": "probe", "ctxlic.license_server.connectivity": {"timeout": 2}, "register": "r", "ignore_errors": True},
-    {"name": "probe with option", "ctxlic.license_server.connectivity": {
-        "proxy": f"admin:{PASSWORD}@proxy.example:8080", "timeout": 2}, "register": "r", "ignore_errors": True},
+    {
+        "name": "probe with option",
+        "ctxlic.license_server.connectivity": {"proxy": f"admin:{PASSWORD}@proxy.example:8080", "timeout": 2},
+        "register": "r",
+        "ignore_errors": True,
+    },
 ]
 
 
@@ -475,9 +607,13 @@ def _secrets_run(tmp_path_factory) -> dict:
     fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", hostname="LS01")], START)
     fleet.path("ls01", MYFILES + r"\FID_installed.lic").write_text(_signed("LS01", "XDT_ENT_UD"), encoding="utf-8")
     config = fleet.path("ls01", PROXY_XML)
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "</Configurations>", f"<Proxy>admin:{PASSWORD}@proxy.example:8080</Proxy>\r\n</Configurations>"),
-        encoding="utf-8", newline="")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "</Configurations>", f"<Proxy>admin:{PASSWORD}@proxy.example:8080</Proxy>\r\n</Configurations>"
+        ),
+        encoding="utf-8",
+        newline="",
+    )
     work = tmp_path_factory.mktemp("secrets")
     src_file = work / "FID_src.lic"
     src_file.write_text(_signed("LS01", "XDT_ADV_UD"), encoding="utf-8")
@@ -486,10 +622,23 @@ def _secrets_run(tmp_path_factory) -> dict:
     playbook = work / "secrets.yml"
     playbook.write_text(play(SECRETS_PLAY), encoding="utf-8")
     verbose = subprocess.run(
-        [str(BIN / "ansible-playbook"), "-vvv", "--diff", "-i", str(fleet.inventory), str(playbook),
-         "-e", json.dumps(extra)],
-        capture_output=True, text=True, timeout=600, cwd=REPO, check=False,
-        env=ansible_env({"ANSIBLE_STDOUT_CALLBACK": "default", "ANSIBLE_DISPLAY_ARGS_TO_STDOUT": "False"}))
+        [
+            str(BIN / "ansible-playbook"),
+            "-vvv",
+            "--diff",
+            "-i",
+            str(fleet.inventory),
+            str(playbook),
+            "-e",
+            json.dumps(extra),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO,
+        check=False,
+        env=ansible_env({"ANSIBLE_STDOUT_CALLBACK": "default", "ANSIBLE_DISPLAY_ARGS_TO_STDOUT": "False"}),
+    )
     return {"json": result_data(as_json), "verbose": verbose.stdout + verbose.stderr}
 
 
