@@ -101,9 +101,10 @@ def gather_section(results: dict) -> list[str]:
         "Remote calls are module executions on the host, counted at `ActionBase._execute_module` by "
         "`benchmarks/callback_plugins/ctxlic_bench_calls.py`. CPU is user + system time of the whole "
         "`ansible-playbook` process tree (workers, modules, lab programs). Memory, sampled from `/proc`: peak PSS "
-        "of the controller (`ansible-playbook` and the forked workers alive at that moment, how many in brackets: "
-        "it depends on the load, up to forks), the largest single worker's PSS (the cost of one fork running the "
-        "task's action plugin), the main process's peak RSS (`VmHWM`), and peak PSS of the whole tree (modules "
+        "of the controller (`ansible-playbook` and the forked copies of it alive at that moment, how many in "
+        "brackets: workers, up to forks, and short-lived forks about to start a module; the number depends on the "
+        "machine's load), the largest single forked copy's PSS (about the cost of one worker running the task's "
+        "action plugin), the main process's peak RSS (`VmHWM`), and peak PSS of the whole tree (modules "
         "and lab programs too).",
         "",
     ]

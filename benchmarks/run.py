@@ -57,6 +57,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=REPO / ".build" / "bench", help="lab fleets and raw results")
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md", help="Markdown to write")
     parser.add_argument("--keep-fleets", action="store_true", help="leave the lab fleets in the workdir")
+    parser.add_argument("--render-only", type=Path, metavar="RESULTS_JSON",
+                        help="run nothing: write --output again from the raw results of an earlier run")
     args = parser.parse_args(argv)
     if args.sizes is None:
         args.sizes = [50] if args.quick else list(FULL_SIZES)
@@ -147,6 +149,11 @@ def _cleanup(args: argparse.Namespace, fleet_root: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    if args.render_only:
+        results = json.loads(args.render_only.read_text(encoding="utf-8"))
+        args.output.write_text(render_markdown(results), encoding="utf-8")
+        progress(f"wrote {args.output} from {args.render_only}")
+        return 0
     results = run(args, argv)
     raw = args.workdir.resolve() / "results.json"
     raw.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")

@@ -116,9 +116,10 @@ def _fake_run(hosts: int, calls: int, changed: int = 0) -> dict:
             "failed_hosts": [], "log": ""}
 
 
-def test_markdown_has_every_section(tiny_pure):
+@pytest.fixture
+def results(tiny_pure) -> dict:
     args = run.parse_args(["--quick"])
-    results = {
+    return {
         "generated_at": "2026-11-22 12:00 UTC", "command": "scripts/bench.sh --quick", "mode": run.mode_of(args),
         "machine": machine.describe(), "load_average_end": [1.0, 1.0, 1.0], "duration_s": 12.0, "pure_s": 1.0,
         "settings": {"forks": args.forks, "sizes": args.sizes, "site_hosts": args.site_hosts, "records": 10,
@@ -129,6 +130,9 @@ def test_markdown_has_every_section(tiny_pure):
                  "second": _fake_run(2, 19)},
         "pure": tiny_pure,
     }
+
+
+def test_markdown_has_every_section(results):
     text = render_markdown(results)
     for heading in ("## Machine", "## Fleet gather", "## Idempotent converge (site.yml)", "## Report build",
                     "## License parser", "## Proxy XML editor", "## Duration of the full run"):
@@ -137,6 +141,14 @@ def test_markdown_has_every_section(tiny_pure):
     assert "one remote call per host for the gather **met**" in text
     assert "Second run changed nothing: **yes**" in text
     assert "Absolute times are noisy" in text
+
+
+def test_render_only_rewrites_the_markdown_from_raw_results(results, tmp_path):
+    raw = tmp_path / "results.json"
+    raw.write_text(json.dumps(results, default=str), encoding="utf-8")
+    out = tmp_path / "performance.md"
+    assert run.main(["--render-only", str(raw), "--output", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == render_markdown(json.loads(raw.read_text(encoding="utf-8")))
 
 
 def test_command_line_modes():
