@@ -386,9 +386,9 @@ def gather_comparison(workdir: Path, size: int, *, forks: int, sample_interval: 
     report = measure_playbook(
         f"fleet_report_{size}", REPO / "playbooks" / "fleet_report.yml", inventory, runs, forks=forks,
         sample_interval=sample_interval,
-        extra_vars={"telemetry_report_dir": str(runs / "reports"),
-                    "telemetry_history_db": str(runs / "evidence.sqlite"),
-                    "telemetry_as_of": START.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        extra_vars={"ctxlic_telemetry_report_dir": str(runs / "reports"),
+                    "ctxlic_telemetry_history_db": str(runs / "evidence.sqlite"),
+                    "ctxlic_telemetry_as_of": START.strftime("%Y-%m-%dT%H:%M:%SZ")},
     )
     return {"size": size, "forks": forks, "fleet_create_s": created,
             "collection": collection.to_dict(), "naive": naive_run.to_dict() if naive_run else None,

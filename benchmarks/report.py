@@ -73,7 +73,29 @@ def machine_section(results: dict) -> list[str]:
         ["ansible-core", m["ansible_core"]],
         ["lxml", m["lxml"]],
     ]
-    return ["## Machine", "", *table(["", ""], rows)]
+    return ["## Machine", "", *table(["", ""], rows), *sections_run(results)]
+
+
+def sections_run(results: dict) -> list[str]:
+    """When each section was measured and the load around it (a resumed run measures them at different times)."""
+    stamped = [("report build, parser, editor", results.get("pure"))]
+    stamped += [(f"gather on {g['size']} hosts", g) for g in results.get("gather") or []]
+    if results.get("site"):
+        stamped.append((f"site.yml on {results['site'].get('size')} hosts", results["site"]))
+    rows = [[label, section["measured_at"], fmt_s(section.get("section_s")), _load(section.get("load_before")),
+             _load(section.get("load_after"))] for label, section in stamped if section and section.get("measured_at")]
+    if not rows:
+        return []
+    return ["When each section ran (each section's ratios are between figures of that section only):", "",
+            *table(["section", "started", "took", "load before (1/5/15 min)", "load after"], rows)]
+
+
+def not_measured(results: dict, prefix: str, skipped: str) -> str:
+    """Why a section has no figures: still pending in a run that was stopped, or skipped by an option."""
+    if any(key.startswith(prefix) for key in results.get("pending") or []):
+        return "Not measured yet: the run stopped before this section; `scripts/bench.sh --resume` (same options) " \
+               "measures it."
+    return f"Not run (`{skipped}`)."
 
 
 def _load(values: list[float] | None) -> str:
@@ -84,7 +106,7 @@ def gather_section(results: dict) -> list[str]:
     out = ["## Fleet gather", ""]
     gathers = results.get("gather") or []
     if not gathers:
-        return [*out, "Not run (`--skip-fleet`).", ""]
+        return [*out, not_measured(results, "gather", "--skip-fleet"), ""]
     out += [
         "One lab fleet per size, created fresh (four kinds of servers in turn: current with one license file; "
         "behind a configured proxy with two; manual reporting with three pending upload zips; overdue build "
@@ -167,7 +189,7 @@ def _gather_checks(gathers: list[dict]) -> list[str]:
 def report_section(results: dict) -> list[str]:
     pure = results.get("pure")
     if not pure:
-        return ["## Report build", "", "Not run (`--skip-pure`).", ""]
+        return ["## Report build", "", not_measured(results, "pure", "--skip-pure"), ""]
     if pure.get("error"):
         return ["## Report build, license parser, proxy editor", "", f"FAILED: {pure['error']}", ""]
     rep = pure["report"]
@@ -284,7 +306,7 @@ def site_section(results: dict) -> list[str]:
     site = results.get("site")
     out = ["## Idempotent converge (site.yml)", ""]
     if not site:
-        return [*out, "Not run (`--skip-site`).", ""]
+        return [*out, not_measured(results, "site", "--skip-site"), ""]
     if site.get("error"):
         return [*out, f"FAILED: {site['error']}", ""]
     first, second = site["first"], site["second"]
@@ -357,15 +379,19 @@ def render_markdown(results: dict) -> str:
         "",
         "The benchmarks are not part of the test suite and no test asserts a time. Every figure comes with a "
         "baseline measured **in the same run on the same machine**, and the ratio to it is what to compare "
-        "between runs and machines. **Absolute times are noisy**: this machine has 2 CPUs shared with other "
-        "people's test runs while the benchmark ran (see the load average below), so wall times vary from run to "
-        "run; CPU times and call counts are steadier, and remote calls per host are exact.",
+        "between runs and machines. **Absolute times are noisy**: wall times depend on what else the machine "
+        "was running (see the load averages below) and vary from run to run; CPU times and call counts are "
+        "steadier, and remote calls per host are exact.",
         "",
         f"Settings: forks {settings['forks']}; gather fleets of {', '.join(map(str, settings['sizes'])) or 'none'} "
         f"hosts; site.yml on {settings['site_hosts'] or 'no'} hosts; {settings['records']:,} report records; "
         f"pure benchmarks best of {settings['repeat']}.",
         "",
     ]
+    pending = results.get("pending") or []
+    if pending:
+        lines += [f"**Incomplete run**: not measured yet: {', '.join(pending)}. `scripts/bench.sh --resume` with the "
+                  "same options measures only those and rewrites this page.", ""]
     lines += machine_section(results)
     lines += gather_section(results)
     lines += site_section(results)

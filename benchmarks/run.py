@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import REPO, fleet_bench, machine, pure_bench
+from benchmarks import REPO, checkpoint, fleet_bench, machine, pure_bench
 from benchmarks.report import FULL_SITE_HOSTS, FULL_SIZES, render_markdown
 
 KIB = 1024
@@ -57,6 +57,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=REPO / ".build" / "bench", help="lab fleets and raw results")
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md", help="Markdown to write")
     parser.add_argument("--keep-fleets", action="store_true", help="leave the lab fleets in the workdir")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the finished sections of the last run with the same settings (workdir "
+                             "results.json) and measure only the rest; the report is rewritten after every section")
     parser.add_argument("--render-only", type=Path, metavar="RESULTS_JSON",
                         help="run nothing: write --output again from the raw results of an earlier run")
     args = parser.parse_args(argv)
@@ -83,50 +86,111 @@ def progress(message: str) -> None:
     print(f"[bench {datetime.now(UTC).strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def run(args: argparse.Namespace, argv: list[str]) -> dict:
-    started = time.perf_counter()
-    workdir = args.workdir.resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
-    results: dict = {
+def settings_of(args: argparse.Namespace) -> dict:
+    return {"forks": args.forks, "sizes": [] if args.skip_fleet else args.sizes,
+            "site_hosts": None if args.skip_site else args.site_hosts, "records": args.records,
+            "repeat": args.repeat, "naive_max_hosts": args.naive_max_hosts, "pure": not args.skip_pure}
+
+
+def fresh_results(args: argparse.Namespace, argv: list[str]) -> dict:
+    return {
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["scripts/bench.sh", *argv]),
         "mode": mode_of(args),
         "machine": machine.describe(),
-        "settings": {"forks": args.forks, "sizes": [] if args.skip_fleet else args.sizes,
-                     "site_hosts": None if args.skip_site else args.site_hosts, "records": args.records,
-                     "repeat": args.repeat, "naive_max_hosts": args.naive_max_hosts},
+        "settings": settings_of(args),
         "gather": [],
         "site": None,
         "pure": None,
+        "duration_s": 0.0,
     }
-    if not args.skip_pure:
+
+
+def starting_results(args: argparse.Namespace, argv: list[str], raw: Path) -> dict:
+    """A fresh results dict, or with --resume the saved one whose finished sections are kept."""
+    if not args.resume:
+        return fresh_results(args, argv)
+    previous = checkpoint.load(raw)
+    if previous is None:
+        progress(f"--resume: no readable results in {raw}; starting a new run")
+        return fresh_results(args, argv)
+    ok, why = checkpoint.resumable(previous, settings_of(args))
+    if not ok:
+        raise SystemExit(f"--resume: {raw} was made with other settings ({why}); run without --resume, "
+                         "or with the same options")
+    wanted = set(checkpoint.section_keys(settings_of(args)))
+    previous["gather"] = [g for g in previous.get("gather") or []
+                          if not g.get("error") and f"gather {g['size']}" in wanted]
+    for key in ("pure", "site"):
+        section = previous.get(key)
+        if section and (section.get("error") or not any(k.startswith(key) for k in wanted)):
+            previous[key] = None
+    previous["errors"] = []
+    previous["settings"] = settings_of(args)
+    previous["mode"] = mode_of(args)
+    progress("--resume: reusing " + (", ".join(sorted(checkpoint.finished_keys(previous))) or "nothing"))
+    return previous
+
+
+def run(args: argparse.Namespace, argv: list[str], raw: Path) -> dict:
+    """Measure every section not yet finished; save the results and the report after each one."""
+    started = time.perf_counter()
+    workdir = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = starting_results(args, argv, raw)
+    elapsed_before = results.get("duration_s") or 0.0
+    done = checkpoint.finished_keys(results)
+
+    def save() -> None:
+        results["pending"] = [k for k in checkpoint.section_keys(results["settings"])
+                              if k not in checkpoint.finished_keys(results)]
+        results["load_average_end"] = checkpoint.load_average()
+        results["duration_s"] = elapsed_before + time.perf_counter() - started
+        checkpoint.save(raw, results)
+        write_report(args.output, results)
+
+    if not args.skip_pure and "pure" not in done:
         progress(f"report build ({args.records:,} records), license parser, proxy editor")
-        pure_started, pure_cpu = time.perf_counter(), time.process_time()
+        clock, pure_cpu = checkpoint.SectionClock(), time.process_time()
         results["pure"] = guarded(results, "pure", lambda: pure_bench.run_pure(
             workdir / "pure", records=args.records, license_sizes=args.license_sizes,
             proxy_sizes=args.proxy_sizes, repeat=args.repeat))
-        results["pure_s"] = time.perf_counter() - pure_started
+        stamp = clock.stamp()
+        results["pure"].update(stamp)
+        results["pure_s"] = stamp["section_s"]
         results["pure_cpu_s"] = time.process_time() - pure_cpu
+        save()
     if not args.skip_fleet:
         for size in args.sizes:
+            if f"gather {size}" in done:
+                continue
             naive = args.naive_max_hosts is None or size <= args.naive_max_hosts
             progress(f"gather on {size} hosts (collection{', naive' if naive else ''}, fleet_report.yml), "
                      f"forks {args.forks}")
+            clock = checkpoint.SectionClock()
             gathered = guarded(results, f"gather {size}", lambda size=size, naive=naive: fleet_bench.gather_comparison(
                 workdir, size, forks=args.forks, naive=naive, sample_interval=args.sample_interval))
-            results["gather"].append({"size": size, **gathered})
+            results["gather"].append({"size": size, **gathered, **clock.stamp()})
+            results["gather"].sort(key=lambda g: g["size"])
             _cleanup(args, workdir / f"fleet{size}")
-    if not args.skip_site:
+            save()
+    if not args.skip_site and f"site {args.site_hosts}" not in done:
         progress(f"site.yml twice on {args.site_hosts} hosts, forks {args.forks}")
+        clock = checkpoint.SectionClock()
         results["site"] = guarded(results, "site", lambda: fleet_bench.site_idempotence(
             workdir, args.site_hosts, forks=args.forks, sample_interval=args.sample_interval))
+        results["site"].update(clock.stamp())
         _cleanup(args, workdir / f"site{args.site_hosts}")
-    try:
-        results["load_average_end"] = list(os.getloadavg())
-    except OSError:
-        results["load_average_end"] = None
-    results["duration_s"] = time.perf_counter() - started
+        save()
+    save()
     return results
+
+
+def write_report(output: Path, results: dict) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_name(output.name + ".tmp")
+    temporary.write_text(render_markdown(results), encoding="utf-8")
+    os.replace(temporary, output)
 
 
 def guarded(results: dict, what: str, func: Callable[[], dict]) -> dict:
@@ -151,14 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.render_only:
         results = json.loads(args.render_only.read_text(encoding="utf-8"))
-        args.output.write_text(render_markdown(results), encoding="utf-8")
+        write_report(args.output, results)
         progress(f"wrote {args.output} from {args.render_only}")
         return 0
-    results = run(args, argv)
     raw = args.workdir.resolve() / "results.json"
-    raw.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render_markdown(results), encoding="utf-8")
+    results = run(args, argv, raw)
     progress(f"wrote {args.output} (raw results: {raw}) in {results['duration_s']:.0f} s")
     failed = [g["size"] for g in results["gather"] for k in ("collection", "naive", "fleet_report")
               if g.get(k) and g[k]["rc"] != 0]

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks import fleet_bench, machine, pure_bench, run  # noqa: E402
+from benchmarks import checkpoint, fleet_bench, machine, pure_bench, run  # noqa: E402
 from benchmarks.report import render_markdown  # noqa: E402
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import FORMATS  # noqa: E402
@@ -159,6 +159,56 @@ def test_command_line_modes():
     assert run.mode_of(run.parse_args(["--sizes", "5", "--forks", "2"])) == "custom"
     with pytest.raises(SystemExit):
         run.parse_args(["--sizes", "fifty"])
+
+
+def _fake_gather(calls_log: list[int], fail_sizes: set[int]):
+    def gather_comparison(_workdir, size, *, forks, naive, sample_interval):
+        calls_log.append(size)
+        if size in fail_sizes:
+            raise RuntimeError(f"fleet of {size} broke")
+        return {"forks": forks, "fleet_create_s": 0.1, "collection": _fake_run(size, 1),
+                "naive": _fake_run(size, 16) if naive else None, "fleet_report": _fake_run(size, 1)}
+    return gather_comparison
+
+
+def test_resume_measures_only_the_sections_that_did_not_finish(tiny_pure, tmp_path, monkeypatch):
+    """A long run that stopped part-way is carried on with --resume; finished sections are not measured again."""
+    calls: list[int] = []
+    monkeypatch.setattr(run.pure_bench, "run_pure", lambda *a, **k: dict(tiny_pure))
+    monkeypatch.setattr(run.fleet_bench, "gather_comparison", _fake_gather(calls, fail_sizes={3}))
+    out, workdir = tmp_path / "performance.md", tmp_path / "bench"
+    argv = ["--sizes", "2,3", "--skip-site", "--records", "10", "--repeat", "1", "--workdir", str(workdir),
+            "--output", str(out)]
+    assert run.main(argv) == 1  # the 3-host section failed
+    first = json.loads((workdir / "results.json").read_text(encoding="utf-8"))
+    assert first["pending"] == ["gather 3"] and [g["size"] for g in first["gather"]] == [2, 3]
+    assert "**Incomplete run**: not measured yet: gather 3" in out.read_text(encoding="utf-8")
+
+    def pure_again(*_args, **_kwargs):
+        raise AssertionError("the finished pure section was measured again")
+    monkeypatch.setattr(run.pure_bench, "run_pure", pure_again)
+    monkeypatch.setattr(run.fleet_bench, "gather_comparison", _fake_gather(calls, fail_sizes=set()))
+    assert run.main([*argv, "--resume"]) == 0
+    assert calls == [2, 3, 3]
+    second = json.loads((workdir / "results.json").read_text(encoding="utf-8"))
+    assert second["pending"] == [] and [g["size"] for g in second["gather"]] == [2, 3]
+    assert all(g["measured_at"] and "error" not in g for g in second["gather"])
+    text = out.read_text(encoding="utf-8")
+    assert "Incomplete run" not in text and "When each section ran" in text and "gather on 3 hosts" in text
+    with pytest.raises(SystemExit, match="other settings"):
+        run.main([*argv, "--resume", "--forks", "7"])
+
+
+def test_checkpoint_sections_and_compatibility():
+    settings = {"forks": 50, "sizes": [50, 200], "site_hosts": 200, "records": 10, "repeat": 1,
+                "naive_max_hosts": None, "pure": True}
+    assert checkpoint.section_keys(settings) == ["pure", "gather 50", "gather 200", "site 200"]
+    assert checkpoint.section_keys({**settings, "pure": False, "site_hosts": None}) == ["gather 50", "gather 200"]
+    partial = {"pure": {"error": "x"}, "gather": [{"size": 50}, {"size": 200, "error": "y"}], "site": {"size": 200}}
+    assert checkpoint.finished_keys(partial) == {"gather 50", "site 200"}
+    assert checkpoint.resumable({"settings": settings}, {**settings, "sizes": [1000]}) == (True, "")
+    ok, why = checkpoint.resumable({"settings": settings}, {**settings, "naive_max_hosts": 200})
+    assert not ok and "naive_max_hosts" in why
 
 
 @pytest.mark.integration

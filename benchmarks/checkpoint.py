@@ -1,0 +1,85 @@
+"""Checkpoints of a benchmark run, so a long run can stop and carry on (``scripts/bench.sh --resume``).
+
+The full run takes hours on a small machine. Each section (pure benchmarks, the gather on one fleet size,
+site.yml) carries its own baseline, so it can be measured at a different time from the others without
+breaking the "same run" rule of a ratio: the ratio is always between figures of one section. After every
+section the raw results are saved; ``--resume`` reuses the sections that finished, in a results file made
+with the same settings, and measures only the rest. Every section records when it ran and the load around
+it, and the report shows that.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+# Settings that change what a section measures: a results file made with other values cannot be resumed.
+COMPARED_SETTINGS = ("forks", "records", "repeat", "naive_max_hosts")
+
+
+def section_keys(settings: dict) -> list[str]:
+    """Every section the settings ask for, in the order the run measures them."""
+    keys = ["pure"] if settings.get("records") and settings.get("pure", True) else []
+    keys += [f"gather {size}" for size in settings.get("sizes") or []]
+    if settings.get("site_hosts"):
+        keys.append(f"site {settings['site_hosts']}")
+    return keys
+
+
+def finished_keys(results: dict) -> set[str]:
+    """The sections of a results dict that ran to the end without a harness error."""
+    done = set()
+    if results.get("pure") and not results["pure"].get("error"):
+        done.add("pure")
+    done |= {f"gather {g['size']}" for g in results.get("gather") or [] if not g.get("error")}
+    site = results.get("site")
+    if site and not site.get("error"):
+        done.add(f"site {site['size']}")
+    return done
+
+
+def resumable(previous: dict, settings: dict) -> tuple[bool, str]:
+    """Whether results of an earlier run may be reused with these settings, and why not."""
+    old = previous.get("settings") or {}
+    differing = [name for name in COMPARED_SETTINGS if old.get(name) != settings.get(name)]
+    if differing:
+        return False, "settings differ: " + ", ".join(f"{n} {old.get(n)!r} -> {settings.get(n)!r}" for n in differing)
+    return True, ""
+
+
+def load(path: Path) -> dict | None:
+    """The saved results, or None when there are none or they are unreadable (a run killed mid-write)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def save(path: Path, results: dict) -> None:
+    """Write the results atomically: an interrupted save keeps the previous checkpoint."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def load_average() -> list[float] | None:
+    try:
+        return list(os.getloadavg())
+    except OSError:
+        return None
+
+
+class SectionClock:
+    """When a section ran, how long, and the machine's load before and after: stored with its figures."""
+
+    def __init__(self) -> None:
+        self.started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        self.load_before = load_average()
+        self._started = time.perf_counter()
+
+    def stamp(self) -> dict:
+        return {"measured_at": self.started_at, "load_before": self.load_before, "load_after": load_average(),
+                "section_s": time.perf_counter() - self._started}
