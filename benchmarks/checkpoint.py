@@ -21,11 +21,15 @@ COMPARED_SETTINGS = ("forks", "records", "repeat", "naive_max_hosts")
 
 
 def section_keys(settings: dict) -> list[str]:
-    """Every section the settings ask for, in the order the run measures them."""
+    """Every section the settings ask for, in the order the run measures them: the quick sections first and
+    the largest gather fleets after site.yml, so a run stopped early has measured as much as possible."""
     keys = ["pure"] if settings.get("records") and settings.get("pure", True) else []
-    keys += [f"gather {size}" for size in settings.get("sizes") or []]
-    if settings.get("site_hosts"):
-        keys.append(f"site {settings['site_hosts']}")
+    site_hosts = settings.get("site_hosts")
+    sizes = sorted(settings.get("sizes") or [])
+    keys += [f"gather {size}" for size in sizes if not site_hosts or size <= site_hosts]
+    if site_hosts:
+        keys.append(f"site {site_hosts}")
+        keys += [f"gather {size}" for size in sizes if size > site_hosts]
     return keys
 
 

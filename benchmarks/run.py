@@ -149,41 +149,40 @@ def run(args: argparse.Namespace, argv: list[str], raw: Path) -> dict:
         checkpoint.save(raw, results)
         write_report(args.output, results)
 
-    if not args.skip_pure and "pure" not in done:
-        progress(f"report build ({args.records:,} records), license parser, proxy editor")
-        clock, pure_cpu = checkpoint.SectionClock(), time.process_time()
-        results["pure"] = guarded(results, "pure", lambda: pure_bench.run_pure(
-            workdir / "pure", records=args.records, license_sizes=args.license_sizes,
-            proxy_sizes=args.proxy_sizes, repeat=args.repeat))
-        stamp = clock.stamp()
-        results["pure"].update(stamp)
-        results["pure_s"] = stamp["section_s"]
-        results["pure_cpu_s"] = time.process_time() - pure_cpu
-        save()
-    if not args.skip_fleet:
-        for size in args.sizes:
-            if f"gather {size}" in done:
-                continue
-            naive = args.naive_max_hosts is None or size <= args.naive_max_hosts
-            progress(f"gather on {size} hosts (collection{', naive' if naive else ''}, fleet_report.yml), "
-                     f"forks {args.forks}")
-            clock = checkpoint.SectionClock()
-            gathered = guarded(results, f"gather {size}", lambda size=size, naive=naive: fleet_bench.gather_comparison(
-                workdir, size, forks=args.forks, naive=naive, sample_interval=args.sample_interval))
-            results["gather"].append({"size": size, **gathered, **clock.stamp()})
+    for key in checkpoint.section_keys(results["settings"]):
+        if key in done:
+            continue
+        clock = checkpoint.SectionClock()
+        if key == "pure":
+            progress(f"report build ({args.records:,} records), license parser, proxy editor")
+            pure_cpu = time.process_time()
+            results["pure"] = guarded(results, "pure", lambda: pure_bench.run_pure(
+                workdir / "pure", records=args.records, license_sizes=args.license_sizes,
+                proxy_sizes=args.proxy_sizes, repeat=args.repeat))
+            results["pure"].update(clock.stamp())
+            results["pure_s"] = results["pure"]["section_s"]
+            results["pure_cpu_s"] = time.process_time() - pure_cpu
+        elif key.startswith("gather "):
+            size = int(key.split()[1])
+            results["gather"].append({"size": size, **measure_gather(args, workdir, results, size), **clock.stamp()})
             results["gather"].sort(key=lambda g: g["size"])
             _cleanup(args, workdir / f"fleet{size}")
-            save()
-    if not args.skip_site and f"site {args.site_hosts}" not in done:
-        progress(f"site.yml twice on {args.site_hosts} hosts, forks {args.forks}")
-        clock = checkpoint.SectionClock()
-        results["site"] = guarded(results, "site", lambda: fleet_bench.site_idempotence(
-            workdir, args.site_hosts, forks=args.forks, sample_interval=args.sample_interval))
-        results["site"].update(clock.stamp())
-        _cleanup(args, workdir / f"site{args.site_hosts}")
+        else:
+            progress(f"site.yml twice on {args.site_hosts} hosts, forks {args.forks}")
+            results["site"] = guarded(results, "site", lambda: fleet_bench.site_idempotence(
+                workdir, args.site_hosts, forks=args.forks, sample_interval=args.sample_interval))
+            results["site"].update(clock.stamp())
+            _cleanup(args, workdir / f"site{args.site_hosts}")
         save()
     save()
     return results
+
+
+def measure_gather(args: argparse.Namespace, workdir: Path, results: dict, size: int) -> dict:
+    naive = args.naive_max_hosts is None or size <= args.naive_max_hosts
+    progress(f"gather on {size} hosts (collection{', naive' if naive else ''}, fleet_report.yml), forks {args.forks}")
+    return guarded(results, f"gather {size}", lambda: fleet_bench.gather_comparison(
+        workdir, size, forks=args.forks, naive=naive, sample_interval=args.sample_interval))
 
 
 def write_report(output: Path, results: dict) -> None:

@@ -203,6 +203,8 @@ def test_checkpoint_sections_and_compatibility():
     settings = {"forks": 50, "sizes": [50, 200], "site_hosts": 200, "records": 10, "repeat": 1,
                 "naive_max_hosts": None, "pure": True}
     assert checkpoint.section_keys(settings) == ["pure", "gather 50", "gather 200", "site 200"]
+    assert checkpoint.section_keys({**settings, "sizes": [1000, 50], "site_hosts": 200}) == [
+        "pure", "gather 50", "site 200", "gather 1000"]
     assert checkpoint.section_keys({**settings, "pure": False, "site_hosts": None}) == ["gather 50", "gather 200"]
     partial = {"pure": {"error": "x"}, "gather": [{"size": 50}, {"size": 200, "error": "y"}], "site": {"size": 200}}
     assert checkpoint.finished_keys(partial) == {"gather 50", "site 200"}
