@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,14 +77,28 @@ def load_average() -> list[float] | None:
         return None
 
 
+def source_revision(repo: Path) -> str:
+    """The commit the measured code comes from, with '+changes' when the checkout differs from it."""
+    try:
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short=10", "HEAD"], capture_output=True,
+                              text=True, check=True, timeout=30).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return head + (" +changes" if dirty else "")
+
+
 class SectionClock:
     """When a section ran, how long, and the machine's load before and after: stored with its figures."""
 
-    def __init__(self) -> None:
+    def __init__(self, repo: Path) -> None:
+        self.revision = source_revision(repo)
         self.started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self.load_before = load_average()
         self._started = time.perf_counter()
 
     def stamp(self) -> dict:
-        return {"measured_at": self.started_at, "load_before": self.load_before, "load_after": load_average(),
+        return {"measured_at": self.started_at, "revision": self.revision, "load_before": self.load_before,
+                "load_after": load_average(),
                 "section_s": time.perf_counter() - self._started}

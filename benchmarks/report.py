@@ -82,12 +82,13 @@ def sections_run(results: dict) -> list[str]:
     stamped += [(f"gather on {g['size']} hosts", g) for g in results.get("gather") or []]
     if results.get("site"):
         stamped.append((f"site.yml on {results['site'].get('size')} hosts", results["site"]))
-    rows = [[label, section["measured_at"], fmt_s(section.get("section_s")), _load(section.get("load_before")),
-             _load(section.get("load_after"))] for label, section in stamped if section and section.get("measured_at")]
+    rows = [[label, section["measured_at"], f"`{section.get('revision', 'unknown')}`", fmt_s(section.get("section_s")),
+             _load(section.get("load_before")), _load(section.get("load_after"))]
+            for label, section in stamped if section and section.get("measured_at")]
     if not rows:
         return []
     return ["When each section ran (each section's ratios are between figures of that section only):", "",
-            *table(["section", "started", "took", "load before (1/5/15 min)", "load after"], rows)]
+            *table(["section", "started", "code (commit)", "took", "load before (1/5/15 min)", "load after"], rows)]
 
 
 def not_measured(results: dict, prefix: str, skipped: str) -> str:

@@ -152,7 +152,7 @@ def run(args: argparse.Namespace, argv: list[str], raw: Path) -> dict:
     for key in checkpoint.section_keys(results["settings"]):
         if key in done:
             continue
-        clock = checkpoint.SectionClock()
+        clock = checkpoint.SectionClock(REPO)
         if key == "pure":
             progress(f"report build ({args.records:,} records), license parser, proxy editor")
             pure_cpu = time.process_time()
