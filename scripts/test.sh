@@ -8,13 +8,16 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 export PATH="$repo/.venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
-step() { printf '\n=== %s\n' "$*"; }
+# Each step says how long the previous one took, so a slow suite shows where the time goes.
+SECONDS=0
+last=0
+step() { printf '\n=== %s   (previous step %ss, total %ss)\n' "$*" "$((SECONDS - last))" "$SECONDS"; last=$SECONDS; }
 
 step "ruff"
 ruff check .
 
 step "pytest (unit, contract, integration, browser)"
-python -m pytest -n 2 -q tests
+python -m pytest -n 2 -q --durations=25 tests
 
 if [ "${1:-}" != "--quick" ]; then
   step "ansible-lint, ansible-doc, changelog lint"
