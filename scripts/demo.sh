@@ -15,7 +15,7 @@ python -m ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.cli
 echo "lab fleet: $lab (inventory $lab/inventory.yml)"
 status=0
 ansible-playbook -i "$lab/inventory.yml" playbooks/fleet_report.yml \
-    -e "telemetry_report_dir=$lab/reports" -e "telemetry_history_db=$lab/evidence.sqlite" "$@" || status=$?
+    -e "ctxlic_telemetry_report_dir=$lab/reports" -e "ctxlic_telemetry_history_db=$lab/evidence.sqlite" "$@" || status=$?
 echo
 echo "reports:"
 for report in "$lab"/reports/*; do

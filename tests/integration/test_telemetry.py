@@ -340,9 +340,9 @@ def test_fleet_report_playbook_on_the_demo_fleet_lists_every_host(make_fleet, tm
     result = fleet.run(
         REPO / "playbooks" / "fleet_report.yml",
         extra_vars={
-            "telemetry_report_dir": str(out),
-            "telemetry_history_db": str(db),
-            "telemetry_as_of": lab_now(fleet),
+            "ctxlic_telemetry_report_dir": str(out),
+            "ctxlic_telemetry_history_db": str(db),
+            "ctxlic_telemetry_as_of": lab_now(fleet),
         },
     )
     assert result.rc == 0, result.stdout[-3000:]
@@ -386,12 +386,12 @@ def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path
     result = fleet.run(
         REPO / "playbooks" / "fleet_report.yml",
         extra_vars={
-            "telemetry_bundle": True,
-            "telemetry_cleanup": True,
-            "telemetry_bundle_dest": str(dest),
-            "telemetry_report_dir": str(out),
-            "telemetry_history_db": str(tmp_path / "e.sqlite"),
-            "telemetry_as_of": lab_now(fleet),
+            "ctxlic_telemetry_bundle": True,
+            "ctxlic_telemetry_cleanup": True,
+            "ctxlic_telemetry_bundle_dest": str(dest),
+            "ctxlic_telemetry_report_dir": str(out),
+            "ctxlic_telemetry_history_db": str(tmp_path / "e.sqlite"),
+            "ctxlic_telemetry_as_of": lab_now(fleet),
         },
     )
     assert result.rc == 0, result.stdout[-3000:]
