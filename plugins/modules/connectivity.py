@@ -51,21 +51,10 @@ options:
         direct route works; set to true to judge that case C(direct_ok) with a warning.
     type: bool
     default: false
-  allow_ipv6:
-    description: Accept an IPv6 proxy in bracket form (C([2001:db8::1]:3128)).
-    type: bool
-    default: true
-attributes:
-  check_mode:
-    support: full
-    description: Runs in check mode too; it never changes anything.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so there is nothing to diff.
-  platform:
-    support: full
-    platforms: windows
-    description: Targets Windows License Servers; lab hosts (C(ctxlic_lab_root)) simulate them.
+extends_documentation_fragment:
+  - ctxlic.license_server.proxy_address
+  - ctxlic.license_server.attributes.read_only
+  - ctxlic.license_server.attributes.platform
 notes:
   - The probe checks the network path the way the License Server uses it; it does not upload anything and does not
     check TLS. A success here and a failed upload in C(upload_compliance_result.xml) point at something past the

@@ -45,15 +45,14 @@ options:
       - Number of generations to keep (at least 1). Older generations are deleted after a new one is written.
     type: int
     default: 7
-  install_dir:
-    description:
-      - The License Server installation directory. Defaults to the registry value C(LS_Install_Dir).
-    type: str
   cluster_access_point:
     description:
       - The client access point name of a clustered License Server. It is recorded as the host name the license
         files are bound to. Seed 004 says the client access point must carry the license files' host name.
     type: str
+extends_documentation_fragment:
+  - ctxlic.license_server.install_dir
+  - ctxlic.license_server.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -62,11 +61,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the file list (SHA-256, size, path) of the newest verified generation and of the backup.
-  platform:
-    support: full
-    platforms: windows
-    description: Windows License Servers; lab hosts (C(ctxlic_lab_root)) simulate them. The backup is written
-      on the controller.
 notes:
   - "Seed 004 'Disaster recovery backup and redundancy': the same license files work on a disaster-recovery
     License Server with an identical host name; only one License Server may be reachable at a time. Restore a
@@ -76,7 +70,6 @@ notes:
   - Files in C(MyFiles) that the License Server does not read are not backed up. Examples are C(.old) files, C(.LIC)
     in upper case, and the copies kept when a file was replaced. They are listed in RV(skipped).
   - Temporary directories of an interrupted run (C(.tmp-*)) are neither read nor deleted.
-  - A host that defines C(ctxlic_lab_root) is a simulated lab host.
 seealso:
   - module: ctxlic.license_server.dr_restore
   - module: ctxlic.license_server.dr_primary

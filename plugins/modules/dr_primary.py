@@ -36,6 +36,8 @@ options:
         cannot be reached. A primary that answers always has its services stopped.
     type: bool
     default: false
+extends_documentation_fragment:
+  - ctxlic.license_server.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -44,14 +46,9 @@ attributes:
   diff_mode:
     support: none
     description: The service states are returned in RV(services).
-  platform:
-    support: full
-    platforms: windows
-    description: Windows License Servers; lab hosts (C(ctxlic_lab_root)) simulate them.
 notes:
   - Stopped services keep their start mode. A primary that boots again starts its services, so keep it off the
     network until it is rebuilt or its services are disabled. The failover runbook says so.
-  - A host that defines C(ctxlic_lab_root) is a simulated lab host.
 seealso:
   - module: ctxlic.license_server.dr_restore
   - module: ctxlic.license_server.dr_backup

@@ -44,14 +44,9 @@ options:
         kind is never recorded twice).
     type: bool
     default: true
-  history_db:
-    description:
-      - SQLite file of the evidence history; created with its folders on first use. Use the same file as
-        M(ctxlic.license_server.fleet_report) (its default is the same).
-      - A relative path is relative to the playbook directory.
-      - In AWX/AAP put it on storage that outlives the job, or the evidence is lost after every job.
-    type: path
-    default: ~/.local/share/ctxlic/evidence.sqlite
+extends_documentation_fragment:
+  - ctxlic.license_server.evidence_history
+  - ctxlic.license_server.attributes.controller
 attributes:
   check_mode:
     support: full
@@ -59,10 +54,6 @@ attributes:
   diff_mode:
     support: none
     description: An event is added, never changed; there is nothing to diff.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller only.
 notes:
   - "Sources: seed 002 (obsolete license servers and returning allocations), seed 000 (the compliance statuses that
     count allocated license servers)."

@@ -64,14 +64,6 @@ options:
     description: Keep and use the evidence history.
     type: bool
     default: true
-  history_db:
-    description:
-      - SQLite file of the evidence history. It is created with its folders on first use.
-      - In AWX/AAP put history_db on storage that outlives the job, for example a persistent volume. The job's
-        file system is discarded when the job ends, and with it the proof of past uploads.
-      - Several runs may write to it at the same time. Keep it on a local file system, not on an NFS or SMB share.
-    type: path
-    default: ~/.local/share/ctxlic/evidence.sqlite
   output_dir:
     description:
       - Controller directory for the report files. It is created when missing.
@@ -110,10 +102,6 @@ options:
     description: Warn when at most this many days are left before O(max_upload_age_days) is reached.
     type: int
     default: 14
-  expiry_warning_days:
-    description: Warn about license lines that expire within this many days.
-    type: int
-    default: 30
   upgrade_warning_days:
     description: Warn when the upgrade deadline is at most this many days away.
     type: int
@@ -168,6 +156,10 @@ options:
     type: str
     choices: [non_compliant, partially_compliant, action_required, never]
     default: never
+extends_documentation_fragment:
+  - ctxlic.license_server.evidence_history
+  - ctxlic.license_server.license_lines
+  - ctxlic.license_server.attributes.controller
 attributes:
   check_mode:
     support: full
@@ -177,10 +169,6 @@ attributes:
   diff_mode:
     support: none
     description: Reports are regenerated as a whole. There is nothing to diff.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller only.
 notes:
   - "Sources: Citrix License Telemetry FAQ CTX477614 (seed 000) for the 90-day rule and the Compliant / Partially
     Compliant / Non-Compliant statuses. Licensing data collection programs (seed 001) for the upload result file

@@ -26,14 +26,9 @@ options:
       - Larger files are listed with their size and not parsed.
     type: int
     default: 1048576
-  expiry_warning_days:
-    description:
-      - License lines expiring within this many days are reported as warnings.
-    type: int
-    default: 30
   warn_days:
     description:
-      - The upgrade window status is C(due_soon) when the deadline is this many days away or fewer.
+      - When at most this many days are left until the upgrade deadline, C(server.window.due_soon) is true.
     type: int
     default: 30
   catalog_cache:
@@ -43,19 +38,11 @@ options:
         with the collection; otherwise the shipped catalog alone decides the window status.
     type: path
     default: ~/.cache/ctxlic/release_catalog.json
-attributes:
-  check_mode:
-    support: full
-    description: Runs in check mode too; it never changes anything.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
-  platform:
-    support: full
-    platforms: windows
-    description: Windows hosts, and lab hosts that simulate them.
+extends_documentation_fragment:
+  - ctxlic.license_server.license_lines
+  - ctxlic.license_server.attributes.read_only
+  - ctxlic.license_server.attributes.platform
 notes:
-  - A host that defines C(ctxlic_lab_root) is a simulated lab host; see the lab documentation.
   - Host names in license files are case-sensitive; C(server.hostname) is what C(lmhostid -hostname) prints,
     or the Windows computer name when the License Server is not installed.
 seealso:

@@ -29,21 +29,12 @@ description:
     C(citrix_startup.lic) is copied but not listed, because it is not allocated on the portal.
   - Nothing on the server is changed.
 options:
-  dest:
-    description:
-      - Directory on the controller that holds one folder per host. The folder is the inventory name; a name with
-        characters outside C([A-Za-z0-9._-]) has them replaced and gets a short hash appended (as
-        M(ctxlic.license_server.telemetry_bundle) does).
-      - A relative path is relative to the playbook directory.
-      - Files are created with mode 0600 and folders with mode 0700.
-    type: path
-    required: true
   install_dir:
     description:
       - The License Server installation directory. The files are read from its C(MyFiles) folder.
       - When omitted it is read from the registry value
         C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install\LS_Install_Dir). When that value does not
-        exist (the License Server was uninstalled), C(C:\Program Files (x86)\Citrix\Licensing) is used, the
+        exist (the License Server was uninstalled), V(C:\\Program Files \(x86\)\\Citrix\\Licensing) is used, the
         folder in which seed 004 says C(MyFiles) is kept after an uninstall.
     type: str
   extra_patterns:
@@ -57,6 +48,9 @@ options:
     description:
       - Date (C(YYYY-MM-DD)) against which RV(allocations.entries[].expired) is judged. Defaults to today (UTC).
     type: str
+extends_documentation_fragment:
+  - ctxlic.license_server.controller_store
+  - ctxlic.license_server.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -67,10 +61,6 @@ attributes:
   diff_mode:
     support: none
     description: Nothing on the server changes, so there is nothing to diff.
-  platform:
-    support: full
-    platforms: windows
-    description: Windows hosts, and lab hosts that simulate them (C(ctxlic_lab_root)).
 notes:
   - "Sources: seed 004 (Citrix Licensing 11.17.2 documentation) for C(MyFiles), lower-case C(.lic), the start-up
     license and C(CITRIX.opt), and that C(MyFiles) is kept after an uninstall; seed 002 for returning the

@@ -30,10 +30,6 @@ options:
     type: list
     elements: str
     required: true
-  install_dir:
-    description:
-      - The License Server installation directory. Defaults to the registry value C(LS_Install_Dir).
-    type: str
   force:
     description:
       - Plan files with content or binding errors as writable, as O(ctxlic.license_server.license_file#module:force)
@@ -45,27 +41,12 @@ options:
       - Also compute RV(prune), the installed files that are obsolete once O(src) is deployed.
     type: bool
     default: false
-  expiry_warning_days:
-    description:
-      - Warn about lines that expire within this many days.
-    type: int
-    default: 30
-  as_of:
-    description:
-      - The date, as C(YYYY-MM-DD), against which expiry and C(START) dates are judged. Defaults to today in UTC
-        on the controller.
-    type: str
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Returns no diff.
-  platform:
-    support: full
-    platforms: windows
-    description: Targets Windows License Servers; lab hosts (C(ctxlic_lab_root)) simulate them.
+extends_documentation_fragment:
+  - ctxlic.license_server.install_dir
+  - ctxlic.license_server.license_lines
+  - ctxlic.license_server.license_lines.as_of
+  - ctxlic.license_server.attributes.read_only
+  - ctxlic.license_server.attributes.platform
 notes:
   - Seed 004 'Delete license files' says to place new license files before deleting any, and to delete a file
     only when all of its C(INCREMENT) lines are obsolete or unnecessary. Seed 002 counts expired licenses that

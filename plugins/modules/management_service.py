@@ -26,12 +26,9 @@ options:
     type: str
     required: true
     choices: [enabled, disabled, query]
-  install_dir:
-    description:
-      - The License Server installation directory, an absolute local Windows path.
-      - When omitted it is read from the registry value C(LS_Install_Dir) of
-        C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install); the module fails when that value does not exist.
-    type: str
+extends_documentation_fragment:
+  - ctxlic.license_server.install_dir
+  - ctxlic.license_server.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -39,10 +36,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the service state and reporting mode before and after (not with O(state=query)).
-  platform:
-    support: full
-    platforms: windows
-    description: Targets Windows License Servers; lab hosts (C(ctxlic_lab_root)) simulate them.
 notes:
   - Seed 004 says C(-enable) schedules the first upload to Citrix "seven days after you install the License Server";
     seed 001 ("Reporting options") says the first upload occurs "approximately five minutes after the License
@@ -57,7 +50,6 @@ notes:
   - Seed 004 does not show the C(-query) output. The module accepts output that names exactly one of the words
     C(enabled) or C(disabled) and fails on anything else.
   - Telemetry upload is enabled when the License Server is installed (seed 004, "Citrix Licensing Telemetry").
-  - A host that defines C(ctxlic_lab_root) is a simulated lab host.
 seealso:
   - module: ctxlic.license_server.connectivity
   - module: ctxlic.license_server.proxy

@@ -38,12 +38,6 @@ options:
       - Required with O(state=present); not allowed with O(state=absent).
       - Host names are RFC 1123 names (international names in their C(xn--) form); ports are 1 to 65535.
     type: str
-  install_dir:
-    description:
-      - The License Server installation directory, an absolute local Windows path.
-      - When omitted it is read from the registry value C(LS_Install_Dir) of
-        C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install).
-    type: str
   restart_service:
     description:
       - Restart C(CitrixWebServicesforLicensing) after the file changed, so the new setting is read.
@@ -52,12 +46,10 @@ options:
         C(WebServicesForLicensing) directory.
     type: bool
     default: true
-  allow_ipv6:
-    description:
-      - Accept an IPv6 proxy in bracket form. The seeds show only IPv4 addresses and host names; set to false
-        to refuse IPv6 proxies.
-    type: bool
-    default: true
+extends_documentation_fragment:
+  - ctxlic.license_server.install_dir
+  - ctxlic.license_server.proxy_address
+  - ctxlic.license_server.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -66,10 +58,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the file text before and after the edit (credentials inside a C(<Proxy>) value masked).
-  platform:
-    support: full
-    platforms: windows
-    description: Targets Windows License Servers; lab hosts (C(ctxlic_lab_root)) simulate them.
 notes:
   - Seed 004 says License Server components can inherit network proxy settings from Windows automatic proxy
     detection (WinHTTP) and, for the Call Home field C(SLSProxy), that Windows settings are preferred over this
@@ -80,7 +68,6 @@ notes:
     the module refuses to set a value until the file is fixed, and O(state=absent) removes all of them.
   - Use M(ctxlic.license_server.connectivity) afterwards to check that the proxy actually reaches the upload
     host.
-  - A host that defines C(ctxlic_lab_root) is a simulated lab host.
 seealso:
   - module: ctxlic.license_server.connectivity
   - module: ctxlic.license_server.management_service

@@ -42,22 +42,6 @@ description:
     C(invalid) list (the file is moved to O(dest)C(/<host>/invalid/)). Its members that are still on the server
     are bundled again, and none of them is deleted on its strength.
 options:
-  dest:
-    description:
-      - Directory on the controller that holds one folder per host. The folder is the inventory name; a name with
-        characters outside C([A-Za-z0-9._-]) has them replaced and gets a short hash appended, so two hosts never
-        share a folder.
-      - A relative path is relative to the playbook directory.
-      - Files are created with mode 0600 and folders with mode 0700, because telemetry contains user and device
-        data.
-    type: path
-    required: true
-  install_dir:
-    description:
-      - The License Server installation directory.
-      - When omitted it is read from the registry value
-        C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install\LS_Install_Dir).
-    type: str
   max_bundle_bytes:
     description:
       - The largest bundle to write, in bytes, including zip headers. Files are placed first-fit in name order,
@@ -95,6 +79,10 @@ options:
       - The check applies only to content of 1 MiB or more, because small files compress well legitimately.
     type: float
     default: 200
+extends_documentation_fragment:
+  - ctxlic.license_server.controller_store
+  - ctxlic.license_server.install_dir
+  - ctxlic.license_server.attributes.platform
 attributes:
   check_mode:
     support: full
@@ -107,10 +95,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the list of pending zips on the server before and after the deletions.
-  platform:
-    support: full
-    platforms: windows
-    description: Windows hosts, and lab hosts that simulate them (C(ctxlic_lab_root)).
 notes:
   - "Sources: seed 001 (Licensing data collection programs) for the folders, file patterns, the single zip file to
     upload through Citrix Insight Services (CTX472950), the upload size limit (CTX131233), and deleting the files

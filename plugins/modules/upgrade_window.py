@@ -146,6 +146,17 @@ options:
       - Turn this off only for testing.
     type: bool
     default: true
+extends_documentation_fragment:
+  - ctxlic.license_server.attributes.controller
+attributes:
+  check_mode:
+    support: full
+    description:
+      - Runs the same in check mode and never changes the target. The release catalog cache on the controller
+        (O(catalog_cache)) is written in check mode too, because it is the controller's own cache.
+  diff_mode:
+    support: none
+    description: The module changes nothing on the target, so there is nothing to diff.
 notes:
   - "Sources: Citrix License Telemetry FAQ CTX477614 (seed 000) and the CSS terms quoted in seed 002
     say to transition to 11.17.2 Build 40000 by March 31, 2023, and to subsequent new versions
