@@ -26,12 +26,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upload_resul
 REQUIRED_SERVICES = ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")
 
 
-def _b64(entry: dict | None) -> bytes | None:
-    if not entry or entry.get("content_b64") is None:
-        return None
-    return base64.b64decode(entry["content_b64"])
-
-
 def empty_record(host: str) -> dict[str, Any]:
     return {
         "host": host,
@@ -65,6 +59,232 @@ def failed_record(host: str, error: str, *, reachable: bool = True) -> dict[str,
     return record
 
 
+# --------------------------------------------------------------------------------------------
+# The raw collection's shape, checked once where it enters
+# --------------------------------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    """A value's type in the JSON words an operator reading the collection would use."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+class _Shape:
+    """Type checks on the raw collection; every mismatch becomes a problem naming the field.
+
+    Both collectors emit one documented shape, but a PowerShell quirk (a one-item array arriving as
+    a single object), an older collector or a broken host can hand over other types. A field of the
+    wrong type is treated as absent, so everything after the check works on known types only.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def odd(self, where: str, value: Any, expected: str) -> None:
+        self.problems.append(f"the info collection's {where} is {_kind(value)}, not {expected}; it was ignored")
+
+    def text(self, value: Any, where: str) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        self.odd(where, value, "text")
+        return None
+
+    def flag(self, value: Any, where: str) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        self.odd(where, value, "true/false")
+        return None
+
+    def integer(self, value: Any, where: str, *, minimum: int | None = None) -> int | None:
+        if value is None:
+            return None
+        # bool is an int subclass in Python, but never a count or an exit code in the collection.
+        if isinstance(value, int) and not isinstance(value, bool) and (minimum is None or value >= minimum):
+            return value
+        self.odd(where, value, "a whole number" if minimum is None else f"a whole number >= {minimum}")
+        return None
+
+    def mapping(self, value: Any, where: str) -> dict | None:
+        if value is None or isinstance(value, dict):
+            return value
+        self.odd(where, value, "an object")
+        return None
+
+    def sequence(self, value: Any, where: str) -> list:
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        self.odd(where, value, "a list")
+        return []
+
+    def objects(self, value: Any, where: str) -> list[tuple[str, dict]]:
+        """``(name for problems, item)`` for every object in a list of objects; other items are problems."""
+        found = []
+        for index, item in enumerate(self.sequence(value, where)):
+            if self.mapping(item, f"{where}[{index}]") is not None:
+                found.append((f"{where}[{index}]", item))
+        return found
+
+
+def _clean_raw(raw: dict, shape: _Shape) -> dict[str, Any]:
+    """The raw collection with every field of its documented type (see collect_info.ps1)."""
+    return {
+        "now": shape.text(raw.get("now"), "now"),
+        "collector": shape.text(raw.get("collector"), "collector"),
+        "computer_name": shape.text(raw.get("computer_name"), "computer_name"),
+        "macs": _texts(raw.get("macs"), "macs", shape),
+        "registry": _clean_registry(raw.get("registry"), shape),
+        "install_dir": shape.text(raw.get("install_dir"), "install_dir"),
+        "install_dir_exists": bool(shape.flag(raw.get("install_dir_exists"), "install_dir_exists")),
+        "services": _clean_services(raw.get("services"), shape),
+        "lmhostid": _clean_tool(raw.get("lmhostid"), "lmhostid", shape),
+        "management_service": _clean_management(raw.get("management_service"), shape),
+        "myfiles": _clean_myfiles(raw.get("myfiles"), shape),
+        "upload_result": _clean_file(raw.get("upload_result"), "upload_result", shape),
+        "proxy_config": _clean_file(raw.get("proxy_config"), "proxy_config", shape),
+        # Entries are checked by telemetry_bundle_plan.classify_pending, which names the odd one.
+        "pending": shape.sequence(raw.get("pending"), "pending"),
+        "lmstat": _clean_tool(raw.get("lmstat"), "lmstat", shape),
+        "disk": _clean_disk(raw.get("disk"), shape),
+    }
+
+
+def _texts(value: Any, where: str, shape: _Shape) -> list[str]:
+    items = shape.sequence(value, where)
+    return [item for index, item in enumerate(items) if shape.text(item, f"{where}[{index}]") is not None]
+
+
+def _clean_registry(value: Any, shape: _Shape) -> dict[str, str | None] | None:
+    """None when the LS registry key is absent; a key that is there but unreadable still means installed."""
+    if not value:
+        return None
+    registry = shape.mapping(value, "registry") or {}
+    return {
+        "Version": shape.text(registry.get("Version"), "registry.Version"),
+        "LS_Install_Dir": shape.text(registry.get("LS_Install_Dir"), "registry.LS_Install_Dir"),
+    }
+
+
+def _clean_services(value: Any, shape: _Shape) -> list[dict[str, Any]]:
+    services = []
+    for where, item in shape.objects(value, "services"):
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            shape.problems.append(f"the info collection's {where} has no service name ({_kind(name)}); it was ignored")
+            continue
+        services.append(
+            {
+                "name": name,
+                "exists": bool(shape.flag(item.get("exists"), f"{where}.exists")),
+                "state": shape.text(item.get("state"), f"{where}.state"),
+                "start_mode": shape.text(item.get("start_mode"), f"{where}.start_mode"),
+            }
+        )
+    return services
+
+
+def _tool_output(item: dict, where: str, shape: _Shape) -> dict[str, Any]:
+    return {
+        "rc": shape.integer(item.get("rc"), f"{where}.rc"),
+        "stdout": shape.text(item.get("stdout"), f"{where}.stdout"),
+        "stderr": shape.text(item.get("stderr"), f"{where}.stderr"),
+    }
+
+
+def _clean_tool(value: Any, where: str, shape: _Shape) -> dict[str, Any] | None:
+    """``{rc, stdout, stderr}`` of a read-only tool run; None when the tool was not run."""
+    item = shape.mapping(value, where)
+    return _tool_output(item, where, shape) if item else None
+
+
+def _clean_management(value: Any, shape: _Shape) -> dict[str, Any] | None:
+    """The ``-query`` run of ctx_license_management_service.exe plus where the program is and whether it exists."""
+    item = shape.mapping(value, "management_service")
+    if not item:
+        return None
+    return {
+        **_tool_output(item, "management_service", shape),
+        "path": shape.text(item.get("path"), "management_service.path"),
+        "exists": shape.flag(item.get("exists"), "management_service.exists"),
+    }
+
+
+def _clean_myfiles(value: Any, shape: _Shape) -> list[dict[str, Any]]:
+    files = []
+    for where, item in shape.objects(value, "myfiles"):
+        name = item.get("name")
+        if not isinstance(name, str) or not name:
+            shape.problems.append(f"the info collection's {where} has no file name ({_kind(name)}); it was ignored")
+            continue
+        files.append(_file_entry(item, where, shape))
+    return files
+
+
+def _clean_file(value: Any, where: str, shape: _Shape) -> dict[str, Any] | None:
+    """A file the collector read; None when it does not exist (``unread`` says why content is missing)."""
+    if value is None or value == {}:
+        return None
+    if not isinstance(value, dict):
+        shape.odd(where, value, "an object")
+        entry = _file_entry({}, where, shape)
+        entry["unread"] = f"the info collection's {where} is {_kind(value)}, not an object"
+        return entry
+    return _file_entry(value, where, shape)
+
+
+def _file_entry(item: dict, where: str, shape: _Shape) -> dict[str, Any]:
+    """One file of the collection as ``{name, path, size, mtime, content, unread}``.
+
+    ``content`` is the decoded bytes, or None when the collector did not read the file (larger than
+    max_file_bytes; ``unread`` is then None) or its content could not be decoded (``unread`` says why).
+    """
+    entry = {
+        "name": shape.text(item.get("name"), f"{where}.name"),
+        "path": shape.text(item.get("path"), f"{where}.path"),
+        "size": shape.integer(item.get("size"), f"{where}.size", minimum=0),
+        "mtime": shape.text(item.get("mtime"), f"{where}.mtime"),
+        "content": None,
+        "unread": None,
+    }
+    encoded = shape.text(item.get("content_b64"), f"{where}.content_b64")
+    if encoded is None:
+        if item.get("content_b64") is not None:
+            entry["unread"] = f"the info collection's {where}.content_b64 is {_kind(item.get('content_b64'))}"
+        return entry
+    try:
+        entry["content"] = base64.b64decode(encoded, validate=True)
+    except ValueError:  # binascii.Error (bad alphabet or padding) is a ValueError, as is non-ASCII text
+        entry["unread"] = f"the info collection's {where}.content_b64 is not valid base64"
+        shape.problems.append(f"{entry['unread']}; the file was not read")
+    return entry
+
+
+def _clean_disk(value: Any, shape: _Shape) -> dict[str, int | None]:
+    disk = shape.mapping(value, "disk") or {}
+    return {
+        "free_bytes": shape.integer(disk.get("free_bytes"), "disk.free_bytes", minimum=0),
+        "total_bytes": shape.integer(disk.get("total_bytes"), "disk.total_bytes", minimum=0),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The record
+# --------------------------------------------------------------------------------------------
+
+
 def build_record(
     host: str,
     raw: dict,
@@ -77,33 +297,54 @@ def build_record(
     """The per-server record from a raw collection; never raises for odd host data.
 
     ``releases`` (the release catalog) enables the upgrade-window status; ages and expiries are
-    computed at the host's own clock (``observed_at``), falling back to ``now``.
+    computed at the host's own clock (``observed_at``), falling back to ``now``. A field of the
+    wrong type is ignored and named in ``problems``.
     """
     if not isinstance(raw, dict):
         return failed_record(host, f"the info collection returned {type(raw).__name__}, not an object")
+    shape = _Shape()
+    raw = _clean_raw(raw, shape)
     record = empty_record(host)
-    observed = parse_iso(raw.get("now")) or now
+    record["problems"].extend(shape.problems)
+    observed = _observed(record, raw["now"], now)
     record["observed_at"] = iso_z(observed)
-    record["collector"] = raw.get("collector")
-    record["macs"] = list(raw.get("macs") or [])
-    record["disk"] = {
-        "free_bytes": (raw.get("disk") or {}).get("free_bytes"),
-        "total_bytes": (raw.get("disk") or {}).get("total_bytes"),
-    }
-    record["services"] = [
-        {
-            "name": s.get("name"),
-            "exists": bool(s.get("exists")),
-            "state": s.get("state"),
-            "start_mode": s.get("start_mode"),
-        }
-        for s in raw.get("services") or []
-    ]
-    registry = raw.get("registry")
-    record["install_dir"] = raw.get("install_dir")
+    record["collector"] = raw["collector"]
+    record["macs"] = raw["macs"]
+    record["disk"] = raw["disk"]
+    record["services"] = raw["services"]
+    _add_installation(record, raw)
+    _add_services_problems(record)
+    hostids = ls_tools.parse_lmhostid((raw["lmhostid"] or {}).get("stdout"))
+    record["hostname"] = hostids[0] if hostids else raw["computer_name"]
+    _add_management_service(record, raw["management_service"])
+    record["myfiles"] = [f["name"] for f in raw["myfiles"]]
+    if observed is not None:
+        _add_licenses(record, raw, observed, expiry_warning_days)
+        _add_telemetry(record, raw, observed)
+        _add_window(record, releases, observed, warn_days)
+    _add_proxy(record, raw)
+    return record
+
+
+def _observed(record: dict, text: str | None, now: datetime | None) -> datetime | None:
+    """The host's clock, else the controller's ``now``; an unreadable host clock is a problem."""
+    observed = parse_iso(text)
+    if observed is not None:
+        return observed
+    if text is not None:
+        record["problems"].append(
+            f"the host clock reading {text[:60]!a} is not an ISO 8601 time in the range a date can hold; "
+            "it was ignored"
+        )
+    return now
+
+
+def _add_installation(record: dict, raw: dict) -> None:
+    registry = raw["registry"]
+    record["install_dir"] = raw["install_dir"]
     if registry:
         record["installed"] = True
-        version_text = registry.get("Version")
+        version_text = registry["Version"]
         try:
             record["version"] = parse_ls_version(version_text).to_dict()
         except InputError as exc:
@@ -117,13 +358,16 @@ def build_record(
                 "error": str(exc),
             }
             record["problems"].append(f"registry version is malformed: {exc}")
-        if not raw.get("install_dir_exists"):
+        if not raw["install_dir_exists"]:
             record["problems"].append(
-                f"the registry names install directory {raw.get('install_dir')!r} but it does not exist: "
+                f"the registry names install directory {raw['install_dir']!r} but it does not exist: "
                 "the installation is broken; reinstall with ctxlic.license_server.package"
             )
-    elif raw.get("install_dir_exists"):
+    elif raw["install_dir_exists"]:
         record["problems"].append("License Server files exist but the registry key is missing: broken installation")
+
+
+def _add_services_problems(record: dict) -> None:
     missing = [s["name"] for s in record["services"] if not s["exists"]]
     if record["installed"] and missing:
         record["problems"].append("services missing: " + ", ".join(missing))
@@ -131,65 +375,52 @@ def build_record(
     if stopped:
         record["problems"].append("services not running: " + ", ".join(stopped))
 
-    hostids = ls_tools.parse_lmhostid((raw.get("lmhostid") or {}).get("stdout"))
-    record["hostname"] = hostids[0] if hostids else raw.get("computer_name")
 
-    lms = raw.get("management_service") or {}
-    if lms:
-        enabled = ls_tools.parse_management_query(lms.get("stdout")) if lms.get("rc") == 0 else None
-        record["management_service"] = {
-            "enabled": enabled,
-            "raw": lms.get("stdout"),
-            "path": lms.get("path"),
-            "exists": lms.get("exists"),
-        }
-        record["reporting_mode"] = {True: "automatic", False: "manual"}.get(enabled, "unknown")
-        if not lms.get("exists"):
-            record["problems"].append(f"{lms.get('path')} is missing")
-        elif enabled is None:
-            record["problems"].append("could not tell the License Management Service state from its -query output")
-
-    record["myfiles"] = [f.get("name") for f in raw.get("myfiles") or []]
-    if observed is not None:
-        _add_licenses(record, raw, observed, expiry_warning_days)
-        _add_telemetry(record, raw, observed)
-        _add_window(record, releases, observed, warn_days)
-    _add_proxy(record, raw)
-    return record
+def _add_management_service(record: dict, lms: dict | None) -> None:
+    if not lms:
+        return
+    enabled = ls_tools.parse_management_query(lms["stdout"]) if lms["rc"] == 0 else None
+    record["management_service"] = {
+        "enabled": enabled,
+        "raw": lms["stdout"],
+        "path": lms["path"],
+        "exists": lms["exists"],
+    }
+    record["reporting_mode"] = {True: "automatic", False: "manual"}.get(enabled, "unknown")
+    if not lms["exists"]:
+        record["problems"].append(f"{lms['path']} is missing")
+    elif enabled is None:
+        record["problems"].append("could not tell the License Management Service state from its -query output")
 
 
 def _add_licenses(record: dict, raw: dict, observed: datetime, expiry_warning_days: int) -> None:
     """Parse every ``.lic`` in MyFiles (seed 004: only lower-case ``.lic`` files are license files)."""
     today = observed.date()
     reports, entries = [], []
-    for item in raw.get("myfiles") or []:
-        name = str(item.get("name", ""))
+    for item in raw["myfiles"]:
+        name = item["name"]
         if not name.lower().endswith(".lic"):
             continue
-        content = _b64(item)
-        base = {"name": name, "path": item.get("path"), "size": item.get("size"), "mtime": item.get("mtime")}
-        if content is None:
+        base = {"name": name, "path": item["path"], "size": item["size"], "mtime": item["mtime"]}
+        if item["content"] is None:
+            why = item["unread"] or "it is larger than the max_file_bytes limit"
             entries.append(
-                {
-                    **base,
-                    "errors": [
-                        {
-                            "code": "not_read",
-                            "message": f"{name} is larger than the max_file_bytes limit and was not parsed",
-                        }
-                    ],
-                    "warnings": [],
-                }
+                {**base, "errors": [{"code": "not_read", "message": f"{name} was not parsed: {why}"}], "warnings": []}
             )
             continue
-        report = license_file.parse_license_file(name, content, today=today, expiry_warning_days=expiry_warning_days)
+        report = license_file.parse_license_file(
+            name, item["content"], today=today, expiry_warning_days=expiry_warning_days
+        )
         reports.append(report)
         entries.append({**base, **report.to_dict()})
     record["licenses"]["files"] = entries
     record["licenses"]["summary"] = license_file.inventory_summary(reports, today=today)
-    lmstat = raw.get("lmstat")
-    if lmstat and lmstat.get("rc") == 0:
-        parsed = parse_lmstat(lmstat.get("stdout"))
+    _add_lmstat(record, raw["lmstat"])
+
+
+def _add_lmstat(record: dict, lmstat: dict | None) -> None:
+    if lmstat and lmstat["rc"] == 0:
+        parsed = parse_lmstat(lmstat["stdout"])
         record["licenses"]["lmstat_parsed"] = parsed["parsed"]
         record["licenses"]["in_use"] = {
             name: feat["in_use"] for name, feat in parsed["features"].items() if feat.get("in_use") is not None
@@ -197,13 +428,13 @@ def _add_licenses(record: dict, raw: dict, observed: datetime, expiry_warning_da
     elif lmstat:
         record["licenses"]["lmstat_parsed"] = False
         record["problems"].append(
-            f"lmstat -a did not answer (rc={lmstat.get('rc')}): "
-            f"{(lmstat.get('stderr') or lmstat.get('stdout') or '').strip()[:200]}"
+            f"lmstat -a did not answer (rc={lmstat['rc']}): "
+            f"{(lmstat['stderr'] or lmstat['stdout'] or '').strip()[:200]}"
         )
 
 
 def _add_telemetry(record: dict, raw: dict, observed: datetime) -> None:
-    upload = raw.get("upload_result")
+    upload = raw["upload_result"]
     if upload is None:
         reason = (
             "the License Server is not installed"
@@ -212,18 +443,18 @@ def _add_telemetry(record: dict, raw: dict, observed: datetime) -> None:
         )
         record["upload"] = parse_upload_result(None, now=observed, reason_if_missing=reason)
     else:
-        content = _b64(upload)
-        record["upload"] = parse_upload_result(content, now=observed, reason_if_missing="result file too large to read")
-        record["upload"]["path"] = upload.get("path")
+        reason = upload["unread"] or "result file too large to read"
+        record["upload"] = parse_upload_result(upload["content"], now=observed, reason_if_missing=reason)
+        record["upload"]["path"] = upload["path"]
     try:
-        record["pending_uploads"] = classify_pending(list(raw.get("pending") or []))
+        record["pending_uploads"] = classify_pending(raw["pending"])
     except CtxlicError as exc:
         record["problems"].append(f"could not read the pending upload files: {exc}")
 
 
 def _add_proxy(record: dict, raw: dict) -> None:
-    config = raw.get("proxy_config")
-    if not config:
+    config = raw["proxy_config"]
+    if config is None:
         if record["installed"]:
             record["proxy"] = {
                 "configured": None,
@@ -236,15 +467,15 @@ def _add_proxy(record: dict, raw: dict) -> None:
                 ],
             }
         return
-    content = _b64(config)
-    if content is None:
-        record["proxy"] = {
-            "configured": None,
-            "value": None,
-            "findings": [{"code": "too_large", "message": "SimpleLicenseServiceConfig.xml is too large to read"}],
-        }
+    if config["content"] is None:
+        finding = (
+            {"code": "not_read", "message": f"SimpleLicenseServiceConfig.xml was not read: {config['unread']}"}
+            if config["unread"]
+            else {"code": "too_large", "message": "SimpleLicenseServiceConfig.xml is too large to read"}
+        )
+        record["proxy"] = {"configured": None, "value": None, "findings": [finding]}
         return
-    state = read_proxy(content, source=config.get("path") or "SimpleLicenseServiceConfig.xml").to_dict()
+    state = read_proxy(config["content"], source=config["path"] or "SimpleLicenseServiceConfig.xml").to_dict()
     record["proxy"] = {
         "configured": state.get("configured"),
         "value": state.get("value"),

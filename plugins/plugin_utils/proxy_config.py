@@ -99,7 +99,10 @@ _DECLARED_ENCODING_RE = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za
 # Codecs that write their own byte-order mark: we only round-trip when the mark is split off.
 _BOM_WRITING_CODECS = frozenset({"utf-16", "utf-32", "utf-8-sig"})
 # Comments and CDATA may mention "<!DOCTYPE" harmlessly; declarations are searched outside them.
-_COMMENT_OR_CDATA_RE = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.DOTALL)
+# An unterminated section runs to the end of the text (\Z): without that alternative every later
+# '<!--' would rescan to the end again, quadratic time on a file of '<!--' runs. Hiding the rest of
+# such a text is safe because it is never well-formed, so lxml refuses it right after this check.
+_COMMENT_OR_CDATA_RE = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)", re.DOTALL)
 _DECLARATION_RE = re.compile(r"<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)", re.IGNORECASE)
 _RAW_NAME_RE = re.compile(r"[^\s/>=\"'<]+")
 
@@ -750,8 +753,10 @@ def set_proxy(
     Validates the address and the whole file before touching anything and refuses (raises
     :class:`ProxyConfigError`, content untouched) a file that is empty, undecodable, not
     well-formed, has a DOCTYPE/entities, has a root other than ``<Configurations>``, or, when
-    setting, holds two ``<Proxy>`` elements or markup inside ``<Proxy>``. Idempotent: when the
-    file already says what was asked, returns ``changed=False`` and the input bytes unchanged.
+    setting, holds two ``<Proxy>`` elements or markup inside ``<Proxy>``. ``max_bytes`` bounds the
+    file as read and as it would be written (code ``too_large`` when the edit would grow it past the
+    limit), so every file this function returns can be read back. Idempotent: when the file already
+    says what was asked, returns ``changed=False`` and the input bytes unchanged.
     """
     target = None if proxy is None else str(parse_proxy_address(proxy, allow_ipv6=allow_ipv6))
     doc = _load(xml, source, max_bytes, spans=True)
@@ -770,6 +775,7 @@ def set_proxy(
     if not edits:
         return EditResult(content=doc.data, changed=False, before=before, after=target, findings=analysis.findings)
     content = _splice(doc, edits)
+    _refuse_oversized_result(content, len(doc.data), source, max_bytes)
     _verify(content, target, source, max_bytes)
     return EditResult(content=content, changed=True, before=before, after=target, findings=analysis.findings)
 
@@ -869,6 +875,25 @@ def _splice(doc: _Doc, edits: list[tuple[int, int, str]]) -> bytes:
             content[: _byte_offset(doc, start)] + replacement.encode(doc.codec) + content[_byte_offset(doc, end) :]
         )
     return content
+
+
+def _refuse_oversized_result(content: bytes, size_before: int, source: str, max_bytes: int) -> None:
+    """``max_bytes`` holds for the file as written too: a file grown past it could not be read back.
+
+    Only setting a proxy grows the file (by the ``<Proxy>`` line), so an input just under the limit
+    can be read and removed from, but not set; the next read or idempotent run would refuse it.
+    """
+    if len(content) <= max_bytes:
+        return
+    raise _file_error(
+        "too_large",
+        source,
+        f"is {size_before} bytes and would be {len(content)} bytes with this edit, more than the {max_bytes} "
+        "a License Server config file can plausibly be (the limit applies to the written file too, so that it "
+        "can be read back)",
+        "the file was not changed; check that the path points at SimpleLicenseServiceConfig.xml and remove "
+        "whatever makes it this large",
+    )
 
 
 def _verify(content: bytes, target: str | None, source: str, max_bytes: int) -> None:

@@ -9,7 +9,11 @@ _FRACTION = re.compile(r"\.(\d+)")
 
 
 def parse_iso(text: str | None) -> datetime | None:
-    """An aware UTC datetime from ISO 8601 text (PowerShell 'o' format with 7 digits, 'Z', offsets)."""
+    """An aware UTC datetime from ISO 8601 text (PowerShell 'o' format with 7 digits, 'Z', offsets).
+
+    None for anything that is not such a text, including times that fall outside the range a
+    datetime can hold once converted to UTC; never raises.
+    """
     if not text or not isinstance(text, str):
         return None
     cleaned = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
@@ -19,8 +23,13 @@ def parse_iso(text: str | None) -> datetime | None:
     except ValueError:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # A time within a day of year 1 or 9999 whose offset moves it past datetime's range
+        # ("0001-01-01T00:00:00+14:00") has no UTC equivalent: treat it as unreadable text.
+        return None
 
 
 def iso_z(value: datetime | None) -> str | None:

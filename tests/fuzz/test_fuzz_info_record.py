@@ -4,8 +4,8 @@
 record; its contract is "never raises for odd host data". The first test generates collections of
 the documented shape (the keys and types both collectors produce) with random, often broken,
 contents: random file bytes, license-like files with signatures, XML-ish upload results and proxy
-files, lmstat and lmhostid text, versions, times, sizes. The table after it pins the type-confused
-collections that still crash (each a known bug, reported; strict xfail so a fix is noticed).
+files, lmstat and lmhostid text, versions, times, sizes. The table after it pins type-confused
+collections that used to crash it; each must now come back as a record that names the odd field.
 """
 
 from __future__ import annotations
@@ -260,11 +260,10 @@ def _base() -> dict:
     }
 
 
-# Each case crashes build_record with a non-CtxlicError today (info then fails with "Unexpected exception"
-# instead of a record that says what is odd). Proposed fix in the report: validate the raw collection's
-# shape once at the top of build_record (dicts where dicts, lists of dicts where lists, str where text,
-# base64 decode with validate=True inside try) and turn each mismatch into a problem string; make
-# timeutil.parse_iso catch OverflowError from astimezone().
+# Each case once crashed build_record with a non-CtxlicError (info then failed with "Unexpected exception"
+# instead of a record that says what is odd). build_record now checks the raw collection's shape once where
+# it enters (info_record._Shape) and turns each mismatch into a problem; timeutil.parse_iso returns None for
+# times that overflow when converted to UTC. The ids keep the line each case used to crash at.
 TYPE_CONFUSED = [
     pytest.param(
         {"services": {"name": "Citrix Licensing", "exists": True, "state": "running"}},
@@ -283,12 +282,6 @@ TYPE_CONFUSED = [
 
 
 @pytest.mark.parametrize("change", TYPE_CONFUSED)
-@pytest.mark.xfail(
-    strict=True,
-    raises=(AttributeError, TypeError, ValueError, OverflowError),
-    reason="BUG: build_record raises on type-confused host data instead of recording a problem "
-    "(its docstring promises it never raises for odd host data)",
-)
 def test_build_record_survives_type_confused_collections(change: dict) -> None:
     raw = {**_base(), **change}
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import unicodedata
 from pathlib import Path
 
@@ -295,6 +296,110 @@ def test_too_large_is_refused() -> None:
     with pytest.raises(ProxyConfigError) as info:
         set_proxy(data, NEW, max_bytes=10)
     assert info.value.code == "too_large"
+
+
+LIMIT = proxy_config.DEFAULT_MAX_BYTES
+
+
+def _padded(size: int, proxy: str | None = None) -> bytes:
+    """A well-formed config file of exactly ``size`` bytes, padded by a comment after the optional <Proxy>."""
+    head = b"<Configurations>\n" + (f"<Proxy>{proxy}</Proxy>\n".encode() if proxy else b"") + b"<!-- "
+    tail = b" -->\n</Configurations>\n"
+    return head + b"x" * (size - len(head) - len(tail)) + tail
+
+
+def test_an_edit_that_would_grow_past_the_limit_is_refused_as_too_large() -> None:
+    # Reported with a 1,048,566-byte file: it read fine, but setting a proxy failed with "the edited
+    # file reads back as configured=None ... Please report this" because the re-read hit the limit.
+    data = _padded(1_048_566)
+    assert read_proxy(data).configured is False
+    with pytest.raises(ProxyConfigError) as info:
+        set_proxy(data, NEW)
+    assert info.value.code == "too_large"
+    message = str(info.value)
+    assert f"is 1048566 bytes and would be {1_048_566 + len(NEW_LINE) + 1} bytes with this edit" in message
+    assert "not changed" in message and "report this" not in message
+
+
+def test_an_edit_that_ends_exactly_at_the_limit_is_made() -> None:
+    data = _padded(LIMIT - len(NEW_LINE) - 1)  # the inserted line is <Proxy>...</Proxy> and a newline
+    result = set_proxy(data, NEW)
+    assert len(result.content) == LIMIT
+    assert read_proxy(result.content).value == NEW
+    assert set_proxy(result.content, NEW).changed is False
+
+
+def test_removing_or_shortening_a_proxy_at_the_limit_still_works() -> None:
+    data = _padded(LIMIT, proxy="long-proxy-name.corp.example:8080")
+    assert read_proxy(set_proxy(data, None).content).configured is False
+    assert read_proxy(set_proxy(data, "p:1").content).value == "p:1"
+
+
+def test_the_limit_is_configurable_for_the_written_file_too() -> None:
+    data = fixture("seed_without_proxy.xml")
+    with pytest.raises(ProxyConfigError) as info:
+        set_proxy(data, NEW, max_bytes=len(data))
+    assert info.value.code == "too_large"
+    assert set_proxy(data, NEW, max_bytes=len(data) + len(NEW_LINE) + 2).changed is True
+
+
+class _TookTooLong(Exception):
+    pass
+
+
+def _raise_took_too_long(_signum: int, _frame: object) -> None:
+    raise _TookTooLong
+
+
+@pytest.mark.parametrize("unit", [b"<!--", b"<![CDATA[", b"<![CDATA[<!--"])
+def test_unterminated_comment_or_cdata_runs_are_refused_in_linear_time(unit: bytes) -> None:
+    # A 1 MiB file of unterminated section starts: the old pattern rescanned to the end from every
+    # start (tens of minutes); a linear scan takes well under a second even on a busy CI worker.
+    data = b"<Configurations>" + unit * ((LIMIT - 40) // len(unit)) + b"</Configurations>"
+    previous = signal.signal(signal.SIGALRM, _raise_took_too_long)
+    signal.alarm(20)
+    try:
+        assert [item["code"] for item in read_proxy(data).findings] == ["not_parseable"]
+        with pytest.raises(ProxyConfigError) as info:
+            set_proxy(data, NEW)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert info.value.code == "not_parseable"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<!-- <!DOCTYPE c [<!ENTITY e "x">]><Configurations><Proxy>&e;</Proxy></Configurations>',
+        b"<Configurations><![CDATA[ x </Configurations><!DOCTYPE c SYSTEM 'file:///etc/passwd'>",
+        b"<Configurations><!-- a --><!-- <!ENTITY e SYSTEM 'x'></Configurations>",
+    ],
+)
+def test_a_declaration_after_an_unterminated_section_is_still_refused(data: bytes) -> None:
+    state = read_proxy(data)
+    assert state.configured is None and [item["code"] for item in state.findings] == ["not_parseable"]
+    with pytest.raises(ProxyConfigError):
+        set_proxy(data, NEW)
+
+
+_TERMINATED_SECTIONS_ONLY = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.DOTALL)  # the pattern before the fix
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["<!--", "-->", "<![CDATA[", "]]>", "<!DOCTYPE c>", "<!ENTITY", "a", "<", "!", "-", "]", ">"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_comment_pattern_differs_from_the_old_one_only_after_an_unterminated_section(text: str) -> None:
+    old = _TERMINATED_SECTIONS_ONLY.sub("", text)
+    new = proxy_config._COMMENT_OR_CDATA_RE.sub("", text)
+    # Up to the first unterminated section both remove the same; the new one then hides the rest.
+    assert old.startswith(new)
+    if "<!--" not in old and "<![CDATA[" not in old:
+        assert new == old
 
 
 @pytest.mark.parametrize(
