@@ -30,7 +30,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance i
     evaluate_server,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import EvidenceHistory
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import (
+    EvidenceHistory,
+    prepare_observation,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import FORMATS
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_writer import DEFAULT_BASENAME, write_reports
@@ -84,11 +87,11 @@ class ActionModule(CtxlicAction):
         obsolete = self._obsolete(args, records, warnings)
 
         history, recorded = self._history(args, records, check, warnings)
+        successes = history.last_successes(r["host"] for r in records) if history else {}
         results = []
         for record in records:
-            last_success = history.last_success(record["host"]) if history else None
             results.append(evaluate_server(
-                record, as_of=as_of, last_success=last_success, purchased=purchased,
+                record, as_of=as_of, last_success=successes.get(record["host"]), purchased=purchased,
                 max_upload_age_days=args["max_upload_age_days"], upload_warning_days=args["upload_warning_days"],
                 expiry_warning_days=args["expiry_warning_days"], upgrade_warning_days=args["upgrade_warning_days"]))
         fleet_eval = evaluate_fleet(results, obsolete_allocations=obsolete, catalog=catalog, purchased=purchased,
@@ -189,22 +192,26 @@ class ActionModule(CtxlicAction):
 
     def _history(self, args: dict, records: list[dict], check: bool,
                  warnings: list[str]) -> tuple[EvidenceHistory | None, int]:
-        """Open the evidence history and record each observed upload result (not in check mode)."""
+        """Open the evidence history and record every observed upload result at once (not in check mode).
+
+        Results that cannot be evidence are left out with a warning; the others are recorded in one
+        transaction, so a fleet costs one database round trip, not one per host.
+        """
         if not args["history"]:
             return None, 0
         path = args["history_db"]
         if check and not os.path.exists(path):
             return None, 0
         history = EvidenceHistory(path)
-        recorded = 0
         if check:
             return history, 0
+        observations = []
         for record in records:
             seen = inputs.observation(record)
             if seen is None:
                 continue
             try:
-                recorded += int(history.record_observation(record["host"], seen[0], seen[1]))
+                observations.append(prepare_observation(record["host"], seen[0], seen[1]))
             except InputError as exc:
                 warnings.append(f"{record['host']}: upload result not recorded in the evidence history: {exc}")
-        return history, recorded
+        return history, sum(history.record_observations(observations))

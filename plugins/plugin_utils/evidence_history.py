@@ -16,7 +16,10 @@ put the database on NFS/SMB shares shared by several machines.
 
 Several forks or jobs may write at once: every operation opens its own connection with a busy
 timeout, writes run in ``BEGIN IMMEDIATE`` transactions, and the journal is in WAL mode so readers
-do not block the writer.
+do not block the writer. A fleet report is one operation: :meth:`EvidenceHistory.record_observations`
+records every host's result in one connection and one transaction (all or nothing), and
+:meth:`EvidenceHistory.last_successes` reads every host's last success in one connection, instead
+of a connection and a transaction per host (about 3.7 ms each).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +88,33 @@ _ROW_COLUMNS = ("status", "code", "message", "arg", "upload_time", "upload_type"
 _OBSERVATION_COLUMNS = (
     "host, status, code, message, arg, upload_time, upload_type, reason, hint, first_observed_at, last_observed_at"
 )
+_LAST_SUCCESS = "WHERE host = ? AND status = 'success' ORDER BY upload_key DESC, last_observed_at DESC, id DESC"
+_LAST_OBSERVATION = "WHERE host = ? ORDER BY last_observed_at DESC, upload_key DESC, id DESC"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One upload result checked and normalised for recording (made by :func:`prepare_observation`)."""
+
+    host: str
+    observed_at: str
+    key: tuple[str, str, str, str]
+    values: tuple[str | None, ...]
+
+
+def prepare_observation(host: str, observed_at: datetime | str, upload: dict[str, Any]) -> Observation:
+    """Check the ``upload`` block seen on ``host`` at ``observed_at``; raise InputError naming what is wrong.
+
+    Separate from recording so that a caller can check a whole fleet first, report the bad
+    results, and record the good ones in one transaction.
+    """
+    host = _host(host)
+    seen = _iso(observed_at, "observed_at")
+    row = _observation_row(upload)
+    # Results with a time are identified by (host, time, code); results without one by their reason.
+    reason_key = "" if row["upload_time"] else (row["reason"] or "")
+    key = (host, row["upload_time"] or "", row["code"] or "", reason_key)
+    return Observation(host=host, observed_at=seen, key=key, values=tuple(row[c] for c in _ROW_COLUMNS))
 
 
 class EvidenceHistory:
@@ -164,33 +195,47 @@ class EvidenceHistory:
 
     def record_observation(self, host: str, observed_at: datetime | str, upload: dict[str, Any]) -> bool:
         """Record the ``upload`` block seen on ``host`` at ``observed_at``; return True if it is new."""
-        host = _host(host)
-        seen = _iso(observed_at, "observed_at")
-        row = _observation_row(upload)
-        # Results with a time are identified by (host, time, code); results without one by their reason.
-        reason_key = "" if row["upload_time"] else (row["reason"] or "")
-        key = (host, row["upload_time"] or "", row["code"] or "", reason_key)
+        return self.record_observations([prepare_observation(host, observed_at, upload)])[0]
+
+    def record_observations(self, observations: Sequence[Observation]) -> list[bool]:
+        """Record many observations in one connection and one transaction; return, for each, whether it is new.
+
+        All or nothing: when the database stays locked beyond the timeout, or is damaged, nothing
+        is recorded and CtxlicError is raised. The same observation twice in one call counts as
+        new once.
+        """
+        for item in observations:
+            if not isinstance(item, Observation):
+                raise InputError(f"observation {item!r} was not made by prepare_observation(): pass its result.")
+        if not observations:
+            return []
         with self._connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
-            existing = conn.execute(
-                "SELECT id FROM observations WHERE host = ? AND upload_key = ? AND code_key = ? AND reason_key = ?",
-                key,
-            ).fetchone()
-            if existing:
-                conn.execute(
-                    "UPDATE observations SET first_observed_at = MIN(first_observed_at, ?), "
-                    "last_observed_at = MAX(last_observed_at, ?) WHERE id = ?",
-                    (seen, seen, existing["id"]),
-                )
-            else:
-                conn.execute(
-                    "INSERT INTO observations (host, upload_key, code_key, reason_key, status, code, message, arg, "
-                    "upload_time, upload_type, reason, hint, first_observed_at, last_observed_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*key, *(row[c] for c in _ROW_COLUMNS), seen, seen),
-                )
+            new = [self._upsert(conn, item) for item in observations]
             conn.commit()
-        return existing is None
+        return new
+
+    @staticmethod
+    def _upsert(conn: sqlite3.Connection, item: Observation) -> bool:
+        """Insert ``item`` or widen the observation span of the row it matches; True when inserted."""
+        existing = conn.execute(
+            "SELECT id FROM observations WHERE host = ? AND upload_key = ? AND code_key = ? AND reason_key = ?",
+            item.key,
+        ).fetchone()
+        if existing:
+            conn.execute(
+                "UPDATE observations SET first_observed_at = MIN(first_observed_at, ?), "
+                "last_observed_at = MAX(last_observed_at, ?) WHERE id = ?",
+                (item.observed_at, item.observed_at, existing["id"]),
+            )
+            return False
+        conn.execute(
+            "INSERT INTO observations (host, upload_key, code_key, reason_key, status, code, message, arg, "
+            "upload_time, upload_type, reason, hint, first_observed_at, last_observed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*item.key, *item.values, item.observed_at, item.observed_at),
+        )
+        return True
 
     def record_event(self, host: str, at: datetime | str, kind: str, detail: dict[str, Any] | None = None) -> bool:
         """Record an event (e.g. ``kind="decommissioned"``); idempotent on (host, at, kind). True if new."""
@@ -213,20 +258,31 @@ class EvidenceHistory:
 
     def last_success(self, host: str) -> dict[str, Any] | None:
         """Return the successful upload with the latest upload time for ``host``, or None."""
-        return self._one(
-            "WHERE host = ? AND status = 'success' ORDER BY upload_key DESC, last_observed_at DESC, id DESC", host
-        )
+        return self._one(_LAST_SUCCESS, host)
+
+    def last_successes(self, hosts: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """:meth:`last_success` of every host in ``hosts``, read in one connection: ``{host: row or None}``."""
+        names = {given: _host(given) for given in hosts}
+        if not names:
+            return {}
+        with self._connection() as conn:
+            return {given: self._first(conn, _LAST_SUCCESS, name) for given, name in names.items()}
 
     def last_observation(self, host: str) -> dict[str, Any] | None:
         """Return the most recently observed upload result for ``host`` (whatever its status), or None."""
-        return self._one("WHERE host = ? ORDER BY last_observed_at DESC, upload_key DESC, id DESC", host)
+        return self._one(_LAST_OBSERVATION, host)
 
     def _one(self, where_order: str, host: str) -> dict[str, Any] | None:
+        name = _host(host)
         with self._connection() as conn:
-            row = conn.execute(
-                f"SELECT {_OBSERVATION_COLUMNS} FROM observations {where_order} LIMIT 1",  # noqa: S608 - constants
-                (_host(host),),
-            ).fetchone()
+            return self._first(conn, where_order, name)
+
+    @staticmethod
+    def _first(conn: sqlite3.Connection, where_order: str, host: str) -> dict[str, Any] | None:
+        row = conn.execute(
+            f"SELECT {_OBSERVATION_COLUMNS} FROM observations {where_order} LIMIT 1",  # noqa: S608 - constants
+            (host,),
+        ).fetchone()
         return _observation_dict(row) if row else None
 
     def days_since_last_success(self, host: str, now: datetime) -> float | None:

@@ -8,8 +8,8 @@ Layout under ``<dest>/<host>/`` (the host folder is named as the telemetry bundl
     manifest.json                   every copy with its size, SHA-1 and SHA-256
     SHA256SUMS                      the same hashes for ``sha256sum -c SHA256SUMS``
 
-Every file appears complete or not at all (temporary file + ``os.replace``). Files are private
-(0600, folders 0700): license files are bound to the organisation's servers.
+Every file appears complete or not at all (``atomic_file``: temporary file + ``os.replace``).
+Files are private (0600, folders 0700): license files are bound to the organisation's servers.
 """
 
 from __future__ import annotations
@@ -17,34 +17,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_backup_plan as plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_store import (
-    atomic_write_json,
     file_hashes,
     host_folder,
 )
 
 PART_SUFFIX = ".part"
 SUMS_NAME = "SHA256SUMS"
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 class LicenseBackupStore:
@@ -82,12 +67,10 @@ class LicenseBackupStore:
         return plan.check_manifest(data, str(self.manifest_path))
 
     def save(self, manifest: dict[str, Any]) -> None:
-        """Write the manifest and SHA256SUMS (each atomically)."""
+        """Write the manifest and SHA256SUMS (each atomically, mode 0600)."""
         try:
-            atomic_write_json(self.manifest_path, manifest)
-            _atomic_write_text(self.sums_path, plan.sha256sums(manifest))
-            for path in (self.manifest_path, self.sums_path):
-                os.chmod(path, 0o600)
+            atomic_file.write_json(self.manifest_path, manifest, mode=0o600)
+            atomic_file.write_text(self.sums_path, plan.sha256sums(manifest), mode=0o600)
         except OSError as exc:
             raise CtxlicError(f"Cannot write the backup manifest in {self.root}: {exc.strerror or exc}.") from None
 

@@ -14,6 +14,11 @@ messages, license file names), so each format escapes for its own syntax:
 Control characters (C0 except tab/newline/CR, DEL, C1, lone surrogates, U+FFFE/U+FFFF) are
 stripped from every format except JSON, which escapes them losslessly. The templates are read
 from ``report_templates/`` next to this file (package data, read-only).
+
+Cleaning copies the model, which costs as much as rendering a format, so it is done once per
+:class:`SharedModel` and the cleaned copy is shared by every non-JSON format. That copy is
+read-only (mappings are ``MappingProxyType``, lists are tuples): a renderer that tried to change
+it would fail loudly instead of leaking its change into the next format.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET  # only builds XML; nothing untrusted is parsed here
+from collections.abc import Iterable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -55,14 +62,18 @@ def clean_text(value: Any) -> str:
     return _FORBIDDEN.sub("", "" if value is None else str(value))
 
 
-def sanitize(value: Any) -> Any:
-    """Deep copy of ``value`` with every string passed through :func:`clean_text`."""
+def clean_read_only(value: Any) -> Any:
+    """Read-only deep copy of ``value`` with every string passed through :func:`clean_text`.
+
+    Mappings become ``MappingProxyType`` and lists/tuples become tuples; other values (numbers,
+    booleans, None) are immutable already.
+    """
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, Mapping):
-        return {clean_text(k): sanitize(v) for k, v in value.items()}
+        return MappingProxyType({clean_text(k): clean_read_only(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
-        return [sanitize(v) for v in value]
+        return tuple(clean_read_only(v) for v in value)
     return value
 
 
@@ -186,8 +197,16 @@ def _render_template(model: Mapping[str, Any], name: str, html: bool) -> str:
     return _environment(html).get_template(name).render(**_context(model))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _render_json(model: Mapping[str, Any]) -> str:
-    return json.dumps(model, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(model, sort_keys=True, indent=2, ensure_ascii=False)
+    # ensure_ascii=False passes lone surrogates through raw, and UTF-8 cannot encode them (the report
+    # could not be written). Outside strings JSON has only ASCII, so each one is inside a string and
+    # its \uXXXX escape is valid JSON that reads back as the same code point (json.loads joins an
+    # adjacent high/low pair into the character the pair encodes).
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
 
 
 CSV_COLUMNS = (
@@ -310,18 +329,55 @@ def _check_model(model: Any) -> None:
         raise InputError("model must be the dict report_model.build_report() returns.")
 
 
-def render(model: dict, fmt: str) -> str:
-    """Render the report ``model`` (from ``report_model.build_report``) in ``fmt``: one of ``FORMATS``."""
+class SharedModel:
+    """One report model prepared for rendering in several formats.
+
+    ``source`` is the caller's model, used as is by JSON (lossless; ``json.dumps`` only reads it).
+    ``clean`` is the cleaned read-only copy every other format renders from, made on first use
+    and then shared, so writing all five formats cleans the model once instead of four times.
+    """
+
+    def __init__(self, model: Any) -> None:
+        _check_model(model)
+        self.source: Mapping[str, Any] = model
+        self._clean: Mapping[str, Any] | None = None
+
+    @property
+    def clean(self) -> Mapping[str, Any]:
+        if self._clean is None:
+            self._clean = clean_read_only(self.source)
+        return self._clean
+
+
+_RENDERERS = {
+    "json": lambda shared: _render_json(shared.source),
+    "csv": lambda shared: _render_csv(shared.clean),
+    "junit": lambda shared: _render_junit(shared.clean),
+    "markdown": lambda shared: _render_template(shared.clean, "report.md.j2", html=False),
+    "html": lambda shared: _render_template(shared.clean, "report.html.j2", html=True),
+}
+
+
+def _check_format(fmt: Any) -> None:
     if fmt not in FORMATS:
         raise InputError(f"report format {fmt!r} is not supported; use one of {', '.join(FORMATS)}.")
-    _check_model(model)
-    if fmt == "json":
-        return _render_json(model)
-    clean = sanitize(model)
-    if fmt == "csv":
-        return _render_csv(clean)
-    if fmt == "junit":
-        return _render_junit(clean)
-    if fmt == "markdown":
-        return _render_template(clean, "report.md.j2", html=False)
-    return _render_template(clean, "report.html.j2", html=True)
+
+
+def render(model: dict | SharedModel, fmt: str) -> str:
+    """Render the report ``model`` (from ``report_model.build_report``) in ``fmt``: one of ``FORMATS``.
+
+    To render several formats of one model, pass a :class:`SharedModel` (or use
+    :func:`render_all`) so the model is cleaned once, not once per format.
+    """
+    _check_format(fmt)
+    shared = model if isinstance(model, SharedModel) else SharedModel(model)
+    return _RENDERERS[fmt](shared)
+
+
+def render_all(model: dict | SharedModel, formats: Iterable[str]) -> dict[str, str]:
+    """``{fmt: text}`` for each of ``formats``, all rendered from one shared read-only model."""
+    wanted = list(formats)
+    for fmt in wanted:
+        _check_format(fmt)
+    shared = model if isinstance(model, SharedModel) else SharedModel(model)
+    return {fmt: _RENDERERS[fmt](shared) for fmt in wanted}

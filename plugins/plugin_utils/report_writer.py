@@ -1,38 +1,24 @@
 """Write rendered compliance reports to disk atomically (the only I/O of the report pipeline).
 
 Atomic because CI jobs and web servers pick reports up by name: a reader must see either the
-previous complete file or the new complete file, never a half-written one. Each file is written
-to a temporary file in the target directory, flushed to disk and renamed over the target.
+previous complete file or the new complete file, never a half-written one (``atomic_file``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import EXTENSIONS, FORMATS, render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import (
+    EXTENSIONS,
+    FORMATS,
+    render_all,
+)
 
 DEFAULT_BASENAME = "compliance_report"
-
-
-def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary file and ``os.replace``."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
 
 
 def _formats(formats: Iterable[str]) -> list[str]:
@@ -52,13 +38,14 @@ def write_reports(model: dict, out_dir: str | os.PathLike[str], formats: Iterabl
                   basename: str = DEFAULT_BASENAME, mode: int = 0o644) -> dict[str, str]:
     """Render ``model`` in each of ``formats`` and write ``<out_dir>/<basename>.<ext>``; return ``{fmt: path}``.
 
-    Every format is rendered before anything is written, so a rendering error leaves the
-    directory untouched. ``out_dir`` is created when missing.
+    Every format is rendered (from one shared, read-only copy of the model) before anything is
+    written, so a rendering error leaves the directory untouched. ``out_dir`` is created when
+    missing. Reports are world-readable (``mode`` 0644) by default: they are meant to be published.
     """
     wanted = _formats(formats)
     if not isinstance(basename, str) or not basename or any(c in basename for c in "/\\\0") or basename in (".", ".."):
         raise InputError(f"basename {basename!r} must be a plain file name without directory separators.")
-    rendered = {fmt: render(model, fmt) for fmt in wanted}
+    rendered = render_all(model, wanted)
     directory = Path(out_dir)
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -69,7 +56,7 @@ def write_reports(model: dict, out_dir: str | os.PathLike[str], formats: Iterabl
     for fmt, text in rendered.items():
         path = directory / f"{basename}.{EXTENSIONS[fmt]}"
         try:
-            atomic_write_text(path, text, mode=mode)
+            atomic_file.write_text(path, text, mode=mode)
         except OSError as exc:
             raise CtxlicError(f"Cannot write the {fmt} report {path}: {exc.strerror or exc}. Check the directory's "
                               "permissions and free space.") from None

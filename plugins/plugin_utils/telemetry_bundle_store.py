@@ -8,9 +8,9 @@ Layout under ``<dest>/<host>/`` (see :func:`host_folder`)::
     bundles/<bundle>.zip            upload bundles for Citrix Insight Services
     manifest.json                   cumulative record: bundles, invalid bundles, rejections, deletions
 
-Every file appears complete or not at all (temporary file + ``os.replace``), so a run killed at
-any point leaves a state the next run understands. Files are private (0600, folders 0700):
-telemetry contains user and device data (seed 001). Decisions are made in
+Every file appears complete or not at all (``atomic_file``: temporary file + ``os.replace``), so
+a run killed at any point leaves a state the next run understands. Files are private (0600,
+folders 0700): telemetry contains user and device data (seed 001). Decisions are made in
 :mod:`.telemetry_bundle_state`; this module only reads and writes.
 """
 
@@ -21,10 +21,10 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import sanitize_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_state import (
@@ -54,22 +54,6 @@ def file_hashes(path: str | os.PathLike[str]) -> dict[str, Any]:
     except OSError as exc:
         raise CtxlicError(f"Cannot read {os.fspath(path)!r}: {exc}. Check the controller folder.") from exc
     return {"size": size, "sha1": sha1.hexdigest(), "sha256": sha256.hexdigest()}
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    """Write ``data`` as JSON to ``path`` through a temporary file in the same folder (mode 0600)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def host_folder(host: str) -> str:
@@ -123,7 +107,7 @@ class BundleStore:
 
     def save_manifest(self, manifest: dict[str, Any]) -> None:
         try:
-            atomic_write_json(self.manifest_path, manifest)
+            atomic_file.write_json(self.manifest_path, manifest)
         except OSError as exc:
             raise CtxlicError(f"Cannot write {self.manifest_path}: {exc.strerror or exc}.") from None
 
@@ -157,11 +141,11 @@ class BundleStore:
         """Move a verified ``.part`` download into place and record where it came from."""
         final = self.incoming_path(tag, name)
         os.replace(self.part_path(tag, name), final)
-        atomic_write_json(final.with_name(name + META_SUFFIX), meta)
+        atomic_file.write_json(final.with_name(name + META_SUFFIX), meta)
         return final
 
     def write_meta(self, tag: str, name: str, meta: dict[str, Any]) -> None:
-        atomic_write_json(self.incoming_path(tag, name).with_name(name + META_SUFFIX), meta)
+        atomic_file.write_json(self.incoming_path(tag, name).with_name(name + META_SUFFIX), meta)
 
     def remove_incoming(self, tag: str, name: str) -> None:
         final = self.incoming_path(tag, name)
@@ -180,7 +164,7 @@ class BundleStore:
         if target.exists():
             target = folder / f"{str(record.get('sha256', 'x'))[:12]}_{name}"
         os.replace(self.incoming_path(tag, name), target)
-        atomic_write_json(target.with_name(target.name + REASON_SUFFIX), {**record, "quarantined": str(target)})
+        atomic_file.write_json(target.with_name(target.name + REASON_SUFFIX), {**record, "quarantined": str(target)})
         with contextlib.suppress(FileNotFoundError):
             self.incoming_path(tag, name).with_name(name + META_SUFFIX).unlink()
         return str(target)

@@ -10,7 +10,7 @@ through ``zipfile`` and copied into bundles as opaque files.
   names that would escape a folder on extraction, absurd compression ratios, too many members)
   and reports why, without raising. A corrupt zip must not be shipped, and a hostile one must not
   reach whoever extracts it later.
-- :func:`write_bundle` writes a bundle atomically (temporary file + ``os.replace``) with
+- :func:`write_bundle` writes a bundle atomically (``atomic_file``: temporary file + ``os.replace``) with
   ``ZIP_STORED``: the members are zips already, compressing them again gains nothing.
 - :func:`verify_bundle` re-reads a written bundle and hashes every member against the plan.
 
@@ -19,18 +19,17 @@ Bundle files are created with mode 0600: telemetry contains user and device data
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
 import stat
 import struct
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
 
 _CHUNK = 1024 * 1024
@@ -165,31 +164,24 @@ def write_bundle(
 ) -> tuple[int, str]:
     """Write ``members`` (``(source_file, arcname)``) into a ZIP_STORED bundle; return ``(size, sha256)``.
 
-    The bundle appears at ``bundle_path`` complete or not at all: it is written to a temporary file
-    in the same folder, flushed to disk, then moved into place with ``os.replace``. Parent folders
-    are created. Arcnames must be safe relative names and unique.
+    The bundle appears at ``bundle_path`` complete or not at all (``atomic_file``), mode 0600.
+    Parent folders are created. Arcnames must be safe relative names and unique.
     """
     target = Path(bundle_path)
     _check_arcnames(members, target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise CtxlicError(f"Cannot create bundle {str(target)!r}: {exc}. Check the folder is writable.") from exc
     try:
-        with os.fdopen(fd, "w+b") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-                for source, arcname in members:
-                    archive.write(source, arcname)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
+        with (
+            atomic_file.atomic_open(target, mode=0o600) as handle,
+            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive,
+        ):
+            for source, arcname in members:
+                archive.write(source, arcname)
     except (OSError, ValueError, zipfile.LargeZipFile) as exc:
-        _remove_quietly(tmp_name)
         raise CtxlicError(f"Writing bundle {str(target)!r} failed: {exc}. Nothing was written.") from exc
-    except BaseException:
-        _remove_quietly(tmp_name)
-        raise
     return target.stat().st_size, sha256_file(target)
 
 
@@ -206,11 +198,6 @@ def _check_arcnames(members: Any, target: Path) -> None:
         if entry[1] in seen:
             raise InputError(f"Bundle {str(target)!r}: arcname {entry[1]!r} is used twice; names must be unique.")
         seen.add(entry[1])
-
-
-def _remove_quietly(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
 
 
 def verify_bundle(bundle_path: str | os.PathLike[str], expected_members: list[dict[str, Any]]) -> tuple[bool, str]:

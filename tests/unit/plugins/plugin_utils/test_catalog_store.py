@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file, catalog_store
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.catalog_store import (
     CatalogFetchError,
     detect_format,
@@ -289,6 +292,33 @@ def test_fetch_connection_refused() -> None:
         fetch("http://127.0.0.1:9/whats-new.html", timeout=2)
 
 
+def test_fetch_without_requests_names_the_missing_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "requests", None)  # makes "import requests" raise ImportError
+    with pytest.raises(CatalogFetchError, match="requests is missing on the controller"):
+        fetch("http://127.0.0.1:9/whats-new.html", timeout=2)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "ansible_collections.ctxlic.license_server.plugins.action.info",
+        "ansible_collections.ctxlic.license_server.plugins.plugin_utils.catalog_store",
+    ],
+)
+def test_reading_the_catalog_does_not_import_requests(module: str) -> None:
+    """info runs in every forked worker: importing requests there costs ~190 ms and 16 MiB each."""
+    code = (
+        f"import sys, {module}\n"
+        "from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store\n"
+        "catalog_store.load_shipped()\n"
+        "print('requests' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
 @pytest.mark.parametrize(
     ("url", "kwargs", "message"),
     [
@@ -324,7 +354,7 @@ def test_failed_cache_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch
     def refuse(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(catalog_store.os, "replace", refuse)
+    monkeypatch.setattr(atomic_file.os, "replace", refuse)
     with pytest.raises(OSError, match="disk full"):
         save_cache(tmp_path / "cache.json", [], NOW, "https://m")
     assert list(tmp_path.iterdir()) == []

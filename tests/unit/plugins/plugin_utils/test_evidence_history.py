@@ -229,3 +229,100 @@ def test_concurrent_writers(tmp_path: Path) -> None:
     assert len(history.hosts()) == 9
     assert len(history.export("shared")) == 25
     assert len(history.export()) == 9 * 25
+
+
+# -- a whole fleet at once ---------------------------------------------------------------------------
+
+
+def fleet(count: int, status: str = "success") -> list[eh.Observation]:
+    return [eh.prepare_observation(f"ls{n:03d}", T0, upload(status, f"2026-10-{1 + n % 28:02d}T03:00:00Z"))
+            for n in range(count)]
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Counts the SQLite connections the history opens from now on."""
+    opened: list[str] = []
+    real = sqlite3.connect
+
+    def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+        opened.append(str(args[0]))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(eh.sqlite3, "connect", connect)
+    return opened
+
+
+def test_a_fleet_is_recorded_and_read_in_one_connection_each(db: EvidenceHistory, connections: list[str]) -> None:
+    assert db.record_observations(fleet(40)) == [True] * 40
+    assert len(connections) == 1
+    found = db.last_successes([f"ls{n:03d}" for n in range(40)] + ["never-seen"])
+    assert len(connections) == 2
+    assert found["never-seen"] is None
+    assert found["ls005"]["time"] == "2026-10-06T03:00:00Z"
+    assert all(found[f"ls{n:03d}"] == db.last_success(f"ls{n:03d}") for n in range(40))
+
+
+def test_batch_results_match_single_records(db: EvidenceHistory) -> None:
+    first = eh.prepare_observation("ls01", T0, upload("success", "2026-10-31T03:00:00Z"))
+    later = eh.prepare_observation("ls01", T0 + timedelta(hours=6), upload("success", "2026-10-31T03:00:00Z"))
+    other = eh.prepare_observation("ls02", T0, upload("failure", "2026-10-31T03:00:00Z"))
+    assert db.record_observations([first, later, other]) == [True, False, True]  # the repeat widens the span
+    assert db.record_observations([other]) == [False]
+    (row,) = db.export("ls01")
+    assert (row["first_observed_at"], row["last_observed_at"]) == ("2026-11-01T08:00:00Z", "2026-11-01T14:00:00Z")
+
+
+def test_empty_batch_opens_nothing(db: EvidenceHistory, connections: list[str]) -> None:
+    assert db.record_observations([]) == []
+    assert db.last_successes([]) == {}
+    assert connections == []
+    assert db.export() == []
+
+
+def test_batch_takes_only_prepared_observations(db: EvidenceHistory) -> None:
+    with pytest.raises(InputError, match="prepare_observation"):
+        db.record_observations([("ls01", T0, upload("success", "2026-10-31T03:00:00Z"))])  # type: ignore[list-item]
+    with pytest.raises(InputError, match="host"):
+        db.last_successes(["ls01", " "])
+
+
+def test_a_failure_mid_batch_records_nothing(db: EvidenceHistory) -> None:
+    with sqlite3.connect(db.path) as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON observations WHEN NEW.host = 'ls030' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"
+        )
+    with pytest.raises(CtxlicError, match="refused by test trigger"):
+        db.record_observations(fleet(40))
+    assert db.export() == []  # ls000..ls029 were inserted in the same transaction and rolled back
+
+
+def test_a_locked_database_records_nothing_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "evidence.sqlite"
+    EvidenceHistory(path)
+    history = EvidenceHistory(path, timeout=0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another job is writing
+        with pytest.raises(CtxlicError, match="database is locked"):
+            history.record_observations(fleet(5))
+        assert history.last_successes(["ls001"]) == {"ls001": None}  # WAL: reading still works
+    finally:
+        holder.rollback()
+        holder.close()
+    assert history.export() == []
+    assert history.record_observations(fleet(5)) == [True] * 5
+
+
+def test_a_database_damaged_after_creation_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "evidence.sqlite"
+    history = EvidenceHistory(path)
+    history.record_observations(fleet(3))
+    path.write_bytes(b"overwritten by something else" * 200)
+    for wal in tmp_path.glob("evidence.sqlite-*"):
+        wal.unlink()
+    with pytest.raises(CtxlicError, match="SQLite file made by this collection"):
+        history.record_observations(fleet(3))
+    with pytest.raises(CtxlicError, match="SQLite file made by this collection"):
+        history.last_successes(["ls001"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -9,6 +10,7 @@ import os
 import re
 import stat
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -20,13 +22,16 @@ from report_factory import AS_OF, FAILED_UPLOAD, HOSTILE, HOSTILE_HOST, HOSTILE_
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import evaluate_fleet, evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import report_render
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import (
     FORMATS,
+    SharedModel,
     chart_layout,
     clean_text,
     csv_cell,
     md_escape,
     render,
+    render_all,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_writer import write_reports
 
@@ -84,6 +89,15 @@ def test_json_is_the_model_with_sorted_keys(model, outputs):
     assert (
         outputs["json"] == json.dumps(json.loads(outputs["json"]), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     )
+
+
+def test_json_escapes_lone_surrogates_losslessly(tmp_path):
+    hostile = small_model("ls01", "broken \ud800 text \udfff")
+    text = render(hostile, "json")
+    assert "\\ud800" in text and "\\udfff" in text
+    assert json.loads(text) == hostile
+    (path,) = write_reports(hostile, tmp_path, ["json"]).values()
+    assert json.loads(Path(path).read_text(encoding="utf-8")) == hostile
 
 
 @pytest.mark.parametrize(
@@ -365,6 +379,50 @@ def test_any_host_and_message_renders_safely(host, message):
     section = outputs["markdown"].split("## Servers", 1)[1].split("## Checks matrix", 1)[0]
     rows = [line for line in section.split("\n") if line.startswith("|")]
     assert len(rows) == 3 and {unescaped_pipes(line) for line in rows} == {12}
+
+
+# --------------------------------------------------------------------------- one shared read-only model
+
+
+def test_rendering_every_format_leaves_the_model_unchanged():
+    model = fleet_model()
+    before = copy.deepcopy(model)
+    shared = SharedModel(model)
+    for fmt in FORMATS:
+        render(shared, fmt)
+    render_all(model, FORMATS)
+    assert model == before
+
+
+def test_the_shared_clean_model_is_read_only_and_cleaned():
+    shared = SharedModel(small_model("ls\x0001", "bad\x1bmessage"))
+    clean = shared.clean
+    assert clean is shared.clean  # made once, then shared by every format
+    with pytest.raises(TypeError):
+        clean["meta"]["title"] = "changed"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        clean["servers"].append({})  # type: ignore[union-attr]
+    assert clean["servers"][0]["host"] == "ls01"
+    assert "\x1b" not in json.dumps(clean["servers"][0]["checks"], default=dict)
+
+
+def test_render_all_cleans_the_model_once(model, monkeypatch):
+    calls = []
+    real = report_render.clean_read_only
+    monkeypatch.setattr(report_render, "clean_read_only", lambda value: calls.append(value) or real(value))
+    texts = render_all(model, FORMATS)
+    assert sum(value is model for value in calls) == 1  # the whole model: its parts recurse through the same name
+    assert texts == {fmt: render(model, fmt) for fmt in FORMATS}
+
+
+def test_json_alone_does_not_clean(model, monkeypatch):
+    monkeypatch.setattr(report_render, "clean_read_only", lambda value: pytest.fail("JSON must not clean"))
+    assert json.loads(render_all(model, ["json"])["json"]) == json.loads(render(model, "json"))
+
+
+def test_render_all_rejects_an_unknown_format_before_rendering(model):
+    with pytest.raises(InputError, match="'pdf' is not supported"):
+        render_all(model, ["html", "pdf"])
 
 
 # --------------------------------------------------------------------------- writer

@@ -282,6 +282,27 @@ def test_failed_write_keeps_previous_bundle_and_leaves_no_temp(tmp_path: Path) -
     assert [p.name for p in bundle.parent.iterdir()] == ["b.zip"]
 
 
+def test_interrupted_write_keeps_previous_bundle_and_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = _sources(tmp_path)
+    bundle = tmp_path / "out" / "b.zip"
+    bundle.parent.mkdir()
+    bundle.write_bytes(b"previous")
+    real_write = zipfile.ZipFile.write
+
+    def write_then_interrupt(self: zipfile.ZipFile, filename: object, arcname: object = None, *args: object) -> None:
+        real_write(self, filename, arcname, *args)  # type: ignore[arg-type]
+        if arcname == sources[1][1]:
+            raise KeyboardInterrupt  # Ctrl-C on the controller half-way through the bundle
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", write_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_bundle(bundle, sources)
+    assert bundle.read_bytes() == b"previous"
+    assert [p.name for p in bundle.parent.iterdir()] == ["b.zip"]
+
+
 @pytest.mark.parametrize(
     ("members", "match"),
     [
