@@ -124,9 +124,12 @@ class ActionModule(CtxlicAction):
                 f"the DR host runs {install.installed or 'no License Server'}; the primary ran "
                 f"{manifest['ls_version']}: install the License Server first (the ctxlic.license_server.dr role's "
                 "failover does, with ctxlic_dr_installer and ctxlic_dr_installer_version); nothing was restored")
-        result["changed"] = plan.changed
+        # lmstat as read before anything changes: it shows a reread that an interrupted run still owes.
+        unserved = dr_plan.unserved_before_restore(plan.expected_features, _served(record))
+        reread_needed = plan.myfiles_changed or bool(unserved)
+        result["changed"] = plan.changed or reread_needed
         if self._task.check_mode:
-            result["msg"] = "check mode: " + self._files_msg(plan, check=True)
+            result["msg"] = "check mode: " + self._files_msg(plan, check=True) + _reread_note(plan, unserved, True)
             return result
         self._write(host, plan, files)
         if plan.proxy_changed:
@@ -134,7 +137,7 @@ class ActionModule(CtxlicAction):
             result["web_service_restarted"] = restarted
             if warning:
                 result.setdefault("warnings", []).append(warning)
-        if plan.myfiles_changed:
+        if reread_needed:
             reread = license_host.run_reread(host, install_dir, cap)
             result["reread"] = reread
             if not reread["ok"]:
@@ -144,10 +147,11 @@ class ActionModule(CtxlicAction):
                     "running?), then run ctxlic.license_server.reread or the failover again"))
                 return result
         if args["verify_served"]:
-            self._verify(host, install_dir, plan, result, task_vars)
+            # Without a reread nothing changed what lmstat lists (a proxy change does not), so the first read stands.
+            self._verify(host, install_dir, plan, result, task_vars, None if reread_needed else record)
             if result.get("failed"):
                 return result
-        result["msg"] = self._files_msg(plan, check=False) + (
+        result["msg"] = self._files_msg(plan, check=False) + _reread_note(plan, unserved, False) + (
             f"; every backed-up feature is served ({', '.join(plan.expected_features) or 'none expected'})"
             if args["verify_served"] else "")
         return result
@@ -192,10 +196,11 @@ class ActionModule(CtxlicAction):
                 host.write_file(action.host_path, contents[action.path], backup=True)
 
     def _verify(self, host: HostAccess, install_dir: str, plan: dr_plan.RestorePlan, result: dict,
-                task_vars: dict) -> None:
-        """lmstat (through the one-shot collection) must list every feature the backup promises."""
-        raw = host.collect(install_dir=install_dir, max_bytes=1)
-        record = build_record(task_vars.get("inventory_hostname", ""), raw)
+                task_vars: dict, record: dict | None) -> None:
+        """lmstat (through the one-shot collection, or ``record`` when still current) must list every feature."""
+        if record is None:
+            raw = host.collect(install_dir=install_dir, max_bytes=1)
+            record = build_record(task_vars.get("inventory_hostname", ""), raw)
         if not record["licenses"].get("lmstat_parsed"):
             result.update(failed=True, msg=(
                 "the files were restored, but lmstat -a did not answer, so the features served cannot be checked: "
@@ -232,3 +237,17 @@ class ActionModule(CtxlicAction):
                         if a.operation in ("create", "replace", "unchanged"))
         return {"before": before, "after": after, "before_header": f"{install_dir} (DR host, before)",
                 "after_header": f"{install_dir} (DR host, after the restore)"}
+
+
+def _served(record: dict) -> list[str] | None:
+    """Features lmstat -a lists in ``record``, or None when lmstat did not answer."""
+    licenses = record["licenses"]
+    return sorted(licenses["in_use"]) if licenses.get("lmstat_parsed") else None
+
+
+def _reread_note(plan: dr_plan.RestorePlan, unserved: list[str], check: bool) -> str:
+    """Why a reread ran although no license file changed (an earlier run restored them and stopped before it)."""
+    if plan.myfiles_changed or not unserved:
+        return ""
+    return (f"; {'would reread' if check else 'reread'} the license files, because lmstat -a did not list "
+            f"{', '.join(unserved)} although the files are in place")

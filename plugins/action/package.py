@@ -211,9 +211,10 @@ class ActionModule(CtxlicAction):
             return result
         if self._task.diff and decision.action != "none":
             result["diff"] = plan.diff(before, planned_after, task_vars.get("inventory_hostname", ""))
+        if decision.action == "none" and before and request.state == "present":
+            return self._converge_services(host, result)
         if decision.action == "none":
-            result["msg"] = (f"Citrix License Server {before} is already installed." if before
-                             else "Citrix License Server is not installed; nothing to remove.")
+            result["msg"] = "Citrix License Server is not installed; nothing to remove."
             return result
         if self._task.check_mode:
             result.update(changed=True, after_version=planned_after,
@@ -292,13 +293,59 @@ class ActionModule(CtxlicAction):
         if down and result["reboot_required"]:
             warnings.append(f"services not running yet: {', '.join(down)}; check them after the reboot.")
         elif down:
-            result.update(failed=True, msg=f"Citrix License Server {after} is installed but these services are not "
-                                           f"running: {', '.join(down)}. Check the services and the log "
-                                           f"{result['log_path']}.")
-            return result
+            return _fail_services_down(result, after, down, f"Check the services and the log {result['log_path']}.")
         result["msg"] = (f"Citrix License Server {decision.action}: {result['before_version'] or 'not installed'} -> "
                          f"{after}" + (" (reboot required)" if result["reboot_required"] else "") + ".")
         return result
+
+    def _converge_services(self, host: HostAccess, result: dict[str, Any]) -> dict[str, Any]:
+        """The target is installed already: start the stopped services, so a re-run repairs a failed start.
+
+        The installer starts the services; when one did not start, every later run finds the target version
+        and would otherwise never look at them again.
+        """
+        version = result["before_version"]
+        services = self._services(host)
+        to_start = plan.services_to_start(services)
+        result.update(changed=bool(to_start), services=services, services_started=to_start)
+        if self._task.check_mode:
+            # A missing service cannot be started: the real run would fail on it, so check mode does too.
+            missing = [name for name in plan.services_not_running(services) if name not in to_start]
+            if missing:
+                return _fail_services_down(result, version, missing, "Reinstall the License Server to recreate them.")
+            result["msg"] = (f"Check mode: Citrix License Server {version} is already installed"
+                             + (f"; would start {', '.join(to_start)}." if to_start else "."))
+            return result
+        start_errors = self._start_services(host, to_start)
+        if to_start:
+            services = self._services(host)
+            started = [name for name in to_start if services[name] == "running"]
+            result.update(changed=bool(started), services=services, services_started=started)
+        down = plan.services_not_running(services)
+        if down:
+            return _fail_services_down(result, version, down, "Check the services (the Windows System event log "
+                                       "says why a service did not start); a missing service needs a reinstall.",
+                                       start_errors)
+        result["msg"] = (f"Citrix License Server {version} is already installed"
+                         + (f"; started {', '.join(to_start)}." if to_start else "."))
+        return result
+
+    @staticmethod
+    def _start_services(host: HostAccess, names: list[str]) -> dict[str, str]:
+        """Start each service; name -> error of the ones that refused (the services are read again afterwards)."""
+        errors: dict[str, str] = {}
+        for name in names:
+            try:
+                host.set_service(name, "started")
+            except HostError as exc:
+                errors[name] = str(exc)
+        return errors
+
+
+def _fail_services_down(result: dict[str, Any], version: str, down: list[str], hint: str,
+                        start_errors: dict[str, str] | None = None) -> dict[str, Any]:
+    result.update(failed=True, msg=plan.services_down_message(version, down, hint, start_errors))
+    return result
 
 
 def _same_version(text: str, target: LSVersion | None) -> bool:

@@ -30,10 +30,12 @@ description:
     to restore.
   - Files are written only when their content differs (SHA-1 against the file on the host). A replaced file is
     kept next to it with a name that does not end in C(.lic). When a license file or C(CITRIX.opt) changed,
-    C(lmreread -c @localhost -all) runs once (C(-c @<cluster_access_point>) on a cluster). When the proxy file
-    changed, C(CitrixWebServicesforLicensing) is restarted if it is running.
-  - Idempotent. A second run finds every file in place, writes nothing, does not reread, and still checks that
-    the features are served.
+    C(lmreread -c @localhost -all) runs once (C(-c @<cluster_access_point>) on a cluster). It also runs when
+    every file is in place but C(lmstat -a), read before anything changes, does not list every expected feature
+    (an earlier run may have restored the files and stopped before its reread). When the proxy file changed,
+    C(CitrixWebServicesforLicensing) is restarted if it is running.
+  - Idempotent. A second run finds every file in place and every feature served, writes nothing, does not
+    reread, and still checks that the features are served (from that same C(lmstat -a) read).
 options:
   src:
     description:
@@ -145,7 +147,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether a file was (or in check mode would be) written.
+  description: Whether a file was written or C(lmreread) ran (in check mode, would be).
   returned: always
   type: bool
 verified:

@@ -14,8 +14,11 @@ description:
     C(msiexec /I ctx_licensing.msi), using the command lines of the product documentation (seed 004).
   - Idempotent by version. The installed version is the registry value
     C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install\Version). When it equals O(version), nothing is
-    copied or run and RV(changed) is false. A newer target upgrades. An older target is refused unless
-    O(allow_downgrade) is true.
+    copied or run. A newer target upgrades. An older target is refused unless O(allow_downgrade) is true.
+  - When the installed version already equals O(version) (O(state=present)), the module still checks the three
+    License Server services and starts the ones that are stopped (RV(services_started)), so a re-run repairs a
+    service that did not start after the install. RV(changed) is false when all of them run. A service that
+    still does not start, or is missing, fails the task and is named.
   - Before anything is copied or run, the module checks the server and refuses, leaving the host unchanged,
     when an upgrade would change ports, when a version older than 11.12.1 is installed, when there is not
     enough free disk space, and when manual-upload telemetry zips wait on the server before an uninstall or
@@ -204,8 +207,8 @@ attributes:
   check_mode:
     support: full
     description:
-      - Reads the server and plans. It returns the command that would run, RV(changed=true) when it would run one,
-        and any refusal. Nothing is copied or run.
+      - Reads the server and plans. It returns the command that would run, RV(changed=true) when it would run one
+        or start a stopped service (RV(services_started)), and any refusal. Nothing is copied, run or started.
   diff_mode:
     support: full
     description:
@@ -300,7 +303,8 @@ EXAMPLES = r"""
 RETURN = r"""
 changed:
   description:
-    - Whether something was copied to or run on the server. In check mode, whether it would be.
+    - Whether something was copied to or run on the server, or a stopped service was started. In check mode,
+      whether it would be.
     - A failed installer run also reports true, because the installer ran.
   returned: always
   type: bool
@@ -403,13 +407,26 @@ warnings:
   elements: str
   sample: ["the installer returned 3010: reboot the server to complete the upgrade ..."]
 services:
-  description: State of the three License Server services after an install or upgrade (null when missing).
-  returned: after a successful install, upgrade or downgrade
+  description:
+    - State of the three License Server services after an install or upgrade (null when missing).
+    - When the target version was already installed, their state after the stopped ones were started (in check
+      mode, as they were read).
+  returned: after a successful install, upgrade or downgrade, and with state=present when the target version
+    was already installed
   type: dict
   sample:
     Citrix Licensing: running
     CitrixWebServicesforLicensing: running
     CitrixLicensingSupportService: running
+services_started:
+  description:
+    - When the target version was already installed, the License Server services that were stopped and that the
+      module started (in check mode, would start). Empty when all of them were running.
+    - A service that does not start is not listed; the task fails and RV(msg) names it with the reason.
+  returned: with state=present when the target version was already installed
+  type: list
+  elements: str
+  sample: [Citrix Licensing]
 myfiles_kept:
   description: After an uninstall, whether the MyFiles folder is still there (seed 004 says it is kept).
   returned: after an uninstall

@@ -669,6 +669,17 @@ def missing_features(expected: Iterable[str], served: Iterable[str]) -> list[str
     return sorted(set(expected) - set(served))
 
 
+def unserved_before_restore(expected: Iterable[str], served: Iterable[str] | None) -> list[str]:
+    """Expected features that lmstat did not list when the run started (``served`` None: lmstat did not answer).
+
+    A run stopped after it restored the files but before its lmreread leaves files that the License Server has
+    not read; the next run finds them unchanged, so only these features show that the reread is still owed.
+    When lmstat did not answer there is no evidence either way: a reread cannot help a License Server that does
+    not answer lmstat, and the verification reports that itself.
+    """
+    return [] if served is None else missing_features(expected, served)
+
+
 # --------------------------------------------------------------------------------------------
 # The primary: only one License Server may serve at a time
 # --------------------------------------------------------------------------------------------

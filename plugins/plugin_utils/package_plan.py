@@ -630,6 +630,20 @@ def services_not_running(services: dict[str, str | None]) -> list[str]:
     return [name for name in SERVICES if services.get(name) != "running"]
 
 
+def services_to_start(services: dict[str, str | None]) -> list[str]:
+    """The services a re-run starts: present but not running (a missing service cannot be started)."""
+    return [name for name in SERVICES if services.get(name) not in (None, "running")]
+
+
+def services_down_message(version: str, down: list[str], hint: str,
+                          start_errors: dict[str, str] | None = None) -> str:
+    """The failure when services stay down: names each one, with why it did not start when that is known."""
+    errors = start_errors or {}
+    named = [f"{name} ({errors[name]})" if name in errors else name for name in down]
+    return (f"Citrix License Server {version} is installed but these services are not running: "
+            f"{', '.join(named)}. {hint}")
+
+
 def diff(before: str | None, after: str | None, host: str = "") -> dict[str, str]:
     where = f" on {host}" if host else ""
     return {

@@ -237,6 +237,49 @@ def test_failover_after_the_primary_is_destroyed_needs_confirmation_then_restore
     assert by_name(again, "Restore the verified backup, reread and check the served features")["dr"]["reread"] is None
 
 
+RESTORE = "Restore the verified backup, reread and check the served features"
+
+
+def test_files_restored_without_a_reread_are_reread_by_the_next_run(make_fleet, tmp_path):
+    """A run that restored the files but did not reread them leaves them unchanged for the next run to find."""
+    fleet = make_fleet([primary(), dr(faults={"lmreread_fail": True})])
+    backups = tmp_path / "backups"
+    assert_ok(run_backup(fleet, backups))
+    destroy_primary(fleet)
+    failed = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
+    assert_refused(failed, RESTORE, "did not reread them")
+    served = fleet.host_root("dr") / ".lab" / "served.json"
+    assert not set(FEATURES) & set(json.loads(served.read_text(encoding="utf-8")))
+    fleet.state("dr").set_faults({})
+
+    def rereads() -> int:
+        return sum(1 for e in fleet.state("dr").events() if e["kind"] == "lmreread")
+
+    before = (snapshot(fleet, "dr"), rereads())
+    checked = run_failover(fleet, backups, tmp_path, check=True, ctxlic_dr_primary_confirmed_down=True)
+    assert_ok(checked)
+    planned = by_name(checked, RESTORE)["dr"]
+    assert planned["changed"] is True and planned["reread"] is None
+    assert "would reread" in planned["msg"] and "XDT_ENT_UD, XDT_PLT_UD" in planned["msg"]
+    assert (snapshot(fleet, "dr"), rereads()) == before
+
+    result = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
+    assert_ok(result)
+    restore = by_name(result, RESTORE)["dr"]
+    assert {f["operation"] for f in restore["files"]} <= {"unchanged", "skip"}, "the files were already in place"
+    assert restore["changed"] is True and restore["reread"]["ok"] is True
+    assert "lmstat -a did not list XDT_ENT_UD, XDT_PLT_UD" in restore["msg"]
+    assert restore["missing_features"] == [] and set(FEATURES) <= set(restore["served_features"])
+
+    count = rereads()
+    again = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
+    assert_ok(again)
+    assert again.stats()["dr"]["changed"] == 0 and rereads() == count
+    settled = by_name(again, RESTORE)["dr"]
+    assert settled["reread"] is None and settled["missing_features"] == []
+    assert set(FEATURES) <= set(settled["served_features"]), "verified from the lmstat read at the start"
+
+
 def test_failover_to_a_host_named_in_another_case_is_refused_before_anything_changes(make_fleet, tmp_path):
     fleet = make_fleet([primary(), dr(hostname="licsrv01")])
     backups = tmp_path / "backups"

@@ -114,6 +114,7 @@ def test_clean_install_on_a_bare_host_then_rerun_changes_nothing(make_fleet, tmp
     again = outcomes(second)["bare"]
     assert again["changed"] is False and again["action"] == "none" and again["rc"] is None
     assert again["command"] == [] and again["after_version"] == V49
+    assert again["services_started"] == [] and set(again["services"].values()) == {"running"}
     assert snapshot(fleet, "bare") == before
     assert fleet.state("bare").events() == events
 
@@ -284,6 +285,61 @@ def test_service_that_does_not_start_fails_the_task(make_fleet, tmp_path):
     res = outcomes(result)["bare"]
     assert res["failed"] is True and "CitrixLicensingSupportService" in res["msg"]
     assert res["services"]["CitrixLicensingSupportService"] == "stopped"
+
+
+def stop_service(fleet, host: str, name: str) -> None:
+    """Stop one service behind the module's back, as a crash or an operator would."""
+    state = fleet.state(host)
+    services = state.services
+    services[name]["state"] = "stopped"
+    state.write_services(services)
+
+
+def test_rerun_with_the_target_installed_starts_a_stopped_service_check_mode_only_reports_it(make_fleet, tmp_path):
+    fleet = make_fleet([HostSpec("ls01", version=V49)])
+    stop_service(fleet, "ls01", "Citrix Licensing")
+    text = play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}})
+    before = snapshot(fleet, "ls01")
+    events = fleet.state("ls01").events()
+    installs = install_events(fleet, "ls01")  # the lab's own set-up install
+
+    checked = fleet.run(text, check=True)
+    assert_succeeded(checked)
+    planned = outcomes(checked)["ls01"]
+    assert planned["changed"] is True and planned["action"] == "none" and planned["rc"] is None
+    assert planned["services_started"] == ["Citrix Licensing"] and "would start Citrix Licensing" in planned["msg"]
+    assert planned["services"]["Citrix Licensing"] == "stopped", "check mode reports the state it read"
+    assert snapshot(fleet, "ls01") == before and fleet.state("ls01").events() == events
+
+    started = fleet.run(text)
+    assert_succeeded(started)
+    res = outcomes(started)["ls01"]
+    assert res["changed"] is True and res["action"] == "none" and res["command"] == []
+    assert res["services_started"] == ["Citrix Licensing"] and "started Citrix Licensing" in res["msg"]
+    assert set(res["services"].values()) == {"running"}
+    assert {name: entry["state"] for name, entry in fleet.state("ls01").services.items()} == dict.fromkeys(
+        res["services"], "running")
+    assert install_events(fleet, "ls01") == installs, "the installer is not run again"
+
+    after = snapshot(fleet, "ls01")
+    events = fleet.state("ls01").events()
+    again = outcomes(fleet.run(text))["ls01"]
+    assert again.get("failed") is not True and again["changed"] is False and again["services_started"] == []
+    assert snapshot(fleet, "ls01") == after and fleet.state("ls01").events() == events, "nothing started twice"
+
+
+def test_rerun_fails_naming_a_service_that_still_will_not_start(make_fleet, tmp_path):
+    wont_start = "CitrixLicensingSupportService"
+    fleet = make_fleet([HostSpec("ls01", version=V49, faults={"service_wont_start": [wont_start]})])
+    stop_service(fleet, "ls01", wont_start)
+    stop_service(fleet, "ls01", "CitrixWebServicesforLicensing")
+    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}))
+    res = outcomes(result)["ls01"]
+    assert res["failed"] is True and res["changed"] is True, "the other stopped service was started"
+    assert res["services_started"] == ["CitrixWebServicesforLicensing"]
+    assert res["services"] == {"Citrix Licensing": "running", "CitrixWebServicesforLicensing": "running",
+                               wont_start: "stopped"}
+    assert "not running: CitrixLicensingSupportService (" in res["msg"] and "failed to start" in res["msg"]
 
 
 # -- uninstall -------------------------------------------------------------------------------------

@@ -361,6 +361,15 @@ def test_expected_features_without_recorded_served_features_are_all_restored_one
     assert dp.missing_features(["A", "B"], ["B", "C"]) == ["A"]
 
 
+def test_unserved_before_restore_owes_a_reread_only_on_evidence():
+    # Files in place but not served: an earlier run stopped between the restore and its lmreread.
+    assert dp.unserved_before_restore(["A", "B"], ["B"]) == ["A"]
+    assert dp.unserved_before_restore(["A", "B"], ["A", "B", "C"]) == []
+    assert dp.unserved_before_restore([], []) == []
+    # lmstat did not answer: no evidence, the verification reports it instead.
+    assert dp.unserved_before_restore(["A"], None) == []
+
+
 # -- the primary --------------------------------------------------------------------------------------
 SERVICES = list(dp.DEFAULT_PRIMARY_SERVICES)
 

@@ -452,6 +452,24 @@ def test_services_not_running():
         "Citrix Licensing", "CitrixLicensingSupportService"]
 
 
+def test_services_to_start_are_the_stopped_ones_that_exist():
+    assert plan.services_to_start({name: "running" for name in plan.SERVICES}) == []
+    # A missing service (None) cannot be started; "paused" or "start_pending" are started like "stopped".
+    states = {"Citrix Licensing": "stopped", "CitrixWebServicesforLicensing": None,
+              "CitrixLicensingSupportService": "paused"}
+    assert plan.services_to_start(states) == ["Citrix Licensing", "CitrixLicensingSupportService"]
+    assert plan.services_to_start({}) == []
+
+
+def test_services_down_message_names_each_service_and_why_it_did_not_start():
+    msg = plan.services_down_message("11.17.2.0 build 49000", ["Citrix Licensing", "CitrixLicensingSupportService"],
+                                     "Check the services.", {"Citrix Licensing": "access denied"})
+    assert msg == ("Citrix License Server 11.17.2.0 build 49000 is installed but these services are not running: "
+                   "Citrix Licensing (access denied), CitrixLicensingSupportService. Check the services.")
+    assert plan.services_down_message("v", ["A"], "Hint.") == (
+        "Citrix License Server v is installed but these services are not running: A. Hint.")
+
+
 def test_diff_shows_versions():
     assert plan.diff(None, "11.17.2.0 build 49000", "ls01") == {
         "before": "version: not installed\n", "after": "version: 11.17.2.0 build 49000\n",
