@@ -84,19 +84,48 @@ class ActionModule(CtxlicAction):
             "ls_host": probe.identity.to_dict(),
             "install_dir": install_dir,
             "reread": None,
+            "served_check": None,
+            "recovered": [],
         }
         warnings = [finding.message for finding in plan.warnings]
         warnings += [f"forced past: {finding.message}" for finding in plan.overridden]
-        if warnings:
-            result["warnings"] = warnings
         if plan.refused:
             result.update(changed=False, failed=True, msg=license_plan.refusal_message(plan))
-            return result
-        if self._task.diff and plan.changed:
-            result["diff"] = self._present_diff(host, plan, existing is not None, today, args["expiry_warning_days"])
-        if not plan.changed or self._task.check_mode:
-            result["msg"] = self._present_msg(plan, args, check=self._task.check_mode)
-            return result
+        else:
+            # Bad input was refused above without touching anything; a removal an earlier run left half done is
+            # finished before this file is written, so the service is running for the reread.
+            self._recover(host, install_dir, result, warnings)
+            if self._task.diff and plan.changed:
+                result["diff"] = self._present_diff(host, plan, existing is not None, today,
+                                                    args["expiry_warning_days"])
+            if plan.changed:
+                self._write(host, install_dir, plan, data, args, result)
+            elif args["reread"]:
+                self._reread_if_not_served(host, install_dir, plan, (hostname, macs), args, result, warnings)
+            else:
+                result["msg"] = self._present_msg(plan, args, check=self._task.check_mode)
+            self._note_recovery(result)
+        if warnings:
+            result["warnings"] = warnings
+        return result
+
+    def _recover(self, host, install_dir: str, result: dict, warnings: list[str]) -> None:
+        """Finish an interrupted removal (license_host.finish_interrupted_removal); it counts as a change."""
+        recovery = license_host.finish_interrupted_removal(host, install_dir, check_mode=self._task.check_mode)
+        result["recovered"] = recovery.steps
+        result["changed"] = result["changed"] or recovery.changed
+        warnings += recovery.notes
+
+    @staticmethod
+    def _note_recovery(result: dict) -> None:
+        if result["recovered"]:
+            result["msg"] += f"; first finished an interrupted removal: {'; '.join(result['recovered'])}"
+
+    def _write(self, host, install_dir: str, plan: license_plan.WritePlan, data: bytes, args: dict,
+               result: dict) -> None:
+        if self._task.check_mode:
+            result["msg"] = self._present_msg(plan, args, check=True)
+            return
         written = host.write_file(plan.path, data, backup=args["backup"])
         result["backup_file"] = written.get("backup_file")
         if args["reread"]:
@@ -106,10 +135,36 @@ class ActionModule(CtxlicAction):
                 result.update(failed=True, msg=(
                     f"{plan.name} was written to {plan.path} and stays there, but the License Server did not reread "
                     f"its license files: {license_host.reread_failure_message(reread)}. Fix the cause, then run "
-                    "ctxlic.license_server.reread (or restart the Citrix Licensing service)"))
-                return result
+                    "this task again (it rereads while the file is not served) or ctxlic.license_server.reread"))
+                return
         result["msg"] = self._present_msg(plan, args, check=False)
-        return result
+
+    def _reread_if_not_served(self, host, install_dir: str, plan: license_plan.WritePlan, identity: tuple,
+                              args: dict, result: dict, warnings: list[str]) -> None:
+        """The file is in place already; reread when lmstat does not serve it (an earlier reread failed)."""
+        hostname, macs = identity
+        check = license_host.check_file_served(host, install_dir, plan.report, ls_hostname=hostname, macs=macs,
+                                               cluster_access_point=args.get("cluster_access_point"))
+        result["served_check"] = check.to_dict()
+        if not check.checked:
+            warnings.append(f"could not check whether the License Server serves {plan.name}: {check.reason}")
+        if not check.stale:
+            result["msg"] = self._present_msg(plan, args, check=self._task.check_mode)
+            return
+        result["changed"] = True
+        why = f"{plan.name} is already installed with the same content, but the License Server does not serve it " \
+              f"({check.summary()})"
+        if self._task.check_mode:
+            result["msg"] = f"{why}; lmreread would run (check mode, nothing run)"
+            return
+        reread = license_host.run_reread(host, install_dir, args.get("cluster_access_point"))
+        result["reread"] = reread
+        if not reread["ok"]:
+            result.update(failed=True, msg=(
+                f"{why}, and the reread failed: {license_host.reread_failure_message(reread)}. Fix the cause, then "
+                "run this task again"))
+            return
+        result["msg"] = f"{why}; the License Server reread its license files"
 
     @staticmethod
     def _present_msg(plan: license_plan.WritePlan, args: dict, *, check: bool) -> str:
@@ -141,13 +196,16 @@ class ActionModule(CtxlicAction):
         warn_days = args["expiry_warning_days"]
         result = {"changed": False, "state": "absent", "name": name, "path": "", "operation": "refuse",
                   "backup_file": None, "features": [], "findings": [], "install_dir": install_dir, "steps": [],
-                  "reread": None}
+                  "reread": None, "recovered": []}
         if license_plan.removal_name_errors(name):
             # Refused on the name alone: the host is not asked anything about such a path.
             plan = license_plan.plan_remove(name, install_dir=install_dir, exists=False, old_exists=False,
                                             report=None, others=[], ls_hostname=None, macs=[], today=today)
             result.update(failed=True, findings=plan.findings(), msg=license_plan.refusal_message(plan, what="removed"))
             return result
+        warnings: list[str] = []
+        # A removal an earlier run left half done is finished first: its .old file would refuse this one.
+        self._recover(host, install_dir, result, warnings)
         path = license_plan.myfiles_path(install_dir, name)
         info = host.stat(path)
         old_exists = False
@@ -169,12 +227,13 @@ class ActionModule(CtxlicAction):
             name, install_dir=install_dir, exists=info.exists, is_dir=info.is_dir, old_exists=old_exists,
             report=report, others=others, ls_hostname=probe.identity.hostname, macs=probe.identity.macs,
             today=today, force=args["force"])
-        result.update(path=plan.path, operation=plan.operation, changed=plan.changed, features=plan.features,
-                      findings=plan.findings(), lost_features=plan.lost_features, ls_host=probe.identity.to_dict())
-        warnings = [finding.message for finding in plan.warnings]
+        result.update(path=plan.path, operation=plan.operation, changed=plan.changed or result["changed"],
+                      features=plan.features, findings=plan.findings(), lost_features=plan.lost_features,
+                      ls_host=probe.identity.to_dict())
+        warnings += [finding.message for finding in plan.warnings]
         warnings += [f"forced past: {finding.message}" for finding in plan.overridden]
         if plan.refused:
-            result.update(changed=False, failed=True, msg=license_plan.refusal_message(plan, what="removed"))
+            result.update(failed=True, msg=license_plan.refusal_message(plan, what="removed"))
             if warnings:
                 result["warnings"] = warnings
             return result
@@ -195,6 +254,7 @@ class ActionModule(CtxlicAction):
                 result["backup_file"] = license_host.fetch_backup(host, plan.path, local)
             result["steps"] = license_host.remove_documented(host, plan, log=warnings.append)
             result["msg"] = f"{name} removed with the documented procedure ({'; '.join(result['steps'])})"
+        self._note_recovery(result)
         if warnings:
             result["warnings"] = warnings
         return result

@@ -12,6 +12,7 @@ class ActionModule(CtxlicAction):
     ARGUMENT_SPEC = {
         "install_dir": {"type": "str"},
         "cluster_access_point": {"type": "str"},
+        "only_if_stale": {"type": "bool", "default": False},
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
@@ -19,7 +20,16 @@ class ActionModule(CtxlicAction):
         host = host_access_for(self, task_vars)
         install_dir = license_host.resolve_install_dir(host, args.get("install_dir"))
         argv = license_plan.reread_argv(install_dir, cap)
-        result = {"changed": True, "cmd": argv, "install_dir": install_dir, "reread": None}
+        result = {"changed": True, "cmd": argv, "install_dir": install_dir, "reread": None, "served_check": None}
+        if args["only_if_stale"]:
+            check = license_host.check_myfiles_served(host, install_dir, cap)
+            result["served_check"] = check.to_dict()
+            if not check.stale:
+                # Not stale, or not known to be: a reread would change nothing the check can see.
+                result.update(changed=False, msg=self._not_stale_msg(check))
+                if not check.checked:
+                    result["warnings"] = [result["msg"]]
+                return result
         if self._task.check_mode:
             # A reread changes what the vendor daemon serves, so it counts as a change; it is not run.
             result["msg"] = f"check mode: {' '.join(argv)} was not run"
@@ -30,4 +40,13 @@ class ActionModule(CtxlicAction):
             result.update(failed=True, msg=license_host.reread_failure_message(reread))
             return result
         result["msg"] = "the License Server reread its license and options files"
+        if result["served_check"]:
+            result["msg"] += f" ({result['served_check']['summary']})"
         return result
+
+    @staticmethod
+    def _not_stale_msg(check) -> str:
+        if check.checked:
+            return "the License Server serves what the license files in MyFiles hold; lmreread was not run"
+        return (f"could not check whether the License Server serves the license files in MyFiles ({check.reason}); "
+                "lmreread was not run")

@@ -26,13 +26,22 @@ description:
   - When a file is added or replaced, V(reread=true) runs C(lmreread -c @localhost -all) from C(<install_dir>\LS).
     On a cluster it runs C(lmreread -c @<cluster_access_point> -all). If the reread fails, the task fails with
     the command output in RV(reread), and the new file stays in place.
+  - When the file is already in place with the same content and V(reread=true), C(lmstat -a) is run (read-only)
+    and compared with the file's active lines (RV(served_check)). When the License Server does not serve them,
+    for example because the reread of an earlier run failed, C(lmreread) runs and the task reports
+    C(changed=true). A License Server that serves the file is not reread again.
   - O(state=absent) follows seed 004 "Delete license files". The file is first copied to the controller
     (O(backup_dir)). Then the C(Citrix Licensing) service is stopped, the file is renamed from C(.lic) to
     C(.old), the service is started, and the C(.old) file is deleted. The removal is refused when the file is
     the last installed file that licenses a feature, unless O(force=true). There is a warning when the file
     still has lines that are neither expired nor superseded.
-  - A removal is also refused when a C(.old) file of the same name already exists; it is probably left from an
-    interrupted removal and needs a look. When the C(Citrix Licensing) service was not running, the file is
+  - Before its first step the removal writes the marker file C(MyFiles\ctxlic_removal_in_progress.json) (the
+    License Server reads only C(.lic) files), and deletes it after the last step. Every later run of this module,
+    with either state, that finds the marker finishes the interrupted procedure first. It starts the
+    C(Citrix Licensing) service when the interrupted run had stopped it, and deletes the C(.old) file when the
+    rename had happened and the C(.lic) file is gone. The steps are in RV(recovered) and count as a change.
+  - A removal is also refused when a C(.old) file of the same name already exists and no marker names it; it
+    needs a look. When the C(Citrix Licensing) service was not running, the file is
     renamed and deleted, and the service is left stopped.
   - Check mode plans and changes nothing. Diff mode shows the binding and, per C(INCREMENT) line, the feature,
     count, expiry, Customer Success Services date and serial number. It never shows signatures.
@@ -78,8 +87,8 @@ options:
     default: false
   reread:
     description:
-      - Run C(lmreread) after the file was added or replaced. Set V(false) to add several files and reread once
-        (M(ctxlic.license_server.reread)).
+      - Run C(lmreread) after the file was added or replaced, or when it was already in place but C(lmstat -a)
+        does not serve it. Set V(false) to add several files and reread once (M(ctxlic.license_server.reread)).
       - Ignored with O(state=absent). Restarting the service during the removal procedure makes the License
         Server read its files again.
     type: bool
@@ -182,7 +191,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether the file was (or, in check mode, would be) written or removed.
+  description: Whether the file was (or, in check mode, would be) written or removed, the License Server reread
+    a file it did not serve, or an interrupted removal was finished (RV(recovered)).
   returned: always
   type: bool
 state:
@@ -319,8 +329,8 @@ ls_host:
       description: C(lmhostid), C(collect) or C(none).
       type: str
 reread:
-  description: The result of C(lmreread). Null when it did not run (nothing changed, V(reread=false), check mode,
-    O(state=absent)).
+  description: The result of C(lmreread). Null when it did not run (the file unchanged and served, V(reread=false),
+    check mode, O(state=absent)).
   returned: always
   type: dict
   contains:
@@ -341,6 +351,55 @@ reread:
     ok:
       description: Whether the output says C(lmreread successful) (the exit code alone is not trusted).
       type: bool
+served_check:
+  description:
+    - With O(state=present), the file already in place and V(reread=true), the comparison of C(lmstat -a) with the
+      file's active lines. Null otherwise.
+    - Only missing or short features can be judged from one file; the other keys are always empty here.
+  returned: always
+  type: dict
+  contains:
+    checked:
+      description: Whether C(lmstat -a) answered and could be compared.
+      type: bool
+    stale:
+      description: Whether the License Server does not serve what the file holds (then C(lmreread) runs).
+      type: bool
+    reason:
+      description: Why nothing was compared (also given as a warning); null when C(checked) is true.
+      type: str
+    missing:
+      description: Features of the file's active lines that C(lmstat -a) does not list.
+      type: list
+      elements: str
+    short:
+      description: Features listed with fewer licenses than the file's active lines add up to
+        (C(feature), C(served), C(expected_at_least)).
+      type: list
+      elements: dict
+    unexpected:
+      description: Always empty for one file.
+      type: list
+      elements: str
+    surplus:
+      description: Always empty for one file.
+      type: list
+      elements: dict
+    summary:
+      description: The verdict in one sentence.
+      type: str
+      sample: "not served: XDT_PLT_UD"
+recovered:
+  description:
+    - The steps taken (in check mode, that would be taken) to finish a removal that an earlier run left half done,
+      found by its marker file C(MyFiles\ctxlic_removal_in_progress.json). Empty when there was none.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - started Citrix Licensing, which the interrupted removal of FID_a.lic had stopped
+    - deleted FID_a.old, left by the interrupted removal of FID_a.lic
+    - deleted the marker ctxlic_removal_in_progress.json of the interrupted removal of FID_a.lic
 lost_features:
   description: Features for which the removed file was the last installed license.
   returned: state=absent and the file exists

@@ -17,34 +17,41 @@ description:
     command output.
   - A reread changes what the vendor daemon serves, so a run always reports C(changed=true). In check mode the
     command is not run and the task reports C(changed=true).
+  - With O(only_if_stale=true) the module first compares what C(lmstat -a) serves with the license files in
+    C(MyFiles), and runs C(lmreread) only when they differ, for example after an earlier C(lmreread) failed.
+    The comparison reads the host once (the files, C(lmhostid), C(lmstat -a)); RV(served_check) holds the
+    verdict. When the License Server serves what the files hold, nothing runs and the task reports
+    C(changed=false). This keeps a role that rereads after deploying files idempotent.
+extends_documentation_fragment:
+  - ctxlic.license_server.install_dir
+  - ctxlic.license_server.cluster
+  - ctxlic.license_server.attributes.platform
 options:
-  install_dir:
+  only_if_stale:
     description:
-      - The License Server installation directory.
-      - Defaults to the registry value C(LS_Install_Dir) of C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install).
-    type: str
-  cluster_access_point:
-    description:
-      - The client access point name of a clustered License Server; a leading C(@) is accepted.
-    type: str
+      - Run C(lmreread) only when C(lmstat -a) does not serve what the license files in C(MyFiles) hold.
+      - Stale means that a feature of a file the License Server reads (no errors, bound to this host) is not
+        listed, or is listed with fewer licenses than the file's active lines add up to, or that C(lmstat) lists a
+        feature, or more licenses of it, than all files in C(MyFiles) hold. Lines that expire or start within a
+        day of today, and features superseded by another feature, are not required.
+      - When C(lmstat -a) does not answer (for example the C(Citrix Licensing) service is stopped), nothing can
+        be compared; the task then warns, does not reread, and reports C(changed=false).
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
-    description: Reports C(changed=true) without running C(lmreread).
+    description: Reports C(changed=true) without running C(lmreread); with O(only_if_stale=true) the read-only
+      comparison runs and decides C(changed).
   diff_mode:
     support: none
     description: Returns no diff.
-  platform:
-    support: full
-    platforms: windows
-    description: Targets Windows License Servers; lab hosts (C(ctxlic_lab_root)) simulate them.
 notes:
   - Seed 004 "Reread license and options files (lmreread)" says that C(lmreread) cannot run remotely and must
     run locally on the License Server. This module runs it on the target host.
   - C(lmreread) needs the C(Citrix Licensing) service to be running; otherwise it fails with
     C(Cannot connect to license server system).
   - Seed 004 "Clustered License Servers" gives the command C(lmreread -c @client access point name -all).
-  - A host that defines C(ctxlic_lab_root) is a simulated lab host.
 seealso:
   - module: ctxlic.license_server.license_file
 author:
@@ -55,6 +62,10 @@ EXAMPLES = r"""
 - name: Reread license files after copying several with reread=false
   ctxlic.license_server.reread:
 
+- name: Reread only when the License Server does not serve what MyFiles holds
+  ctxlic.license_server.reread:
+    only_if_stale: true
+
 - name: Reread on a cluster
   ctxlic.license_server.reread:
     cluster_access_point: lscluster01
@@ -62,7 +73,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Always true, because a reread changes daemon state (also in check mode, where nothing runs).
+  description:
+    - True when C(lmreread) ran (or, in check mode, would run), because a reread changes daemon state.
+    - False only with O(only_if_stale=true) when the License Server already serves what the files hold, or when
+      that could not be checked.
   returned: always
   type: bool
 cmd:
@@ -96,6 +110,42 @@ reread:
     ok:
       description: Whether the output says C(lmreread successful).
       type: bool
+served_check:
+  description: The comparison of C(lmstat -a) with the license files in C(MyFiles); null without O(only_if_stale).
+  returned: always
+  type: dict
+  contains:
+    checked:
+      description: Whether C(lmstat -a) answered and could be compared.
+      type: bool
+    stale:
+      description: Whether the License Server serves something other than what the files hold.
+      type: bool
+    reason:
+      description: Why nothing was compared; null when C(checked) is true.
+      type: str
+    missing:
+      description: Features the files license that C(lmstat -a) does not list.
+      type: list
+      elements: str
+    short:
+      description: Features listed with fewer licenses than the files' active lines add up to
+        (C(feature), C(served), C(expected_at_least)).
+      type: list
+      elements: dict
+    unexpected:
+      description: Features C(lmstat -a) lists that no license file in C(MyFiles) holds.
+      type: list
+      elements: str
+    surplus:
+      description: Features listed with more licenses than all lines in all files add up to
+        (C(feature), C(served), C(expected_at_most)).
+      type: list
+      elements: dict
+    summary:
+      description: The verdict in one sentence.
+      type: str
+      sample: "not served: XDT_PLT_UD"
 msg:
   description: What happened; on failure the command and its output.
   returned: always

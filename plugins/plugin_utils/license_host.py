@@ -9,13 +9,14 @@ called by the action plugins outside check mode (the host access layer refuses t
 from __future__ import annotations
 
 import datetime
+import ntpath
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_plan, license_removal, license_served
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import MAX_FILE_BYTES
@@ -188,17 +189,32 @@ def fetch_backup(host: HostAccess, path: str, local_path: str) -> str:
 RUNNING_STATES = frozenset({"running", "started"})
 
 
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
 def remove_documented(host: HostAccess, plan: license_plan.RemovePlan, *, log: Callable[[str], None]) -> list[str]:
     """Seed 004 "Delete license files": stop the service, rename .lic to .old, start it, delete .old.
 
-    When the service was not running it is left stopped (the procedure needs no restart to
-    take a file away from a stopped daemon) and ``log`` says so. Returns the steps taken. On a
-    failure it raises :class:`HostError` naming what state the host was left in.
+    A marker file (:mod:`license_removal`) is written before the first step and deleted after the
+    last, so a run killed in between is finished by the next one (:func:`finish_interrupted_removal`)
+    instead of leaving the service stopped or the ``.old`` file behind. When the service was not
+    running it is left stopped (the procedure needs no restart to take a file away from a stopped
+    daemon) and ``log`` says so. Returns the steps taken. On a failure it raises
+    :class:`HostError` naming what state the host was left in.
     """
     steps: list[str] = []
     service = license_plan.LICENSING_SERVICE
     info = host.service(service)
     was_running = info.exists and str(info.state).lower() in RUNNING_STATES
+    marker = license_removal.marker_beside(plan.path)
+    try:
+        host.write_file(marker, license_removal.marker_content(plan.name, service_was_running=was_running, now=_now()),
+                        backup=False)
+    except HostError as exc:
+        raise HostError(f"could not write {marker} before removing {plan.name}: {exc}; nothing was removed") from exc
     if was_running:
         host.set_service(service, "stopped")
         steps.append(f"stopped {service}")
@@ -209,6 +225,7 @@ def remove_documented(host: HostAccess, plan: license_plan.RemovePlan, *, log: C
     except HostError as exc:
         if was_running:
             host.set_service(service, "started")
+        host.remove(marker)
         raise HostError(f"could not rename {plan.path} to {plan.old_path}: {exc}; nothing was removed") from exc
     steps.append(f"renamed {plan.name} to {license_plan.old_name(plan.name)}")
     if was_running:
@@ -217,9 +234,107 @@ def remove_documented(host: HostAccess, plan: license_plan.RemovePlan, *, log: C
         except HostError as exc:
             raise HostError(
                 f"{plan.name} was renamed to {plan.old_path}, but the {service} service did not start again: {exc}. "
-                f"Start the service, then delete {plan.old_path} (or rename it back to .lic to keep its licenses)"
+                f"Start the service, then delete {plan.old_path} (or rename it back to .lic to keep its licenses); "
+                "or fix the cause and run ctxlic.license_server.license_file again, which finishes the removal"
             ) from exc
         steps.append(f"started {service}")
     host.remove(plan.old_path)
     steps.append(f"deleted {license_plan.old_name(plan.name)}")
+    host.remove(marker)
     return steps
+
+
+@dataclass
+class Recovery:
+    """What finishing an interrupted removal did (or, in check mode, would do)."""
+
+    steps: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.steps)
+
+
+def finish_interrupted_removal(host: HostAccess, install_dir: str, *, check_mode: bool) -> Recovery:
+    """Finish the removal an earlier run left half done, when its marker file is in MyFiles.
+
+    One read-only call (the marker's stat) when there is no marker. Otherwise the remaining steps
+    of seed 004's procedure run in its order (start the service, delete the ``.old`` file), then
+    the marker is deleted; in check mode they are only listed. When the service does not start
+    the marker stays, so the next run tries again.
+    """
+    path = license_removal.marker_path(install_dir)
+    data = host.read_file(path)
+    if data is None:
+        return Recovery()
+    marker = license_removal.parse_marker(data)
+    service = host.service(license_plan.LICENSING_SERVICE)
+    lic_exists = old_exists = False
+    if marker.name is not None:
+        lic_exists = host.stat(license_plan.myfiles_path(install_dir, marker.name)).exists
+        old_exists = host.stat(license_plan.myfiles_path(install_dir, license_plan.old_name(marker.name))).exists
+    plan = license_removal.plan_recovery(marker, install_dir=install_dir, service_exists=service.exists,
+                                         service_state=service.state, lic_exists=lic_exists, old_exists=old_exists)
+    what = f"the interrupted removal of {marker.name}" if marker.name else "an interrupted license file removal"
+    recovery = Recovery(notes=[f"{what}: {note}" for note in plan.notes])
+    prefix = "would have " if check_mode else ""
+    if plan.start_service:
+        if not check_mode:
+            _start_after_interruption(host, what, path)
+        recovery.steps.append(f"{prefix}started {license_plan.LICENSING_SERVICE}, which {what} had stopped")
+    if plan.delete_old and plan.old_path:
+        if not check_mode:
+            host.remove(plan.old_path)
+        recovery.steps.append(f"{prefix}deleted {ntpath.basename(plan.old_path)}, left by {what}")
+    if not check_mode:
+        host.remove(path)
+    recovery.steps.append(f"{prefix}deleted the marker {license_removal.MARKER_NAME} of {what}")
+    return recovery
+
+
+def _start_after_interruption(host: HostAccess, what: str, marker: str) -> None:
+    try:
+        host.set_service(license_plan.LICENSING_SERVICE, "started")
+    except HostError as exc:
+        raise HostError(
+            f"{what} left the {license_plan.LICENSING_SERVICE} service stopped, and it did not start: {exc}. Fix the "
+            f"cause and run again ({marker} stays, so the next run finishes the removal); nothing else was changed"
+        ) from exc
+
+
+# -- is what MyFiles holds served? ----------------------------------------------------------------
+def check_file_served(host: HostAccess, install_dir: str, report, *, ls_hostname: str | None,
+                      macs: list[str], cluster_access_point: str | None) -> license_served.ServedCheck:
+    """Does ``lmstat -a`` serve the lines of one installed file? One read-only run of lmstat.
+
+    Only the too-little side can be judged from one file (the others may add licenses).
+    """
+    argv = license_plan.lmstat_argv(install_dir, cluster_access_point)
+    try:
+        run = host.run(argv, chdir=license_plan.ls_dir(install_dir), read_only=True)
+    except HostError as exc:
+        return license_served.not_checked(f"lmstat -a could not be run: {exc}")
+    return license_served.check_lmstat(run.to_dict(), [report], ls_hostname=ls_hostname, macs=macs,
+                                       today=_now().date(), complete=False)
+
+
+def check_myfiles_served(host: HostAccess, install_dir: str,
+                         cluster_access_point: str | None) -> license_served.ServedCheck:
+    """Does ``lmstat -a`` serve every license file in MyFiles, and nothing else? One ``collect`` call.
+
+    The collection carries the files, ``lmhostid``, the MACs and ``lmstat -c @localhost``; a
+    clustered server is asked through its client access point with one more read-only run.
+    """
+    try:
+        raw = host.collect(install_dir=install_dir, max_bytes=MAX_FILE_BYTES)
+    except HostError as exc:
+        return license_served.not_checked(f"the License Server could not be read: {exc}")
+    lmstat_run = None
+    if license_plan.normalize_cluster_access_point(cluster_access_point):
+        argv = license_plan.lmstat_argv(install_dir, cluster_access_point)
+        try:
+            lmstat_run = host.run(argv, chdir=license_plan.ls_dir(install_dir), read_only=True).to_dict()
+        except HostError as exc:
+            return license_served.not_checked(f"lmstat -a could not be run: {exc}")
+    return license_served.check_collection(raw, default_today=_now().date(), lmstat_run=lmstat_run)

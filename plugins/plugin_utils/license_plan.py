@@ -134,6 +134,12 @@ def reread_argv(install_dir: str, cluster_access_point: str | None = None) -> li
     return [ntpath.join(ls_dir(install_dir), "lmreread.exe"), "-c", target, "-all"]
 
 
+def lmstat_argv(install_dir: str, cluster_access_point: str | None = None) -> list[str]:
+    """``<install>\\LS\\lmstat.exe -a -c @localhost`` (or ``-c @<client access point>``), seed 004 "lmstat"."""
+    cap = normalize_cluster_access_point(cluster_access_point)
+    return [ntpath.join(ls_dir(install_dir), "lmstat.exe"), "-a", "-c", f"@{cap}" if cap else "@localhost"]
+
+
 def lmhostid_argv(install_dir: str, kind: str = "hostname") -> list[str]:
     """``lmhostid -hostname`` or ``lmhostid -ether``, run from ``<install>\\LS``."""
     if kind not in ("hostname", "ether"):

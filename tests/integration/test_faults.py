@@ -147,12 +147,6 @@ PACKAGE_TASK = task("pkg", "package", {"src": "{{ src }}", "version": V49, "min_
                     register="out", ignore_errors=True)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG plugins/action/package.py:214-217 (decision.action == 'none' returns before _verify): once the target "
-    "version is installed, a re-run never looks at the services, so a service that did not start after the "
-    "install stays stopped and the module reports ok; the server role's verify then fails on every re-run. "
-    "Fix: for state=present with the target installed, read the services and start the stopped ones "
-    "(changed=true), or fail naming them."))
 def test_a_service_that_did_not_start_is_named_and_a_rerun_converges(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V45)])
     fleet.state("ls01").set_faults({"service_wont_start": ["Citrix Licensing"]})
@@ -211,13 +205,6 @@ def test_a_failed_lmreread_keeps_the_files_and_the_documented_reread_converges(m
     assert all(deployed(fleet, "ls01", src_dir).values())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG roles/license_files/tasks/main.yml:51-58 (reread only `when: license_files_written is changed`) and "
-    "plugins/action/license_file.py:97-99 (an unchanged file returns before the reread): after a failed lmreread "
-    "the files are in place, so a re-run changes nothing and never rereads; the License Server keeps serving the "
-    "old set until someone runs ctxlic.license_server.reread by hand. Fix: compare what lmstat serves with the "
-    "files (or remember the pending reread, e.g. a marker in the result of the failed run) and reread when they "
-    "differ."))
 def test_a_rerun_after_a_failed_lmreread_rereads(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", faults={"lmreread_fail": True})])
     src = tmp_path / "FID_new.lic"
@@ -376,12 +363,6 @@ def test_a_full_disk_while_writing_the_proxy_xml_keeps_the_original_and_a_rerun_
     assert res["previous_proxy"] == "old.proxy.example:3128" and res["service_restarted"] is True
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG plugins/plugin_utils/host_lab.py:131: `could not write {path}: {res.get('msg', '')}` - with ansible-core "
-    "2.19 a module that fails with an exception returns no 'msg' to _execute_module, only 'exception' "
-    "(a CapturedErrorSummary), so the message ends after the colon and never says 'No space left on device'. "
-    "Fix: take the reason from msg, else from the exception summary's event messages, else stderr (a helper "
-    "shared with HostAccess._run_module, which falls back to repr(result))."))
 def test_a_failed_write_says_why(full_disk_license, full_disk_proxy):
     for res in (full_disk_license[2].task_results("write")["ls01"], full_disk_proxy[1].task_results("proxy")["ls01"]):
         assert "No space left on device" in res["msg"], res["msg"]
@@ -607,15 +588,6 @@ def test_license_files_killed_at_random_points_then_rerun_deploys_every_file_onc
     assert set(services(fleet, "ls01").values()) == {"running"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG plugins/plugin_utils/license_host.py:191-225 (remove_documented) with "
-    "roles/license_files/tasks/main.yml:51-58: a run killed right after 'stop Citrix Licensing' leaves the "
-    "service stopped; the re-run removes the file but "
-    "treats the stopped service as the operator's choice ('left that way'), and skips the reread because no file "
-    "changed, so the License Server stays down and the new license is not served. (Killed after the rename, the "
-    ".old file would also stay.) Fix: the role should finish with Citrix Licensing running (start it when the run "
-    "or an interrupted earlier run stopped it, e.g. a marker file written before the stop) and reread whenever "
-    "files were written or removed or lmstat does not serve what MyFiles holds."))
 def test_prune_killed_while_the_service_is_stopped_then_rerun_restarts_it(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", licenses=[{"file": "FID_expired.lic", "features": [
         {"feature": "XDT_ENT_UD", "count": 5, "expiry": START.date().replace(year=2025), "serial": "X-1"}]}])])
@@ -658,12 +630,6 @@ def test_telemetry_bundle_killed_at_random_points_never_loses_a_zip(make_fleet, 
     assert_all_bundled_once(fleet, "man01", dest, originals)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG plugins/action/dr_restore.py:137 (`if plan.myfiles_changed:` guards the reread): a failover killed after "
-    "the license files were restored but before lmreread leaves the files in place; the re-run finds them "
-    "unchanged, skips the reread and fails with 'does not serve ... after the restore' on every later run. Fix: "
-    "reread when the files changed or when lmstat does not serve every expected feature (the module already "
-    "computes missing_features), then verify."))
 def test_dr_failover_killed_at_random_points_then_rerun_serves_every_backed_up_license(make_fleet, tmp_path):
     rng = random.Random(KILL_SEED + 2)
     licenses = [{"file": f"FID_dr{i}.lic", "features": [{"feature": f"XDT_D{i}_UD", "count": 10 + i,

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
+import json
+
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host, license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host, license_plan, license_removal
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import FileInfo, RunResult, ServiceInfo
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import parse_license_file
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 LS = INSTALL + r"\LS"
 MYFILES = INSTALL + r"\MyFiles"
+MARKER = MYFILES + r"\ctxlic_removal_in_progress.json"
 
 
 class FakeHost:
@@ -47,16 +54,31 @@ class FakeHost:
         self.calls.append(("set_service", name, state))
         if f"set_service:{state}" in self.fail_on:
             raise HostError(f"service {name} could not be {state}")
+        self.service_state = "running" if state == "started" else state
         return {"changed": True, "state": state}
 
     def rename(self, src, dest):
         self.calls.append(("rename", src, dest))
         if "rename" in self.fail_on:
             raise HostError("access denied")
+        if src in self.files:
+            self.files[dest] = self.files.pop(src)
 
     def remove(self, path):
         self.calls.append(("remove", path))
+        self.files.pop(path, None)
         return {"changed": True}
+
+    def write_file(self, path, content, backup=True):
+        self.calls.append(("write", path, backup))
+        if "write" in self.fail_on:
+            raise HostError("No space left on device")
+        self.files[path] = content
+        return {"changed": True, "backup_file": None}
+
+    def stat(self, path, checksum=False):
+        self.calls.append(("stat", path))
+        return FileInfo(path=path, exists=path in self.files)
 
     def find(self, directory, patterns):
         self.calls.append(("find", directory, tuple(patterns)))
@@ -75,7 +97,7 @@ def removal_plan() -> license_plan.RemovePlan:
 
 
 def mutating(host: FakeHost) -> list[tuple]:
-    return [call for call in host.calls if call[0] in ("set_service", "rename", "remove")]
+    return [call for call in host.calls if call[0] in ("set_service", "rename", "remove", "write")]
 
 
 def test_install_dir_from_option_or_registry():
@@ -151,14 +173,16 @@ def test_run_reread(run: RunResult, ok: bool):
         assert "Cannot connect" in license_host.reread_failure_message(result)
 
 
-def test_removal_follows_the_documented_order():
+def test_removal_follows_the_documented_order_between_writing_and_deleting_its_marker():
     host = FakeHost()
     steps = license_host.remove_documented(host, removal_plan(), log=pytest.fail)
     assert mutating(host) == [
+        ("write", MARKER, False),
         ("set_service", "Citrix Licensing", "stopped"),
         ("rename", MYFILES + r"\FID_a.lic", MYFILES + r"\FID_a.old"),
         ("set_service", "Citrix Licensing", "started"),
         ("remove", MYFILES + r"\FID_a.old"),
+        ("remove", MARKER),
     ]
     assert steps == ["stopped Citrix Licensing", "renamed FID_a.lic to FID_a.old", "started Citrix Licensing",
                      "deleted FID_a.old"]
@@ -168,7 +192,7 @@ def test_win_service_info_started_counts_as_running():
     host = FakeHost()
     host.service_state = "started"
     license_host.remove_documented(host, removal_plan(), log=pytest.fail)
-    assert mutating(host)[0] == ("set_service", "Citrix Licensing", "stopped")
+    assert mutating(host)[1] == ("set_service", "Citrix Licensing", "stopped")
 
 
 def test_a_stopped_service_is_left_stopped():
@@ -176,8 +200,9 @@ def test_a_stopped_service_is_left_stopped():
     host.service_state = "stopped"
     logged: list[str] = []
     steps = license_host.remove_documented(host, removal_plan(), log=logged.append)
-    assert [call[0] for call in mutating(host)] == ["rename", "remove"]
+    assert [call[0] for call in mutating(host)] == ["write", "rename", "remove", "remove"]
     assert steps == ["renamed FID_a.lic to FID_a.old", "deleted FID_a.old"] and "left that way" in logged[0]
+    assert MARKER not in host.files
 
 
 def test_failed_rename_restarts_the_service_and_removes_nothing():
@@ -186,7 +211,7 @@ def test_failed_rename_restarts_the_service_and_removes_nothing():
     with pytest.raises(HostError, match="nothing was removed"):
         license_host.remove_documented(host, removal_plan(), log=pytest.fail)
     assert [call[2] for call in mutating(host) if call[0] == "set_service"] == ["stopped", "started"]
-    assert not [call for call in mutating(host) if call[0] == "remove"]
+    assert [call for call in mutating(host) if call[0] == "remove"] == [("remove", MARKER)]
 
 
 def test_service_that_does_not_start_keeps_the_old_file_and_says_what_to_do():
@@ -195,3 +220,178 @@ def test_service_that_does_not_start_keeps_the_old_file_and_says_what_to_do():
     with pytest.raises(HostError, match=r"did not start again.*FID_a\.old"):
         license_host.remove_documented(host, removal_plan(), log=pytest.fail)
     assert not [call for call in mutating(host) if call[0] == "remove"]
+    assert MARKER in host.files, "the marker stays, so the next run finishes the removal"
+
+
+def test_a_marker_that_cannot_be_written_stops_the_removal_before_any_step():
+    host = FakeHost()
+    host.fail_on.add("write")
+    with pytest.raises(HostError, match="nothing was removed"):
+        license_host.remove_documented(host, removal_plan(), log=pytest.fail)
+    assert [call[0] for call in mutating(host)] == ["write"]
+
+
+def test_the_marker_names_the_file_and_the_service_state():
+    host = FakeHost()
+    host.service_state = "stopped"
+    written: list[dict] = []
+    host.write_file = lambda path, content, backup=True: written.append(json.loads(content))
+    license_host.remove_documented(host, removal_plan(), log=lambda text: None)
+    assert written[0]["file"] == "FID_a.lic" and written[0]["service_was_running"] is False
+    assert written[0]["service"] == "Citrix Licensing"
+
+
+# -- finishing an interrupted removal ---------------------------------------------------------------
+class Killed(BaseException):
+    """The run was killed: nothing after this call happens (BaseException, so no except clause sees it)."""
+
+
+class KilledHost(FakeHost):
+    """Stops the run (raises Killed) after ``kill_after`` state-changing calls."""
+
+    def __init__(self, kill_after: int):
+        super().__init__()
+        self.kill_after = kill_after
+        self.files = {MYFILES + r"\FID_a.lic": b"license"}
+
+    def _count(self):
+        if len(mutating(self)) >= self.kill_after:
+            raise Killed
+
+    def write_file(self, path, content, backup=True):
+        result = super().write_file(path, content, backup)
+        self._count()
+        return result
+
+    def set_service(self, name, state):
+        result = super().set_service(name, state)
+        self._count()
+        return result
+
+    def rename(self, src, dest):
+        super().rename(src, dest)
+        self._count()
+
+    def remove(self, path):
+        result = super().remove(path)
+        self._count()
+        return result
+
+
+@pytest.mark.parametrize("kill_after", range(1, 6))
+def test_a_removal_killed_after_any_step_is_finished_by_the_next_run(kill_after: int):
+    host = KilledHost(kill_after)
+    with pytest.raises(Killed):
+        license_host.remove_documented(host, removal_plan(), log=pytest.fail)
+    assert MARKER in host.files
+    host.kill_after = 10**6
+    recovery = license_host.finish_interrupted_removal(host, INSTALL, check_mode=False)
+    assert host.service_state == "running", "the service this collection stopped is running again"
+    assert MYFILES + r"\FID_a.old" not in host.files, "the .old file is deleted (seed 004, last step)"
+    assert MARKER not in host.files
+    assert recovery.changed and recovery.steps[-1].startswith("deleted the marker")
+    renamed = kill_after >= 3
+    assert (MYFILES + r"\FID_a.lic" in host.files) is not renamed, "a file not yet renamed is left for the removal"
+
+
+def test_no_marker_costs_one_read_and_changes_nothing():
+    host = FakeHost()
+    recovery = license_host.finish_interrupted_removal(host, INSTALL, check_mode=False)
+    assert not recovery.changed and recovery.steps == [] and recovery.notes == []
+    assert host.calls == [("read", MARKER)]
+
+
+def _marker(name="FID_a.lic", running=True) -> bytes:
+    return license_removal.marker_content(name, service_was_running=running,
+                                          now=datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC))
+
+
+def test_check_mode_lists_the_steps_and_changes_nothing():
+    host = FakeHost()
+    host.service_state = "stopped"
+    host.files = {MARKER: _marker(), MYFILES + r"\FID_a.old": b"license"}
+    recovery = license_host.finish_interrupted_removal(host, INSTALL, check_mode=True)
+    assert mutating(host) == []
+    assert [step.split(" ", 3)[2] for step in recovery.steps] == ["started", "deleted", "deleted"]
+    assert all(step.startswith("would have ") for step in recovery.steps) and recovery.changed
+
+
+def test_a_service_stopped_before_the_removal_stays_stopped():
+    host = FakeHost()
+    host.service_state = "stopped"
+    host.files = {MARKER: _marker(running=False), MYFILES + r"\FID_a.old": b"license"}
+    license_host.finish_interrupted_removal(host, INSTALL, check_mode=False)
+    assert host.service_state == "stopped"
+    assert mutating(host) == [("remove", MYFILES + r"\FID_a.old"), ("remove", MARKER)]
+
+
+def test_a_service_that_does_not_start_keeps_the_marker_for_the_next_run():
+    host = FakeHost()
+    host.service_state = "stopped"
+    host.fail_on.add("set_service:started")
+    host.files = {MARKER: _marker(), MYFILES + r"\FID_a.old": b"license"}
+    with pytest.raises(HostError, match=r"did not start.*next run finishes the removal"):
+        license_host.finish_interrupted_removal(host, INSTALL, check_mode=False)
+    assert MARKER in host.files and MYFILES + r"\FID_a.old" in host.files
+
+
+def test_a_damaged_marker_starts_the_service_and_touches_no_file():
+    host = FakeHost()
+    host.service_state = "stopped"
+    host.files = {MARKER: b"{not json", MYFILES + r"\FID_a.old": b"license"}
+    recovery = license_host.finish_interrupted_removal(host, INSTALL, check_mode=False)
+    assert mutating(host) == [("set_service", "Citrix Licensing", "started"), ("remove", MARKER)]
+    assert "not readable JSON" in recovery.notes[0]
+
+
+# -- is the file served? ----------------------------------------------------------------------------
+LMSTAT_OK = """lmstat - Copyright (c) 1989-2023 Flexera. All Rights Reserved.
+License Server status: 27000@localhost
+  localhost: license server UP v11.17.2
+Vendor daemon status (on localhost):
+    CITRIX: UP v11.17.2
+Feature usage info:
+Users of XDT_PLT_UD:  (Total of 10 licenses issued;  Total of 0 licenses in use)
+"""
+
+
+def _report(feature="XDT_PLT_UD", count=10):
+    text = licgen.license_text(["LS01"], [{"feature": feature, "count": count, "serial": "S"}])
+    return parse_license_file("FID_a.lic", text.encode(), today=datetime.date(2026, 11, 22))
+
+
+def test_check_file_served_runs_lmstat_read_only_from_ls():
+    host = FakeHost()
+    host.runs["@CAP"] = RunResult(argv=[], rc=0, stdout=LMSTAT_OK)
+    check = license_host.check_file_served(host, INSTALL, _report(), ls_hostname="LS01", macs=[],
+                                           cluster_access_point="CAP")
+    assert check.checked and not check.stale
+    assert host.calls == [("run", (LS + r"\lmstat.exe", "-a", "-c", "@CAP"), LS, True)]
+    stale = license_host.check_file_served(host, INSTALL, _report("XDT_ENT_UD"), ls_hostname="LS01", macs=[],
+                                           cluster_access_point="CAP")
+    assert stale.missing == ["XDT_ENT_UD"]
+
+
+def test_check_file_served_is_not_checked_when_lmstat_cannot_run():
+    host = FakeHost()
+    host.fail_on.add("run")
+    check = license_host.check_file_served(host, INSTALL, _report(), ls_hostname="LS01", macs=[],
+                                           cluster_access_point=None)
+    assert not check.checked and not check.stale and "could not be run" in check.reason
+
+
+def test_check_myfiles_served_uses_one_collection_and_asks_a_cluster_through_its_access_point():
+    text = licgen.license_text(["LS01"], [{"feature": "XDT_PLT_UD", "count": 10, "serial": "S"}])
+    host = FakeHost()
+    host.collected = {"install_dir_exists": True, "now": "2026-11-22T12:00:00+00:00",
+                      "lmhostid": {"rc": 0, "stdout": 'host ID of this machine is "HOSTNAME=LS01"'},
+                      "myfiles": [{"name": "FID_a.lic", "content_b64": base64.b64encode(text.encode()).decode()}],
+                      "lmstat": {"rc": 0, "stdout": LMSTAT_OK.replace("XDT_PLT_UD", "XDT_ENT_UD")}}
+    stale = license_host.check_myfiles_served(host, INSTALL, None)
+    assert stale.missing == ["XDT_PLT_UD"] and stale.unexpected == ["XDT_ENT_UD"]
+    assert [call[0] for call in host.calls] == ["collect"]
+    host.calls.clear()
+    host.runs["@CAP"] = RunResult(argv=[], rc=0, stdout=LMSTAT_OK)
+    served = license_host.check_myfiles_served(host, INSTALL, "CAP")
+    assert served.checked and not served.stale
+    assert [call[0] for call in host.calls] == ["collect", "run"]
