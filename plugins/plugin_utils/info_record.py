@@ -138,6 +138,18 @@ class _Shape:
                 found.append((f"{where}[{index}]", item))
         return found
 
+    def named_objects(self, value: Any, where: str, what: str) -> list[tuple[str, dict]]:
+        """Like objects(), without the items that have no usable ``name`` (each is named as a problem)."""
+        named = []
+        for item_where, item in self.objects(value, where):
+            name = item.get("name")
+            if isinstance(name, str) and name.strip():
+                named.append((item_where, item))
+            else:
+                self.problems.append(f"the info collection's {item_where} has no {what} ({_kind(name)}); "
+                                     "it was ignored")
+        return named
+
 
 def _clean_raw(raw: dict, shape: _Shape) -> dict[str, Any]:
     """The raw collection with every field of its documented type (see collect_info.ps1)."""
@@ -180,14 +192,10 @@ def _clean_registry(value: Any, shape: _Shape) -> dict[str, str | None] | None:
 
 def _clean_services(value: Any, shape: _Shape) -> list[dict[str, Any]]:
     services = []
-    for where, item in shape.objects(value, "services"):
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
-            shape.problems.append(f"the info collection's {where} has no service name ({_kind(name)}); it was ignored")
-            continue
+    for where, item in shape.named_objects(value, "services", "service name"):
         services.append(
             {
-                "name": name,
+                "name": item["name"],
                 "exists": bool(shape.flag(item.get("exists"), f"{where}.exists")),
                 "state": shape.text(item.get("state"), f"{where}.state"),
                 "start_mode": shape.text(item.get("start_mode"), f"{where}.start_mode"),
@@ -224,11 +232,7 @@ def _clean_management(value: Any, shape: _Shape) -> dict[str, Any] | None:
 
 def _clean_myfiles(value: Any, shape: _Shape) -> list[dict[str, Any]]:
     files = []
-    for where, item in shape.objects(value, "myfiles"):
-        name = item.get("name")
-        if not isinstance(name, str) or not name:
-            shape.problems.append(f"the info collection's {where} has no file name ({_kind(name)}); it was ignored")
-            continue
+    for where, item in shape.named_objects(value, "myfiles", "file name"):
         files.append(_file_entry(item, where, shape))
     return files
 
