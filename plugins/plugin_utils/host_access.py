@@ -5,10 +5,12 @@ themselves. Two backends implement it with the same meaning:
 
 * :class:`~.host_windows.WindowsHost`: ``ansible.windows`` modules through the action plugin's
   ``_execute_module`` (WinRM, PSRP or SSH connections);
-* :class:`~.host_lab.LabHost`: ``ansible.builtin`` modules against a simulated host's tree, for hosts
-  that define ``ctxlic_lab_root``.
+* :class:`~.host_lab.LabHost`: the lab's ``labctl`` program, run with ``ansible.builtin.command``, on a
+  simulated host's tree, for hosts that define ``ctxlic_lab_root``.
 
-Paths are always Windows paths here; the lab backend maps them into its tree. Every call that
+Paths are always Windows paths here, and no module may expand variables in them: the lab backend
+passes them only where nothing expands them, the Windows backend refuses one that a path option would
+expand (see each backend). The lab backend maps them into its tree. Every call that
 changes the host refuses to run in check mode (planning code must not ask it to); read-only calls
 run in check mode too, because check mode needs to know the current state.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -71,6 +74,68 @@ class ModuleCall:
     reads: tuple[str, ...] = field(default_factory=tuple)
 
 
+# How much of a module result a failure message may quote when nothing better explains the failure.
+_REPR_LIMIT = 500
+
+
+def failure_reason(result: Mapping) -> str:
+    """Why a module failed, from the result ``_execute_module`` returned.
+
+    ``msg`` when the module gave one; else the messages of its ``exception``; else ``stderr`` (or the
+    ``module_stderr`` of a module whose output was not JSON); else a compact repr of the result. With
+    ansible-core 2.19 a module that fails by raising returns no ``msg``, only ``exception``: a
+    ``CapturedErrorSummary`` whose ``event`` holds the message and, in ``event.chain.event``, the message
+    of the exception that caused it (``Could not make backup ...`` caused by ``[Errno 28] No space left on
+    device``). A summary that went through JSON arrives as a dict of the same shape, and older
+    ansible-core returns the formatted traceback as a string.
+    """
+    msg = result.get("msg")
+    if msg:
+        return str(msg)
+    from_exception = _exception_reason(result.get("exception"))
+    if from_exception:
+        return from_exception
+    for key in ("stderr", "module_stderr"):
+        text = str(result.get(key) or "").strip()
+        if text:
+            return text
+    shown = {k: v for k, v in result.items() if k != "invocation" and not str(k).startswith("_ansible_")}
+    return f"{shown!r:.{_REPR_LIMIT}}"
+
+
+def _field(obj: Any, name: str) -> Any:
+    """``obj.name`` or ``obj[name]``: exception summaries arrive as objects, or as dicts after JSON."""
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _exception_reason(exception: Any) -> str:
+    if not exception:
+        return ""
+    if isinstance(exception, str):
+        # A formatted traceback: its last line is "ExceptionType: message".
+        lines = [line.strip() for line in exception.strip().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+    messages: list[str] = []
+    _event_messages(_field(exception, "event"), messages)
+    return " <<< caused by >>> ".join(dict.fromkeys(messages))  # the separator Ansible itself prints
+
+
+def _event_messages(event: Any, messages: list[str], depth: int = 0) -> None:
+    """Messages of an error event, then of the events it contains and of the chain of its causes."""
+    if event is None or depth > 20:  # a chain is a few links long; the bound only guards a malformed one
+        return
+    msg = _field(event, "msg")
+    if msg:
+        messages.append(str(msg))
+    for inner in _field(event, "events") or ():
+        _event_messages(inner, messages, depth + 1)
+    chain = _field(event, "chain")
+    if chain is not None:
+        _event_messages(_field(chain, "event"), messages, depth + 1)
+
+
 class HostAccess(ABC):
     """Operations on one license server. Implementations: WindowsHost, LabHost."""
 
@@ -120,9 +185,9 @@ class HostAccess(ABC):
         else:
             result = self._action._execute_module(module_name=module, module_args=dict(args), task_vars=self._task_vars)
         if result.get("unreachable"):
-            raise HostError(f"host unreachable while running {module}: {result.get('msg', '')}")
+            raise HostError(f"host unreachable while running {module}: {failure_reason(result)}")
         if result.get("failed") and not allow_failure:
-            raise HostError(f"{module} failed: {result.get('msg') or result.get('stderr') or result}")
+            raise HostError(f"{module} failed: {failure_reason(result)}")
         return result
 
     # -- files ------------------------------------------------------------------------------------

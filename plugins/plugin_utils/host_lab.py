@@ -1,11 +1,16 @@
-"""Lab backend of the host access layer: ``ansible.builtin`` modules against a simulated host.
+"""Lab backend of the host access layer: a simulated host reached with ``ansible.builtin.command``.
 
 A lab host is a directory on the controller (``ctxlic_lab_root``) reached with the ``local``
-connection. Windows paths are mapped into its ``fs`` tree here, on the controller, because the tree
-is local; everything else goes through the same kind of module calls as on Windows: stat, slurp,
-find, copy, file, command. Windows-only facilities (service control manager, registry, volume
-free space, the one-shot collection) are the lab's ``labctl`` program, run with
-``ansible.builtin.command``.
+connection. Everything goes through the lab's ``labctl`` program, run with ``ansible.builtin.command``:
+the Windows-only facilities (service control manager, registry, volume free space, the one-shot
+collection, running a program and reporting its full Windows exit code) and the file operations.
+
+Windows paths reach the host unchanged. ``labctl`` receives them as argument vector elements with
+``expand_argument_vars: false`` (the option defaults to true and then expands ``$NAME`` and ``~`` in
+every argument) and maps them into the host's tree itself. The ``ansible.builtin`` file modules are not
+used because every ``type=path`` option of theirs passes through ``os.path.expandvars`` and
+``os.path.expanduser`` (``check_type_path`` in ``ansible.module_utils.common.validation``): on Windows
+``$`` is an ordinary file name character, so ``FID_$HOME.lic`` must stay ``FID_$HOME.lic``.
 """
 
 from __future__ import annotations
@@ -23,11 +28,11 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access 
     HostAccess,
     RunResult,
     ServiceInfo,
+    failure_reason,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     LAB_DIR,
     LabPathError,
-    lab_to_win,
     win_to_lab,
 )
 
@@ -56,13 +61,14 @@ class LabHost(HostAccess):
         argv = [str(self.root / LAB_DIR / "bin" / "labctl"), *args]
         res = self._run_module(
             "ansible.builtin.command",
-            {"argv": argv},
+            # Literal arguments: Windows paths may hold '$', which command would otherwise expand.
+            {"argv": argv, "expand_argument_vars": False},
             reads=("rc", "stdout", "stderr"),
             read_only=read_only,
             allow_failure=True,
         )
         if "rc" not in res:
-            raise HostError(f"lab control program failed: {res.get('msg', res)}")
+            raise HostError(f"lab control program failed: {failure_reason(res)}")
         return RunResult(argv=argv, rc=int(res["rc"]), stdout=res.get("stdout", ""), stderr=res.get("stderr", ""))
 
     def _labctl_json(self, *args: str, read_only: bool):
@@ -72,67 +78,45 @@ class LabHost(HostAccess):
         except json.JSONDecodeError as exc:
             raise HostError(f"lab control program printed no JSON: {run.stdout!r} {run.stderr!r}") from exc
 
+    def _labctl_file(self, failing: str, *args: str, read_only: bool):
+        """The answer of a ``labctl file-*`` command; HostError(``failing: reason``) when it failed."""
+        rc, data = self._labctl_json(*args, read_only=read_only)
+        if rc != 0:
+            reason = data.get("msg") if isinstance(data, dict) else None
+            raise HostError(f"{failing}: {reason or f'lab control program exited with {rc}'}")
+        return data
+
     # -- files ------------------------------------------------------------------------------------
     def stat(self, path: str, checksum: bool = False) -> FileInfo:
-        args = {"path": self._map(path), "get_checksum": checksum}
-        if checksum:
-            args["checksum_algorithm"] = "sha1"
-        res = self._run_module(
-            "ansible.builtin.stat",
-            args,
-            reads=("stat.exists", "stat.isdir", "stat.size", "stat.mtime", "stat.checksum"),
-            read_only=True,
-        )
-        st = res.get("stat", {})
+        flags = ["--checksum"] if checksum else []
+        st = self._labctl_file(f"could not stat {path}", "file-stat", *flags, path, read_only=True)
         return FileInfo(
             path=path,
             exists=bool(st.get("exists")),
-            is_dir=bool(st.get("isdir")),
+            is_dir=bool(st.get("is_dir")),
             size=st.get("size"),
             mtime=st.get("mtime"),
             checksum=st.get("checksum"),
         )
 
     def read_file(self, path: str) -> bytes | None:
-        if not self.stat(path).exists:
-            return None
-        res = self._run_module("ansible.builtin.slurp", {"src": self._map(path)}, reads=("content",), read_only=True)
-        return base64.b64decode(res.get("content", ""))
+        data = self._labctl_file(f"could not read {path}", "file-read", path, read_only=True)
+        return base64.b64decode(data["content"]) if data.get("exists") else None
 
     def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
-        res = self._run_module(
-            "ansible.builtin.find",
-            {"paths": [self._map(directory)], "patterns": patterns},
-            reads=("files[].path", "files[].size", "files[].mtime"),
-            read_only=True,
-            allow_failure=True,
-        )
-        if res.get("failed"):
-            return []
-        return [
-            FileInfo(path=lab_to_win(self.root, f["path"]), exists=True, size=f.get("size"), mtime=f.get("mtime"))
-            for f in res.get("files", [])
-        ]
+        files = self._labctl_file(f"could not list {directory}", "file-find", directory, *patterns, read_only=True)
+        return [FileInfo(path=f["path"], exists=True, size=f.get("size"), mtime=f.get("mtime")) for f in files]
 
     def _copy_in(self, local_path: str, path: str, backup: bool) -> dict:
         tmpdir = self._action._make_tmp_path()
         remote = os.path.join(tmpdir, os.path.basename(local_path))
         self._action._transfer_file(local_path, remote)
+        flags = ["--backup"] if backup else []
         try:
-            res = self._run_module(
-                "ansible.builtin.copy",
-                {"src": remote, "dest": self._map(path), "remote_src": True, "backup": backup},
-                reads=("changed", "backup_file"),
-                allow_failure=True,
-            )
+            res = self._labctl_file(f"could not write {path}", "file-write", *flags, remote, path, read_only=False)
         finally:
             self._action._remove_tmp_path(tmpdir)
-        if res.get("failed"):
-            raise HostError(f"could not write {path}: {res.get('msg', '')}")
-        return {
-            "changed": bool(res.get("changed")),
-            "backup_file": lab_to_win(self.root, res["backup_file"]) if res.get("backup_file") else None,
-        }
+        return {"changed": bool(res.get("changed")), "backup_file": res.get("backup_file")}
 
     def write_file(self, path: str, content: bytes, backup: bool = True) -> dict:
         self._refuse_in_check_mode(f"writing {path}")
@@ -151,29 +135,21 @@ class LabHost(HostAccess):
         return result
 
     def fetch_file(self, path: str, local_path: str) -> None:
+        # The connection copies the mapped path as it is: no variable expansion on this route.
         self._action._connection.fetch_file(self._map(path), local_path)
 
     def rename(self, src: str, dest: str) -> None:
         self._refuse_in_check_mode(f"renaming {src}")
-        res = self._run_module(
-            "ansible.builtin.command",
-            {"argv": ["mv", "-T", "--", self._map(src), self._map(dest)]},
-            reads=("rc", "stderr"),
-            allow_failure=True,
-        )
-        if res.get("rc") != 0:
-            raise HostError(f"could not rename {src} to {dest}: {res.get('stderr') or res.get('msg')}")
+        self._labctl_file(f"could not rename {src} to {dest}", "file-rename", src, dest, read_only=False)
 
     def remove(self, path: str) -> dict:
         self._refuse_in_check_mode(f"removing {path}")
-        res = self._run_module("ansible.builtin.file", {"path": self._map(path), "state": "absent"}, reads=("changed",))
+        res = self._labctl_file(f"could not remove {path}", "file-remove", path, read_only=False)
         return {"changed": bool(res.get("changed"))}
 
     def make_dir(self, path: str) -> dict:
         self._refuse_in_check_mode(f"creating {path}")
-        res = self._run_module(
-            "ansible.builtin.file", {"path": self._map(path), "state": "directory"}, reads=("changed",)
-        )
+        res = self._labctl_file(f"could not create {path}", "file-mkdir", path, read_only=False)
         return {"changed": bool(res.get("changed"))}
 
     # -- programs, services, registry, disk -------------------------------------------------------
@@ -207,18 +183,8 @@ class LabHost(HostAccess):
         return {"changed": bool(data.get("changed")), "state": data.get("state")}
 
     def registry_value(self, key: str, name: str):
-        res = self._run_module(
-            "ansible.builtin.slurp",
-            {"src": str(self.root / LAB_DIR / "registry.json")},
-            reads=("content",),
-            read_only=True,
-            allow_failure=True,
-        )
-        if res.get("failed"):
-            return None
-        registry = json.loads(base64.b64decode(res["content"]) or b"{}")
-        folded = {k.casefold(): v for k, v in registry.items()}
-        return (folded.get(key.casefold()) or {}).get(name)
+        res = self._labctl_file(f"could not read {key}\\{name}", "registry-query", key, name, read_only=True)
+        return res.get("value") if res.get("exists") else None
 
     def disk_space(self, path: str) -> dict:
         _rc, data = self._labctl_json("disk-free", read_only=True)

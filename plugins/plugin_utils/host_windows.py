@@ -3,6 +3,25 @@
 Only documented options are passed and only documented return keys are read (each call names the
 keys it reads in ``reads=``); the contract tests check both against the installed
 ``ansible.windows`` documentation.
+
+Environment variables in paths. What this backend relies on, read in the sources installed with
+ansible-core 2.19 and ansible.windows 3.3 (the module documentation says only ``type: path``):
+
+* ``Ansible.Basic`` (``ParsePath`` in ``Ansible.Basic.cs``) passes every ``type = 'path'`` option
+  through ``Environment.ExpandEnvironmentVariables`` unless it starts with ``\\\\?\\``: ``win_stat``
+  ``path``, ``win_command`` ``chdir``.
+* ``Get-AnsibleParam -type "path"`` (``Ansible.ModuleUtils.Legacy``) expands every path option,
+  without exception: ``slurp`` ``src``, ``win_copy`` ``src``/``dest``, ``win_file`` ``path``.
+* ``ExpandEnvironmentVariables`` replaces ``%NAME%`` when ``NAME`` is set on the host and leaves it as it
+  is otherwise, so a path with fewer than two ``%`` never changes, and one with two may silently name
+  another file (``%TEMP%`` is set for every user).
+* Not expanded: ``win_find`` ``paths`` (``elements = "str"``), ``win_command`` ``argv`` (strings handed to
+  ``CreateProcess``, which expands nothing), ``win_reg_stat`` ``path`` (``str``), ``win_powershell``
+  ``parameters`` (bound to the script's parameters as values) and the connection's ``fetch_file``
+  (``Test-Path -LiteralPath``).
+
+So the methods that hand a host path to a path option refuse one that could expand, before calling
+anything; ``tests/contract`` checks each option's documented type, and that no call passes such a value.
 """
 
 from __future__ import annotations
@@ -19,6 +38,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access 
     HostAccess,
     RunResult,
     ServiceInfo,
+    failure_reason,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import parse_proxy_address
 
@@ -32,6 +52,30 @@ def _service_state(state: str | None) -> str | None:
     return _SERVICE_STATES.get(state, state) if state else state
 
 
+def expandable(path: str) -> bool:
+    """Whether ``ExpandEnvironmentVariables`` could change ``path``: it holds a ``%NAME%`` pair."""
+    return path.count("%") >= 2
+
+
+def literal_path(path: str, module: str, option: str) -> str:
+    """``path`` for the ``type=path`` option ``module``/``option``; HostError when the host would expand it."""
+    if expandable(path):
+        raise HostError(
+            f"the Windows path '{path}' contains '%NAME%': {module} expands environment variables in its "
+            f"'{option}' option, so the host could act on another path. Nothing was changed; rename the file "
+            "or folder so that its path has at most one '%'."
+        )
+    return path
+
+
+def _staged_name(local_path: str) -> str:
+    """The name a controller file gets in the remote temporary folder: its own, without '%'.
+
+    It becomes win_copy's ``src`` (a path option); the name itself does not matter, ``dest`` is explicit.
+    """
+    return os.path.basename(local_path).replace("%", "_")
+
+
 def _first_output(result: dict, what: str) -> dict:
     output = result.get("output") or []
     if not output or not isinstance(output[0], dict):
@@ -43,7 +87,7 @@ class WindowsHost(HostAccess):
     backend = "windows"
 
     def stat(self, path: str, checksum: bool = False) -> FileInfo:
-        args = {"path": path, "get_checksum": checksum}
+        args = {"path": literal_path(path, "ansible.windows.win_stat", "path"), "get_checksum": checksum}
         if checksum:
             args["checksum_algorithm"] = "sha1"
         res = self._run_module("ansible.windows.win_stat", args,
@@ -56,7 +100,8 @@ class WindowsHost(HostAccess):
     def read_file(self, path: str) -> bytes | None:
         if not self.stat(path).exists:
             return None
-        res = self._run_module("ansible.windows.slurp", {"src": path}, reads=("content",), read_only=True)
+        res = self._run_module("ansible.windows.slurp", {"src": literal_path(path, "ansible.windows.slurp", "src")},
+                               reads=("content",), read_only=True)
         return base64.b64decode(res.get("content", ""))
 
     def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
@@ -71,34 +116,38 @@ class WindowsHost(HostAccess):
 
     def _stage_local(self, local_path: str) -> tuple[str, str]:
         tmpdir = self._action._make_tmp_path()
-        remote = ntpath.join(tmpdir, os.path.basename(local_path))
+        remote = ntpath.join(tmpdir, _staged_name(local_path))
         self._action._transfer_file(local_path, remote)
         return tmpdir, remote
 
-    def put_file(self, local_path: str, path: str) -> dict:
-        self._refuse_in_check_mode(f"copying {local_path} to {path}")
+    def _copy_in(self, local_path: str, path: str, extra: dict, reads: tuple[str, ...]) -> dict:
+        """win_copy a controller file to ``path``; HostError(``could not write path: reason``) when it fails."""
+        dest = literal_path(path, "ansible.windows.win_copy", "dest")
         tmpdir, remote = self._stage_local(local_path)
         try:
             res = self._run_module("ansible.windows.win_copy",
-                                   {"src": remote, "dest": path, "remote_src": True},
-                                   reads=("changed",))
+                                   {"src": literal_path(remote, "ansible.windows.win_copy", "src"), "dest": dest,
+                                    "remote_src": True, **extra},
+                                   reads=reads, allow_failure=True)
         finally:
             self._action._remove_tmp_path(tmpdir)
+        if res.get("failed"):
+            raise HostError(f"could not write {path}: {failure_reason(res)}")
+        return res
+
+    def put_file(self, local_path: str, path: str) -> dict:
+        self._refuse_in_check_mode(f"copying {local_path} to {path}")
+        res = self._copy_in(local_path, path, {}, ("changed",))
         return {"changed": bool(res.get("changed"))}
 
     def write_file(self, path: str, content: bytes, backup: bool = True) -> dict:
         self._refuse_in_check_mode(f"writing {path}")
+        literal_path(path, "ansible.windows.win_copy", "dest")  # refused before anything is staged
         fd, local = tempfile.mkstemp(prefix="ctxlic-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content)
-            tmpdir, remote = self._stage_local(local)
-            try:
-                res = self._run_module("ansible.windows.win_copy",
-                                       {"src": remote, "dest": path, "remote_src": True, "backup": backup},
-                                       reads=("changed", "backup_file"))
-            finally:
-                self._action._remove_tmp_path(tmpdir)
+            res = self._copy_in(local, path, {"backup": backup}, ("changed", "backup_file"))
         finally:
             os.unlink(local)
         return {"changed": bool(res.get("changed")), "backup_file": res.get("backup_file")}
@@ -115,24 +164,28 @@ class WindowsHost(HostAccess):
 
     def remove(self, path: str) -> dict:
         self._refuse_in_check_mode(f"removing {path}")
-        res = self._run_module("ansible.windows.win_file", {"path": path, "state": "absent"}, reads=("changed",))
+        res = self._run_module("ansible.windows.win_file",
+                               {"path": literal_path(path, "ansible.windows.win_file", "path"), "state": "absent"},
+                               reads=("changed",))
         return {"changed": bool(res.get("changed"))}
 
     def make_dir(self, path: str) -> dict:
         self._refuse_in_check_mode(f"creating {path}")
-        res = self._run_module("ansible.windows.win_file", {"path": path, "state": "directory"}, reads=("changed",))
+        res = self._run_module("ansible.windows.win_file",
+                               {"path": literal_path(path, "ansible.windows.win_file", "path"), "state": "directory"},
+                               reads=("changed",))
         return {"changed": bool(res.get("changed"))}
 
     def run(self, argv: list[str], chdir: str | None = None, *, read_only: bool = False) -> RunResult:
         if not read_only:
             self._refuse_in_check_mode(f"running {argv[0]}")
-        args: dict = {"argv": list(argv)}
+        args: dict = {"argv": list(argv)}  # argv stays literal; only chdir is a path option
         if chdir:
-            args["chdir"] = chdir
+            args["chdir"] = literal_path(chdir, "ansible.windows.win_command", "chdir")
         res = self._run_module("ansible.windows.win_command", args, reads=("rc", "stdout", "stderr"),
                                read_only=read_only, allow_failure=True)
         if "rc" not in res:
-            raise HostError(f"could not run {argv[0]}: {res.get('msg', res)}")
+            raise HostError(f"could not run {argv[0]}: {failure_reason(res)}")
         return RunResult(argv=list(argv), rc=int(res["rc"]), stdout=res.get("stdout", ""), stderr=res.get("stderr", ""))
 
     def service(self, name: str) -> ServiceInfo:
@@ -150,7 +203,7 @@ class WindowsHost(HostAccess):
         res = self._run_module("ansible.windows.win_service", {"name": name, "state": state},
                                reads=("changed", "state"), allow_failure=True)
         if res.get("failed"):
-            raise HostError(f"service {name!r} could not be {state}: {res.get('msg', '')}")
+            raise HostError(f"service {name!r} could not be {state}: {failure_reason(res)}")
         return {"changed": bool(res.get("changed")), "state": _service_state(res.get("state"))}
 
     def registry_value(self, key: str, name: str):

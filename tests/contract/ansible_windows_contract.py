@@ -55,6 +55,8 @@ __all__ = [
     "RecordingExecutor",
     "UnexpectedModuleCall",
     "module_doc",
+    "module_source",
+    "path_options",
     "validate_call",
     "validate_return_keys",
 ]
@@ -242,6 +244,28 @@ def module_doc(fqcn: str) -> dict[str, Any]:
     Raises :class:`ContractError` when the module or its documentation cannot be found.
     """
     return copy.deepcopy(_load_module_doc(fqcn))
+
+
+def module_source(fqcn: str, suffix: str) -> str:
+    """The text of a module's implementation file (``.ps1`` for ansible.windows, ``.py`` for ansible.builtin)."""
+    namespace, collection, name = _split_fqcn(fqcn)
+    return _plugin_file(namespace, collection, "plugins/modules", name, (suffix,)).read_text(encoding="utf-8")
+
+
+def path_options(fqcn: str) -> frozenset[str]:
+    """Names and aliases of the options ``fqcn`` documents as ``type: path`` (or a list of paths).
+
+    These are the options whose values the module's argument handling expands: ``$NAME`` and ``~`` for
+    Python modules (``check_type_path``), ``%NAME%`` for PowerShell modules (``Ansible.Basic`` ``ParsePath``
+    and ``Get-AnsibleParam -type path``).
+    """
+    options = module_doc(fqcn)["documentation"].get("options") or {}
+    names: set[str] = set()
+    for name, option in options.items():
+        option = option or {}
+        if option.get("type") == "path" or (option.get("type") == "list" and option.get("elements") == "path"):
+            names.update([name, *option.get("aliases", ())])
+    return frozenset(names)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -115,42 +115,35 @@ def test_windows_backend_calls_match_ansible_windows_docs(tmp_path):
 
 
 def _lab_responses(root: Path):
+    """Canned ``labctl`` answers; everything the lab backend does is a labctl run by ansible.builtin.command."""
+    payloads = {
+        "service-set": {"changed": True, "state": "running"},
+        "disk-free": {"free_bytes": 1, "total_bytes": 2},
+        "collect-info": {"collector": "lab"},
+        "exec": {"rc": 0, "stdout": "lmreread successful", "stderr": ""},
+        "probe": {"dns": {"ok": True}, "direct": {"ok": True}, "proxy": None},
+        "file-stat": {"exists": True, "is_dir": False, "size": 1, "mtime": 1.0, "checksum": "abc"},
+        "file-read": {"exists": True, "content": "e30="},
+        "file-find": [{"path": LS + r"\LS\resource\usage\x.zip", "size": 1, "mtime": 1.0}],
+        "file-write": {"changed": True, "backup_file": LS + r"\MyFiles\a.lic.1.20261122-120000.bak"},
+        "file-rename": {"changed": True},
+        "file-remove": {"changed": True},
+        "file-mkdir": {"changed": True},
+        "registry-query": {"exists": True, "value": "11.17.2.0 build 45000"},
+    }
+
     def command(args):
         argv = args["argv"]
-        if argv[0].endswith("labctl"):
-            sub = argv[1]
-            payload = {
-                "service-query": [
-                    {
-                        "name": argv[2] if len(argv) > 2 else "x",
-                        "exists": True,
-                        "state": "running",
-                        "start_mode": "auto",
-                    }
-                ],
-                "service-set": {"changed": True, "state": "running"},
-                "disk-free": {"free_bytes": 1, "total_bytes": 2},
-                "collect-info": {"collector": "lab"},
-                "exec": {"rc": 0, "stdout": "lmreread successful", "stderr": ""},
-                "probe": {"dns": {"ok": True}, "direct": {"ok": True}, "proxy": None},
-            }.get(sub, {})
-            return {"changed": True, "rc": 0, "stdout": json.dumps(payload), "stderr": ""}
-        return {"changed": True, "rc": 0, "stdout": "", "stderr": ""}
+        if not argv[0].endswith("labctl"):
+            raise AssertionError(f"the lab backend ran {argv[0]} directly instead of through labctl")
+        sub = argv[1]
+        if sub == "service-query":
+            payload = [{"name": argv[2], "exists": True, "state": "running", "start_mode": "auto"}]
+        else:
+            payload = payloads[sub]
+        return {"changed": True, "rc": 0, "stdout": json.dumps(payload), "stderr": ""}
 
-    return {
-        "ansible.builtin.stat": {
-            "changed": False,
-            "stat": {"exists": True, "isdir": False, "size": 1, "mtime": 1.0, "checksum": "abc"},
-        },
-        "ansible.builtin.slurp": {"content": "e30=", "encoding": "base64", "source": "x"},
-        "ansible.builtin.find": {
-            "changed": False,
-            "files": [{"path": str(root / "fs/C/x.zip"), "size": 1, "mtime": 1.0}],
-        },
-        "ansible.builtin.copy": {"changed": True, "backup_file": str(root / "fs/C/a.lic.bak")},
-        "ansible.builtin.file": {"changed": True},
-        "ansible.builtin.command": command,
-    }
+    return {"ansible.builtin.command": command}
 
 
 def test_lab_backend_calls_match_ansible_builtin_docs(tmp_path, monkeypatch):
@@ -168,6 +161,8 @@ def test_lab_backend_calls_match_ansible_builtin_docs(tmp_path, monkeypatch):
     drive(host, "lab", tmp_path)
     assert all(c.module_name.startswith("ansible.builtin.") for c in executor.calls)
     executor.assert_clean()
+    # '$NAME' in a Windows path must reach labctl as it is (command expands arguments by default).
+    assert all(c.module_args.get("expand_argument_vars") is False for c in executor.calls)
 
 
 @pytest.mark.parametrize("backend", ["windows", "lab"])

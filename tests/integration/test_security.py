@@ -527,19 +527,6 @@ def test_odd_install_dir_reaches_every_program_as_one_argument(make_fleet, tmp_p
     assert tree(fleet.host_root("quote")) == before_quote
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (lab backend fidelity) plugins/plugin_utils/host_lab.py: Windows paths and argv go through "
-        "ansible.builtin stat/slurp/copy/file (type=path: os.path.expandvars) and command "
-        "(expand_argument_vars defaults to true), so '$NAME' in a Windows path is replaced with the "
-        "controller's environment ($HOME -> /root); on Windows '$' is an ordinary character. Fix: command "
-        "with expand_argument_vars: false (lines 57-60 and 158-161); for path options route lab file "
-        "operations through labctl, or refuse '$' in lab paths with a clear error. The Windows backend has "
-        "the mirror image: Ansible.Basic expands %NAME% in every type=path option of "
-        "win_stat/win_copy/win_file while win_command argv stays literal."
-    ),
-)
 def test_a_dollar_in_a_path_is_an_ordinary_character(make_fleet):
     fleet = make_fleet([HostSpec("ls01")])
     content = licgen.license_text(["LS01"], [{"feature": "XDT_PLT_UD", "count": 1, "serial": "D"}])
@@ -549,7 +536,12 @@ def test_a_dollar_in_a_path_is_an_ordinary_character(make_fleet):
             [
                 {
                     "name": "remove",
-                    "ctxlic.license_server.license_file": {"name": "FID_$HOME.lic", "state": "absent", "backup": False},
+                    "ctxlic.license_server.license_file": {
+                        "name": "FID_$HOME.lic",
+                        "state": "absent",
+                        "backup": False,
+                        "force": True,  # it is the only XDT_PLT_UD file: removing the last one needs force
+                    },
                     "register": "r",
                     "ignore_errors": True,
                 }

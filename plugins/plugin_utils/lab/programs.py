@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import installer as lab_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fileops
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.flexnet import served_features
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     INSTALL_REG_KEY,
@@ -364,9 +365,13 @@ def labctl(host: Host, argv: list[str]) -> int:
         from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.probe import probe_command
 
         return probe_command(host.state, argv[2:])
+    if command in fileops.COMMANDS:  # file and registry access by Windows path, see lab/fileops.py
+        rc, answer = fileops.run_command(host.root, command, argv[2:])
+        _out(json.dumps(answer))
+        return rc
     _err(
         "usage: labctl service-query [NAME...] | service-set NAME started|stopped|restarted | disk-free | "
-        "collect-info [--install-dir DIR] [--max-bytes N]"
+        f"collect-info [--install-dir DIR] [--max-bytes N] | {fileops.USAGE}"
     )
     return 2
 
