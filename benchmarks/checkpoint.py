@@ -19,6 +19,7 @@ from pathlib import Path
 
 # Settings that change what a section measures: a results file made with other values cannot be resumed.
 COMPARED_SETTINGS = ("forks", "records", "repeat", "naive_max_hosts")
+REPORT_PATH = "docs/performance.md"
 
 
 def section_keys(settings: dict) -> list[str]:
@@ -82,7 +83,9 @@ def source_revision(repo: Path) -> str:
     try:
         head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short=10", "HEAD"], capture_output=True,
                               text=True, check=True, timeout=30).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+        # The report this run writes is tracked too; its own changes are not changes to the measured code.
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no", "--",
+                                ".", f":(exclude){REPORT_PATH}"],
                                capture_output=True, text=True, check=True, timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout)"

@@ -8,6 +8,7 @@ No assertion is about time.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -230,3 +231,22 @@ def test_counting_callback_on_a_two_host_fleet(tmp_path):
     # ls0001: citrix_startup.lic + one license file; ls0002: citrix_startup.lic + two.
     assert naive.calls == {"min": 15, "mean": 15.5, "max": 16, "total": 31}
     assert naive.changed == 0 and naive.failed_hosts == []
+
+
+def test_source_revision_ignores_the_report_it_writes(tmp_path):
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                       check=True, capture_output=True)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "performance.md").write_text("old\n", encoding="utf-8")
+    (tmp_path / "code.py").write_text("x = 1\n", encoding="utf-8")
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "one")
+    head = checkpoint.source_revision(tmp_path)
+    assert len(head) == 10 and "+" not in head
+    (tmp_path / "docs" / "performance.md").write_text("new figures\n", encoding="utf-8")
+    assert checkpoint.source_revision(tmp_path) == head
+    (tmp_path / "code.py").write_text("x = 2\n", encoding="utf-8")
+    assert checkpoint.source_revision(tmp_path) == head + " +changes"
+    assert checkpoint.source_revision(tmp_path / "missing").startswith("unknown")
