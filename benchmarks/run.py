@@ -126,6 +126,8 @@ def starting_results(args: argparse.Namespace, argv: list[str], raw: Path) -> di
         if section and (section.get("error") or not any(k.startswith(key) for k in wanted)):
             previous[key] = None
     previous["errors"] = []
+    # The report names every command that contributed sections (rendered as `first`, then `second`).
+    previous["command"] = f"{previous['command']}`, then `{' '.join(['scripts/bench.sh', *argv])}"
     previous["settings"] = settings_of(args)
     previous["mode"] = mode_of(args)
     progress("--resume: reusing " + (", ".join(sorted(checkpoint.finished_keys(previous))) or "nothing"))

@@ -196,6 +196,7 @@ def test_resume_measures_only_the_sections_that_did_not_finish(tiny_pure, tmp_pa
     assert all(g["measured_at"] and "error" not in g for g in second["gather"])
     text = out.read_text(encoding="utf-8")
     assert "Incomplete run" not in text and "When each section ran" in text and "gather on 3 hosts" in text
+    assert second["command"].endswith("`, then `scripts/bench.sh " + " ".join([*argv, "--resume"]))
     with pytest.raises(SystemExit, match="other settings"):
         run.main([*argv, "--resume", "--forks", "7"])
 
