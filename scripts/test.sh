@@ -17,7 +17,9 @@ step "ruff"
 ruff check .
 
 step "pytest (unit, contract, integration, browser)"
-python -m pytest -n 2 -q --durations=25 tests
+# worksteal: with the default "load" schedule the last long integration tests queue on one worker while the
+# other idles.
+python -m pytest -n 2 --dist worksteal -q --durations=25 tests
 
 if [ "${1:-}" != "--quick" ]; then
   step "ansible-lint, ansible-doc, changelog lint"
