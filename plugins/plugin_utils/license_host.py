@@ -189,8 +189,6 @@ def fetch_backup(host: HostAccess, path: str, local_path: str) -> str:
 RUNNING_STATES = frozenset({"running", "started"})
 
 
-
-
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 

@@ -171,15 +171,15 @@ PLT = licgen.license_text([HOST], [{"feature": "XDT_PLT_UD", "count": 10, "seria
 
 
 def test_collection_of_a_server_still_serving_a_removed_file_is_stale():
-    raw = collection(entry("FID_plt.lic", PLT), entry("CITRIX.opt", None), features={"XDT_PLT_UD": 10,
-                                                                                      "XDT_ENT_UD": 5})
+    raw = collection(entry("FID_plt.lic", PLT), entry("CITRIX.opt", None),
+                     features={"XDT_PLT_UD": 10, "XDT_ENT_UD": 5})
     check = license_served.check_collection(raw, default_today=TODAY)
     assert check.unexpected == ["XDT_ENT_UD"] and not check.missing
 
 
 def test_an_unreadable_license_file_may_hold_anything():
-    raw = collection(entry("FID_plt.lic", PLT), entry("FID_huge.lic", None), features={"XDT_PLT_UD": 10,
-                                                                                        "XDT_ENT_UD": 5})
+    raw = collection(entry("FID_plt.lic", PLT), entry("FID_huge.lic", None),
+                     features={"XDT_PLT_UD": 10, "XDT_ENT_UD": 5})
     assert not license_served.check_collection(raw, default_today=TODAY).stale
 
 
