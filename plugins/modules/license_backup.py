@@ -34,7 +34,7 @@ options:
       - The License Server installation directory. The files are read from its C(MyFiles) folder.
       - When omitted it is read from the registry value
         C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install\LS_Install_Dir). When that value does not
-        exist (the License Server was uninstalled), V(C:\\Program Files \(x86\)\\Citrix\\Licensing) is used, the
+        exist (the License Server was uninstalled), V(C:\\Program Files (x86\)\\Citrix\\Licensing) is used, the
         folder in which seed 004 says C(MyFiles) is kept after an uninstall.
     type: str
   extra_patterns:

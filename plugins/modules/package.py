@@ -93,7 +93,7 @@ options:
   install_dir:
     description:
       - Installation directory (C(INSTALLDIR)). When unset the installer's default applies, which seed 004 gives
-        as C(C:\Program Files (x86)\Citrix\Licensing) on 64-bit Windows.
+        as V(C:\\Program Files (x86\)\\Citrix\\Licensing) on 64-bit Windows.
       - Seed 004 warns that localized (non-ASCII) characters in the path can make the installation fail.
       - An upgrade keeps the installation where it is. An O(install_dir) that differs from the installed directory
         (registry value C(LS_Install_Dir)) is refused for an upgrade. When the installed version is already the

@@ -96,8 +96,9 @@ def test_json_escapes_lone_surrogates_losslessly(tmp_path):
     text = render(hostile, "json")
     assert "\\ud800" in text and "\\udfff" in text
     assert json.loads(text) == hostile
-    (path,) = write_reports(hostile, tmp_path, ["json"]).values()
-    assert json.loads(Path(path).read_text(encoding="utf-8")) == hostile
+    paths = list(write_reports(hostile, tmp_path, ["json"]).values())
+    assert len(paths) == 1
+    assert json.loads(Path(paths[0]).read_text(encoding="utf-8")) == hostile
 
 
 @pytest.mark.parametrize(
