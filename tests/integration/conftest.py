@@ -6,6 +6,7 @@ carries it) so tests assert on module results, not on screen text.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -23,6 +24,15 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state im
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"
 BIN = Path(sys.executable).parent
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree(path: Path) -> dict[str, str]:
+    """{relative path: sha256 or <dir>} of everything below ``path``: compare two to prove nothing changed."""
+    return {str(p.relative_to(path)): sha256(p) if p.is_file() else "<dir>" for p in sorted(path.rglob("*"))}
 
 
 @dataclass

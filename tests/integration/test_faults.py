@@ -20,7 +20,6 @@ Lab faults are switched with ``HostState.set_faults`` between runs, as ``labctl 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import random
@@ -41,7 +40,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet im
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, SERVICES
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import verify_bundle
 
-from .conftest import BIN, Fleet, PlaybookResult, ansible_env
+from .conftest import BIN, Fleet, PlaybookResult, ansible_env, sha256, tree
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,15 +57,6 @@ KILL_SEED = 20261122  # the kill points are random but reproducible
 
 
 # -- helpers ----------------------------------------------------------------------------------------
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def tree(path: Path) -> dict[str, str]:
-    """{relative path: sha256 or <dir>} of everything below ``path``."""
-    return {str(p.relative_to(path)): sha256(p) if p.is_file() else "<dir>" for p in sorted(path.rglob("*"))}
-
-
 def play(*tasks: dict, hosts: str = "all") -> str:
     return yaml.safe_dump([{"hosts": hosts, "gather_facts": False, "tasks": list(tasks)}], sort_keys=False)
 

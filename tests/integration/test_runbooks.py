@@ -6,7 +6,6 @@ lab hosts and the controller: what the playbook says it did must be what happene
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from datetime import date
@@ -18,6 +17,8 @@ from ansible.parsing.plugin_docs import read_docstring
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
+
+from .conftest import sha256
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOKS = REPO / "playbooks"
@@ -46,10 +47,6 @@ def write_license(folder: Path, name: str, hostname: str, features: list[dict]) 
 
 def installed_version(fleet, host: str) -> str | None:
     return (fleet.state(host).registry.get(INSTALL_REG_KEY) or {}).get("Version")
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def assert_no_traceback(result) -> None:

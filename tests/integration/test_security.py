@@ -16,7 +16,6 @@ Fleets that several tests only read are created once per module (module-scoped f
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 import subprocess
@@ -39,7 +38,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet im
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import result_xml
 
-from .conftest import BIN, Fleet, PlaybookResult, ansible_env, run_playbook
+from .conftest import BIN, Fleet, PlaybookResult, ansible_env, run_playbook, sha256, tree
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,14 +50,6 @@ UPLOAD_XML = INSTALL + r"\LS\resource\cache\upload_compliance_result.xml"
 USAGE = INSTALL + r"\LS\resource\usage"
 V49 = "11.17.2.0 build 49000"
 SECRET_MARK = "CTXLIC-XXE-SECRET-5d1e"
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def tree(path: Path) -> dict[str, str]:
-    return {str(p.relative_to(path)): sha256(p) if p.is_file() else "<dir>" for p in sorted(path.rglob("*"))}
 
 
 def play(tasks: list[dict], hosts: str = "all") -> str:

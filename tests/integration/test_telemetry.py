@@ -8,7 +8,6 @@ fleet report runs the shipped playbook on the demo fleet (lab.fleet.demo_specs).
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import shutil
@@ -22,6 +21,8 @@ import pytest
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, demo_specs
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import verify_bundle
+
+from .conftest import sha256, tree
 
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -44,10 +45,6 @@ BUNDLE_PLAY = """
 
 
 # -- helpers --------------------------------------------------------------------------------------
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def server_zips(fleet, host: str) -> dict[str, str]:
@@ -89,14 +86,6 @@ def write_zip(path: Path, members: dict[str, bytes]) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): (sha256(p) if p.is_file() else "dir")
-        for p in sorted(root.rglob("*"))
-        if not p.is_symlink()
-    }
 
 
 # -- telemetry_bundle -----------------------------------------------------------------------------
