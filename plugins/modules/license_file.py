@@ -70,6 +70,8 @@ options:
       - Must end in lower-case C(.lic). Seed 004 "Download licenses" warns that copy tools which add C(.txt) make
         the file unreadable.
       - C(citrix_startup.lic) and C(CITRIX.opt) are refused in any letter case, also by O(force).
+      - A name with two or more C(%) signs is refused because C(ansible.windows) modules expand C(%NAME%) in file
+        paths.
     type: str
   install_dir:
     description:

@@ -99,6 +99,8 @@ options:
         (registry value C(LS_Install_Dir)) is refused for an upgrade. When the installed version is already the
         target, a difference only gives a warning.
       - A trailing backslash is removed.
+      - A path with two or more C(%) signs is refused because C(ansible.windows) modules expand C(%NAME%) in file
+        paths, so the files under it could not be managed afterwards.
     type: str
   license_server_port:
     description:

@@ -11,6 +11,10 @@ every argument) and maps them into the host's tree itself. The ``ansible.builtin
 used because every ``type=path`` option of theirs passes through ``os.path.expandvars`` and
 ``os.path.expanduser`` (``check_type_path`` in ``ansible.module_utils.common.validation``): on Windows
 ``$`` is an ordinary file name character, so ``FID_$HOME.lic`` must stay ``FID_$HOME.lic``.
+
+Nothing here expands ``%NAME%`` either, but the operations whose Windows counterparts would
+(:mod:`.path_expansion`) refuse such a path the same way, so a playbook the lab accepts also runs on
+Windows.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
     LabPathError,
     win_to_lab,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.path_expansion import literal_path
 
 STAGING_DIR = r"C:\Windows\Temp\ctxlic"
 
@@ -89,7 +94,8 @@ class LabHost(HostAccess):
     # -- files ------------------------------------------------------------------------------------
     def stat(self, path: str, checksum: bool = False) -> FileInfo:
         flags = ["--checksum"] if checksum else []
-        st = self._labctl_file(f"could not stat {path}", "file-stat", *flags, path, read_only=True)
+        st = self._labctl_file(f"could not stat {path}", "file-stat", *flags, literal_path(path, "stat"),
+                               read_only=True)
         return FileInfo(
             path=path,
             exists=bool(st.get("exists")),
@@ -100,7 +106,8 @@ class LabHost(HostAccess):
         )
 
     def read_file(self, path: str) -> bytes | None:
-        data = self._labctl_file(f"could not read {path}", "file-read", path, read_only=True)
+        data = self._labctl_file(f"could not read {path}", "file-read", literal_path(path, "read_file"),
+                                 read_only=True)
         return base64.b64decode(data["content"]) if data.get("exists") else None
 
     def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
@@ -108,6 +115,7 @@ class LabHost(HostAccess):
         return [FileInfo(path=f["path"], exists=True, size=f.get("size"), mtime=f.get("mtime")) for f in files]
 
     def _copy_in(self, local_path: str, path: str, backup: bool) -> dict:
+        literal_path(path, "write_file")  # refused before anything is staged
         tmpdir = self._action._make_tmp_path()
         remote = os.path.join(tmpdir, os.path.basename(local_path))
         self._action._transfer_file(local_path, remote)
@@ -144,18 +152,22 @@ class LabHost(HostAccess):
 
     def remove(self, path: str) -> dict:
         self._refuse_in_check_mode(f"removing {path}")
-        res = self._labctl_file(f"could not remove {path}", "file-remove", path, read_only=False)
+        res = self._labctl_file(f"could not remove {path}", "file-remove", literal_path(path, "remove"),
+                                read_only=False)
         return {"changed": bool(res.get("changed"))}
 
     def make_dir(self, path: str) -> dict:
         self._refuse_in_check_mode(f"creating {path}")
-        res = self._labctl_file(f"could not create {path}", "file-mkdir", path, read_only=False)
+        res = self._labctl_file(f"could not create {path}", "file-mkdir", literal_path(path, "make_dir"),
+                                read_only=False)
         return {"changed": bool(res.get("changed"))}
 
     # -- programs, services, registry, disk -------------------------------------------------------
     def run(self, argv: list[str], chdir: str | None = None, *, read_only: bool = False) -> RunResult:
         if not read_only:
             self._refuse_in_check_mode(f"running {argv[0]}")
+        if chdir:
+            literal_path(chdir, "run_chdir")
         program = self._map(argv[0])
         if not os.path.isfile(program):
             return RunResult(argv=list(argv), rc=2, stderr=f"The system cannot find the file specified: {argv[0]}")

@@ -4,24 +4,8 @@ Only documented options are passed and only documented return keys are read (eac
 keys it reads in ``reads=``); the contract tests check both against the installed
 ``ansible.windows`` documentation.
 
-Environment variables in paths. What this backend relies on, read in the sources installed with
-ansible-core 2.19 and ansible.windows 3.3 (the module documentation says only ``type: path``):
-
-* ``Ansible.Basic`` (``ParsePath`` in ``Ansible.Basic.cs``) passes every ``type = 'path'`` option
-  through ``Environment.ExpandEnvironmentVariables`` unless it starts with ``\\\\?\\``: ``win_stat``
-  ``path``, ``win_command`` ``chdir``.
-* ``Get-AnsibleParam -type "path"`` (``Ansible.ModuleUtils.Legacy``) expands every path option,
-  without exception: ``slurp`` ``src``, ``win_copy`` ``src``/``dest``, ``win_file`` ``path``.
-* ``ExpandEnvironmentVariables`` replaces ``%NAME%`` when ``NAME`` is set on the host and leaves it as it
-  is otherwise, so a path with fewer than two ``%`` never changes, and one with two may silently name
-  another file (``%TEMP%`` is set for every user).
-* Not expanded: ``win_find`` ``paths`` (``elements = "str"``), ``win_command`` ``argv`` (strings handed to
-  ``CreateProcess``, which expands nothing), ``win_reg_stat`` ``path`` (``str``), ``win_powershell``
-  ``parameters`` (bound to the script's parameters as values) and the connection's ``fetch_file``
-  (``Test-Path -LiteralPath``).
-
-So the methods that hand a host path to a path option refuse one that could expand, before calling
-anything; ``tests/contract`` checks each option's documented type, and that no call passes such a value.
+Host paths never land in an option that expands ``%NAME%`` (:mod:`.path_expansion`): the methods
+that would put one there refuse it before calling anything.
 """
 
 from __future__ import annotations
@@ -40,6 +24,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access 
     ServiceInfo,
     failure_reason,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.path_expansion import literal_path
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import parse_proxy_address
 
 STAGING_DIR = r"C:\Windows\Temp\ctxlic"
@@ -50,22 +35,6 @@ _SERVICE_STATES = {"started": "running"}
 
 def _service_state(state: str | None) -> str | None:
     return _SERVICE_STATES.get(state, state) if state else state
-
-
-def expandable(path: str) -> bool:
-    """Whether ``ExpandEnvironmentVariables`` could change ``path``: it holds a ``%NAME%`` pair."""
-    return path.count("%") >= 2
-
-
-def literal_path(path: str, module: str, option: str) -> str:
-    """``path`` for the ``type=path`` option ``module``/``option``; HostError when the host would expand it."""
-    if expandable(path):
-        raise HostError(
-            f"the Windows path '{path}' contains '%NAME%': {module} expands environment variables in its "
-            f"'{option}' option, so the host could act on another path. Nothing was changed; rename the file "
-            "or folder so that its path has at most one '%'."
-        )
-    return path
 
 
 def _staged_name(local_path: str) -> str:
@@ -87,7 +56,7 @@ class WindowsHost(HostAccess):
     backend = "windows"
 
     def stat(self, path: str, checksum: bool = False) -> FileInfo:
-        args = {"path": literal_path(path, "ansible.windows.win_stat", "path"), "get_checksum": checksum}
+        args = {"path": literal_path(path, "stat"), "get_checksum": checksum}
         if checksum:
             args["checksum_algorithm"] = "sha1"
         res = self._run_module("ansible.windows.win_stat", args,
@@ -98,9 +67,10 @@ class WindowsHost(HostAccess):
                         size=st.get("size"), mtime=st.get("lastwritetime"), checksum=st.get("checksum"))
 
     def read_file(self, path: str) -> bytes | None:
+        literal_path(path, "read_file")  # refused as slurp's, before the win_stat that precedes it
         if not self.stat(path).exists:
             return None
-        res = self._run_module("ansible.windows.slurp", {"src": literal_path(path, "ansible.windows.slurp", "src")},
+        res = self._run_module("ansible.windows.slurp", {"src": literal_path(path, "read_file")},
                                reads=("content",), read_only=True)
         return base64.b64decode(res.get("content", ""))
 
@@ -122,11 +92,11 @@ class WindowsHost(HostAccess):
 
     def _copy_in(self, local_path: str, path: str, extra: dict, reads: tuple[str, ...]) -> dict:
         """win_copy a controller file to ``path``; HostError(``could not write path: reason``) when it fails."""
-        dest = literal_path(path, "ansible.windows.win_copy", "dest")
+        dest = literal_path(path, "write_file")
         tmpdir, remote = self._stage_local(local_path)
         try:
             res = self._run_module("ansible.windows.win_copy",
-                                   {"src": literal_path(remote, "ansible.windows.win_copy", "src"), "dest": dest,
+                                   {"src": literal_path(remote, "staged_copy"), "dest": dest,
                                     "remote_src": True, **extra},
                                    reads=reads, allow_failure=True)
         finally:
@@ -142,7 +112,7 @@ class WindowsHost(HostAccess):
 
     def write_file(self, path: str, content: bytes, backup: bool = True) -> dict:
         self._refuse_in_check_mode(f"writing {path}")
-        literal_path(path, "ansible.windows.win_copy", "dest")  # refused before anything is staged
+        literal_path(path, "write_file")  # refused before anything is staged
         fd, local = tempfile.mkstemp(prefix="ctxlic-")
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -165,14 +135,14 @@ class WindowsHost(HostAccess):
     def remove(self, path: str) -> dict:
         self._refuse_in_check_mode(f"removing {path}")
         res = self._run_module("ansible.windows.win_file",
-                               {"path": literal_path(path, "ansible.windows.win_file", "path"), "state": "absent"},
+                               {"path": literal_path(path, "remove"), "state": "absent"},
                                reads=("changed",))
         return {"changed": bool(res.get("changed"))}
 
     def make_dir(self, path: str) -> dict:
         self._refuse_in_check_mode(f"creating {path}")
         res = self._run_module("ansible.windows.win_file",
-                               {"path": literal_path(path, "ansible.windows.win_file", "path"), "state": "directory"},
+                               {"path": literal_path(path, "make_dir"), "state": "directory"},
                                reads=("changed",))
         return {"changed": bool(res.get("changed"))}
 
@@ -181,7 +151,7 @@ class WindowsHost(HostAccess):
             self._refuse_in_check_mode(f"running {argv[0]}")
         args: dict = {"argv": list(argv)}  # argv stays literal; only chdir is a path option
         if chdir:
-            args["chdir"] = literal_path(chdir, "ansible.windows.win_command", "chdir")
+            args["chdir"] = literal_path(chdir, "run_chdir")
         res = self._run_module("ansible.windows.win_command", args, reads=("rc", "stdout", "stderr"),
                                read_only=read_only, allow_failure=True)
         if "rc" not in res:

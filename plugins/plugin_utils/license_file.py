@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.path_expansion import expandable
 
 PROTECTED_FILES = ("citrix_startup.lic", "CITRIX.opt")
 """Files the License Server installs itself; never deploy over, rename or delete them (seed 004)."""
@@ -359,6 +360,14 @@ def validate_file_name(name: str) -> list[Finding]:
                 "file_name_invalid_chars",
                 f'license file name {shown!r} is not a valid Windows file name (characters <>:"|?* or control '
                 "characters, or a leading/trailing space or dot): rename it",
+            )
+        )
+    if expandable(name):
+        findings.append(
+            Finding(
+                "file_name_expands",
+                f"license file name {shown!r} contains '%NAME%', which ansible.windows modules expand in file "
+                "paths, so the file could not be written or checked on Windows: use at most one '%'",
             )
         )
     findings.extend(_extension_findings(name, shown))

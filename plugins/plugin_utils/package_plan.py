@@ -32,6 +32,7 @@ from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import LSVersion, parse_ls_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.path_expansion import expandable
 
 INSTALL_REG_KEY = r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install"
 SERVICES = ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")
@@ -119,6 +120,13 @@ def check_host_path(value: Any, option: str) -> str:
         raise InputError(f"{option} {value!r} contains '..': give the path without it.")
     if "\x00" in text or '"' in text:
         raise InputError(f"{option} {value!r} contains a character Windows paths cannot hold (NUL or '\"').")
+    if expandable(text):
+        # Checked here, before anything runs: the install would succeed and every later file operation
+        # under it fail (ansible.windows path options expand %NAME%; see path_expansion).
+        raise InputError(
+            f"{option} {value!r} contains '%NAME%', which ansible.windows modules expand in path options, so "
+            "files under it could not be managed on Windows: use a path with at most one '%'."
+        )
     stripped = text.rstrip("\\")
     return stripped if len(stripped) > 2 else drive + "\\"
 

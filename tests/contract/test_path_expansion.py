@@ -10,7 +10,8 @@ Facts checked here, in the installed ansible-core and ansible.windows:
   and ``ansible.builtin.command`` expands its arguments unless ``expand_argument_vars`` is false.
 
 The Windows backend refuses a host path holding ``%NAME%`` wherever it would land in a path option and
-passes it unchanged everywhere else; the lab backend never uses a path option at all.
+passes it unchanged everywhere else; the lab backend never uses a path option at all, and refuses the
+same paths in the same operations, so that the lab accepts no playbook Windows would refuse.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ from ansible.module_utils.common import validation
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_lab import LabHost
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_windows import WindowsHost, expandable
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_windows import WindowsHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.path_expansion import (
+    EXPANDING_PATH_OPTIONS,
+    expandable,
+)
 
 from .ansible_windows_contract import RecordingExecutor, module_doc, module_source, path_options
 from .test_backend_contracts import LS, WINDOWS_RESPONSES, FakeAction, _lab_responses
@@ -66,6 +71,10 @@ def test_documented_path_options_are_the_declared_path_options(fqcn, option):
     declared = _declared_type(module_source(fqcn, ".ps1"), option)
     assert (option in path_options(fqcn)) == (declared == "path"), (fqcn, option, declared)
     assert (declared == "path") == ((fqcn, option) in EXPANDED)
+
+
+def test_the_refusal_table_names_exactly_the_expanding_options():
+    assert set(EXPANDING_PATH_OPTIONS.values()) == set(EXPANDED)
 
 
 def _core_file(relative: str) -> str:
@@ -230,3 +239,27 @@ def test_lab_uses_no_path_option_and_passes_windows_paths_literally(tmp_path, mo
     exec_argv = next(argv for argv in argvs if argv[1] == "exec")
     assert exec_argv[-2:] == [str(program), "$HOME"] and str(program.parent) in exec_argv
     executor.assert_clean()
+
+
+def _lab(tmp_path, monkeypatch) -> tuple[LabHost, RecordingExecutor, FakeAction]:
+    root = tmp_path / "host"
+    (root / ".lab").mkdir(parents=True)
+    monkeypatch.setattr("shutil.copymode", lambda *a, **k: None)
+    action = FakeAction(tmp_path)
+    host = LabHost(action, {"ctxlic_lab_root": str(root)}, str(root))
+    return host, RecordingExecutor(_lab_responses(root)).install(action), action
+
+
+@pytest.mark.parametrize("method", sorted(REFUSED))
+def test_lab_refuses_what_windows_refuses_with_the_same_message(method, tmp_path, monkeypatch):
+    """A %NAME% path is refused by the lab in the same operations, so a lab run predicts a Windows run."""
+    local = tmp_path / "CitrixLicensing.exe"
+    local.write_bytes(b"MZ")
+    windows, _executor, _action = _windows(tmp_path)
+    with pytest.raises(HostError) as on_windows:
+        REFUSED[method](windows, local)
+    lab, executor, action = _lab(tmp_path, monkeypatch)
+    with pytest.raises(HostError) as on_lab:
+        REFUSED[method](lab, local)
+    assert str(on_lab.value) == str(on_windows.value)
+    assert executor.calls == [] and action.transferred == [], "nothing ran and nothing was staged"

@@ -442,7 +442,8 @@ def test_license_file_refuses_names_with_traversal(make_fleet):
 
 
 # == install paths with spaces, quotes, & and % ======================================================
-ODD_DIR = r"C:\Program Files (x86)\Ci&trix %TEMP% 'q' ;^!=,`[x] {y}#@\Licensing"
+# One '%' only: a %NAME% pair is expanded by ansible.windows path options, and refused (next test).
+ODD_DIR = r"C:\Program Files (x86)\Ci&trix 100% 'q' ;^!=,`[x] {y}#@\Licensing"
 
 
 def test_odd_install_dir_reaches_every_program_as_one_argument(make_fleet, tmp_path):
@@ -516,6 +517,46 @@ def test_odd_install_dir_reaches_every_program_as_one_argument(make_fleet, tmp_p
     quoted = result.task_results("quoted")["quote"]
     assert quoted["failed"] is True and "cannot hold" in quoted["msg"]
     assert tree(fleet.host_root("quote")) == before_quote
+
+
+def test_a_percent_name_pair_is_refused_before_anything_changes(make_fleet, tmp_path):
+    """Windows would expand %TEMP% in win_copy/win_file/win_stat paths; the lab refuses what Windows would."""
+    fleet = make_fleet([HostSpec("pair", version=None), HostSpec("ls01")])
+    src = str(make_installer(tmp_path / "inst" / "CitrixLicensing.exe", V49))
+    pair_dir = r"C:\Program Files\Ci%TEMP%trix\Licensing"
+    content = licgen.license_text(["LS01"], [{"feature": "XDT_PLT_UD", "count": 1, "serial": "P"}])
+    before = {name: tree(fleet.host_root(name)) for name in ("pair", "ls01")}
+    result = fleet.run(
+        play(
+            [
+                {
+                    "name": "install",
+                    "ctxlic.license_server.package": {"src": src, "version": V49, "install_dir": pair_dir},
+                    "register": "r",
+                    "ignore_errors": True,
+                }
+            ],
+            hosts="pair",
+        )
+        + play(
+            [
+                {
+                    "name": "license",
+                    "ctxlic.license_server.license_file": {"name": "FID_%TEMP%.lic", "content": content},
+                    "register": "r",
+                    "ignore_errors": True,
+                }
+            ],
+            hosts="ls01",
+        )
+    )
+    no_traceback(result)
+    install = result.task_results("install")["pair"]
+    assert install["failed"] is True and "'%NAME%'" in install["msg"] and repr(pair_dir) in install["msg"]
+    license_result = result.task_results("license")["ls01"]
+    assert license_result["failed"] is True, license_result
+    assert "'%NAME%'" in license_result["msg"], license_result["msg"]
+    assert {name: tree(fleet.host_root(name)) for name in ("pair", "ls01")} == before, "nothing changed"
 
 
 def test_a_dollar_in_a_path_is_an_ordinary_character(make_fleet):

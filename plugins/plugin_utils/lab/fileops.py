@@ -103,10 +103,9 @@ def read_path(root: Path, winpath: str) -> dict:
 def find_files(root: Path, windir: str, patterns: list[str]) -> list[dict]:
     """Regular files directly in ``windir`` whose name matches a glob; a missing folder has none.
 
-    The selection is the one the lab made with ``ansible.builtin.find`` before: patterns compared with
-    ``fnmatch`` (case-sensitive here, where ``win_find`` compares case-insensitively by default), and
-    names starting with ``.`` left out, as the lab's stand-in for the Hidden attribute that ``win_find``
-    skips by default.
+    Patterns are compared without regard to letter case, as ``win_find`` does (PowerShell ``-like``), so
+    ``*.lic`` also finds ``FID_X.LIC``. Names starting with ``.`` are left out, as the lab's stand-in for
+    the Hidden attribute that ``win_find`` skips by default.
     """
     folder = _map(root, windir)
     try:
@@ -117,7 +116,8 @@ def find_files(root: Path, windir: str, patterns: list[str]) -> list[dict]:
     for entry in entries:
         if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
             continue
-        if any(fnmatch.fnmatch(entry.name, pattern) for pattern in patterns):
+        folded = entry.name.casefold()
+        if any(fnmatch.fnmatchcase(folded, pattern.casefold()) for pattern in patterns):
             st = entry.stat(follow_symlinks=False)
             found.append({"path": ntpath.join(windir, entry.name), "size": st.st_size, "mtime": st.st_mtime})
     return found
@@ -209,8 +209,18 @@ def write_from(root: Path, src: str, windest: str, backup: bool, now: datetime) 
 
 
 def rename_path(root: Path, winsrc: str, windest: str) -> dict:
-    """Rename ``winsrc`` to ``windest``; an existing file at ``windest`` is replaced, as ``mv -T`` did before."""
-    os.replace(_map(root, winsrc), _map(root, windest))
+    """Rename ``winsrc`` to ``windest`` as ``Move-Item -LiteralPath`` (without ``-Force``) does on Windows.
+
+    An existing ``windest`` is never replaced: Move-Item fails with "Cannot create a file when that
+    file already exists." (an existing folder as destination would receive the item; nothing in the
+    collection moves into a folder, so the lab refuses that too rather than model it).
+    """
+    src, dest = _map(root, winsrc), _map(root, windest)
+    if not os.path.lexists(src):
+        raise FileOpError(f"Cannot find path '{winsrc}' because it does not exist.")
+    if os.path.lexists(dest):
+        raise FileOpError(f"Cannot create a file when that file already exists: {windest}")
+    os.rename(src, dest)
     return {"changed": True}
 
 

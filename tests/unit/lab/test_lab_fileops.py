@@ -123,16 +123,34 @@ def test_a_failed_rename_says_why_with_windows_paths(lab):
     with pytest.raises(HostError) as caught:
         lab.host.rename(MYFILES + r"\missing.lic", MYFILES + r"\missing.old")
     message = str(caught.value)
-    assert message.startswith(rf"could not rename {MYFILES}\missing.lic to {MYFILES}\missing.old: ")
-    assert os.strerror(errno.ENOENT) in message and str(lab.root) not in message
+    assert message == (
+        rf"could not rename {MYFILES}\missing.lic to {MYFILES}\missing.old: "
+        rf"Cannot find path '{MYFILES}\missing.lic' because it does not exist."
+    )
+
+
+def test_rename_never_replaces_an_existing_file_as_move_item_does_not(lab):
+    """Move-Item without -Force fails when the destination exists; the lab must not hide that."""
+    folder = on_disk(lab, MYFILES)
+    (folder / "FID_a.lic").write_text("new")
+    (folder / "FID_a.old").write_text("kept")
+    with pytest.raises(HostError) as caught:
+        lab.host.rename(MYFILES + r"\FID_a.lic", MYFILES + r"\FID_A.OLD")
+    assert "Cannot create a file when that file already exists" in str(caught.value)
+    assert (folder / "FID_a.lic").read_text() == "new" and (folder / "FID_a.old").read_text() == "kept"
+    lab.host.remove(MYFILES + r"\FID_a.old")
+    lab.host.rename(MYFILES + r"\FID_a.lic", MYFILES + r"\FID_a.old")
+    assert (folder / "FID_a.old").read_text() == "new" and not (folder / "FID_a.lic").exists()
 
 
 def test_find_lists_regular_visible_files_matching_a_pattern(lab):
     folder = on_disk(lab, MYFILES)
     (folder / ".FID_hidden.lic").write_text("x")
     (folder / "sub.lic").mkdir()
+    (folder / "FID_UPPER.LIC").write_text("x")  # win_find's -like ignores letter case
     names = sorted(Path(f.path.replace("\\", "/")).name for f in lab.host.find(MYFILES, ["*.lic"]))
-    assert names == ["citrix_startup.lic"]
+    assert names == ["FID_UPPER.LIC", "citrix_startup.lic"]
+    assert [Path(f.path.replace("\\", "/")).name for f in lab.host.find(MYFILES, ["fid_*"])] == ["FID_UPPER.LIC"]
     assert lab.host.find(MYFILES + r"\nowhere", ["*"]) == []
     entry = next(f for f in lab.host.find(MYFILES, ["CITRIX.opt"]))
     assert entry.path == MYFILES + r"\CITRIX.opt" and entry.size == (folder / "CITRIX.opt").stat().st_size

@@ -456,6 +456,8 @@ def test_one_warning_per_line_for_repeated_attributes():
         ("x.lic ", ["file_name_extension", "file_name_invalid_chars"]),
         (" x.lic", ["file_name_invalid_chars"]),
         ("a" * 252 + ".lic", ["file_name_too_long"]),
+        ("FID_%TEMP%.lic", ["file_name_expands"]),
+        ("FID_100%.lic", []),
     ],
 )
 def test_validate_file_name(name, expected):
@@ -464,7 +466,8 @@ def test_validate_file_name(name, expected):
 
 @pytest.mark.parametrize(
     ("name", "needle"),
-    [("x.LIC", "lower-case"), ("x.lic.txt", "appended '.txt'"), ("citrix_startup.lic", "never")],
+    [("x.LIC", "lower-case"), ("x.lic.txt", "appended '.txt'"), ("citrix_startup.lic", "never"),
+     ("a%b%.lic", "at most one '%'")],
 )
 def test_file_name_messages_say_what_to_do(name, needle):
     assert needle in " ".join(finding.message for finding in validate_file_name(name))

@@ -52,11 +52,16 @@ def test_check_host_path_accepts_local_paths(value, expected):
     (42, "not a path"),
     ('C:\\a"b.exe', "cannot hold"),
     ("1:\\x", "absolute Windows path"),
+    (r"C:\Program Files\Ci%TEMP%trix\Licensing", "'%NAME%'"),
 ])
 def test_check_host_path_refuses(value, fragment):
     with pytest.raises(InputError, match="path") as exc:
         plan.check_host_path(value, "path")
     assert fragment in str(exc.value)
+
+
+def test_check_host_path_keeps_a_single_percent_sign():
+    assert plan.check_host_path("C:\\Licensing 100%\\", "install_dir") == r"C:\Licensing 100%"
 
 
 def test_unc_refusal_cites_the_seed_and_the_fix():
