@@ -2,6 +2,8 @@
 
     python -m ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.cli create DIR --hosts 3
     python -m ... create DIR --scenario demo
+    python -m ... create DIR --scenario my_fleet.yml [--force]
+    python -m ... reboot DIR HOST
     python -m ... advance DIR --days 7
     python -m ... fault DIR HOST --set installer_exit_code=1603 --set service_wont_start='["Citrix Licensing"]'
     python -m ... network DIR HOST --direct false --proxy proxy.corp:8080=true
@@ -20,7 +22,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet, scenario
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
 
 
@@ -31,15 +33,90 @@ def _value(text: str):
         return text
 
 
-def main(argv: list[str] | None = None) -> int:
+def _create(args) -> int:
+    start = None
+    if args.scenario in ("uniform", "demo"):
+        if args.hosts < 1:
+            print(f"--hosts {args.hosts}: a fleet needs at least one host", file=sys.stderr)
+            return 2
+        specs = None
+    else:
+        try:
+            specs, start = scenario.load(Path(args.scenario))
+        except scenario.ScenarioError as exc:
+            print(f"{exc}. Nothing was created.", file=sys.stderr)
+            return 2
+    if args.start:
+        try:
+            start = datetime.fromisoformat(args.start)
+        except ValueError:
+            print(f"--start {args.start!r} is not an ISO date or time (e.g. 2026-11-22T12:00:00)", file=sys.stderr)
+            return 2
+    start = (start or datetime.now(UTC)).replace(tzinfo=(start or datetime.now(UTC)).tzinfo or UTC)
+    if specs is None:
+        specs = (
+            fleet.demo_specs(start.date())
+            if args.scenario == "demo"
+            else fleet.uniform_specs(
+                args.hosts, None if args.no_license_server else args.version, args.prefix, args.reporting
+            )
+        )
+    if fleet.is_lab(args.root):
+        if not args.force:
+            print(
+                f"{args.root} already holds a lab fleet (clock.json, hosts/ or inventory.yml); nothing was changed. "
+                "Use another folder, or pass --force to delete that lab (its hosts, clock, inventory, and the "
+                "evidence and reports under controller/) and create a new one.",
+                file=sys.stderr,
+            )
+            return 2
+        fleet.remove_lab(args.root)
+    print(fleet.create_fleet(args.root, specs, start=start))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ctxlic-lab", description="Simulated Citrix License Server fleet")
     sub = parser.add_subparsers(dest="command", required=True)
-    create = sub.add_parser("create", help="create a fleet and its inventory")
-    create.add_argument("root", type=Path)
-    create.add_argument("--hosts", type=int, default=3)
-    create.add_argument("--version", default="11.17.2.0 build 45000")
-    create.add_argument("--scenario", choices=["uniform", "demo"], default="uniform")
-    create.add_argument("--start", help="lab clock start, ISO date (default: now)")
+    create = sub.add_parser(
+        "create",
+        help="create a fleet and its inventory",
+        description=(
+            "Create a lab fleet in ROOT: one simulated Windows host per server under ROOT/hosts, the lab clock "
+            "(ROOT/clock.json) and an Ansible inventory (ROOT/inventory.yml, group license_servers). The inventory "
+            "keeps the fleet's controller-side files inside the lab (ROOT/controller: evidence history, reports, "
+            "telemetry bundles, DR backups), never in your real ~/.local/share/ctxlic or ~/ctxlic; pass -e to "
+            "override. Refuses a ROOT that already holds a lab unless --force is given."
+        ),
+        epilog=(
+            "A scenario file (YAML or JSON) describes each host; keys: "
+            + "; ".join(f"{key}: {text}" for key, (_types, text) in scenario.HOST_KEYS.items())
+            + ". See docs/lab.md for examples (DR twin, cluster, manual reporting, no License Server)."
+        ),
+    )
+    create.add_argument("root", type=Path, help="the lab folder (created; must not hold a lab unless --force)")
+    create.add_argument("--hosts", type=int, default=3,
+                        help="uniform scenario: number of hosts, named <prefix>01, <prefix>02, ... (default 3)")
+    create.add_argument("--prefix", default="ls", help="uniform scenario: host name prefix (default ls)")
+    create.add_argument("--version", default="11.17.2.0 build 45000",
+                        help='uniform scenario: installed version (default "11.17.2.0 build 45000")')
+    create.add_argument("--no-license-server", action="store_true",
+                        help="uniform scenario: hosts without a License Server installed (for install tests)")
+    create.add_argument("--reporting", choices=["automatic", "manual"], default="automatic",
+                        help="uniform scenario: reporting mode from the start; manual disables the License "
+                             "Management Service (default automatic)")
+    create.add_argument("--scenario", default="uniform", metavar="uniform|demo|FILE",
+                        help="uniform (--hosts identical servers), demo (a dozen servers in mixed states, one "
+                             "unreachable) or the path of a scenario file (YAML or JSON, see docs/lab.md)")
+    create.add_argument("--start", help="lab clock start, ISO date or time, UTC (default: the scenario file's "
+                                        "start, else now)")
+    create.add_argument("--force", action="store_true",
+                        help="replace an existing lab in ROOT: its hosts, clock, inventory and the evidence and "
+                             "reports under ROOT/controller are deleted")
+    reboot = sub.add_parser("reboot", help="restart a host: services with automatic start mode start, others stay "
+                                           "stopped")
+    reboot.add_argument("root", type=Path)
+    reboot.add_argument("host")
     adv = sub.add_parser("advance", help="advance the lab clock, running the daily uploads")
     adv.add_argument("root", type=Path)
     adv.add_argument("--days", type=int, required=True)
@@ -61,24 +138,26 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("events", help="print a host's audit log")
     ev.add_argument("root", type=Path)
     ev.add_argument("host")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     if args.command == "create":
-        start = datetime.fromisoformat(args.start).replace(tzinfo=UTC) if args.start else datetime.now(UTC)
-        specs = (
-            fleet.demo_specs(start.date()) if args.scenario == "demo" else fleet.uniform_specs(args.hosts, args.version)
-        )
-        print(fleet.create_fleet(args.root, specs, start=start))
-        return 0
+        return _create(args)
     if args.command == "advance":
         print(json.dumps(fleet.advance(args.root, args.days), indent=2))
         return 0
-    if args.command in ("fault", "network", "events"):
+    if args.command in ("fault", "network", "events", "reboot"):
         host_root = args.root / "hosts" / args.host
         if not host_root.is_dir():
             print(f"no lab host {args.host!r} under {args.root}", file=sys.stderr)
             return 2
         state = HostState(host_root)
+        if args.command == "reboot":
+            print(json.dumps(fleet.reboot(host_root), indent=2))
+            return 0
         if args.command == "events":
             print(json.dumps(state.events(), indent=2))
             return 0

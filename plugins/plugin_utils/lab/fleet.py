@@ -50,6 +50,8 @@ class HostSpec:
     unreachable: bool = False
     cis_bundles_spelling: str = "underscore"
     registry_version_override: str | None = None
+    cluster_access_point: str | None = None  # a cluster's client access point (lmreread -c @<it>)
+    license_paths: list[str] = field(default_factory=list)  # license files copied byte for byte into MyFiles
 
 
 def fleet_now(root: Path) -> datetime:
@@ -94,6 +96,8 @@ def create_host(fleet_root: Path, spec: HostSpec, index: int, now: datetime) -> 
         cis_bundles_spelling=spec.cis_bundles_spelling,
         disk={"total_bytes": 64 * 1024**3, "base_used_bytes": 20 * 1024**3},
     )
+    if spec.cluster_access_point:
+        state.update_host(cluster_access_point=spec.cluster_access_point)
     write_program(win_to_lab(root, SYSTEM32 + r"\msiexec.exe"), "msiexec.exe")
     write_program(root / LAB_DIR / "bin" / "labctl", "labctl")
     if spec.version:
@@ -123,6 +127,8 @@ def _apply_state(root: Path, spec: HostSpec, now: datetime) -> None:
     for lic in spec.licenses:
         text = licgen.license_text(lic.get("hostnames", [hostname]), lic["features"], mac=lic.get("mac"))
         (base / "MyFiles" / lic["file"]).write_text(text, encoding="utf-8", newline="")
+    for source in spec.license_paths:
+        (base / "MyFiles" / Path(source).name).write_bytes(Path(source).read_bytes())
     if spec.last_upload:
         when = now - timedelta(days=spec.last_upload["days_ago"])
         outcome = spec.last_upload.get("outcome", "success")
@@ -149,6 +155,42 @@ def _apply_state(root: Path, spec: HostSpec, now: datetime) -> None:
     Host(root).reread()
 
 
+# Where a lab fleet's controller-side files go: inside the lab, so that a lab never writes into the user's
+# real evidence history (~/.local/share/ctxlic/evidence.sqlite) or report folders, and a discarded lab's
+# "last success" never shows up for a real host of the same name. Inventory variables (group "all"):
+# they override the roles' defaults, and -e still overrides them.
+CONTROLLER_DIR = "controller"
+
+
+def controller_vars(fleet_root: Path) -> dict[str, str]:
+    """The inventory variables that keep a lab fleet's evidence, reports, bundles and backups in the lab."""
+    base = Path(fleet_root).resolve() / CONTROLLER_DIR
+    return {
+        "ctxlic_telemetry_history_db": str(base / "evidence.sqlite"),
+        "ctxlic_telemetry_report_dir": str(base / "reports"),
+        "ctxlic_telemetry_bundle_dest": str(base / "telemetry_bundles"),
+        "ctxlic_decommission_history_db": str(base / "evidence.sqlite"),
+        "ctxlic_decommission_dest": str(base / "decommissioned"),
+        "ctxlic_dr_backup_dir": str(base / "dr_backups"),
+    }
+
+
+def is_lab(fleet_root: Path) -> bool:
+    """Whether ``fleet_root`` already holds a lab fleet (its clock, hosts or inventory)."""
+    root = Path(fleet_root)
+    return any((root / name).exists() for name in ("clock.json", "hosts", "inventory.yml"))
+
+
+def remove_lab(fleet_root: Path) -> None:
+    """Delete a lab fleet's own files (clock, hosts, inventory, controller files); nothing else in the folder."""
+    root = Path(fleet_root)
+    for name in ("hosts", CONTROLLER_DIR):
+        if (root / name).is_dir():
+            shutil.rmtree(root / name)
+    for name in ("clock.json", "inventory.yml"):
+        (root / name).unlink(missing_ok=True)
+
+
 def write_inventory(fleet_root: Path, specs: list[HostSpec], group: str = "license_servers") -> Path:
     hosts = {}
     for spec in specs:
@@ -167,7 +209,7 @@ def write_inventory(fleet_root: Path, specs: list[HostSpec], group: str = "licen
             "ansible_python_interpreter": sys.executable,
             "ctxlic_lab_root": str((Path(fleet_root) / "hosts" / spec.name).resolve()),
         }
-    inventory = {"all": {"children": {group: {"hosts": hosts}}}}
+    inventory = {"all": {"vars": controller_vars(fleet_root), "children": {group: {"hosts": hosts}}}}
     path = Path(fleet_root) / "inventory.yml"
     path.write_text(json.dumps(inventory, indent=2), encoding="utf-8")  # JSON is valid YAML
     return path
@@ -200,9 +242,39 @@ def advance(fleet_root: Path, days: int) -> dict[str, list[str]]:
     return outcomes
 
 
-def uniform_specs(count: int, version: str = "11.17.2.0 build 45000", prefix: str = "ls") -> list[HostSpec]:
+def reboot(host_root: Path) -> dict[str, str]:
+    """Restart a lab host: every service whose start mode is automatic starts, every other one stays stopped.
+
+    This is what Windows does at boot (Microsoft Learn, "ServiceStartMode Enum",
+    https://learn.microsoft.com/dotnet/api/system.serviceprocess.servicestartmode: Automatic = started by
+    the operating system at system start-up; Manual = started only by a user or an application; Disabled =
+    cannot be started). Returns {service: state after the boot}.
+    """
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.programs import Host
+
+    state = HostState(Path(host_root))
+    services = state.services
+    wont_start = state.faults.get("service_wont_start", [])
+    for name, svc in services.items():
+        auto = str(svc.get("start_mode", "auto")).lower() in ("auto", "delayed")
+        svc["state"] = "running" if auto and name not in wont_start else "stopped"
+    state.write_services(services)
+    state.record("reboot", services={name: svc["state"] for name, svc in services.items()})
+    if services.get("Citrix Licensing", {}).get("state") == "running" and Host(Path(host_root)).base:
+        Host(Path(host_root)).reread()  # lmgrd reads MyFiles when it starts
+    return {name: svc["state"] for name, svc in services.items()}
+
+
+def uniform_specs(
+    count: int, version: str | None = "11.17.2.0 build 45000", prefix: str = "ls", reporting: str = "automatic"
+) -> list[HostSpec]:
     return [
-        HostSpec(name=f"{prefix}{i:02d}", version=version, last_upload={"days_ago": 1, "outcome": "success"})
+        HostSpec(
+            name=f"{prefix}{i:02d}",
+            version=version,
+            reporting=reporting,
+            last_upload={"days_ago": 1, "outcome": "success"} if version else None,
+        )
         for i in range(1, count + 1)
     ]
 
