@@ -17,6 +17,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.catalog_store import refresh
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.release_catalog import DEFAULT_MAX_AGE_DAYS
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upgrade_window import (
     FAIL_ON_CHOICES,
     parse_as_of,
@@ -34,7 +35,7 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "catalog_format": {"type": "str", "default": "auto", "choices": ["auto", "html", "json", "yaml"]},
     "catalog_cache": {"type": "path", "default": catalog_store.DEFAULT_CACHE_PATH},
     "catalog_cache_ttl": {"type": "int", "default": 3600},
-    "catalog_max_age_days": {"type": "int", "default": 180},
+    "catalog_max_age_days": {"type": "int", "default": DEFAULT_MAX_AGE_DAYS},
     "timeout": {"type": "float", "default": 10.0},
     "proxy": {"type": "str"},
     "ca_bundle": {"type": "path"},

@@ -10,8 +10,18 @@ short_description: Check a Citrix License Server version against the six-month u
 version_added: "0.1.0"
 description:
   - Decides whether an installed Citrix License Server version is C(current), C(within_window),
-    C(overdue) or C(below_floor), measured against a release catalog of License Server builds and
-    their release dates.
+    C(overdue), C(below_floor) or C(unknown), measured against a release catalog of License Server
+    builds and their release dates.
+  - It never claims what the catalog cannot prove. C(current) needs a catalog that can exclude a newer
+    release. Its knowledge, meaning its newest release or its last successful refresh if that is later,
+    must be at most O(catalog_max_age_days) old at O(as_of), and the installed build must be one the
+    catalog lists or an older one. Otherwise a server with no known newer release is C(unknown)
+    (RV(window.unknown_reason) C(catalog_stale) or C(installed_not_catalogued)), with the reason and
+    the fix, which is to refresh the catalog or set O(catalog_url). A newer release the catalog missed
+    may already be past its deadline.
+  - With a known newer release the verdict stays provable even when the catalog is old. The deadline and
+    the days are those of the oldest unmet release, because a release the catalog missed is newer and
+    due later. A server past that deadline is C(overdue) whatever the age of the catalog.
   - The rule (see the notes) is that each new License Server release must be installed within
     6 months of its release date, and nothing older than 11.17.2 build 40000 is acceptable at all.
     For every release newer than the installed version the deadline is its release date plus six
@@ -26,6 +36,9 @@ description:
     11.17.2 build 51000 of December 2024. The source gives only the month for build 51000, so it
     is recorded as 2024-12-01 with C(date_precision=month). Using the first day of the month is the
     strict reading, so its deadline (2025-06-01) is never later than the real one.
+  - No later build is shipped, because no public vendor page with a release date for one could be
+    cited (see the Compliance rules page of the collection docs). With the shipped catalog alone, a
+    server on build 51000 is therefore C(unknown) from 2025-05-31 on. Refresh the catalog to prove it.
   - With O(catalog_url) the catalog is refreshed from the vendor's "What's new" page (HTML or its
     plain-text/markdown export) or from an organisation-hosted JSON/YAML mirror. Fetched releases
     are merged with the shipped ones. A fetched exact date replaces a shipped month-precision date,
@@ -33,8 +46,11 @@ description:
   - If a refresh fails for any reason (HTTP error, timeout, redirect loop, a page without dated
     releases, an invalid mirror), the task does not fail. It keeps the last good cached catalog
     (or the shipped data) and returns a warning that names the URL and the cause.
-  - A catalog whose newest release is older than O(catalog_max_age_days) is reported as stale,
-    because a stale catalog makes outdated servers look current.
+  - A catalog whose knowledge is older than O(catalog_max_age_days) is reported as stale. A server on
+    its newest build is then C(unknown), not C(current).
+  - Parallel hosts of one run fetch the page once. The first one fetches and writes O(catalog_cache)
+    under a lock (C(<catalog_cache>.lock)), and the others wait and then use that cache (see
+    O(catalog_cache_ttl)).
   - Runs on the controller only and never connects to the target. Feed it the version the
     C(ctxlic.license_server.info) module gathered (C(server.version.text)).
 options:
@@ -72,10 +88,11 @@ options:
     default: never
   fail_on_unknown:
     description:
-      - With O(fail_on) other than V(never), also fail when the status is C(unknown), that is, when
-        the version has no build number.
-      - The sources are silent on this case. The default is true because a server whose version
-        cannot be placed cannot be shown to be compliant.
+      - With O(fail_on) other than V(never), also fail when the status is C(unknown). That is the
+        case when the version has no build number, when the catalog is stale, or when the installed
+        build is newer than every catalogued release.
+      - The sources are silent on this case. The default is true because a window that cannot be
+        proven cannot be shown to be compliant.
     type: bool
     default: true
   catalog_url:
@@ -119,9 +136,15 @@ options:
     default: 3600
   catalog_max_age_days:
     description:
-      - The catalog is stale when its newest release is more than this many days older than
-        O(as_of). The vendor has shipped a build every two to six months.
-      - A stale catalog adds a warning and sets RV(catalog.stale). It does not fail the task.
+      - How old, in days at O(as_of), the catalog's knowledge may be before it can no longer exclude a
+        newer release. The knowledge is the date of its newest release, or of its last successful
+        refresh if that is later.
+      - The default of 180 days is about the six-month upgrade window. A release the catalog missed that
+        came out right after its newest one would be due about 180 days later, so past that age a server
+        on the newest known build may already be overdue.
+      - A stale catalog adds a warning, sets RV(catalog.stale) and makes a server on the newest known
+        build C(unknown) instead of C(current). A server behind a known release keeps its provable
+        deadline.
     type: int
     default: 180
   timeout:
@@ -158,16 +181,18 @@ attributes:
     support: none
     description: The module changes nothing on the target, so there is nothing to diff.
 notes:
-  - "Sources: Citrix License Telemetry FAQ CTX477614 (seed 000) and the CSS terms quoted in seed 002
-    say to transition to 11.17.2 Build 40000 by March 31, 2023, and to subsequent new versions
-    within 6 months of the release of each new version. The partner notice (seed 003) says the same.
-    Release dates come from the product documentation's What's new section (seed 004), and build
-    51000 comes from seed 002."
+  - "Sources: the Citrix License Telemetry FAQ (CTX477614) and the Customer Success Services terms
+    quoted in the article Citrix licensing telemetry and compliance status say to transition to
+    11.17.2 Build 40000 by March 31, 2023, and to subsequent new versions within 6 months of the
+    release of each new version. The partner notice License Server update required says the same.
+    Release dates come from the What's new section of the Citrix Licensing 11.17.2 build 49000
+    documentation. Build 51000 comes from the same article, and its existence is confirmed by the
+    Citrix Virtual Apps and Desktops 2411 page License Activation Service."
   - "Statuses: C(current) means no known release is newer than the installed version.
     C(within_window) means newer releases exist and the earliest deadline has not passed.
     C(overdue) means that deadline has passed. C(below_floor) means the version is older than 11.17.2
     build 40000, with a deadline that is the earlier of 2023-03-31 and the first newer release's
-    deadline. C(unknown) means the version has no build number."
+    deadline. C(unknown) means the window cannot be proven, see RV(window.unknown_reason)."
   - The module never changes anything, so RV(changed) is always false. Check mode is supported.
   - Async is not supported; the task is quick.
   - Parsing the HTML page needs the Python library C(lxml) on the controller, and refreshing over HTTP
@@ -306,7 +331,7 @@ window:
         version: 11.17.2 build 46000
         released: "2024-02-19"
         date_precision: day
-        source: "004_78ebd72ab77d9394.txt, What's new: \"What's new in the License Server version 11.17.2 build 46000\""
+        source: "Citrix Licensing 11.17.2 build 49000 documentation (https://docs.citrix.com/en-us/licensing/legacy-licensing), What's new"
     newer_releases:
       description: Every known release newer than the installed version, oldest first.
       type: list
@@ -323,8 +348,29 @@ window:
       type: str
       returned: always
       sample: "2023-03-31"
+    unknown_reason:
+      description:
+        - Why the status is C(unknown). Null for every other status.
+        - C(no_build) means the version has no build number.
+        - C(catalog_stale) means the catalog's knowledge is older than O(catalog_max_age_days).
+        - C(installed_not_catalogued) means the installed build is newer than every catalogued release.
+      type: str
+      returned: always
+      sample: catalog_stale
+    catalog_complete_through:
+      description:
+        - The last day the catalog is known to list every release, which is its newest release or its
+          last successful refresh if that is later. A C(current) verdict rests on it.
+      type: str
+      returned: always
+      sample: "2024-12-01"
+    catalog_max_age_days:
+      description: The O(catalog_max_age_days) used.
+      type: int
+      returned: always
+      sample: 180
     message:
-      description: The verdict in words.
+      description: The verdict in words, with the fix when the status is C(unknown).
       type: str
       returned: always
       sample: "Installed 11.17.2 build 49000 is behind: ..."
@@ -363,7 +409,7 @@ catalog:
       returned: always
       sample: shipped+fetched:https://docs.citrix.com/en-us/licensing/current-release/whats-new.html
     stale:
-      description: True when the newest release is older than O(catalog_max_age_days).
+      description: True when RV(catalog.complete_through) is more than O(catalog_max_age_days) days before O(as_of).
       type: bool
       returned: always
       sample: true
@@ -371,12 +417,17 @@ catalog:
       description: The staleness verdict in words. A stale catalog makes outdated servers look current.
       type: str
       returned: always
-      sample: "The newest release in the catalog from shipped (never refreshed) is 11.17.2 build 51000, ..."
+      sample: "The release catalog from shipped (never refreshed) is stale: its newest release is 11.17.2 build 51000, ..."
     age_days:
-      description: Days between the newest release and O(as_of).
+      description: Days between RV(catalog.complete_through) and O(as_of).
       type: int
       returned: always
-      sample: 721
+      sample: 731
+    complete_through:
+      description: The last day the catalog is known to list every release (see RV(window.catalog_complete_through)).
+      type: str
+      returned: always
+      sample: "2024-12-01"
     max_age_days:
       description: The O(catalog_max_age_days) used.
       type: int

@@ -15,8 +15,12 @@ there cost about 190 ms and 16 MiB per worker.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +29,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+
+try:
+    import fcntl
+
+    HAS_FCNTL = True
+except ImportError:  # pragma: no cover - Ansible controllers are POSIX; kept for the import sanity test
+    HAS_FCNTL = False
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
@@ -44,6 +55,7 @@ CACHE_SCHEMA_VERSION = 1
 DEFAULT_CACHE_PATH = "~/.cache/ctxlic/release_catalog.json"
 FORMATS = ("auto", "html", "json", "yaml")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+_CLOCK_SLACK_SECONDS = 300
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/markdown", "text/x-markdown")
 
@@ -314,6 +326,48 @@ def save_cache(path: Path | str, releases: list[Release] | tuple[Release, ...], 
     atomic_file.write_json(cache_path, payload)
 
 
+@contextlib.contextmanager
+def refresh_lock(cache_path: Path | str, wait_seconds: float) -> Iterator[str]:
+    """Hold an exclusive lock beside the cache (``<cache>.lock``) while one process refreshes.
+
+    A fleet run forks one ``upgrade_window`` task per host; without the lock every fork saw no
+    fresh cache at the same moment and fetched the page itself. With it the first fork fetches and
+    saves, the others wait, then find the fresh cache and use it: one fetch per run. Yields
+    ``"held"``, ``"timeout"`` when another process held it longer than *wait_seconds* (the caller
+    then goes on without it), or ``"unavailable"`` when no lock file can be made (then the cache
+    cannot be written either, which the caller reports).
+    """
+    lock_path = Path(str(Path(cache_path).expanduser()) + ".lock")
+    if not HAS_FCNTL:
+        yield "unavailable"
+        return
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield "unavailable"
+        return
+    try:
+        deadline = time.monotonic() + max(wait_seconds, 0)
+        held = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held = True
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.05)
+        try:
+            yield "held" if held else "timeout"
+        finally:
+            if held:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.close(handle)
+
+
 # --------------------------------------------------------------------------------------------
 # Refresh
 # --------------------------------------------------------------------------------------------
@@ -347,6 +401,8 @@ def refresh(
     * Otherwise fetch *url*: on success merge shipped + fetched (conflicts become warnings) and
       save the fetched releases to the cache; on any failure keep the last good cache (or the
       shipped data) and warn with the URL and the cause.
+    * With a *url* and a *cache_path*, the check-fetch-save sequence runs under
+      :func:`refresh_lock`, so parallel hosts of one run fetch the page once.
 
     Raises only :class:`InputError` for invalid arguments (and CtxlicError for a broken install).
     """
@@ -361,8 +417,40 @@ def refresh(
     if cache_path is not None and not isinstance(cache_path, str | Path):
         raise InputError(f"catalog_cache {cache_path!r} must be a path.")
 
-    warnings: list[str] = []
     shipped = load_shipped()
+    if url is None or not cache_path:
+        return _refresh_unlocked(url, cache_path, shipped, now=now, fmt=fmt, timeout=timeout, proxy=proxy,
+                                 ca_bundle=ca_bundle, validate_certs=validate_certs, max_redirects=max_redirects,
+                                 cache_ttl=cache_ttl, max_bytes=max_bytes)
+    # The cache is read again under the lock: a fork that waited finds what the first one fetched.
+    wait = timeout * (max_redirects + 2) + 5
+    with refresh_lock(cache_path, wait) as lock:
+        catalog, warnings = _refresh_unlocked(url, cache_path, shipped, now=now, fmt=fmt, timeout=timeout,
+                                              proxy=proxy, ca_bundle=ca_bundle, validate_certs=validate_certs,
+                                              max_redirects=max_redirects, cache_ttl=cache_ttl, max_bytes=max_bytes)
+    if lock == "timeout":
+        warnings.append(f"Could not lock the release catalog cache {cache_path} within {wait:.0f} s; refreshed "
+                        "without the lock, so parallel hosts may have fetched the page more than once.")
+    return catalog, warnings
+
+
+def _refresh_unlocked(
+    url: str | None,
+    cache_path: Path | str | None,
+    shipped: Catalog,
+    *,
+    now: datetime,
+    fmt: str,
+    timeout: float,
+    proxy: str | None,
+    ca_bundle: str | None,
+    validate_certs: bool,
+    max_redirects: int,
+    cache_ttl: int,
+    max_bytes: int,
+) -> tuple[Catalog, list[str]]:
+    """:func:`refresh` after argument checks, with the lock (if any) held by the caller."""
+    warnings: list[str] = []
     cache = None
     if cache_path:
         try:
@@ -373,7 +461,11 @@ def refresh(
     if url is None:
         return (_with_cache(shipped, cache, warnings) if cache else shipped), warnings
 
-    if cache and cache.url == url and cache_ttl and 0 <= (now - cache.fetched_at).total_seconds() < cache_ttl:
+    # A fork that waited for the lock holds a ``now`` taken before the first fork's fetch, so the
+    # cache may look a little younger than zero: a few minutes of that are the same run, not a bad clock.
+    if cache and cache.url == url and cache_ttl and (
+        -_CLOCK_SLACK_SECONDS <= (now - cache.fetched_at).total_seconds() < cache_ttl
+    ):
         return _with_cache(shipped, cache, warnings), warnings
 
     try:

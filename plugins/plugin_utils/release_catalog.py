@@ -478,13 +478,46 @@ def newest(catalog: Catalog) -> Release | None:
     return catalog.releases[-1] if catalog.releases else None
 
 
-def staleness(catalog: Catalog, as_of: date, max_age_days: int) -> dict[str, Any]:
-    """Judge whether the catalog is probably missing releases.
+#: How old (in days) the catalog's knowledge may be before it can no longer exclude a newer release.
+#: 180 days, about the six-month upgrade window (000 CTX477614): a release the catalog does not know
+#: that came out right after its newest one would be due about 180 days later, so past that age a
+#: server on the newest known build may already be overdue. ``upgrade_window`` option
+#: ``catalog_max_age_days``.
+DEFAULT_MAX_AGE_DAYS = 180
 
-    The vendor has shipped a build every two to six months (seed 004), so when the newest known
-    release (the latest one published on or before *as_of*) is older than *max_age_days* the
-    catalog has most likely missed newer builds. That matters because the upgrade window is
-    measured against known releases only: a stale catalog makes outdated servers look current.
+
+def complete_through(catalog: Catalog, as_of: date) -> tuple[date | None, str]:
+    """The last day up to which *catalog* is known to list every release, and why.
+
+    Two facts prove it: the newest release published on or before *as_of* (nothing older than a
+    listed release can be missing from a version-ordered list the vendor publishes) and a
+    successful fetch of the release list (``fetched_at``: every release published by then was on
+    the page). The later of the two counts, never later than *as_of*. ``(None, "none")`` when the
+    catalog lists nothing published by *as_of* and was never fetched.
+    """
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    if not isinstance(as_of, date):
+        raise InputError(f"as_of {as_of!r} must be a date.")
+    published = [r.released for r in catalog.releases if r.released <= as_of]
+    newest_day = max(published) if published else None
+    fetched_day = min(catalog.fetched_at.date(), as_of) if catalog.fetched_at else None
+    if fetched_day is not None and (newest_day is None or fetched_day > newest_day):
+        return fetched_day, "fetched"
+    if newest_day is not None:
+        return newest_day, "newest_release"
+    return None, "none"
+
+
+def staleness(catalog: Catalog, as_of: date, max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> dict[str, Any]:
+    """Judge whether the catalog can still exclude a release it does not list.
+
+    The catalog is known complete up to :func:`complete_through` (its newest release, or its last
+    successful fetch if later). When that day is more than *max_age_days* before *as_of*, a newer
+    release may exist that the catalog does not know, and it may already be past its six-month
+    deadline: the catalog is ``stale`` and ``upgrade_window`` reports servers on the newest known
+    build as ``unknown`` instead of ``current``. A fresh fetch of the release list makes the catalog
+    fresh even when the vendor has not released anything for a long time.
     """
     if isinstance(as_of, datetime):
         as_of = as_of.date()
@@ -494,39 +527,58 @@ def staleness(catalog: Catalog, as_of: date, max_age_days: int) -> dict[str, Any
         raise InputError(f"max_age_days {max_age_days!r} must be a whole number of days, 0 or more.")
     published = [r for r in catalog.releases if r.released <= as_of]
     top = max(published, key=lambda r: (r.released, r.version)) if published else None
-    fetched = f" (last fetched {catalog.fetched_at.isoformat()})" if catalog.fetched_at else " (never refreshed)"
-    if top is None:
+    through, basis = complete_through(catalog, as_of)
+    fetched = (
+        f" (last refreshed {catalog.fetched_at.isoformat()})" if catalog.fetched_at else " (never refreshed)"
+    )
+    fix = (
+        "Refresh it: set catalog_url of ctxlic.license_server.upgrade_window (ctxlic_telemetry_catalog_url for "
+        "playbooks/fleet_report.yml) to the vendor's What's new page or your mirror."
+    )
+    base = {
+        "newest_release": str(top.version) if top else None,
+        "newest_release_date": top.released.isoformat() if top else None,
+        "complete_through": through.isoformat() if through else None,
+        "complete_through_basis": basis,
+        "max_age_days": max_age_days,
+    }
+    if through is None:
         return {
+            **base,
             "stale": True,
-            "newest_release": None,
-            "newest_release_date": None,
             "age_days": None,
             "message": (
                 f"The release catalog from {catalog.origin}{fetched} lists no release published by "
-                f"{as_of.isoformat()}; a stale catalog makes "
-                "outdated servers look current. Refresh it (catalog_url) before trusting the upgrade window."
+                f"{as_of.isoformat()}, so it cannot show that any server is current. {fix}"
             ),
         }
-    age = (as_of - top.released).days
+    age = (as_of - through).days
     stale = age > max_age_days
-    approx = " (month precision)" if top.date_precision == "month" else ""
+    approx = " (month precision)" if top is not None and top.date_precision == "month" else ""
+    newest = (
+        f"its newest release is {top.version}, released {top.released.isoformat()}{approx}"
+        if top
+        else "it lists no release published by then"
+    )
+    if basis == "fetched":
+        known = f"it was last refreshed {through.isoformat()}, {age} days before {as_of.isoformat()}"
+    else:
+        known = f"{age} days before {as_of.isoformat()}"
     if stale:
         message = (
-            f"The newest release in the catalog from {catalog.origin}{fetched} is {top.version}, released "
-            f"{top.released.isoformat()}{approx}, {age} days before {as_of.isoformat()} (more than {max_age_days}). "
-            "The vendor has probably released newer builds since; a stale catalog makes outdated servers look "
-            "current. Refresh it from the vendor's What's new page or your mirror (catalog_url)."
+            f"The release catalog from {catalog.origin}{fetched} is stale: {newest}; its knowledge ends "
+            f"{through.isoformat()}, {age} days before {as_of.isoformat()} (more than {max_age_days}). It cannot "
+            "exclude a newer release that may already be past its six-month deadline, so servers on the newest "
+            f"known build are reported as unknown, not current. {fix}"
+        )
+    elif basis == "fetched":
+        message = (
+            f"The release catalog from {catalog.origin} is fresh: {known} (limit {max_age_days}), and {newest}. "
+            "Releases published up to the refresh are known."
         )
     else:
         message = (
-            f"The newest release in the catalog from {catalog.origin}{fetched} is {top.version}, released "
-            f"{top.released.isoformat()}{approx}, {age} days before {as_of.isoformat()} (limit {max_age_days}); "
-            "the catalog is fresh enough. Keep refreshing it: a stale catalog makes outdated servers look current."
+            f"The release catalog from {catalog.origin}{fetched} is fresh enough: {newest}, {known} "
+            f"(limit {max_age_days}). Keep refreshing it (catalog_url)."
         )
-    return {
-        "stale": stale,
-        "newest_release": str(top.version),
-        "newest_release_date": top.released.isoformat(),
-        "age_days": age,
-        "message": message,
-    }
+    return {**base, "stale": stale, "age_days": age, "message": message}

@@ -23,6 +23,14 @@ How this module reads them:
   month, the strict reading, so the deadline is never later than the real one.
 * A version without a build number (``11.17.2.0``) cannot be placed among the 11.17.2 builds:
   status ``unknown`` (unless its major.minor.patch alone shows it is below the floor).
+* ``current`` is claimed only when the catalog can exclude a newer release: its knowledge (newest
+  release, or last successful fetch if later; ``release_catalog.complete_through``) is at most
+  ``max_age_days`` (default 180, about the six-month window) old at ``as_of``, and the installed
+  build is one the catalog lists or older. Otherwise a server with no known newer release is
+  ``unknown`` with ``unknown_reason`` ``catalog_stale`` or ``installed_not_catalogued``: a release
+  the catalog missed may already be past its deadline. A server behind a known release keeps the
+  deadline of the oldest unmet known release (any release the catalog missed is newer, so due
+  later): ``within_window`` or ``overdue`` stay provable with a stale catalog.
 
 Pure module: no I/O, no clock; ``as_of`` is always an argument.
 """
@@ -37,9 +45,11 @@ from typing import Any
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import LSVersion, parse_ls_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.release_catalog import (
+    DEFAULT_MAX_AGE_DAYS,
     Catalog,
     Release,
     newest,
+    complete_through,
     staleness,
 )
 
@@ -47,6 +57,10 @@ FLOOR = LSVersion(11, 17, 2, 40000, text="11.17.2 build 40000")
 FLOOR_DEADLINE = date(2023, 3, 31)
 WINDOW_MONTHS = 6
 STATUSES = ("current", "within_window", "overdue", "below_floor", "unknown")
+#: Why a window is ``unknown``: the version has no build number; the catalog's knowledge is older
+#: than ``max_age_days`` so it cannot exclude a newer release; the installed build is newer than
+#: every release the catalog lists (so the catalog is evidently incomplete).
+UNKNOWN_REASONS = ("no_build", "catalog_stale", "installed_not_catalogued")
 FAIL_ON_CHOICES = ("overdue", "due_soon", "never")
 
 
@@ -102,7 +116,12 @@ def _describe_release(release: Release) -> str:
 
 
 def evaluate_window(
-    installed: LSVersion, releases: Iterable[Release], as_of: date, warn_days: int = 30
+    installed: LSVersion,
+    releases: Iterable[Release] | Catalog,
+    as_of: date,
+    warn_days: int = 30,
+    *,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> dict[str, Any]:
     """Place *installed* in the six-month upgrade window as of *as_of*.
 
@@ -110,10 +129,19 @@ def evaluate_window(
     unknown), ``installed``, ``installed_version``, ``as_of``, ``deadline``, ``days_left``,
     ``days_overdue``, ``past_deadline``, ``due_soon``, ``warn_days``, ``latest``,
     ``latest_date``, ``required_release`` (the release whose deadline decides, as a dict),
-    ``newer_releases`` (versions newer than installed), ``floor``, ``floor_deadline`` and a
-    human ``message``.
+    ``newer_releases`` (versions newer than installed), ``floor``, ``floor_deadline``,
+    ``unknown_reason`` (one of :data:`UNKNOWN_REASONS` or None), ``catalog_complete_through`` and
+    ``catalog_max_age_days`` (what a ``current`` verdict rests on) and a human ``message``.
+
+    *releases* may be a :class:`Catalog`: its ``fetched_at`` then counts as proof of completeness
+    (a plain list is known complete only up to its newest release).
     """
-    as_of, release_list = _check_inputs(installed, releases, as_of, warn_days)
+    if isinstance(max_age_days, bool) or not isinstance(max_age_days, int) or max_age_days < 0:
+        raise InputError(f"max_age_days {max_age_days!r} must be a whole number of days, 0 or more.")
+    catalog = releases if isinstance(releases, Catalog) else None
+    as_of, release_list = _check_inputs(installed, catalog.releases if catalog else releases, as_of, warn_days)
+    catalog = catalog or Catalog(releases=tuple(release_list))
+    through, _basis = complete_through(catalog, as_of)
     known = sorted((r for r in release_list if r.released <= as_of), key=lambda r: r.version)
     latest = known[-1] if known else None
     newer = [r for r in known if _is_newer(r, installed)]
@@ -134,12 +162,16 @@ def evaluate_window(
         "newer_releases": [str(r.version) for r in newer],
         "floor": str(FLOOR),
         "floor_deadline": FLOOR_DEADLINE.isoformat(),
+        "unknown_reason": None,
+        "catalog_complete_through": through.isoformat() if through else None,
+        "catalog_max_age_days": max_age_days,
         "message": "",
     }
     below_floor = _is_below_floor(installed)
     ambiguous = not installed.build_known and any(r.version.release == installed.release for r in known)
     if not below_floor and ambiguous:
         result["status"] = "unknown"
+        result["unknown_reason"] = "no_build"
         result["message"] = (
             f"Installed version {installed.text or installed} has no build number, so it cannot be placed among "
             f"the {'.'.join(map(str, installed.release))} builds; read the full version (e.g. '11.17.2.0 build 45000')."
@@ -150,11 +182,8 @@ def evaluate_window(
     if below_floor:
         deadlines.append((FLOOR_DEADLINE, None))
     if not deadlines:
-        result["message"] = (
-            f"Installed {installed} is current: no release newer than it is known as of {as_of.isoformat()}"
-            + (f" (latest known: {latest.version})." if latest else ".")
-        )
-        return result
+        listed = [r.version for r in release_list]
+        return _no_known_newer(result, installed, latest, listed, as_of, through, max_age_days)
 
     deadline, required = min(deadlines, key=lambda pair: (pair[0], pair[1].version if pair[1] else FLOOR))
     remaining = (deadline - as_of).days
@@ -168,6 +197,62 @@ def evaluate_window(
         result["past_deadline"] = True
     result["status"] = "below_floor" if below_floor else ("overdue" if remaining < 0 else "within_window")
     result["message"] = _message(result, installed, required, below_floor)
+    return result
+
+
+def _no_known_newer(
+    result: dict[str, Any],
+    installed: LSVersion,
+    latest: Release | None,
+    listed: list[LSVersion],
+    as_of: date,
+    through: date | None,
+    max_age_days: int,
+) -> dict[str, Any]:
+    """``current`` only when the catalog can exclude a newer release; ``unknown`` with the reason otherwise.
+
+    *listed* holds every catalogued version, also those dated after *as_of*: a build the catalog
+    lists (even with a later release date) is known to it, one newer than all of them is not.
+    """
+    latest_text = f"latest known: {latest.version}" if latest else "the catalog lists no release by then"
+    fix = (
+        "Refresh the release catalog (catalog_url of ctxlic.license_server.upgrade_window, "
+        "ctxlic_telemetry_catalog_url for playbooks/fleet_report.yml: the vendor's What's new page or your mirror) "
+        "and run the check again."
+    )
+    if installed.build_known:
+        beyond = not listed or installed > max(listed)
+    else:
+        beyond = not listed or installed.release > max(listed).release
+    if beyond:
+        result["status"] = "unknown"
+        result["unknown_reason"] = "installed_not_catalogued"
+        result["message"] = (
+            f"Upgrade window not proven: installed {installed} is newer than every release the catalog lists "
+            f"({latest_text}), so the catalog is missing releases and cannot show that nothing newer exists as of "
+            f"{as_of.isoformat()}. {fix}"
+        )
+        return result
+    age = (as_of - through).days if through else None
+    if age is None or age > max_age_days:
+        result["status"] = "unknown"
+        result["unknown_reason"] = "catalog_stale"
+        known = (
+            f"the catalog's knowledge ends {through.isoformat()}, {age} days before {as_of.isoformat()} "
+            f"(more than catalog_max_age_days={max_age_days})"
+            if through
+            else "the catalog proves nothing about recent releases"
+        )
+        result["message"] = (
+            f"Upgrade window not proven: installed {installed} is the newest release the catalog knows "
+            f"({latest_text}), but {known}. A newer release may exist and may already be past its six-month "
+            f"deadline. {fix}"
+        )
+        return result
+    result["message"] = (
+        f"Installed {installed} is current: no release newer than it is known as of {as_of.isoformat()} "
+        f"({latest_text}; the catalog is complete through {through.isoformat()})."
+    )
     return result
 
 
@@ -206,8 +291,9 @@ def fail_decision(result: Mapping[str, Any], fail_on: str, *, unknown_fails: boo
     * ``never``: never.
     * ``overdue``: when a deadline has passed (``overdue``, or ``below_floor`` past its deadline).
     * ``due_soon``: as ``overdue``, plus within *warn_days* of the deadline.
-    * status ``unknown`` (no build number): fails unless *unknown_fails* is False, because a
-      server whose version cannot be placed cannot be shown to be compliant.
+    * status ``unknown`` (no build number, a stale catalog, a build the catalog does not list):
+      fails unless *unknown_fails* is False, because a window that cannot be proven cannot be
+      shown to be compliant.
     """
     if fail_on not in FAIL_ON_CHOICES:
         raise InputError(f"fail_on {fail_on!r} must be one of {', '.join(FAIL_ON_CHOICES)}.")
@@ -247,7 +333,7 @@ def window_task_result(
     as_of: date,
     warn_days: int = 30,
     fail_on: str = "never",
-    max_age_days: int = 180,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     refresh_warnings: Iterable[str] = (),
     unknown_fails: bool = True,
 ) -> dict[str, Any]:
@@ -255,14 +341,15 @@ def window_task_result(
 
     Keys: ``changed`` (always False), ``failed``, ``msg``, ``window`` (see
     :func:`evaluate_window`), ``catalog`` (newest, newest_date, newest_date_precision,
-    fetched_at, origin, stale, stale_message, age_days, max_age_days, releases_known) and
+    fetched_at, origin, stale, stale_message, age_days, complete_through, max_age_days,
+    releases_known) and
     ``warnings`` (refresh problems first, then a stale catalog). Raises InputError for a
     malformed version or option, naming the input.
     """
     installed = parse_ls_version(installed_version)
     if fail_on not in FAIL_ON_CHOICES:
         raise InputError(f"fail_on {fail_on!r} must be one of {', '.join(FAIL_ON_CHOICES)}.")
-    window = evaluate_window(installed, catalog.releases, as_of, warn_days)
+    window = evaluate_window(installed, catalog, as_of, warn_days, max_age_days=max_age_days)
     freshness = staleness(catalog, as_of, max_age_days)
     top = newest(catalog)
     warnings = [str(w) for w in refresh_warnings]
@@ -286,6 +373,7 @@ def window_task_result(
             "stale": freshness["stale"],
             "stale_message": freshness["message"],
             "age_days": freshness["age_days"],
+            "complete_through": freshness["complete_through"],
             "max_age_days": max_age_days,
             "releases_known": len(catalog.releases),
         },

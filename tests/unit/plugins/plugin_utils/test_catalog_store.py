@@ -82,6 +82,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, "text/plain", b"not here")
         elif self.path == "/error":
             self._send(500, "text/plain", b"boom")
+        elif self.path == "/delayed-mirror.json":  # long enough for parallel refreshes to overlap
+            time.sleep(0.5)
+            self._send(*ROUTES["/mirror.json"])
         elif self.path == "/slow":
             self.server.release_slow.wait(SLOW_SECONDS)  # bounded: teardown releases it at once
             self._send(200, "text/html", fixture_bytes("whats_new_49000.html"))
@@ -159,8 +162,12 @@ def test_shipped_catalog_holds_every_seed_release() -> None:
         date(2024, 12, 1),
         "month",
     )
-    assert last.source.startswith("002_c95bafe054b71233.txt")
-    assert all(r.source.startswith("004_78ebd72ab77d9394.txt") for r in catalog.releases[:-1])
+    assert last.source.startswith("Citrix licensing telemetry and compliance status")
+    assert "https://docs.citrix.com/" in last.source  # the vendor page that confirms the build
+    assert all(r.source.startswith("Citrix Licensing 11.17.2 build 49000 documentation (https://docs.citrix.com/")
+               for r in catalog.releases[:-1])
+    # Users have no seeds: the source text they see names documents by title, never by seed file.
+    assert not any(".txt" in r.source or "seed" in r.source.lower() for r in catalog.releases)
     assert all(r.date_precision == "day" for r in catalog.releases[:-1])
 
 
@@ -397,7 +404,7 @@ def test_refresh_success_merges_and_saves_the_cache(base: str, tmp_path: Path) -
     assert merged["11.17.2 build 51000"] == "2024-12-12"  # the exact fetched day replaced December 2024
     by_build = {r.version.build: r for r in catalog.releases}
     assert by_build[51000].date_precision == "day"
-    assert by_build[34000].source.startswith("004_")  # shipped entries keep their seed source
+    assert by_build[34000].source.startswith("Citrix Licensing 11.17.2 build 49000")  # shipped keeps its source
     record = load_cache(cache)
     assert record is not None
     assert record.url == f"{base}/whats-new-latest"
@@ -517,3 +524,51 @@ def test_refresh_raises_only_for_invalid_arguments(url: str, kwargs: dict[str, o
     with pytest.raises(InputError, match=message):
         # pylint: disable-next=redundant-keyword-arg  # cache_path was popped from args above
         refresh(url, cache_path, **args)  # type: ignore[arg-type]
+
+
+def _refresh_in_child(url: str, cache: str, offset_seconds: int, results: object) -> None:
+    catalog, warnings = refresh(url, cache, now=NOW - timedelta(seconds=offset_seconds), cache_ttl=3600)
+    results.put((catalog.origin, warnings))  # type: ignore[attr-defined]
+
+
+def test_parallel_hosts_fetch_the_catalog_once_per_run(base: str, server: _Server, tmp_path: Path) -> None:
+    """Issue 13: forked upgrade_window tasks all missed the cache at once and each fetched the page.
+
+    Four processes refresh the same URL into the same cache at the same moment; the page answers
+    slowly so that they overlap. Under the lock the first fetches and saves, the others wait and use
+    its cache (their clocks a few seconds earlier than the fetch, as forks started together are).
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    cache = str(tmp_path / "cache.json")
+    url = f"{base}/delayed-mirror.json"
+    procs = [ctx.Process(target=_refresh_in_child, args=(url, cache, i, results)) for i in range(4)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(30)
+    outcomes = [results.get(timeout=5) for _ in procs]
+    assert server.hits.count("/delayed-mirror.json") == 1
+    origins = sorted(origin for origin, _warnings in outcomes)
+    assert origins.count(f"shipped+fetched:{url}") == 1
+    assert origins.count(f"shipped+cache:{url}") == 3
+    assert all(warnings == [] for _origin, warnings in outcomes)
+    assert (tmp_path / "cache.json.lock").exists()
+
+
+def test_refresh_lock_times_out_and_says_so(base: str, tmp_path: Path) -> None:
+    import fcntl
+    import os
+
+    cache = tmp_path / "cache.json"
+    handle = os.open(str(cache) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        with catalog_store.refresh_lock(cache, 0.2) as state:
+            assert state == "timeout"
+    finally:
+        os.close(handle)
+    with catalog_store.refresh_lock(cache, 0.2) as state:
+        assert state == "held"

@@ -24,6 +24,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.release_cata
     parse_whats_new_text,
     releases_from_data,
     staleness,
+    complete_through,
 )
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "catalog"
@@ -464,7 +465,8 @@ def test_staleness_boundaries(as_of: str, stale: bool, age: int) -> None:
     verdict = staleness(catalog, date.fromisoformat(as_of), 180)
     assert verdict["stale"] is stale
     assert verdict["age_days"] == age
-    assert "a stale catalog makes outdated servers look current" in verdict["message"].lower()
+    assert verdict["max_age_days"] == 180
+    assert ("cannot exclude a newer release" in verdict["message"]) is stale
 
 
 def test_staleness_message_for_a_stale_catalog() -> None:
@@ -478,18 +480,47 @@ def test_staleness_message_for_a_stale_catalog() -> None:
         "stale": True,
         "newest_release": "11.17.2 build 51000",
         "newest_release_date": "2024-12-01",
-        "age_days": 721,
+        "complete_through": "2025-01-01",  # the last fetch proves more than the newest release
+        "complete_through_basis": "fetched",
+        "max_age_days": 180,
+        "age_days": 690,
         "message": verdict["message"],
     }
-    for part in ("shipped+cache:https://x", "2025-01-01T00:00:00+00:00", "month precision", "721 days", "catalog_url"):
+    for part in ("shipped+cache:https://x", "2025-01-01T00:00:00+00:00", "month precision", "690 days", "catalog_url",
+                 "unknown, not current"):
         assert part in verdict["message"]
+
+
+def test_staleness_right_after_a_successful_refresh_is_fresh_and_says_so() -> None:
+    """Issue 13: the stale text said "newer builds probably exist" right after a successful refresh."""
+    catalog = Catalog(
+        (rel("11.17.2 build 51000", "2024-12-01", "month"),),
+        fetched_at=datetime(2026, 12, 2, 6, 0, tzinfo=timezone.utc),  # noqa: UP017
+        origin="shipped+fetched:https://x",
+    )
+    verdict = staleness(catalog, date(2026, 12, 2), 180)
+    assert verdict["stale"] is False
+    assert verdict["age_days"] == 0
+    assert verdict["complete_through"] == "2026-12-02"
+    assert "probably" not in verdict["message"]
+    assert "is fresh" in verdict["message"]
+    assert "Releases published up to the refresh are known" in verdict["message"]
+
+
+def test_complete_through_takes_the_later_of_newest_release_and_fetch() -> None:
+    catalog = Catalog((rel("11.17.2 build 49000", "2024-08-12"),), fetched_at=datetime(2024, 6, 1))
+    assert complete_through(catalog, date(2025, 1, 1)) == (date(2024, 8, 12), "newest_release")
+    later = Catalog(catalog.releases, fetched_at=datetime(2025, 2, 1))
+    assert complete_through(later, date(2025, 3, 1)) == (date(2025, 2, 1), "fetched")
+    assert complete_through(later, date(2025, 1, 15)) == (date(2025, 1, 15), "fetched")  # never after as_of
+    assert complete_through(Catalog(()), date(2025, 1, 1)) == (None, "none")
 
 
 def test_staleness_of_an_empty_catalog() -> None:
     verdict = staleness(Catalog(()), date(2026, 1, 1), 180)
     assert verdict["stale"] is True
     assert verdict["newest_release"] is None
-    assert "look current" in verdict["message"]
+    assert "cannot show that any server is current" in verdict["message"]
 
 
 @pytest.mark.parametrize(

@@ -96,10 +96,17 @@ WINDOW_TABLE = [
     ("11.17.2 build 49000", "2025-06-02", REFINED_51000, WITHIN, "2025-06-12", 10, None, 51000, True),
     ("11.17.2 build 49000", "2025-06-12", REFINED_51000, WITHIN, "2025-06-12", 0, None, 51000, True),
     ("11.17.2 build 49000", "2025-06-13", REFINED_51000, OVERDUE, "2025-06-12", None, 1, 51000, False),
-    # The latest known build is current for as long as nothing newer is known.
-    ("11.17.2.0 build 51000", "2026-11-22", SHIPPED, "current", None, None, None, None, False),
+    # The latest known build is current only while the catalog can exclude a newer release: its newest
+    # release (2024-12-01 for the shipped 51000) is at most 180 days old. Issue 13: it is not current today.
+    ("11.17.2.0 build 51000", "2025-05-30", SHIPPED, "current", None, None, None, None, False),
+    ("11.17.2.0 build 51000", "2025-05-31", SHIPPED, "unknown", None, None, None, None, False),
+    ("11.17.2.0 build 51000", "2026-11-22", SHIPPED, "unknown", None, None, None, None, False),
+    ("11.17.2.0 build 51000", "2026-12-02", SHIPPED, "unknown", None, None, None, None, False),
+    # A known newer release decides however old the catalog is: the oldest unmet one (52000).
     ("11.17.2.0 build 51000", "2026-11-22", NEW_BUILDS, OVERDUE, "2026-03-15", None, 252, 52000, False),
-    ("11.17.2.0 build 53000", "2026-11-22", NEW_BUILDS, "current", None, None, None, None, False),
+    ("11.17.2.0 build 53000", "2026-08-02", NEW_BUILDS, "current", None, None, None, None, False),
+    ("11.17.2.0 build 53000", "2026-08-03", NEW_BUILDS, "unknown", None, None, None, None, False),
+    ("11.17.2.0 build 53000", "2026-11-22", NEW_BUILDS, "unknown", None, None, None, None, False),
     # The earliest unmet deadline decides, not the latest release: 46000 (2024-02-19) -> 2024-08-19.
     ("11.17.2 build 45000", "2024-08-19", SHIPPED, WITHIN, "2024-08-19", 0, None, 46000, True),
     ("11.17.2 build 45000", "2024-08-20", SHIPPED, OVERDUE, "2024-08-19", None, 1, 46000, False),
@@ -120,8 +127,10 @@ WINDOW_TABLE = [
     # Versions without a build number.
     ("11.17.2.0", "2025-01-01", SHIPPED, "unknown", None, None, None, None, False),
     ("11.16.6.0", "2025-01-01", SHIPPED, BELOW, "2021-12-16", None, 1112, 35000, False),
-    ("11.18.0.0", "2025-01-01", SHIPPED, "current", None, None, None, None, False),
-    ("12.0.0 build 1", "2026-11-22", NEW_BUILDS, "current", None, None, None, None, False),
+    # Newer than everything the catalog lists: the catalog is missing releases, nothing is proven.
+    ("11.18.0.0", "2025-01-01", SHIPPED, "unknown", None, None, None, None, False),
+    ("12.0.0 build 1", "2026-11-22", NEW_BUILDS, "unknown", None, None, None, None, False),
+    ("11.17.2 build 52100", "2025-01-01", SHIPPED, "unknown", None, None, None, None, False),
 ]
 
 
@@ -160,7 +169,7 @@ def test_month_precision_is_visible_in_the_result() -> None:
     result = evaluate_window(parse_ls_version("11.17.2 build 49000"), SHIPPED, date(2025, 6, 2))
     assert result["required_release"]["date_precision"] == "month"
     assert result["required_release"]["released"] == "2024-12-01"
-    assert "002_" in result["required_release"]["source"]
+    assert "Citrix licensing telemetry and compliance status" in result["required_release"]["source"]
     assert "month only" in result["message"]
 
 
@@ -183,6 +192,9 @@ def test_result_shape() -> None:
         "newer_releases": ["11.17.2 build 46000", "11.17.2 build 47000", "11.17.2 build 48000", "11.17.2 build 49000"],
         "floor": "11.17.2 build 40000",
         "floor_deadline": "2023-03-31",
+        "unknown_reason": None,
+        "catalog_complete_through": "2024-08-12",
+        "catalog_max_age_days": 180,
         "message": (
             "Installed 11.17.2 build 45000 is behind: 11.17.2 build 46000 released 2024-02-19 had to be installed "
             "within 6 months; the deadline 2024-08-19 passed 13 day(s) ago. Latest known release: 11.17.2 build 49000."
@@ -307,19 +319,27 @@ def test_task_result_for_an_overdue_server_with_fail_on_overdue() -> None:
         "stale": False,
         "stale_message": result["catalog"]["stale_message"],
         "age_days": 20,
+        "complete_through": "2024-08-12",
         "max_age_days": 180,
         "releases_known": 16,
     }
     assert result["warnings"] == ["refresh broke"]
 
 
-def test_task_result_warns_about_a_stale_catalog_without_failing() -> None:
+def test_task_result_for_the_newest_known_build_with_a_stale_catalog_is_unknown() -> None:
     result = window_task_result("11.17.2 build 51000", Catalog(tuple(SHIPPED)), as_of=date(2026, 11, 22))
-    assert result["failed"] is False
-    assert result["window"]["status"] == "current"
+    assert result["failed"] is False  # fail_on=never
+    assert result["window"]["status"] == "unknown"
+    assert result["window"]["unknown_reason"] == "catalog_stale"
     assert result["catalog"]["stale"] is True
-    assert len(result["warnings"]) == 1
-    assert "a stale catalog makes outdated servers look current" in result["warnings"][0]
+    assert len(result["warnings"]) == 2
+    assert "cannot exclude a newer release" in result["warnings"][0]
+    assert "Upgrade window not proven" in result["warnings"][1]
+    assert "newer builds probably exist" not in " ".join(result["warnings"])
+    strict = window_task_result("11.17.2 build 51000", Catalog(tuple(SHIPPED)), as_of=date(2026, 11, 22),
+                                fail_on="overdue")
+    assert strict["failed"] is True
+    assert "catalog_url" in strict["msg"]
 
 
 def test_task_result_for_an_unknown_build() -> None:
@@ -337,3 +357,73 @@ def test_task_result_rejects_bad_input(installed: str, fail_on: str) -> None:
     with pytest.raises(InputError) as err:
         window_task_result(installed, Catalog(tuple(SHIPPED)), as_of=date(2024, 9, 1), fail_on=fail_on)
     assert repr(installed if installed == "banana" else fail_on) in str(err.value)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 13: never claim what the catalog cannot prove
+# --------------------------------------------------------------------------------------------
+
+
+def test_done_when_shipped_catalog_does_not_call_build_51000_current_on_2026_12_02() -> None:
+    """The shipped catalog, no refresh, build 51000 as of 2026-12-02: neither current nor within_window."""
+    result = window_task_result("11.17.2.0 build 51000", load_shipped(), as_of=date(2026, 12, 2))
+    window = result["window"]
+    assert window["status"] not in ("current", "within_window")
+    assert window["status"] == "unknown"
+    assert window["unknown_reason"] == "catalog_stale"
+    assert window["catalog_complete_through"] == "2024-12-01"
+    assert (window["deadline"], window["days_left"]) == (None, None)
+    for part in ("not proven", "731 days", "catalog_max_age_days=180", "Refresh the release catalog", "catalog_url"):
+        assert part in window["message"]
+
+
+def test_done_when_a_known_newer_release_decides_deadline_and_days_from_the_oldest_unmet_one() -> None:
+    newer = [*SHIPPED, rel("11.17.2 build 52100", "2025-07-10"), rel("11.17.2 build 56200", "2026-08-17")]
+    result = evaluate_window(parse_ls_version("11.17.2.0 build 51000"), newer, date(2026, 12, 2))
+    assert result["status"] == "overdue"
+    assert result["required_release"]["version"] == "11.17.2 build 52100"
+    assert result["deadline"] == "2026-01-10"  # 2025-07-10 + 6 months, not 56200's 2027-02-17
+    assert result["days_overdue"] == (date(2026, 12, 2) - date(2026, 1, 10)).days
+    assert result["unknown_reason"] is None
+    assert "11.17.2 build 52100 released 2025-07-10" in result["message"]
+
+
+def test_a_stale_catalog_does_not_hide_a_provable_within_window_deadline() -> None:
+    # The catalog's knowledge is 181 days old, but 51000 is known and its deadline is one day away:
+    # any release the catalog missed is newer, so it is due later. within_window is proven.
+    result = evaluate_window(parse_ls_version("11.17.2 build 49000"), SHIPPED, date(2025, 5, 31))
+    assert (result["status"], result["deadline"], result["days_left"]) == ("within_window", "2025-06-01", 1)
+
+
+def test_a_successful_fetch_proves_completeness_through_its_day() -> None:
+    refreshed = Catalog(tuple(SHIPPED), fetched_at=datetime(2026, 12, 1, 9, 0), origin="shipped+fetched:https://x")
+    result = evaluate_window(parse_ls_version("11.17.2 build 51000"), refreshed, date(2026, 12, 2))
+    assert result["status"] == "current"
+    assert result["catalog_complete_through"] == "2026-12-01"
+    assert "complete through 2026-12-01" in result["message"]
+    stale_fetch = Catalog(tuple(SHIPPED), fetched_at=datetime(2025, 6, 1), origin="shipped+cache:https://x")
+    assert evaluate_window(parse_ls_version("11.17.2 build 51000"), stale_fetch, date(2026, 12, 2))["status"] == (
+        "unknown"
+    )
+
+
+def test_installed_build_newer_than_the_catalog_is_unknown_even_with_a_fresh_catalog() -> None:
+    refreshed = Catalog(tuple(SHIPPED), fetched_at=datetime(2026, 12, 2), origin="shipped+fetched:https://x")
+    result = evaluate_window(parse_ls_version("11.17.2.0 build 56200"), refreshed, date(2026, 12, 2))
+    assert (result["status"], result["unknown_reason"]) == ("unknown", "installed_not_catalogued")
+    assert "newer than every release the catalog lists" in result["message"]
+
+
+@pytest.mark.parametrize(("max_age_days", "status"), [(180, "current"), (90, "unknown"), (0, "unknown")])
+def test_max_age_days_is_the_threshold_for_current(max_age_days: int, status: str) -> None:
+    result = evaluate_window(
+        parse_ls_version("11.17.2 build 51000"), SHIPPED, date(2025, 5, 30), max_age_days=max_age_days
+    )
+    assert result["status"] == status
+    assert result["catalog_max_age_days"] == max_age_days
+
+
+@pytest.mark.parametrize("bad", [-1, True, 1.5, "180"])
+def test_max_age_days_must_be_whole_days(bad: Any) -> None:
+    with pytest.raises(InputError, match="max_age_days"):
+        evaluate_window(parse_ls_version("11.17.2 build 51000"), SHIPPED, date(2025, 5, 30), max_age_days=bad)
