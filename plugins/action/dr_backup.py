@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import datetime
 import ntpath
+import uuid
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan, dr_store, license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan, dr_store, host_folder, license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess, host_access_for
@@ -34,7 +35,8 @@ class ActionModule(CtxlicAction):
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         inventory_name = task_vars.get("inventory_hostname", "")
-        set_dir = dr_store.set_dir(args["dest"], args["name"] or inventory_name)
+        set_name = args["name"] or inventory_name
+        set_dir = dr_store.set_dir(args["dest"], set_name)
         if args["keep"] < 1:
             raise InputError(f"keep must be at least 1, got {args['keep']}: the newest backup is always kept")
         cap = license_plan.normalize_cluster_access_point(args["cluster_access_point"])
@@ -65,6 +67,19 @@ class ActionModule(CtxlicAction):
             warnings.append("lmstat did not answer, so the backup does not record which features the primary served; "
                             "a failover then expects every feature of the restored license files")
 
+        if self._task.check_mode:
+            return self._backup(args, set_dir, inventory_name, identity, source, cap, record, raw, install_dir,
+                                contents, entries, skipped, ports, served, warnings)
+        # Generations an older version wrote under the name without hash are moved in when they record this host;
+        # then one run at a time writes and prunes this set (controller lock of the set's folder).
+        _fallback, notes = dr_store.adopt_legacy(args["dest"], set_name, {set_name, inventory_name}, check_mode=False)
+        warnings += notes
+        with host_folder.controller_lock(set_dir, operation="dr_backup", run_id=uuid.uuid4().hex):
+            return self._backup(args, set_dir, inventory_name, identity, source, cap, record, raw, install_dir,
+                                contents, entries, skipped, ports, served, warnings)
+
+    def _backup(self, args, set_dir, inventory_name, identity, source, cap, record, raw, install_dir,
+                contents, entries, skipped, ports, served, warnings) -> dict:
         states = dr_store.scan(set_dir)
         now = datetime.datetime.now(datetime.UTC)
         manifest = dr_plan.build_manifest(
@@ -102,7 +117,14 @@ class ActionModule(CtxlicAction):
             }
         if not self._task.check_mode:
             if not same:
-                dr_store.write_generation(set_dir, manifest, contents)
+                written = dr_store.write_generation(set_dir, manifest, contents)
+                # Retention deletes older generations only on the strength of a new one that reads back from disk
+                # with every file's size and SHA-256 (the same check a failover makes).
+                check, _files = dr_store.load_generation(written)
+                if not check.verified:
+                    raise HostError(f"the new generation {written} does not verify after writing "
+                                    f"({'; '.join(check.problems)}); no older generation was deleted. Check the "
+                                    "controller's disk, then run the backup again")
             result["deleted"] = dr_store.delete_generations(set_dir, deleted)
         result["msg"] = self._message(result, same, check=self._task.check_mode)
         if warnings:

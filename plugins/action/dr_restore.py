@@ -20,6 +20,7 @@ from typing import Any
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import (
     dr_plan,
     dr_store,
+    host_lock,
     license_host,
     license_plan,
     reporting_host,
@@ -52,6 +53,9 @@ class ActionModule(CtxlicAction):
         cap = license_plan.normalize_cluster_access_point(args["cluster_access_point"])
         option_dir = license_plan.normalize_install_dir(args["install_dir"]) if args["install_dir"] else None
         set_dir = dr_store.set_dir(args["src"], args["name"])
+        fallback, legacy_notes = dr_store.adopt_legacy(args["src"], args["name"], {args["name"]},
+                                                       check_mode=bool(self._task.check_mode))
+        set_dir = fallback or set_dir
         gen_dir = dr_store.resolve_generation(set_dir, args["generation"])
         state, files = dr_store.load_generation(gen_dir)
         if not state.verified:
@@ -83,7 +87,7 @@ class ActionModule(CtxlicAction):
                                     dr_macs=record["macs"], exclude=args["exclude"], today=today)
         # A wrong host name fails every file in the same way; the one identity message says it best.
         refusals = identity_refusals + install.refusals + ([] if identity_refusals else plan.refusals)
-        warnings = install.warnings + plan.warnings
+        warnings = legacy_notes + install.warnings + plan.warnings
         if installed:
             warnings += dr_plan.port_warnings(manifest.get("ports") or {}, self._ports(host, raw, install_dir))
         result: dict[str, Any] = {
@@ -131,7 +135,12 @@ class ActionModule(CtxlicAction):
         if self._task.check_mode:
             result["msg"] = "check mode: " + self._files_msg(plan, check=True) + _reread_note(plan, unserved, True)
             return result
-        self._write(host, plan, files)
+        # One destructive run per host: nothing else may stop, remove or rewrite here while files are restored.
+        lock_notes: list[str] = []
+        with host_lock.locked(host, "dr_restore", notes=lock_notes):
+            self._write(host, plan, files)
+        if lock_notes:
+            result.setdefault("warnings", []).extend(lock_notes)
         if plan.proxy_changed:
             restarted, warning = reporting_host.restart_service(host, dr_plan.WEB_SERVICE, False)
             result["web_service_restarted"] = restarted

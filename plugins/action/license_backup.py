@@ -10,6 +10,7 @@ controller files in plugin_utils.license_backup_store.
 from __future__ import annotations
 
 import ntpath
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -53,6 +54,15 @@ class ActionModule(CtxlicAction):
         server = [self._checksum(ntpath.join(myfiles, name), name) for name in names]
 
         store = LicenseBackupStore(self._loader.path_dwim(args["dest"]), inventory_host)
+        if self._check:
+            return self._backup(args, store, install_dir, source, myfiles, server, today)
+        # An older version's folder of this host (no name hash) is moved first; then one run at a time per folder.
+        self._warnings.extend(store.adopt_legacy())
+        with store.lock(uuid.uuid4().hex):
+            return self._backup(args, store, install_dir, source, myfiles, server, today)
+
+    def _backup(self, args: dict, store: LicenseBackupStore, install_dir: str, source: str, myfiles: str,
+                server: list[dict], today: date) -> dict:
         manifest = store.load_manifest(install_dir)
         listed = sorted({f["name"] for f in server} | {e["name"] for e in manifest["files"]})
         decisions = plan.decide(server, manifest, store.local_hashes(listed))

@@ -7,11 +7,10 @@ Wiring only: options, facts from the host (license_host), decisions (license_pla
 from __future__ import annotations
 
 import datetime
-import os
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host, license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_lock, license_host, license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import (
     parse_license_file,
@@ -109,8 +108,17 @@ class ActionModule(CtxlicAction):
             result["warnings"] = warnings
         return result
 
-    def _recover(self, host, install_dir: str, result: dict, warnings: list[str]) -> None:
-        """Finish an interrupted removal (license_host.finish_interrupted_removal); it counts as a change."""
+    def _recover(self, host, install_dir: str, result: dict, warnings: list[str], *, locked: bool = False) -> None:
+        """Finish an interrupted removal (license_host.finish_interrupted_removal); it counts as a change.
+
+        A marker may belong to a removal that is running right now (another run, another controller): it is
+        only acted on under the host lock (host_lock), which a live removal holds, so a live removal is never
+        taken for an interrupted one. ``locked``: the caller holds the lock already.
+        """
+        if not locked and not self._task.check_mode and license_host.removal_marker_exists(host, install_dir):
+            with host_lock.locked(host, "license_file: finish an interrupted removal", notes=warnings):
+                self._recover(host, install_dir, result, warnings, locked=True)
+            return
         recovery = license_host.finish_interrupted_removal(host, install_dir, check_mode=self._task.check_mode)
         result["recovered"] = recovery.steps
         result["changed"] = result["changed"] or recovery.changed
@@ -193,7 +201,6 @@ class ActionModule(CtxlicAction):
     # -- state=absent -----------------------------------------------------------------------------
     def _absent(self, host, install_dir: str, args: dict, task_vars: dict, today: datetime.date) -> dict:
         name = license_plan.license_name_for(args.get("name"), args.get("src"))
-        warn_days = args["expiry_warning_days"]
         result = {"changed": False, "state": "absent", "name": name, "path": "", "operation": "refuse",
                   "backup_file": None, "features": [], "findings": [], "install_dir": install_dir, "steps": [],
                   "reread": None, "recovered": []}
@@ -204,9 +211,22 @@ class ActionModule(CtxlicAction):
             result.update(failed=True, findings=plan.findings(), msg=license_plan.refusal_message(plan, what="removed"))
             return result
         warnings: list[str] = []
-        # A removal an earlier run left half done is finished first: its .old file would refuse this one.
-        self._recover(host, install_dir, result, warnings)
         path = license_plan.myfiles_path(install_dir, name)
+        if self._task.check_mode or not (license_host.removal_marker_exists(host, install_dir)
+                                         or host.stat(path).exists):
+            return self._absent_locked(host, install_dir, args, task_vars, today, result, warnings)
+        # One destructive run per host: held from the recovery to the last step of the removal.
+        with host_lock.locked(host, f"license_file: remove {name}", notes=warnings):
+            return self._absent_locked(host, install_dir, args, task_vars, today, result, warnings, locked=True)
+
+    def _absent_locked(self, host, install_dir: str, args: dict, task_vars: dict, today: datetime.date,
+                       result: dict, warnings: list[str], *, locked: bool = False) -> dict:
+        name = result["name"]
+        warn_days = args["expiry_warning_days"]
+        # A removal an earlier run left half done is finished first: its .old file would refuse this one.
+        self._recover(host, install_dir, result, warnings, locked=locked)
+        path = license_plan.myfiles_path(install_dir, name)
+        data = None
         info = host.stat(path)
         old_exists = False
         report = None
@@ -247,11 +267,15 @@ class ActionModule(CtxlicAction):
                              f"{license_plan.old_name(name)}, start the service, delete the .old file")
         else:
             if args["backup"]:
-                backup_dir = os.path.expanduser(args["backup_dir"])
-                local = license_plan.backup_destination(
-                    backup_dir, task_vars.get("inventory_hostname", "unknown"), name,
+                if data is None:
+                    raise HostError(f"{plan.path} could not be read (it vanished while it was being planned), so "
+                                    "it cannot be backed up; nothing was removed. Run again")
+                local, notes = license_host.backup_destination(
+                    args["backup_dir"], str(task_vars.get("inventory_hostname") or "unknown"), name,
                     datetime.datetime.now(datetime.UTC))
-                result["backup_file"] = license_host.fetch_backup(host, plan.path, local)
+                warnings += notes
+                # Verified by content against what was read from the server before anything is deleted.
+                result["backup_file"] = license_host.fetch_backup(host, plan.path, local, data)
             result["steps"] = license_host.remove_documented(host, plan, log=warnings.append)
             result["msg"] = f"{name} removed with the documented procedure ({'; '.join(result['steps'])})"
         self._note_recovery(result)

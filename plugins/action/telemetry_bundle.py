@@ -11,11 +11,13 @@ zip_safety.
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_lock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import telemetry_bundle_state as state
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, HostError, InputError
@@ -61,6 +63,7 @@ class ActionModule(CtxlicAction):
         self._warnings: list[str] = []
         self._errors: list[str] = []
         self._changed = False
+        self._run_id = uuid.uuid4().hex
         day = self._bundle_date(args["bundle_date"])
         if args["max_bundle_bytes"] <= 0:
             raise InputError(f"max_bundle_bytes={args['max_bundle_bytes']}: give the Citrix Insight Services upload "
@@ -70,6 +73,16 @@ class ActionModule(CtxlicAction):
         install_dir, _source = resolve_install_dir(self._host, args["install_dir"])
         store = BundleStore(self._loader.path_dwim(args["dest"]), inventory_host)
         self._store = store
+        if self._check:
+            return self._bundle(args, store, install_dir, day, inventory_host)
+        # An older version's folder of this host (no name hash) is moved first. Then the whole run holds the
+        # controller lock of the host folder: manifest updates are read-modify-write by one run at a time, and a
+        # bundle no manifest lists is provably left by a run that is over (issue 14, item 1).
+        self._warnings.extend(store.adopt_legacy())
+        with store.lock(self._run_id):
+            return self._bundle(args, store, install_dir, day, inventory_host)
+
+    def _bundle(self, args: dict, store: BundleStore, install_dir: str, day: date, inventory_host: str) -> dict:
         manifest = store.load_manifest()
 
         verified, problems = store.verify_listed(manifest)
@@ -78,7 +91,7 @@ class ActionModule(CtxlicAction):
         summary = classify_pending([{"path": f["path"], "size": f["size"], "mtime": f["mtime"]} for f in server_files])
         if not self._check:
             store.prepare()
-            self._tidy(manifest)
+            self._tidy(manifest, verified)
         incoming = store.incoming_files()
         decisions = state.decide(server_files, install_dir=install_dir, manifest=manifest, verified=verified,
                                  incoming=incoming)
@@ -145,14 +158,30 @@ class ActionModule(CtxlicAction):
         self._changed = True
         return manifest
 
-    def _tidy(self, manifest: dict) -> None:
-        """Remove what an interrupted run left behind: partial downloads and unrecorded bundles."""
+    def _tidy(self, manifest: dict, verified: set[str]) -> None:
+        """Remove what an interrupted run left behind: partial downloads and unrecorded bundles.
+
+        This runs under the controller lock of the host folder, so no other run is writing here: a
+        bundle no manifest lists was written by a run that ended before recording it. It is removed only
+        when every member it holds is also in incoming or in a verified bundle (proved by SHA-256);
+        otherwise it is kept in ``unrecorded/`` and a warning says so.
+        """
         for path in self._store.stale_parts():
             self._store.remove(path)
-        for path in self._store.orphans(manifest):
-            self._warnings.append(f"removed {path}: written by an interrupted run and never recorded in the manifest; "
-                                  "its files are still in incoming and are bundled again")
-            self._store.remove(path)
+        orphans = self._store.orphans(manifest)
+        known = self._store.known_sha256s(manifest, verified) if orphans else set()
+        for path in orphans:
+            temporary = path.name.startswith(".") and path.name.endswith(".tmp")
+            members = None if temporary else self._store.member_sha256s(path)
+            if temporary or (members is not None and set(members) <= known):
+                self._warnings.append(f"removed {path}: written by an interrupted run and never recorded in the "
+                                      "manifest; every file it holds is still in incoming or in a verified bundle")
+                self._store.remove(path)
+            else:
+                kept = self._store.keep_unrecorded(path)
+                self._warnings.append(f"{path} is not recorded in the manifest and holds files found nowhere else on "
+                                      f"the controller; kept as {kept} (upload it, or delete it once you have "
+                                      "checked it)")
             self._changed = True
 
     # -- fetching --------------------------------------------------------------------------------------
@@ -326,6 +355,13 @@ class ActionModule(CtxlicAction):
             preview = state.merge_manifest(manifest, planned, plan, when=self._now)
             return state.deletions(preview, verified | {b["bundle_name"] for b in plan}, server_files)
         targets = state.deletions(manifest, verified, server_files)
+        if not targets:
+            return []
+        # One destructive run per host (host_lock): held while bundled originals are deleted on the server.
+        with host_lock.locked(self._host, "telemetry_bundle: delete bundled zips", notes=self._warnings):
+            return self._delete(manifest, targets)
+
+    def _delete(self, manifest: dict, targets: list[dict]) -> list[dict]:
         deleted = []
         for item in targets:
             try:

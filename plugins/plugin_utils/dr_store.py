@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan, host_folder
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
 
 _DIR_MODE = 0o700  # license files and the proxy setting are the customer's: owner only
@@ -26,10 +26,65 @@ _FILE_MODE = 0o600
 
 
 def set_dir(backup_dir: str, name: str) -> Path:
-    """``<backup_dir>/<safe name>`` (``~`` expanded); not created here."""
+    """``<backup_dir>/<host folder of name>`` (``~`` expanded; the collection's one folder rule); not created here."""
     if not isinstance(backup_dir, str) or not backup_dir.strip():
         raise InputError("the backup directory is empty: give a directory on the controller")
-    return Path(os.path.expanduser(backup_dir)) / dr_plan.safe_set_name(name)
+    dr_plan.safe_set_name(name)  # refuses an empty or unusable name with its message
+    base = Path(os.path.expanduser(backup_dir))
+    if base.exists() and not base.is_dir():
+        raise InputError(f"the backup directory {backup_dir!r} is not a directory ({base} is a file or a device): "
+                         "give a directory on the controller; nothing was changed")
+    return base / host_folder.folder_name(name)
+
+
+def _generation_owner(generation_dir: Path) -> str | None:
+    try:
+        return read_manifest(generation_dir)["source_host"]
+    except (CtxlicError, KeyError, TypeError):
+        return None
+
+
+def adopt_legacy(backup_dir: str, name: str, owners: Sequence[str], *,
+                 check_mode: bool) -> tuple[Path | None, list[str]]:
+    """Generations an older version wrote to ``<backup_dir>/<name without hash>`` (a folder two hosts could share).
+
+    Outside check mode every generation there whose manifest's ``source_host`` is one of ``owners`` is
+    moved (one ``os.rename`` each) into the set's current folder; the others stay and a note says so.
+    In check mode nothing moves: the legacy folder is returned when the current set has no generation
+    yet, so a check-mode run reads what a real run would adopt. Returns (legacy folder to read in check
+    mode or None, notes).
+    """
+    current = set_dir(backup_dir, name)
+    base = current.parent
+    notes: list[str] = []
+    fallback = None
+    for legacy in host_folder.existing_legacy(base, name):
+        names = generation_names(legacy)
+        mine = [g for g in names if _generation_owner(legacy / g) in owners]
+        left = [g for g in names if g not in mine]
+        if check_mode:
+            if mine and not generation_names(current):
+                fallback = legacy
+                notes.append(f"{len(mine)} generation(s) of {name} are in {legacy} (folder name of an older version); "
+                             f"a real run moves them to {current}")
+        else:
+            for gen in mine:
+                try:
+                    current.mkdir(parents=True, exist_ok=True, mode=_DIR_MODE)
+                    if (current / gen).exists():
+                        raise FileExistsError(str(current / gen))
+                    os.rename(legacy / gen, current / gen)
+                except OSError as exc:
+                    left.append(gen)
+                    notes.append(f"{legacy / gen} could not be moved to {current}: {exc}; it stays where it is")
+            if mine:
+                notes.append(f"moved {len(mine)} generation(s) of {name} from {legacy} (folder name of an older "
+                             f"version) to {current}")
+        if left:
+            notes.append(f"{legacy} (folder name of an older version, without the host name hash) keeps "
+                         f"{len(left)} generation(s) that do not record {name} as their source host; they were left "
+                         "alone, and retention never deletes them")
+    return fallback, notes
 
 
 def generation_names(directory: Path) -> list[str]:
@@ -60,6 +115,9 @@ def read_manifest(generation_dir: Path) -> dict[str, Any]:
         raise InputError(f"{path} is missing: the generation is incomplete") from exc
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{path} cannot be read as JSON: {exc}") from exc
+    except RecursionError:
+        raise InputError(f"{path} cannot be read as JSON: it is nested too deeply; it is not a manifest a backup "
+                         "writes") from None
     manifest = dr_plan.validate_manifest(data, str(path))
     if manifest["generation"] != generation_dir.name:
         raise InputError(f"{path} names generation {manifest['generation']!r}, but its directory is "

@@ -23,9 +23,11 @@ from typing import Any
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_backup_plan as plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_folder as host_folder_rule
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_store import (
     file_hashes,
     host_folder,
+    manifest_owner,
 )
 
 PART_SUFFIX = ".part"
@@ -37,10 +39,24 @@ class LicenseBackupStore:
 
     def __init__(self, dest: str | os.PathLike[str], host: str) -> None:
         self.host = host
-        self.root = Path(dest) / host_folder(host)
+        self.dest = Path(dest)
+        self.root = self.dest / host_folder(host)
         self.files = self.root / plan.FILES_DIR
         self.manifest_path = self.root / "manifest.json"
         self.sums_path = self.root / SUMS_NAME
+
+    def adopt_legacy(self) -> list[str]:
+        """Move this host's folder from its older name (no hash) when its manifest names this host."""
+        if not self.dest.is_dir():
+            return []
+        moved, notes = host_folder_rule.adopt_legacy(self.dest, self.host, manifest_owner)
+        if moved is not None:
+            notes.append(f"moved {moved} (the folder name an older version used) to {self.root}")
+        return notes
+
+    def lock(self, run_id: str):
+        """The controller lock of this host's folder (see :func:`.host_folder.controller_lock`)."""
+        return host_folder_rule.controller_lock(self.root, operation="license_backup", run_id=run_id)
 
     def prepare(self) -> None:
         """Create the folders (mode 0700); raises CtxlicError naming the folder when it cannot."""
@@ -61,8 +77,9 @@ class LicenseBackupStore:
             raise CtxlicError(f"Cannot read {self.manifest_path}: {exc.strerror or exc}.") from None
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CtxlicError(f"{self.manifest_path} is not valid JSON ({exc}); move it away (keep it: it lists the "
+        except (json.JSONDecodeError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            raise CtxlicError(f"{self.manifest_path} is not valid JSON ({why}); move it away (keep it: it lists the "
                               "copies already made) and run again.") from None
         return plan.check_manifest(data, str(self.manifest_path))
 

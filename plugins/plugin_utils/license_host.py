@@ -8,7 +8,9 @@ called by the action plugins outside check mode (the host access layer refuses t
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import hashlib
 import ntpath
 import os
 from dataclasses import dataclass, field
@@ -16,7 +18,12 @@ from typing import Any, Callable
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_plan, license_removal, license_served
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import (
+    host_folder,
+    license_plan,
+    license_removal,
+    license_served,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import MAX_FILE_BYTES
@@ -176,13 +183,79 @@ def reread_failure_message(reread: dict[str, Any]) -> str:
     return f"{' '.join(reread['argv'])} failed (rc={reread['rc']}): {output or 'no output'}"
 
 
-def fetch_backup(host: HostAccess, path: str, local_path: str) -> str:
-    """Copy ``path`` from the host to ``local_path`` on the controller; returns ``local_path``."""
-    os.makedirs(os.path.dirname(local_path), exist_ok=True)
-    host.fetch_file(path, local_path)
-    if not os.path.isfile(local_path):
-        raise HostError(f"backup of {path} to the controller failed: {local_path} was not created; nothing was removed")
+def backup_destination(backup_dir: str, host: str, name: str, now: datetime.datetime) -> tuple[str, list[str]]:
+    """``<backup_dir>/<host folder>/<UTC timestamp>/<name>`` on the controller, and notes about older folders.
+
+    The host folder follows the collection's one rule (:func:`.host_folder.folder_name`: readable name plus
+    a hash of the exact inventory name). Backups an older version wrote without the hash stay where they
+    are (they may hold two hosts' files, which cannot be told apart); the notes name that folder, so no
+    earlier backup is orphaned silently.
+    """
+    if not isinstance(backup_dir, str) or not backup_dir.strip():
+        raise InputError("backup_dir is empty: give a directory on the controller (default "
+                         "~/.ansible/ctxlic/license_backups)")
+    base = os.path.expanduser(backup_dir)
+    if os.path.exists(base) and not os.path.isdir(base):
+        raise InputError(f"backup_dir {backup_dir!r} is not a directory ({base} is a file or a device): give a "
+                         "directory on the controller; nothing was removed")
+    stamp = now.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = host_folder.folder_name(host or "unknown")
+    notes = [f"earlier license file backups made by an older version of this collection may be in {legacy} (folder "
+             f"name without the host name hash, possibly shared with another host whose name reads the same); they "
+             f"are kept there, new backups of {host} go to {os.path.join(base, folder)}"
+             for legacy in host_folder.existing_legacy(base, host or "unknown")]
+    return os.path.join(base, folder, stamp, name), notes
+
+
+def fetch_backup(host: HostAccess, path: str, local_path: str, expected: bytes) -> str:
+    """Copy ``path`` from the host to ``local_path`` and prove it holds ``expected`` (size and SHA-256).
+
+    ``expected`` is what was read from the server for planning. A copy that differs (a cut or truncated
+    transfer, a file changed in between) is deleted and :class:`HostError` stops the removal: nothing on
+    the server has been changed at that point. Returns ``local_path``.
+    """
+    folder = os.path.dirname(local_path)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"backup_dir: cannot create {folder} on the controller ({exc.strerror or exc}); give a "
+                         "writable directory as backup_dir; nothing was removed") from None
+    try:
+        host.fetch_file(path, local_path)
+    except (AnsibleError, OSError) as exc:
+        _discard(local_path)
+        raise HostError(f"backup of {path} to the controller failed ({exc}); nothing was removed. Run again once "
+                        "the connection works") from None
+    problem = backup_problem(local_path, expected)
+    if problem:
+        _discard(local_path)
+        raise HostError(f"backup of {path} to {local_path} is not a true copy: {problem}. The server's file was "
+                        "not removed and nothing was changed; the incomplete copy was deleted. Run again (check the "
+                        "connection if this repeats)")
     return local_path
+
+
+def backup_problem(local_path: str, expected: bytes) -> str | None:
+    """Why the controller copy at ``local_path`` is not ``expected`` (size, then SHA-256), or None."""
+    try:
+        with open(local_path, "rb") as handle:
+            data = handle.read(len(expected) + 1)
+    except OSError as exc:
+        return f"the copy cannot be read ({exc.strerror or exc})"
+    if len(data) != len(expected):
+        return f"the copy holds {len(data)}{'+' if len(data) > len(expected) else ''} bytes, the server's file " \
+               f"{len(expected)}"
+    got, want = hashlib.sha256(data).hexdigest(), hashlib.sha256(expected).hexdigest()
+    if got != want:
+        return f"the copy has SHA-256 {got}, the server's file {want}"
+    return None
+
+
+def _discard(local_path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(local_path)
+    with contextlib.suppress(OSError):
+        os.rmdir(os.path.dirname(local_path))  # the timestamp folder, when it is empty
 
 
 # win_service_info reports a running service as "started"; the lab (and Get-Service) say "running".
@@ -252,6 +325,11 @@ class Recovery:
     @property
     def changed(self) -> bool:
         return bool(self.steps)
+
+
+def removal_marker_exists(host: HostAccess, install_dir: str) -> bool:
+    """Is the marker of a removal (running or interrupted) in MyFiles? One read-only stat."""
+    return host.stat(license_removal.marker_path(install_dir)).exists
 
 
 def finish_interrupted_removal(host: HostAccess, install_dir: str, *, check_mode: bool) -> Recovery:

@@ -21,12 +21,13 @@ import hashlib
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_folder as host_folder_rule
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import sanitize_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_state import (
     check_manifest,
     empty_manifest,
@@ -38,6 +39,9 @@ _CHUNK = 1024 * 1024
 META_SUFFIX = ".meta.json"
 REASON_SUFFIX = ".reason.json"
 PART_SUFFIX = ".part"
+# Bounds for reading back an unrecorded bundle (this module writes at most max_bundle_bytes per bundle).
+MAX_ORPHAN_READ = 8 * 1024 * 1024 * 1024
+MAX_ORPHAN_MEMBERS = 100_000
 
 
 def file_hashes(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -57,15 +61,23 @@ def file_hashes(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def host_folder(host: str) -> str:
-    """The folder name of ``host``: its name when that is already safe, else the safe form plus a hash.
+    """The folder name of ``host``: the collection's one rule (:func:`.host_folder.folder_name`).
 
-    The hash keeps two hosts apart whose names only differ in characters that are replaced
-    (``ls 01`` and ``ls_01``), so their bundles never share a folder or a manifest.
+    A readable name plus a short hash of the exact inventory name, so two hosts whose names only
+    differ in characters that are replaced (``ls 01`` and ``ls_01``, ``a@b`` and ``a#b``) never share
+    a folder or a manifest.
     """
-    safe = sanitize_host(host)
-    if safe == host:
-        return safe
-    return f"{safe}-{hashlib.sha256(host.encode('utf-8')).hexdigest()[:8]}"
+    return host_folder_rule.folder_name(host)
+
+
+def manifest_owner(folder: Path) -> str | None:
+    """The exact host name the manifest in ``folder`` records, or None when it cannot say."""
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    host = data.get("host") if isinstance(data, dict) else None
+    return host if isinstance(host, str) else None
 
 
 class BundleStore:
@@ -73,13 +85,30 @@ class BundleStore:
 
     def __init__(self, dest: str | os.PathLike[str], host: str) -> None:
         self.host = host
-        self.root = Path(dest) / host_folder(host)
+        self.dest = Path(dest)
+        self.root = self.dest / host_folder(host)
         self.incoming = self.root / "incoming"
         self.rejected = self.root / "rejected"
         self.bundles = self.root / "bundles"
         self.manifest_path = self.root / "manifest.json"
 
     # -- folders and manifest ----------------------------------------------------------------------
+    def adopt_legacy(self) -> list[str]:
+        """Move this host's folder from its older name (no hash) when its manifest names this host.
+
+        Returns notes about older folders left alone (another host's, or unknown owner).
+        """
+        if not self.dest.is_dir():
+            return []
+        moved, notes = host_folder_rule.adopt_legacy(self.dest, self.host, manifest_owner)
+        if moved is not None:
+            notes.append(f"moved {moved} (the folder name an older version used) to {self.root}")
+        return notes
+
+    def lock(self, run_id: str, operation: str = "telemetry_bundle"):
+        """The controller lock of this host's folder (see :func:`.host_folder.controller_lock`)."""
+        return host_folder_rule.controller_lock(self.root, operation=operation, run_id=run_id)
+
     def prepare(self) -> None:
         """Create the folders (mode 0700); raises CtxlicError naming the folder when it cannot."""
         for folder in (self.root, self.incoming, self.rejected, self.bundles):
@@ -98,9 +127,10 @@ class BundleStore:
             raise CtxlicError(f"Cannot read {self.manifest_path}: {exc.strerror or exc}.") from None
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else exc
             raise CtxlicError(
-                f"{self.manifest_path} is not valid JSON ({exc}); move it away (keep it: it records the bundles "
+                f"{self.manifest_path} is not valid JSON ({why}); move it away (keep it: it records the bundles "
                 "already made) and run again."
             ) from None
         return check_manifest(data, str(self.manifest_path))
@@ -224,6 +254,46 @@ class BundleStore:
             if temporary or (is_bundle_name(path.name) and path.name not in listed):
                 found.append(path)
         return found
+
+    def known_sha256s(self, manifest: dict[str, Any], verified: set[str]) -> set[str]:
+        """SHA-256 of every zip held safely on the controller: copies in incoming and members of verified bundles."""
+        known = {local["sha256"] for local in self.incoming_files().values()}
+        for bundle in manifest["bundles"]:
+            if bundle["name"] in verified:
+                known.update(str(m.get("sha256")) for m in bundle["members"] if isinstance(m, dict))
+        return known
+
+    @staticmethod
+    def member_sha256s(path: Path) -> list[str] | None:
+        """SHA-256 of every member of a bundle this module wrote (ZIP_STORED), or None when it cannot be read."""
+        digests = []
+        budget = MAX_ORPHAN_READ
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist()[:MAX_ORPHAN_MEMBERS + 1]:
+                    if len(digests) >= MAX_ORPHAN_MEMBERS:
+                        return None
+                    digest = hashlib.sha256()
+                    with archive.open(info) as member:
+                        for chunk in iter(lambda member=member: member.read(_CHUNK), b""):
+                            budget -= len(chunk)
+                            if budget < 0:
+                                return None
+                            digest.update(chunk)
+                    digests.append(digest.hexdigest())
+        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, ValueError, EOFError):
+            return None
+        return digests
+
+    def keep_unrecorded(self, path: Path) -> Path:
+        """Move an unrecorded bundle that holds files found nowhere else to ``unrecorded/`` (kept, never deleted)."""
+        folder = self.root / "unrecorded"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = folder / path.name
+        if target.exists():
+            target = folder / f"{sha256_file(path)[:12]}_{path.name}"
+        os.replace(path, target)
+        return target
 
     # -- helpers -----------------------------------------------------------------------------------
     @staticmethod

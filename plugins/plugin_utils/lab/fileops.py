@@ -220,6 +220,16 @@ def rename_path(root: Path, winsrc: str, windest: str) -> dict:
         raise FileOpError(f"Cannot find path '{winsrc}' because it does not exist.")
     if os.path.lexists(dest):
         raise FileOpError(f"Cannot create a file when that file already exists: {windest}")
+    if src.is_file() and not src.is_symlink():
+        # MoveFile on one NTFS volume is one atomic step that fails when the target exists; the check above
+        # and os.rename are two, so two runs renaming onto one name could both succeed. A hard link fails
+        # with EEXIST atomically; then the source name goes.
+        try:
+            os.link(src, dest)
+        except FileExistsError:
+            raise FileOpError(f"Cannot create a file when that file already exists: {windest}") from None
+        os.unlink(src)
+        return {"changed": True}
     os.rename(src, dest)
     return {"changed": True}
 

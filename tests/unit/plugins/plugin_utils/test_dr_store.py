@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import stat
+from pathlib import Path
 from datetime import UTC, datetime
 
 import pytest
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan as dp
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_store as ds
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_folder
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
@@ -29,9 +31,51 @@ def manifest(name: str, files: dict[str, bytes] | None = None) -> dict:
 
 def test_set_dir_expands_home_and_sanitises(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert ds.set_dir("~/b", "ls 01") == tmp_path / "b" / "ls_01"
+    assert ds.set_dir("~/b", "ls 01") == tmp_path / "b" / host_folder.folder_name("ls 01")
+    assert ds.set_dir("~/b", "ls 01").name.startswith("ls_01-")
     with pytest.raises(InputError):
         ds.set_dir("", "ls01")
+
+
+@pytest.mark.parametrize("target", ["file", "/dev/null"])
+def test_set_dir_refuses_a_file_as_backup_dir(tmp_path, target):
+    path = tmp_path / "file" if target == "file" else Path(target)
+    if target == "file":
+        path.write_text("x")
+    with pytest.raises(InputError, match="not a directory"):
+        ds.set_dir(str(path), "ls01")
+
+
+def test_colliding_names_get_separate_sets(tmp_path):
+    """Issue 14 item 3: a@b and a#b (and accented names) shared one set, so keep=1 deleted the other's backup."""
+    names = ["a@b", "a#b", "a_b", "café", "cafe", "LS01", "ls01"]
+    assert len({ds.set_dir(str(tmp_path), n) for n in names}) == len(names)
+
+
+def test_legacy_generations_of_this_host_move_others_stay(tmp_path):
+    legacy = tmp_path / "a_b"
+    mine = manifest("20261122T000000Z")
+    mine["source_host"] = "a@b"
+    theirs = manifest("20261123T000000Z")
+    theirs["source_host"] = "a#b"
+    ds.write_generation(legacy, mine, FILES)
+    ds.write_generation(legacy, theirs, FILES)
+    fallback, notes = ds.adopt_legacy(str(tmp_path), "a@b", {"a@b"}, check_mode=True)
+    assert fallback == legacy and (legacy / "20261122T000000Z").is_dir()
+    fallback, notes = ds.adopt_legacy(str(tmp_path), "a@b", {"a@b"}, check_mode=False)
+    current = ds.set_dir(str(tmp_path), "a@b")
+    assert fallback is None
+    assert ds.generation_names(current) == ["20261122T000000Z"]
+    assert ds.generation_names(legacy) == ["20261123T000000Z"]
+    assert any("left alone" in n for n in notes) and any("moved 1" in n for n in notes)
+
+
+def test_deeply_nested_manifest_is_a_message_not_a_traceback(tmp_path):
+    gen = tmp_path / "20261122T000000Z"
+    gen.mkdir()
+    (gen / "manifest.json").write_text("[" * 100000 + "]" * 100000)
+    with pytest.raises(InputError, match=r"nested too deeply|cannot be read"):
+        ds.read_manifest(gen)
 
 
 def test_written_generation_verifies_and_is_private(tmp_path):

@@ -395,3 +395,38 @@ def test_check_myfiles_served_uses_one_collection_and_asks_a_cluster_through_its
     served = license_host.check_myfiles_served(host, INSTALL, "CAP")
     assert served.checked and not served.stale
     assert [call[0] for call in host.calls] == ["collect", "run"]
+
+
+# -- issue 14 item 2: the backup before a removal is verified by content ----------------------------------------
+def test_backup_problem_catches_a_truncated_copy(tmp_path):
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host as lh
+
+    expected = b"x" * 416
+    copy = tmp_path / "copy.lic"
+    copy.write_bytes(expected[:208])
+    assert "208 bytes" in lh.backup_problem(str(copy), expected)
+    copy.write_bytes(b"y" * 416)
+    assert "SHA-256" in lh.backup_problem(str(copy), expected)
+    copy.write_bytes(expected)
+    assert lh.backup_problem(str(copy), expected) is None
+    assert "cannot be read" in lh.backup_problem(str(tmp_path / "missing"), expected)
+
+
+def test_backup_destination_uses_the_one_folder_rule_and_names_legacy_folders(tmp_path):
+    import datetime as dt
+
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_folder
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host as lh
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+
+    when = dt.datetime(2026, 11, 22, 10, 15, tzinfo=dt.UTC)
+    a, _ = lh.backup_destination(str(tmp_path), "a@b", "FID_a.lic", when)
+    b, _ = lh.backup_destination(str(tmp_path), "a#b", "FID_a.lic", when)
+    assert a != b and a == str(tmp_path / host_folder.folder_name("a@b") / "20261122T101500Z" / "FID_a.lic")
+    (tmp_path / "a_b").mkdir()
+    _, notes = lh.backup_destination(str(tmp_path), "a@b", "FID_a.lic", when)
+    assert len(notes) == 1 and str(tmp_path / "a_b") in notes[0]
+    (tmp_path / "file").write_text("x")
+    for bad in (str(tmp_path / "file"), "/dev/null", ""):
+        with pytest.raises(InputError):
+            lh.backup_destination(bad, "ls01", "a.lic", when)
