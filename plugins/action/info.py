@@ -35,13 +35,19 @@ class ActionModule(CtxlicAction):
         return result
 
     @staticmethod
-    def _releases(cache_path: str) -> tuple[list, list[str]]:
-        """The shipped release catalog, merged with the controller's refreshed cache when there is one."""
+    def _releases(cache_path: str) -> tuple[release_catalog.Catalog, list[str]]:
+        """The shipped release catalog, merged with the controller's refreshed cache when there is one.
+
+        A ``Catalog`` (not a bare list), so the cache's ``fetched_at`` proves what the catalog is complete
+        through: a server on the newest known build is ``current`` only when that proof is recent.
+        """
         shipped = catalog_store.load_shipped()
         try:
             cache = catalog_store.load_cache(cache_path)
         except CtxlicError as exc:
-            return list(shipped.releases), [str(exc)]
+            return shipped, [str(exc)]
         if cache is None:
-            return list(shipped.releases), []
-        return release_catalog.merge(shipped.releases, cache.releases), []
+            return shipped, []
+        merged = release_catalog.merge(shipped.releases, cache.releases)
+        return release_catalog.Catalog(tuple(merged), fetched_at=cache.fetched_at,
+                                       origin=f"shipped+cache:{cache.url}"), []

@@ -38,6 +38,18 @@ options:
         with the collection; otherwise the shipped catalog alone decides the window status.
     type: path
     default: ~/.cache/ctxlic/release_catalog.json
+  las:
+    description:
+      - The License Activation Service (LAS) state of this License Server, as the Citrix Licensing Manager shows it.
+        The vendor documents no file, registry value or command that shows the LAS registration, activation or last
+        contact on the server, so the collection cannot read it and takes it from here.
+      - When omitted, the host variable C(ctxlic_las) is used (same keys); when neither is set the LAS state is
+        unknown and the fleet report says so (never PASS).
+      - Keys C(registered) (bool, registered with Citrix Cloud), C(activated) (bool, products activated through
+        LAS), C(mode) (C(online) or C(offline)), C(last_contact) (ISO 8601 time of the last contact with the LAS
+        endpoint; for offline mode the last activation blob exchange), C(source) (free text, where it was read).
+      - A wrong key or type fails the task with a message naming it, before the host is contacted.
+    type: dict
 extends_documentation_fragment:
   - ctxlic.license_server.license_lines
   - ctxlic.license_server.attributes.read_only
@@ -59,6 +71,15 @@ EXAMPLES = r"""
 - name: Show the installed version
   ansible.builtin.debug:
     msg: "{{ inventory_hostname }} runs {{ ls.server.version.text | default('no License Server') }}"
+
+- name: Gather with the LAS state read from the Citrix Licensing Manager (the server cannot show it)
+  ctxlic.license_server.info:
+    las:
+      registered: true
+      activated: true
+      mode: online
+      last_contact: "2026-12-01T06:00:00Z"
+      source: Licensing Manager, 2026-12-01
 
 - name: Gather from a non-default installation directory
   ctxlic.license_server.info:
@@ -304,6 +325,34 @@ server:
         latest:
           description: Newest release known to the catalog.
           type: str
+    licensing:
+      description:
+        - Licensing technology of the server. License files come from C(MyFiles); LAS capability from the build
+          (online activation from build 51000, online and offline from build 53100, Citrix Licensing 11.17.2 build
+          52100 documentation, License Activation Service); the LAS state from O(las) or C(ctxlic_las).
+      type: dict
+      returned: when the gather worked
+      contains:
+        technology:
+          description:
+            - C(files) (license files only), C(las) (LAS only), C(both), C(none) (neither) or C(unknown) (license
+              files or not, the LAS state was not given and the build can do LAS).
+          type: str
+          sample: both
+        license_files:
+          description: Names of the license files in C(MyFiles), C(citrix_startup.lic) excluded.
+          type: list
+          elements: str
+        las:
+          description:
+            - C(capable_online), C(capable_offline) (from the build; null when unknown), C(registered), C(activated),
+              C(mode), C(last_contact), C(source) (from O(las) / C(ctxlic_las); null when not given),
+              C(offline_activation) (filled by M(ctxlic.license_server.fleet_report) from evidence events).
+          type: dict
+        thresholds:
+          description: The minimum builds for online and offline LAS activation used.
+          type: dict
+          sample: {online_min_build: 51000, offline_min_build: 53100}
     myfiles:
       description: Every file name in C(MyFiles).
       type: list

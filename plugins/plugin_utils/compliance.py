@@ -108,7 +108,9 @@ REMEDIATION = {
     "licenses_surplus": "return surplus allocations on the licensing portal and remove the files with "
     "playbooks/deploy_licenses.yml",
     "obsolete": "return these allocations on the licensing portal (Manage Licenses > Return allocations, 002)",
-    "catalog": "refresh the release catalog and re-run playbooks/fleet_report.yml",
+    "catalog": "refresh the release catalog: set ctxlic_telemetry_catalog_url (catalog_url of "
+    "ctxlic.license_server.upgrade_window) to the vendor's What's new page or your mirror, then re-run "
+    "playbooks/fleet_report.yml",
 }
 
 #: The rules a report cites, in the order a reader needs them.
@@ -439,6 +441,9 @@ def _check_upgrade(record: Mapping[str, Any], *, usable: bool, warn_days: int) -
     status = window.get("status")
     evidence = {"version": version.get("text") if version else None, "window": dict(window) or None}
     latest = window.get("latest") or "the newest release"
+    # The deadline belongs to the oldest unmet release (required_release), not to the latest one.
+    required_row = _mapping(window.get("required_release")) or {}
+    required = _text(required_row.get("version")) or latest
     deadline = window.get("deadline")
     fix = REMEDIATION["upgrade"]
     if not usable:
@@ -447,28 +452,34 @@ def _check_upgrade(record: Mapping[str, Any], *, usable: bool, warn_days: int) -
         return _check("upgrade_window", UNKNOWN, "License Server version unknown (not installed or not readable); "
                       "re-run the info gather.", evidence)
     if status == "current":
-        return _check("upgrade_window", PASS, f"Runs {evidence['version']}, the newest release in the catalog.",
+        through = window.get("catalog_complete_through")
+        proof = f" (catalog complete through {through})" if through else ""
+        return _check("upgrade_window", PASS, f"Runs {evidence['version']}, the newest release in the catalog{proof}.",
                       evidence)
     if status in ("within_window", "due_soon"):
         days_left = _int(window.get("days_left"))
         if status == "due_soon" or window.get("due_soon") is True or (days_left is not None and days_left <= warn_days):
             left = f" ({_plural(days_left, 'day')} left)" if days_left is not None else ""
-            return _check("upgrade_window", WARN, f"Upgrade to {latest} due by {deadline}{left}; {fix}.", evidence, fix)
-        return _check("upgrade_window", PASS, f"Runs {evidence['version']}; {latest} must be installed by {deadline}.",
-                      evidence, None)
+            return _check("upgrade_window", WARN, f"Upgrade due by {deadline}{left}: {required} must be installed "
+                          f"within six months of its release (latest known: {latest}); {fix}.", evidence, fix)
+        return _check("upgrade_window", PASS, f"Runs {evidence['version']}; {required} must be installed by {deadline} "
+                      f"(latest known: {latest}).", evidence, None)
     if status == "overdue":
         over = _int(window.get("days_overdue"))
         late = f" {_plural(over, 'day')} past" if over is not None else " past"
-        return _check("upgrade_window", FAIL, f"Upgrade overdue:{late} the six-month deadline {deadline} for {latest} "
-                      f"(version too old, 002 reason 3); {fix}.", evidence, fix)
+        return _check("upgrade_window", FAIL, f"Upgrade overdue:{late} the six-month deadline {deadline} for "
+                      f"{required} (version too old, 002 reason 3; latest known: {latest}); {fix}.", evidence, fix)
     if status == "below_floor":
         return _check("upgrade_window", FAIL, f"Runs {evidence['version']}, older than 11.17.2 build 40000 (required "
                       f"since 2023-03-31, 003); {fix}.", evidence, fix)
     reason = f"window status {status!r}" if status and status != "unknown" else "no upgrade-window result"
     if window.get("message"):
-        reason += f": {_text(window['message'])}"
-    return _check("upgrade_window", UNKNOWN, f"Upgrade window unknown ({reason}); refresh the release catalog and "
-                  "re-run the report.", evidence, REMEDIATION["catalog"])
+        reason = _text(window["message"]) if status == "unknown" else f"{reason}: {_text(window['message'])}"
+    if window.get("unknown_reason") == "no_build":
+        return _check("upgrade_window", UNKNOWN, f"Upgrade window unknown: {reason} Re-run the info gather.",
+                      evidence, None)
+    return _check("upgrade_window", UNKNOWN, f"Upgrade window unknown: {reason.rstrip('.')}. Fix: "
+                  f"{REMEDIATION['catalog']}.", evidence, REMEDIATION["catalog"])
 
 
 def _pending(record: Mapping[str, Any]) -> dict:
@@ -905,20 +916,34 @@ def catalog_notice(catalog: Mapping[str, Any] | None, *, as_of: datetime | None 
         fetched = None
     fetched_age = (as_of.date() - fetched.date()).days if fetched and as_of else None
     source = catalog.get("source") or catalog.get("origin")
+    # The limit the verdict was made with (upgrade_window returns its catalog_max_age_days) is the one
+    # the report shows, so the number and the text agree.
+    own_limit = _int(catalog.get("max_age_days"))
+    if own_limit is not None and own_limit >= 0:
+        max_age_days = own_limit
     if isinstance(catalog.get("stale"), bool):
         stale = catalog["stale"]
         age = _int(catalog.get("age_days"))
         given = catalog.get("message") or catalog.get("stale_message")  # upgrade_window says stale_message
-        message = _text(given) or _catalog_message(stale, newest, newest_date, fetched, age, None)
+        message = _text(given) or _catalog_message(stale, newest, newest_date, fetched, age, max_age_days)
         if stale and "STALE" not in message:
             message = "STALE release catalog: " + message
     else:
-        age = fetched_age
-        stale = fetched is None or (age is not None and age > max_age_days)
+        # Known complete through the later of the newest release and the last fetch (release_catalog).
+        try:
+            newest_day = parse_day(newest_date) if newest_date else None
+        except _Unreadable:
+            newest_day = None
+        newest_day = newest_day if isinstance(newest_day, date) else None
+        days = [d for d in (newest_day, fetched.date() if fetched else None) if d is not None]
+        through = max(days) if days else None
+        age = (as_of.date() - through).days if through and as_of else fetched_age
+        stale = through is None or (age is not None and age > max_age_days)
         message = _catalog_message(stale, newest, newest_date, fetched, age, max_age_days)
     return {"available": True, "newest_release": newest, "newest_release_date": newest_date,
             "fetched_at": iso_utc(fetched), "age_days": age, "stale": stale, "source": _text(source) or None,
-            "max_age_days": max_age_days, "message": message}
+            "max_age_days": max_age_days, "complete_through": _text(catalog.get("complete_through")) or None,
+            "message": message}
 
 
 def _catalog_message(stale: bool, newest: str | None, newest_date: str | None, fetched: datetime | None,
@@ -926,16 +951,13 @@ def _catalog_message(stale: bool, newest: str | None, newest_date: str | None, f
     release = f"newest release {newest}" + (f" ({newest_date})" if newest_date else "") if newest else \
         "no releases listed"
     if not stale:
-        when = f"fetched {iso_utc(fetched)}" if fetched else "fetch time unknown"
-        return f"Release catalog {when}; {release}."
-    if fetched is None:
-        why = "fetch time unknown"
-    elif age is not None and max_age is not None:
-        why = f"fetched {iso_utc(fetched)}, {_plural(age, 'day')} old, limit {max_age}"
-    else:
-        why = f"fetched {iso_utc(fetched)}"
-    return (f"STALE release catalog ({why}; {release}): newer License Server releases may exist, so servers shown "
-            f"as current or within the window may in fact be overdue. {REMEDIATION['catalog'].capitalize()}.")
+        when = f"fetched {iso_utc(fetched)}" if fetched else "never refreshed"
+        return f"Release catalog {when}; {release}; complete enough to exclude a newer release."
+    when = f"last refreshed {iso_utc(fetched)}" if fetched else "never refreshed"
+    old = f", knowledge {_plural(age, 'day')} old, limit {max_age}" if age is not None and max_age is not None else ""
+    return (f"STALE release catalog ({when}{old}; {release}): it cannot exclude a newer License Server release, so "
+            f"servers on the newest known build are reported as unknown, not current. "
+            f"{REMEDIATION['catalog'].capitalize()}.")
 
 
 def _release_fields(value: Any) -> tuple[str | None, str | None]:

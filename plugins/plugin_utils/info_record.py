@@ -487,15 +487,18 @@ def _add_proxy(record: dict, raw: dict) -> None:
     }
 
 
-def _add_window(record: dict, releases: list | None, observed: datetime, warn_days: int) -> None:
+def _add_window(record: dict, releases: Any, observed: datetime, warn_days: int) -> None:
+    """The upgrade window at the host's clock; *releases* may be a ``Catalog`` so its last fetch counts as proof."""
     version = record.get("version")
     if not record["installed"]:
         return
     if releases is None:
-        record["window"] = {"status": "unknown", "message": "no release catalog was given"}
+        record["window"] = {"status": "unknown", "unknown_reason": "catalog_stale",
+                            "message": "no release catalog was given"}
         return
     if not version or version.get("error") or not version.get("build_known"):
-        record["window"] = {"status": "unknown", "message": "the installed version (with its build) is not known"}
+        record["window"] = {"status": "unknown", "unknown_reason": "no_build",
+                            "message": "the installed version (with its build) is not known"}
         return
     parsed = parse_ls_version(version["text"])
     record["window"] = evaluate_window(parsed, releases, observed.date(), warn_days)

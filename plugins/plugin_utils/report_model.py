@@ -22,6 +22,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance i
     MAX_UPLOAD_AGE_DAYS,
     NON_COMPLIANT,
     PASS,
+    REMEDIATION,
     RULES,
     SERVER_UNKNOWN,
     UNKNOWN,
@@ -118,6 +119,17 @@ def _chart(servers: list[dict], threshold: int) -> dict:
     return {"threshold_days": threshold, "max_days": max(known) if known else None, "bars": bars}
 
 
+def _window_unproven(server_results: list | tuple) -> dict:
+    """The servers whose upgrade window could not be proven (check ``upgrade_window`` UNKNOWN), for the headline."""
+    hosts = sorted((str(r["host"]) for r in server_results
+                    if any(isinstance(c, Mapping) and c.get("id") == "upgrade_window" and c.get("status") == UNKNOWN
+                           for c in r.get("checks") or [])), key=lambda h: (h.casefold(), h))
+    message = (f"Upgrade window not proven for {len(hosts)} server(s): {', '.join(hosts)}. The release catalog cannot "
+               "exclude a newer release for them (or their version is unreadable); see each server's upgrade-window "
+               f"check. Fix: {REMEDIATION['catalog']}.") if hosts else ""
+    return {"hosts": hosts, "message": message}
+
+
 def _evidence_notes(servers: list[dict], fleet_eval: Mapping[str, Any], catalog: Mapping[str, Any],
                     as_of: str) -> list[str]:
     notes = [
@@ -192,6 +204,7 @@ def build_report(
         "counts": dict(fleet_eval.get("counts") or {}),
         "not_reporting": list(fleet_eval.get("not_reporting") or []),
         "other_findings": list(fleet_eval.get("other_findings") or []),
+        "window_unproven": _window_unproven(server_results),
     }
     model = {
         "schema_version": SCHEMA_VERSION,

@@ -229,7 +229,12 @@ def _render_csv(model: Mapping[str, Any]) -> str:
         facts = server["facts"]
         statuses = {c["id"]: c["status"] for c in server["checks"]}
         summary = " | ".join(f"{c['id']}: {c['message']}" for c in server["checks"] if c["status"] in ("fail", "warn"))
+    "licensing_technology", "las_capable_online", "las_capable_offline", "las_mode", "las_last_contact",
+    "las_offline_activation", "las_state_source",
         row = {
+_LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "capable_online",
+                  "las_capable_offline": "capable_offline", "las_mode": "mode", "las_last_contact": "last_contact",
+                  "las_offline_activation": "offline_activation", "las_state_source": "state_source"}
             "kind": "server", "host": server["host"], "hostname": server["hostname"], "status": server["status"],
             "reporting": server["reporting"], "fleet_status": fleet_status,
             **{k: facts.get(k) for k in CSV_COLUMNS if k in facts},
@@ -249,9 +254,15 @@ def _render_csv(model: Mapping[str, Any]) -> str:
 def _junit_case(suite: ET.Element, name: str, classname: str, status: str, message: str, detail: str,
                 warn_fails: bool) -> tuple[int, int]:
     case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
+            **{column: (server.get("licensing") or {}).get(key) for column, key in _LICENSING_CSV.items()},
     if status == "fail" or (status == "warn" and warn_fails):
         ET.SubElement(case, "failure", message=_truncate(message, 1000), type=status).text = detail
         return 1, 0
+    licensing = model.get("licensing") or {}
+    for count in licensing.get("counts") or ():
+        row = {"kind": "licensing_count", "fleet_status": fleet_status, "licensing_technology": count["technology"]}
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                        + [csv_cell(f"{count['servers']} servers: {count['label']}")])
     if status == "unknown":
         ET.SubElement(case, "skipped", message=_truncate(message, 1000))
         return 0, 1
@@ -311,12 +322,17 @@ def _render_junit(model: Mapping[str, Any]) -> str:
                                            f"Fix: {check.get('remediation') or ''}") if not p.endswith(": "))
             f, s = _junit_case(suite, f"{server['host']} :: {check['id']}", classname, check["status"],
                                check["message"], detail, warn_fails)
+    for count in (model.get("licensing") or {}).get("counts") or ():
+        fleet_props[f"licensing_{count['technology']}"] = str(count["servers"])
             failures, skipped = failures + f, skipped + s
         _close_suite(suite, len(server["checks"]), failures, skipped, stamp)
         totals = [totals[0] + len(server["checks"]), totals[1] + failures, totals[2] + skipped]
 
     root.set("tests", str(totals[0]))
     root.set("failures", str(totals[1]))
+    licensing = model.get("licensing")
+    if licensing:
+        cases.append(("fleet :: licensing technology (LAS)", licensing["tone"], licensing["headline"]))
     root.set("errors", "0")
     root.set("skipped", str(totals[2]))
     root.set("time", "0")

@@ -7,7 +7,11 @@ lab hosts and the controller: what the playbook says it did must be what happene
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import sqlite3
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +22,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import l
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 
-from .conftest import sha256
+from .conftest import COLLECTIONS, ansible_env, sha256
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOKS = REPO / "playbooks"
@@ -378,3 +382,92 @@ def test_evidence_event_records_once_and_check_mode_writes_nothing(make_fleet, t
     bad = fleet.run(module_play("evidence_event", {"kind": "Bad Kind", "history_db": str(db)}))
     res = bad.task_results("under test")["ls01"]
     assert res["failed"] is True and "not an event name" in res["msg"]
+
+
+# -- issue 15: runbooks that can be trusted -------------------------------------------------------------
+def fail_messages(result) -> list[str]:
+    """Every failed task's message in the run."""
+    found = []
+    for play in (result.data or {}).get("plays", []):
+        for task in play.get("tasks", []):
+            found += [r.get("msg", "") for r in task["hosts"].values() if r.get("failed")]
+    return found
+
+
+def test_fleet_report_with_a_misspelled_group_fails_instead_of_skipping(make_fleet, tmp_path):
+    fleet = make_fleet([HostSpec("ls01", version=V51, last_upload={"days_ago": 1})])
+    reports = tmp_path / "reports"
+    typo = {"ctxlic_target_hosts": "license_server", "ctxlic_telemetry_report_dir": str(reports)}
+    result = fleet.run(PLAYBOOKS / "fleet_report.yml", extra_vars=typo)
+    assert_no_traceback(result)
+    assert result.rc != 0, result.stdout[-3000:]
+    assert any("No host matched 'license_server'" in m and "license_servers" in m for m in fail_messages(result))
+    assert not reports.exists()
+
+    # The correct group still passes, also with --limit.
+    good = fleet.run(PLAYBOOKS / "fleet_report.yml", extra_vars={"ctxlic_telemetry_report_dir": str(reports)},
+                     limit="ls01")
+    assert good.rc == 0, good.stdout[-3000:]
+    assert (reports / "compliance_report.json").is_file()
+
+
+def test_fleet_report_that_gathered_no_server_fails_and_still_lists_the_hosts(make_fleet, tmp_path):
+    fleet = make_fleet([HostSpec("gone1", unreachable=True), HostSpec("gone2", unreachable=True)])
+    reports = tmp_path / "reports"
+    result = fleet.run(PLAYBOOKS / "fleet_report.yml", extra_vars={"ctxlic_telemetry_report_dir": str(reports)})
+    assert_no_traceback(result)
+    assert result.rc != 0, result.stdout[-3000:]
+    assert any("No License Server was gathered" in m and "gone1, gone2" in m for m in fail_messages(result))
+    report = json.loads((reports / "compliance_report.json").read_text(encoding="utf-8"))
+    assert {s["host"] for s in report["servers"]} == {"gone1", "gone2"}
+
+
+def test_site_pending_zip_runbook_works_when_followed_literally(make_fleet, tmp_path):
+    fleet = make_fleet([HostSpec("manual01", version=V45, reporting="manual", pending_zip_days=[40, 3])])
+    zips = pending_zips(fleet, "manual01")
+    assert len(zips) == 4
+    extra = {"ctxlic_server_installer_src": installer(tmp_path, V51), "ctxlic_server_version": V51,
+             "ctxlic_server_min_free_mb": 100, "ctxlic_site_as_of": "2026-11-22", "ctxlic_reporting_mode": "manual"}
+
+    refused = fleet.run(PLAYBOOKS / "site.yml", extra_vars=extra)
+    assert refused.rc != 0 and installed_version(fleet, "manual01") == V45
+    message = " ".join(" ".join(fail_messages(refused)).split())
+    match = re.search(r"ansible-playbook .*?ctxlic_telemetry_bundle_dest=\S+", message)
+    assert match, message
+    command = shlex.split(match.group(0))
+    assert "ctxlic_telemetry_cleanup=true" in command and "ctxlic_telemetry_bundle=true" in command
+
+    # Step (1), exactly as printed (from another directory, as an operator's shell would be).
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=ansible_env(), cwd=tmp_path,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert pending_zips(fleet, "manual01") == {}
+    dest = Path(next(a.split("=", 1)[1] for a in command if a.startswith("ctxlic_telemetry_bundle_dest=")))
+    assert dest.is_relative_to(fleet.root.resolve() / "controller")  # the lab keeps the bundles inside the lab
+    manifests = list(dest.rglob("manifest.json"))
+    assert len(manifests) == 1 and set(bundled(manifests[0].parent)) == set(zips)  # nothing was lost
+
+    # Step (3): the same site.yml run now upgrades.
+    again = fleet.run(PLAYBOOKS / "site.yml", extra_vars=extra)
+    assert again.rc == 0, again.stdout[-3000:]
+    assert installed_version(fleet, "manual01") == V51
+
+
+def test_readme_lab_commands_keep_evidence_and_reports_inside_the_lab(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = ansible_env({"HOME": str(home), "PYTHONPATH": str(COLLECTIONS)})
+    lab = tmp_path / "lab"
+    lab_cli = [sys.executable, "-m", "ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.cli"]
+    subprocess.run([*lab_cli, "create", str(lab), "--hosts", "2"], env=env, check=True, capture_output=True)
+    proc = subprocess.run(["ansible-playbook", "-i", str(lab / "inventory.yml"), "ctxlic.license_server.fleet_report"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+    db = lab / "controller" / "evidence.sqlite"
+    with sqlite3.connect(db) as conn:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert tables
+    assert (lab / "controller" / "reports" / "compliance_report.html").is_file()
+    assert not (home / ".local" / "share" / "ctxlic").exists()
+    assert not (home / "ctxlic").exists()

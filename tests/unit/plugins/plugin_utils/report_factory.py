@@ -105,6 +105,14 @@ def make_record(host: str, **overrides: Any) -> dict:
             "due_soon": False,
             "latest": "11.17.2 build 51000",
         },
+        # LAS in use next to the license file (the License Server serves both side by side), in daily contact.
+        "licensing": {
+            "technology": "both",
+            "license_files": [f"FID_{host}.lic"],
+            "las": {"capable_online": True, "capable_offline": False, "registered": True, "activated": True,
+                    "mode": "online", "last_contact": ago(0, 6), "offline_activation": None, "source": "ctxlic_las"},
+            "thresholds": {"online_min_build": 51000, "offline_min_build": 53100},
+        },
     }
     return _merge(copy.deepcopy(record), overrides)
 

@@ -354,7 +354,7 @@ def test_junit_compliant_fleet_passes():
     model = build_report(fleet, results, generated_at=AS_OF, title="ok", catalog=None, as_of=AS_OF, options={})
     xml = parse_junit(render(model, "junit"))
     suites = list(xml)
-    assert [c.is_passed for c in suites[0]] == [True]
+    assert [c.is_passed for c in suites[0]] == [True, True]  # FAQ status, licensing technology (LAS)
     assert suites[1].failures == 0 and suites[1].skipped == 1  # surplus skipped without purchase data
 
 
