@@ -215,7 +215,12 @@ CSV_COLUMNS = (
     "last_attempt_code", "last_attempt_message", "last_success_time", "last_success_source", "days_since_success",
     "upload_deadline", "pending_count", "pending_bytes", "expired_lines", "inactive_lines", "expiring_lines",
     "failed_checks", "warned_checks", "unknown_checks",
+    "licensing_technology", "las_capable_online", "las_capable_offline", "las_mode", "las_last_contact",
+    "las_offline_activation", "las_state_source",
 )
+_LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "capable_online",
+                  "las_capable_offline": "capable_offline", "las_mode": "mode", "las_last_contact": "last_contact",
+                  "las_offline_activation": "offline_activation", "las_state_source": "state_source"}
 
 
 def _render_csv(model: Mapping[str, Any]) -> str:
@@ -229,20 +234,21 @@ def _render_csv(model: Mapping[str, Any]) -> str:
         facts = server["facts"]
         statuses = {c["id"]: c["status"] for c in server["checks"]}
         summary = " | ".join(f"{c['id']}: {c['message']}" for c in server["checks"] if c["status"] in ("fail", "warn"))
-    "licensing_technology", "las_capable_online", "las_capable_offline", "las_mode", "las_last_contact",
-    "las_offline_activation", "las_state_source",
         row = {
-_LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "capable_online",
-                  "las_capable_offline": "capable_offline", "las_mode": "mode", "las_last_contact": "last_contact",
-                  "las_offline_activation": "offline_activation", "las_state_source": "state_source"}
             "kind": "server", "host": server["host"], "hostname": server["hostname"], "status": server["status"],
             "reporting": server["reporting"], "fleet_status": fleet_status,
             **{k: facts.get(k) for k in CSV_COLUMNS if k in facts},
             "failed_checks": " ".join(server["failed_checks"]), "warned_checks": " ".join(server["warned_checks"]),
             "unknown_checks": " ".join(server["unknown_checks"]),
+            **{column: (server.get("licensing") or {}).get(key) for column, key in _LICENSING_CSV.items()},
         }
         writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS]
                         + [csv_cell(statuses.get(c)) for c in check_ids] + [csv_cell(summary)])
+    licensing = model.get("licensing") or {}
+    for count in licensing.get("counts") or ():
+        row = {"kind": "licensing_count", "fleet_status": fleet_status, "licensing_technology": count["technology"]}
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                        + [csv_cell(f"{count['servers']} servers: {count['label']}")])
     for obsolete in model["obsolete_allocations"]:
         row = {"kind": "obsolete_allocation", "host": obsolete.get("host"), "status": "obsolete", "reporting": False,
                "fleet_status": fleet_status}
@@ -254,15 +260,9 @@ _LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "c
 def _junit_case(suite: ET.Element, name: str, classname: str, status: str, message: str, detail: str,
                 warn_fails: bool) -> tuple[int, int]:
     case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
-            **{column: (server.get("licensing") or {}).get(key) for column, key in _LICENSING_CSV.items()},
     if status == "fail" or (status == "warn" and warn_fails):
         ET.SubElement(case, "failure", message=_truncate(message, 1000), type=status).text = detail
         return 1, 0
-    licensing = model.get("licensing") or {}
-    for count in licensing.get("counts") or ():
-        row = {"kind": "licensing_count", "fleet_status": fleet_status, "licensing_technology": count["technology"]}
-        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
-                        + [csv_cell(f"{count['servers']} servers: {count['label']}")])
     if status == "unknown":
         ET.SubElement(case, "skipped", message=_truncate(message, 1000))
         return 0, 1
@@ -298,12 +298,17 @@ def _render_junit(model: Mapping[str, Any]) -> str:
                    "as_of": meta["as_of"], "collection_version": meta.get("collection_version") or ""}
     totals = [0, 0, 0]
 
+    for count in (model.get("licensing") or {}).get("counts") or ():
+        fleet_props[f"licensing_{count['technology']}"] = str(count["servers"])
     suite = _junit_suite(root, "fleet", fleet_props)
     faq_status = {"Compliant": "pass", "Unknown": "unknown"}.get(fleet["status"], "fail")
     cases = [("fleet :: telemetry status (FAQ 000)", faq_status, f"{fleet['status']}: {fleet['status_reason']}")]
     cases += [(f"fleet :: obsolete allocation :: {o['host']}", "fail", o["message"])
               for o in model["obsolete_allocations"]]
     cases += [(f"fleet :: {f['id']}", f["severity"], f["message"]) for f in fleet["other_findings"] if not f["hosts"]]
+    licensing = model.get("licensing")
+    if licensing:
+        cases.append(("fleet :: licensing technology (LAS)", licensing["tone"], licensing["headline"]))
     failures = skipped = 0
     for name, status, message in cases:
         f, s = _junit_case(suite, name, "ctxlic.license_server.fleet", status, message, message, warn_fails)
@@ -322,17 +327,12 @@ def _render_junit(model: Mapping[str, Any]) -> str:
                                            f"Fix: {check.get('remediation') or ''}") if not p.endswith(": "))
             f, s = _junit_case(suite, f"{server['host']} :: {check['id']}", classname, check["status"],
                                check["message"], detail, warn_fails)
-    for count in (model.get("licensing") or {}).get("counts") or ():
-        fleet_props[f"licensing_{count['technology']}"] = str(count["servers"])
             failures, skipped = failures + f, skipped + s
         _close_suite(suite, len(server["checks"]), failures, skipped, stamp)
         totals = [totals[0] + len(server["checks"]), totals[1] + failures, totals[2] + skipped]
 
     root.set("tests", str(totals[0]))
     root.set("failures", str(totals[1]))
-    licensing = model.get("licensing")
-    if licensing:
-        cases.append(("fleet :: licensing technology (LAS)", licensing["tone"], licensing["headline"]))
     root.set("errors", "0")
     root.set("skipped", str(totals[2]))
     root.set("time", "0")
