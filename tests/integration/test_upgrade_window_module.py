@@ -12,10 +12,11 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,9 @@ def catalog_server() -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def run_playbook(tmp_path: Path, tasks: list[dict[str, Any]], *extra: str) -> subprocess.CompletedProcess[str]:
+def run_playbook(
+    tmp_path: Path, tasks: list[dict[str, Any]], *extra: str, inventory: str = "localhost,"
+) -> subprocess.CompletedProcess[str]:
     playbook = tmp_path / "play.yml"
     playbook.write_text(yaml.safe_dump([{"hosts": "all", "gather_facts": False, "tasks": tasks}], sort_keys=False))
     env = dict(os.environ)
@@ -68,7 +71,7 @@ def run_playbook(tmp_path: Path, tasks: list[dict[str, Any]], *extra: str) -> su
         [
             str(PLAYBOOK_BIN),
             "-i",
-            "localhost,",
+            inventory,
             "-e",
             "ansible_connection=local",
             "-e",
@@ -196,11 +199,13 @@ def test_refresh_failure_warns_and_check_mode_works(tmp_path: Path, catalog_serv
     assert "Traceback" not in output
     result = json.loads(out.read_text())
     assert result["failed"] is False
-    assert result["window"]["status"] == "current"
+    # Issue 13: the failed refresh leaves the shipped catalog, which cannot prove 51000 current.
+    assert result["window"]["status"] == "unknown"
+    assert result["window"]["unknown_reason"] == "catalog_stale"
     assert result["catalog"]["stale"] is True
     warnings = [str(w) for w in result.get("warnings", [])]
     assert any(f"{catalog_server}/no-such-page.html" in w and "HTTP 404" in w for w in warnings), warnings
-    assert any("a stale catalog makes outdated servers look current" in w for w in warnings), warnings
+    assert any("cannot exclude a newer release" in w for w in warnings), warnings
     assert "Release catalog refresh failed" in output  # shown to the operator as a warning
 
 
@@ -236,6 +241,7 @@ def test_argument_spec_matches_the_documentation() -> None:
         "stale",
         "stale_message",
         "age_days",
+        "complete_through",
         "max_age_days",
         "releases_known",
     }
@@ -248,3 +254,111 @@ def test_module_file_holds_only_documentation() -> None:
     names = [target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets]  # type: ignore[attr-defined]
     assert names == ["DOCUMENTATION", "EXAMPLES", "RETURN"]
     assert all(isinstance(node, ast.Assign) for node in tree.body)
+
+
+@pytest.mark.integration
+@needs_ansible
+def test_done_when_build_51000_with_the_shipped_catalog_is_not_current_on_2026_12_02(tmp_path: Path) -> None:
+    """Issue 13, first "Done when": shipped catalog, no refresh, build 51000 as of 2026-12-02."""
+    outputs = {name: tmp_path / f"{name}.json" for name in ("plain", "strict")}
+    args = {"installed_version": "11.17.2.0 build 51000", "as_of": "2026-12-02", "catalog_cache": ""}
+    tasks = [
+        *module_task("plain", args, outputs["plain"]),
+        *module_task("strict", {**args, "fail_on": "overdue"}, outputs["strict"], ignore_errors=True),
+    ]
+    proc = run_playbook(tmp_path, tasks)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "Traceback" not in output
+    plain = json.loads(outputs["plain"].read_text())
+    assert plain["window"]["status"] not in ("current", "within_window")
+    assert (plain["window"]["status"], plain["window"]["unknown_reason"]) == ("unknown", "catalog_stale")
+    assert plain["catalog"]["max_age_days"] == 180
+    assert plain["catalog"]["complete_through"] == "2024-12-01"
+    assert "Refresh the release catalog" in plain["msg"]
+    assert "Upgrade window not proven" in output  # shown to the operator as a warning
+    strict = json.loads(outputs["strict"].read_text())
+    assert strict["failed"] is True
+    assert "Upgrade window not proven" in strict["msg"]
+
+
+@pytest.mark.integration
+@needs_ansible
+def test_done_when_a_known_newer_release_decides_from_the_oldest_unmet_one(tmp_path: Path, catalog_server: str) -> None:
+    out = tmp_path / "out.json"
+    tasks = module_task(
+        "refreshed",
+        {
+            "installed_version": "11.17.2.0 build 51000",
+            "as_of": "2026-12-02",
+            "catalog_url": f"{catalog_server}/whats_new_new_builds.html",
+            "catalog_cache": str(tmp_path / "cache.json"),
+        },
+        out,
+    )
+    proc = run_playbook(tmp_path, tasks)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    window = json.loads(out.read_text())["window"]
+    # The fixture page lists 52000 (2025-09-15) and 53000 (2026-02-03): 52000 is the oldest unmet one.
+    assert window["status"] == "overdue"
+    assert window["required_release"]["version"] == "11.17.2 build 52000"
+    assert (window["deadline"], window["days_overdue"]) == ("2026-03-15", (date(2026, 12, 2) - date(2026, 3, 15)).days)
+
+
+class _CountingHandler(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:
+        type(self).hits.append(self.path)
+        time.sleep(1.0)  # slow enough that every forked host asks while the first fetch is under way
+        body = (FIXTURES / "whats_new_new_builds.html").read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.mark.integration
+@needs_ansible
+def test_parallel_hosts_fetch_the_catalog_once_per_run(tmp_path: Path) -> None:
+    """Issue 13: with forks, every host's upgrade_window task fetched the page despite the cache."""
+    _CountingHandler.hits = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/whats-new.html"
+        tasks = [
+            {
+                "name": "window",
+                "ctxlic.license_server.upgrade_window": {
+                    "installed_version": "11.17.2.0 build 51000",
+                    "as_of": "2026-06-01",
+                    "catalog_url": url,
+                    "catalog_cache": str(tmp_path / "cache.json"),
+                },
+                "register": "result",
+            },
+            {
+                "name": "save",
+                "ansible.builtin.copy": {
+                    "content": "{{ result | to_json }}",
+                    "dest": str(tmp_path) + "/{{ inventory_hostname }}.json",
+                },
+            },
+        ]
+        proc = run_playbook(tmp_path, tasks, "--forks", "4", inventory="ls1,ls2,ls3,ls4,")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _CountingHandler.hits == ["/whats-new.html"], _CountingHandler.hits
+    origins = sorted(json.loads((tmp_path / f"ls{i}.json").read_text())["catalog"]["origin"] for i in range(1, 5))
+    assert origins.count(f"shipped+fetched:{url}") == 1
+    assert origins.count(f"shipped+cache:{url}") == 3
