@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store, release_catalog
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store, las, release_catalog
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
@@ -16,9 +16,16 @@ class ActionModule(CtxlicAction):
         "expiry_warning_days": {"type": "int", "default": 30},
         "warn_days": {"type": "int", "default": 30},
         "catalog_cache": {"type": "path", "default": catalog_store.DEFAULT_CACHE_PATH},
+        "las": {"type": "dict"},
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
+        # LAS state: the vendor documents no way to read it on the server; it comes from the user (option or
+        # the ctxlic_las host variable) and is checked before any host call (bad input changes nothing).
+        las_value = args["las"]
+        if las_value is None and task_vars.get(las.INPUT_VAR) is not None:
+            las_value = self._templar.template(task_vars[las.INPUT_VAR])
+        las_input = las.normalise_input(las_value, "las" if args["las"] is not None else las.INPUT_VAR)
         releases, warnings = self._releases(args["catalog_cache"])
         host = host_access_for(self, task_vars)
         raw = host.collect(install_dir=args["install_dir"], max_bytes=args["max_file_bytes"])
@@ -28,6 +35,7 @@ class ActionModule(CtxlicAction):
             releases=releases,
             expiry_warning_days=args["expiry_warning_days"],
             warn_days=args["warn_days"],
+            las_input=las_input,
         )
         result = {"changed": False, "server": record, "backend": host.backend, "remote_calls": len(host.calls)}
         if warnings:

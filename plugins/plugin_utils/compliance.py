@@ -33,6 +33,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Iterable, Mapping
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import las as _las
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.allocations import surplus as _surplus
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
 
@@ -63,6 +64,9 @@ CHECK_IDS = (
     "pending_bundles",
     "licenses_expired",
     "licenses_surplus",
+    "las_capable",
+    "licensing_technology",
+    "las_contact",
 )
 
 CHECK_TITLES = {
@@ -73,6 +77,9 @@ CHECK_TITLES = {
     "pending_bundles": "Manual-upload bundles and disk space",
     "licenses_expired": "No expired or inactive licenses installed",
     "licenses_surplus": "Installed licenses within purchased counts",
+    "las_capable": "Build can use the License Activation Service",
+    "licensing_technology": "Licensing technology (license files / LAS)",
+    "las_contact": "LAS endpoint reached within the daily period",
 }
 
 CHECK_RULES = {
@@ -84,6 +91,12 @@ CHECK_RULES = {
     "pending_bundles": "Upload the upload_*.zip bundles, then delete them or the disk fills (001).",
     "licenses_expired": "No expired or inactive licenses may stay installed (002 reason 4).",
     "licenses_surplus": "Installed licenses must not exceed purchased licenses (002 reason 5).",
+    "las_capable": "LAS needs License Server build 51000 or later (online), 53100 or later (offline) (Citrix "
+    "Licensing 11.17.2 build 52100, License Activation Service).",
+    "licensing_technology": "After 2026-04-15 the License Activation Service is the exclusive way to activate "
+    "on-premises products (CTX695107).",
+    "las_contact": "LAS needs an online connection for verification and renewal daily; otherwise license caching "
+    "mode (Citrix Licensing current release and CVAD, License Activation Service).",
 }
 
 #: Where each problem is fixed. One table so the names can follow the collection's playbooks/modules.
@@ -108,6 +121,11 @@ REMEDIATION = {
     "licenses_surplus": "return surplus allocations on the licensing portal and remove the files with "
     "playbooks/deploy_licenses.yml",
     "obsolete": "return these allocations on the licensing portal (Manage Licenses > Return allocations, 002)",
+    "las_upgrade": _las.FIX_UPGRADE.format(online=51000, offline=53100),
+    "las_register": _las.FIX_REGISTER,
+    "las_input": _las.FIX_INPUT,
+    "las_contact": _las.FIX_CONTACT,
+    "las_offline": _las.FIX_OFFLINE,
     "catalog": "refresh the release catalog: set ctxlic_telemetry_catalog_url (catalog_url of "
     "ctxlic.license_server.upgrade_window) to the vendor's What's new page or your mirror, then re-run "
     "playbooks/fleet_report.yml",
@@ -150,6 +168,29 @@ RULES = (
         "text": "With the License Management Service disabled, upload the upload_compliance*.zip and "
         "upload_usage*.zip bundles through Citrix Insight Services, then delete them.",
         "source": "001, 003 (CTX472950)",
+    },
+    {
+        "id": "las_end_of_file_licensing",
+        "text": "Customers using file-based licensing must complete the transition to the License Activation "
+        "Service before April 15, 2026; after this date LAS is the exclusive method for activating and licensing "
+        "Citrix on-premises components.",
+        "source": "License Activation Service: Replacing Our End-of-Life File-Based Licensing (CTX695107), "
+        "https://support.citrix.com/external/article/695107/license-activation-service-replacing-our.html",
+    },
+    {
+        "id": "las_builds",
+        "text": "License Server build 51000 or higher supports online LAS activation; build 53100 or higher supports "
+        "online and offline activation. The License Server supports LAS and license files simultaneously.",
+        "source": "Citrix Licensing 11.17.2 build 52100, License Activation Service, "
+        "https://docs.citrix.com/en-us/licensing/11-17-2-52100/license-activation-service",
+    },
+    {
+        "id": "las_contact",
+        "text": "LAS requires an online connection for license verification and renewal on a daily basis; when the "
+        "License Server or LAS is unreachable the system enters license caching mode.",
+        "source": "Citrix Licensing current release, License Activation Service, https://docs.citrix.com/en-us/"
+        "licensing/current-release/license-activation-service.html; Citrix Virtual Apps and Desktops, License "
+        "Activation Service",
     },
     {
         "id": "status_latency",
@@ -729,6 +770,17 @@ def _check_surplus(record: Mapping[str, Any], *, usable: bool, as_of: datetime, 
     return _check("licenses_surplus", PASS, "Installed license counts are within the purchased counts.", evidence)
 
 
+def _check_las(check_id: str, record: Mapping[str, Any], *, usable: bool, as_of: datetime,
+               rules: _las.Rules) -> dict:
+    """``las_capable`` / ``licensing_technology`` / ``las_contact`` (rules and texts in las.py, sources in las.yml)."""
+    if not usable:
+        return _check(check_id, UNKNOWN, "Not evaluated: the host could not be gathered.")
+    judge = {"las_capable": _las.check_capable, "licensing_technology": _las.check_technology,
+             "las_contact": _las.check_contact}[check_id]
+    status, message, fix, evidence = judge(record, as_of=as_of, rules=rules)
+    return _check(check_id, status, message, evidence, fix)
+
+
 # --------------------------------------------------------------------------- public: one server
 
 
@@ -768,6 +820,7 @@ def evaluate_server(
     future_start_status: str = FAIL,
     css_lapsed_status: str = "ignore",
     surplus_basis: str = "installed",
+    las_rules: _las.Rules | None = None,
 ) -> dict:
     """Evaluate one gathered License Server record against the vendor rules.
 
@@ -829,6 +882,8 @@ def evaluate_server(
         _check_licenses_expired(record, usable=usable, as_of=as_of, warn_days=expiry_warning_days,
                                 future_start_status=future_start_status, css_lapsed_status=css_lapsed_status),
         _check_surplus(record, usable=usable, as_of=as_of, purchased=purchased_counts, basis=surplus_basis),
+        *(_check_las(check_id, record, usable=usable, as_of=as_of, rules=las_rules or _las.load_shipped())
+          for check_id in ("las_capable", "licensing_technology", "las_contact")),
     ]
     by_id = {c["id"]: c for c in checks}
     reporting = usable and by_id["reachable"]["status"] == PASS and by_id["telemetry_upload"]["status"] in (PASS, WARN)
@@ -1052,6 +1107,20 @@ _FINDINGS = (
      "bundles"),
     ("pending_bundles", WARN, "pending_bundles", "001: upload then delete bundles", "Bundles or disk space",
      "bundles"),
+    ("las_capable", FAIL, "las_incapable", "CTX695107: file-based licensing ended 2026-04-15",
+     "Build cannot use the License Activation Service", "las_upgrade"),
+    ("las_capable", WARN, "las_incapable_soon", "CTX695107: file-based licensing ends 2026-04-15",
+     "Build cannot use the License Activation Service (upgrade before 2026-04-15)", "las_upgrade"),
+    ("licensing_technology", FAIL, "file_licensing_only", "CTX695107: LAS is the exclusive activation method",
+     "Licensed only by license files after the end of file-based licensing", "las_register"),
+    ("licensing_technology", WARN, "file_licensing_left", "CTX695107: file-based licensing ends 2026-04-15",
+     "License files still in use, or nothing licensed", "las_register"),
+    ("licensing_technology", UNKNOWN, "licensing_unknown", "evidence missing: LAS state not given",
+     "Licensing technology unknown (set ctxlic_las)", "las_input"),
+    ("las_contact", FAIL, "las_caching_mode", "LAS: daily connection, else license caching mode",
+     "LAS endpoint not reached within the daily period (caching mode)", "las_contact"),
+    ("las_contact", UNKNOWN, "las_contact_unknown", "evidence missing: last LAS contact not given",
+     "LAS contact unknown", "las_input"),
     ("reachable", FAIL, "not_verified", "not verifiable", "Servers not gathered or without a License Server",
      "reachable"),
 )
@@ -1152,7 +1221,8 @@ def _not_reporting_reason(result: Mapping[str, Any]) -> str:
 def _other_findings(results: list[Mapping[str, Any]]) -> list[dict]:
     findings = []
     for check_id, status, fid, reason, title, fix in _FINDINGS:
-        hosts = [r["host"] for r in sorted(results, key=_host_key) if _check_of(r, check_id).get("status") == status]
+        hosts = [r["host"] for r in sorted(results, key=_host_key) if _check_of(r, check_id).get("status") == status
+                 and (status != UNKNOWN or r.get("usable", True))]  # unreachable hosts: see not_verified
         if hosts:
             findings.append(_finding(fid, status, reason, title, hosts, REMEDIATION[fix]))
     return findings
@@ -1204,4 +1274,8 @@ def _fleet_counts(results: list[Mapping[str, Any]], obsolete: list[dict], alloca
         "surplus_licenses": with_status("licenses_surplus", FAIL),
         "manual_mode": sum(1 for r in results if (r.get("facts") or {}).get("reporting_mode") == "manual"),
         "pending_bundles": sum(1 for r in results if ((r.get("facts") or {}).get("pending_count") or 0) > 0),
+        **{f"licensing_{tech}": sum(1 for r in results if (_check_of(r, "licensing_technology").get("evidence") or {})
+                                    .get("technology", _las.UNKNOWN) == tech) for tech in _las.TECHNOLOGIES},
+        "las_incapable": with_status("las_capable", FAIL, WARN),
+        "las_caching_mode": with_status("las_contact", FAIL),
     }

@@ -297,8 +297,12 @@ def build_record(
     releases: list | None = None,
     expiry_warning_days: int = 30,
     warn_days: int = 30,
+    las_input: dict | None = None,
 ) -> dict[str, Any]:
     """The per-server record from a raw collection; never raises for odd host data.
+
+    ``las_input`` is the user's LAS state for this server (``las.normalise_input`` of ``ctxlic_las``):
+    the vendor documents no way to read it on the server, so it is never collected.
 
     ``releases`` (the release catalog) enables the upgrade-window status; ages and expiries are
     computed at the host's own clock (``observed_at``), falling back to ``now``. A field of the
@@ -327,7 +331,18 @@ def build_record(
         _add_telemetry(record, raw, observed)
         _add_window(record, releases, observed, warn_days)
     _add_proxy(record, raw)
+    _add_licensing(record, las_input)
     return record
+
+
+def _add_licensing(record: dict, las_input: dict | None) -> None:
+    """``licensing``: license files (from MyFiles) and LAS (capability by build, state from the user)."""
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils import las
+
+    version = record.get("version") if isinstance(record.get("version"), dict) else {}
+    record["licensing"] = las.licensing_record(
+        build=version.get("build"), license_files=(record.get("licenses") or {}).get("files"), las_input=las_input,
+        rules=las.load_shipped())
 
 
 def _observed(record: dict, text: str | None, now: datetime | None) -> datetime | None:

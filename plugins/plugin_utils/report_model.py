@@ -31,6 +31,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance i
     iso_utc,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.las import TECHNOLOGIES, TECHNOLOGY_LABELS
 
 SCHEMA_VERSION = 1
 
@@ -93,6 +94,66 @@ def _server_row(result: Mapping[str, Any]) -> dict:
         "failed_checks": by_status[FAIL],
         "warned_checks": by_status[WARN],
         "unknown_checks": by_status[UNKNOWN],
+        "licensing": _licensing_row(checks),
+    }
+
+
+_LAS_CHECKS = ("las_capable", "licensing_technology", "las_contact")
+_TONE_ORDER = {FAIL: 0, UNKNOWN: 1, WARN: 2, PASS: 3}
+
+
+def _licensing_row(checks: list[dict]) -> dict:
+    """One server's licensing technology view, from its three LAS checks (compliance.py / las.py)."""
+    by_id = {c.get("id"): c for c in checks}
+    tech_ev = (by_id.get("licensing_technology") or {}).get("evidence") or {}
+    cap_ev = (by_id.get("las_capable") or {}).get("evidence") or {}
+    contact_ev = (by_id.get("las_contact") or {}).get("evidence") or {}
+    technology = tech_ev.get("technology") if tech_ev.get("technology") in TECHNOLOGIES else "unknown"
+    present = [by_id[c] for c in _LAS_CHECKS if c in by_id]
+    worst = min((c.get("status", UNKNOWN) for c in present), key=lambda s: _TONE_ORDER.get(s, 1), default=UNKNOWN)
+    problems = [c for c in present if c.get("status") != PASS]
+    return {
+        "technology": technology,
+        "technology_label": TECHNOLOGY_LABELS[technology],
+        "build": cap_ev.get("build"),
+        "capable_online": cap_ev.get("online"),
+        "capable_offline": cap_ev.get("offline"),
+        "license_files": list(tech_ev.get("license_files") or []),
+        "mode": contact_ev.get("mode"),
+        "last_contact": contact_ev.get("last_contact"),
+        "offline_activation": contact_ev.get("offline_activation"),
+        "state_source": tech_ev.get("las_source"),
+        "status": worst,
+        "status_label": CHECK_STATUS_LABELS.get(worst, "UNKNOWN"),
+        "situation": " ".join(str(c.get("message")) for c in problems) or str(
+            (by_id.get("licensing_technology") or {}).get("message") or ""),
+        "fix": "; ".join(dict.fromkeys(str(c["remediation"]) for c in problems if c.get("remediation"))) or None,
+    }
+
+
+def _licensing_view(servers: list[dict], counts: Mapping[str, Any]) -> dict:
+    """The fleet's licensing technology view: counts per technology and what a licensing owner acts on."""
+    tally = {tech: int(counts.get(f"licensing_{tech}", 0) or 0) for tech in TECHNOLOGIES}
+    act = [s["host"] for s in servers if s["licensing"]["status"] == FAIL]
+    unknown = [s["host"] for s in servers if s["licensing"]["status"] == UNKNOWN]
+    warn = [s["host"] for s in servers if s["licensing"]["status"] == WARN]
+    parts = [f"{tally[t]} {TECHNOLOGY_LABELS[t]}" for t in TECHNOLOGIES]
+    headline = "Licensing technology: " + ", ".join(parts) + "."
+    if act:
+        headline += f" Act now on {len(act)}: {', '.join(act)}."
+    if unknown:
+        headline += f" Not proven on {len(unknown)} (give ctxlic_las or re-gather): {', '.join(unknown)}."
+    if warn:
+        headline += f" Attention on {len(warn)}: {', '.join(warn)}."
+    tone = FAIL if act else UNKNOWN if unknown else WARN if warn else PASS
+    return {
+        "counts": [{"technology": t, "label": TECHNOLOGY_LABELS[t], "servers": tally[t]} for t in TECHNOLOGIES],
+        "headline": headline,
+        "tone": tone,
+        "act_now": act,
+        "unknown": unknown,
+        "attention": warn,
+        "servers": [{"host": s["host"], **s["licensing"]} for s in servers],
     }
 
 
@@ -224,6 +285,7 @@ def build_report(
         "matrix": _matrix(servers),
         "chart": _chart(servers, threshold),
         "obsolete_allocations": list(fleet_eval.get("obsolete_allocations") or []),
+        "licensing": _licensing_view(servers, fleet["counts"]),
         "evidence_notes": _evidence_notes(servers, fleet_eval, notice, as_of_text),
     }
     return jsonable(model)
