@@ -331,7 +331,9 @@ window:
         version: 11.17.2 build 46000
         released: "2024-02-19"
         date_precision: day
-        source: "Citrix Licensing 11.17.2 build 49000 documentation (https://docs.citrix.com/en-us/licensing/legacy-licensing), What's new"
+        source: >-
+          Citrix Licensing 11.17.2 build 49000 documentation
+          (https://docs.citrix.com/en-us/licensing/legacy-licensing), What's new
     newer_releases:
       description: Every known release newer than the installed version, oldest first.
       type: list
@@ -417,7 +419,7 @@ catalog:
       description: The staleness verdict in words. A stale catalog makes outdated servers look current.
       type: str
       returned: always
-      sample: "The release catalog from shipped (never refreshed) is stale: its newest release is 11.17.2 build 51000, ..."
+      sample: "The release catalog from shipped (never refreshed) is stale: its newest release is ..."
     age_days:
       description: Days between RV(catalog.complete_through) and O(as_of).
       type: int
