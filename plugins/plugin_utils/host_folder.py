@@ -44,7 +44,8 @@ except ImportError:  # pragma: no cover - Windows is not a controller platform
 HASH_DIGITS = 8
 READABLE_MAX = 64
 LOCK_NAME = ".ctxlic.lock"
-#: How long a run waits for another run of the same host folder on this controller before it gives up.
+#: How long a run waits for another run of the same host folder on this controller before it gives up
+#: (environment variable CTXLIC_CONTROLLER_LOCK_WAIT overrides it, in seconds).
 DEFAULT_WAIT_SECONDS = 120.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -141,13 +142,18 @@ def _holder_text(path: Path) -> str:
 
 @contextlib.contextmanager
 def controller_lock(folder: str | os.PathLike[str], *, operation: str, run_id: str,
-                    wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Iterator[Path]:
+                    wait_seconds: float | None = None) -> Iterator[Path]:
     """Hold the exclusive lock of a host folder on this controller for the ``with`` block.
 
     Waits up to ``wait_seconds`` for another holder, then raises :class:`CtxlicError` naming the
     holder. The lock file only says who holds it; the lock itself is the ``flock``, which the kernel
     drops when the holder exits or is killed.
     """
+    if wait_seconds is None:
+        try:
+            wait_seconds = float(os.environ.get("CTXLIC_CONTROLLER_LOCK_WAIT", DEFAULT_WAIT_SECONDS))
+        except ValueError:
+            wait_seconds = DEFAULT_WAIT_SECONDS
     root = Path(folder)
     try:
         root.mkdir(mode=0o700, parents=True, exist_ok=True)

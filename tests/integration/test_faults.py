@@ -39,6 +39,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import l
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, SERVICES
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import verify_bundle
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
 
 from .conftest import BIN, Fleet, PlaybookResult, ansible_env, sha256, tree
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
@@ -433,7 +434,7 @@ def test_a_dropped_transfer_deletes_nothing_unbundled_and_a_rerun_collects_every
     res = clean.task_results("bundle")["man01"]
     assert not res.get("failed"), res["msg"]
     assert_all_bundled_once(fleet, "man01", dest, originals)
-    assert not list((dest / "man01").rglob("*.part")), "the half transfer was discarded"
+    assert not list((dest / folder_name("man01")).rglob("*.part")), "the half transfer was discarded"
 
 
 # -- runs killed at random points ------------------------------------------------------------------
@@ -606,7 +607,7 @@ def test_telemetry_bundle_killed_at_random_points_never_loses_a_zip(make_fleet, 
     server = [fleet.path("man01", USAGE), fleet.path("man01", UL_USAGE)]
     # Kill points: during the fetches, during the bundle writes, and during the deletions on the server.
     triggers = [lambda: changed_since_start(watch(dest), rng.randint(1, 4)),
-                lambda: changed_since_start(watch(dest / "man01" / "bundles"), rng.randint(1, 2)),
+                lambda: changed_since_start(watch(dest / folder_name("man01") / "bundles"), rng.randint(1, 2)),
                 lambda: changed_since_start(watch(*server), rng.randint(1, 3))]
     kills = 0
     for make_trigger in triggers:

@@ -21,6 +21,7 @@ import pytest
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, demo_specs
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import verify_bundle
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
 
 from .conftest import sha256, tree
 
@@ -117,7 +118,7 @@ def test_bundle_with_cleanup_moves_every_zip_into_verified_bundles(make_fleet, t
     assert {b["name"] for b in res["bundles"]} == {"man01_compliance_20261122_1.zip", "man01_usage_20261122_1.zip"}
     data = manifest(dest, "man01")
     assert len(data["deleted"]) == 6 and data["rejected"] == [] and data["invalid"] == []
-    assert list((dest / "man01" / "incoming").rglob("*.zip")) == [], "copies are dropped once bundled"
+    assert list((dest / folder_name("man01") / "incoming").rglob("*.zip")) == [], "copies are dropped once bundled"
 
     again = bundle(fleet, dest, cleanup=True)["man01"]
     assert again["changed"] is False
@@ -128,7 +129,7 @@ def test_resume_after_an_interrupted_transfer_refetches_only_what_is_incomplete(
     fleet = make_fleet([HostSpec("man01", reporting="manual", pending_zip_days=[4, 3, 2, 1])])
     dest = tmp_path / "dest"
     compliance = sorted(fleet.path("man01", USAGE).glob("upload_compliance_*.zip"))
-    incoming = dest / "man01" / "incoming" / "compliance"
+    incoming = dest / folder_name("man01") / "incoming" / "compliance"
     incoming.mkdir(parents=True)
     # A run killed during the transfer: two copies complete, one truncated, one the same size but
     # corrupted, and the partial download it was writing.
@@ -169,7 +170,7 @@ def test_a_bundle_changed_on_the_controller_is_detected_and_protects_its_files(m
     assert any(tampered.name in w and "failed verification" in w for w in res["warnings"])
     current = manifest(dest, "man01")
     assert [b["name"] for b in current["invalid"]] == [tampered.name]
-    assert not tampered.exists() and (dest / "man01" / "invalid" / tampered.name).exists()
+    assert not tampered.exists() and (dest / folder_name("man01") / "invalid" / tampered.name).exists()
     # The tampered bundle's files were fetched again into a new verified bundle, then deleted.
     assert {b["name"] for b in res["bundles"]} == {tampered.name.replace("_1.zip", "_2.zip")}
     members = bundled_members(dest, "man01")
