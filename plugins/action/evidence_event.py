@@ -8,6 +8,7 @@ fleet_report keeps there. Input rules are in plugin_utils.evidence_events.
 
 from __future__ import annotations
 
+import getpass
 import os
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +27,7 @@ class ActionModule(CtxlicAction):
         "host": {"type": "str"},
         "at": {"type": "str"},
         "detail": {"type": "dict", "default": {}},
-        "once": {"type": "bool", "default": True},
+        "once": {"type": "bool"},
         "history_db": {"type": "path", "default": evidence_events.DEFAULT_HISTORY_DB},
     }
 
@@ -35,16 +36,24 @@ class ActionModule(CtxlicAction):
         host = (args["host"] or str(task_vars.get("inventory_hostname", ""))).strip()
         if not host:
             raise InputError("host is empty: pass the inventory host name the event is about.")
-        at = evidence_events.event_time(args["at"], datetime.now(UTC).replace(microsecond=0))
+        now = datetime.now(UTC).replace(microsecond=0)
+        at = evidence_events.event_time(args["at"], now)
+        detail = args["detail"] or {}
+        once = args["once"]
+        if kind == evidence_events.MANUAL_UPLOAD:
+            # Every manual upload is its own event; recorded_by defaults to the controller user running the play.
+            detail = evidence_events.manual_upload_detail(at, detail, now, _controller_user())
+            once = False if once is None else once
+        once = True if once is None else once
         path = self._loader.path_dwim(os.path.expanduser(args["history_db"]))
-        event = {"host": host, "at": at, "kind": kind, "detail": args["detail"] or {}}
+        event = {"host": host, "at": at, "kind": kind, "detail": detail}
         result: dict[str, Any] = {"history_db": path, "event": event, "earlier": []}
         if self._task.check_mode and not os.path.exists(path):
             return {**result, "changed": True, "msg": f"would create {path} and record {kind} for {host}"}
         history = EvidenceHistory(path)
         earlier = history.events(host=host, kind=kind)
         result["earlier"] = earlier
-        existing = evidence_events.decide(earlier, at, once=args["once"])
+        existing = evidence_events.decide(earlier, at, once=once)
         if existing is not None:
             return {**result, "changed": False, "event": existing,
                     "msg": f"{host} already has a {kind} event ({existing['at']}); nothing recorded"}
@@ -52,3 +61,10 @@ class ActionModule(CtxlicAction):
             return {**result, "changed": True, "msg": f"would record {kind} for {host} at {at} in {path}"}
         history.record_event(host, at, kind, event["detail"])
         return {**result, "changed": True, "msg": f"recorded {kind} for {host} at {at} in {path}"}
+
+
+def _controller_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name in the environment or the password database
+        return "unknown controller user"

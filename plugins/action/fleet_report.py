@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import fleet_report_inputs as inputs
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import las
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.allocations import (
     obsolete_allocations,
@@ -34,6 +35,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_his
     EvidenceHistory,
     prepare_observation,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import report_clock as lab_report_clock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import FORMATS
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_writer import DEFAULT_BASENAME, write_reports
@@ -72,34 +74,45 @@ class ActionModule(CtxlicAction):
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
-        now = datetime.now(UTC).replace(microsecond=0)
         check = bool(self._task.check_mode)
         warnings: list[str] = []
-        as_of = inputs.parse_as_of(args["as_of"], now)
+        inputs.check_max_upload_age(args["max_upload_age_days"])
         for option in ("output_dir", "history_db", "entitlements_file", "allocations_csv"):
             if args[option]:
                 args[option] = self._loader.path_dwim(os.path.expanduser(args[option]))
         records, window_results = self._records(args, task_vars)
+        now, clock_note = self._clock([r["host"] for r in records], task_vars, warnings)
+        as_of = inputs.parse_as_of(args["as_of"], now)
         catalog = inputs.normalise_catalog(args["catalog"] if args["catalog"] is not None
                                            else inputs.catalog_from_windows(window_results))
         purchased = read_entitlements(self._load_data(args["entitlements_file"], "entitlements_file")) \
             if args["entitlements_file"] else None
-        obsolete = self._obsolete(args, records, warnings)
+        obsolete, input_rows = self._obsolete(args, records, warnings)
 
-        history, recorded = self._history(args, records, check, warnings)
-        successes = history.last_successes(r["host"] for r in records) if history else {}
+        # Evaluate first, record afterwards: an upload result that cannot be evidence (a time in the
+        # future, an absurd year) is never stored, so it cannot poison every later run (issue 14 item 5).
+        history = self._open_history(args, check)
+        candidates = history.success_candidates([r["host"] for r in records], as_of) if history else {}
+        # LAS offline activations the operator recorded (evidence_event kind las_offline_activation): the vendor
+        # documents no file or command for the activation blob on the server, so the record carries the date.
+        las_events = history.events(kind=las.OFFLINE_EVENT_KIND) if history else []
+        for record in records:
+            las.apply_offline_events(record, [e for e in las_events if e.get("host") == record["host"]])
         results = []
         for record in records:
             results.append(evaluate_server(
-                record, as_of=as_of, last_success=successes.get(record["host"]), purchased=purchased,
+                record, as_of=as_of, last_success=candidates.get(record["host"]) or None, purchased=purchased,
                 max_upload_age_days=args["max_upload_age_days"], upload_warning_days=args["upload_warning_days"],
                 expiry_warning_days=args["expiry_warning_days"], upgrade_warning_days=args["upgrade_warning_days"]))
+        recorded = self._record(history, records, max(now, as_of), check, warnings)
         fleet_eval = evaluate_fleet(results, obsolete_allocations=obsolete, catalog=catalog, purchased=purchased,
                                     as_of=as_of)
-        model = build_report(fleet_eval, results, generated_at=now, title=args["title"], catalog=catalog, as_of=as_of,
+        fleet_eval["notes"] = [clock_note, *(fleet_eval.get("notes") or [])]
+        model = build_report(fleet_eval, results, generated_at=datetime.now(UTC).replace(microsecond=0),
+                             title=args["title"], catalog=catalog, as_of=as_of, input_rows=input_rows,
                              options={"max_upload_age_days": args["max_upload_age_days"], "fail_on": args["fail_on"],
                                       "junit_warn_as_failure": args["junit_warn_as_failure"],
-                                      "history": bool(history), "hosts": len(records)})
+                                      "history": bool(history), "hosts": len(records), "clock": clock_note})
         reports: dict[str, str] = {}
         if not check and args["formats"]:
             reports = write_reports(model, args["output_dir"], args["formats"],
@@ -111,10 +124,12 @@ class ActionModule(CtxlicAction):
             "reports": reports,
             "servers": inputs.server_summaries(results),
             "obsolete_allocations": fleet_eval.get("obsolete_allocations", []),
+            "input_rows": input_rows,
             "catalog": fleet_eval.get("catalog"),
             "history": {"enabled": args["history"], "path": args["history_db"] if args["history"] else None,
                         "recorded": recorded},
             "as_of": model["meta"]["as_of"],
+            "clock": clock_note,
         }
         if warnings:
             result["warnings"] = warnings
@@ -127,6 +142,37 @@ class ActionModule(CtxlicAction):
             result["msg"] = (f"Fleet status {fleet_eval['status']}: {counts.get('reporting', 0)} of "
                              f"{counts.get('allocated', 0)} allocated license servers reporting.{where}")
         return result
+
+    def _clock(self, hosts: list[str], task_vars: dict, warnings: list[str]) -> tuple[datetime, str]:
+        """The time the report judges by, and a sentence saying whose clock it is.
+
+        The controller's clock, except when every host is a lab host living by one simulated lab
+        clock (``lab ... advance --days N``): then the lab's time, so a lab fleet is judged as the
+        lab's servers see it without extra options (issue 15 item 3). ``as_of`` overrides both.
+        """
+        controller = datetime.now(UTC).replace(microsecond=0)
+        hostvars = task_vars.get("hostvars") or {}
+        lab: dict[str, list[str]] = {}
+        lab_times: dict[str, datetime] = {}
+        other: list[str] = []
+        for host in hosts:
+            root = self._hostvar(hostvars, host, "ctxlic_lab_root")
+            clock = lab_report_clock(root) if isinstance(root, str) and root.strip() else None
+            if clock is None:
+                other.append(host)
+                continue
+            lab.setdefault(clock[1], []).append(host)
+            lab_times[clock[1]] = clock[0]
+        if lab and not other and len(lab) == 1:
+            path, when = next(iter(lab_times.items()))
+            return when, (f"Report clock: the lab's simulated clock ({path}), {when.strftime('%Y-%m-%dT%H:%M:%SZ')}; "
+                          "every host of this report is a lab host living by it.")
+        if lab:
+            warnings.append(f"the report mixes hosts of {len(lab)} lab clock(s) with {len(other)} other host(s): it "
+                            "judges all of them by the controller's clock, so lab hosts whose clock was advanced show "
+                            "upload times in the future (not credited). Report on one lab at a time, or set as_of.")
+        return controller, (f"Report clock: the controller's clock, {controller.strftime('%Y-%m-%dT%H:%M:%SZ')} "
+                            "(UTC).")
 
     # -- inputs ----------------------------------------------------------------------------------------
     def _records(self, args: dict, task_vars: dict) -> tuple[list[dict], list[Any]]:
@@ -168,6 +214,12 @@ class ActionModule(CtxlicAction):
             return yaml.safe_load(text) if not path.endswith(".json") else json.loads(text)
         except (yaml.YAMLError, json.JSONDecodeError) as exc:
             raise InputError(f"{option} {path}: not valid YAML/JSON ({exc}); fix the file.") from None
+        except RecursionError:
+            raise InputError(f"{option} {path}: nested too deeply to read (a list or mapping inside thousands of "
+                             "others); an entitlement file is a flat list, fix the file.") from None
+        except (ValueError, OverflowError) as exc:  # e.g. a number with thousands of digits
+            raise InputError(f"{option} {path}: holds a value that cannot be read ({str(exc)[:200]}); fix the "
+                             "file.") from None
 
     @staticmethod
     def _read_text(path: str, option: str) -> str:
@@ -180,38 +232,44 @@ class ActionModule(CtxlicAction):
         except UnicodeDecodeError as exc:
             raise InputError(f"{option} {path}: not UTF-8 text ({exc}); save it as UTF-8.") from None
 
-    def _obsolete(self, args: dict, records: list[dict], warnings: list[str]) -> list[dict]:
+    def _obsolete(self, args: dict, records: list[dict], warnings: list[str]) -> tuple[list[dict], dict | None]:
+        """Obsolete allocations, and the account of every row of ``allocations_csv`` for the report."""
         if not args["allocations_csv"]:
-            return []
+            return [], None
         read = read_allocation_csv(self._read_text(args["allocations_csv"], "allocations_csv"),
                                    host_column=args["allocation_host_column"],
                                    product_column=args["allocation_product_column"],
                                    quantity_column=args["allocation_quantity_column"])
         warnings.extend(f"allocations_csv: {f['message']}" for f in read.findings)
-        return obsolete_allocations(read.allocations, inputs.inventory_names(records))
+        return (obsolete_allocations(read.allocations, inputs.inventory_names(records)),
+                inputs.input_rows_summary("allocations_csv", args["allocations_csv"], read))
 
-    def _history(self, args: dict, records: list[dict], check: bool,
-                 warnings: list[str]) -> tuple[EvidenceHistory | None, int]:
-        """Open the evidence history and record every observed upload result at once (not in check mode).
-
-        Results that cannot be evidence are left out with a warning; the others are recorded in one
-        transaction, so a fleet costs one database round trip, not one per host.
-        """
+    def _open_history(self, args: dict, check: bool) -> EvidenceHistory | None:
         if not args["history"]:
-            return None, 0
+            return None
         path = args["history_db"]
         if check and not os.path.exists(path):
-            return None, 0
-        history = EvidenceHistory(path)
-        if check:
-            return history, 0
+            return None
+        return EvidenceHistory(path)
+
+    @staticmethod
+    def _record(history: EvidenceHistory | None, records: list[dict], not_after: datetime, check: bool,
+                warnings: list[str]) -> int:
+        """Record every observed upload result at once (not in check mode); return how many were new.
+
+        Results that cannot be evidence (among them a time after the report's clock) are left out
+        with a warning; the others are recorded in one transaction, so a fleet costs one database
+        round trip, not one per host.
+        """
+        if history is None or check:
+            return 0
         observations = []
         for record in records:
             seen = inputs.observation(record)
             if seen is None:
                 continue
             try:
-                observations.append(prepare_observation(record["host"], seen[0], seen[1]))
+                observations.append(prepare_observation(record["host"], seen[0], seen[1], not_after=not_after))
             except InputError as exc:
                 warnings.append(f"{record['host']}: upload result not recorded in the evidence history: {exc}")
-        return history, sum(history.record_observations(observations))
+        return sum(history.record_observations(observations))

@@ -12,13 +12,28 @@ description:
   - Records one event for a license server in the evidence history, the SQLite database on the controller in which
     M(ctxlic.license_server.fleet_report) keeps every observed telemetry upload result.
   - The collection records C(decommissioned) when C(playbooks/decommission.yml) has uninstalled a License Server,
-    with the allocations its license files held in O(detail). Seed 002 says a license server that was
+    with the allocations its license files held in O(detail). The practitioner article on telemetry
+    compliance status says a license server that was
     decommissioned but still holds allocations on the licensing portal counts as an active server that does not
     send telemetry. The event is the licensing owner's proof of when the server went away and which allocations
     were to be returned.
+  - C(manual_upload) records that an operator uploaded a server's telemetry bundles through Citrix Insight Services
+    (manual reporting, for example for an air-gapped server). M(ctxlic.license_server.fleet_report) credits it as a
+    successful upload for the 90-day rule and shows it as operator-attested, distinct from an upload result the
+    server itself recorded. O(at) is the time of the upload; it must not lie in the future (the task fails). The
+    event's O(detail) gets C(recorded_by) (the controller user running the play, unless O(detail) names one) and
+    C(recorded_at) (the controller's clock).
+  - C(las_offline_activation) records that an operator exchanged the License Activation Service (LAS) offline
+    activation blob for a License Server (Citrix Licensing 11.17.2 build 52100 documentation, License Activation
+    Service, U(https://docs.citrix.com/en-us/licensing/11-17-2-52100/license-activation-service); offline activation
+    is "manually exchanging the activation blob between the license server and LAS at regular intervals"). The
+    vendor documents no file or command for the blob on the server, so the collection cannot collect it;
+    M(ctxlic.license_server.fleet_report) shows the newest such event as the server's last offline activation. Use
+    O(once=false) so every exchange is kept.
   - Runs on the controller only and never contacts the target.
-  - With O(once=true) (the default) a host gets at most one event of a kind. A second run records nothing and
-    reports RV(changed=false), so a playbook that records an event can be run again safely.
+  - With O(once=true) (the default for every kind except C(manual_upload)) a host gets at most one event of a kind.
+    A second run records nothing and reports RV(changed=false), so a playbook that records an event can be run
+    again safely.
 options:
   kind:
     description:
@@ -42,8 +57,8 @@ options:
       - Record nothing when the host already has an event of this O(kind); the earlier event is returned.
       - With V(false) every run with a new O(at) records another event (an event with the same host, time and
         kind is never recorded twice).
+      - Defaults to V(true), except for O(kind=manual_upload) where it defaults to V(false) (every upload counts).
     type: bool
-    default: true
 extends_documentation_fragment:
   - ctxlic.license_server.evidence_history
   - ctxlic.license_server.attributes.controller
@@ -55,8 +70,9 @@ attributes:
     support: none
     description: An event is added, never changed; there is nothing to diff.
 notes:
-  - "Sources: seed 002 (obsolete license servers and returning allocations), seed 000 (the compliance statuses that
-    count allocated license servers)."
+  - "Sources: telemetry compliance article (obsolete license servers and returning allocations); Citrix License
+    Telemetry FAQ, CTX477614 (the compliance statuses that count allocated license servers; manual reporting every
+    90 days)."
   - Read the events back with C(sqlite3 <history_db> 'SELECT host, at, kind, detail FROM events').
 author:
   - ctxlic maintainers (@ctxlic)
@@ -73,12 +89,21 @@ EXAMPLES = r"""
       reason: replaced by ls02
       allocations: "{{ ctxlic_backup.allocations.entries }}"
 
-- name: Record a manual upload through Citrix Insight Services, with its time
+- name: Record a manual upload through Citrix Insight Services, with its time (credited by fleet_report)
   ctxlic.license_server.evidence_event:
     kind: manual_upload
     at: "2026-11-20T09:30:00Z"
-    once: false
+    detail:
+      recorded_by: jdoe
+      note: uploaded upload_compliance_20261120.zip from the jump host
     history_db: /srv/ctxlic/evidence.sqlite
+
+- name: Record today's LAS offline activation blob exchange (done in the Citrix Licensing Manager and Citrix Cloud)
+  ctxlic.license_server.evidence_event:
+    kind: las_offline_activation
+    once: false
+    detail:
+      note: blob exchanged by the licensing owner
 """
 
 RETURN = r"""

@@ -32,6 +32,21 @@ description:
     everything escaped) and JUnit XML (one test case per check, for CI). Every format lists every host, including
     unreachable and failed ones.
   - Fails the task only as O(fail_on) says, after the reports are written.
+  - A manual upload an operator recorded with M(ctxlic.license_server.evidence_event) (O(kind=manual_upload)) counts
+    as a successful upload for the 90-day rule. The report shows it as operator-attested, with who recorded it and
+    when, distinct from an upload result the server itself recorded.
+  - A successful upload dated after the report's day (a wrong clock, or a hostile value such as year 9999) is never
+    credited. The telemetry check shows it as a finding with its time, and such a result is not stored in the
+    evidence history.
+  - The report judges by the controller's clock (UTC). When every host of the report is a host of one lab fleet
+    (C(ctxlic_lab_root)), it judges by that lab's simulated clock instead, so C(lab ... advance --days N) is seen as
+    the lab's servers see it. O(as_of) overrides both. The report and RV(clock) say which clock was used.
+  - Every data row of O(allocations_csv) is accounted for in the report files (section Input rows, CSV rows of kind
+    C(input_row), JUnit cases and RV(input_rows)). A row whose cells cannot all be read still counts its host as
+    allocated, with the unreadable quantity shown as UNKNOWN. Only a row without a host is ignored, with its
+    reason.
+  - Bidi control and zero-width characters in any value are shown as C(<U+202E>) (C(\\u202e) in JSON) in every
+    format, so a name cannot display as something else.
 options:
   hosts:
     description:
@@ -89,13 +104,15 @@ options:
     default: Citrix License Server compliance report
   as_of:
     description:
-      - Evaluate as of this date (C(YYYY-MM-DD), midnight UTC) or time (ISO 8601). Defaults to now, in UTC.
+      - Evaluate as of this date (C(YYYY-MM-DD), midnight UTC) or time (ISO 8601). Defaults to now, in UTC (the
+        lab's simulated clock when every host is a host of one lab fleet).
       - Set it to reproduce a past audit.
     type: str
   max_upload_age_days:
     description:
       - A server is not reporting when its last successful upload is more than this many days old.
-      - The vendor rule is 90 (seed 000, seed 001). Change it only to be stricter.
+      - The vendor rule is 90 (Citrix License Telemetry FAQ, CTX477614). Change it only to be stricter.
+      - From 1 to 3650; other values fail the task.
     type: int
     default: 90
   upload_warning_days:
@@ -112,6 +129,8 @@ options:
         purchased (seed 002). Without it that check is C(unknown).
       - 'Format: C({entitlements: [{feature: XDT_PLT_UD, purchased: 100}]}). Several entries for one feature add
         up.'
+      - Counts are whole numbers from 0 to 10^12. A file that cannot be read (nested too deeply, a number with
+        thousands of digits) fails the task with a message, never a traceback.
     type: path
   allocations_csv:
     description:
@@ -119,7 +138,13 @@ options:
       - Host names that hold allocations but are not in the inventory are obsolete license servers. They count as
         allocated license servers that do not report until their allocations are returned (seed 002).
       - The export's real column names are not in the vendor documents. Set the three column options to match
-        your export.
+        your export (the C(ctxlic.license_server.telemetry) role and C(playbooks/fleet_report.yml) expose them as
+        C(ctxlic_telemetry_allocation_host_column), C(ctxlic_telemetry_allocation_product_column) and
+        C(ctxlic_telemetry_allocation_quantity_column)).
+      - Quantities may carry thousands separators (C(1,000), C(1.000), C(1 000)) and surrounding spaces. Each line
+        is one row; a stray quote or an over-long cell spoils that row only.
+      - A portal host name that matches a License Server only when letter case is ignored is reported in the
+        evidence notes (license files are bound to the host name case-sensitively).
     type: path
   allocation_host_column:
     description: Column of O(allocations_csv) that holds the license server host name.
@@ -346,7 +371,7 @@ servers:
 obsolete_allocations:
   description:
     - Host names that hold allocations on the licensing portal but are not in the inventory (seed 002).
-    - Each has its products and quantities.
+    - Each has its products and quantities. C(quantity_total) is null (UNKNOWN) when a quantity could not be read.
   returned: success
   type: list
   elements: dict
@@ -388,10 +413,32 @@ as_of:
   returned: success
   type: str
   sample: "2026-11-22T10:00:00Z"
+clock:
+  description: Whose clock the report judged by (the controller's or a lab's simulated clock), and its time.
+  returned: success
+  type: str
+  sample: "Report clock: the controller's clock, 2026-11-22T10:00:00Z (UTC)."
+input_rows:
+  description:
+    - The account of every data row of O(allocations_csv). Null when no O(allocations_csv) was given.
+    - C(rows) = C(used) + C(ignored). C(findings) has one entry per problem, with C(row) (the header is row 1),
+      C(code), C(host), C(ignored) (true when the row is not used at all) and C(message) (the reason).
+  returned: success
+  type: dict
+  sample:
+    option: allocations_csv
+    path: /srv/ctxlic/allocations.csv
+    rows: 8
+    used: 8
+    used_with_findings: 1
+    ignored: 0
+    findings: [{row: 5, code: bad_quantity, host: OLDLS02, ignored: false, message: "row 5: ..."}]
+    message: "allocations_csv: 8 data rows read: 8 used (1 of them with a finding), 0 ignored."
 warnings:
   description: For example, rows of O(allocations_csv) that were ignored, or upload results that could not be recorded.
   returned: when there is something to warn about
   type: list
   elements: str
-  sample: ["allocations_csv: row 4: 'Quantity' is 'ten', not a whole number >= 0; the row is ignored"]
+  sample: ["allocations_csv: row 4: 'Quantity' is 'ten', not a whole number >= 0 (thousands separators are fine);
+    quantity UNKNOWN; host 'OLDLS02' still counts as allocated"]
 """

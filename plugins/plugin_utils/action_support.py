@@ -41,6 +41,10 @@ class CtxlicAction(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc))
             return result
+        empty = empty_path_options(self.ARGUMENT_SPEC, args)
+        if empty:
+            result.update(failed=True, msg=empty)
+            return result
         try:
             result.update(self.run_module(args, task_vars))
         except CtxlicError as exc:
@@ -48,3 +52,22 @@ class CtxlicAction(ActionBase):
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
+
+
+def empty_path_options(spec: dict[str, Any], args: dict[str, Any]) -> str | None:
+    """A message naming every ``type: path`` option given as an empty string, or None (issue 14 item 8).
+
+    An empty path would mean "the current directory" to every file function, so ``dest: ''`` would
+    write (or delete) wherever the controller process happens to run. Refuse it instead.
+    """
+    empty = []
+    for name, option in spec.items():
+        value = args.get(name)
+        values = value if option.get("elements") == "path" and isinstance(value, list) else [value]
+        if "path" in (option.get("type"), option.get("elements")) and any(
+                isinstance(v, str) and not v.strip() for v in values):
+            empty.append(name)
+    if not empty:
+        return None
+    return (f"{', '.join(sorted(empty))}: an empty path is not a path (it would mean the current directory of the "
+            "controller process); give a path, or leave the option out to use its default.")

@@ -17,11 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import ipaddress
+import re
 from typing import Any, NamedTuple
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
 
 DELIMITERS = (",", ";", "\t")
+MAX_PURCHASED = 10**12  # a purchased count above this is a typo or a hostile value (issue 14 item 7)
 
 
 class AllocationRead(NamedTuple):
@@ -46,10 +48,19 @@ def read_allocation_csv(
     and returned there), so every column name is configurable and the defaults are assumptions.
 
     Tolerant of a UTF-8 byte order mark, of comma, semicolon or tab delimiters (the one under which
-    the header holds every required column wins) and of header case and surrounding spaces. Rows
-    with an empty host or product or a quantity that is not a non-negative whole number are left
-    out and reported in ``findings`` as ``{row, code, message}``; ``row`` counts records with the
-    header as row 1, as a spreadsheet shows them. Blank rows are skipped. Raises InputError only
+    the header holds every required column wins) and of header case and surrounding spaces.
+
+    Every row the file holds is accounted for (issue 14 item 6, issue 15 item 2): each line is one
+    record, read on its own (a quoted cell may hold line breaks only when the record it closes within
+    five lines reads cleanly with the header's number of cells), so a stray quote or an over-long
+    field spoils that row only, never the rest of the file. A row whose host is readable always
+    counts as an allocation of that host (a malformed cell never drops a host): a quantity that is
+    not a whole number becomes ``quantity: None`` (UNKNOWN), an empty product ``product: ""``, each
+    with a finding. Quantities may carry thousands separators (``1,000``, ``1.000``, ``1 000``,
+    ``1'000``) and surrounding spaces.
+    Only a row without a readable host is left out. Findings are ``{row, code, message, host,
+    ignored}``; ``row`` counts lines with the header as row 1, as a spreadsheet shows them, and
+    ``ignored`` is True when the row is not used at all. Blank rows are skipped. Raises InputError only
     when the text is not text or a required column is missing (naming the columns found).
     """
     if not isinstance(text, str):
@@ -65,26 +76,61 @@ def read_allocation_csv(
     delimiter, columns = _choose_delimiter(text, wanted)
     allocations: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header_seen = False
-    row_number = 0
-    try:
-        for row_number, record in enumerate(reader, start=1):
-            if not any(field.strip() for field in record):
-                continue
-            if not header_seen:
-                header_seen = True
-                continue
-            item, finding = _allocation(record, columns, row_number, wanted)
-            if finding:
-                findings.append(finding)
-            else:
-                allocations.append(item)
-    except csv.Error as exc:
-        findings.append(
-            {"row": row_number + 1, "code": "unreadable", "message": f"CSV cannot be read from here on: {exc}"}
-        )
+    parts = _LINES.split(text)
+    lines, breaks = parts[0::2], parts[1::2]
+    width = len(next(csv.reader([next((ln for ln in lines if ln.strip()), "")], delimiter=delimiter), []))
+    index = 0
+    while index < len(lines):
+        row_number, line = index + 1, lines[index]
+        index += 1
+        if not line.strip(" \t,;\"'"):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        joined = _quoted_continuation(lines, breaks, index - 1, delimiter, width)
+        if joined is not None:
+            record, used = joined
+            index += used
+            problem = None
+        else:
+            record, problem = _split_line(line, delimiter)
+        item, row_findings = _allocation(record, columns, row_number, wanted, problem)
+        findings.extend(row_findings)
+        if item is not None:
+            allocations.append(item)
     return AllocationRead(allocations, findings)
+
+
+MAX_CONTINUATION = 5  # a quoted cell may span a few lines (a line break inside quotes), never the rest of a file
+
+
+def _quoted_continuation(lines: list[str], breaks: list[str], start: int, delimiter: str,
+                         width: int) -> tuple[list[str], int] | None:
+    """A record whose quoted cell holds line breaks: ``(cells, extra lines used)``, or None.
+
+    Only when the line alone has an open quote, and joining at most MAX_CONTINUATION following
+    lines gives a record that reads cleanly with exactly the header's number of cells. A stray
+    quote never pairs with a quote further down (that used to swallow the rest of the file).
+    """
+    if lines[start].count('"') % 2 == 0:
+        return None
+    text = lines[start]
+    for extra in range(1, MAX_CONTINUATION + 1):
+        if start + extra >= len(lines):
+            return None
+        text += breaks[start + extra - 1] + lines[start + extra]
+        if text.count('"') % 2:
+            continue
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        except csv.Error:
+            return None
+        if len(rows) == 1 and len(rows[0]) == width:
+            return rows[0], extra
+        return None
+    return None
 
 
 def _choose_delimiter(text: str, wanted: dict[str, str]) -> tuple[str, dict[str, int]]:
@@ -110,36 +156,86 @@ def _choose_delimiter(text: str, wanted: dict[str, str]) -> tuple[str, dict[str,
     )
 
 
+_LINES = re.compile(r"(\r\n|\r|\n)")
+MAX_FIELD = 1024  # characters of one cell that are read; a longer cell is a finding, never a stop
+MAX_HOST = 255  # a DNS name; a longer "host ID" cannot be a license server
+
+
+def _split_line(line: str, delimiter: str) -> tuple[list[str], str | None]:
+    """The cells of one line, and what was wrong with its quoting (None when it read cleanly)."""
+    if len(line) > 64 * MAX_FIELD:
+        cells = line[: 64 * MAX_FIELD].split(delimiter)
+        return [c.strip().strip('"') for c in cells], f"the line is longer than {64 * MAX_FIELD} characters"
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter, strict=True), [])
+    except csv.Error as exc:
+        # A stray quote: csv would read on across the following lines until the next quote and swallow
+        # them. Split at each delimiter instead; the row is marked so its numbers are not trusted.
+        return [c.strip().strip('"') for c in line.split(delimiter)], f"unbalanced quote ({exc})"
+    return cells, None
+
+
+def _finding(row: int, code: str, message: str, *, host: str | None = None, ignored: bool = False) -> dict[str, Any]:
+    outcome = "the row is ignored" if ignored else f"host {host!r} still counts as allocated"
+    return {"row": row, "code": code, "host": host, "ignored": ignored,
+            "message": f"row {row}: {message}; {outcome}"}
+
+
 def _allocation(
-    record: list[str], columns: dict[str, int], row: int, wanted: dict[str, str]
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    record: list[str], columns: dict[str, int], row: int, wanted: dict[str, str], problem: str | None
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     def field(label: str) -> str:
         i = columns[label]
         return record[i].strip() if i < len(record) else ""
 
     host, product, quantity_text = field("host"), field("product"), field("quantity")
-    serial = (field("serial") or None) if "serial" in columns else None
+    serial = (field("serial")[:MAX_FIELD] or None) if "serial" in columns else None
     if not host:
-        return {}, _finding(row, "missing_host", f"empty {wanted['host']!r}")
+        reason = f"empty {wanted['host']!r}" + (f" ({problem})" if problem else "")
+        return None, [_finding(row, "bad_row" if problem else "missing_host", reason, ignored=True)]
+    if len(host) > MAX_HOST:
+        return None, [_finding(row, "bad_host", f"{wanted['host']!r} is {len(host)} characters long, longer than a "
+                               f"host name can be ({MAX_HOST}): {host[:40]!r}...", ignored=True)]
+    findings: list[dict[str, Any]] = []
+    quantity = None if problem else parse_quantity(quantity_text)
+    if problem:
+        findings.append(_finding(row, "bad_row", f"{problem}: the row was split at each delimiter, so its cells "
+                                 f"are not trusted; quantity UNKNOWN; fix the row in the export", host=host))
+    elif quantity is None:
+        shown = quantity_text[:40] + ("..." if len(quantity_text) > 40 else "")
+        findings.append(_finding(row, "bad_quantity", f"{wanted['quantity']!r} is {shown!r}, not a whole number "
+                                 ">= 0 (thousands separators are fine); quantity UNKNOWN", host=host))
     if not product:
-        return {}, _finding(row, "missing_product", f"empty {wanted['product']!r} for host {host!r}")
-    quantity = _whole_number(quantity_text)
-    if quantity is None:
-        return {}, _finding(
-            row, "bad_quantity", f"{wanted['quantity']!r} is {quantity_text[:40]!r}, not a whole number >= 0"
-        )
-    return {"host": host, "product": product, "quantity": quantity, "serial": serial}, None
+        findings.append(_finding(row, "missing_product", f"empty {wanted['product']!r} for host {host!r}; product "
+                                 "UNKNOWN", host=host))
+    if len(product) > MAX_FIELD:
+        findings.append(_finding(row, "long_field", f"{wanted['product']!r} is {len(product)} characters long; "
+                                 f"only the first {MAX_FIELD} are kept", host=host))
+        product = product[:MAX_FIELD]
+    return {"host": host, "product": product, "quantity": quantity, "serial": serial}, findings
 
 
-def _whole_number(text: str) -> int | None:
-    digits = text.removeprefix("+")
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 12:
+_GROUPED = re.compile(r"^\d{1,3}(?P<sep>[,.' \u00a0\u202f])\d{3}(?:(?P=sep)\d{3})*$")
+
+
+def parse_quantity(text: Any) -> int | None:
+    """A whole number >= 0 as a portal export writes it: ``1000``, ``+5``, `` 1,000 ``, ``1.000``, ``1 000``.
+
+    Thousands separators (comma, dot, apostrophe, space, no-break spaces) are accepted only between
+    groups of exactly three digits, one separator kind per number, so ``1,5`` or ``1.50`` (not whole
+    numbers) are refused. None for anything else, including more than 15 digits.
+    """
+    if not isinstance(text, str):
         return None
-    return int(digits)
-
-
-def _finding(row: int, code: str, message: str) -> dict[str, Any]:
-    return {"row": row, "code": code, "message": f"row {row}: {message}; the row is ignored"}
+    digits = text.strip().removeprefix("+")
+    if len(digits) > 24 or (not digits.isascii() and not _GROUPED.match(digits)):
+        return None
+    if digits.isascii() and digits.isdigit():
+        return int(digits) if len(digits) <= 15 else None
+    if _GROUPED.match(digits):
+        value = re.sub(r"\D", "", digits)
+        return int(value) if len(value) <= 15 else None
+    return None
 
 
 def obsolete_allocations(
@@ -151,7 +247,8 @@ def obsolete_allocations(
     """Allocation hosts that are not (exactly) license servers in the inventory.
 
     Returns ``[{host, products, quantity_total, case_mismatch, inventory_host}]`` sorted by host, with
-    ``host`` in the portal's spelling (as many entries as the portal has spellings):
+    ``host`` in the portal's spelling (as many entries as the portal has spellings); ``quantity_total``
+    is None (UNKNOWN) when a row's quantity could not be read:
 
     - ``case_mismatch: False`` (``inventory_host: None``): no inventory host matches even ignoring
       case: an obsolete server whose allocations must be returned (seed 002), or a server missing
@@ -183,8 +280,12 @@ def obsolete_allocations(
                 "inventory_host": folded.get(host.casefold()),
             },
         )
-        entry["products"].add(item["product"])
-        entry["quantity_total"] += item["quantity"]
+        if item["product"]:
+            entry["products"].add(item["product"])
+        if item["quantity"] is None or entry["quantity_total"] is None:
+            entry["quantity_total"] = None  # UNKNOWN: one row's quantity could not be read
+        else:
+            entry["quantity_total"] += item["quantity"]
     result = []
     for host in sorted(grouped, key=lambda h: (h.casefold(), h)):
         entry = grouped[host]
@@ -227,7 +328,7 @@ def _valid_allocations(allocations: Any) -> list[dict[str, Any]]:
             or not isinstance(item.get("host"), str)
             or not isinstance(item.get("product"), str)
             or isinstance(item.get("quantity"), bool)
-            or not isinstance(item.get("quantity"), int)
+            or not isinstance(item.get("quantity"), (int, type(None)))
         ):
             raise InputError(f"allocation #{index} {item!r} is not {{host, product, quantity}}.")
         if item["host"].strip():
@@ -254,8 +355,11 @@ def read_entitlements(data: Any) -> dict[str, int]:
         feature, count = entry.get("feature"), entry.get("purchased")
         if not isinstance(feature, str) or not feature.strip():
             raise InputError(f"{where}: feature {feature!r} is not a feature name such as XDT_PLT_UD.")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise InputError(f"{where} ({feature}): purchased {count!r} is not a whole number >= 0.")
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_PURCHASED:
+            shown = "a number far too large" if isinstance(count, int) and count.bit_length() > 64 else \
+                repr(count)[:80]
+            raise InputError(f"{where} ({feature[:80]}): purchased {shown} is not a whole number from 0 to "
+                             f"{MAX_PURCHASED}.")
         purchased[feature.strip()] = purchased.get(feature.strip(), 0) + count
     return purchased
 

@@ -55,6 +55,7 @@ FLEET_UNKNOWN = "Unknown"
 FLEET_STATUSES = (FLEET_COMPLIANT, FLEET_PARTIAL, FLEET_NON_COMPLIANT, FLEET_UNKNOWN)
 
 MAX_UPLOAD_AGE_DAYS = 90  # 000 and 001: "must not be greater than 90 days"
+MAX_COUNT = 10**12  # a purchased license count above this is a typo or a hostile value, never a purchase
 
 CHECK_IDS = (
     "reachable",
@@ -304,8 +305,9 @@ def _int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 18:  # no 5,000-digit counts (issue 14 item 7)
+        return int(text)
     return None
 
 
@@ -383,33 +385,75 @@ def _upload_attempt(record: Mapping[str, Any]) -> dict:
     return attempt
 
 
-def _history_success(last_success: Mapping[str, Any] | None) -> tuple[datetime | None, dict, str | None]:
-    """Read the evidence-history row of the last successful upload: ``{"time": ..., ...}``."""
+SOURCE_XML = "upload_compliance_result.xml"
+SOURCE_HISTORY = "evidence history"
+SOURCE_MANUAL = "manual upload (operator-attested)"
+
+
+def _history_success(last_success: Any) -> tuple[list[tuple[datetime, str, dict]], dict, list[str]]:
+    """Read the evidence-history rows offered as successful uploads: ``(candidates, row, notes)``.
+
+    ``last_success`` is one row (``{"time": ..., ...}``), a list of rows, or None. A row with
+    ``"source": "manual_upload"`` is a manual upload an operator recorded with the ``evidence_event``
+    module (``recorded_by``, ``recorded_at``): it counts like a recorded upload but stays marked as
+    operator-attested. Rows that are not successes or whose time is unreadable are notes, never
+    candidates; the caller decides whether a candidate's time can be credited.
+    """
     if last_success is None:
-        return None, {}, None
-    if not isinstance(last_success, Mapping):
-        raise InputError(f"last_success must be a mapping like {{'time': '2026-11-20T03:00:00Z'}} or null, got "
-                         f"{type(last_success).__name__}; pass the row the evidence history returns.")
-    if last_success.get("status", "success") != "success":
-        return None, dict(last_success), "the evidence-history row given as last_success is not a success; ignored"
+        return [], {}, []
+    rows = list(last_success) if isinstance(last_success, (list, tuple)) else [last_success]
+    candidates: list[tuple[datetime, str, dict]] = []
+    notes: list[str] = []
+    first: dict = {}
+    for row in rows:
+        if row is None:
+            continue
+        if not isinstance(row, Mapping):
+            raise InputError(f"last_success must be a mapping like {{'time': '2026-11-20T03:00:00Z'}}, a list of "
+                             f"them, or null, got {type(row).__name__}; pass the row the evidence history returns.")
+        first = first or dict(row)
+        manual = row.get("source") == "manual_upload"
+        source = SOURCE_MANUAL if manual else SOURCE_HISTORY
+        if row.get("status", "success") != "success":
+            notes.append("the evidence-history row given as last_success is not a success; ignored")
+            continue
+        try:
+            when = parse_instant(row.get("time"))
+        except _Unreadable as exc:
+            notes.append(f"{source} time unreadable ({exc}); not credited")
+            continue
+        if when is None:
+            notes.append(f"{source} without a time; not credited")
+            continue
+        candidates.append((when, source, dict(row)))
+    return candidates, first, notes
+
+
+def _safe_deadline(success: datetime | None, days: int) -> date | None:
+    """``success + days`` as a date, or None where that lies beyond year 9999 (an absurd time or limit)."""
+    if success is None:
+        return None
     try:
-        when = parse_instant(last_success.get("time"))
-    except _Unreadable as exc:
-        return None, dict(last_success), f"evidence history time unreadable ({exc})"
-    return when, dict(last_success), None
+        return success.date() + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
-def _check_telemetry(record: Mapping[str, Any], *, usable: bool, as_of: datetime, last_success: Mapping | None,
+def _check_telemetry(record: Mapping[str, Any], *, usable: bool, as_of: datetime, last_success: Any,
                      max_age: int, warn_days: int) -> dict:
     attempt = _upload_attempt(record)
-    history_time, history_row, history_error = _history_success(last_success)
-    candidates: list[tuple[datetime, str]] = []
+    offered, history_row, history_notes = _history_success(last_success)
     if attempt["status"] == "success" and attempt["time"] is not None:
-        candidates.append((attempt["time"], "upload_compliance_result.xml"))
-    if history_time is not None:
-        candidates.append((history_time, "evidence history"))
-    success_time, success_source = max(candidates, key=lambda item: item[0]) if candidates else (None, None)
+        offered.append((attempt["time"], SOURCE_XML, {}))
+    # A success dated after the report's day is never credited (issue 14 item 5, issue 15 item 3): a
+    # wrong server or controller clock, or a hostile value, must not make a server "reporting" (a
+    # success dated 2100 would count for 75 years). It is a finding, shown with its time.
+    credited = [c for c in offered if c[0].date() <= as_of.date()]
+    future = sorted((c for c in offered if c[0].date() > as_of.date()), key=lambda c: c[0])
+    best = max(credited, key=lambda item: item[0]) if credited else None
+    success_time, success_source, success_row = best if best else (None, None, {})
     days = (as_of.date() - success_time.date()).days if success_time else None
+    deadline_day = _safe_deadline(success_time, max_age)
     manual = record.get("reporting_mode") == "manual"
     fix = REMEDIATION["upload_manual"] if manual else REMEDIATION["upload_automatic"]
     evidence = {
@@ -419,10 +463,21 @@ def _check_telemetry(record: Mapping[str, Any], *, usable: bool, as_of: datetime
         "history": {k: (iso_utc(v) if isinstance(v, datetime) else v) for k, v in history_row.items()} or None,
         "days_since_success": days,
         "max_days": max_age,
-        "deadline": iso_utc(success_time.date() + timedelta(days=max_age)) if success_time else None,
+        "deadline": iso_utc(deadline_day),
         "reporting_mode": record.get("reporting_mode"),
     }
-    notes = [n for n in (attempt["time_error"], history_error) if n]
+    if success_source == SOURCE_MANUAL:
+        evidence["attested"] = {"recorded_by": _text(success_row.get("recorded_by")) or None,
+                                "recorded_at": _text(success_row.get("recorded_at")) or None,
+                                "note": _text(success_row.get("note")) or None}
+    future_text = "; ".join(
+        f"{source} success dated {iso_utc(when)}, {_plural((when.date() - as_of.date()).days, 'day')} after the "
+        f"report's time {iso_utc(as_of)}" for when, source, _row in future)
+    if future:
+        evidence["future_success"] = [{"time": iso_utc(when), "source": source} for when, source, _row in future]
+    notes = [n for n in (attempt["time_error"], *history_notes) if n]
+    if future:
+        notes.append(f"not credited (a time in the future): {future_text}")
     if notes:
         evidence["notes"] = notes
     attempt_text = _describe_attempt(attempt)
@@ -432,7 +487,14 @@ def _check_telemetry(record: Mapping[str, Any], *, usable: bool, as_of: datetime
                 else " No successful upload on record.")
         return _check("telemetry_upload", UNKNOWN, f"Not verified: the host could not be gathered.{seen} Counted as "
                       f"not reporting; {REMEDIATION['reachable']}.", evidence, REMEDIATION["reachable"])
+    clocks = ("check the clocks of the License Server and of the controller (or the as_of of the report); a time in "
+              "the future is never credited")
     if success_time is None:
+        if future:
+            message = (f"No credited successful upload: the only {_plural(len(future), 'success')} on record "
+                       f"{'is' if len(future) == 1 else 'are'} dated in the future ({future_text}). Fix: {clocks}; "
+                       f"then {fix}.")
+            return _check("telemetry_upload", FAIL, message, evidence, fix)
         if attempt["status"] == "failure":
             message = f"No successful upload on record. {attempt_sentence}. {_hint(attempt)}Fix: {fix}."
             return _check("telemetry_upload", FAIL, message, evidence, fix)
@@ -442,14 +504,21 @@ def _check_telemetry(record: Mapping[str, Any], *, usable: bool, as_of: datetime
         reason = attempt["reason"] or "no upload result and no evidence history"
         return _check("telemetry_upload", UNKNOWN, f"No upload seen ({reason}). The first upload runs about five "
                       f"minutes after the License Server starts (001); re-run the report, or {fix}.", evidence, fix)
-    deadline = evidence["deadline"]
-    since = f"Last successful upload {_plural(max(days, 0), 'day')} ago ({iso_utc(success_time)}, {success_source})"
+    deadline = evidence["deadline"] or "beyond year 9999"
+    attested = ""
+    if success_source == SOURCE_MANUAL:
+        who = evidence["attested"]["recorded_by"] or "an operator"
+        when_recorded = evidence["attested"]["recorded_at"] or "an unknown time"
+        attested = f" [recorded by {who} at {when_recorded}]"
+    since = (f"Last successful upload {_plural(days, 'day')} ago ({iso_utc(success_time)}, {success_source}"
+             f"{attested})")
+    future_note = f" Not credited (a time in the future): {future_text}; {clocks}." if future else ""
     if days > max_age:
-        message = f"{since}: more than {max_age} days. {attempt_sentence}. {_hint(attempt)}Fix: {fix}."
+        message = f"{since}: more than {max_age} days. {attempt_sentence}. {_hint(attempt)}Fix: {fix}.{future_note}"
         return _check("telemetry_upload", FAIL, message, evidence, fix)
-    if days < -1:
-        return _check("telemetry_upload", WARN, f"{since}: the time lies in the future; check the License Server and "
-                      "controller clocks.", evidence, None)
+    if future:
+        return _check("telemetry_upload", WARN, f"{since}; within {max_age} days (next deadline {deadline})."
+                      f"{future_note}", evidence, None)
     if attempt["status"] == "failure":
         return _check("telemetry_upload", WARN, f"{since}; {attempt_text}. Fix it before "
                       f"{deadline}. {_hint(attempt)}Fix: {fix}.", evidence, fix)
@@ -739,9 +808,11 @@ def _normalise_purchased(purchased: Any) -> dict[str, int] | None:
     result: dict[str, int] = {}
     for feature, count in purchased.items():
         value = _int(count)
-        if not isinstance(feature, str) or not feature or value is None or value < 0:
-            raise InputError(f"purchased[{feature!r}] = {count!r}: give a feature name and a non-negative integer "
-                             "count.")
+        if not isinstance(feature, str) or not feature or value is None or not 0 <= value <= MAX_COUNT:
+            huge = isinstance(count, int) and count.bit_length() > 64
+            shown = "a number far too large" if huge else repr(count)[:80]
+            raise InputError(f"purchased[{str(feature)[:80]!r}] = {shown}: give a feature name and a non-negative "
+                             f"whole number count no larger than {MAX_COUNT}.")
         result[feature] = value
     return result
 
@@ -1057,20 +1128,33 @@ def _normalise_obsolete(obsolete: Any, known: set[str]) -> tuple[list[dict], lis
                              "portal shows for the allocation.")
         name = name.strip()
         if extra.get("case_mismatch") or extra.get("inventory_host") or name.casefold() in known:
-            target = extra.get("inventory_host") or name
-            notes.append(f"Portal allocation host {name} matches inventory server {target} (not obsolete); if the case "
-                         "differs, license files bound to it will not work there: re-allocate with the exact name.")
+            target = _text(extra.get("inventory_host")) or name
+            if extra.get("case_mismatch") or (extra.get("inventory_host") and target != name):
+                notes.append(f"Portal host ID {name} matches License Server {target} only when letter case is "
+                             f"ignored: license files are bound to the host name case-sensitively (Citrix Licensing "
+                             f"11.17.2 build 49000 documentation, License files), so files allocated to {name} will "
+                             f"not work on {target}. Re-allocate them to the exact name {target} on the licensing "
+                             "portal.")
+            else:
+                notes.append(f"Portal allocation host {name} matches inventory server {target} (not obsolete).")
             continue
         row = rows.setdefault(name.casefold(), {"host": name, "products": [], "quantity_total": 0})
         products = extra.get("products")
         if isinstance(products, (list, tuple)):
             row["products"] = sorted({*row["products"], *(_text(p) for p in products)})
-        row["quantity_total"] += max(_int(extra.get("quantity_total")) or 0, 0)
+        total = extra.get("quantity_total", 0) if extra else 0
+        if total is None or row["quantity_total"] is None:
+            row["quantity_total"] = None  # UNKNOWN: a quantity in the export could not be read
+            row["quantity_unknown"] = True
+        else:
+            row["quantity_total"] += max(_int(total) or 0, 0)
     result = []
     for row in sorted(rows.values(), key=lambda r: (r["host"].casefold(), r["host"])):
+        unknown = (" The quantity is UNKNOWN: a quantity cell of the allocation export could not be read (see the "
+                   "input rows).") if row.get("quantity_unknown") else ""
         row["message"] = (f"Obsolete license server — return these allocations: {row['host']} holds allocations on "
                           "the licensing portal but is not in the inventory, so it counts as an allocated license "
-                          f"server that does not report (002). Fix: {REMEDIATION['obsolete']}.")
+                          f"server that does not report (002).{unknown} Fix: {REMEDIATION['obsolete']}.")
         result.append(row)
     return result, notes
 

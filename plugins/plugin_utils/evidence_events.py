@@ -50,3 +50,30 @@ def decide(earlier: list[dict[str, Any]], at: str, *, once: bool) -> dict[str, A
     if once and earlier:
         return earlier[0]
     return next((e for e in earlier if e.get("at") == at), None)
+
+
+MANUAL_UPLOAD = "manual_upload"
+
+
+def manual_upload_detail(at: str, detail: Any, now: datetime, recorded_by: str) -> dict[str, Any]:
+    """Check a ``manual_upload`` event and add who recorded it and when (issue 15 item 1).
+
+    ``fleet_report`` credits a recorded manual upload as a successful upload for the 90-day rule
+    (the Citrix License Telemetry FAQ, CTX477614: manual reporting is a supported way to comply),
+    shown as operator-attested. So the upload time must not lie in the future: an upload cannot be
+    recorded before it happened, and a future time would count as reporting for years. ``at`` is
+    the ``YYYY-MM-DDTHH:MM:SSZ`` text :func:`event_time` returned; ``now`` is the controller's clock.
+    """
+    if not isinstance(now, datetime):
+        raise InputError(f"now {now!r} is not a datetime.")
+    moment = datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    if moment > now:
+        raise InputError(f"at={at} lies in the future (now is {now.strftime('%Y-%m-%dT%H:%M:%SZ')}): a manual upload "
+                         "is recorded after it happened, with the time Citrix Insight Services accepted the bundles; "
+                         "a time in the future is never credited. Fix the time (UTC) or the controller's clock.")
+    result = dict(detail) if isinstance(detail, dict) else {}
+    who = result.get("recorded_by")
+    result["recorded_by"] = who.strip() if isinstance(who, str) and who.strip() else recorded_by
+    result["recorded_at"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return result

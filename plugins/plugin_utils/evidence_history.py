@@ -30,7 +30,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,15 +102,22 @@ class Observation:
     values: tuple[str | None, ...]
 
 
-def prepare_observation(host: str, observed_at: datetime | str, upload: dict[str, Any]) -> Observation:
+def prepare_observation(host: str, observed_at: datetime | str, upload: dict[str, Any], *,
+                        not_after: datetime | None = None) -> Observation:
     """Check the ``upload`` block seen on ``host`` at ``observed_at``; raise InputError naming what is wrong.
 
     Separate from recording so that a caller can check a whole fleet first, report the bad
-    results, and record the good ones in one transaction.
+    results, and record the good ones in one transaction. With ``not_after`` (the report's clock),
+    an upload dated on a later day is refused: a time in the future is not evidence, and once
+    stored it would be read back as the "last success" on every later run (issue 14 item 5).
     """
     host = _host(host)
     seen = _iso(observed_at, "observed_at")
     row = _observation_row(upload)
+    if not_after is not None and row["upload_time"] and row["upload_time"] >= _day_after(not_after):
+        raise InputError(f"upload time {row['upload_time']} lies after {_aware(not_after, 'not_after').date()} (the "
+                         "report's clock): a time in the future is not evidence and is not recorded; check the "
+                         "clocks of the License Server and of the controller.")
     # Results with a time are identified by (host, time, code); results without one by their reason.
     reason_key = "" if row["upload_time"] else (row["reason"] or "")
     key = (host, row["upload_time"] or "", row["code"] or "", reason_key)
@@ -268,6 +275,42 @@ class EvidenceHistory:
         with self._connection() as conn:
             return {given: self._first(conn, _LAST_SUCCESS, name) for given, name in names.items()}
 
+    def success_candidates(self, hosts: Iterable[str], as_of: datetime) -> dict[str, list[dict[str, Any]]]:
+        """For each host, the rows that may prove its last successful upload at ``as_of``, read in one connection.
+
+        Per host: the latest recorded success dated no later than ``as_of``'s day, the latest one
+        dated after it (a time in the future: the evaluation shows it and never credits it), and the
+        same two for manual uploads an operator recorded with the ``evidence_event`` module (events of
+        kind ``manual_upload``; row ``source: manual_upload`` with ``recorded_by`` and ``recorded_at``).
+        A row stored before this check existed with a time in the future (or an unreadable event
+        detail) is returned as such and judged by the evaluation; it never stops the report.
+        """
+        names = {given: _host(given) for given in hosts}
+        if not names:
+            return {}
+        limit = _day_after(as_of)
+        result: dict[str, list[dict[str, Any]]] = {}
+        with self._connection() as conn:
+            for given, name in names.items():
+                rows: list[dict[str, Any]] = []
+                for op, order in (("<", "DESC"), (">=", "ASC")):
+                    row = conn.execute(
+                        f"SELECT {_OBSERVATION_COLUMNS} FROM observations WHERE host = ? AND status = 'success' "  # noqa: S608
+                        f"AND upload_key {op} ? ORDER BY upload_key {order}, last_observed_at DESC, id DESC LIMIT 1",
+                        (name, limit),
+                    ).fetchone()
+                    if row:
+                        rows.append(_observation_dict(row))
+                    event = conn.execute(
+                        f"SELECT host, at, kind, detail FROM events WHERE host = ? AND kind = 'manual_upload' "  # noqa: S608
+                        f"AND at {op} ? ORDER BY at {order}, id DESC LIMIT 1",
+                        (name, limit),
+                    ).fetchone()
+                    if event:
+                        rows.append(manual_upload_row(_event_dict(event)))
+                result[given] = rows
+        return result
+
     def last_observation(self, host: str) -> dict[str, Any] | None:
         """Return the most recently observed upload result for ``host`` (whatever its status), or None."""
         return self._one(_LAST_OBSERVATION, host)
@@ -334,6 +377,18 @@ class EvidenceHistory:
         return [item[4] for item in records]
 
 
+def _day_after(moment: datetime) -> str:
+    """Midnight UTC after ``moment``'s day as ``YYYY-MM-DDTHH:MM:SSZ`` (``9999-12-31T23:59:59Z`` at the end of time).
+
+    Stored times are in this format, so text comparison orders them like times.
+    """
+    day = _aware(moment, "as_of").date()
+    try:
+        return f"{date.fromordinal(day.toordinal() + 1).isoformat()}T00:00:00Z"
+    except (ValueError, OverflowError):
+        return "9999-12-31T23:59:59Z"
+
+
 def _host(host: Any) -> str:
     if not isinstance(host, str) or not host.strip():
         raise InputError(f"host {host!r} is not a host name: pass the inventory host name.")
@@ -391,10 +446,35 @@ def _observation_dict(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _event_dict(row: sqlite3.Row) -> dict[str, Any]:
+    try:
+        detail = json.loads(row["detail"])
+    except (TypeError, ValueError, RecursionError):
+        detail = {"unreadable_detail": str(row["detail"])[:200]}  # a damaged row must not stop a report
     return {
         "record": "event",
         "host": row["host"],
         "at": row["at"],
         "kind": row["kind"],
-        "detail": json.loads(row["detail"]),
+        "detail": detail if isinstance(detail, dict) else {"value": detail},
+    }
+
+
+def manual_upload_row(event: dict[str, Any]) -> dict[str, Any]:
+    """A ``manual_upload`` event as a success row the compliance evaluation reads (operator-attested).
+
+    The operator's upload through Citrix Insight Services leaves no trace the collection can read
+    on the server (seed 001 says ``upload_compliance_result.xml`` records manual uploads too, but an
+    air-gapped server uploads from another machine), so the event is the evidence: who recorded it
+    and when is kept with it and shown in the report.
+    """
+    detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
+    return {
+        "record": "event",
+        "source": "manual_upload",
+        "status": "success",
+        "host": event.get("host"),
+        "time": event.get("at"),
+        "recorded_by": detail.get("recorded_by"),
+        "recorded_at": detail.get("recorded_at"),
+        "note": detail.get("note"),
     }

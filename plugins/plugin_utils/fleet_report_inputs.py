@@ -205,3 +205,41 @@ def fleet_summary(fleet_eval: Mapping[str, Any]) -> dict[str, Any]:
             for f in fleet_eval.get("other_findings") or [] if isinstance(f, Mapping)
         ],
     }
+
+
+MAX_UPLOAD_AGE_LIMIT = 3650  # ten years: a larger limit is a typo (the vendor's rule is 90 days, seed 000)
+
+
+def check_max_upload_age(value: Any) -> int:
+    """``max_upload_age_days`` is a whole number of days from 1 to 3650 (the vendor's rule is 90)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_UPLOAD_AGE_LIMIT:
+        raise InputError(f"max_upload_age_days={value!r}: give a whole number of days from 1 to "
+                         f"{MAX_UPLOAD_AGE_LIMIT}; the vendor's rule (Citrix License Telemetry FAQ, CTX477614) is "
+                         "90.")
+    return value
+
+
+def input_rows_summary(option: str, path: str, read: Any) -> dict[str, Any]:
+    """Account for every row of an input file in the report (issue 14 item 6).
+
+    ``read`` is an ``allocations.AllocationRead``: rows used as given, rows used with a finding
+    (the host still counts, a cell is UNKNOWN) and rows ignored, each finding with its reason.
+    """
+    allocations = list(getattr(read, "allocations", []) or [])
+    findings = [dict(f) for f in getattr(read, "findings", []) or [] if isinstance(f, Mapping)]
+    ignored = sorted({f.get("row") for f in findings if f.get("ignored")})
+    flagged = sorted({f.get("row") for f in findings if not f.get("ignored")})
+    total = len(allocations) + len(ignored)
+    return {
+        "option": option,
+        "path": path,
+        "rows": total,
+        "used": len(allocations),
+        "used_with_findings": len(flagged),
+        "ignored": len(ignored),
+        "findings": [{"row": f.get("row"), "code": f.get("code"), "host": f.get("host"),
+                      "ignored": bool(f.get("ignored")), "message": _text(f.get("message"), 400)}
+                     for f in findings],
+        "message": (f"{option}: {total} data row{'s' if total != 1 else ''} read: {len(allocations)} used "
+                    f"({len(flagged)} of them with a finding), {len(ignored)} ignored."),
+    }

@@ -51,9 +51,28 @@ MAX_FINDINGS_PER_CODE = 50
 
 LICENSE_EXTENSION = ".lic"
 
+# Microsoft, "Naming Files, Paths, and Namespaces" (learn.microsoft.com/windows/win32/fileio/naming-a-file):
+# CON, PRN, AUX, NUL, COM0-COM9, COM¹-COM³, LPT0-LPT9, LPT¹-LPT³ are reserved, also followed by an
+# extension (NUL.txt is NUL). CONIN$ and CONOUT$ open the console the same way (CreateFile documentation,
+# "Consoles"). Superscript digits count as digits there (issue 14 item 8).
+_DEVICE_DIGITS = "0123456789\u00b9\u00b2\u00b3"
 _WINDOWS_RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL"] + [f"COM{i}" for i in range(1, 10)] + [f"LPT{i}" for i in range(1, 10)]
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"COM{d}" for d in _DEVICE_DIGITS]
+    + [f"LPT{d}" for d in _DEVICE_DIGITS]
 )
+
+
+def reserved_device_name(name: str) -> str | None:
+    """The reserved Windows device name that ``name`` (one path segment) opens instead of a file, or None.
+
+    Windows ignores the extension and trailing spaces and dots: ``con.lic``, ``COM¹.lic``, ``nul .x``
+    and ``LPT0`` all name devices.
+    """
+    if not isinstance(name, str):
+        return None
+    stem = name.split(".", 1)[0].rstrip(" .").strip().upper()
+    return stem if stem in _WINDOWS_RESERVED else None
 _WINDOWS_BAD_CHARS = frozenset('<>:"|?*')
 _MAX_NAME_LENGTH = 255
 
@@ -371,8 +390,8 @@ def validate_file_name(name: str) -> list[Finding]:
             )
         )
     findings.extend(_extension_findings(name, shown))
-    stem = name.split(".", 1)[0].strip().upper()
-    if stem in _WINDOWS_RESERVED:
+    stem = reserved_device_name(name)
+    if stem:
         findings.append(
             Finding("file_name_reserved", f"license file name {shown!r} uses the reserved Windows device name {stem}")
         )

@@ -207,6 +207,14 @@ def _evidence_notes(servers: list[dict], fleet_eval: Mapping[str, Any], catalog:
             notes.append(f"{server['host']}: the latest attempt ({facts.get('last_attempt_status')}, "
                          f"{facts.get('last_attempt_time') or 'time unknown'}) did not succeed; the last success "
                          f"({facts.get('last_success_time')}) is taken from the evidence history.")
+    for server in servers:
+        attested = next((c.get("evidence", {}).get("attested") for c in server["checks"]
+                         if c.get("id") == "telemetry_upload" and (c.get("evidence") or {}).get("attested")), None)
+        if attested and server["facts"].get("last_success_source") == "manual upload (operator-attested)":
+            notes.append(f"{server['host']}: the last success ({server['facts'].get('last_success_time')}) is a manual "
+                         f"upload attested by {attested.get('recorded_by') or 'an operator'} (recorded "
+                         f"{attested.get('recorded_at') or 'at an unknown time'}), not an upload result the server "
+                         "itself recorded.")
     unverified = [s["host"] for s in servers if not s["usable"]]
     if unverified:
         notes.append("Counted as not reporting because they could not be gathered: " + ", ".join(unverified) + ".")
@@ -225,8 +233,12 @@ def build_report(
     catalog: dict | None,
     as_of: datetime | str,
     options: dict | None,
+    input_rows: dict | None = None,
 ) -> dict:
     """Assemble the report model from ``evaluate_fleet`` and ``evaluate_server`` results.
+
+    ``input_rows`` accounts for every row of an input file (``fleet_report_inputs.input_rows_summary``:
+    rows read, used, ignored, one finding per row with its reason); the report lists them.
 
     ``catalog`` is the raw release catalog; the notice already in ``fleet_eval['catalog']`` wins
     (it was computed with the same inputs), the raw one is used when the evaluation carries none.
@@ -287,5 +299,6 @@ def build_report(
         "obsolete_allocations": list(fleet_eval.get("obsolete_allocations") or []),
         "licensing": _licensing_view(servers, fleet["counts"]),
         "evidence_notes": _evidence_notes(servers, fleet_eval, notice, as_of_text),
+        "input_rows": dict(input_rows) if isinstance(input_rows, Mapping) else None,
     }
     return jsonable(model)

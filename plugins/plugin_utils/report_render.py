@@ -48,6 +48,11 @@ TONE_COLOURS = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "unknow
 CHECK_LABELS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "unknown": "UNKNOWN"}
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Characters that change how text around them displays, or display as nothing (Unicode bidi controls,
+#: UAX #9; zero-width and invisible format characters): shown as <U+XXXX> in every format.
+INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+             "\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 _NEWLINES = re.compile("\r\n|[\r\n\u2028\u2029]")  # what editors and some renderers treat as line breaks
 _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,8 +63,14 @@ _CLASS_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def clean_text(value: Any) -> str:
-    """``value`` as text with the characters XML 1.0 forbids (and other controls) removed."""
-    return _FORBIDDEN.sub("", "" if value is None else str(value))
+    """``value`` as text with the characters XML 1.0 forbids (and other controls) removed.
+
+    Invisible formatting characters (bidi overrides and isolates, zero-width characters, the soft
+    hyphen, the BOM) are made visible as ``<U+202E>``: ``FID_\u202egnp.exe.lic`` would otherwise display
+    as ``FID_cil.exe.png`` (issue 14 item 8). This is the one place every non-JSON format cleans text.
+    """
+    text = _FORBIDDEN.sub("", "" if value is None else str(value))
+    return _INVISIBLE.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
 
 
 def clean_read_only(value: Any) -> Any:
@@ -198,6 +209,7 @@ def _render_template(model: Mapping[str, Any], name: str, html: bool) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_ESCAPED = re.compile(f"[\ud800-\udfff{INVISIBLE}]")
 
 
 def _render_json(model: Mapping[str, Any]) -> str:
@@ -206,7 +218,9 @@ def _render_json(model: Mapping[str, Any]) -> str:
     # could not be written). Outside strings JSON has only ASCII, so each one is inside a string and
     # its \uXXXX escape is valid JSON that reads back as the same code point (json.loads joins an
     # adjacent high/low pair into the character the pair encodes).
-    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+    # Bidi and zero-width characters are written as \uXXXX escapes too: lossless for a JSON reader,
+    # visible to a person reading the file (issue 14 item 8).
+    return _JSON_ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
 
 
 CSV_COLUMNS = (
@@ -254,6 +268,16 @@ def _render_csv(model: Mapping[str, Any]) -> str:
                "fleet_status": fleet_status}
         writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
                         + [csv_cell(obsolete.get("message"))])
+    inputs = model.get("input_rows") or {}
+    if inputs:
+        row = {"kind": "input_file", "fleet_status": fleet_status}
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                        + [csv_cell(inputs.get("message"))])
+    for finding in inputs.get("findings") or ():
+        row = {"kind": "input_row", "host": finding.get("host"), "status": "ignored" if finding.get("ignored")
+               else "used_with_finding", "fleet_status": fleet_status}
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                        + [csv_cell(f"{inputs.get('option')}: {finding.get('message')}")])
     return out.getvalue()
 
 
@@ -306,6 +330,9 @@ def _render_junit(model: Mapping[str, Any]) -> str:
     cases += [(f"fleet :: obsolete allocation :: {o['host']}", "fail", o["message"])
               for o in model["obsolete_allocations"]]
     cases += [(f"fleet :: {f['id']}", f["severity"], f["message"]) for f in fleet["other_findings"] if not f["hosts"]]
+    inputs = model.get("input_rows") or {}
+    cases += [(f"fleet :: input :: {inputs.get('option')} row {f.get('row')}", "warn",
+               f"{inputs.get('option')}: {f.get('message')}") for f in inputs.get("findings") or ()]
     licensing = model.get("licensing")
     if licensing:
         cases.append(("fleet :: licensing technology (LAS)", licensing["tone"], licensing["headline"]))

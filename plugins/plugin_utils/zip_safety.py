@@ -31,6 +31,7 @@ from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import reserved_device_name
 
 _CHUNK = 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -59,7 +60,29 @@ def unsafe_member_name(name: str) -> str | None:
         return "starts with a drive letter"
     if ".." in re.split(r"[\\/]", name):
         return "contains a '..' segment"
+    # Names Windows reads differently from what they show (issue 14 item 8): such a member is neither
+    # bundled nor deleted; the zip is reported with the reason and stays where it is.
+    if any(ord(ch) < 32 for ch in name):
+        return "contains a control character"
+    if ":" in name:
+        return "contains ':' (on Windows an alternate data stream, x:stream, or a drive)"
+    lookalike = sorted({ch for ch in name if ch in _LOOKALIKES})
+    if lookalike:
+        shown = ", ".join(f"U+{ord(ch):04X}" for ch in lookalike)
+        return f"contains {shown}, a full-width or look-alike dot, slash or colon that reads as '.', '/' or ':'"
+    for segment in re.split(r"[\\/]", name):
+        device = reserved_device_name(segment)
+        if device:
+            return f"is (or contains) the reserved Windows device name {device}"
+        if segment and segment[-1] in ". " and segment not in (".",):
+            return "has a segment ending in a dot or space, which Windows drops"
     return None
+
+
+# Characters that Unicode compatibility normalisation (NFKC) or Windows' best-fit mapping turns into
+# '.', '/', '\\' or ':' (full-width forms, small forms, one-dot leader, division and fraction slashes).
+_LOOKALIKES = frozenset("\uff0e\uff0f\uff3c\uff1a\u2024\u2025\u2026\ufe52\ufe55\ufe68\u2215\u2044\u29f8\u29f9"
+                        "\u3002\uff61\ua789\u02d0\u0589\u05c3\u2236\ufe13")
 
 
 def verify_vendor_zip(

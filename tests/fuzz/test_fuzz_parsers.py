@@ -34,7 +34,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.allocations import read_allocation_csv
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.allocations import (
+    parse_quantity,
+    read_allocation_csv,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import (
     check_binding,
@@ -452,14 +455,18 @@ def test_csv_written_by_csv_writer_is_read_back_exactly(rows, delimiter, bom, he
     text = ("\ufeff" if bom else "") + buffer.getvalue()
     allocations, findings = read_allocation_csv(text)
     expected = []
+    records = 0
     for host, product, quantity in rows:
-        if not any(cell.strip() for cell in (host, product, quantity)):
+        if not any(cell.strip(" \t,;\"'") for cell in (host, product, quantity)):
             continue  # a blank row is skipped
-        digits = quantity.strip().removeprefix("+")
-        if host.strip() and product.strip() and digits.isascii() and digits.isdigit() and len(digits) <= 12:
-            expected.append((host.strip(), product.strip(), int(digits)))
+        records += 1
+        if host.strip():  # a malformed cell never drops a host (issue 15 item 2)
+            digits = quantity.strip().removeprefix("+")
+            plain = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 12 else None
+            expected.append((host.strip(), product.strip(), parse_quantity(quantity) if plain is None else plain))
     assert [(a["host"], a["product"], a["quantity"]) for a in allocations] == expected
-    assert len(allocations) + len(findings) == sum(1 for r in rows if any(c.strip() for c in r))
+    # Every record is accounted for: used, or ignored with a finding saying why (issue 14 item 6).
+    assert len(allocations) + len({f["row"] for f in findings if f["ignored"]}) == records
     for finding in findings:
         assert finding["message"].strip() and finding["code"]
 

@@ -124,3 +124,23 @@ class HostState:
         delay = float(self.faults.get("slow_seconds", 0) or 0)
         if delay > 0:
             time.sleep(min(delay, 30.0))
+
+
+def report_clock(host_root: str | os.PathLike[str]) -> tuple[datetime, str] | None:
+    """The simulated time the lab host at ``host_root`` lives by, for the fleet report: ``(now, clock file)``.
+
+    ``lab ... advance --days N`` moves the lab's clock (``clock.json`` of the fleet) and the simulated
+    uploader dates its results by it; a report judged by the controller's clock would then see every
+    upload N days in the future (issue 15 item 3). None when ``host_root`` is not a lab host or its
+    lab has no clock file (the lab then runs on real time, like the controller). Never raises.
+    """
+    try:
+        state = HostState(Path(host_root))
+        if not (state.lab / "host.json").is_file():
+            return None
+        data = read_json(state.clock_file, None)
+        if not isinstance(data, dict):
+            return None
+        return datetime.fromtimestamp(int(data["epoch"]), UTC), str(state.clock_file)
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,9 @@ def test_tab_delimiter() -> None:
 
 def test_bad_rows_become_findings_with_row_numbers() -> None:
     allocations, findings = read_allocation_csv(text("bad_rows.csv"))
-    assert [a["host"] for a in allocations] == ["LS01", "LS06"]
+    # A malformed cell never drops a host (issue 15 item 2): only the row without a host is ignored.
+    assert [a["host"] for a in allocations] == ["LS01", "LS03", "LS04", "LS05", "LS06"]
+    assert [a["quantity"] for a in allocations] == [100, 5, None, None, 7]
     assert [(f["row"], f["code"]) for f in findings] == [
         (3, "missing_host"),
         (4, "missing_product"),
@@ -102,10 +105,10 @@ def test_missing_serial_column_is_an_error_when_requested() -> None:
         ("", None, None),
         ("Host ID,Product,Quantity\n", [], []),
         ("\n\nHost ID,Product,Quantity\n\nLS01,P,+3\n", ["LS01"], []),
-        ("Host ID,Product,Quantity\nLS01,P\n", [], ["bad_quantity"]),
+        ("Host ID,Product,Quantity\nLS01,P\n", ["LS01"], ["bad_quantity"]),
         ("Host ID,Product,Quantity\nLS01,P,1,extra,fields\n", ["LS01"], []),
         ("Host ID,Product,Quantity\n  LS01  ,P, 7 \n", ["LS01"], []),
-        ("Host ID,Product,Quantity\nLS01,P,1.5\nLS02,P,١٢\n", [], ["bad_quantity", "bad_quantity"]),
+        ("Host ID,Product,Quantity\nLS01,P,1.5\nLS02,P,١٢\n", ["LS01", "LS02"], ["bad_quantity", "bad_quantity"]),
     ],
 )
 def test_edge_cases(csv_text: str, expected_hosts: list | None, codes: list | None) -> None:
@@ -118,14 +121,17 @@ def test_edge_cases(csv_text: str, expected_hosts: list | None, codes: list | No
     assert [f["code"] for f in findings] == codes
 
 
-def test_unreadable_csv_stops_with_finding() -> None:
+def test_over_long_field_spoils_only_its_row() -> None:
+    """Issue 14 item 6: an over-long field used to stop reading; now only its row is marked."""
     import csv
 
     limit = csv.field_size_limit()
     data = 'Host ID,Product,Quantity\nLS01,P,1\nLS02,"' + "x" * (limit + 10) + '",2\nLS03,P,3\n'
     allocations, findings = read_allocation_csv(data)
-    assert [a["host"] for a in allocations] == ["LS01"]
-    assert findings[-1]["code"] == "unreadable"
+    assert [a["host"] for a in allocations] == ["LS01", "LS02", "LS03"]
+    assert [a["quantity"] for a in allocations] == [1, None, 3]
+    assert [(f["row"], f["code"], f["ignored"]) for f in findings] == [(3, "bad_row", False),
+                                                                       (3, "long_field", False)]
 
 
 @pytest.mark.parametrize("bad", [b"Host ID,Product,Quantity", None, 5])
@@ -154,10 +160,15 @@ def test_fuzz_read_allocation_csv(rows: list, delimiter: str, header: bool, raw:
     except InputError:
         return
     for item in allocations:
-        assert item["host"] and item["product"]
-        assert isinstance(item["quantity"], int) and item["quantity"] >= 0
+        assert item["host"] and isinstance(item["product"], str)
+        assert item["quantity"] is None or (isinstance(item["quantity"], int) and item["quantity"] >= 0)
     for finding in findings:
         assert isinstance(finding["row"], int) and finding["row"] >= 2
+    # Every row is accounted for: used (possibly with findings) or ignored with a finding.
+    ignored = {f["row"] for f in findings if f["ignored"]}
+    data_lines = [line for line in re.split(r"\r\n|\r|\n", data.removeprefix("\ufeff"))
+                  if line.strip(" \t,;\"'")]
+    assert len(allocations) + len(ignored) == max(len(data_lines) - 1, 0)
 
 
 # -- obsolete_allocations -------------------------------------------------------------------------
