@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import las
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.connectivity import (
     UPLOAD_HOST,
     UPLOAD_PORT,
+    las_endpoint,
+    las_summary,
     verdict,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
@@ -31,9 +34,15 @@ class ActionModule(CtxlicAction):
         "timeout": {"type": "int", "default": 10},
         "assume_direct_fallback": {"type": "bool", "default": False},
         "allow_ipv6": {"type": "bool", "default": True},
+        "las_endpoints": {"type": "list", "elements": "str"},
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
+        rules = las.load_shipped()
+        if args["las_endpoints"] is None:
+            endpoints = list(rules.endpoints)
+        else:
+            endpoints = [las_endpoint(item) for item in args["las_endpoints"]]
         upload_host = check_upload_host(args["upload_host"])
         port = check_port(args["port"])
         timeout = check_timeout(args["timeout"])
@@ -57,6 +66,17 @@ class ActionModule(CtxlicAction):
         steps = probe_steps(raw, chosen)
         judged = verdict(steps, host=upload_host, port=port, assume_direct_fallback=args["assume_direct_fallback"])
         warnings += [item["message"] for item in chosen.findings] + list(judged["warnings"])
+        las_results = []
+        for las_host, las_port in dict.fromkeys(endpoints):  # one probe (one remote call) per endpoint
+            las_steps = probe_steps(host.probe(las_host, las_port, chosen.value if chosen.error is None else None,
+                                               timeout), chosen)
+            judged_las = verdict(las_steps, host=las_host, port=las_port,
+                                 assume_direct_fallback=args["assume_direct_fallback"])
+            las_results.append({"endpoint": las_host, "port": las_port, "steps": las_steps,
+                                **{key: judged_las[key] for key in ("verdict", "ok", "target", "message", "hint",
+                                                                      "fix")}})
+        source = rules.source("endpoints") if args["las_endpoints"] is None else "the las_endpoints option"
+        las_verdict = las_summary(las_results, source)
         if chosen.source == "unknown":
             warnings.append("the proxy configuration cannot be read unambiguously (see findings); only the direct "
                             "path was probed, and the License Server's own behaviour with this file is unknown")
@@ -70,6 +90,10 @@ class ActionModule(CtxlicAction):
             "findings": chosen.findings,
             "steps": steps,
             **{key: judged[key] for key in ("verdict", "ok", "target", "message", "hint", "fix", "addresses")},
+            "las": las_results,
+            "las_ok": las_verdict["ok"],
+            "las_message": las_verdict["message"],
+            "las_source": source,
         }
         if warnings:
             result["warnings"] = warnings

@@ -4,7 +4,7 @@
 DOCUMENTATION = r"""
 ---
 module: connectivity
-short_description: Check from a Citrix License Server that telemetry can reach the vendor's upload host
+short_description: Check from a Citrix License Server that telemetry and LAS activation can reach the vendor
 version_added: 0.1.0
 description:
   - Read-only probe run on the License Server itself. It resolves O(upload_host), opens a TCP connection to
@@ -15,6 +15,12 @@ description:
   - On Windows hosts the probe is one C(ansible.windows.win_powershell) call running a read-only script shipped
     with the collection; the steps are judged on the controller. Reading the proxy configuration costs one
     registry lookup and one file read before it (none when O(proxy) is given).
+  - It probes the License Activation Service (LAS) endpoints the same way, through the same proxy (RV(las)). After
+    2026-04-15 LAS is the only way to activate on-premises products (CTX695107, License Activation Service -
+    Replacing Our End-of-Life File-Based Licensing) and an online-activated License Server needs a connection to
+    LAS daily (Citrix Licensing current release, License Activation Service,
+    U(https://docs.citrix.com/en-us/licensing/current-release/license-activation-service.html)); without it the
+    products enter license caching mode. Each endpoint costs one more remote call.
   - The verdict tells a DNS failure (the C(WSAHOST_NOT_FOUND) case of seed 001), a blocked direct route, a
     working direct route, a working proxy and a failing proxy apart, with a hint how to fix it.
 options:
@@ -51,6 +57,18 @@ options:
         direct route works; set to true to judge that case C(direct_ok) with a warning.
     type: bool
     default: false
+  las_endpoints:
+    description:
+      - The LAS endpoints to probe, C(host) or C(host:port) (port 443 when omitted). An empty list probes none.
+      - The default is the list shipped in the collection's C(plugins/plugin_utils/data/las.yml),
+        C(api.cloud.com) and C(api-us.cloud.com), the Citrix LAS backends for Citrix Cloud IDs in the US, EU and
+        APS regions as the vendor's uberAgent guide "Configuring uberAgent Proxy Settings for LAS Licensing"
+        lists them
+        (U(https://docs.citrix.com/en-us/uberagent/8-x/practice-guides/configuring-uberagent-proxy-settings-for-las-licensing)).
+        The License Server documentation found does not name the endpoint; for a Citrix Cloud ID in the Japan
+        region give C([api.citrixcloud.jp]).
+    type: list
+    elements: str
 extends_documentation_fragment:
   - ctxlic.license_server.proxy_address
   - ctxlic.license_server.attributes.read_only
@@ -81,6 +99,11 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that: reach.ok
     fail_msg: "{{ reach.message }} {{ reach.hint }}"
+
+- name: Can it reach the License Activation Service (Japan-region Citrix Cloud ID)?
+  ctxlic.license_server.connectivity:
+    las_endpoints: [api.citrixcloud.jp]
+  register: reach_las
 
 - name: Test a proxy before configuring it
   ctxlic.license_server.connectivity:
@@ -217,6 +240,64 @@ fix:
   returned: success
   type: str
   sample: firewall
+las:
+  description: One result per LAS endpoint probed, judged like the upload host.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    endpoint:
+      description: The endpoint host name.
+      type: str
+      returned: always
+      sample: api.cloud.com
+    port:
+      description: The TCP port probed.
+      type: int
+      returned: always
+      sample: 443
+    steps:
+      description: The raw probe steps (same keys as RV(steps)).
+      type: dict
+      returned: always
+    verdict:
+      description: One of C(direct_ok), C(proxy_ok), C(dns_failure), C(blocked), C(proxy_failed).
+      type: str
+      returned: always
+      sample: blocked
+    ok:
+      description: Whether the endpoint is reachable the way the License Server is configured.
+      type: bool
+      returned: always
+    target:
+      description: C(endpoint:port).
+      type: str
+      returned: always
+    message:
+      description: The verdict in one sentence.
+      type: str
+      returned: always
+    hint:
+      description: What to do about it.
+      type: str
+      returned: always
+    fix:
+      description: C(proxy), C(firewall) or C(dns); null when nothing needs fixing.
+      type: str
+      returned: always
+las_ok:
+  description: True when every LAS endpoint probed is reachable; null when none was probed.
+  returned: success
+  type: bool
+  sample: false
+las_message:
+  description: The LAS verdict in one sentence, with the fix for the first failing endpoint.
+  returned: success
+  type: str
+las_source:
+  description: Where the endpoint list came from (the vendor document, or the las_endpoints option).
+  returned: success
+  type: str
 addresses:
   description: The addresses the upload host resolved to on the License Server.
   returned: success

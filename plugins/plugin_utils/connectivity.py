@@ -257,3 +257,45 @@ def _proxy_failed_hint(target: str, code: int | None) -> str:
         f"Check the host:port set with {PROXY_MODULE} and that the proxy allows CONNECT to {target}; or remove the "
         f"proxy ({PROXY_MODULE}, state: absent) and open the firewall to {target}. " + _PRECEDENCE_NOTE
     )
+
+
+# --------------------------------------------------------------------------- License Activation Service endpoints
+#
+# After 2026-04-15 the License Activation Service (LAS) is the only way to activate on-premises products
+# (CTX695107), and an online-activated License Server must reach the LAS endpoint daily (Citrix Licensing
+# current release, "License Activation Service"). The endpoint list is data (data/las.yml, with its vendor
+# source: the uberAgent guide "Configuring uberAgent Proxy Settings for LAS Licensing" lists the Citrix LAS
+# backends per Citrix Cloud region); the module option las_endpoints overrides it. Each endpoint is probed
+# and judged exactly like the upload host (same proxy, same steps), so the verdicts mean the same thing.
+
+
+def las_endpoint(value: Any) -> tuple[str, int]:
+    """``host`` or ``host:port`` of a LAS endpoint (no scheme, no path); port 443 by default."""
+    text = value.strip() if isinstance(value, str) else ""
+    host, sep, port_text = text.rpartition(":") if ":" in text else (text, "", "")
+    if sep and not port_text.isdigit():
+        host = ""
+    port = int(port_text) if sep else UPLOAD_PORT
+    labels = host.split(".")
+    if (not host or len(host) > 253 or not all(re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", label)
+                                               for label in labels) or not 1 <= port <= 65535):
+        raise InputError(f"las_endpoints entry {value!r} is not a host name or host:port; give a DNS name like "
+                         "api.cloud.com or api.cloud.com:443 (no scheme, no path)")
+    return host, port
+
+
+def las_summary(judged: list[dict[str, Any]], source: str) -> dict[str, Any]:
+    """One verdict over the LAS endpoint probes: every endpoint must be reachable for online activation."""
+    failing = [j for j in judged if not j["ok"]]
+    if not judged:
+        return {"ok": None, "message": "No LAS endpoint was probed (las_endpoints is empty).", "failing": []}
+    if not failing:
+        reached = ", ".join(j["target"] for j in judged)
+        return {"ok": True, "message": f"The License Server reaches every LAS endpoint ({reached}).", "failing": []}
+    return {
+        "ok": False,
+        "message": (f"The License Server cannot reach {', '.join(j['target'] for j in failing)}: online License "
+                    f"Activation Service activation needs a daily connection, otherwise the products enter license "
+                    f"caching mode. Endpoints from {source}. " + " ".join(j["hint"] for j in failing[:1])),
+        "failing": [j["target"] for j in failing],
+    }

@@ -7,6 +7,8 @@
     python -m ... advance DIR --days 7
     python -m ... fault DIR HOST --set installer_exit_code=1603 --set service_wont_start='["Citrix Licensing"]'
     python -m ... network DIR HOST --direct false --proxy proxy.corp:8080=true
+    python -m ... network DIR HOST --las false            # block the LAS endpoints (--block api.cloud.com)
+    python -m ... las DIR HOST --registered true --activated true --mode online
     python -m ... make-installer OUT --version "11.17.2.0 build 49000" [--kind msi]
     python -m ... events DIR HOST
 
@@ -131,6 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument("--dns", choices=["true", "false"])
     net.add_argument("--direct", choices=["true", "false"])
     net.add_argument("--proxy", action="append", default=[], metavar="HOST:PORT=true|false")
+    net.add_argument("--block", action="append", default=[], metavar="HOST",
+                     help="close the direct route to HOST (e.g. a LAS endpoint, api.cloud.com)")
+    net.add_argument("--unblock", action="append", default=[], metavar="HOST", help="open it again")
+    net.add_argument("--las", choices=["true", "false"],
+                     help="false: block every documented LAS endpoint (data/las.yml); true: unblock them")
+    lasp = sub.add_parser("las", help="change a host's License Activation Service state, as an operator does in the "
+                          "Citrix Licensing Manager / Citrix Cloud (rewrites host_vars/<host>.json: ctxlic_las)")
+    lasp.add_argument("root", type=Path)
+    lasp.add_argument("host")
+    lasp.add_argument("--registered", choices=["true", "false"])
+    lasp.add_argument("--activated", choices=["true", "false"])
+    lasp.add_argument("--mode", choices=["online", "offline"])
+    lasp.add_argument("--offline-exchange", action="store_true", help="record an offline activation blob exchange now")
     inst = sub.add_parser("make-installer", help="write a lab installer for a version")
     inst.add_argument("out", type=Path)
     inst.add_argument("--version", required=True)
@@ -149,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "advance":
         print(json.dumps(fleet.advance(args.root, args.days), indent=2))
         return 0
-    if args.command in ("fault", "network", "events", "reboot"):
+    if args.command in ("fault", "network", "events", "reboot", "las"):
         host_root = args.root / "hosts" / args.host
         if not host_root.is_dir():
             print(f"no lab host {args.host!r} under {args.root}", file=sys.stderr)
@@ -169,7 +184,29 @@ def main(argv: list[str] | None = None) -> int:
             state.set_faults(faults)
             print(json.dumps(faults))
             return 0
+        if args.command == "las":
+            from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import las as lab_las
+
+            flag = {"true": True, "false": False, None: None}
+            try:
+                las = lab_las.set_state(state, fleet.fleet_now(args.root), registered=flag[args.registered],
+                                        activated=flag[args.activated], mode=args.mode,
+                                        offline_exchange=args.offline_exchange or None)
+            except ValueError as exc:
+                print(f"{exc}; nothing was changed", file=sys.stderr)
+                return 2
+            lab_las.write_host_vars(args.root)
+            print(json.dumps(las))
+            return 0
         network = dict(state.host.get("network", {}))
+        blocked = list(network.get("blocked") or [])
+        if args.las:
+            from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import las as lab_las
+
+            (args.unblock if args.las == "true" else args.block).extend(lab_las.endpoints())
+        blocked = sorted({*blocked, *args.block} - set(args.unblock))
+        if blocked or "blocked" in network:
+            network["blocked"] = blocked
         if args.dns:
             network["dns"] = args.dns == "true"
         if args.direct:

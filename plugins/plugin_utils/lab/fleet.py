@@ -52,6 +52,7 @@ class HostSpec:
     registry_version_override: str | None = None
     cluster_access_point: str | None = None  # a cluster's client access point (lmreread -c @<it>)
     license_paths: list[str] = field(default_factory=list)  # license files copied byte for byte into MyFiles
+    las: dict | None = None  # LAS state: {registered, activated, mode, contact_days_ago} (lab/las.py)
 
 
 def fleet_now(root: Path) -> datetime:
@@ -105,6 +106,10 @@ def create_host(fleet_root: Path, spec: HostSpec, index: int, now: datetime) -> 
         if code not in (0, 3010):
             raise RuntimeError(f"lab: installing {spec.version} on {spec.name} failed with {code}")
         _apply_state(root, spec, now)
+    if spec.las:
+        from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import las as lab_las
+
+        state.update_host(las=lab_las.state_from_spec(spec.las, now))
     state.set_faults(spec.faults)
     if spec.registry_version_override is not None:
         reg = state.registry.get(INSTALL_REG_KEY, {"LS_Install_Dir": spec.install_dir})
@@ -223,11 +228,16 @@ def create_fleet(fleet_root: Path, specs: list[HostSpec], *, start: datetime | N
     for index, spec in enumerate(specs, start=1):
         if not spec.unreachable:
             create_host(fleet_root, spec, index, now)
-    return write_inventory(fleet_root, specs)
+    inventory = write_inventory(fleet_root, specs)
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import las as lab_las
+
+    lab_las.write_host_vars(fleet_root)  # ctxlic_las, as the operator reads it in the Licensing Manager
+    return inventory
 
 
 def advance(fleet_root: Path, days: int) -> dict[str, list[str]]:
-    """Move the lab clock forward ``days`` days, running each host's daily upload job once a day."""
+    """Move the lab clock forward ``days`` days, running each host's daily upload job (and LAS contact) once a day."""
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import las as lab_las
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import simulate_day
 
     fleet_root = Path(fleet_root)
@@ -239,6 +249,9 @@ def advance(fleet_root: Path, days: int) -> dict[str, list[str]]:
         set_clock(fleet_root, now)
         for host in hosts:
             outcomes.setdefault(host.name, []).append(simulate_day(host, now))
+            if HostState(host).host.get("las"):
+                outcomes[host.name].append(lab_las.simulate_day(host, now))
+    lab_las.write_host_vars(fleet_root)
     return outcomes
 
 

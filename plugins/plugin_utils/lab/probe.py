@@ -47,8 +47,8 @@ def probe(network: dict[str, Any], upload_host: str, port: int, proxy: str | Non
     dns = {"ok": resolves, "addresses": [LAB_ADDRESS] if resolves else [], "error": None if resolves else NO_SUCH_HOST}
     if not resolves:
         direct = {"ok": False, "error": NO_SUCH_HOST}
-    elif network.get("direct", True):
-        direct = {"ok": True, "error": None}
+    elif network.get("direct", True) and upload_host not in (network.get("blocked") or []):
+        direct = {"ok": True, "error": None}  # `blocked`: hosts whose direct route is closed (lab network --block)
     else:
         direct = {"ok": False, "error": _timed_out(f"{upload_host}:{port}", timeout)}
     steps: dict[str, Any] = {"dns": dns, "direct": direct, "proxy": None}

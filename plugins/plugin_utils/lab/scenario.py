@@ -45,6 +45,8 @@ HOST_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "unreachable": ((bool,), "true: the inventory points at a closed port (Ansible: UNREACHABLE)"),
     "cis_bundles_spelling": ((str,), "underscore (cis_bundles) or space (cis bundles)"),
     "registry_version_override": ((str,), "a Version registry value that differs from what is installed"),
+    "las": ((dict,), "License Activation Service state: {registered: bool, activated: bool, mode: online | "
+                     "offline, contact_days_ago: N, offline_exchange_days_ago: N} (lab/las.py)"),
 }
 CHOICES = {"reporting": ("automatic", "manual"), "cis_bundles_spelling": ("underscore", "space")}
 LICENSE_KEYS = {"file", "hostnames", "mac", "features"}

@@ -103,7 +103,7 @@ def simulate_day(root: Path, when: datetime) -> str:
         code, msg = ("CTX_UPLOADER_SUCCESS", "") if ok else ("CTX_UPLOADER_ERROR_NETWORK_OPEN", BLOCKED_MSG)
     elif not network.get("dns", True):
         code, msg = "CTX_UPLOADER_ERROR_NETWORK_OPEN", DNS_FAILURE_MSG
-    elif network.get("direct", True):
+    elif network.get("direct", True) and UPLOAD_HOST not in (network.get("blocked") or []):
         code, msg = "CTX_UPLOADER_SUCCESS", ""
     else:
         code, msg = "CTX_UPLOADER_ERROR_NETWORK_OPEN", BLOCKED_MSG
