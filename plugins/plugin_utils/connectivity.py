@@ -273,9 +273,8 @@ def las_endpoint(value: Any) -> tuple[str, int]:
     """``host`` or ``host:port`` of a LAS endpoint (no scheme, no path); port 443 by default."""
     text = value.strip() if isinstance(value, str) else ""
     host, sep, port_text = text.rpartition(":") if ":" in text else (text, "", "")
-    if sep and not port_text.isdigit():
-        host = ""
-    port = int(port_text) if sep else UPLOAD_PORT
+    port = int(port_text) if sep and port_text.isascii() and port_text.isdigit() and len(port_text) <= 5 else \
+        (UPLOAD_PORT if not sep else 0)
     labels = host.split(".")
     if (not host or len(host) > 253 or not all(re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", label)
                                                for label in labels) or not 1 <= port <= 65535):
