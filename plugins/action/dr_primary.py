@@ -40,14 +40,17 @@ class ActionModule(CtxlicAction):
     ARGUMENT_SPEC = {
         "services": {"type": "list", "elements": "str", "default": list(dr_plan.DEFAULT_PRIMARY_SERVICES)},
         "confirmed_down": {"type": "bool", "default": False},
+        "start_mode": {"type": "str", "default": "disabled", "choices": list(dr_plan.FENCE_START_MODES)},
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         services = dr_plan.check_services(args["services"])
         primary = self._task.delegate_to or task_vars.get("inventory_hostname", "")
         host, states, error = self._probe(target_task_vars(self._task, task_vars), services)
-        plan = dr_plan.plan_primary(primary, reachable=host is not None, error=error, states=states,
-                                    services=services, confirmed_down=args["confirmed_down"])
+        plan = dr_plan.plan_primary(primary, reachable=host is not None, error=error,
+                                    states={n: v[:2] for n, v in states.items()}, services=services,
+                                    confirmed_down=args["confirmed_down"],
+                                    start_modes={n: v[2] for n, v in states.items()}, start_mode=args["start_mode"])
         result: dict[str, Any] = {
             "changed": False,
             "primary": primary,
@@ -55,21 +58,32 @@ class ActionModule(CtxlicAction):
             "error": error,
             "confirmed_down": args["confirmed_down"],
             "stopped": [],
+            "fenced": [],
+            "start_mode": args["start_mode"],
+            "undo": plan.undo,
             "services": self._service_list(services, states, states),
             "notes": plan.notes,
         }
         if plan.refusal:
             result.update(failed=True, msg=plan.refusal)
             return result
-        if not plan.stop:
-            result["msg"] = (f"the primary {primary} is not serving: " + "; ".join(plan.notes)) if plan.reachable \
-                else plan.notes[0]
+        if not plan.reachable:
+            plan.notes.append(
+                "the primary could not be fenced (its services' start mode was not changed): when it comes back, "
+                "its automatic services start and a second License Server with the same name is reachable. Keep "
+                "it off the network until its services are disabled or it is rebuilt")
+            result["msg"] = plan.notes[0]
+            return result
+        if not plan.stop and not plan.fence:
+            result["msg"] = f"the primary {primary} is not serving and is fenced: " + "; ".join(plan.notes)
             return result
         result["changed"] = True
+        if self._task.diff:
+            result["diff"] = self._diff(primary, services, states, plan)
         if self._task.check_mode:
-            result.update(stopped=plan.stop, msg=f"check mode: would stop {', '.join(plan.stop)} on {primary}")
+            result.update(stopped=plan.stop, fenced=plan.fence, msg=f"check mode: would {self._what(plan, primary)}")
             return result
-        if host is None:  # plan.stop is only non-empty when the primary answered
+        if host is None:  # plan.stop/fence are only non-empty when the primary answered
             raise AssertionError("dr_primary: no host access for a reachable primary")
         for name in plan.stop:
             try:
@@ -81,19 +95,62 @@ class ActionModule(CtxlicAction):
                     "ctxlic_dr_primary_confirmed_down=true if it no longer answers)"))
                 return result
             result["stopped"].append(name)
+        for name in plan.fence:
+            try:
+                host.set_service_start_mode(name, plan.start_mode)
+            except HostError as exc:
+                result.update(failed=True, msg=(
+                    f"stopped {', '.join(result['stopped']) or 'nothing'} but could not set the start mode of {name!r} "
+                    f"on the primary {primary} to {plan.start_mode}: {exc}. The DR host was not changed. A reboot "
+                    "of the primary would start it again: set its startup type to Disabled by hand, then run the "
+                    "failover again"))
+                return result
+            result["fenced"].append(name)
         after = {name: self._state(host, name) for name in services}
         result["services"] = self._service_list(services, states, after)
-        running = dr_plan.still_running(after, services)
+        running = dr_plan.still_running({n: v[:2] for n, v in after.items()}, services)
         if running:
             result.update(failed=True, msg=(f"{', '.join(running)} still not stopped on the primary {primary} after "
                                             "the stop request; the DR host was not changed. Stop it by hand"))
             return result
-        result["msg"] = f"stopped {', '.join(plan.stop)} on the primary {primary}; it no longer serves licenses"
+        unfenced = [n for n in plan.fence if str(after[n][2] or "").lower() != plan.start_mode]
+        if unfenced:
+            result.update(failed=True, msg=(f"the start mode of {', '.join(unfenced)} on the primary {primary} is "
+                                            f"still not {plan.start_mode}; the DR host was not changed. Set it by "
+                                            "hand"))
+            return result
+        result["msg"] = (f"{self._what(plan, primary, done=True)}; it no longer serves licenses"
+                         + (" and stays off after a reboot" if plan.start_mode != "unchanged" else ""))
         return result
+
+    @staticmethod
+    def _what(plan: dr_plan.PrimaryPlan, primary: str, done: bool = False) -> str:
+        parts = []
+        if plan.stop:
+            parts.append(f"{'stopped' if done else 'stop'} {', '.join(plan.stop)}")
+        if plan.fence:
+            parts.append(f"set the start mode of {', '.join(plan.fence)} to {plan.start_mode}")
+        return " and ".join(parts) + f" on the primary {primary}"
+
+    @staticmethod
+    def _diff(primary: str, services: list[str], states: dict, plan: dr_plan.PrimaryPlan) -> dict:
+        def line(name: str, state, mode) -> str:
+            return f"{name}: state={state}, start_mode={mode}\n"
+
+        before, after = "", ""
+        for name in services:
+            exists, state, mode = states.get(name, (False, None, None))
+            if not exists:
+                continue
+            before += line(name, state, mode)
+            after += line(name, "stopped" if name in plan.stop else state,
+                          plan.start_mode if name in plan.fence else mode)
+        return {"before": before, "after": after, "before_header": f"{primary} services",
+                "after_header": f"{primary} services"}
 
     # -- reading the primary ----------------------------------------------------------------------
     def _probe(self, task_vars: dict, services: list[str]) -> tuple[HostAccess | None, dict, str | None]:
-        """(host access, name -> (exists, state), error): host is None when the primary did not answer."""
+        """(host access, name -> (exists, state, start_mode), error): host is None when the primary did not answer."""
         try:
             host = host_access_for(self, task_vars)
             states = {name: self._state(host, name) for name in services}
@@ -102,11 +159,13 @@ class ActionModule(CtxlicAction):
         return host, states, None
 
     @staticmethod
-    def _state(host: HostAccess, name: str) -> tuple[bool, str | None]:
+    def _state(host: HostAccess, name: str) -> tuple[bool, str | None, str | None]:
         info = host.service(name)
-        return info.exists, info.state
+        return info.exists, info.state, info.start_mode
 
     @staticmethod
     def _service_list(services: list[str], before: dict, after: dict) -> list[dict]:
-        return [{"name": name, "exists": before.get(name, (None, None))[0], "before": before.get(name, (None, None))[1],
-                 "after": after.get(name, (None, None))[1]} for name in services]
+        none = (None, None, None)
+        return [{"name": name, "exists": before.get(name, none)[0], "before": before.get(name, none)[1],
+                 "after": after.get(name, none)[1], "start_mode_before": before.get(name, none)[2],
+                 "start_mode_after": after.get(name, none)[2]} for name in services]

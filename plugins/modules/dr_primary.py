@@ -18,6 +18,11 @@ description:
     including C(ctxlic_lab_root) for lab hosts.
   - When the primary answers, the services in O(services) are stopped in the given order (C(Citrix Licensing)
     first, which serves the checkouts). Then their state is read again, and the task fails unless all are stopped.
+  - "The primary is fenced durably: a stopped service on automatic start comes back when the primary reboots, and
+    then two License Servers with the same host name are reachable, which the Citrix Licensing documentation
+    forbids. So each existing service in O(services) gets the start mode O(start_mode) (default C(disabled)); a
+    disabled service cannot be started, by a reboot or by anyone, until its start mode is changed back. RV(undo)
+    says how to do that."
   - When the primary does not answer (connection failure, or the host cannot be read), the task does not end
     the play as unreachable. It fails with an explanation unless O(confirmed_down=true), and then succeeds with
     RV(reachable=false). Ansible not reaching a host proves only that its management connection is down, not
@@ -36,19 +41,30 @@ options:
         cannot be reached. A primary that answers always has its services stopped.
     type: bool
     default: false
+  start_mode:
+    description:
+      - The start mode the primary's services get, so that a reboot does not bring the primary back
+        (C(ansible.windows.win_service) O(start_mode)).
+      - C(disabled) (the default) keeps them from being started at all; C(manual) keeps them from starting at boot
+        only; C(unchanged) leaves the start mode alone (then keep the primary off the network, RV(notes) says so).
+      - A primary that cannot be reached cannot be fenced; RV(notes) says so.
+    type: str
+    choices: [disabled, manual, unchanged]
+    default: disabled
 extends_documentation_fragment:
   - ctxlic.license_server.attributes.platform
 attributes:
   check_mode:
     support: full
-    description: Reads the primary's services and reports which would be stopped; an unreachable primary without
-      confirmation still fails.
+    description: Reads the primary's services and reports which would be stopped and which would get O(start_mode)
+      (RV(stopped), RV(fenced)); an unreachable primary without confirmation still fails.
   diff_mode:
-    support: none
-    description: The service states are returned in RV(services).
+    support: full
+    description: Per existing service, its state and start mode before and after, in check mode too.
 notes:
-  - Stopped services keep their start mode. A primary that boots again starts its services, so keep it off the
-    network until it is rebuilt or its services are disabled. The failover runbook says so.
+  - Undo the fence only after the DR License Server with the same name no longer serves, by setting each service's
+    start mode back (RV(services) keeps the one it had in C(start_mode_before)) and starting it; RV(undo) spells it
+    out. The failover runbook (C(ctxlic.license_server.dr_failover)) says so too.
 seealso:
   - module: ctxlic.license_server.dr_restore
   - module: ctxlic.license_server.dr_backup
@@ -61,6 +77,11 @@ EXAMPLES = r"""
   ctxlic.license_server.dr_primary:
   delegate_to: licsrv01-primary
 
+- name: Stop the primary but only keep it from starting at boot (an operator may still start it)
+  ctxlic.license_server.dr_primary:
+    start_mode: manual
+  delegate_to: licsrv01-primary
+
 - name: The primary is destroyed; the operator confirmed it is powered off
   ctxlic.license_server.dr_primary:
     confirmed_down: true
@@ -69,7 +90,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether a service was (or in check mode would be) stopped.
+  description: Whether a service was (or in check mode would be) stopped or got a new start mode.
   returned: always
   type: bool
 primary:
@@ -93,8 +114,24 @@ stopped:
   returned: always
   type: list
   elements: str
+fenced:
+  description: Services whose start mode was (in check mode, would be) set to O(start_mode), in order.
+  returned: always
+  type: list
+  elements: str
+start_mode:
+  description: The O(start_mode) option.
+  returned: always
+  type: str
+undo:
+  description: How to make the primary a License Server again (its services' earlier start modes, then start
+    them); null when nothing was fenced because the primary did not answer or O(start_mode=unchanged).
+  returned: always
+  type: str
 services:
-  description: Per service in O(services) its C(name), C(exists), C(before) and C(after) state (null when unknown).
+  description:
+    - Per service in O(services) its C(name), C(exists), C(before) and C(after) state, and C(start_mode_before)
+      and C(start_mode_after) (null when unknown).
   returned: always
   type: list
   elements: dict

@@ -693,6 +693,9 @@ class PrimaryPlan:
     stop: list[str] = field(default_factory=list)
     refusal: str | None = None
     notes: list[str] = field(default_factory=list)
+    fence: list[str] = field(default_factory=list)  # services whose start mode is set to ``start_mode``
+    start_mode: str = "disabled"
+    undo: str | None = None  # how to bring the primary back, once fenced
 
 
 def check_services(services: Any) -> list[str]:
@@ -707,6 +710,9 @@ def check_services(services: Any) -> list[str]:
     return [s.strip() for s in services]
 
 
+FENCE_START_MODES = ("disabled", "manual", "unchanged")
+
+
 def plan_primary(
     primary: str,
     *,
@@ -715,12 +721,21 @@ def plan_primary(
     states: Mapping[str, tuple[bool, str | None]],
     services: Sequence[str],
     confirmed_down: bool,
+    start_modes: Mapping[str, str | None] | None = None,
+    start_mode: str = "unchanged",
 ) -> PrimaryPlan:
     """Stop the primary's services when it answers; when it does not, demand the operator's word.
 
     ``states`` maps a service name to (exists, state). Ansible not reaching a host proves only that
     its management connection is down, not that its License Server is: hence the confirmation.
+
+    Fencing: a stopped service on automatic start comes back when the primary reboots, and then two License
+    Servers with the same name are reachable, which seed 004 forbids ("only one License Server ... accessible
+    at any one time"). With ``start_mode`` ``disabled`` (or ``manual``) every existing service whose start mode
+    (``start_modes``: name -> win_service start_mode) differs is set to it, so the fence survives a reboot.
     """
+    if start_mode not in FENCE_START_MODES:
+        raise InputError(f"start_mode {start_mode!r} is not one of {', '.join(FENCE_START_MODES)}")
     if not reachable:
         plan = PrimaryPlan(reachable=False)
         why = f"the primary License Server {primary!r} could not be reached ({error or 'no answer'})"
@@ -734,16 +749,42 @@ def plan_primary(
                 "Nothing was changed"
             )
         return plan
-    plan = PrimaryPlan(reachable=True)
+    plan = PrimaryPlan(reachable=True, start_mode=start_mode)
+    modes = start_modes or {}
     for name in services:
         exists, state = states.get(name, (False, None))
         if not exists:
             plan.notes.append(f"service {name!r} does not exist on the primary")
-        elif str(state or "").lower() != "stopped":
+            continue
+        if str(state or "").lower() != "stopped":
             plan.stop.append(name)
         else:
             plan.notes.append(f"service {name!r} was already stopped")
+        if start_mode != "unchanged":
+            if str(modes.get(name) or "").lower() != start_mode:
+                plan.fence.append(name)
+            else:
+                plan.notes.append(f"service {name!r} already has start mode {start_mode}")
+    if start_mode == "unchanged":
+        plan.notes.append(
+            "start modes were left unchanged: a reboot of the primary starts its automatic services again and then "
+            "two License Servers with the same name are reachable; keep it off the network"
+        )
+    else:
+        plan.undo = undo_text(primary, [n for n in services if states.get(n, (False, None))[0]], modes)
     return plan
+
+
+def undo_text(primary: str, services: Sequence[str], before: Mapping[str, str | None]) -> str:
+    """How to un-fence the primary: the start mode each service had before, then start them."""
+    modes = ", ".join(f"{name!r} to {before.get(name) or 'auto'}" for name in services)
+    first = services[0] if services else LICENSING_SERVICE
+    return (
+        f"to make {primary} a License Server again, first make sure the DR License Server with the same name no "
+        f"longer serves (only one may be reachable at a time), then on {primary} set the start mode of {modes} and "
+        f"start them, e.g. with ansible.windows.win_service name={first!r} start_mode="
+        f"{before.get(first) or 'auto'} state=started for each (services.msc: Startup type, then Start)"
+    )
 
 
 def still_running(states: Mapping[str, tuple[bool, str | None]], services: Sequence[str]) -> list[str]:

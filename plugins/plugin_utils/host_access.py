@@ -236,6 +236,10 @@ class HostAccess(ABC):
         """state: started | stopped | restarted; returns {changed, state}; raises HostError on failure."""
 
     @abstractmethod
+    def set_service_start_mode(self, name: str, start_mode: str) -> dict:
+        """start_mode: auto | delayed | manual | disabled; returns {changed, start_mode}; raises HostError."""
+
+    @abstractmethod
     def registry_value(self, key: str, name: str) -> Any:
         """A registry value, or None when the key or value does not exist."""
 

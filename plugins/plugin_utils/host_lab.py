@@ -194,6 +194,14 @@ class LabHost(HostAccess):
             raise HostError(f"service {name!r} could not be {state}: {(data or {}).get('msg', '')}")
         return {"changed": bool(data.get("changed")), "state": data.get("state")}
 
+    def set_service_start_mode(self, name: str, start_mode: str) -> dict:
+        self._refuse_in_check_mode(f"setting the start mode of service {name} to {start_mode}")
+        rc, data = self._labctl_json("service-config", name, start_mode, read_only=False)
+        if rc != 0:
+            raise HostError(f"the start mode of service {name!r} could not be set to {start_mode}: "
+                            f"{(data or {}).get('msg', '')}")
+        return {"changed": bool(data.get("changed")), "start_mode": data.get("start_mode")}
+
     def registry_value(self, key: str, name: str):
         res = self._labctl_file(f"could not read {key}\\{name}", "registry-query", key, name, read_only=True)
         return res.get("value") if res.get("exists") else None

@@ -176,6 +176,15 @@ class WindowsHost(HostAccess):
             raise HostError(f"service {name!r} could not be {state}: {failure_reason(res)}")
         return {"changed": bool(res.get("changed")), "state": _service_state(res.get("state"))}
 
+    def set_service_start_mode(self, name: str, start_mode: str) -> dict:
+        self._refuse_in_check_mode(f"setting the start mode of service {name} to {start_mode}")
+        res = self._run_module("ansible.windows.win_service", {"name": name, "start_mode": start_mode},
+                               reads=("changed", "start_mode"), allow_failure=True)
+        if res.get("failed"):
+            raise HostError(f"the start mode of service {name!r} could not be set to {start_mode}: "
+                            f"{failure_reason(res)}")
+        return {"changed": bool(res.get("changed")), "start_mode": res.get("start_mode")}
+
     def registry_value(self, key: str, name: str):
         res = self._run_module("ansible.windows.win_reg_stat", {"path": key, "name": name},
                                reads=("exists", "value"), read_only=True)

@@ -88,6 +88,7 @@ def drive(host: HostAccess, backend: str, tmp_path: Path) -> None:
         "run": lambda: host.run([LS + r"\LS\lmreread.exe", "-c", "@localhost", "-all"], chdir=LS + r"\LS"),
         "service": lambda: host.service("Citrix Licensing"),
         "set_service": lambda: host.set_service("Citrix Licensing", "restarted"),
+        "set_service_start_mode": lambda: host.set_service_start_mode("Citrix Licensing", "disabled"),
         "registry_value": lambda: host.registry_value(
             r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install", "Version"
         ),
@@ -118,6 +119,7 @@ def _lab_responses(root: Path):
     """Canned ``labctl`` answers; everything the lab backend does is a labctl run by ansible.builtin.command."""
     payloads = {
         "service-set": {"changed": True, "state": "running"},
+        "service-config": {"changed": True, "start_mode": "disabled"},
         "disk-free": {"free_bytes": 1, "total_bytes": 2},
         "collect-info": {"collector": "lab"},
         "exec": {"rc": 0, "stdout": "lmreread successful", "stderr": ""},
@@ -197,6 +199,7 @@ def test_mutations_are_refused_in_check_mode(tmp_path):
         lambda: host.remove(LS + r"\a.lic"),
         lambda: host.rename(LS + r"\a", LS + r"\b"),
         lambda: host.set_service("Citrix Licensing", "stopped"),
+        lambda: host.set_service_start_mode("Citrix Licensing", "disabled"),
         lambda: host.run([LS + r"\LS\lmreread.exe"]),
     ):
         with pytest.raises(HostError, match="check mode"):

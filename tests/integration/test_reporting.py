@@ -390,3 +390,24 @@ def test_reporting_role_fails_an_automatic_host_that_cannot_upload(make_fleet):
     assert "cannot upload telemetry (blocked)" in result.stdout
     relaxed = fleet.run(ROLE, extra_vars={"ctxlic_connectivity_required": False})
     assert relaxed.rc == 0
+
+
+def test_reporting_role_keeps_a_working_proxy_when_the_new_one_fails(make_fleet):
+    # The file's proxy works, the direct route is blocked: a new, broken proxy must not replace it.
+    fleet = make_fleet([HostSpec("ls01", proxy=PROXY, network=BLOCKED)])
+    before = fleet.path("ls01", CONFIG).read_bytes()
+    for check in (True, False):
+        result = fleet.run(ROLE, check=check, extra_vars={"ctxlic_proxy": "typo.lab:3128"})
+        assert_clean_run(result)
+        assert result.rc != 0
+        refusal = result.task_results("ctxlic.license_server.reporting : Refuse a proxy that would break a working "
+                                      "upload path")["ls01"]
+        assert f"path it uses now (proxy {PROXY}) works (proxy_ok)" in " ".join(refusal["msg"].split())
+        assert fleet.path("ls01", CONFIG).read_bytes() == before
+    assert service_events(fleet, "ls01") == []
+
+    # A route that does not work now is no reason to refuse: nothing working is lost, the probe fails the host.
+    broken = make_fleet([HostSpec("ls02", network={"dns": True, "direct": False, "proxies": {}})])
+    result = broken.run(ROLE, extra_vars={"ctxlic_proxy": "typo.lab:3128"})
+    assert result.rc != 0 and "cannot upload telemetry" in result.stdout
+    assert "<Proxy>typo.lab:3128</Proxy>" in broken.path("ls02", CONFIG).read_text(encoding="utf-8")

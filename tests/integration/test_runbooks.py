@@ -21,6 +21,7 @@ from ansible.parsing.plugin_docs import read_docstring
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
 
 from .conftest import COLLECTIONS, ansible_env, sha256
 
@@ -217,9 +218,9 @@ def test_ci_provision_then_decommission_loses_nothing(make_fleet, tmp_path):
     dest = tmp_path / "decommissioned"
 
     # Telemetry: every zip is in a verified bundle on the controller, and only then gone from the server.
-    assert bundled(dest / "telemetry" / "ci01") == zips
+    assert bundled(dest / "telemetry" / folder_name("ci01")) == zips
     # License files: every file of MyFiles is on the controller with its hash, in the manifest and SHA256SUMS.
-    backup = dest / "licenses" / "ci01"
+    backup = dest / "licenses" / folder_name("ci01")
     assert {p.name: sha256(p) for p in (backup / "files").iterdir()} == myfiles
     manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
     assert {e["name"]: e["sha256"] for e in manifest["files"]} == myfiles
@@ -342,22 +343,23 @@ def test_license_backup_keeps_every_version_and_repairs_a_damaged_copy(make_flee
     server_file.write_bytes(old.replace(b" 5 ", b" 7 "))
     changed = fleet.run(play).task_results("under test")["ls01"]
     assert changed["replaced"] == ["FID_a.lic"] and changed["verified"] is True
-    previous = list((dest / "ls01" / "previous").rglob("FID_a.lic"))
+    previous = list((dest / folder_name("ls01") / "previous").rglob("FID_a.lic"))
     assert len(previous) == 1 and previous[0].read_bytes() == old
-    assert (dest / "ls01" / "files" / "FID_a.lic").read_bytes() == server_file.read_bytes()
+    assert (dest / folder_name("ls01") / "files" / "FID_a.lic").read_bytes() == server_file.read_bytes()
 
     # A damaged controller copy is detected by its hash and fetched again.
-    (dest / "ls01" / "files" / "CITRIX.opt").write_bytes(b"tampered")
+    (dest / folder_name("ls01") / "files" / "CITRIX.opt").write_bytes(b"tampered")
     repaired = fleet.run(play).task_results("under test")["ls01"]
     assert repaired["fetched"] == ["CITRIX.opt"] and repaired["verified"] is True
     assert any("does not match its manifest entry" in w for w in repaired["warnings"])
-    assert (dest / "ls01" / "files" / "CITRIX.opt").read_bytes() == fleet.path(
+    assert (dest / folder_name("ls01") / "files" / "CITRIX.opt").read_bytes() == fleet.path(
         "ls01", MYFILES + r"\CITRIX.opt").read_bytes()
 
     # A file removed from the server keeps its copy on the controller.
     fleet.path("ls01", MYFILES + r"\FID_upper.LIC").unlink()
     gone = fleet.run(play).task_results("under test")["ls01"]
-    assert gone["only_on_controller"] == ["FID_upper.LIC"] and (dest / "ls01" / "files" / "FID_upper.LIC").is_file()
+    assert gone["only_on_controller"] == ["FID_upper.LIC"]
+    assert (dest / folder_name("ls01") / "files" / "FID_upper.LIC").is_file()
 
 
 def assert_no_traceback_in(res: dict) -> None:
@@ -471,3 +473,33 @@ def test_readme_lab_commands_keep_evidence_and_reports_inside_the_lab(tmp_path):
     assert (lab / "controller" / "reports" / "compliance_report.html").is_file()
     assert not (home / ".local" / "share" / "ctxlic").exists()
     assert not (home / "ctxlic").exists()
+
+
+def test_site_refuses_a_proxy_that_breaks_a_working_direct_route(make_fleet, tmp_path):
+    fleet = make_fleet([HostSpec("ls01", version=V51, last_upload={"days_ago": 1})])  # direct route works
+    config_before = fleet.path("ls01", CONFIG).read_bytes()
+    # The installer is given only because the window check may ask for one; V51 is installed already.
+    typo = {"ctxlic_proxy": "typo.lab:3128", "ctxlic_site_as_of": "2026-11-22", "ctxlic_server_version": V51,
+            "ctxlic_server_installer_src": installer(tmp_path, V51), "ctxlic_server_min_free_mb": 100}
+
+    planned = fleet.run(PLAYBOOKS / "site.yml", extra_vars=typo, check=True, diff=True)
+    refused = fleet.run(PLAYBOOKS / "site.yml", extra_vars=typo)
+    for result in (planned, refused):
+        assert_no_traceback(result)
+        assert result.rc != 0, result.stdout[-3000:]
+        message = " ".join(by_suffix(result, "Refuse a proxy that would break a working upload path")["ls01"]["msg"]
+                           .split())
+        assert "ctxlic_proxy=typo.lab:3128 would break telemetry uploads" in message
+        assert "path it uses now (direct) works (direct_ok)" in message
+        assert "was not changed" in message and "ctxlic_proxy_force=true" in message
+    assert fleet.path("ls01", CONFIG).read_bytes() == config_before
+    fleet.advance(1)
+    assert "CTX_UPLOADER_SUCCESS" in fleet.path(
+        "ls01", INSTALL + r"\LS\resource\cache\upload_compliance_result.xml").read_text(encoding="utf-8")
+
+    # The documented override writes it anyway (the proxy will only work later) and says so.
+    forced = fleet.run(PLAYBOOKS / "site.yml", extra_vars={**typo, "ctxlic_proxy_force": True})
+    assert forced.rc == 0, forced.stdout[-3000:]
+    assert "<Proxy>typo.lab:3128</Proxy>" in fleet.path("ls01", CONFIG).read_text(encoding="utf-8")
+    warned = by_suffix(forced, "Warn that the forced proxy does not work yet")["ls01"]
+    assert "ctxlic_proxy_force=true" in warned["msg"]

@@ -209,6 +209,11 @@ def _service_set(host: Host, name: str, wanted: str) -> int:
         _out(json.dumps({"exists": False, "changed": False, "msg": f"service {name!r} does not exist"}))
         return 1
     before = services[name]["state"]
+    if wanted in ("started", "restarted") and str(services[name].get("start_mode", "auto")).lower() == "disabled":
+        # A disabled service cannot be started (Microsoft Learn, "ServiceStartMode Enum": Disabled).
+        _out(json.dumps({"changed": False, "state": before,
+                         "msg": f"Service '{name}' cannot be started because it is disabled"}))
+        return 1
     steps = {"started": ["running"], "stopped": ["stopped"], "restarted": ["stopped", "running"]}.get(wanted)
     if steps is None:
         _out(json.dumps({"changed": False, "msg": f"unknown state {wanted!r}"}))
@@ -235,6 +240,24 @@ def _service_set(host: Host, name: str, wanted: str) -> int:
             host.reread()  # lmgrd reads MyFiles when it starts
     changed = wanted == "restarted" or before != services[name]["state"]
     _out(json.dumps({"changed": changed, "state": services[name]["state"]}))
+    return 0
+
+
+def _service_config(host: Host, name: str, start_mode: str) -> int:
+    """Set a service's start mode (win_service start_mode: auto, delayed, disabled, manual)."""
+    services = host.state.services
+    if name not in services:
+        _out(json.dumps({"exists": False, "changed": False, "msg": f"service {name!r} does not exist"}))
+        return 1
+    if start_mode not in ("auto", "delayed", "disabled", "manual"):
+        _out(json.dumps({"changed": False, "msg": f"unknown start mode {start_mode!r}"}))
+        return 2
+    before = services[name].get("start_mode")
+    services[name]["start_mode"] = start_mode
+    host.state.write_services(services)
+    if before != start_mode:
+        host.state.record("service-config", name=name, start_mode=start_mode, before=before)
+    _out(json.dumps({"changed": before != start_mode, "start_mode": start_mode}))
     return 0
 
 
@@ -351,6 +374,8 @@ def labctl(host: Host, argv: list[str]) -> int:
         return 0
     if command == "service-set" and len(argv) == 4:
         return _service_set(host, argv[2], argv[3])
+    if command == "service-config" and len(argv) == 4:
+        return _service_config(host, argv[2], argv[3])
     if command == "exec":
         return _exec(host, argv)
     if command == "disk-free":
@@ -370,7 +395,8 @@ def labctl(host: Host, argv: list[str]) -> int:
         _out(json.dumps(answer))
         return rc
     _err(
-        "usage: labctl service-query [NAME...] | service-set NAME started|stopped|restarted | disk-free | "
+        "usage: labctl service-query [NAME...] | service-set NAME started|stopped|restarted | "
+        "service-config NAME auto|delayed|disabled|manual | disk-free | "
         f"collect-info [--install-dir DIR] [--max-bytes N] | {fileops.USAGE}"
     )
     return 2
