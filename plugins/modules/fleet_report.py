@@ -17,10 +17,15 @@ description:
   - Records every observed upload result (C(upload_compliance_result.xml)) in an evidence history (SQLite) on the
     controller. The days since the last successful upload then survive a failed latest attempt, because the
     License Server keeps only its latest attempt, and compliance can be proven later.
-  - Evaluates each server for seven checks. These are reachable and gathered, a successful upload within
+  - Evaluates each server for ten checks. These are reachable and gathered, a successful upload within
     O(max_upload_age_days) days, the version within the upgrade window, the reporting mode, pending manual
     bundles and disk space, no expired or inactive licenses, and installed counts within the purchased counts
-    when O(entitlements_file) is given.
+    when O(entitlements_file) is given; and three License Activation Service (LAS) checks, C(las_capable) (build
+    51000 or later), C(licensing_technology) (not licensed only by license files after the end of file-based
+    licensing on 2026-04-15, CTX695107) and C(las_contact) (the LAS endpoint reached within the daily period,
+    otherwise license caching mode). The LAS state comes from the C(ctxlic_las) host variable (see
+    M(ctxlic.license_server.info)); the newest C(las_offline_activation) event of the evidence history is shown
+    as a server's last offline activation. Sources and dates are in the collection's docs/compliance.md.
   - Evaluates the fleet status as the Citrix License Telemetry FAQ defines it. C(Compliant) means every allocated
     license server sent telemetry in the last 90 days, C(Partially Compliant) means some did not, and
     C(Non-Compliant) means none did. C(Unknown) is used when there are no license servers at all.
@@ -297,7 +302,9 @@ fleet:
         - Counters. C(servers), C(allocated) (distinct license server host names plus obsolete allocations),
           C(reporting), C(not_reporting), C(obsolete_allocations), C(compliant), C(non_compliant), C(unknown),
           C(unreachable), C(telemetry_failing), C(overdue_upgrade), C(upgrade_due_soon), C(expired_licenses),
-          C(license_warnings), C(surplus_licenses), C(manual_mode), C(pending_bundles).
+          C(license_warnings), C(surplus_licenses), C(manual_mode), C(pending_bundles), C(licensing_files),
+          C(licensing_las), C(licensing_both), C(licensing_none), C(licensing_unknown) (servers per licensing
+          technology), C(las_incapable), C(las_caching_mode).
       type: dict
       returned: always
       sample: {servers: 12, allocated: 12, reporting: 7, not_reporting: 5, unreachable: 1}
@@ -362,8 +369,8 @@ servers:
     checks:
       description:
         - One entry per check, each with C(id), C(status) and C(message). The C(id) is one of C(reachable),
-          C(telemetry_upload), C(upgrade_window), C(reporting_mode), C(pending_bundles), C(licenses_expired) or
-          C(licenses_surplus). The C(status) is C(pass), C(warn), C(fail) or C(unknown).
+          C(telemetry_upload), C(upgrade_window), C(reporting_mode), C(pending_bundles), C(licenses_expired),
+          C(licenses_surplus), C(las_capable), C(licensing_technology) or C(las_contact). The C(status) is C(pass), C(warn), C(fail) or C(unknown).
       type: list
       elements: dict
       returned: always
