@@ -28,6 +28,17 @@ description:
     still match its manifest is never deleted, even when newer broken generations fill the O(keep) slots.
   - Nothing on the License Server is changed. The module reads it with the one-shot collection of
     M(ctxlic.license_server.info) and a few file reads.
+  - The backup set folder on the controller is named by the collection's one rule, a readable form of the set name
+    (O(name)) plus C(-) and the first 8 hex digits of the SHA-256 of the exact set name (for example
+    C(ls01-1a2b3c4d)), so hosts whose names only differ in characters that are replaced (C(a@b) and C(a#b)) or in
+    accents never share a folder. A folder an older version wrote without the hash is moved to the new name when its
+    generations record this host as their source; generations of other hosts stay where they are; otherwise it is
+    left alone and a warning names it. See the nothing-lost guide (docs/nothing_lost.md).
+  - One run at a time writes a host's folder; the run holds an exclusive lock on C(.ctxlic.lock) in it and waits up
+    to 120 seconds (environment variable C(CTXLIC_CONTROLLER_LOCK_WAIT)) for another run of the same host, then
+    fails naming that run and changes nothing. A killed run never leaves this lock behind.
+  - Retention deletes older generations only after the new generation has been read back from disk with every file's
+    size and SHA-256; when it does not verify, nothing is deleted and the task fails.
 options:
   dest:
     description:
@@ -37,8 +48,9 @@ options:
   name:
     description:
       - Name of the backup set, the subdirectory of O(dest). Defaults to the inventory host name.
-      - M(ctxlic.license_server.dr_restore) finds the backups by this name. Characters other than letters, digits,
-        C(.), C(_) and C(-) become C(_).
+      - M(ctxlic.license_server.dr_restore) finds the backups by this name. The subdirectory is the readable form
+        of the name (characters other than letters, digits, C(.), C(_) and C(-) become C(_)) plus a hash of the
+        exact name.
     type: str
   keep:
     description:

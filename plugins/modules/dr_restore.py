@@ -36,6 +36,10 @@ description:
     C(CitrixWebServicesforLicensing) is restarted if it is running.
   - Idempotent. A second run finds every file in place and every feature served, writes nothing, does not
     reread, and still checks that the features are served (from that same C(lmstat -a) read).
+  - The backup set is found in the folder named by the collection's one rule (readable name plus a hash of the exact
+    set name); generations an older version wrote to the folder without the hash are moved in when they record this
+    set name as their source host (in check mode they are only read). Writing the restored files holds the host lock
+    C(C:\ProgramData\ctxlic\host.lock); see the nothing-lost guide (docs/nothing_lost.md).
 options:
   src:
     description:

@@ -28,6 +28,15 @@ description:
     the host as an active license server that does not report (seed 002). The start-up license
     C(citrix_startup.lic) is copied but not listed, because it is not allocated on the portal.
   - Nothing on the server is changed.
+  - The per-host folder on the controller is named by the collection's one rule, a readable form of the inventory
+    host name plus C(-) and the first 8 hex digits of the SHA-256 of the exact name (for example C(ls01-1a2b3c4d)),
+    so hosts whose names only differ in characters that are replaced (C(a@b) and C(a#b)) or in accents never share a
+    folder. A folder an older version wrote without the hash is moved to the new name when its manifest records this
+    exact host; otherwise it is left alone and a warning names it. See the nothing-lost guide
+    (docs/nothing_lost.md).
+  - One run at a time writes a host's folder; the run holds an exclusive lock on C(.ctxlic.lock) in it and waits up
+    to 120 seconds (environment variable C(CTXLIC_CONTROLLER_LOCK_WAIT)) for another run of the same host, then
+    fails naming that run and changes nothing. A killed run never leaves this lock behind.
 options:
   install_dir:
     description:

@@ -45,6 +45,13 @@ description:
     renamed and deleted, and the service is left stopped.
   - Check mode plans and changes nothing. Diff mode shows the binding and, per C(INCREMENT) line, the feature,
     count, expiry, Customer Success Services date and serial number. It never shows signatures.
+  - With O(state=absent) the file is first copied to the controller and the copy is compared with what was read from
+    the server, by size and SHA-256; a cut or truncated transfer stops the removal before anything on the server
+    changes, and the short copy is deleted.
+  - A removal, and the finishing of a removal an earlier run left half done, hold the host lock
+    C(C:\ProgramData\ctxlic\host.lock) for their duration; a run that finds a live lock fails at once naming its
+    holder and changes nothing. See the nothing-lost guide (docs/nothing_lost.md) for the stale-lock rule. A removal
+    that is running is therefore never taken for an interrupted one.
 options:
   state:
     description:
@@ -112,8 +119,11 @@ options:
   backup_dir:
     description:
       - Directory on the controller for backups of removed files. A file is stored as
-        C(<backup_dir>/<inventory_hostname>/<UTC timestamp>/<name>), keeping its name, so it can be copied back
+        C(<backup_dir>/<host folder>/<UTC timestamp>/<name>), keeping its name, so it can be copied back
         unchanged (for example to a disaster recovery License Server with the same host name).
+      - The host folder is the readable form of the inventory host name plus C(-) and the first 8 hex digits of the
+        SHA-256 of the exact name. Backups an older version wrote to the folder without the hash are left there (that
+        folder may be shared by two hosts); a warning names it when it exists.
     type: str
     default: ~/.ansible/ctxlic/license_backups
   expiry_warning_days:

@@ -41,6 +41,18 @@ description:
   - If a bundle listed in the manifest is missing or changed on the controller, it is moved to the manifest's
     C(invalid) list (the file is moved to O(dest)C(/<host>/invalid/)). Its members that are still on the server
     are bundled again, and none of them is deleted on its strength.
+  - The per-host folder on the controller is named by the collection's one rule, a readable form of the inventory
+    host name plus C(-) and the first 8 hex digits of the SHA-256 of the exact name (for example C(ls01-1a2b3c4d)),
+    so hosts whose names only differ in characters that are replaced (C(a@b) and C(a#b)) or in accents never share a
+    folder. A folder an older version wrote without the hash is moved to the new name when its manifest records this
+    exact host; otherwise it is left alone and a warning names it. See the nothing-lost guide
+    (docs/nothing_lost.md).
+  - One run at a time writes a host's folder; the run holds an exclusive lock on C(.ctxlic.lock) in it and waits up
+    to 120 seconds (environment variable C(CTXLIC_CONTROLLER_LOCK_WAIT)) for another run of the same host, then
+    fails naming that run and changes nothing. A killed run never leaves this lock behind.
+  - With O(cleanup=true) the deletions on the server hold the host lock C(C:\ProgramData\ctxlic\host.lock) for their
+    duration; a run that finds a live lock fails at once naming its holder and changes nothing. See the nothing-lost
+    guide (docs/nothing_lost.md) for the stale-lock rule.
 options:
   max_bundle_bytes:
     description:

@@ -266,6 +266,62 @@ def test_overlapping_bundle_runs_never_drop_each_others_bundles(make_fleet, tmp_
     assert server_files(fleet, "man01") == {}, "every zip was bundled and cleaned up"
 
 
+@pytest.mark.parametrize("where", ["file", "/dev/null", "/proc"])
+def test_a_controller_folder_that_is_a_file_or_device_is_a_message(make_fleet, tmp_path, where):
+    """Item 7 (store parts): backup_dir / dest pointing at a file, /dev/null or /proc; nothing changes."""
+    fleet = make_fleet([HostSpec("man01", reporting="manual", pending_zip_days=[2], licenses=[
+        {"file": "FID_a.lic", "features": [{"feature": "XDT_PLT_UD", "count": 5, "serial": "A-1"}]}])])
+    target = tmp_path / "a_file" if where == "file" else Path(where)
+    if where == "file":
+        target.write_text("not a folder")
+    before = server_files(fleet, "man01")
+    tasks = [dict(task("license_file", {"state": "absent", "name": "FID_a.lic", "force": True,
+                                        "backup_dir": str(target)}), name="lf"),
+             dict(task("telemetry_bundle", {"dest": str(target), "cleanup": True}), name="tb"),
+             dict(task("license_backup", {"dest": str(target)}), name="lb"),
+             dict(task("dr_backup", {"dest": str(target), "keep": 1}), name="dr")]
+    run = Run(fleet, play_text(*tasks), {}, {}, "badfolder")
+    text = run.wait()
+    no_traceback(text)
+    data = json.loads(text[text.index("{"):])
+    results = {t["task"]["name"]: t["hosts"]["man01"] for t in data["plays"][0]["tasks"]}
+    for name in ("lf", "tb", "lb", "dr"):
+        assert results[name].get("failed") is True, (name, results[name])
+        assert str(target) in results[name]["msg"] or where == "/proc", (name, results[name]["msg"])
+    assert server_files(fleet, "man01") == before, "nothing changed on the server"
+    assert not fleet.path("man01", host_lock.LOCK_PATH).exists()
+    if where == "file":
+        assert target.read_text() == "not a folder"
+
+
+def test_deeply_nested_manifests_are_a_message(make_fleet, tmp_path):
+    """Item 7 (store parts): deeply nested JSON in the bundle, backup and DR manifests; nothing changes."""
+    fleet = make_fleet([HostSpec("man01", reporting="manual", pending_zip_days=[2])])
+    deep = "[" * 200000 + "]" * 200000
+    for sub in ("tel", "lic"):
+        folder = tmp_path / sub / folder_name("man01")
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_text(deep)
+    gen = tmp_path / "dr" / folder_name("man01") / "20261101T000000Z"
+    gen.mkdir(parents=True)
+    (gen / "manifest.json").write_text(deep)
+    before = server_files(fleet, "man01")
+    tasks = [dict(task("telemetry_bundle", {"dest": str(tmp_path / "tel"), "cleanup": True}), name="tb"),
+             dict(task("license_backup", {"dest": str(tmp_path / "lic")}), name="lb"),
+             dict(task("dr_backup", {"dest": str(tmp_path / "dr"), "keep": 1}), name="dr")]
+    run = Run(fleet, play_text(*tasks), {}, {}, "deep")
+    text = run.wait()
+    no_traceback(text)
+    data = json.loads(text[text.index("{"):])
+    results = {t["task"]["name"]: t["hosts"]["man01"] for t in data["plays"][0]["tasks"]}
+    assert results["tb"].get("failed") is True and "nested too deeply" in results["tb"]["msg"], results["tb"]
+    assert results["lb"].get("failed") is True and "nested too deeply" in results["lb"]["msg"], results["lb"]
+    # dr_backup: the damaged generation is reported as not verified (a message, not a traceback).
+    assert not results["dr"].get("failed"), results["dr"]
+    assert any("nested too deeply" in " ".join(g["problems"]) for g in results["dr"]["generations"]), results["dr"]
+    assert server_files(fleet, "man01") == before
+
+
 # -- the campaign ---------------------------------------------------------------------------------------
 OPS = ("remove", "bundle", "dr", "decommission")
 FAULTS = ("none", "kill", "pause", "overlap", "cut")
