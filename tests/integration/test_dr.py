@@ -17,6 +17,7 @@ from pathlib import Path
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
 
 REPO = Path(__file__).resolve().parents[2]
 BACKUP = REPO / "playbooks" / "dr_backup.yml"
@@ -103,7 +104,7 @@ def run_failover(fleet, backup_dir: Path, tmp_path: Path, *, check: bool = False
 
 
 def generations(backup_dir: Path, name: str = "primary") -> list[Path]:
-    return sorted(p for p in (backup_dir / name).iterdir() if not p.name.startswith("."))
+    return sorted(p for p in (backup_dir / folder_name(name)).iterdir() if not p.name.startswith("."))
 
 
 def destroy_primary(fleet) -> None:

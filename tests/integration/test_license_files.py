@@ -17,6 +17,7 @@ from ansible.parsing.plugin_docs import read_docstring
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
 
 MYFILES = DEFAULT_INSTALL_DIR + r"\MyFiles"
 REPO = Path(__file__).resolve().parents[2]
@@ -263,7 +264,7 @@ def test_removal_follows_the_documented_steps(make_fleet, tmp_path):
     assert res["steps"] == ["stopped Citrix Licensing", "renamed FID_a.lic to FID_a.old", "started Citrix Licensing",
                             "deleted FID_a.old"]
     backup = Path(res["backup_file"])
-    assert backup.parent.parent == backups / "ls01" and backup.name == "FID_a.lic"
+    assert backup.parent.parent == backups / folder_name("ls01") and backup.name == "FID_a.lic"
     assert b"SN=A" in backup.read_bytes()
     # The file still had live lines: allowed (another file covers the feature) but warned about.
     assert "not_all_lines_obsolete" in [f["code"] for f in res["findings"]]
