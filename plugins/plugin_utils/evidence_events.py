@@ -38,7 +38,7 @@ def event_time(text: Any, now: datetime) -> str:
         except ValueError:
             raise InputError(f"at={text!r} is not an ISO 8601 time such as 2026-11-22T03:00:00Z.") from None
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def decide(earlier: list[dict[str, Any]], at: str, *, once: bool) -> dict[str, Any] | None:

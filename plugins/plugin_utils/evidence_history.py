@@ -408,7 +408,7 @@ def _iso(value: Any, label: str) -> str:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError as exc:
             raise InputError(f"{label} {value!r} is not an ISO 8601 time such as 2026-11-20T03:00:00Z.") from exc
-    return _aware(value, label).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _aware(value, label).replace(microsecond=0).isoformat().replace("+00:00", "Z")  # 4-digit years sort
 
 
 def _observation_row(upload: Any) -> dict[str, Any]:

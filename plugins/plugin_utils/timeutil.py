@@ -36,4 +36,4 @@ def iso_z(value: datetime | None) -> str | None:
     """``2026-11-22T10:00:00Z`` (seconds precision, UTC)."""
     if value is None:
         return None
-    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")  # %Y gives "999"
