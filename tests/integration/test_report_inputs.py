@@ -219,3 +219,22 @@ def test_empty_path_options_are_refused(make_fleet, tmp_path):
     res = next(iter(result.task_results(REPORT_TASK).values()))
     assert res.get("failed") and res["msg"].startswith("output_dir: an empty path is not a path")
     assert not list(REPO.glob("compliance_report.*")), "nothing was written to the current directory"
+
+
+def test_hostile_entitlement_files_fail_with_a_message_not_a_traceback(make_fleet, tmp_path):
+    """Issue 14.7: deeply nested JSON/YAML and a 5,000-digit `purchased` gave a traceback."""
+    fleet = make_fleet([HostSpec("ls-ok", last_upload={"days_ago": 1})], start=now())
+    files = {
+        "nested.json": "[" * 100_000 + "]" * 100_000,
+        "nested.yml": "entitlements: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "digits.yml": "entitlements:\n  - feature: XDT_PLT_UD\n    purchased: " + "9" * 5000 + "\n",
+        "digits.json": '{"entitlements": [{"feature": "XDT_PLT_UD", "purchased": ' + "9" * 4000 + "}]}",
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        _result, res = report(fleet, tmp_path, f"r-{name}", ctxlic_telemetry_entitlements_file=str(path))
+        assert res.get("failed"), (name, res)
+        assert res["msg"].startswith("entitlements_file") or "purchased" in res["msg"], (name, res["msg"])
+        assert len(res["msg"]) < 600, "the message names the problem, it does not echo the file"
+        assert not (tmp_path / f"r-{name}").exists(), "bad input changes nothing"
