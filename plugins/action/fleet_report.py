@@ -36,6 +36,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_his
     prepare_observation,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import report_clock as lab_report_clock
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.collection_meta import collection_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import FORMATS
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_writer import DEFAULT_BASENAME, write_reports
@@ -112,7 +113,8 @@ class ActionModule(CtxlicAction):
                              title=args["title"], catalog=catalog, as_of=as_of, input_rows=input_rows,
                              options={"max_upload_age_days": args["max_upload_age_days"], "fail_on": args["fail_on"],
                                       "junit_warn_as_failure": args["junit_warn_as_failure"],
-                                      "history": bool(history), "hosts": len(records), "clock": clock_note})
+                                      "history": bool(history), "hosts": len(records), "clock": clock_note,
+                                      "collection_version": collection_version()})
         reports: dict[str, str] = {}
         if not check and args["formats"]:
             reports = write_reports(model, args["output_dir"], args["formats"],
@@ -130,6 +132,10 @@ class ActionModule(CtxlicAction):
                         "recorded": recorded},
             "as_of": model["meta"]["as_of"],
             "clock": clock_note,
+            "verdict": model["verdict"],
+            "todo": {server["host"]: server["todo"] for server in model["servers"]},
+            "todo_week": model["todo_week"],
+            "collection_version": model["meta"]["collection_version"],
         }
         if warnings:
             result["warnings"] = warnings
@@ -139,7 +145,8 @@ class ActionModule(CtxlicAction):
             result.update(failed=True, msg=failure + where)
         else:
             counts = fleet_eval.get("counts") or {}
-            result["msg"] = (f"Fleet status {fleet_eval['status']}: {counts.get('reporting', 0)} of "
+            result["msg"] = (f"{model['verdict']['headline']}. Fleet telemetry status (Citrix License Telemetry FAQ) "
+                             f"{fleet_eval['status']}: {counts.get('reporting', 0)} of "
                              f"{counts.get('allocated', 0)} allocated license servers reporting.{where}")
         return result
 

@@ -131,7 +131,7 @@ options:
   entitlements_file:
     description:
       - YAML or JSON file of purchased license counts, for the check that more licenses are not installed than
-        purchased (seed 002). Without it that check is C(unknown).
+        purchased (Citrix licensing telemetry and compliance status, reason 5). Without it that check is C(unknown).
       - 'Format: C({entitlements: [{feature: XDT_PLT_UD, purchased: 100}]}). Several entries for one feature add
         up.'
       - Counts are whole numbers from 0 to 10^12. A file that cannot be read (nested too deeply, a number with
@@ -141,7 +141,8 @@ options:
     description:
       - Allocation export of the Citrix licensing portal (CSV, with comma, semicolon or tab delimiters).
       - Host names that hold allocations but are not in the inventory are obsolete license servers. They count as
-        allocated license servers that do not report until their allocations are returned (seed 002).
+        allocated license servers that do not report until their allocations are returned (Citrix licensing
+        telemetry and compliance status).
       - The export's real column names are not in the vendor documents. Set the three column options to match
         your export (the C(ctxlic.license_server.telemetry) role and C(playbooks/fleet_report.yml) expose them as
         C(ctxlic_telemetry_allocation_host_column), C(ctxlic_telemetry_allocation_product_column) and
@@ -200,12 +201,17 @@ attributes:
     support: none
     description: Reports are regenerated as a whole. There is nothing to diff.
 notes:
-  - "Sources: Citrix License Telemetry FAQ CTX477614 (seed 000) for the 90-day rule and the Compliant / Partially
-    Compliant / Non-Compliant statuses. Licensing data collection programs (seed 001) for the upload result file
-    and manual reporting. The practitioner article (seed 002) for the five reasons and obsolete license servers.
-    Seed 003 and seed 004 for the upgrade window."
-  - The vendor portal updates its status about 24 hours after a change (seed 000). The report shows the servers as
-    of O(as_of).
+  - "Sources: Citrix License Telemetry FAQ (CTX477614) for the 90-day rule and the Compliant / Partially Compliant /
+    Non-Compliant statuses (docs/sources.md gives the address of every document named here). Citrix Licensing data collection programs for
+    the upload result file and manual reporting. Citrix licensing telemetry and compliance status (practitioner
+    article) for the five reasons and obsolete license servers. Citrix - Update Required (partner notice) and the
+    Citrix Licensing 11.17.2 build 49000 documentation for the upgrade window."
+  - The vendor portal updates its status about 24 hours after a change (Citrix License Telemetry FAQ). The report
+    shows the servers as of O(as_of).
+  - Every report leads with an overall verdict that agrees with the per-server results (never green while a server
+    is non-compliant or unknown); the FAQ's telemetry-only status follows it, labelled as such. Each server has an
+    ordered to-do list and the report lists what to do this week (HTML, Markdown, CSV rows of kind C(todo), JSON,
+    JUnit). See docs/compliance.md.
   - In AWX/AAP put history_db on storage that outlives the job. Otherwise the evidence history starts empty on
     every job, and a server whose latest attempt failed shows no earlier success.
   - A server that cannot be gathered counts as not reporting even when the history shows a recent success, because
@@ -266,12 +272,103 @@ changed:
   type: bool
   sample: true
 msg:
-  description: The fleet status in one sentence with the report paths, or why the task failed (O(fail_on)).
+  description:
+    - The overall verdict, then the fleet telemetry status in one sentence with the report paths, or why the task
+      failed (O(fail_on)).
   returned: always
   type: str
   sample: >-
-    Fleet status Partially Compliant: 7 of 12 allocated license servers reporting.
-    Reports: /srv/r/compliance_report.json, ...
+    Action required: 3 of 12 servers non-compliant. Fleet telemetry status (Citrix License Telemetry FAQ) Partially
+    Compliant: 7 of 12 allocated license servers reporting. Reports: /srv/r/compliance_report.json, ...
+verdict:
+  description:
+    - The overall verdict that leads every report format. It agrees with the per-server results; it is never
+      C(pass) while a server is non-compliant or unknown, whatever the telemetry-only FAQ status says.
+  returned: success
+  type: dict
+  contains:
+    tone:
+      description: C(fail) (action required), C(unknown) (not proven), C(warn) (compliant with warnings) or C(pass).
+      type: str
+      returned: always
+      sample: fail
+    headline:
+      description: The verdict in one line.
+      type: str
+      returned: always
+      sample: "Action required: 3 of 3 servers non-compliant"
+    detail:
+      description: The hosts behind the verdict.
+      type: str
+      returned: always
+      sample: "Non-compliant: ls01, ls02, ls03."
+    action_required:
+      description: True when the tone is C(fail).
+      type: bool
+      returned: always
+      sample: true
+    servers:
+      description: Servers in the report.
+      type: int
+      returned: always
+      sample: 3
+    non_compliant:
+      description: Non-compliant servers.
+      type: int
+      returned: always
+      sample: 3
+    unknown:
+      description: Servers whose compliance is not proven.
+      type: int
+      returned: always
+      sample: 0
+    compliant:
+      description: Compliant servers.
+      type: int
+      returned: always
+      sample: 0
+    obsolete_allocations:
+      description: Obsolete allocations to return.
+      type: int
+      returned: always
+      sample: 0
+    telemetry_status:
+      description: The fleet telemetry status of the Citrix License Telemetry FAQ (telemetry only).
+      type: str
+      returned: always
+      sample: Compliant
+todo:
+  description:
+    - Per inventory host, the ordered actions that make it compliant (empty when every check passes), derived from
+      the checks' evidence.
+    - Each action has C(order), C(check), C(severity), C(action), C(deadline) (ISO date or null) and C(when)
+      (C(overdue since D), C(today), C(by D), C(now), C(when possible) or C(to prove compliance)).
+  returned: success
+  type: dict
+  sample:
+    ls01:
+      - order: 1
+        check: upgrade_window
+        severity: fail
+        action: Upgrade to 11.17.2 build 46000 or later by 2024-08-19 with the ctxlic.license_server.upgrade playbook.
+        deadline: "2024-08-19"
+        when: overdue since 2024-08-19
+todo_week:
+  description:
+    - What to do this week across the fleet, ordered by deadline; C(later) counts the actions due after the week.
+  returned: success
+  type: dict
+  sample:
+    as_of: "2026-12-02"
+    until: "2026-12-09"
+    items: []
+    later: 0
+collection_version:
+  description: The version of this collection that wrote the report (MANIFEST.json of the installed collection, or
+    galaxy.yml of a checkout); null when neither can be read.
+  returned: success
+  type: str
+  sample: 0.1.0
 fleet:
   description: The fleet verdict.
   returned: success
@@ -286,7 +383,8 @@ fleet:
       description: The status in words, with the counts.
       type: str
       returned: always
-      sample: "5 of 12 allocated license servers did not send telemetry in the last 90 days (000)."
+      sample: "5 of 12 allocated license servers did not send telemetry in the last 90 days (Citrix License Telemetry
+        FAQ)."
     action_required:
       description: True when the status is not C(Compliant), a check failed, or a server is not compliant.
       type: bool
@@ -318,7 +416,8 @@ fleet:
       sample: [{host: ls-unreachable, reason: "Host unreachable: ... Counted as not reporting until verified; ..."}]
     other_findings:
       description:
-        - The other reasons of seed 002 and the quality of the evidence.
+        - The other reasons of the practitioner article (Citrix licensing telemetry and compliance status) and the
+          quality of the evidence.
         - Each has C(id), C(severity), C(title), C(hosts) and C(message).
       type: list
       elements: dict
@@ -369,15 +468,17 @@ servers:
     checks:
       description:
         - One entry per check, each with C(id), C(status) and C(message). The C(id) is one of C(reachable),
-          C(telemetry_upload), C(upgrade_window), C(reporting_mode), C(pending_bundles), C(licenses_expired),
-          C(licenses_surplus), C(las_capable), C(licensing_technology) or C(las_contact). The C(status) is C(pass), C(warn), C(fail) or C(unknown).
+          C(ls_installed), C(telemetry_upload), C(upgrade_window), C(reporting_mode), C(pending_bundles),
+          C(licenses_expired), C(licenses_surplus), C(las_capable), C(licensing_technology) or C(las_contact).
+          The C(status) is C(pass), C(warn), C(fail) or C(unknown).
       type: list
       elements: dict
       returned: always
       sample: [{id: telemetry_upload, status: pass, message: "Last successful upload 1 day ago (...)"}]
 obsolete_allocations:
   description:
-    - Host names that hold allocations on the licensing portal but are not in the inventory (seed 002).
+    - Host names that hold allocations on the licensing portal but are not in the inventory (Citrix licensing
+      telemetry and compliance status).
     - Each has its products and quantities. C(quantity_total) is null (UNKNOWN) when a quantity could not be read.
   returned: success
   type: list

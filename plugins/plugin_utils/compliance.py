@@ -59,6 +59,7 @@ MAX_COUNT = 10**12  # a purchased license count above this is a typo or a hostil
 
 CHECK_IDS = (
     "reachable",
+    "ls_installed",
     "telemetry_upload",
     "upgrade_window",
     "reporting_mode",
@@ -72,6 +73,7 @@ CHECK_IDS = (
 
 CHECK_TITLES = {
     "reachable": "Host reachable and gathered",
+    "ls_installed": "License Server installed",
     "telemetry_upload": "Telemetry upload within 90 days",
     "upgrade_window": "Version within the upgrade window",
     "reporting_mode": "Reporting mode",
@@ -83,15 +85,43 @@ CHECK_TITLES = {
     "las_contact": "LAS endpoint reached within the daily period",
 }
 
+#: The vendor documents the rules come from, by title (users have no seed files; docs/sources.md maps
+#: each title to its address). Code comments cite the seed file names 000-004.
+SOURCE_FAQ = "Citrix License Telemetry FAQ (CTX477614)"  # seed 000
+SOURCE_PROGRAMS = "Citrix Licensing data collection programs"  # seed 001
+SOURCE_STATUS = "Citrix licensing telemetry and compliance status (practitioner article)"  # seed 002
+SOURCE_NOTICE = "Citrix \u2013 Update Required (partner notice)"  # seed 003
+SOURCE_MANUAL_UPLOAD = "How to manually upload telemetry data to CIS (CTX472950)"
+SOURCE_DOCS = "Citrix Licensing 11.17.2 build 49000 documentation"  # seed 004
+#: Title -> address of every document the report cites (docs/sources.md keeps the same table).
+SOURCES = (
+    {"title": SOURCE_FAQ, "address": "https://support.citrix.com/s/article/CTX477614-citrix-license-telemetry-faq"},
+    {"title": SOURCE_PROGRAMS, "address": "https://docs.citrix.com/en-us/licensing/current-release/license-server/"
+     "licensing-data-collection-programs.html"},
+    {"title": SOURCE_STATUS, "address": "https://dennisspan.com/citrix-licensing-telemetry-and-compliance-status"},
+    {"title": SOURCE_NOTICE, "address": "https://www.kraftkennedy.com/citrix-update-required/"},
+    {"title": SOURCE_MANUAL_UPLOAD, "address": "https://support.citrix.com/article/CTX472950/"
+     "how-to-manually-upload-telemetry-data-to-cis"},
+    {"title": SOURCE_DOCS, "address": "https://docs.citrix.com/en-us/licensing/legacy-licensing"},
+    {"title": "License Activation Service: Replacing Our End-of-Life File-Based Licensing (CTX695107)",
+     "address": "https://support.citrix.com/external/article/695107/license-activation-service-replacing-our.html"},
+    {"title": "Citrix Licensing 11.17.2 build 52100, License Activation Service",
+     "address": "https://docs.citrix.com/en-us/licensing/11-17-2-52100/license-activation-service"},
+)
+
 CHECK_RULES = {
     "reachable": "A server that cannot be verified is counted as not reporting (collection policy).",
-    "telemetry_upload": "Days since the last successful upload must not be greater than 90 (000, 001).",
+    "ls_installed": "A host in the inventory without a License Server cannot report telemetry; install it or return "
+    f"its allocations ({SOURCE_STATUS}).",
+    "telemetry_upload": f"Days since the last successful upload must not be greater than 90 ({SOURCE_FAQ}; "
+    f"{SOURCE_PROGRAMS}).",
     "upgrade_window": "Upgrade within 6 months of each new release; nothing older than 11.17.2 build 40000 "
-    "after 2023-03-31 (000, 003).",
-    "reporting_mode": "Automatic reporting, or manual uploads through Citrix Insight Services (001, 003 CTX472950).",
-    "pending_bundles": "Upload the upload_*.zip bundles, then delete them or the disk fills (001).",
-    "licenses_expired": "No expired or inactive licenses may stay installed (002 reason 4).",
-    "licenses_surplus": "Installed licenses must not exceed purchased licenses (002 reason 5).",
+    f"after 2023-03-31 ({SOURCE_FAQ}; {SOURCE_NOTICE}).",
+    "reporting_mode": f"Automatic reporting, or manual uploads through Citrix Insight Services ({SOURCE_PROGRAMS}; "
+    f"{SOURCE_MANUAL_UPLOAD}).",
+    "pending_bundles": f"Upload the upload_*.zip bundles, then delete them or the disk fills ({SOURCE_PROGRAMS}).",
+    "licenses_expired": f"No expired or inactive licenses may stay installed ({SOURCE_STATUS}, reason 4).",
+    "licenses_surplus": f"Installed licenses must not exceed purchased licenses ({SOURCE_STATUS}, reason 5).",
     "las_capable": "LAS needs License Server build 51000 or later (online), 53100 or later (offline) (Citrix "
     "Licensing 11.17.2 build 52100, License Activation Service).",
     "licensing_technology": "After 2026-04-15 the License Activation Service is the exclusive way to activate "
@@ -103,25 +133,28 @@ CHECK_RULES = {
 #: Where each problem is fixed. One table so the names can follow the collection's playbooks/modules.
 REMEDIATION = {
     "reachable": "check connectivity and credentials (ansible.windows.win_ping), then re-run "
-    "playbooks/fleet_report.yml",
-    "not_installed": "install the License Server with playbooks/site.yml, or remove the host from the inventory "
-    "and return its allocations on the licensing portal",
+    "the ctxlic.license_server.fleet_report playbook",
+    "not_installed": "install the License Server with the ctxlic.license_server.site playbook, or remove the host "
+    "from the inventory and return its allocations on the licensing portal",
     "upload_automatic": "allow outbound HTTPS to cis.citrix.com:443 or set a proxy with the "
-    "ctxlic.license_server.proxy module (playbooks/site.yml); the License Server retries every 24 hours",
+    "ctxlic.license_server.proxy module (ctxlic.license_server.site playbook); the License Server retries every 24 "
+    "hours",
     "upload_manual": "upload the upload_compliance*.zip and upload_usage*.zip bundles through Citrix Insight "
     "Services (CTX472950), or re-enable automatic reporting with the ctxlic.license_server.management_service module",
-    "upgrade": "upgrade with playbooks/upgrade.yml",
-    "reporting_unknown": "re-run the info gather; check `ctx_license_management_service.exe -query` on the server",
+    "upgrade": "upgrade with the ctxlic.license_server.upgrade playbook",
+    "reporting_unknown": "re-run the info gather; check ctx_license_management_service.exe -query on the server",
     "bundles": "upload the pending bundles through Citrix Insight Services (CTX472950), then delete them with "
     "the ctxlic.license_server.telemetry_bundle module (cleanup: true) or the ctxlic.license_server.telemetry role",
     "disk": "free disk space on the License Server (pending bundles can be deleted after upload)",
     "licenses_expired": "return the expired/inactive allocations on the licensing portal and remove the files "
-    "with playbooks/deploy_licenses.yml (documented stop/rename/start/delete procedure)",
-    "license_file_errors": "replace the file with a fresh download from the licensing portal using "
-    "playbooks/deploy_licenses.yml (license files must never be edited)",
-    "licenses_surplus": "return surplus allocations on the licensing portal and remove the files with "
-    "playbooks/deploy_licenses.yml",
-    "obsolete": "return these allocations on the licensing portal (Manage Licenses > Return allocations, 002)",
+    "with the ctxlic.license_server.deploy_licenses playbook (documented stop/rename/start/delete procedure, "
+    f"{SOURCE_DOCS}, Delete license files)",
+    "license_file_errors": "replace the file with a fresh download from the licensing portal (one file per License "
+    "Server host name) using the ctxlic.license_server.deploy_licenses playbook (license files must never be edited)",
+    "licenses_surplus": "return surplus allocations on the licensing portal and remove the files with the "
+    "ctxlic.license_server.deploy_licenses playbook",
+    "obsolete": f"return these allocations on the licensing portal (Manage Licenses > Return allocations, "
+    f"{SOURCE_STATUS})",
     "las_upgrade": _las.FIX_UPGRADE.format(online=51000, offline=53100),
     "las_register": _las.FIX_REGISTER,
     "las_input": _las.FIX_INPUT,
@@ -129,7 +162,7 @@ REMEDIATION = {
     "las_offline": _las.FIX_OFFLINE,
     "catalog": "refresh the release catalog: set ctxlic_telemetry_catalog_url (catalog_url of "
     "ctxlic.license_server.upgrade_window) to the vendor's What's new page or your mirror, then re-run "
-    "playbooks/fleet_report.yml",
+    "the ctxlic.license_server.fleet_report playbook",
 }
 
 #: The rules a report cites, in the order a reader needs them.
@@ -138,37 +171,37 @@ RULES = (
         "id": "telemetry_90_days",
         "text": "To remain compliant, the number of days since the last successful upload must not be greater "
         "than 90 days.",
-        "source": "000 (CTX477614), 001",
+        "source": f"{SOURCE_FAQ}; {SOURCE_PROGRAMS}",
     },
     {
         "id": "fleet_status",
         "text": "Compliant: telemetry from all allocated license servers in the last 90 days. Partially Compliant: "
         "some allocated license servers do not send telemetry. Non-Compliant: none of them do.",
-        "source": "000 (CTX477614)",
+        "source": SOURCE_FAQ,
     },
     {
         "id": "upgrade_window",
         "text": "Upgrade to each new License Server release within 6 months of its release; 11.17.2 build 40000 "
         "or newer was required by 2023-03-31.",
-        "source": "000, 001, 003",
+        "source": f"{SOURCE_FAQ}; {SOURCE_PROGRAMS}; {SOURCE_NOTICE}",
     },
     {
         "id": "reasons",
         "text": "Flagged when: not reporting regularly; version too old; expired or inactive licenses installed; "
         "more licenses installed than purchased; obsolete license servers still holding allocations.",
-        "source": "002",
+        "source": SOURCE_STATUS,
     },
     {
         "id": "obsolete_allocations",
         "text": "A host name with allocations on the licensing portal counts as an active license server until the "
         "allocations are returned.",
-        "source": "002",
+        "source": SOURCE_STATUS,
     },
     {
         "id": "manual_reporting",
         "text": "With the License Management Service disabled, upload the upload_compliance*.zip and "
         "upload_usage*.zip bundles through Citrix Insight Services, then delete them.",
-        "source": "001, 003 (CTX472950)",
+        "source": f"{SOURCE_PROGRAMS}; {SOURCE_MANUAL_UPLOAD}",
     },
     {
         "id": "las_end_of_file_licensing",
@@ -196,7 +229,7 @@ RULES = (
     {
         "id": "status_latency",
         "text": "The vendor portal updates the status about 24 hours after a change.",
-        "source": "000",
+        "source": SOURCE_FAQ,
     },
 )
 
@@ -361,9 +394,23 @@ def _check_reachable(record: Mapping[str, Any]) -> tuple[dict, bool]:
         message = f"The gather failed{detail}. Counted as not reporting until verified; {fix}."
         return _check("reachable", FAIL, message, evidence, fix), False
     if record.get("installed") is False:
-        return _check("reachable", FAIL, f"No License Server is installed on this host, so it cannot report; "
-                      f"{REMEDIATION['not_installed']}.", evidence, REMEDIATION["not_installed"]), True
+        # Reachable and gathered: this check passes; the missing License Server is its own finding
+        # (``ls_installed``) with its own fix (issue 15 item 5).
+        return _check("reachable", PASS, "Host reachable and gathered (no License Server installed: see License "
+                      "Server installed).", evidence), True
     return _check("reachable", PASS, "Host reachable; License Server facts gathered.", evidence), True
+
+
+def _check_installed(record: Mapping[str, Any], *, usable: bool) -> dict:
+    """``ls_installed``: a gathered host without a License Server cannot report (install it, or return allocations)."""
+    evidence = {"installed": record.get("installed")}
+    if not usable:
+        return _check("ls_installed", UNKNOWN, "Not evaluated: the host could not be gathered.", evidence)
+    if record.get("installed") is False:
+        fix = REMEDIATION["not_installed"]
+        return _check("ls_installed", FAIL, f"No License Server is installed on this host, so it cannot report "
+                      f"telemetry. Fix: {fix}.", evidence, fix)
+    return _check("ls_installed", PASS, "License Server installed.", evidence)
 
 
 def _upload_attempt(record: Mapping[str, Any]) -> dict:
@@ -542,7 +589,8 @@ def _describe_attempt(attempt: Mapping[str, Any]) -> str:
 
 
 def _hint(attempt: Mapping[str, Any]) -> str:
-    return f"Hint: {attempt['hint']}. " if attempt.get("hint") else ""
+    hint = _text(attempt.get("hint")).strip().rstrip(".")  # hints end with a full stop; never "hours.. Fix"
+    return f"Hint: {hint}. " if hint else ""
 
 
 def _check_upgrade(record: Mapping[str, Any], *, usable: bool, warn_days: int) -> dict:
@@ -619,7 +667,7 @@ def _check_reporting_mode(record: Mapping[str, Any], *, usable: bool, as_of: dat
         return _check("reporting_mode", UNKNOWN, "Not evaluated: the host could not be gathered.", evidence)
     if mode == "automatic":
         return _check("reporting_mode", PASS, "Automatic reporting: the License Management Service uploads daily "
-                      "(001).", evidence)
+                      f"({SOURCE_PROGRAMS}).", evidence)
     if mode == "manual":
         if pending["count"] and oldest_age is not None and oldest_age > pending_max_age:
             return _check("reporting_mode", WARN, f"Manual reporting with bundles waiting {oldest_age} days (more "
@@ -712,17 +760,36 @@ def _check_licenses_expired(record: Mapping[str, Any], *, usable: bool, as_of: d
     found: dict[str, list[str]] = {"expired": [], "inactive": [], "expiring": [], "unreadable": [], "css_lapsed": [],
                                    "file_errors": [], "file_warnings": [], "binding": []}
     lines = 0
+    by_file: dict[str, dict] = {}  # per file: problem kinds, serial numbers, errors (the to-do list names them)
     for lic in files:
         fname = _text(lic.get("name")) or "?"
+        before = {k: len(v) for k, v in found.items()}
         _collect_file_issues(lic, fname, hostname, found)
+        entry = {"kinds": [], "serials": [], "errors": [], "expiry": None}
         for feature in _features(lic):
             lines += 1
             kind, text = _classify_line(feature, today, warn_days)
             if kind:
                 found[kind].append(f"{fname}: {text}")
             elif css_lapsed_status != "ignore" and _css_lapsed(feature, today):
+                kind = "css_lapsed"
                 found["css_lapsed"].append(f"{fname}: {text} (CSS date {_text(feature.get('css_date'))})")
+            if kind in ("expired", "inactive", "css_lapsed") and _text(feature.get("serial")):
+                entry["serials"].append(_text(feature.get("serial")))
+            if kind == "expiring":
+                expiry = parse_day(feature.get("expiry"))
+                if isinstance(expiry, date) and (entry["expiry"] is None or expiry.isoformat() < entry["expiry"]):
+                    entry["expiry"] = expiry.isoformat()
+        grown = [k for k, v in found.items() if len(v) > before[k]]
+        if grown:
+            entry["kinds"] = grown
+            entry["serials"] = sorted(set(entry["serials"]))
+            entry["errors"] = [e[len(fname) + 2:] if e.startswith(f"{fname}: ") else e for e in
+                               found["file_errors"][before["file_errors"]:] + found["binding"][before["binding"]:]]
+            by_file[fname] = entry
     evidence = {"files": len(files), "lines": lines, **{k: v for k, v in found.items() if v}}
+    if by_file:
+        evidence["by_file"] = by_file
     return _licenses_verdict(found, evidence, future_start_status, css_lapsed_status, len(files), lines)
 
 
@@ -759,7 +826,8 @@ def _licenses_verdict(found: dict[str, list[str]], evidence: dict, future_start_
         fixes.append(REMEDIATION["licenses_expired"])
     if found["expiring"]:
         warn_parts.append("expiring soon: " + "; ".join(found["expiring"]))
-        fixes.append(REMEDIATION["licenses_expired"])
+        fixes.append("renew the expiring licenses on the licensing portal and install the new files with the "
+                     "ctxlic.license_server.deploy_licenses playbook")
     for kind, label in (("file_errors", "file errors (the License Server may ignore the file)"),
                         ("binding", "binding mismatch"), ("unreadable", "unreadable dates"),
                         ("file_warnings", "file warnings")):
@@ -827,8 +895,8 @@ def _check_surplus(record: Mapping[str, Any], *, usable: bool, as_of: datetime, 
     evidence = {"installed": counts, "purchased": purchased, "in_use": dict(in_use) if in_use else None,
                 "basis": basis}
     if purchased is None:
-        return _check("licenses_surplus", UNKNOWN, "Skipped: no purchased license counts given (set `purchased`, "
-                      "e.g. {XDT_PLT_UD: 500}).", evidence)
+        return _check("licenses_surplus", UNKNOWN, "Skipped: no purchased license counts given (set the purchased "
+                      "counts, e.g. entitlements_file or purchased: {XDT_PLT_UD: 500}).", evidence)
     if counts is None:
         return _check("licenses_surplus", UNKNOWN, "License files not gathered; re-run the info gather.", evidence)
     over = _surplus({f: c[basis] for f, c in counts.items()}, purchased)
@@ -945,6 +1013,7 @@ def evaluate_server(
     reach, usable = _check_reachable(record)
     checks = [
         reach,
+        _check_installed(record, usable=usable),
         _check_telemetry(record, usable=usable, as_of=as_of, last_success=last_success, max_age=max_upload_age_days,
                          warn_days=upload_warning_days),
         _check_upgrade(record, usable=usable, warn_days=upgrade_warning_days),
@@ -957,7 +1026,8 @@ def evaluate_server(
           for check_id in ("las_capable", "licensing_technology", "las_contact")),
     ]
     by_id = {c["id"]: c for c in checks}
-    reporting = usable and by_id["reachable"]["status"] == PASS and by_id["telemetry_upload"]["status"] in (PASS, WARN)
+    reporting = (usable and by_id["reachable"]["status"] == PASS and by_id["ls_installed"]["status"] == PASS
+                 and by_id["telemetry_upload"]["status"] in (PASS, WARN))
     return {
         "host": host,
         "hostname": record.get("hostname") if isinstance(record.get("hostname"), str) else None,
@@ -1154,7 +1224,7 @@ def _normalise_obsolete(obsolete: Any, known: set[str]) -> tuple[list[dict], lis
                    "input rows).") if row.get("quantity_unknown") else ""
         row["message"] = (f"Obsolete license server — return these allocations: {row['host']} holds allocations on "
                           "the licensing portal but is not in the inventory, so it counts as an allocated license "
-                          f"server that does not report (002).{unknown} Fix: {REMEDIATION['obsolete']}.")
+                          f"server that does not report ({SOURCE_STATUS}).{unknown} Fix: {REMEDIATION['obsolete']}.")
         result.append(row)
     return result, notes
 
@@ -1162,14 +1232,15 @@ def _normalise_obsolete(obsolete: Any, known: set[str]) -> tuple[list[dict], lis
 def _fleet_status(allocated: int, reporting: int) -> tuple[str, str]:
     if allocated == 0:
         return FLEET_UNKNOWN, ("No license servers: the inventory is empty and no allocations were given, so the "
-                               "FAQ status (000) cannot be stated.")
+                               "FAQ status cannot be stated.")
     if reporting == allocated:
-        return FLEET_COMPLIANT, f"All {allocated} allocated license servers sent telemetry in the last 90 days (000)."
+        return FLEET_COMPLIANT, (f"All {allocated} allocated license servers sent telemetry in the last 90 days "
+                                 "(Citrix License Telemetry FAQ).")
     if reporting == 0:
         return FLEET_NON_COMPLIANT, f"None of the {allocated} allocated license servers sent telemetry in the last 90 "\
-            "days (000)."
+            "days (Citrix License Telemetry FAQ)."
     return FLEET_PARTIAL, (f"{allocated - reporting} of {allocated} allocated license servers did not send telemetry "
-                           "in the last 90 days (000).")
+                           "in the last 90 days (Citrix License Telemetry FAQ).")
 
 
 def _finding(fid: str, severity: str, reason: str, title: str, hosts: list[str], fix: str | None) -> dict:
@@ -1179,18 +1250,20 @@ def _finding(fid: str, severity: str, reason: str, title: str, hosts: list[str],
 
 _FINDINGS = (
     # check id, status, finding id, reason (002), title, remediation key
-    ("upgrade_window", FAIL, "upgrade_overdue", "002 reason 3: version too old", "Upgrade overdue", "upgrade"),
-    ("upgrade_window", WARN, "upgrade_due_soon", "000: upgrade within 6 months", "Upgrade due soon", "upgrade"),
-    ("licenses_expired", FAIL, "licenses_expired", "002 reason 4: expired or inactive licenses installed",
-     "Expired or inactive licenses installed", "licenses_expired"),
-    ("licenses_expired", WARN, "license_attention", "002 reason 4 (upcoming) / license file problems",
+    ("upgrade_window", FAIL, "upgrade_overdue", f"{SOURCE_STATUS}, reason 3: version too old", "Upgrade overdue",
+     "upgrade"),
+    ("upgrade_window", WARN, "upgrade_due_soon", f"{SOURCE_FAQ}: upgrade within 6 months", "Upgrade due soon",
+     "upgrade"),
+    ("licenses_expired", FAIL, "licenses_expired", f"{SOURCE_STATUS}, reason 4: expired or inactive licenses "
+     "installed", "Expired or inactive licenses installed", "licenses_expired"),
+    ("licenses_expired", WARN, "license_attention", f"{SOURCE_STATUS}, reason 4 (upcoming) / license file problems",
      "License files needing attention", "licenses_expired"),
-    ("licenses_surplus", FAIL, "licenses_surplus", "002 reason 5: more licenses installed than purchased",
-     "More licenses installed than purchased", "licenses_surplus"),
-    ("reporting_mode", WARN, "manual_bundles_stale", "001: manual reporting", "Manual-mode bundles waiting too long",
-     "bundles"),
-    ("pending_bundles", WARN, "pending_bundles", "001: upload then delete bundles", "Bundles or disk space",
-     "bundles"),
+    ("licenses_surplus", FAIL, "licenses_surplus", f"{SOURCE_STATUS}, reason 5: more licenses installed than "
+     "purchased", "More licenses installed than purchased", "licenses_surplus"),
+    ("reporting_mode", WARN, "manual_bundles_stale", f"{SOURCE_PROGRAMS}: manual reporting",
+     "Manual-mode bundles waiting too long", "bundles"),
+    ("pending_bundles", WARN, "pending_bundles", f"{SOURCE_PROGRAMS}: upload then delete bundles",
+     "Bundles or disk space", "bundles"),
     ("las_capable", FAIL, "las_incapable", "CTX695107: file-based licensing ended 2026-04-15",
      "Build cannot use the License Activation Service", "las_upgrade"),
     ("las_capable", WARN, "las_incapable_soon", "CTX695107: file-based licensing ends 2026-04-15",
@@ -1205,8 +1278,9 @@ _FINDINGS = (
      "LAS endpoint not reached within the daily period (caching mode)", "las_contact"),
     ("las_contact", UNKNOWN, "las_contact_unknown", "evidence missing: last LAS contact not given",
      "LAS contact unknown", "las_input"),
-    ("reachable", FAIL, "not_verified", "not verifiable", "Servers not gathered or without a License Server",
-     "reachable"),
+    ("reachable", FAIL, "not_verified", "not verifiable", "Servers not gathered", "reachable"),
+    ("ls_installed", FAIL, "not_installed", "no License Server: cannot report telemetry",
+     "Hosts without a License Server", "not_installed"),
 )
 
 
@@ -1296,9 +1370,9 @@ def _check_of(result: Mapping[str, Any], check_id: str) -> Mapping[str, Any]:
 
 
 def _not_reporting_reason(result: Mapping[str, Any]) -> str:
-    reach = _check_of(result, "reachable")
-    if reach.get("status") == FAIL:
-        return _text(reach.get("message"))
+    for check_id in ("reachable", "ls_installed"):
+        if _check_of(result, check_id).get("status") == FAIL:
+            return _text(_check_of(result, check_id).get("message"))
     return _text(_check_of(result, "telemetry_upload").get("message")) or "no verified upload within 90 days"
 
 
@@ -1308,7 +1382,12 @@ def _other_findings(results: list[Mapping[str, Any]]) -> list[dict]:
         hosts = [r["host"] for r in sorted(results, key=_host_key) if _check_of(r, check_id).get("status") == status
                  and (status != UNKNOWN or r.get("usable", True))]  # unreachable hosts: see not_verified
         if hosts:
-            findings.append(_finding(fid, status, reason, title, hosts, REMEDIATION[fix]))
+            # The fix the hosts' own checks give (a several-HOSTNAME= file is replaced, not returned: issue 15
+            # item 5); the table's default only where a check gives none.
+            own = [str(_check_of(r, check_id).get("remediation")) for r in results if r["host"] in hosts
+                   and _check_of(r, check_id).get("remediation")]
+            fix_text = "; ".join(dict.fromkeys(own)) if own else REMEDIATION[fix]
+            findings.append(_finding(fid, status, reason, title, hosts, fix_text))
     return findings
 
 
@@ -1331,7 +1410,8 @@ def _fleet_surplus(results: list[Mapping[str, Any]], purchased: dict[str, int] |
         return None
     text = "; ".join(f"{o['feature']}: {o['installed']} installed across the fleet > {o['purchased']} purchased"
                      for o in over)
-    return {"id": "fleet_surplus", "severity": FAIL, "reason": "002 reason 5: more licenses installed than purchased",
+    return {"id": "fleet_surplus", "severity": FAIL,
+            "reason": f"{SOURCE_STATUS}, reason 5: more licenses installed than purchased",
             "title": "Fleet-wide surplus", "hosts": [], "features": over,
             "message": f"Fleet-wide surplus: {text}. Fix: {REMEDIATION['licenses_surplus']}."}
 

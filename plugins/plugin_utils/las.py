@@ -270,7 +270,7 @@ def _when(text: Any) -> datetime | None:
 
 
 FIX_UPGRADE = "upgrade to License Server 11.17.2 build {online} or later (build {offline} or later for offline " \
-    "activation) with playbooks/upgrade.yml"
+    "activation) with the ctxlic.license_server.upgrade playbook"
 FIX_REGISTER = "register the License Server with Citrix Cloud in the Citrix Licensing Manager and migrate the " \
     "products to the License Activation Service (Web Studio: migrate to LAS), then record the state in ctxlic_las"
 FIX_INPUT = "set the host variable ctxlic_las (registered, activated, mode, last_contact) from the Citrix " \
@@ -278,7 +278,7 @@ FIX_INPUT = "set the host variable ctxlic_las (registered, activated, mode, last
 FIX_CONTACT = "allow HTTPS from the License Server to the LAS endpoints (check with ctxlic.license_server." \
     "connectivity) or fix its proxy, then confirm the contact in the Citrix Licensing Manager"
 FIX_LEFTOVER = "migrate the products still on license files to LAS, then remove the files with " \
-    "playbooks/deploy_licenses.yml"
+    "the ctxlic.license_server.deploy_licenses playbook"
 FIX_OFFLINE = "exchange the activation blob in the Citrix Licensing Manager and Citrix Cloud, then record it " \
     "with ctxlic.license_server.evidence_event (kind: las_offline_activation)"
 

@@ -8,7 +8,7 @@ this model says; every decision (sorting, labels, what counts as a finding) is m
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Mapping
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import (
@@ -25,6 +25,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance i
     REMEDIATION,
     RULES,
     SERVER_UNKNOWN,
+    SOURCES,
     UNKNOWN,
     WARN,
     catalog_notice,
@@ -32,6 +33,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance i
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.las import TECHNOLOGIES, TECHNOLOGY_LABELS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.todo import fleet_week, server_todo, verdict
 
 SCHEMA_VERSION = 1
 
@@ -169,13 +171,16 @@ def _matrix(servers: list[dict]) -> dict:
 
 
 def _chart(servers: list[dict], threshold: int) -> dict:
-    """Days since last successful upload per server (the 90-day rule of 000), in report order."""
+    """Days since last successful upload per server (the 90-day rule of the telemetry FAQ), in report order.
+
+    A server with no successful upload on record is ``never`` (drawn apart from a 0-day bar, issue 15 item 5).
+    """
     bars = []
     for server in servers:
         days = server["facts"].get("days_since_success")
         days = max(days, 0) if isinstance(days, int) and not isinstance(days, bool) else None
         bars.append({"host": server["host"], "days": days, "status": server["telemetry_status"],
-                     "label": "no successful upload on record" if days is None else f"{days} d"})
+                     "never": days is None, "label": "never" if days is None else f"{days} d"})
     known = [b["days"] for b in bars if b["days"] is not None]
     return {"threshold_days": threshold, "max_days": max(known) if known else None, "bars": bars}
 
@@ -195,11 +200,13 @@ def _evidence_notes(servers: list[dict], fleet_eval: Mapping[str, Any], catalog:
                     as_of: str) -> list[str]:
     notes = [
         "Upload results come from LS\\resource\\cache\\upload_compliance_result.xml on each server, which records "
-        "the latest manual or automatic upload (001); earlier successes come from the controller's evidence history.",
-        "The fleet status follows the FAQ (000) and counts telemetry only; the other reasons a customer is flagged "
-        "(002) are listed as other findings.",
-        f"The vendor portal updates its status about 24 hours after a change (000); this report reflects the servers "
-        f"as of {as_of}.",
+        "the latest manual or automatic upload (Citrix Licensing data collection programs); earlier successes come "
+        "from the controller's evidence history.",
+        "The fleet telemetry status follows the Citrix License Telemetry FAQ (CTX477614) and counts telemetry only; "
+        "the overall verdict at the top also counts every other reason a customer is flagged (Citrix licensing "
+        "telemetry and compliance status), listed as other findings.",
+        "The vendor portal updates its status about 24 hours after a change (Citrix License Telemetry FAQ); this "
+        f"report reflects the servers as of {as_of}.",
     ]
     for server in servers:
         facts = server["facts"]
@@ -218,10 +225,18 @@ def _evidence_notes(servers: list[dict], fleet_eval: Mapping[str, Any], catalog:
     unverified = [s["host"] for s in servers if not s["usable"]]
     if unverified:
         notes.append("Counted as not reporting because they could not be gathered: " + ", ".join(unverified) + ".")
-    if catalog.get("stale"):
-        notes.append(str(catalog.get("message")))
+    # A stale catalog is stated once, in its banner at the top (issue 15 item 11: not four times).
     notes.extend(str(n) for n in fleet_eval.get("notes", []) or [])
     return notes
+
+
+def _as_of_day(as_of: Any, as_of_text: str) -> date:
+    if isinstance(as_of, datetime):
+        return (as_of if as_of.tzinfo is None else as_of.astimezone(UTC)).date()
+    try:
+        return date.fromisoformat(as_of_text[:10])
+    except ValueError as exc:
+        raise InputError(f"as_of must be a datetime or an ISO 8601 time, got {as_of_text!r}.") from exc
 
 
 def build_report(
@@ -245,8 +260,10 @@ def build_report(
     ``options`` holds what the report echoes for the record, e.g. ``collection_version``,
     ``max_upload_age_days``; unknown keys are kept under ``meta.options``.
 
-    Returns ``{schema_version, meta, fleet, catalog, servers, matrix, chart, obsolete_allocations,
-    evidence_notes}``, JSON-safe, servers sorted by status severity then host name.
+    Returns ``{verdict, schema_version, meta, fleet, catalog, servers, matrix, chart, obsolete_allocations,
+    todo_week, licensing, evidence_notes, input_rows}``, JSON-safe, servers sorted by status severity then
+    host name. ``verdict`` (todo.verdict) leads every format and agrees with the servers; each server
+    carries its ``todo`` (todo.server_todo) and ``todo_week`` is the fleet's week (todo.fleet_week).
     """
     if not isinstance(fleet_eval, Mapping) or "status" not in fleet_eval:
         raise InputError("fleet_eval must be the result of compliance.evaluate_fleet().")
@@ -265,6 +282,9 @@ def build_report(
     if not isinstance(notice, Mapping):
         notice = catalog_notice(catalog, as_of=as_of if isinstance(as_of, datetime) else None)
     servers = sorted((_server_row(r) for r in server_results), key=_server_sort_key)
+    today = _as_of_day(as_of, as_of_text)
+    for server in servers:
+        server["todo"] = server_todo(server, today)
     threshold = options.get("max_upload_age_days", MAX_UPLOAD_AGE_DAYS)
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold <= 0:
         raise InputError(f"options.max_upload_age_days must be a positive whole number of days, got {threshold!r}.")
@@ -279,7 +299,9 @@ def build_report(
         "other_findings": list(fleet_eval.get("other_findings") or []),
         "window_unproven": _window_unproven(server_results),
     }
+    obsolete = list(fleet_eval.get("obsolete_allocations") or [])
     model = {
+        "verdict": verdict(servers, fleet, obsolete),
         "schema_version": SCHEMA_VERSION,
         "meta": {
             "title": title,
@@ -288,6 +310,7 @@ def build_report(
             "collection_version": options.pop("collection_version", None),
             "options": options,
             "rules": [dict(r) for r in RULES],
+            "sources": [dict(r) for r in SOURCES],
             "check_ids": list(CHECK_IDS),
             "check_titles": dict(CHECK_TITLES),
         },
@@ -296,7 +319,8 @@ def build_report(
         "servers": servers,
         "matrix": _matrix(servers),
         "chart": _chart(servers, threshold),
-        "obsolete_allocations": list(fleet_eval.get("obsolete_allocations") or []),
+        "obsolete_allocations": obsolete,
+        "todo_week": fleet_week(servers, obsolete, fleet["other_findings"], today),
         "licensing": _licensing_view(servers, fleet["counts"]),
         "evidence_notes": _evidence_notes(servers, fleet_eval, notice, as_of_text),
         "input_rows": dict(input_rows) if isinstance(input_rows, Mapping) else None,

@@ -156,13 +156,16 @@ def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width
         days = entry.get("days")
         y = top + index * row_height
         status = entry.get("status") if entry.get("status") in TONE_COLOURS else "unknown"
-        length = 0.0 if days is None else max(x_of(days) - label_width, 2.0)
-        label = "no success on record" if days is None else f"{days} d"
+        # A server that never uploaded is not a 0-day bar: it gets a dashed outline across the plot and
+        # the label "never" (issue 15 item 5); a 0-day bar stays a short solid bar labelled "0 d".
+        never = days is None
+        length = float(plot_width) if never else max(x_of(days) - label_width, 2.0)
+        label = "never" if never else f"{days} d"
         bars.append({
             "host": clean_text(entry.get("host")),
             "label": _truncate(clean_text(entry.get("host")).replace("\n", " ").replace("\r", " "), 34),
             "x": label_width, "y": y + 5, "width": round(length, 1), "height": row_height - 10,
-            "text_y": y + row_height / 2 + 4, "colour": TONE_COLOURS[status], "status": status,
+            "text_y": y + row_height / 2 + 4, "colour": TONE_COLOURS[status], "status": status, "never": never,
             "status_label": CHECK_LABELS[status],
             "value": f"{label} \u00b7 {CHECK_LABELS[status]}" + (" (clipped)" if days and days > scale else ""),
             "value_x": label_width + plot_width + 8,
@@ -212,8 +215,22 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_ESCAPED = re.compile(f"[\ud800-\udfff{INVISIBLE}]")
 
 
+def _sorted_keys(value: Any) -> Any:
+    """``value`` with every mapping's keys in sorted order (what ``sort_keys=True`` gives)."""
+    if isinstance(value, Mapping):
+        return {k: _sorted_keys(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
 def _render_json(model: Mapping[str, Any]) -> str:
-    text = json.dumps(model, sort_keys=True, indent=2, ensure_ascii=False)
+    # Keys sorted as always, except that the overall verdict leads the file (issue 15 item 4): the first
+    # thing a person or a pipeline reads agrees with the per-server results.
+    ordered = _sorted_keys(model)
+    if isinstance(ordered, dict) and "verdict" in ordered:
+        ordered = {"verdict": ordered.pop("verdict"), **ordered}
+    text = json.dumps(ordered, indent=2, ensure_ascii=False)
     # ensure_ascii=False passes lone surrogates through raw, and UTF-8 cannot encode them (the report
     # could not be written). Outside strings JSON has only ASCII, so each one is inside a string and
     # its \uXXXX escape is valid JSON that reads back as the same code point (json.loads joins an
@@ -231,6 +248,7 @@ CSV_COLUMNS = (
     "failed_checks", "warned_checks", "unknown_checks",
     "licensing_technology", "las_capable_online", "las_capable_offline", "las_mode", "las_last_contact",
     "las_offline_activation", "las_state_source",
+    "todo_order", "todo_action", "todo_deadline", "todo_when",
 )
 _LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "capable_online",
                   "las_capable_offline": "capable_offline", "las_mode": "mode", "las_last_contact": "last_contact",
@@ -258,6 +276,14 @@ def _render_csv(model: Mapping[str, Any]) -> str:
         }
         writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS]
                         + [csv_cell(statuses.get(c)) for c in check_ids] + [csv_cell(summary)])
+    # One row per action of each server's to-do list (kind "todo"), in the list's order (issue 15 item 10).
+    for server in model["servers"]:
+        for item in server.get("todo") or ():
+            row = {"kind": "todo", "host": server["host"], "hostname": server["hostname"], "status": item["severity"],
+                   "fleet_status": fleet_status, "todo_order": item["order"], "todo_action": item["action"],
+                   "todo_deadline": item["deadline"], "todo_when": item["when"]}
+            writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                            + [csv_cell(f"{item['check']}: {item['action']}")])
     licensing = model.get("licensing") or {}
     for count in licensing.get("counts") or ():
         row = {"kind": "licensing_count", "fleet_status": fleet_status, "licensing_technology": count["technology"]}
@@ -318,7 +344,9 @@ def _render_junit(model: Mapping[str, Any]) -> str:
     warn_fails = bool(meta.get("options", {}).get("junit_warn_as_failure"))
     stamp = clean_text(meta["generated_at"])[:19]
     root = ET.Element("testsuites", name=meta["title"])
-    fleet_props = {"fleet_status": fleet["status"], "fleet_action_required": str(fleet["action_required"]).lower(),
+    verdict = model.get("verdict") or {}
+    fleet_props = {"verdict": verdict.get("headline", ""), "verdict_tone": verdict.get("tone", ""),
+                   "fleet_status": fleet["status"], "fleet_action_required": str(fleet["action_required"]).lower(),
                    "as_of": meta["as_of"], "collection_version": meta.get("collection_version") or ""}
     totals = [0, 0, 0]
 
@@ -326,7 +354,12 @@ def _render_junit(model: Mapping[str, Any]) -> str:
         fleet_props[f"licensing_{count['technology']}"] = str(count["servers"])
     suite = _junit_suite(root, "fleet", fleet_props)
     faq_status = {"Compliant": "pass", "Unknown": "unknown"}.get(fleet["status"], "fail")
-    cases = [("fleet :: telemetry status (FAQ 000)", faq_status, f"{fleet['status']}: {fleet['status_reason']}")]
+    cases = []
+    if verdict:
+        cases.append(("fleet :: overall verdict", verdict["tone"],
+                      f"{verdict['headline']}. {verdict.get('detail') or ''}".strip()))
+    cases.append(("fleet :: telemetry status (Citrix License Telemetry FAQ)", faq_status,
+                  f"{fleet['status']}: {fleet['status_reason']}"))
     cases += [(f"fleet :: obsolete allocation :: {o['host']}", "fail", o["message"])
               for o in model["obsolete_allocations"]]
     cases += [(f"fleet :: {f['id']}", f["severity"], f["message"]) for f in fleet["other_findings"] if not f["hosts"]]
@@ -344,8 +377,11 @@ def _render_junit(model: Mapping[str, Any]) -> str:
     totals = [len(cases), failures, skipped]
 
     for server in model["servers"]:
-        props = {**fleet_props, "host": server["host"], "hostname": server["hostname"] or "",
-                 "server_status": server["status"], "reporting": str(server["reporting"]).lower()}
+        # Fleet properties live in the fleet suite only, and each server's are named after it: xunitparser
+        # keeps every suite's properties in one table and rejects a name seen twice (issue 15 item 12).
+        host = server["host"]
+        props = {f"{host} :: hostname": server["hostname"] or "", f"{host} :: server_status": server["status"],
+                 f"{host} :: reporting": str(server["reporting"]).lower()}
         suite = _junit_suite(root, server["host"], props)
         classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", server["host"]) or "host")
         failures = skipped = 0

@@ -152,7 +152,8 @@ def test_build_below_51000_cannot_do_las():
     cap = check(after, "las_capable")
     assert cap["status"] == "fail"
     assert "Build 49000 cannot use the License Activation Service" in cap["message"]
-    assert "build 51000 or later" in cap["remediation"] and "playbooks/upgrade.yml" in cap["remediation"]
+    assert "build 51000 or later" in cap["remediation"]
+    assert "the ctxlic.license_server.upgrade playbook" in cap["remediation"]  # FQCN (issue 15 item 11)
     assert check(after, "licensing_technology")["status"] == "fail"
     assert check(evaluate_server(record, as_of=BEFORE_EOL), "las_capable")["status"] == "warn"
 

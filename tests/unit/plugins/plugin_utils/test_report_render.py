@@ -86,9 +86,13 @@ def test_render_rejects_bad_input(model, model_value, fmt, needle):
 
 def test_json_is_the_model_with_sorted_keys(model, outputs):
     assert json.loads(outputs["json"]) == model
-    assert (
-        outputs["json"] == json.dumps(json.loads(outputs["json"]), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    )
+    # Sorted keys, except that the overall verdict leads the file (issue 15 item 4).
+    loaded = json.loads(outputs["json"])
+    assert next(iter(loaded)) == "verdict"
+    rest = {k: v for k, v in loaded.items() if k != "verdict"}
+    verdict = json.dumps({"verdict": loaded["verdict"]}, sort_keys=True, indent=2, ensure_ascii=False)
+    others = json.dumps(rest, sort_keys=True, indent=2, ensure_ascii=False)
+    assert outputs["json"] == verdict[:-2] + ",\n" + others[2:] + "\n"
 
 
 def test_json_escapes_lone_surrogates_losslessly(tmp_path):
@@ -265,8 +269,13 @@ def test_html_chart(model, outputs):
     assert svg.get("role") == "img"
     assert len(svg.xpath(".//rect")) == len(model["servers"])
     assert "90-day limit" in svg.text_content()
-    colours = {rect.get("fill") for rect in svg.xpath(".//rect")}
+    colours = {rect.get("fill") if rect.get("fill") != "none" else rect.get("stroke") for rect in svg.xpath(".//rect")}
     assert {"#1a7f37", "#9a6700", "#cf222e", "#57606a"} >= colours and len(colours) == 4
+    # Never uploaded (ls-never): a dashed outline labelled "never", not a zero-length bar (issue 15 item 5).
+    never = svg.xpath(".//rect[@class='never']")
+    assert len(never) == sum(1 for b in model["chart"]["bars"] if b["days"] is None) >= 1
+    assert all(r.get("fill") == "none" and r.get("stroke-dasharray") and float(r.get("width")) > 100 for r in never)
+    assert "never uploaded" in svg.text_content()
 
 
 def test_chart_layout_geometry():
@@ -286,7 +295,10 @@ def test_chart_layout_geometry():
     assert left < layout["threshold_x"] < right
     a, b, c, x = layout["bars"]
     assert 0 < a["width"] < b["width"] == layout["plot_width"]
-    assert "clipped" in b["value"] and c["width"] == 0 and "no success" in c["value"]
+    assert "clipped" in b["value"]
+    # Never uploaded: drawn apart from a 0-day bar and labelled "never" (issue 15 item 5).
+    assert c["never"] is True and c["value"].startswith("never") and c["width"] == layout["plot_width"]
+    assert x["never"] is False and x["value"].startswith("0 d") and x["width"] == 2.0
     assert x["status"] == "unknown" and len(x["label"]) == 34 and x["label"].endswith("\u2026")
     assert layout["ticks"][0]["label"] == "0" and layout["ticks"][-1]["label"] == "360"
 
@@ -307,8 +319,11 @@ def test_junit_read_back_with_junitparser(model, outputs):
     assert fleet_suite.name == "fleet"
     assert {p.name: p.value for p in fleet_suite.properties()}["fleet_status"] == "Partially Compliant"
     fleet_cases = list(fleet_suite)
-    assert fleet_cases[0].name == "fleet :: telemetry status (FAQ 000)"
+    assert fleet_cases[0].name == "fleet :: overall verdict"
     assert isinstance(fleet_cases[0].result[0], Failure)
+    assert fleet_cases[0].result[0].message.startswith("Action required: ")
+    assert fleet_cases[1].name == "fleet :: telemetry status (Citrix License Telemetry FAQ)"
+    assert isinstance(fleet_cases[1].result[0], Failure)
     assert sum(1 for c in fleet_cases if "obsolete allocation" in c.name) == len(model["obsolete_allocations"])
     total_failures = fleet_suite.failures
     for suite, server in zip(server_suites, model["servers"], strict=True):
@@ -319,7 +334,8 @@ def test_junit_read_back_with_junitparser(model, outputs):
         assert suite.failures == statuses.count("fail")
         assert suite.skipped == statuses.count("unknown")
         props = {p.name: p.value for p in suite.properties()}
-        assert props["fleet_status"] == "Partially Compliant" and props["server_status"] == server["status"]
+        assert "fleet_status" not in props  # fleet properties once, in the fleet suite (issue 15 item 12)
+        assert props[f"{host} :: server_status"] == server["status"]
         for case, chk in zip(suite, server["checks"], strict=True):
             assert case.name == f"{host} :: {chk['id']}"
             kinds = [type(r) for r in case.result]
@@ -354,7 +370,7 @@ def test_junit_compliant_fleet_passes():
     model = build_report(fleet, results, generated_at=AS_OF, title="ok", catalog=None, as_of=AS_OF, options={})
     xml = parse_junit(render(model, "junit"))
     suites = list(xml)
-    assert [c.is_passed for c in suites[0]] == [True, True]  # FAQ status, licensing technology (LAS)
+    assert [c.is_passed for c in suites[0]] == [True, True, True]  # verdict, FAQ status, licensing technology
     assert suites[1].failures == 0 and suites[1].skipped == 1  # surplus skipped without purchase data
 
 
