@@ -322,6 +322,26 @@ def test_deeply_nested_manifests_are_a_message(make_fleet, tmp_path):
     assert server_files(fleet, "man01") == before
 
 
+def test_two_concurrent_fleet_reports_bundling_to_one_destination(make_fleet, tmp_path):
+    """Item 7: two fleet_report.yml runs at once, bundling with cleanup into the same destination."""
+    fleet = make_fleet([HostSpec("man01", reporting="manual", last_upload={"days_ago": 20},
+                                 pending_zip_days=[6, 5, 4, 3, 2])])
+    dest = tmp_path / "bundles"
+    ever = server_files(fleet, "man01")
+    text = (REPO / "playbooks" / "fleet_report.yml").read_text(encoding="utf-8")
+    runs = [Run(fleet, text, {"ctxlic_telemetry_bundle": True, "ctxlic_telemetry_cleanup": True,
+                              "ctxlic_telemetry_bundle_dest": str(dest),
+                              "ctxlic_telemetry_report_dir": str(tmp_path / f"reports{i}")}, {}, f"fr{i}")
+            for i in range(2)]
+    for run in runs:
+        no_traceback(run.wait())
+    assert lost(ever, fleet, "man01", dest) == {}
+    assert server_files(fleet, "man01") == {}, "every zip ended in a verified bundle and was cleaned up"
+    manifest = json.loads((dest / folder_name("man01") / "manifest.json").read_text())
+    members = [m["sha256"] for b in manifest["bundles"] for m in b["members"]]
+    assert sorted(members) == sorted(set(members)) and set(members) == set(ever), "each zip bundled exactly once"
+
+
 # -- the campaign ---------------------------------------------------------------------------------------
 OPS = ("remove", "bundle", "dr", "decommission")
 FAULTS = ("none", "kill", "pause", "overlap", "cut")

@@ -129,3 +129,41 @@ def test_orphans_are_unrecorded_bundles_and_temporary_files_only(store: BundleSt
         archive.writestr("a", "b")
     orphans = [p.name for p in store.orphans({"bundles": [listed], "invalid": []})]
     assert orphans == [".ls_20261122_3.zip.abc.tmp", "ls_20261122_2.zip"]
+
+
+# -- issue 14 item 1: an unrecorded bundle is only "left by an interrupted run" when that is proven -------------
+def test_unrecorded_bundle_members_are_known_only_when_held_elsewhere(store: BundleStore, tmp_path: Path) -> None:
+    zip_a = tmp_path / "upload_compliance_a.zip"
+    zip_b = tmp_path / "upload_compliance_b.zip"
+    zip_a.write_bytes(b"PK-a" * 10)
+    zip_b.write_bytes(b"PK-b" * 10)
+    orphan = store.bundle_path("ls_20261122_001.zip")
+    write_bundle(orphan, [(zip_a, "a.zip"), (zip_b, "b.zip")])
+    members = store.member_sha256s(orphan)
+    assert members == [hashlib.sha256(zip_a.read_bytes()).hexdigest(), hashlib.sha256(zip_b.read_bytes()).hexdigest()]
+    manifest = {"bundles": [], "invalid": []}
+    # Only zip_a is still in incoming: the bundle is the only place zip_b is kept.
+    incoming = store.incoming_path("compliance", zip_a.name)
+    incoming.parent.mkdir(parents=True, exist_ok=True)
+    incoming.write_bytes(zip_a.read_bytes())
+    known = store.known_sha256s(manifest, set())
+    assert set(members) - known == {members[1]}
+    kept = store.keep_unrecorded(orphan)
+    assert kept.parent.name == "unrecorded" and kept.is_file() and not orphan.exists()
+    assert store.member_sha256s(tmp_path / "missing.zip") is None
+
+
+def test_deeply_nested_manifest_is_a_message(store: BundleStore) -> None:
+    store.manifest_path.write_text("[" * 100000 + "]" * 100000, encoding="utf-8")
+    with pytest.raises(CtxlicError, match="nested too deeply"):
+        store.load_manifest()
+
+
+def test_legacy_folder_of_this_host_is_adopted(tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    legacy = dest / "ls01"
+    legacy.mkdir(parents=True)
+    (legacy / "manifest.json").write_text(json.dumps({"host": "ls01"}), encoding="utf-8")
+    other = BundleStore(dest, "ls01")
+    notes = other.adopt_legacy()
+    assert not legacy.exists() and (other.root / "manifest.json").is_file() and "moved" in notes[0]
