@@ -57,7 +57,7 @@ def unsafe_member_name(name: str) -> str | None:
     if name.startswith(("/", "\\")):
         return "is an absolute path"
     if _DRIVE.match(name):
-        return "starts with a drive letter"
+        return "starts with a drive letter (on Windows x:name is also an alternate data stream of the file x)"
     if ".." in re.split(r"[\\/]", name):
         return "contains a '..' segment"
     # Names Windows reads differently from what they show (issue 14 item 8): such a member is neither
@@ -65,7 +65,7 @@ def unsafe_member_name(name: str) -> str | None:
     if any(ord(ch) < 32 for ch in name):
         return "contains a control character"
     if ":" in name:
-        return "contains ':' (on Windows an alternate data stream, x:stream, or a drive)"
+        return "contains ':' (on Windows an alternate data stream such as x:stream, or a drive-relative path)"
     lookalike = sorted({ch for ch in name if ch in _LOOKALIKES})
     if lookalike:
         shown = ", ".join(f"U+{ord(ch):04X}" for ch in lookalike)

@@ -24,6 +24,7 @@ import warnings
 import zipfile
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -75,6 +76,7 @@ HOST_FORMULA = "=cmd|'-C calc'!A0"
 LS_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_MSG = 'Proxy said: <script>alert("msg")</script> | cell & =HYPERLINK("http://x") @SUM(1)\nsecond line'
 HOSTILE_LICENSE = 'FID_<b>"&=x|y.lic'
+BIDI_LICENSE = "FID_\u202egnp.exe\u200b.lic"  # displays as FID_cil.exe.png without escaping (issue 14 item 8)
 
 
 def _upload_failure(message: str, when: datetime) -> str:
@@ -105,6 +107,7 @@ def _hostile_run(secret_file: Path, tmp_path_factory) -> dict:
         [LS_SCRIPT], [{"feature": "XDT_ENT_UD", "count": 5, "expiry": START.date() - timedelta(days=30)}]
     )
     (fleet.path("ls03", MYFILES) / HOSTILE_LICENSE).write_text(expired, encoding="utf-8")
+    (fleet.path("ls03", MYFILES) / BIDI_LICENSE).write_text(expired, encoding="utf-8")
     # xxe: both XML files declare entities: internal, external (a local file) and a nested expansion.
     uri = secret_file.as_uri()
     fleet.path("xxe", UPLOAD_XML).write_text(
@@ -257,6 +260,19 @@ def test_json_report_is_lossless(hostile):
     assert any(HOSTILE_LICENSE in text for text in _strings(ls03["checks"]))
 
 
+def test_bidi_and_zero_width_characters_are_visible_in_every_format(hostile):
+    """Issue 14.8: U+202E made FID_\u202egnp.exe.lic display as FID_cil.exe.png in every format."""
+    _fleet, result, _out, _xml = hostile
+    paths = _report_paths(result)
+    for fmt in ("html", "markdown", "csv", "junit"):
+        text = paths[fmt].read_text(encoding="utf-8")
+        assert "\u202e" not in text and "\u200b" not in text, fmt
+        assert "<U+202E>gnp.exe<U+200B>" in html_unescape(text), fmt
+    raw = paths["json"].read_text(encoding="utf-8")
+    assert "\u202e" not in raw and "\\u202e" in raw, "JSON writes the escape, not the character"
+    assert any(BIDI_LICENSE in text for text in _strings(json.loads(raw))), "and reads back as the same name"
+
+
 # == telemetry zips ================================================================================
 def _zip(path: Path, members: dict[str, bytes], *, symlink: str | None = None, duplicate: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -281,6 +297,10 @@ def test_hostile_telemetry_zips_are_rejected_and_never_deleted(make_fleet, tmp_p
         "upload_compliance_1700000013.zip": ({"a.xml": b"x"}, {"duplicate": True}, "appears twice"),
         "upload_compliance_1700000014.zip": ({"..\\..\\evil.dll": b"MZ"}, {}, "'..' segment"),
         "upload_compliance_1700000015.zip": ({"C:/Windows/evil.dll": b"MZ"}, {}, "drive letter"),
+        # Names Windows reads differently from what they show (issue 14 item 8).
+        "upload_compliance_1700000016.zip": ({"CON": b"x"}, {}, "device name CON"),
+        "upload_compliance_1700000017.zip": ({"x:stream": b"x"}, {}, "alternate data stream"),
+        "upload_compliance_1700000018.zip": ({"a\uff0e\uff0e/evil.dll": b"MZ"}, {}, "U+FF0E"),
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about the duplicate name it is told to write
