@@ -72,9 +72,9 @@ class ActionModule(CtxlicAction):
                                                timeout), chosen)
             judged_las = verdict(las_steps, host=las_host, port=las_port,
                                  assume_direct_fallback=args["assume_direct_fallback"])
+            keys = ("verdict", "ok", "target", "message", "hint", "fix")
             las_results.append({"endpoint": las_host, "port": las_port, "steps": las_steps,
-                                **{key: judged_las[key] for key in ("verdict", "ok", "target", "message", "hint",
-                                                                      "fix")}})
+                                **{key: judged_las[key] for key in keys}})
         source = rules.source("endpoints") if args["las_endpoints"] is None else "the las_endpoints option"
         las_verdict = las_summary(las_results, source)
         if chosen.source == "unknown":

@@ -185,8 +185,8 @@ def test_connectivity_probes_the_las_endpoints(las_fleet):
     cut = probes["ls-cut-off"]
     assert cut["ok"] is True  # the telemetry upload host is still reachable
     assert cut["las_ok"] is False
-    assert {p["endpoint"]: p["verdict"] for p in cut["las"]} == {"api.cloud.com": "blocked",
-                                                                  "api-us.cloud.com": "blocked"}
+    verdicts = {p["endpoint"]: p["verdict"] for p in cut["las"]}
+    assert verdicts == {"api.cloud.com": "blocked", "api-us.cloud.com": "blocked"}
     assert "caching mode" in cut["las_message"] and "uberAgent" in cut["las_source"]
 
 

@@ -151,8 +151,9 @@ def write_host_vars(fleet_root: Path) -> list[str]:
 
 def set_state(state: HostState, now: datetime, **changes: Any) -> dict[str, Any]:
     """``lab las``: what an operator does in the Licensing Manager / Citrix Cloud (register, activate, mode)."""
-    las = dict(state.host.get("las") or {"registered": False, "activated": False, "mode": "online",
-                                          "last_contact": None, "offline_exchange": None})
+    empty = {"registered": False, "activated": False, "mode": "online", "last_contact": None,
+             "offline_exchange": None}
+    las = dict(state.host.get("las") or empty)
     if changes.get("offline_exchange"):
         changes["offline_exchange"] = now.isoformat()
     las.update({k: v for k, v in changes.items() if v is not None})
