@@ -849,7 +849,8 @@ def _apply_binding(
         report.error(
             "multiple_hostnames",
             f"{report.name}: {hostname_lines} lines reference HOSTNAME=; the License Server ignores license files "
-            "with several HOSTNAME= lines and their licenses cannot be checked out (seed 004 known issue). "
+            "with several HOSTNAME= lines and their licenses cannot be checked out (Citrix Licensing 11.17.2 build "
+            "49000 documentation, Known issues). "
             "Download a separate license file for each License Server host name",
         )
     elif len(server_lines) > 1:

@@ -187,9 +187,12 @@ def _chart(servers: list[dict], threshold: int) -> dict:
 
 def _window_unproven(server_results: list | tuple) -> dict:
     """The servers whose upgrade window could not be proven (check ``upgrade_window`` UNKNOWN), for the headline."""
+    # A host without a License Server has no version to judge: its own finding says so (not a window to prove).
     hosts = sorted((str(r["host"]) for r in server_results
                     if any(isinstance(c, Mapping) and c.get("id") == "upgrade_window" and c.get("status") == UNKNOWN
-                           for c in r.get("checks") or [])), key=lambda h: (h.casefold(), h))
+                           for c in r.get("checks") or [])
+                    and not any(isinstance(c, Mapping) and c.get("id") == "ls_installed" and c.get("status") == FAIL
+                                for c in r.get("checks") or [])), key=lambda h: (h.casefold(), h))
     message = (f"Upgrade window not proven for {len(hosts)} server(s): {', '.join(hosts)}. The release catalog cannot "
                "exclude a newer release for them (or their version is unreadable); see each server's upgrade-window "
                f"check. Fix: {REMEDIATION['catalog']}.") if hosts else ""
