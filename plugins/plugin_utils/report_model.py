@@ -121,7 +121,7 @@ def _licensing_row(checks: list[dict]) -> dict:
         "capable_online": cap_ev.get("online"),
         "capable_offline": cap_ev.get("offline"),
         "license_files": list(tech_ev.get("license_files") or []),
-        "mode": contact_ev.get("mode"),
+        "mode": contact_ev.get("mode") if technology in ("las", "both") else None,  # only where LAS is in use
         "last_contact": contact_ev.get("last_contact"),
         "offline_activation": contact_ev.get("offline_activation"),
         "state_source": tech_ev.get("las_source"),

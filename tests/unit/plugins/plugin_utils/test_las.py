@@ -213,7 +213,8 @@ def test_unreachable_server_is_not_judged_and_not_listed_as_las_unknown():
 
 def five_servers() -> list[dict]:
     return [
-        record_with("ls-files-only", 52100, ["FID_f.lic"], {"registered": False, "activated": False}),
+        record_with("ls-files-only", 52100, ["FID_f.lic"], {"registered": False, "activated": False,
+                                                            "mode": "online"}),
         record_with("ls-las", 53100, [], ONLINE),
         record_with("ls-mixed", 52100, ["FID_m.lic"], ONLINE),
         record_with("ls-old-build", 49000, ["FID_o.lic"], None),
@@ -297,3 +298,10 @@ def test_info_record_carries_licensing_from_the_build_and_the_user_input():
     assert given["licensing"]["las"]["source"] == "ctxlic_las (Licensing Manager)"
     old = build_record("ls01", _raw())  # build 45000
     assert old["licensing"]["technology"] == "none" and old["licensing"]["las"]["capable_online"] is False
+
+
+def test_las_mode_is_shown_only_where_las_is_in_use(report):
+    _fleet, model = report
+    rows = {r["host"]: r for r in model["licensing"]["servers"]}
+    assert rows["ls-las"]["mode"] == "online"
+    assert rows["ls-files-only"]["mode"] is None  # given as online, but LAS is not in use: no mode to show
