@@ -37,9 +37,10 @@ description:
     everything escaped) and JUnit XML (one test case per check, for CI). Every format lists every host, including
     unreachable and failed ones.
   - Fails the task only as O(fail_on) says, after the reports are written.
-  - A manual upload an operator recorded with M(ctxlic.license_server.evidence_event) (O(kind=manual_upload)) counts
-    as a successful upload for the 90-day rule. The report shows it as operator-attested, with who recorded it and
-    when, distinct from an upload result the server itself recorded.
+  - A manual upload an operator recorded with M(ctxlic.license_server.evidence_event)
+    (O(ctxlic.license_server.evidence_event#module:kind=manual_upload)) counts as a successful upload for the
+    90-day rule. The report shows it as operator-attested, with who recorded it and when, distinct from an upload
+    result the server itself recorded.
   - A successful upload dated after the report's day (a wrong clock, or a hostile value such as year 9999) is never
     credited. The telemetry check shows it as a finding with its time, and such a result is not stored in the
     evidence history.
