@@ -385,8 +385,11 @@ def refusal_message(plan: WritePlan | RemovePlan, *, what: str = "written") -> s
     )
     hint = ""
     if plan.errors and all(_forceable(finding) for finding in plan.errors):
-        hint = (" Fix the cause (for a binding error: allocate and download the file for this License Server) "
-                "or set force=true to override.")
+        # The binding advice only where a binding error is among the reasons (issue 15 item 11).
+        binding = any(finding.code.startswith("binding_") or finding.code == "multiple_hostnames"
+                      for finding in plan.errors)
+        cause = " (for a binding error: allocate and download the file for this License Server)" if binding else ""
+        hint = f" Fix the cause{cause} or set force=true to override."
     return f"{plan.name} refused, nothing was {what}: {problems}.{hint}"
 
 
