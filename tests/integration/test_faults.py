@@ -378,12 +378,12 @@ def server_zips(fleet, host: str) -> dict[str, str]:
 
 def verified_bundle_members(dest: Path, host: str) -> dict[str, list[str]]:
     """{member sha256: [bundle names]} over the manifest's bundles that verify on disk right now."""
-    path = dest / host / "manifest.json"
+    path = dest / folder_name(host) / "manifest.json"
     if not path.is_file():
         return {}
     seen: dict[str, list[str]] = {}
     for entry in json.loads(path.read_text(encoding="utf-8"))["bundles"]:
-        bundle = dest / host / "bundles" / entry["name"]
+        bundle = dest / folder_name(host) / "bundles" / entry["name"]
         if not bundle.is_file() or sha256(bundle) != entry["sha256"] or not verify_bundle(bundle, entry["members"])[0]:
             continue
         for member in entry["members"]:

@@ -93,6 +93,22 @@ class Run:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGCONT)
 
+    def pause_when(self, predicate, timeout: float = 120) -> bool:
+        """SIGSTOP the run the moment ``predicate()`` turns true (process list cached, so the stop is immediate)."""
+        end, pids, listed = time.monotonic() + timeout, [], 0.0
+        while time.monotonic() < end and self.proc.poll() is None:
+            if time.monotonic() - listed > 0.2:
+                pids, listed = _descendants(self.proc.pid), time.monotonic()
+            if predicate():
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGSTOP)
+                self.signal_all(signal.SIGSTOP)
+                self._stopped = sorted(set(self._stopped) | set(pids))
+                return True
+            time.sleep(0.002)
+        return False
+
     def kill(self) -> None:
         kill_tree(self.proc.pid)
         self.killed = True
@@ -204,11 +220,13 @@ def test_colliding_host_names_keep_separate_backups_and_dr_sets(make_fleet, tmp_
                                task("license_file", {"state": "absent", "name": "FID_a.lic", "force": True,
                                                      "backup_dir": str(backups)})), {}, {}, "collide")
     no_traceback(run.wait())
+    copies = sorted(p.read_bytes() for p in backups.rglob("FID_a.lic"))
+    assert copies == sorted(content.values()), "one host's license backup was overwritten by the other's"
+    generations = sorted(p.read_bytes() for p in dr.rglob("FID_a.lic"))
+    assert generations == sorted(content.values()), "keep=1 of one host deleted the other host's only DR generation"
     for n in names:
-        copies = [p.read_bytes() for p in (backups / folder_name(n)).rglob("FID_a.lic")]
-        assert copies == [content[n]], f"{n}'s backup was overwritten"
-        gens = list((dr / folder_name(n)).glob("2*/MyFiles/FID_a.lic"))
-        assert [p.read_bytes() for p in gens] == [content[n]], f"{n}'s DR generation is wrong or gone"
+        assert [p.read_bytes() for p in (backups / folder_name(n)).rglob("FID_a.lic")] == [content[n]]
+        assert [p.read_bytes() for p in (dr / folder_name(n)).glob("2*/MyFiles/FID_a.lic")] == [content[n]]
         assert not fleet.path(n, MYFILES + r"\FID_a.lic").exists()
 
 
@@ -244,24 +262,30 @@ def test_overlapping_bundle_runs_never_drop_each_others_bundles(make_fleet, tmp_
     """Item 1: run A paused after its manifest, run B bundles new zips with cleanup, A resumes; nothing is lost."""
     fleet = make_fleet([HostSpec("man01", reporting="manual", pending_zip_days=[3, 2])])
     dest = tmp_path / "dest"
-    manifest = dest / folder_name("man01") / "manifest.json"
     ever = server_files(fleet, "man01")
     text = play_text(task("telemetry_bundle", {"dest": str(dest), "cleanup": True}))
     first = Run(fleet, text, {}, {}, "a")
-    assert wait_for(manifest.exists), "run A never wrote its manifest"
-    first.signal_all(signal.SIGSTOP)
+    assert first.pause_when(lambda: any(dest.glob("*/manifest.json"))), "run A never wrote its manifest"
+    manifest = next(dest.glob("*/manifest.json"))
+    initial = len(ever)
     fleet.advance(1)  # two new zips for run B
     ever.update(server_files(fleet, "man01"))
+    assert len(ever) > initial, "the new day brought new zips for run B"
     second = Run(fleet, text, {}, {}, "b")
-    time.sleep(3)
-    first.signal_all(signal.SIGCONT)  # B waits on the controller lock until A is done, then does its own work
-    for run in (first, second):
-        no_traceback(run.wait())
+    # B finishes while A is paused: it either bundles (nothing guards the folder) or, with the controller lock,
+    # gives up after CTXLIC_CONTROLLER_LOCK_WAIT (20 s here) naming A and changing nothing. Then A resumes.
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        second.proc.wait(timeout=90)
+    first.signal_all(signal.SIGCONT)
+    res_b = second.result()
+    no_traceback(second.out.read_text())
+    assert not res_b.get("failed") or "is in use by run" in res_b["msg"], res_b.get("msg")
+    no_traceback(first.wait())
     third = Run(fleet, text, {}, {}, "c")
     no_traceback(third.wait())
     assert lost(ever, fleet, "man01", dest) == {}
     listed = {b["name"] for b in json.loads(manifest.read_text())["bundles"]}
-    on_disk = {p.name for p in (dest / folder_name("man01") / "bundles").glob("*.zip")}
+    on_disk = {p.name for p in (manifest.parent / "bundles").glob("*.zip")}
     assert on_disk <= listed, "a bundle file is not in the manifest"
     assert server_files(fleet, "man01") == {}, "every zip was bundled and cleaned up"
 

@@ -65,7 +65,7 @@ def bundle(fleet, dest: Path, *, check: bool = False, diff: bool = False, **extr
 
 
 def manifest(dest: Path, host: str) -> dict:
-    return json.loads((dest / host / "manifest.json").read_text(encoding="utf-8"))
+    return json.loads((dest / folder_name(host) / "manifest.json").read_text(encoding="utf-8"))
 
 
 def bundled_members(dest: Path, host: str) -> dict[str, list[str]]:
@@ -73,7 +73,7 @@ def bundled_members(dest: Path, host: str) -> dict[str, list[str]]:
     data = manifest(dest, host)
     seen: dict[str, list[str]] = {}
     for entry in data["bundles"]:
-        path = dest / host / "bundles" / entry["name"]
+        path = dest / folder_name(host) / "bundles" / entry["name"]
         assert sha256(path) == entry["sha256"]
         ok, why = verify_bundle(path, entry["members"])
         assert ok, why
