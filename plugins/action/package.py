@@ -94,7 +94,8 @@ class ActionModule(CtxlicAction):
             if given is None and args["state"] == "present":
                 raise InputError(
                     "version is required with installer_type: exe: CitrixLicensing.exe has no documented way to "
-                    "report its version without running it (seed 004). Set version to the installer's version, for "
+                    "report its version without running it (Citrix Licensing 11.17.2 build 49000 documentation). Set "
+                    "version to the installer's version, for "
                     "example '11.17.2.0 build 49000'.")
             return given
         product = plan.msi_product_version(msi_content)
@@ -181,7 +182,7 @@ class ActionModule(CtxlicAction):
         if request.ceip is not None and decision.action == "none" and before:
             warnings.append("ceip is applied only when the installer runs; the installed version is already the "
                             "target, so the CEIP / Call Home choice was not changed (change it in the Citrix "
-                            "Licensing Manager, seed 004).")
+                            "Licensing Manager, Citrix Licensing 11.17.2 build 49000 documentation).")
 
         steps = [] if refusals else plan.build_steps(decision, request, ports_now=ports_now,
                                                      registry_install_dir=registry_dir)
@@ -279,7 +280,8 @@ class ActionModule(CtxlicAction):
             myfiles = host.stat(ntpath.join(install_dir, "MyFiles")) if install_dir else None
             result["myfiles_kept"] = bool(myfiles and myfiles.exists)
             result["msg"] = ("Citrix License Server uninstalled. "
-                             + (f"MyFiles was kept ({ntpath.join(install_dir, 'MyFiles')}), as seed 004 says; "
+                             + (f"MyFiles was kept ({ntpath.join(install_dir, 'MyFiles')}), as Citrix Licensing "
+                                "11.17.2 build 49000 documentation says; "
                                 "the telemetry data under LS\\resource was deleted."
                                 if result["myfiles_kept"] else "No MyFiles folder was found afterwards."))
             return result
@@ -359,7 +361,8 @@ def _check_installer_name(name: str, installer_type: str, option: str) -> None:
     suffix = ".msi" if installer_type == "msi" else ".exe"
     if not name.lower().endswith(suffix):
         raise InputError(f"{option} {name!r} does not end in {suffix}: installer_type {installer_type} needs "
-                         + ("ctx_licensing.msi (seed 004, Active Directory deployments)." if installer_type == "msi"
-                            else "CitrixLicensing.exe (seed 004)."))
+                         + ("ctx_licensing.msi (Citrix Licensing 11.17.2 build 49000 documentation, Active Directory "
+                            "deployments)." if installer_type == "msi"
+                            else "CitrixLicensing.exe (Citrix Licensing 11.17.2 build 49000 documentation)."))
     if any(ch in _BAD_NAME_CHARS for ch in name) or any(ord(ch) < 32 for ch in name):
         raise InputError(f"{option} {name!r} is not a valid Windows file name.")

@@ -203,10 +203,10 @@ attributes:
     description: Reports are regenerated as a whole. There is nothing to diff.
 notes:
   - "Sources: Citrix License Telemetry FAQ (CTX477614) for the 90-day rule and the Compliant / Partially Compliant /
-    Non-Compliant statuses (docs/sources.md gives the address of every document named here). Citrix Licensing data collection programs for
-    the upload result file and manual reporting. Citrix licensing telemetry and compliance status (practitioner
-    article) for the five reasons and obsolete license servers. Citrix - Update Required (partner notice) and the
-    Citrix Licensing 11.17.2 build 49000 documentation for the upgrade window."
+    Non-Compliant statuses (docs/sources.md gives the address of every document named here). Citrix Licensing data
+    collection programs for the upload result file and manual reporting. Citrix licensing telemetry and compliance
+    status (practitioner article) for the five reasons and obsolete license servers. Citrix - Update Required (partner
+    notice) and the Citrix Licensing 11.17.2 build 49000 documentation for the upgrade window."
   - The vendor portal updates its status about 24 hours after a change (Citrix License Telemetry FAQ). The report
     shows the servers as of O(as_of).
   - Every report leads with an overall verdict that agrees with the per-server results (never green while a server

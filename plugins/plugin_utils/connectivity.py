@@ -45,7 +45,8 @@ _ERROR_LIMIT = 300
 # The LS picks its proxy from Windows settings before this file (seed 004, Call Home "SLSProxy").
 _PRECEDENCE_NOTE = (
     "Note: the License Server prefers Windows proxy settings (WinHTTP auto-proxy, Internet Explorer, "
-    "WinHTTP default) over SimpleLicenseServiceConfig.xml (seed 004, SLSProxy)."
+    "WinHTTP default) over SimpleLicenseServiceConfig.xml (Citrix Licensing 11.17.2 build 49000 documentation, "
+    "SLSProxy)."
 )
 
 
@@ -188,7 +189,8 @@ def verdict(
             "dns_failure",
             target,
             f"The License Server cannot resolve {host} ({_clean(dns.get('error')) or 'no address'}). The uploader "
-            "then records CTX_UPLOADER_ERROR_NETWORK_OPEN with GetAddrInfoW ... WSAHOST_NOT_FOUND (seed 001).",
+            "then records CTX_UPLOADER_ERROR_NETWORK_OPEN with GetAddrInfoW ... WSAHOST_NOT_FOUND (Citrix Licensing "
+            "data collection programs).",
             f"Fix DNS on the License Server so that {host} resolves (resolver, forwarders, split-horizon zones), "
             f"or set a proxy that resolves it for the License Server with {PROXY_MODULE}.",
             "dns",
@@ -202,7 +204,8 @@ def verdict(
             f"The License Server resolves {host} but cannot open TCP {port} to it "
             f"({_clean(direct.get('error')) or 'connection failed'}).",
             f"Open outbound TCP {port} from the License Server to {host} with a firewall rule, or configure a "
-            f"proxy with {PROXY_MODULE} (seed 004: 'create required firewall rule or configure a proxy'). "
+            f"proxy with {PROXY_MODULE} (Citrix Licensing 11.17.2 build 49000 documentation: 'create required "
+            "firewall rule or configure a proxy'). "
             + _PRECEDENCE_NOTE,
             "firewall",
             warnings,
@@ -250,7 +253,8 @@ def _proxy_failed_hint(target: str, code: int | None) -> str:
     if code == 407:
         return (
             "The proxy demands authentication, and authenticated proxies are not supported by the License Server "
-            "(seed 004): allow the License Server through without authentication, or set another proxy with "
+            "(Citrix Licensing 11.17.2 build 49000 documentation): allow the License Server through without "
+            "authentication, or set another proxy with "
             f"{PROXY_MODULE}."
         )
     return (

@@ -426,7 +426,8 @@ def port_warnings(primary: Mapping[str, int], dr: Mapping[str, int]) -> list[str
     """Ports where an installed DR License Server listens elsewhere than the primary did."""
     return [
         f"the DR License Server's {key.replace('_', ' ')} is {dr[key]} but the primary used {primary[key]}: products "
-        "configured for the primary's port will not reach it (ports cannot change during an upgrade, seed 004)"
+        "configured for the primary's port will not reach it (ports cannot change during an upgrade, Citrix Licensing "
+        "11.17.2 build 49000 documentation)"
         for key in sorted(primary) if key in dr and dr[key] != primary[key]
     ]
 
@@ -444,13 +445,15 @@ def identity_refusals(dr_name: str | None, dr_source: str, backup_name: str) -> 
     if dr_name.casefold() == backup_name.casefold():
         return [
             f"the DR host is named {dr_name!r} ({dr_source}) but the backed-up license files are bound to "
-            f"{backup_name!r}: the names differ only in case, and license host names are case-sensitive (seed 004 "
+            f"{backup_name!r}: the names differ only in case, and license host names are case-sensitive (Citrix "
+            "Licensing 11.17.2 build 49000 documentation "
             f"'Clustered License Servers'). Rename the DR host to exactly {backup_name!r} (or, on a cluster, fix "
             "the client access point's case), or rehost the licenses with the exact name; nothing was changed"
         ]
     return [
         f"the DR host is named {dr_name!r} ({dr_source}) but the backed-up license files are bound to "
-        f"{backup_name!r}: seed 004 requires the DR License Server to have an identical host name. Rename the DR "
+        f"{backup_name!r}: Citrix Licensing 11.17.2 build 49000 documentation requires the DR License Server to have "
+        "an identical host name. Rename the DR "
         f"host to {backup_name!r} (only while the primary is off the network), or return and reallocate the "
         "licenses for the new name; nothing was changed"
     ]
@@ -524,7 +527,8 @@ def plan_install(
         plan.refusals.append(
             f"the DR License Server is {'at ' + str(installed) if installed else 'not installed'} and "
             f"{'the primary ran ' + str(required) if required else 'must be installed'}; on a cluster, install "
-            "CitrixLicensing.exe on every node as seed 004 describes (the last node with 'Last Node in the Cluster' "
+            "CitrixLicensing.exe on every node as Citrix Licensing 11.17.2 build 49000 documentation describes (the "
+            "last node with 'Last Node in the Cluster' "
             "checked). The collection does not automate that; run the failover again afterwards. Nothing was changed"
         )
         return plan
@@ -633,7 +637,8 @@ def plan_restore(
         action = FileAction(relpath, entry["kind"], host_path(install_dir, relpath), "skip", entry["sha256"])
         plan.actions.append(action)
         if entry["kind"] == "startup":
-            action.reason = "the installer lays down the DR host's own start-up license (never edited, seed 004)"
+            action.reason = ("the installer lays down the DR host's own start-up license (never edited, Citrix "
+                             "Licensing 11.17.2 build 49000 documentation)")
             continue
         if name.casefold() in excluded:
             action.reason = "excluded"
@@ -743,7 +748,8 @@ def plan_primary(
             plan.notes.append(f"{why}; going ahead because confirmed_down is true (the operator confirmed it is down)")
         else:
             plan.refusal = (
-                f"{why}, so the failover cannot make sure it is not serving. Seed 004: only one License Server with "
+                f"{why}, so the failover cannot make sure it is not serving. Citrix Licensing 11.17.2 build 49000 "
+                "documentation: only one License Server with "
                 "this name may be reachable at a time. Make sure it is off (powered off, or disconnected from the "
                 "network), then run again with ctxlic_dr_primary_confirmed_down=true (module option confirmed_down). "
                 "Nothing was changed"

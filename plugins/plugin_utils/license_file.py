@@ -1123,7 +1123,8 @@ def _date_findings(
             report.warn(
                 "expired",
                 f"{where}: {name} expired on {feature.expiry_date.isoformat()}; expired licenses still installed "
-                "make the customer non-compliant (seed 002) - remove the file once nothing in it is needed",
+                "make the customer non-compliant (Citrix licensing telemetry and compliance status) - remove the file "
+                "once nothing in it is needed",
                 line=feature.line,
                 feature=name,
             )

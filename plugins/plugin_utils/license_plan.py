@@ -456,7 +456,8 @@ def removal_name_errors(name: str) -> list[Finding]:
         return [
             Finding(
                 "file_name_protected",
-                f"{name!r} is the start-up license or the options file; seed 004 says never delete it",
+                f"{name!r} is the start-up license or the options file; Citrix Licensing 11.17.2 build 49000 "
+                "documentation says never delete it",
             )
         ]
     findings = validate_file_name(name)
@@ -528,7 +529,8 @@ def plan_remove(
         finding = Finding(
             "removal_loses_feature",
             f"{name} is the last installed file that licenses {', '.join(plan.lost_features)}; removing it lowers "
-            "the licenses available to zero (seed 004: place new license files before deleting any)",
+            "the licenses available to zero (Citrix Licensing 11.17.2 build 49000 documentation: place new license "
+            "files before deleting any)",
         )
         if not force:
             plan.operation = "refuse"
@@ -542,7 +544,8 @@ def plan_remove(
                 Finding(
                     "not_all_lines_obsolete",
                     f"{name} still has INCREMENT lines that are neither expired nor superseded; removing it lowers "
-                    "the installed license counts (seed 004: delete a file only when every line is obsolete or "
+                    "the installed license counts (Citrix Licensing 11.17.2 build 49000 documentation: delete a file "
+                    "only when every line is obsolete or "
                     "unnecessary)",
                     "warning",
                 )

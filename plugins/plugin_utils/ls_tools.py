@@ -107,11 +107,14 @@ def manual_reporting_warning(install_dir: str) -> str:
     usage, ul_usage, ul_usage_space = manual_upload_dirs(install_dir)
     return (
         "The License Management Service is disabled: electronic license reporting is off and manual reporting "
-        "is now your duty (seed 004: 'If you disable electronic license reporting, you agree to manual "
+        "is now your duty (Citrix Licensing 11.17.2 build 49000 documentation: 'If you disable electronic license "
+        "reporting, you agree to manual "
         "reporting'). Upload the usage data to Citrix through Citrix Insight Services (CTX472950) at least every "
-        "90 days (seed 001: the days since the last successful upload must not exceed 90). The files accumulate "
+        "90 days (Citrix Licensing data collection programs: the days since the last successful upload must not "
+        "exceed 90). The files accumulate "
         f"as upload_compliance*.zip in {usage} and, from build 45000, as upload_usage*.zip in {ul_usage} "
-        f"(also spelled {ul_usage_space}); upload them, then delete them, or the disk fills up (seed 001)."
+        f"(also spelled {ul_usage_space}); upload them, then delete them, or the disk fills up (Citrix Licensing data "
+        "collection programs)."
     )
 
 

@@ -107,7 +107,8 @@ def check_host_path(value: Any, option: str) -> str:
     text = value.strip().replace("/", "\\")
     if text.startswith("\\\\"):
         raise InputError(
-            f"{option} {value!r} is a UNC path: seed 004 says installing the License Server from a UNC path "
+            f"{option} {value!r} is a UNC path: Citrix Licensing 11.17.2 build 49000 documentation says installing "
+            "the License Server from a UNC path "
             r"(\\server\share) is not supported. Copy the installer to a local disk of the server first "
             "(or give it as src on the controller so the module copies it), then point the module at the local copy."
         )
@@ -144,7 +145,8 @@ def check_ceip_property(value: Any) -> str:
     if not isinstance(value, str) or not _PROPERTY_NAME.match(value):
         raise InputError(
             f"ceip_property {value!r} is not a Windows Installer public property name (upper-case letters, digits, "
-            f"'_' and '.'): use {DEFAULT_CEIP_PROPERTY} (seed 004) or CEIPOPTIN (community scripts)."
+            f"'_' and '.'): use {DEFAULT_CEIP_PROPERTY} (Citrix Licensing 11.17.2 build 49000 documentation) or "
+            "CEIPOPTIN (community scripts)."
         )
     return value
 
@@ -260,10 +262,12 @@ def make_request(args: dict[str, Any], *, installer: str | None, installer_bytes
     ports = {name: check_port(args.get(name), name) for name in PORT_OPTIONS}
     ports = {k: v for k, v in ports.items() if v is not None}
     if installer_type == "exe" and "management_console_port" in ports:
-        raise InputError("management_console_port is an msiexec property (MNGMTCONSOLEWEBPORT, seed 004); "
+        raise InputError("management_console_port is an msiexec property (MNGMTCONSOLEWEBPORT, Citrix Licensing "
+                         "11.17.2 build 49000 documentation); "
                          "CitrixLicensing.exe has no such property. Remove it or set installer_type: msi.")
     if state == "absent" and installer_type != "exe":
-        raise InputError("state=absent needs installer_type: exe: seed 004 documents the uninstall only as "
+        raise InputError("state=absent needs installer_type: exe: Citrix Licensing 11.17.2 build 49000 documentation "
+                         "documents the uninstall only as "
                          "'CitrixLicensing.exe /quiet /uninstall /l <log>'. Pass CitrixLicensing.exe as src or path.")
     min_free_mb = args.get("min_free_mb", 1024)
     if isinstance(min_free_mb, bool) or not isinstance(min_free_mb, int) or min_free_mb < 0:
@@ -346,13 +350,15 @@ def decide(request: Request, installed_text: str | None) -> Decision:
         decision = Decision("upgrade", installed_text, installed, target, ["uninstall", "install"], legacy=True)
         if not request.uninstall_legacy:
             decision.refusals.append(
-                f"installed version {installed_text} is older than 11.12.1: seed 004 says to uninstall any version of "
+                f"installed version {installed_text} is older than 11.12.1: Citrix Licensing 11.17.2 build 49000 "
+                "documentation says to uninstall any version of "
                 "Citrix Licensing older than 11.12.1 before installing this version. Set uninstall_legacy: true to "
                 "let the module uninstall it first with CitrixLicensing.exe /quiet /uninstall (MyFiles is kept), or "
                 "uninstall it yourself.")
         elif request.installer_type != "exe":
             decision.refusals.append(
-                "uninstall_legacy needs installer_type: exe: the uninstall command of seed 004 is "
+                "uninstall_legacy needs installer_type: exe: the uninstall command of Citrix Licensing 11.17.2 build "
+                "49000 documentation is "
                 "'CitrixLicensing.exe /quiet /uninstall'. Uninstall with CitrixLicensing.exe (state: absent) first, "
                 "then install with the .msi.")
         return decision
@@ -446,15 +452,17 @@ def port_findings(decision: Decision, request: Request,
         elif have != wanted:
             if decision.action == "upgrade":
                 refusals.append(
-                    f"{option}={wanted} differs from the installed {label} port {have}: seed 004 says you cannot "
+                    f"{option}={wanted} differs from the installed {label} port {have}: Citrix Licensing 11.17.2 "
+                    "build 49000 documentation says you cannot "
                     f"change ports during command line upgrades. Remove {option} or set it to {have} to upgrade; "
-                    "change the port afterwards with the License Server Configuration tool (seed 004), or uninstall "
+                    "change the port afterwards with the License Server Configuration tool (Citrix Licensing 11.17.2 "
+                    "build 49000 documentation), or uninstall "
                     "and reinstall.")
             else:
                 warnings.append(
                     f"{option}={wanted} differs from the installed {label} port {have}; the installed version is "
                     "already the target, so nothing is run and the port is not changed (use the License Server "
-                    "Configuration tool, seed 004).")
+                    "Configuration tool, Citrix Licensing 11.17.2 build 49000 documentation).")
     return refusals, warnings
 
 
@@ -486,7 +494,8 @@ def disk_findings(needs: dict[str, int], free: dict[str, int], installer_bytes: 
         extra = f" plus the {_size(installer_bytes)} installer copy" if installer_bytes else ""
         refusals.append(
             f"not enough free disk space on {root}: {_size(have)} free, {_size(needed)} needed "
-            f"(min_free_mb={min_free_mb}{extra}). Seed 004: the License Server upgrade might fail if there is no or "
+            f"(min_free_mb={min_free_mb}{extra}). Citrix Licensing 11.17.2 build 49000 documentation: the License "
+            "Server upgrade might fail if there is no or "
             f"less disk space available. Free space on {root} (pending telemetry zips under LS\\resource count too) "
             "or lower min_free_mb.")
     return refusals
@@ -499,11 +508,13 @@ def pending_findings(decision: Decision, pending: list[str], force: bool) -> tup
     shown = ", ".join(pending[:20]) + (f" and {len(pending) - 20} more" if len(pending) > 20 else "")
     if decision.uninstalls:
         what = (f"the {'uninstall' if decision.action == 'uninstall' else decision.action + ' (uninstall first)'} "
-                "deletes them (seed 004: if you uninstall the License Server, the Citrix telemetry data is deleted; "
+                "deletes them (Citrix Licensing 11.17.2 build 49000 documentation: if you uninstall the License "
+                "Server, the Citrix telemetry data is deleted; "
                 "report it before uninstalling 11.17.2 build 45000 or later)")
         lost = " and lose them"
     else:
-        what = ("the upgrade takes longer while they are stored (seed 004: upload these data to Citrix and delete them "
+        what = ("the upgrade takes longer while they are stored (Citrix Licensing 11.17.2 build 49000 documentation: "
+                "upload these data to Citrix and delete them "
                 "before upgrading from 11.17.2 build 45000)")
         lost = ""
     text = (f"{len(pending)} manual-upload telemetry zip file(s) wait on the server and {what}: {shown}.")

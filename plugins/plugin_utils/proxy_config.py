@@ -169,7 +169,7 @@ def _address_error(code: str, text: str, problem: str) -> ProxyConfigError:
     return ProxyConfigError(
         code,
         f"proxy address {_echo(text)} {problem}; give it as host:port, for example proxy.example.com:3128 "
-        "or 10.211.55.5:808 (seed 004 'Configure a proxy server')",
+        "or 10.211.55.5:808 (Citrix Licensing 11.17.2 build 49000 documentation 'Configure a proxy server')",
     )
 
 
@@ -196,7 +196,8 @@ def parse_proxy_address(text: str, *, allow_ipv6: bool = True) -> ProxyAddress:
             "credentials",
             text,
             "contains credentials (user@ or user:password@): authenticated proxies are not supported by the "
-            "License Server (seed 004); use a proxy that lets the License Server through without authentication",
+            "License Server (Citrix Licensing 11.17.2 build 49000 documentation); use a proxy that lets the License "
+            "Server through without authentication",
         )
     if _SCHEME_RE.match(text) or "://" in text:
         raise _address_error("scheme", text, "has a scheme (like http://); the License Server wants only host:port")
@@ -632,7 +633,8 @@ def _analyze(doc: _Doc, source: str) -> _Analysis:
                 _finding(
                     "wrong_case_tag",
                     f"{source} line {line}: element {_echo(element.tag)} is not <Proxy>; the tags are "
-                    "case-sensitive (seed 004), so the License Server ignores it. Remove it by hand",
+                    "case-sensitive (Citrix Licensing 11.17.2 build 49000 documentation), so the License Server "
+                    "ignores it. Remove it by hand",
                 )
             )
     if len(proxies) > 1:

@@ -271,7 +271,8 @@ def _floor_requirement() -> dict[str, Any]:
 
 def _message(result: Mapping[str, Any], installed: LSVersion, required: Release | None, below_floor: bool) -> str:
     why = (
-        f"the floor {FLOOR} was required by {FLOOR_DEADLINE.isoformat()} (seeds 000, 002, 003)"
+        f"the floor {FLOOR} was required by {FLOOR_DEADLINE.isoformat()} (Citrix License Telemetry FAQ; Citrix "
+        "licensing telemetry and compliance status; Citrix \u2013 Update Required)"
         if required is None
         else f"{_describe_release(required)} had to be installed within {WINDOW_MONTHS} months"
     )

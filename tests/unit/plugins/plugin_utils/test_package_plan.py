@@ -67,7 +67,7 @@ def test_check_host_path_keeps_a_single_percent_sign():
 def test_unc_refusal_cites_the_seed_and_the_fix():
     with pytest.raises(InputError) as exc:
         plan.check_host_path(r"\\fs01\software\CitrixLicensing.exe", "path")
-    assert "seed 004" in str(exc.value) and "local" in str(exc.value)
+    assert "Citrix Licensing 11.17.2 build 49000 documentation" in str(exc.value) and "local" in str(exc.value)
 
 
 @pytest.mark.parametrize("value, ok", [(1, True), (27000, True), (65535, True), (None, True), (0, False),
@@ -190,7 +190,8 @@ def test_decide_needs_a_target_for_present():
 
 def test_legacy_refusal_names_the_option_and_keeps_myfiles():
     text = decide("11.11.1.0 build 12000").refusals[0]
-    assert "uninstall_legacy: true" in text and "MyFiles is kept" in text and "seed 004" in text
+    assert "uninstall_legacy: true" in text and "MyFiles is kept" in text
+    assert "Citrix Licensing 11.17.2 build 49000 documentation" in text
 
 
 @pytest.mark.parametrize("installed, overrides, expected", [
@@ -253,7 +254,7 @@ def test_port_findings(installed, ports, have, n_refusals, n_warnings, fragment)
 def test_port_refusal_says_the_fix():
     req = request(ports={"web_services_port": 8090})
     refusals, _warnings = plan.port_findings(plan.decide(req, "11.17.2.0 build 45000"), req, INSTALLED_PORTS)
-    assert "set it to 8083" in refusals[0] and "seed 004" in refusals[0]
+    assert "set it to 8083" in refusals[0] and "Citrix Licensing 11.17.2 build 49000 documentation" in refusals[0]
 
 
 @pytest.mark.parametrize("installed, install_dir, registry_dir, refused, warned", [

@@ -95,7 +95,7 @@ BAD_ADDRESSES = [
     ("socks5://proxy:1080", "scheme", "scheme"),
     (f"user:{SECRET}@proxy:8080", "credentials", "authenticated proxies are not supported by the License Server"),
     ("user@proxy:8080", "credentials", "authenticated proxies are not supported by the License Server"),
-    (f"http://user:{SECRET}@proxy:8080", "credentials", "seed 004"),
+    (f"http://user:{SECRET}@proxy:8080", "credentials", "Citrix Licensing 11.17.2 build 49000 documentation"),
     ("proxy:0", "port_zero", "port 0"),
     ("proxy:70000", "port_out_of_range", "above 65535"),
     ("proxy:65536", "port_out_of_range", "above 65535"),

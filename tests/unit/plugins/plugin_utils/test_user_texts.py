@@ -20,3 +20,30 @@ def test_binding_refusal_keeps_its_advice():
     plan = plan_write(hostname="LS99")
     assert [f.code for f in plan.errors] == ["binding_hostname_mismatch"]
     assert "(for a binding error: allocate and download the file for this License Server)" in lp.refusal_message(plan)
+
+
+def test_runtime_messages_name_documents_by_title_not_seed():
+    """Every string a user can see at run time (action plugins, plugin_utils; not docstrings, not comments)."""
+    import io
+    import re
+    import tokenize
+    from pathlib import Path
+
+    root = Path(lp.__file__).resolve().parents[1]  # plugins/
+    seed = re.compile(r"\b[Ss]eeds? (?:``)?00[0-4]")
+    found = []
+    for path in sorted([*root.joinpath("action").glob("*.py"), *root.joinpath("plugin_utils").glob("*.py")]):
+        if path.name == "windows_scripts.py":  # PowerShell sources: their comments are code comments
+            continue
+        tokens = list(tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline))
+        for i, tok in enumerate(tokens):
+            if tok.type != tokenize.STRING:
+                continue
+            before = tokens[i - 1] if i else None
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            docstring = (before is None or before.type in (tokenize.INDENT, tokenize.NEWLINE, tokenize.NL,
+                                                           tokenize.DEDENT)) and after is not None and \
+                after.type == tokenize.NEWLINE
+            if not docstring and seed.search(tok.string):
+                found.append(f"{path.name}:{tok.start[0]}")
+    assert found == []
