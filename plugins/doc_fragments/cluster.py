@@ -13,7 +13,8 @@ options:
   cluster_access_point:
     description:
       - The client access point name of a clustered License Server. The reread then runs
-        C(lmreread -c @<cluster_access_point> -all) instead of C(lmreread -c @localhost -all) (seed 004 "Clustered
+        C(lmreread -c @<cluster_access_point> -all) instead of C(lmreread -c @localhost -all) (Citrix Licensing 11.17.2
+        build 49000 documentation "Clustered
         License Servers").
       - A leading C(@) is accepted and ignored.
     type: str

@@ -10,7 +10,8 @@ description:
   - Read-only probe run on the License Server itself. It resolves O(upload_host), opens a TCP connection to
     O(upload_host):O(port) directly and, when a proxy is configured (or given in O(proxy)), sends an HTTP
     C(CONNECT upload_host:port) request through that proxy.
-  - Seeds 004 and 001 ("Prerequisites to successfully upload telemetry data") require outbound access to
+  - Citrix Licensing 11.17.2 build 49000 documentation; Citrix Licensing data collection programs ("Prerequisites to
+    successfully upload telemetry data") require outbound access to
     C(https://cis.citrix.com/) from the License Server, through a firewall rule or a proxy.
   - On Windows hosts the probe is one C(ansible.windows.win_powershell) call running a read-only script shipped
     with the collection; the steps are judged on the controller. Reading the proxy configuration costs one
@@ -21,7 +22,8 @@ description:
     LAS daily (Citrix Licensing current release, License Activation Service,
     U(https://docs.citrix.com/en-us/licensing/current-release/license-activation-service.html)); without it the
     products enter license caching mode. Each endpoint costs one more remote call.
-  - The verdict tells a DNS failure (the C(WSAHOST_NOT_FOUND) case of seed 001), a blocked direct route, a
+  - The verdict tells a DNS failure (the C(WSAHOST_NOT_FOUND) case of Citrix Licensing data collection programs), a
+    blocked direct route, a
     working direct route, a working proxy and a failing proxy apart, with a hint how to fix it.
 options:
   upload_host:
@@ -77,9 +79,11 @@ notes:
   - The probe checks the network path the way the License Server uses it; it does not upload anything and does not
     check TLS. A success here and a failed upload in C(upload_compliance_result.xml) point at something past the
     TCP connection (TLS inspection, the proxy's policy for the upload itself).
-  - Seed 004 says License Server components can inherit Windows (WinHTTP) proxy settings and prefer them over
+  - Citrix Licensing 11.17.2 build 49000 documentation says License Server components can inherit Windows (WinHTTP)
+    proxy settings and prefer them over
     SimpleLicenseServiceConfig.xml for some traffic; this probe tests the direct path and the file's proxy only.
-  - Authenticated proxies are not supported by the License Server (seed 004); a proxy answering C(407) is
+  - Authenticated proxies are not supported by the License Server (Citrix Licensing 11.17.2 build 49000 documentation);
+    a proxy answering C(407) is
     reported as failing with that hint.
   - On lab hosts (those that define C(ctxlic_lab_root)) the answer comes from the host's simulated network model,
     the same model that decides the lab's simulated daily uploads.
@@ -158,7 +162,8 @@ findings:
     message:
       description: The finding and what to do.
       type: str
-      sample: "...line 8: element 'proxy' is not <Proxy>; the tags are case-sensitive (seed 004)"
+      sample: "...line 8: element 'proxy' is not <Proxy>; the tags are case-sensitive (Citrix Licensing 11.17.2 build
+        49000 documentation)"
 steps:
   description: What each probe step found.
   returned: success

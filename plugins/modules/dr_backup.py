@@ -60,7 +60,8 @@ options:
   cluster_access_point:
     description:
       - The client access point name of a clustered License Server. It is recorded as the host name the license
-        files are bound to. Seed 004 says the client access point must carry the license files' host name.
+        files are bound to. Citrix Licensing 11.17.2 build 49000 documentation says the client access point must carry
+        the license files' host name.
     type: str
 extends_documentation_fragment:
   - ctxlic.license_server.install_dir
@@ -74,7 +75,8 @@ attributes:
     support: full
     description: Shows the file list (SHA-256, size, path) of the newest verified generation and of the backup.
 notes:
-  - "Seed 004 'Disaster recovery backup and redundancy': the same license files work on a disaster-recovery
+  - "Citrix Licensing 11.17.2 build 49000 documentation 'Disaster recovery backup and redundancy': the same license
+    files work on a disaster-recovery
     License Server with an identical host name; only one License Server may be reachable at a time. Restore a
     backup with the C(ctxlic.license_server.dr) role (entry point C(failover)) or M(ctxlic.license_server.dr_restore)."
   - C(citrix_startup.lic) is backed up because its C(SERVER) and C(VENDOR) lines record the License Server and

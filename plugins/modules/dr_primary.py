@@ -10,7 +10,8 @@ module: dr_primary
 short_description: Make sure the primary Citrix License Server is not serving before a DR failover
 version_added: 0.1.0
 description:
-  - Seed 004 says to make only one License Server accessible at any one time. Two License Servers with the
+  - Citrix Licensing 11.17.2 build 49000 documentation says to make only one License Server accessible at any one time.
+    Two License Servers with the
     same name must not be active on the network together. Before a disaster-recovery License Server takes over,
     this module makes sure the primary does not serve licenses any more.
   - Run it against the primary, normally with C(delegate_to) from the play on the DR host (the

@@ -25,7 +25,8 @@ description:
     unless it is named in O(exclude).
   - With O(verify_only=true) it stops after these checks and reports the plan, including whether the License
     Server must be installed or upgraded (RV(install)). The DR License Server must run the primary's version or
-    newer (seed 004 says the installer cannot downgrade in place). The C(ctxlic.license_server.dr) role runs it
+    newer (Citrix Licensing 11.17.2 build 49000 documentation says the installer cannot downgrade in place). The
+    C(ctxlic.license_server.dr) role runs it
     this way first, installs with the C(ctxlic.license_server.server) role when needed, and then runs it again
     to restore.
   - Files are written only when their content differs (SHA-1 against the file on the host). A replaced file is
@@ -78,7 +79,8 @@ options:
   cluster_access_point:
     description:
       - The client access point name of a clustered DR License Server. The license files' binding is checked
-        against it, and the reread runs C(lmreread -c @<cluster_access_point> -all) (seed 004).
+        against it, and the reread runs C(lmreread -c @<cluster_access_point> -all) (Citrix Licensing 11.17.2 build
+        49000 documentation).
       - On a cluster, a missing or older installation is refused. The cluster nodes are installed with the
         graphical installer, and the last node needs 'Last Node in the Cluster' checked. This module does not do
         that.
@@ -112,10 +114,12 @@ attributes:
     platforms: windows
     description: Windows License Servers; lab hosts (C(ctxlic_lab_root)) simulate them.
 notes:
-  - "Seed 004 'Disaster recovery backup and redundancy': the DR License Server must have an identical host name,
+  - "Citrix Licensing 11.17.2 build 49000 documentation 'Disaster recovery backup and redundancy': the DR License
+    Server must have an identical host name,
     and only one License Server may be reachable at a time. Stop the primary first with
     M(ctxlic.license_server.dr_primary). The 30-day license caching mode gives the time to do this."
-  - "Seed 004 'Clustered License Servers': host names in license files are case-sensitive, and the client access
+  - "Citrix Licensing 11.17.2 build 49000 documentation 'Clustered License Servers': host names in license files are
+    case-sensitive, and the client access
     point must have the same name and case as the license files' host name. Moving cluster resources between nodes
     and the installer's 'Last Node in the Cluster' step are not automated."
   - C(citrix_startup.lic) from the backup is never restored; the installer writes the DR host's own.

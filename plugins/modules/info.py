@@ -223,7 +223,7 @@ server:
         summary:
           description:
             - Per-feature installed totals of active lines, and the expired, superseded and not-yet-started
-              lines still installed (seed 002 counts these against compliance).
+              lines still installed (Citrix licensing telemetry and compliance status counts these against compliance).
           type: dict
         in_use:
           description: In-use counts per feature from C(lmstat -a) when it answers.
@@ -233,7 +233,8 @@ server:
           type: bool
     upload:
       description:
-        - The last upload attempt, from C(LS\resource\cache\upload_compliance_result.xml) (seed 001).
+        - The last upload attempt, from C(LS\resource\cache\upload_compliance_result.xml) (Citrix Licensing data
+          collection programs).
         - Null when the host could not be read.
       type: dict
       returned: always
@@ -268,7 +269,8 @@ server:
     pending_uploads:
       description:
         - Manual-upload files still on the server, C(LS\resource\usage\upload_compliance*.zip) and
-          C(LS\resource\cis_bundles\ul_usage\upload_usage*.zip) (also the C(cis bundles) spelling, seed 001).
+          C(LS\resource\cis_bundles\ul_usage\upload_usage*.zip) (also the C(cis bundles) spelling, Citrix Licensing
+          data collection programs).
       type: dict
       returned: always
       contains:
@@ -289,7 +291,8 @@ server:
           type: list
           elements: dict
     proxy:
-      description: The C(<Proxy>) setting of C(WebServicesForLicensing\SimpleLicenseServiceConfig.xml) (seed 004).
+      description: The C(<Proxy>) setting of C(WebServicesForLicensing\SimpleLicenseServiceConfig.xml) (Citrix
+        Licensing 11.17.2 build 49000 documentation).
       type: dict
       returned: always
       contains:

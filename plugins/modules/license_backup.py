@@ -11,7 +11,8 @@ version_added: 0.1.0
 description:
   - Copies every license file of C(<install>\MyFiles) to the controller, into O(dest)C(/<host>/files/). That is
     every C(*.lic) file in any letter case (a C(.LIC) file is ignored by the License Server but still holds an
-    allocation) and C(CITRIX.opt), plus names matching O(extra_patterns). Seed 004 says license files live only in
+    allocation) and C(CITRIX.opt), plus names matching O(extra_patterns). Citrix Licensing 11.17.2 build 49000
+    documentation says license files live only in
     C(MyFiles).
   - Each copy is checked against the size and SHA-1 the server reports (C(win_stat)). A copy that differs is
     fetched once more. If it still differs the file is reported in RV(errors) and the task fails.
@@ -25,7 +26,8 @@ description:
   - Parses the copied license files (never their signatures) and returns the allocations they hold
     (RV(allocations)), with the serial number (C(SN=)) and count of each C(INCREMENT) line. When a License Server
     is decommissioned these allocations must be returned on the licensing portal, or the portal keeps counting
-    the host as an active license server that does not report (seed 002). The start-up license
+    the host as an active license server that does not report (Citrix licensing telemetry and compliance status). The
+    start-up license
     C(citrix_startup.lic) is copied but not listed, because it is not allocated on the portal.
   - Nothing on the server is changed.
   - The per-host folder on the controller is named by the collection's one rule, a readable form of the inventory
@@ -44,7 +46,7 @@ options:
       - When omitted it is read from the registry value
         C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install\LS_Install_Dir). When that value does not
         exist (the License Server was uninstalled), V(C:\\Program Files (x86\)\\Citrix\\Licensing) is used, the
-        folder in which seed 004 says C(MyFiles) is kept after an uninstall.
+        folder in which Citrix Licensing 11.17.2 build 49000 documentation says C(MyFiles) is kept after an uninstall.
     type: str
   extra_patterns:
     description:
@@ -71,8 +73,10 @@ attributes:
     support: none
     description: Nothing on the server changes, so there is nothing to diff.
 notes:
-  - "Sources: seed 004 (Citrix Licensing 11.17.2 documentation) for C(MyFiles), lower-case C(.lic), the start-up
-    license and C(CITRIX.opt), and that C(MyFiles) is kept after an uninstall; seed 002 for returning the
+  - "Sources: Citrix Licensing 11.17.2 build 49000 documentation (Citrix Licensing 11.17.2 documentation) for
+    C(MyFiles), lower-case C(.lic), the start-up
+    license and C(CITRIX.opt), and that C(MyFiles) is kept after an uninstall; Citrix licensing telemetry and
+    compliance status for returning the
     allocations of a decommissioned license server (Manage Licenses, search by host name, Return allocations)."
   - The module cannot return allocations on the portal (the portal has no documented API); it tells you what to
     return. Search the portal by the host IDs in RV(allocations.host_ids).
@@ -106,7 +110,8 @@ EXAMPLES = r"""
     dest: /srv/ctxlic/license_backups
     extra_patterns: ["*.old"]
 
-- name: Back up a server whose License Server was already uninstalled (MyFiles is kept, seed 004)
+- name: Back up a server whose License Server was already uninstalled (MyFiles is kept, Citrix Licensing 11.17.2 build
+    49000 documentation)
   ctxlic.license_server.license_backup:
     dest: /srv/ctxlic/license_backups
     install_dir: C:\Program Files (x86)\Citrix\Licensing
@@ -268,7 +273,8 @@ allocations:
           returned: always
           sample: "2027-12-31"
         expired:
-          description: Whether the line expired before O(as_of). Expired licenses must be returned too (seed 002).
+          description: Whether the line expired before O(as_of). Expired licenses must be returned too (Citrix
+            licensing telemetry and compliance status).
           type: bool
           returned: always
           sample: false

@@ -30,7 +30,8 @@ description:
     and compared with the file's active lines (RV(served_check)). When the License Server does not serve them,
     for example because the reread of an earlier run failed, C(lmreread) runs and the task reports
     C(changed=true). A License Server that serves the file is not reread again.
-  - O(state=absent) follows seed 004 "Delete license files". The file is first copied to the controller
+  - O(state=absent) follows Citrix Licensing 11.17.2 build 49000 documentation "Delete license files". The file is
+    first copied to the controller
     (O(backup_dir)). Then the C(Citrix Licensing) service is stopped, the file is renamed from C(.lic) to
     C(.old), the service is started, and the C(.old) file is deleted. The removal is refused when the file is
     the last installed file that licenses a feature, unless O(force=true). There is a warning when the file
@@ -74,7 +75,8 @@ options:
   name:
     description:
       - File name in C(MyFiles), without a path. Defaults to the base name of O(src).
-      - Must end in lower-case C(.lic). Seed 004 "Download licenses" warns that copy tools which add C(.txt) make
+      - Must end in lower-case C(.lic). Citrix Licensing 11.17.2 build 49000 documentation "Download licenses" warns
+        that copy tools which add C(.txt) make
         the file unreadable.
       - C(citrix_startup.lic) and C(CITRIX.opt) are refused in any letter case, also by O(force).
       - A name with two or more C(%) signs is refused because C(ansible.windows) modules expand C(%NAME%) in file
@@ -105,7 +107,8 @@ options:
   cluster_access_point:
     description:
       - The client access point name of a clustered License Server. The reread then runs
-        C(lmreread -c @<cluster_access_point> -all) (seed 004 "Clustered License Servers").
+        C(lmreread -c @<cluster_access_point> -all) (Citrix Licensing 11.17.2 build 49000 documentation "Clustered
+        License Servers").
       - A leading C(@) is accepted and ignored.
     type: str
   backup:
@@ -113,7 +116,7 @@ options:
       - With O(state=present), keep a copy of a replaced file on the host. The copy is next to it in C(MyFiles),
         with a name that does not end in C(.lic), so the License Server ignores it. Its path is RV(backup_file).
       - With O(state=absent), copy the file to O(backup_dir) on the controller before removing it
-        (seed 004, step "Back up all license files").
+        (Citrix Licensing 11.17.2 build 49000 documentation, step "Back up all license files").
     type: bool
     default: true
   backup_dir:
@@ -148,15 +151,18 @@ attributes:
     platforms: windows
     description: Targets Windows License Servers; lab hosts (C(ctxlic_lab_root)) simulate them.
 notes:
-  - "Seed 004 rules this module applies: license files live only in C(MyFiles) and must end in lower-case C(.lic).
+  - "Citrix Licensing 11.17.2 build 49000 documentation rules this module applies: license files live only in
+    C(MyFiles) and must end in lower-case C(.lic).
     They are bound to the host name (case-sensitive) or to a MAC address. They must never be edited. A file
     with several C(HOSTNAME=) lines is ignored by the License Server. After adding files run
     C(lmreread -c @localhost -all) locally from C(<install_dir>\\LS). C(lmreread) cannot run remotely. Never
     delete C(citrix_startup.lic) or C(CITRIX.opt)."
-  - "Seed 004 'Delete license files': place new license files on the License Server before deleting any. Delete a
+  - "Citrix Licensing 11.17.2 build 49000 documentation 'Delete license files': place new license files on the License
+    Server before deleting any. Delete a
     file only when all of its C(INCREMENT) lines are obsolete or unnecessary. Incorrect removal can lower the
     total licenses available."
-  - Seed 002 counts expired or inactive licenses that are still installed against compliance.
+  - Citrix licensing telemetry and compliance status counts expired or inactive licenses that are still installed
+    against compliance.
     Use O(state=absent), or the C(ctxlic.license_server.license_files) role with pruning, to remove them.
   - A host that defines C(ctxlic_lab_root) is a simulated lab host.
 seealso:

@@ -48,8 +48,10 @@ extends_documentation_fragment:
   - ctxlic.license_server.attributes.read_only
   - ctxlic.license_server.attributes.platform
 notes:
-  - Seed 004 'Delete license files' says to place new license files before deleting any, and to delete a file
-    only when all of its C(INCREMENT) lines are obsolete or unnecessary. Seed 002 counts expired licenses that
+  - Citrix Licensing 11.17.2 build 49000 documentation 'Delete license files' says to place new license files before
+    deleting any, and to delete a file
+    only when all of its C(INCREMENT) lines are obsolete or unnecessary. Citrix licensing telemetry and compliance
+    status counts expired licenses that
     are still installed against compliance.
 seealso:
   - module: ctxlic.license_server.license_file

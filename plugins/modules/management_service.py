@@ -9,7 +9,8 @@ version_added: 0.1.0
 description:
   - Switches the Citrix License Server between automatic (electronic) and manual license telemetry reporting
     with C(ctx_license_management_service.exe -enable | -disable | -query), the command line documented in
-    seed 004 ("Using the command line to enable or disable the License Management Service").
+    Citrix Licensing 11.17.2 build 49000 documentation ("Using the command line to enable or disable the License
+    Management Service").
   - Always runs C(<install_dir>\LS\ctx_license_management_service.exe -query) first, parses its output on the
     controller and runs C(-enable) or C(-disable) only when the service is not already in the requested state,
     then runs C(-query) again to confirm the change.
@@ -37,19 +38,27 @@ attributes:
     support: full
     description: Shows the service state and reporting mode before and after (not with O(state=query)).
 notes:
-  - Seed 004 says C(-enable) schedules the first upload to Citrix "seven days after you install the License Server";
-    seed 001 ("Reporting options") says the first upload occurs "approximately five minutes after the License
+  - Citrix Licensing 11.17.2 build 49000 documentation says C(-enable) schedules the first upload to Citrix "seven days
+    after you install the License Server";
+    Citrix Licensing data collection programs ("Reporting options") says the first upload occurs "approximately five
+    minutes after the License
     Server first starts or restarts" and once a day thereafter, retried every 24 hours after a failure. The two
     documents disagree; do not expect an upload immediately after enabling. Check the outcome in
     C(LS\resource\cache\upload_compliance_result.xml) (the C(ctxlic.license_server.info) module reads it).
-  - Disabling means "you agree to manual reporting" (seed 004). The License Server then keeps the files for
-    manual upload (seed 001) as C(upload_compliance*.zip) in C(<install_dir>\LS\resource\usage) and, from
-    11.17.2 build 45000, as C(upload_usage*.zip) in C(<install_dir>\LS\resource\cis_bundles\ul_usage) (seed 001
+  - Disabling means "you agree to manual reporting" (Citrix Licensing 11.17.2 build 49000 documentation). The License
+    Server then keeps the files for
+    manual upload (Citrix Licensing data collection programs) as C(upload_compliance*.zip) in
+    C(<install_dir>\LS\resource\usage) and, from
+    11.17.2 build 45000, as C(upload_usage*.zip) in C(<install_dir>\LS\resource\cis_bundles\ul_usage) (Citrix Licensing
+    data collection programs
     also spells it C(cis bundles)). Upload them through Citrix Insight Services (CTX472950) so that no more than
-    90 days pass between successful uploads (seeds 000 and 004), then delete them, or the disk fills up.
-  - Seed 004 does not show the C(-query) output. The module accepts output that names exactly one of the words
+    90 days pass between successful uploads (Citrix License Telemetry FAQ; Citrix Licensing 11.17.2 build 49000
+    documentation), then delete them, or the disk fills up.
+  - Citrix Licensing 11.17.2 build 49000 documentation does not show the C(-query) output. The module accepts output
+    that names exactly one of the words
     C(enabled) or C(disabled) and fails on anything else.
-  - Telemetry upload is enabled when the License Server is installed (seed 004, "Citrix Licensing Telemetry").
+  - Telemetry upload is enabled when the License Server is installed (Citrix Licensing 11.17.2 build 49000
+    documentation, "Citrix Licensing Telemetry").
 seealso:
   - module: ctxlic.license_server.connectivity
   - module: ctxlic.license_server.proxy

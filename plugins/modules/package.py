@@ -11,7 +11,8 @@ short_description: Install, upgrade, downgrade or uninstall the Citrix License S
 version_added: 0.1.0
 description:
   - Installs the Citrix License Server with C(CitrixLicensing.exe) or, for Active Directory deployments, with
-    C(msiexec /I ctx_licensing.msi), using the command lines of the product documentation (seed 004).
+    C(msiexec /I ctx_licensing.msi), using the command lines of the product documentation (Citrix Licensing 11.17.2
+    build 49000 documentation).
   - Idempotent by version. The installed version is the registry value
     C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install\Version). When it equals O(version), nothing is
     copied or run. A newer target upgrades. An older target is refused unless O(allow_downgrade) is true.
@@ -61,18 +62,21 @@ options:
   path:
     description:
       - With O(remote_src=true), the absolute path of the installer on the server, on a local disk.
-      - UNC paths (C(\\server\share\...)) are refused, because seed 004 says installing the License Server from
+      - UNC paths (C(\\server\share\...)) are refused, because Citrix Licensing 11.17.2 build 49000 documentation says
+        installing the License Server from
         a UNC path is not supported. Copy the installer to a local disk first. A mapped network drive cannot be
         told apart from a local one, so do not use one.
     type: str
   installer_type:
     description:
-      - V(exe) runs C(CitrixLicensing.exe), which seed 004 says to use for all installations except Active
+      - V(exe) runs C(CitrixLicensing.exe), which Citrix Licensing 11.17.2 build 49000 documentation says to use for
+        all installations except Active
         Directory deployments. Its properties are C(INSTALLDIR), C(LSPORT), C(VDPORT), C(WSLPORT) and the CEIP
         property.
       - V(msi) runs C(msiexec /I ctx_licensing.msi /l*v <log> /qn /norestart) for Active Directory deployments,
         with the properties C(INSTALLDIR), C(LICSERVERPORT), C(VENDORDAEMONPORT), C(MNGMTCONSOLEWEBPORT),
-        C(WEBSERVICESLICENSINGPORT) and the CEIP property. Seed 004 says clustering is not supported with the
+        C(WEBSERVICESLICENSINGPORT) and the CEIP property. Citrix Licensing 11.17.2 build 49000 documentation says
+        clustering is not supported with the
         C(.msi) and to keep both the C(.exe) and the C(.msi) present for the installation.
       - The file name must end in C(.exe) or C(.msi) to match.
     type: str
@@ -83,7 +87,8 @@ options:
       - The version the installer installs, for example C(11.17.2.0 build 49000) or C(11.17.2 build 49000). It must
         carry the build number, because builds decide whether the server is upgraded.
       - Required with O(installer_type=exe) and O(state=present). C(CitrixLicensing.exe) has no documented way to
-        report its version without running it (seed 004 documents none), so the module cannot read it.
+        report its version without running it (Citrix Licensing 11.17.2 build 49000 documentation documents none), so
+        the module cannot read it.
       - With O(installer_type=msi) it may be omitted when the module can read the C(ProductVersion) of the
         package. It can do so only for the lab's C(ctx_licensing.msi) (a small JSON document). A real C(.msi)
         needs Windows Installer to read its Property table, so set O(version) for it. When both are known they
@@ -92,9 +97,11 @@ options:
     type: str
   install_dir:
     description:
-      - Installation directory (C(INSTALLDIR)). When unset the installer's default applies, which seed 004 gives
+      - Installation directory (C(INSTALLDIR)). When unset the installer's default applies, which Citrix Licensing
+        11.17.2 build 49000 documentation gives
         as V(C:\\Program Files (x86\)\\Citrix\\Licensing) on 64-bit Windows.
-      - Seed 004 warns that localized (non-ASCII) characters in the path can make the installation fail.
+      - Citrix Licensing 11.17.2 build 49000 documentation warns that localized (non-ASCII) characters in the path can
+        make the installation fail.
       - An upgrade keeps the installation where it is. An O(install_dir) that differs from the installed directory
         (registry value C(LS_Install_Dir)) is refused for an upgrade. When the installed version is already the
         target, a difference only gives a warning.
@@ -104,20 +111,22 @@ options:
     type: str
   license_server_port:
     description:
-      - License Server port (C(LSPORT), or C(LICSERVERPORT) for the C(.msi)). Seed 004 gives 27000 as the default.
+      - License Server port (C(LSPORT), or C(LICSERVERPORT) for the C(.msi)). Citrix Licensing 11.17.2 build 49000
+        documentation gives 27000 as the default.
       - Only passed on a fresh install, and on the reinstall that a downgrade or O(uninstall_legacy) performs.
       - For an upgrade a value that differs from the installed port is refused (see the notes). An equal value
         is accepted and not passed.
     type: int
   vendor_daemon_port:
     description:
-      - Vendor daemon port (C(VDPORT), or C(VENDORDAEMONPORT) for the C(.msi)). Seed 004 gives 7279 as the default.
+      - Vendor daemon port (C(VDPORT), or C(VENDORDAEMONPORT) for the C(.msi)). Citrix Licensing 11.17.2 build 49000
+        documentation gives 7279 as the default.
       - Same rules as O(license_server_port).
     type: int
   web_services_port:
     description:
       - Citrix Web Services for Licensing port (C(WSLPORT), or C(WEBSERVICESLICENSINGPORT) for the C(.msi)).
-        Seed 004 gives 8083 as the default.
+        Citrix Licensing 11.17.2 build 49000 documentation gives 8083 as the default.
       - Same rules as O(license_server_port).
     type: int
   management_console_port:
@@ -130,18 +139,22 @@ options:
     description:
       - Customer Experience Improvement Program and Call Home choice, passed as the O(ceip_property).
       - V(none) passes C(NONE), V(anonymous) passes C(Unidentified) (CEIP), and V(diagnostic) passes
-        C(DIAGNOSTIC) (Call Home), as listed in seed 004. The installer's default is C(NONE). The upgrade example
-        in seed 004 shows C(CEILOPTIN=ANON), which its own list of values does not contain, so the module uses the
+        C(DIAGNOSTIC) (Call Home), as listed in Citrix Licensing 11.17.2 build 49000 documentation. The installer's
+        default is C(NONE). The upgrade example
+        in Citrix Licensing 11.17.2 build 49000 documentation shows C(CEILOPTIN=ANON), which its own list of values
+        does not contain, so the module uses the
         listed C(Unidentified).
       - When unset, no CEIP property is passed.
       - The choice is applied only when the installer runs. Change it later in the Citrix Licensing Manager
-        (seed 004). Citrix Service Providers cannot disable CEIP or Call Home (seed 004).
+        (Citrix Licensing 11.17.2 build 49000 documentation). Citrix Service Providers cannot disable CEIP or Call Home
+        (Citrix Licensing 11.17.2 build 49000 documentation).
     type: str
     choices: [none, anonymous, diagnostic]
   ceip_property:
     description:
       - Name of the CEIP property on the command line.
-      - The default C(CEILOPTIN) is the name that seed 004 spells in every install and upgrade command line.
+      - The default C(CEILOPTIN) is the name that Citrix Licensing 11.17.2 build 49000 documentation spells in every
+        install and upgrade command line.
         Community install scripts use C(CEIPOPTIN). The product documentation is the only source that states
         the name, so the default follows it. Set C(CEIPOPTIN) if your installer build rejects or ignores
         C(CEILOPTIN).
@@ -177,7 +190,8 @@ options:
   uninstall_legacy:
     description:
       - When a version older than 11.12.1 is installed, uninstall it first with the given
-        C(CitrixLicensing.exe /quiet /uninstall), then install. Seed 004 says to uninstall such versions before
+        C(CitrixLicensing.exe /quiet /uninstall), then install. Citrix Licensing 11.17.2 build 49000 documentation says
+        to uninstall such versions before
         installing. It does not say which uninstaller removes them. If the new C(CitrixLicensing.exe) does not,
         uninstall the old version through Programs and Features and run the module again.
       - When V(false), such a server is refused.
@@ -187,10 +201,11 @@ options:
   force:
     description:
       - Go ahead although manual-upload telemetry zips wait on the server (C(LS\resource\usage\upload_compliance*.zip),
-        C(LS\resource\cis_bundles\ul_usage\upload_usage*.zip), and the C(cis bundles) spelling of seed 001).
+        C(LS\resource\cis_bundles\ul_usage\upload_usage*.zip), and the C(cis bundles) spelling of Citrix Licensing data
+        collection programs).
       - Before an uninstall (O(state=absent), a downgrade, or O(uninstall_legacy)) the zips are checked, because
         the uninstall deletes them. Before an upgrade from 11.17.2 build 45000 or later they are checked too,
-        because seed 004 says the upgrade takes longer while they are stored.
+        because Citrix Licensing 11.17.2 build 49000 documentation says the upgrade takes longer while they are stored.
       - With V(true) the uninstall deletes them, so the telemetry they hold is lost and cannot be reported to
         Citrix. The safe path is to collect and upload them first with C(ctxlic.license_server.telemetry_bundle),
         then delete them.
@@ -201,7 +216,8 @@ options:
     description:
       - Free space (MiB) required on the volume of the installation directory before an install or upgrade.
         When O(src) is staged, the installer's size is also required on the staging volume.
-      - Seed 004 says only that the upgrade might fail if there is no or little disk space, without giving a figure.
+      - Citrix Licensing 11.17.2 build 49000 documentation says only that the upgrade might fail if there is no or
+        little disk space, without giving a figure.
         The default of 1024 MiB leaves room for the installation and its logs. Lower it for small test servers.
     type: int
     default: 1024
@@ -220,7 +236,8 @@ attributes:
     platforms: windows
     description: Windows hosts through C(ansible.windows), or simulated lab hosts that define C(ctxlic_lab_root).
 notes:
-  - "Seed 004 (Citrix Licensing 11.17.2 build 49000 documentation): the install command lines are in 'Install
+  - "Citrix Licensing 11.17.2 build 49000 documentation (Citrix Licensing 11.17.2 build 49000 documentation): the
+    install command lines are in 'Install
     licensing using the Windows command line' and 'Using the command line to install licensing for an Active
     Directory deployment'. Upgrade rules are in 'Upgrade the License Server': not from a UNC path, uninstall
     versions older than 11.12.1 first, 'You cannot change ports during command line upgrades', the upgrade might
@@ -237,7 +254,8 @@ notes:
     restart. Any code other than 0 and 3010 fails the task.
   - After a 3010, services that are not yet running give a warning instead of a failure, because they may
     start only after the reboot.
-  - Clustered License Servers are installed node by node with the graphical installer (seed 004). This module
+  - Clustered License Servers are installed node by node with the graphical installer (Citrix Licensing 11.17.2 build
+    49000 documentation). This module
     does not handle the 'Last Node in Cluster' step.
   - A host that defines C(ctxlic_lab_root) is a simulated lab host. Its installers are the lab's
     C(CitrixLicensing.exe) and a JSON C(ctx_licensing.msi).
@@ -430,7 +448,8 @@ services_started:
   elements: str
   sample: [Citrix Licensing]
 myfiles_kept:
-  description: After an uninstall, whether the MyFiles folder is still there (seed 004 says it is kept).
+  description: After an uninstall, whether the MyFiles folder is still there (Citrix Licensing 11.17.2 build 49000
+    documentation says it is kept).
   returned: after an uninstall
   type: bool
   sample: true

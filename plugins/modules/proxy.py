@@ -9,17 +9,20 @@ version_added: 0.1.0
 description:
   - Manages the C(<Proxy>host:port</Proxy>) line inside C(<Configurations>) of
     C(<install_dir>\WebServicesForLicensing\SimpleLicenseServiceConfig.xml), the manual proxy configuration of
-    seed 004 ("Step 5 Configure a proxy server"). License downloads and telemetry uploads go through this proxy.
+    Citrix Licensing 11.17.2 build 49000 documentation ("Step 5 Configure a proxy server"). License downloads and
+    telemetry uploads go through this proxy.
   - The proxy address is validated on the controller before the host is touched. Refused (with a message naming
     the problem, nothing changed) are credentials (C(user:password@); authenticated proxies are not supported,
-    seed 004), a scheme (C(http://)), a path, a missing port, port 0 or above 65535, leading zeros,
+    Citrix Licensing 11.17.2 build 49000 documentation), a scheme (C(http://)), a path, a missing port, port 0 or above
+    65535, leading zeros,
     whitespace, control characters and malformed host names or IP addresses.
   - The file is read from the host, edited on the controller and written back only when it changes, with a
     backup. The edit keeps every other byte of the file (encoding, byte-order mark, line endings, comments,
     element order). A file that is not well-formed XML, has a DOCTYPE or entity declaration, has a root other
     than C(<Configurations>), or (when setting) holds two C(<Proxy>) elements or markup inside C(<Proxy>) is
     refused and left unchanged.
-  - Elements such as C(<proxy>) or C(<PROXY>) are not the setting (the tags are case-sensitive, seed 004); they
+  - Elements such as C(<proxy>) or C(<PROXY>) are not the setting (the tags are case-sensitive, Citrix Licensing
+    11.17.2 build 49000 documentation); they
     are reported in RV(findings) and as warnings, and left for the operator to remove.
   - After a change the C(CitrixWebServicesforLicensing) service is restarted when it is running
     (O(restart_service)).
@@ -59,10 +62,12 @@ attributes:
     support: full
     description: Shows the file text before and after the edit (credentials inside a C(<Proxy>) value masked).
 notes:
-  - Seed 004 says License Server components can inherit network proxy settings from Windows automatic proxy
+  - Citrix Licensing 11.17.2 build 49000 documentation says License Server components can inherit network proxy
+    settings from Windows automatic proxy
     detection (WinHTTP) and, for the Call Home field C(SLSProxy), that Windows settings are preferred over this
     file. A proxy set here can therefore be overridden by the host's Windows proxy settings.
-  - From 11.17.2.0 build 43000 the proxy can also be set in the Citrix Licensing Manager UI (seed 004); both
+  - From 11.17.2.0 build 43000 the proxy can also be set in the Citrix Licensing Manager UI (Citrix Licensing 11.17.2
+    build 49000 documentation); both
     edit the same setting.
   - Two C(<Proxy>) elements make the file ambiguous (which one the License Server uses is not documented);
     the module refuses to set a value until the file is fixed, and O(state=absent) removes all of them.

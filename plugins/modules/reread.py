@@ -47,11 +47,13 @@ attributes:
     support: none
     description: Returns no diff.
 notes:
-  - Seed 004 "Reread license and options files (lmreread)" says that C(lmreread) cannot run remotely and must
+  - Citrix Licensing 11.17.2 build 49000 documentation "Reread license and options files (lmreread)" says that
+    C(lmreread) cannot run remotely and must
     run locally on the License Server. This module runs it on the target host.
   - C(lmreread) needs the C(Citrix Licensing) service to be running; otherwise it fails with
     C(Cannot connect to license server system).
-  - Seed 004 "Clustered License Servers" gives the command C(lmreread -c @client access point name -all).
+  - Citrix Licensing 11.17.2 build 49000 documentation "Clustered License Servers" gives the command C(lmreread -c
+    @client access point name -all).
 seealso:
   - module: ctxlic.license_server.license_file
 author:

@@ -67,7 +67,8 @@ options:
   cleanup:
     description:
       - Delete from the server the zips that are members of a verified bundle on the controller, and only those.
-      - The vendor says to delete the files after a successful upload (seed 001). The module cannot see the upload,
+      - The vendor says to delete the files after a successful upload (Citrix Licensing data collection programs). The
+        module cannot see the upload,
         so it deletes once the data is safe in a verified bundle on the controller. Keep the bundles in O(dest)
         until they are uploaded.
     type: bool
@@ -80,7 +81,7 @@ options:
   split_by_kind:
     description:
       - Write separate bundles for C(upload_compliance*) (License Server data) and C(upload_usage*) (Citrix Virtual
-        Apps and Desktops data). Seed 001 describes one zip file for each kind.
+        Apps and Desktops data). Citrix Licensing data collection programs describes one zip file for each kind.
       - Set to false to put both kinds into the same bundles. The seeds do not say whether Citrix Insight Services
         accepts that.
     type: bool
@@ -108,10 +109,12 @@ attributes:
     support: full
     description: Shows the list of pending zips on the server before and after the deletions.
 notes:
-  - "Sources: seed 001 (Licensing data collection programs) for the folders, file patterns, the single zip file to
+  - "Sources: Citrix Licensing data collection programs (Licensing data collection programs) for the folders, file
+    patterns, the single zip file to
     upload through Citrix Insight Services (CTX472950), the upload size limit (CTX131233), and deleting the files
-    after upload; seed 004 (Reporting options, ~lines 699-765) for the C(cis_bundles) spelling and build 45000;
-    seed 000 and seed 001 for the 90-day rule."
+    after upload; Citrix Licensing 11.17.2 build 49000 documentation (Reporting options, ~lines 699-765) for the
+    C(cis_bundles) spelling and build 45000;
+    Citrix License Telemetry FAQ and Citrix Licensing data collection programs for the 90-day rule."
   - Uninstalling License Server 11.17.2 build 45000 or later deletes the pending zips. Run this module before any
     uninstall.
   - Upload the bundles yourself through Citrix Insight Services. Afterwards, the C(upload_compliance_result.xml)
