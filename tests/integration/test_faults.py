@@ -655,7 +655,7 @@ def test_dr_failover_killed_at_random_points_then_rerun_serves_every_backed_up_l
     assert on_dr == saved, "every backed-up license file, exactly once, byte for byte"
     assert {f"XDT_D{i}_UD" for i in range(3)} <= set(served(fleet, "dr"))
     assert installed_version(fleet, "dr") == V49 and set(services(fleet, "dr").values()) == {"running"}
-    for generation in (p for p in (backups / "primary").iterdir() if not p.name.startswith(".")):
+    for generation in (p for p in (backups / folder_name("primary")).iterdir() if not p.name.startswith(".")):
         manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
         for entry in manifest["files"]:  # the backup itself is intact after the interrupted runs
             assert sha256(generation.joinpath(*entry["path"].split("/"))) == entry["sha256"]
