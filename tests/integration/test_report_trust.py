@@ -88,6 +88,9 @@ def test_default_lab_leads_with_a_verdict_that_matches_the_servers(default_lab):
     (module_result,) = task.values()
     assert module_result["msg"].startswith(headline)
     assert module_result["verdict"]["headline"] == headline
+    shown = result.task_results("ctxlic.license_server.telemetry : Show the fleet status and where the reports are")
+    first_lines = [r["msg"][0] for r in shown.values() if "msg" in r]
+    assert first_lines and all(line == f"Verdict: {headline}" for line in first_lines)
 
 
 def test_default_lab_gives_every_server_its_to_do_list(default_lab):

@@ -47,3 +47,17 @@ def test_runtime_messages_name_documents_by_title_not_seed():
             if not docstring and seed.search(tok.string):
                 found.append(f"{path.name}:{tok.start[0]}")
     assert found == []
+
+
+def test_docs_roles_and_playbooks_name_documents_by_title():
+    """Role READMEs and argument specs, playbook headers and messages, the README and the guides in docs/."""
+    import re
+    from pathlib import Path
+
+    root = Path(lp.__file__).resolve().parents[2]
+    seed = re.compile(r"\b[Ss]eeds? (?:``)?00[0-4]")
+    files = [*root.glob("roles/*/README.md"), *root.glob("roles/*/meta/argument_specs.yml"),
+             *root.glob("playbooks/*.yml"), *root.glob("docs/*.md"), *root.glob("docs/*/*.md"), root / "README.md"]
+    found = [f"{path.relative_to(root)}:{n}" for path in files
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if seed.search(line)]
+    assert found == []
