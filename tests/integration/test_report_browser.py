@@ -156,8 +156,8 @@ def _overdue_fleet_html(tmp_path_factory) -> Path:
 
     window = {"status": "overdue", "deadline": factory.day(-200), "days_overdue": 200,
               "latest": "11.17.2 build 52000", "required_release": {"version": "11.17.2 build 46000"}}
-    results = [evaluate_server(factory.make_record(h, window=window), as_of=factory.AS_OF) for h in ("ls01", "ls02",
-                                                                                                    "ls03")]
+    hosts = ("ls01", "ls02", "ls03")
+    results = [evaluate_server(factory.make_record(h, window=window), as_of=factory.AS_OF) for h in hosts]
     fleet = evaluate_fleet(results, catalog=factory.CATALOG, as_of=factory.AS_OF)
     model = build_report(fleet, results, generated_at=factory.AS_OF, title="License Server compliance",
                          catalog=factory.CATALOG, as_of=factory.AS_OF, options={"collection_version": "0.1.0"})

@@ -149,7 +149,7 @@ def test_fleet_info_shows_window_and_compliance(default_lab):
     tmp, inventory, _result, _reports = default_lab
     result = run_playbook(REPO / "playbooks" / "fleet_info.yml", inventory, env={"HOME": str(tmp / "home")})
     assert result.rc == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    (table,) = result.task_results("Show one line per license server").values()
+    table = next(iter(result.task_results("Show one line per license server").values()))
     lines = table["msg"]
     assert "UPGRADE WINDOW" in lines[0] and "COMPLIANCE" in lines[0]
     for host in ("ls01", "ls02", "ls03"):
@@ -197,8 +197,8 @@ def test_wrong_fix_texts_and_never_uploaded_through_the_playbook(make_fleet, tmp
     assert any(t["action"].startswith("Replace license file FID_two_hosts.lic") for t in servers["ls-two"]["todo"])
 
     # Never uploaded: drawn apart and labelled, not a 0-day bar.
-    bar = next(b for b in model["chart"]["bars"] if b["host"] == "ls-never")
-    assert bar["never"] is True and bar["label"] == "never"
+    never_bar = next(b for b in model["chart"]["bars"] if b["host"] == "ls-never")
+    assert never_bar["never"] is True and never_bar["label"] == "never"
     svg = lxml.html.fromstring((out / "compliance_report.html").read_text(encoding="utf-8")).xpath("//svg")[0]
     never = [b["host"] for b in model["chart"]["bars"] if b["never"]]
     assert sorted(never) == ["ls-empty", "ls-never"]  # ls-two uploaded yesterday

@@ -32,7 +32,8 @@ OVERDUE = {"status": "overdue", "deadline": day(-200), "days_overdue": 200, "lat
            "required_release": {"version": "11.17.2 build 46000"}}
 
 
-def build(records, *, obsolete=(), catalog=CATALOG, history=None):
+def build(records, *, obsolete=(), catalog=None, history=None):
+    catalog = CATALOG if catalog is None else catalog
     results = [evaluate_server(r, as_of=AS_OF, last_success=(history or {}).get(r["host"])) for r in records]
     fleet = evaluate_fleet(results, obsolete_allocations=list(obsolete), catalog=catalog, as_of=AS_OF)
     return build_report(fleet, results, generated_at=AS_OF, title="t", catalog=catalog, as_of=AS_OF,
@@ -88,8 +89,8 @@ def test_verdict_leads_every_format(overdue_three):
 def test_unknown_servers_never_read_green():
     never = make_record("ls-never", upload={"__replace__": True, "status": "unknown", "time": None,
                                             "reason": "upload_compliance_result.xml missing"})
-    unproven = make_record("ls-unproven", window={"__replace__": True, "status": "unknown",
-                                                   "message": "the catalog cannot prove the window"})
+    unknown_window = {"__replace__": True, "status": "unknown", "message": "the catalog cannot prove the window"}
+    unproven = make_record("ls-unproven", window=unknown_window)
     model = build([make_record("ls-ok"), unproven])
     assert model["fleet"]["status"] == "Compliant"  # both report telemetry
     assert model["verdict"]["tone"] == "unknown" and model["verdict"]["headline"].startswith("Not proven: 1 of 2")
@@ -288,8 +289,9 @@ def test_hint_never_gives_a_double_period():
 
 
 def test_remediation_names_playbooks_by_fqcn():
-    texts = " ".join(compliance.REMEDIATION[k] for k in ("upgrade", "reachable", "not_installed", "licenses_expired",
-                                                          "license_file_errors", "licenses_surplus", "catalog"))
+    keys = ("upgrade", "reachable", "not_installed", "licenses_expired", "license_file_errors", "licenses_surplus",
+            "catalog")
+    texts = " ".join(compliance.REMEDIATION[k] for k in keys)
     assert "playbooks/" not in texts
     assert "the ctxlic.license_server.upgrade playbook" in compliance.REMEDIATION["upgrade"]
 
@@ -302,8 +304,8 @@ def test_junit_read_by_xunitparser_and_junitparser():
     xml = render(model, "junit")
     _suite, result = xunitparser.parse(io.StringIO(xml))
     parsed = junitparser.JUnitXml.fromstring(xml.encode("utf-8"))
-    assert result.testsRun == sum(s.tests for s in parsed) == int(re.search(r'<testsuites[^>]* tests="(\d+)"',
-                                                                             xml).group(1))
+    declared = int(re.search(r'<testsuites[^>]* tests="(\d+)"', xml).group(1))
+    assert result.testsRun == sum(s.tests for s in parsed) == declared
     assert len(result.failures) == sum(s.failures for s in parsed)
     fleet_suite = next(iter(parsed))
     props = {p.name: p.value for p in fleet_suite.properties()}
