@@ -84,12 +84,14 @@ def read_allocation_csv(
     while index < len(lines):
         row_number, line = index + 1, lines[index]
         index += 1
-        if not line.strip(" \t,;\"'"):
+        # An open quote first: a line such as `,"` looks blank but starts a record whose quoted cell
+        # goes on in the next lines; skipping it would read the rest of that record as a row of its own.
+        joined = _quoted_continuation(lines, breaks, index - 1, delimiter, width) if header_seen else None
+        if joined is None and not line.strip(" \t,;\"'"):
             continue
         if not header_seen:
             header_seen = True
             continue
-        joined = _quoted_continuation(lines, breaks, index - 1, delimiter, width)
         if joined is not None:
             record, used = joined
             index += used

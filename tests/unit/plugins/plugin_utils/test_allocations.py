@@ -274,3 +274,12 @@ def test_surplus() -> None:
 def test_surplus_rejects_bad_counts(installed: object, purchased: object) -> None:
     with pytest.raises(InputError):
         surplus(installed, purchased)  # type: ignore[arg-type]
+
+
+def test_a_line_that_only_opens_a_quoted_cell_is_not_skipped_as_blank() -> None:
+    # Found by tests/fuzz/test_fuzz_parsers.py: `,"` alone looks blank, but it opens the quoted product
+    # cell that ends on the next line. Skipping it read `0",0` as a row with the host '0"'.
+    text = 'Host ID,Product,Quantity\r\n,"\r\n0",0\r\nls01,CVAD,5\r\n'
+    allocations, findings = read_allocation_csv(text)
+    assert [(a["host"], a["quantity"]) for a in allocations] == [("ls01", 5)]
+    assert [(f["row"], f["ignored"]) for f in findings] == [(2, True)]
