@@ -72,9 +72,10 @@ class Run:
         self.out = fleet.root / f"op_{tag}.out"
         cmd = [str(BIN / "ansible-playbook"), "-i", str(fleet.inventory), str(self.path), "-e", json.dumps(extra)]
         self.handle = open(self.out, "wb")  # noqa: SIM115 - closed in wait()
-        self.proc = subprocess.Popen(cmd, env=ansible_env({"ANSIBLE_CONNECTION_PLUGINS": str(FAULT_PLUGINS),
-                                                            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-                                                            "CTXLIC_CONTROLLER_LOCK_WAIT": "20", **env}),
+        run_env = ansible_env({"ANSIBLE_CONNECTION_PLUGINS": str(FAULT_PLUGINS),
+                               "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+                               "CTXLIC_CONTROLLER_LOCK_WAIT": "20", **env})
+        self.proc = subprocess.Popen(cmd, env=run_env,
                                      cwd=REPO, stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True)
         self.killed = False
 
@@ -194,8 +195,8 @@ def test_a_truncated_backup_fetch_stops_the_removal_and_changes_nothing(make_fle
     path = fleet.path("ls01", MYFILES + r"\FID_a.lic")
     before = path.read_bytes()
     backups = tmp_path / "backups"
-    run = Run(fleet, play_text(task("license_file", {"state": "absent", "name": "FID_a.lic", "force": True,
-                                                      "backup_dir": str(backups)})),
+    removal = {"state": "absent", "name": "FID_a.lic", "force": True, "backup_dir": str(backups)}
+    run = Run(fleet, play_text(task("license_file", removal)),
               {"ansible_connection": "ctxlic_flaky"},
               {"CTXLIC_FLAKY_FETCH": "FID_a.lic", "CTXLIC_FLAKY_MODE": "truncate"}, "trunc")
     res = run.result()
@@ -235,15 +236,15 @@ def test_a_live_removal_is_never_taken_for_an_interrupted_one(make_fleet, tmp_pa
     fleet = make_fleet([HostSpec("ls01", licenses=[{"file": "FID_a.lic", "features": [
         {"feature": "XDT_PLT_UD", "count": 5, "serial": "A-1"}]}])])
     state = fleet.state("ls01")
-    first = Run(fleet, play_text(task("license_file", {"state": "absent", "name": "FID_a.lic", "force": True,
-                                                        "backup_dir": str(tmp_path / "b")})), {}, {}, "live")
+    removal = {"state": "absent", "name": "FID_a.lic", "force": True, "backup_dir": str(tmp_path / "b")}
+    first = Run(fleet, play_text(task("license_file", removal)), {}, {}, "live")
     stopped = wait_for(lambda: state.services["Citrix Licensing"]["state"] == "stopped")
     first.signal_all(signal.SIGSTOP)
     try:
         assert stopped, "the removal never stopped the service"
         assert fleet.path("ls01", MARKER).exists()
-        second = Run(fleet, play_text(task("license_file", {"content": lic("XDT_ENT_UD", "LS01"),
-                                                             "name": "FID_b.lic"})), {}, {}, "second")
+        adding = {"content": lic("XDT_ENT_UD", "LS01"), "name": "FID_b.lic"}
+        second = Run(fleet, play_text(task("license_file", adding)), {}, {}, "second")
         res = second.result()
         no_traceback(second.out.read_text())
         assert res.get("failed") is True and "another run holds the lock" in res["msg"], (res.get("msg"),
@@ -467,8 +468,8 @@ def test_nothing_lost_campaign(make_fleet, tmp_path):
         report = os.environ.get("CTXLIC_CAMPAIGN_REPORT")
         if report:
             Path(report).write_text(json.dumps(campaign.figures, indent=2) + "\n", encoding="utf-8")
-        print(f"nothing-lost campaign seed={seed}: " + json.dumps({k: v for k, v in campaign.figures.items()
-                                                                     if k != "log"}))
+        shown = {k: v for k, v in campaign.figures.items() if k != "log"}
+        print(f"nothing-lost campaign seed={seed}: " + json.dumps(shown))
     assert campaign.figures["files_lost"] == 0
 
 

@@ -420,11 +420,11 @@ def test_backup_destination_uses_the_one_folder_rule_and_names_legacy_folders(tm
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
 
     when = dt.datetime(2026, 11, 22, 10, 15, tzinfo=dt.UTC)
-    a, _ = lh.backup_destination(str(tmp_path), "a@b", "FID_a.lic", when)
-    b, _ = lh.backup_destination(str(tmp_path), "a#b", "FID_a.lic", when)
+    a = lh.backup_destination(str(tmp_path), "a@b", "FID_a.lic", when)[0]
+    b = lh.backup_destination(str(tmp_path), "a#b", "FID_a.lic", when)[0]
     assert a != b and a == str(tmp_path / host_folder.folder_name("a@b") / "20261122T101500Z" / "FID_a.lic")
     (tmp_path / "a_b").mkdir()
-    _, notes = lh.backup_destination(str(tmp_path), "a@b", "FID_a.lic", when)
+    notes = lh.backup_destination(str(tmp_path), "a@b", "FID_a.lic", when)[1]
     assert len(notes) == 1 and str(tmp_path / "a_b") in notes[0]
     (tmp_path / "file").write_text("x")
     for bad in (str(tmp_path / "file"), "/dev/null", ""):
