@@ -95,6 +95,10 @@ class ActionModule(CtxlicAction):
             dr_plan.content_fingerprint(newest_verified.manifest) == dr_plan.content_fingerprint(manifest))
         candidates = list(states) if same else [dr_plan.GenerationState(manifest["generation"], manifest), *states]
         kept, deleted = dr_plan.plan_retention(candidates, args["keep"])
+        for broken in dr_plan.broken_beyond_keep(candidates, args["keep"]):
+            warnings.append(f"generation {broken.name} in {set_dir} does not verify ({'; '.join(broken.problems)}); "
+                            "retention keeps it because it may hold the only copy of a file: compare it with the "
+                            "License Server and a good generation, then delete it by hand")
         result: dict[str, Any] = {
             "changed": (not same) or bool(deleted),
             "created": not same,

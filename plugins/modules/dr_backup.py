@@ -26,6 +26,8 @@ description:
     file hashes, no new generation is written and RV(changed) is false.
   - Retention keeps the O(keep) newest generations and deletes older ones. The newest generation whose files
     still match its manifest is never deleted, even when newer broken generations fill the O(keep) slots.
+    Retention deletes only generations that verify; a broken generation older than the O(keep) newest stays, with a
+    warning, because it may hold the only copy of a file.
   - Nothing on the License Server is changed. The module reads it with the one-shot collection of
     M(ctxlic.license_server.info) and a few file reads.
   - The backup set folder on the controller is named by the collection's one rule, a readable form of the set name

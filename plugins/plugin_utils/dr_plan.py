@@ -368,16 +368,26 @@ def plan_retention(generations: Sequence[GenerationState], keep: int) -> tuple[l
 
     The ``keep`` newest generations stay. The newest verified generation always stays, even when
     newer broken ones fill the ``keep`` slots: deleting the last good backup is never right.
+    Retention deletes only generations that verify (every file matches its manifest): a broken
+    generation may hold the only copy of a file, so it stays, whatever its age, until someone has
+    looked at it (see :func:`broken_beyond_keep`).
     """
     if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
         raise InputError(f"keep must be a whole number of at least 1, got {keep!r}: the newest backup is always kept")
     ordered = sorted(generations, key=lambda g: generation_sort_key(g.name), reverse=True)
-    kept = [g.name for g in ordered[:keep]]
+    keep_names = {g.name for g in ordered[:keep]} | {g.name for g in ordered if not g.verified}
     newest_verified = next((g.name for g in ordered if g.verified), None)
-    if newest_verified is not None and newest_verified not in kept:
-        kept.append(newest_verified)
-    deleted = [g.name for g in ordered if g.name not in kept]
+    if newest_verified is not None:
+        keep_names.add(newest_verified)
+    kept = [g.name for g in ordered if g.name in keep_names]
+    deleted = [g.name for g in ordered if g.name not in keep_names]
     return kept, deleted
+
+
+def broken_beyond_keep(generations: Sequence[GenerationState], keep: int) -> list[GenerationState]:
+    """The generations that do not verify and that retention keeps only because they do not verify."""
+    ordered = sorted(generations, key=lambda g: generation_sort_key(g.name), reverse=True)
+    return [g for g in ordered[keep:] if not g.verified]
 
 
 def select_generation(names: Iterable[str], wanted: str | None, set_dir: str) -> str:

@@ -188,6 +188,26 @@ def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_flee
     assert gen not in kept
 
 
+def test_retention_never_deletes_a_generation_that_does_not_verify(make_fleet, tmp_path):
+    # A broken generation may hold the only copy of a file (nothing is lost): keep=1 deletes only verified ones.
+    fleet = make_fleet([primary()])
+    backups = tmp_path / "backups"
+    assert_ok(run_backup(fleet, backups))
+    [broken] = generations(backups)
+    damaged = broken / "MyFiles" / "FID_platinum.lic"
+    damaged.write_bytes(damaged.read_bytes()[:-10])
+    myfiles = fleet.path("primary", MYFILES)
+    for round_ in range(2):
+        (myfiles / f"FID_round{round_}.lic").write_bytes((myfiles / "FID_enterprise.lic").read_bytes())
+        out = run_backup(fleet, backups, ctxlic_dr_keep=1)
+        assert_ok(out)
+    res = by_name(out, "Back up the license files, CITRIX.opt and the proxy file to the controller")["primary"]
+    kept = generations(backups)
+    assert broken in kept and len(kept) == 2, kept
+    assert broken.name not in res["deleted"] and len(res["deleted"]) == 1
+    assert any(broken.name in w and "does not verify" in w for w in res.get("warnings", [])), res
+
+
 # -- failover -----------------------------------------------------------------------------------------
 def test_failover_after_the_primary_is_destroyed_needs_confirmation_then_restores_everything(make_fleet, tmp_path):
     fleet = make_fleet([primary(), dr()])

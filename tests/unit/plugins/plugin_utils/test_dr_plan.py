@@ -213,9 +213,19 @@ def _gen(name: str, verified: bool = True) -> dp.GenerationState:
      ["20261101T000000Z-10"], ["20261101T000000Z-2", "20261101T000000Z"]),
     ([_gen("20261101T000000Z", False)], 1, ["20261101T000000Z"], []),
     ([], 3, [], []),
+    # A broken generation beyond `keep` may hold the only copy of a file: retention never deletes it.
+    ([_gen("20261101T000000Z", False), _gen("20261102T000000Z"), _gen("20261103T000000Z"),
+      _gen("20261104T000000Z")], 1,
+     ["20261104T000000Z", "20261101T000000Z"], ["20261103T000000Z", "20261102T000000Z"]),
 ])
 def test_retention_keeps_n_and_never_the_newest_verified(generations, keep, kept, deleted):
     assert dp.plan_retention(generations, keep) == (kept, deleted)
+
+
+def test_broken_generations_kept_only_for_being_broken_are_named():
+    gens = [_gen("20261101T000000Z", False), _gen("20261102T000000Z", False), _gen("20261103T000000Z")]
+    assert [g.name for g in dp.broken_beyond_keep(gens, 2)] == ["20261101T000000Z"]
+    assert dp.broken_beyond_keep(gens, 3) == []
 
 
 @pytest.mark.parametrize("keep", [0, -1, True, "3"])
