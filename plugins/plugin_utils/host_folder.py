@@ -106,7 +106,7 @@ def adopt_legacy(parent: str | os.PathLike[str], name: str, owner_of: Any) -> tu
     ``owner_of(path)`` returns the exact inventory name the legacy folder records (its manifest), or
     None when it cannot say. The folder is renamed (one atomic ``os.rename``) only when the current
     folder does not exist yet and the recorded owner is ``name`` itself. Returns (the folder moved,
-    notes for the user about legacy folders left where they are).
+    notes for the user: the move, and legacy folders left where they are).
     """
     current = Path(parent) / folder_name(name)
     notes: list[str] = []
@@ -121,6 +121,7 @@ def adopt_legacy(parent: str | os.PathLike[str], name: str, owner_of: Any) -> tu
                              f"{current}: {exc.strerror or exc}; it is kept as it is")
                 continue
             moved = path
+            notes.append(f"moved {path} (the folder name an older version used) to {current}")
             continue
         whose = "another host" if owner not in (None, name) else (name if owner == name else "an unknown host")
         notes.append(f"{path} is a folder an older version of this collection wrote (without the name hash); it holds "

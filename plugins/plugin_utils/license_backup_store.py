@@ -49,10 +49,7 @@ class LicenseBackupStore:
         """Move this host's folder from its older name (no hash) when its manifest names this host."""
         if not self.dest.is_dir():
             return []
-        moved, notes = host_folder_rule.adopt_legacy(self.dest, self.host, manifest_owner)
-        if moved is not None:
-            notes.append(f"moved {moved} (the folder name an older version used) to {self.root}")
-        return notes
+        return host_folder_rule.adopt_legacy(self.dest, self.host, manifest_owner)[1]
 
     def lock(self, run_id: str):
         """The controller lock of this host's folder (see :func:`.host_folder.controller_lock`)."""

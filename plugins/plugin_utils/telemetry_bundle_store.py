@@ -100,10 +100,7 @@ class BundleStore:
         """
         if not self.dest.is_dir():
             return []
-        moved, notes = host_folder_rule.adopt_legacy(self.dest, self.host, manifest_owner)
-        if moved is not None:
-            notes.append(f"moved {moved} (the folder name an older version used) to {self.root}")
-        return notes
+        return host_folder_rule.adopt_legacy(self.dest, self.host, manifest_owner)[1]
 
     def lock(self, run_id: str, operation: str = "telemetry_bundle"):
         """The controller lock of this host's folder (see :func:`.host_folder.controller_lock`)."""

@@ -54,7 +54,7 @@ def test_a_legacy_folder_moves_only_when_its_manifest_names_the_host(tmp_path):
     _legacy(tmp_path, "ls01", "ls01")
     moved, notes = hf.adopt_legacy(tmp_path, "ls01", owner_of)
     assert moved == tmp_path / "ls01" and (tmp_path / hf.folder_name("ls01") / "manifest.json").is_file()
-    assert notes == []
+    assert len(notes) == 1 and notes[0].startswith(f"moved {tmp_path / 'ls01'} ")
 
 
 def test_a_shared_legacy_folder_stays_and_is_named(tmp_path):
