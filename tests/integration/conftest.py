@@ -59,6 +59,18 @@ class PlaybookResult:
         return (self.data or {}).get("stats", {})
 
 
+def build_and_install_collection(tmp_path: Path) -> tuple[Path, Path]:
+    """Build the collection with ansible-galaxy and install the tarball as users do: (tarball, collections dir)."""
+    out = tmp_path / "dist"
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(out), str(REPO)],
+                   check=True, capture_output=True, cwd=tmp_path)
+    tarball = next(out.glob("ctxlic-license_server-*.tar.gz"))
+    colls = tmp_path / "collections"
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", "--no-deps", "-p", str(colls),
+                    str(tarball)], check=True, capture_output=True, cwd=tmp_path)
+    return tarball, colls
+
+
 def ansible_env(extra: dict | None = None) -> dict:
     env = dict(os.environ)
     env.update(

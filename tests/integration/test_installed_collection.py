@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from .conftest import BIN, REPO, ansible_env
+from .conftest import BIN, ansible_env, build_and_install_collection
 
 INFO_PLAY = """- hosts: all
   gather_facts: false
@@ -16,13 +16,7 @@ INFO_PLAY = """- hosts: all
 
 
 def test_built_collection_installs_and_runs_its_lab(tmp_path):
-    out = tmp_path / "dist"
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(out), str(REPO)],
-                   check=True, capture_output=True, cwd=tmp_path)
-    tarball = next(out.glob("ctxlic-license_server-*.tar.gz"))
-    colls = tmp_path / "collections"
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", "--no-deps", "-p", str(colls),
-                    str(tarball)], check=True, capture_output=True, cwd=tmp_path)
+    tarball, colls = build_and_install_collection(tmp_path)
     listing = subprocess.run(["tar", "tzf", str(tarball)], check=True, capture_output=True, text=True).stdout
     assert "plugins/plugin_utils/lab/cli.py" in listing
     assert ".venv/" not in listing and ".build/" not in listing and ".hypothesis/" not in listing

@@ -28,7 +28,7 @@ import xunitparser
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 
-from .conftest import BIN, COLLECTIONS, REPO, ansible_env, run_playbook
+from .conftest import COLLECTIONS, REPO, ansible_env, build_and_install_collection, run_playbook
 
 GALAXY_VERSION = re.search(r"^version:\s*(\S+)", (REPO / "galaxy.yml").read_text(), re.MULTILINE).group(1)
 REPORT_TASK = "ctxlic.license_server.telemetry : Write the fleet compliance report"
@@ -207,13 +207,7 @@ def test_wrong_fix_texts_and_never_uploaded_through_the_playbook(make_fleet, tmp
 
 @pytest.mark.slow
 def test_collection_version_from_the_installed_tarball(tmp_path):
-    out = tmp_path / "dist"
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(out), str(REPO)],
-                   check=True, capture_output=True, cwd=tmp_path)
-    tarball = next(out.glob("ctxlic-license_server-*.tar.gz"))
-    colls = tmp_path / "collections"
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", "--no-deps", "-p", str(colls),
-                    str(tarball)], check=True, capture_output=True, cwd=tmp_path)
+    _tarball, colls = build_and_install_collection(tmp_path)
     installed = colls / "ansible_collections" / "ctxlic" / "license_server"
     assert (installed / "MANIFEST.json").is_file() and not (installed / "galaxy.yml").exists()
     env = {"ANSIBLE_COLLECTIONS_PATH": str(colls), "PYTHONPATH": str(colls), "HOME": str(tmp_path / "home")}
