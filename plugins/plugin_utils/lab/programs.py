@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import installer as lab_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fileops
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.flexnet import served_features
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.flexnet import issued_on, served_features
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     INSTALL_REG_KEY,
     LICENSING_SERVICE,
@@ -31,6 +31,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState, read_json, write_json
 
 FLEXNET_BANNER = "{tool} - Copyright (c) 1989-2023 Flexera. All Rights Reserved."
+FLEXNET_VERSION = "11.19.0"  # the lab's FlexNet version (lmver); the documents show no FlexNet/LS build mapping
 COLLECTIONS_ROOT = Path(__file__).parents[6]
 
 
@@ -79,7 +80,8 @@ class Host:
     def reread(self) -> dict:
         """What the vendor daemon does when it (re)reads MyFiles."""
         host = self.state.host
-        served = served_features(self.base / "MyFiles", host.get("hostname", ""), host.get("macs", []))
+        served = served_features(self.base / "MyFiles", host.get("hostname", ""), host.get("macs", []),
+                                 today=self.state.now().date(), cluster_access_point=host.get("cluster_access_point"))
         write_json(self.state.lab / "served.json", served)
         return served
 
@@ -126,27 +128,35 @@ def lmstat(host: Host, argv: list[str]) -> int:
     if served is None:
         served = host.reread()
     in_use = host.state.host.get("in_use", {})
-    version = (host.install or {}).get("Version", "")
     myfiles = host.base / "MyFiles"
     lic_paths = ":".join(lab_to_win(host.root, p) for p in sorted(myfiles.glob("*.lic")))
+    # seed 004 "Determine licensing status (lmstat)" (~4283-4295): "License Server status: 27000@localhost" shows
+    # the installed License Server port (LSPORT), and "license server UP v11.15.0" the FlexNet version, not the
+    # Citrix Licensing build.
+    ports = read_json(host.state.lab / "install.json", {}).get("ports", {})
+    port = ports.get("LSPORT", lab_installer.DEFAULT_PORTS["LSPORT"])
     lines = [
         FLEXNET_BANNER.format(tool="lmstat"),
-        "Flexible License Manager status on " + datetime.now(UTC).strftime("%a %m/%d/%Y %H:%M"),
+        "Flexible License Manager status on " + host.state.now().strftime("%a %m/%d/%Y %H:%M"),
         "",
-        "License Server status: 27000@localhost",
+        f"License Server status: {port}@localhost",
         f"    License file(s) on localhost: {lic_paths}:",
         "",
-        f"  localhost: license server UP v{version.split(' ')[0]}",
+        f"  localhost: license server UP v{FLEXNET_VERSION}",
         "",
         "Vendor daemon status (on localhost):",
         "",
-        f"    CITRIX: UP v{version.split(' ')[0]}",
+        f"    CITRIX: UP v{FLEXNET_VERSION}",
         "",
         "Feature usage info:",
         "",
     ]
+    today = host.state.now().date()
     for feature in sorted(served):
-        issued = served[feature]["issued"]
+        # What the daemon serves today: expired, not yet started and superseded lines do not count (flexnet.py).
+        issued = issued_on(served[feature], today)
+        if issued <= 0:
+            continue
         used = int(in_use.get(feature, 0))
         lines.append(f"Users of {feature}:  (Total of {issued} licenses issued;  Total of {used} licenses in use)")
         lines.append("")
@@ -168,7 +178,7 @@ def lmhostid(host: Host, argv: list[str]) -> int:
 def lmver(host: Host, argv: list[str]) -> int:
     version = (host.install or {}).get("Version", "unknown")
     _out(FLEXNET_BANNER.format(tool="lmver"))
-    _out(f"FlexNet Licensing v11.19.0.0 build 302290 x64_n6 (Citrix Licensing {version})")
+    _out(f"FlexNet Licensing v{FLEXNET_VERSION}.0 build 302290 x64_n6 (Citrix Licensing {version})")
     return 0
 
 
