@@ -101,7 +101,8 @@ options:
         11.17.2 build 49000 documentation gives
         as V(C:\\Program Files (x86\)\\Citrix\\Licensing) on 64-bit Windows.
       - Citrix Licensing 11.17.2 build 49000 documentation warns that localized (non-ASCII) characters in the path can
-        make the installation fail.
+        make the installation fail, so a path with such characters is refused before anything changes. ASCII
+        spaces, digits and punctuation are accepted (the documented default path holds them).
       - An upgrade keeps the installation where it is. An O(install_dir) that differs from the installed directory
         (registry value C(LS_Install_Dir)) is refused for an upgrade. When the installed version is already the
         target, a difference only gives a warning.

@@ -132,6 +132,25 @@ def check_host_path(value: Any, option: str) -> str:
     return stripped if len(stripped) > 2 else drive + "\\"
 
 
+def check_install_dir(value: Any) -> str:
+    """``install_dir``: an absolute local path (check_host_path) of ASCII characters only.
+
+    seed 004 "Install licensing components using the command line" (~2740): "localized characters in the
+    installation path can cause the installation to fail. Accept the default installation path or type only ASCII
+    alphabetic letter characters for the installation directory." The default path itself holds spaces and
+    parentheses, so the collection refuses non-ASCII characters and accepts the rest (docs/compliance.md).
+    """
+    path = check_host_path(value, "install_dir")
+    localized = sorted({char for char in path if not char.isascii()})
+    if localized:
+        raise InputError(
+            f"install_dir {value!r} contains localized (non-ASCII) characters {''.join(localized)!r}: Citrix Licensing "
+            "11.17.2 build 49000 documentation, Install licensing components using the command line, says they can "
+            "make the installation fail. Use the default installation directory or a path of ASCII letters."
+        )
+    return path
+
+
 def check_port(value: Any, option: str) -> int | None:
     if value is None:
         return None
@@ -281,7 +300,7 @@ def make_request(args: dict[str, Any], *, installer: str | None, installer_bytes
         installer=installer,
         installer_bytes=int(installer_bytes or 0),
         version=version,
-        install_dir=check_host_path(args["install_dir"], "install_dir") if args.get("install_dir") else None,
+        install_dir=check_install_dir(args["install_dir"]) if args.get("install_dir") else None,
         ports=ports,
         ceip=ceip,
         ceip_property=check_ceip_property(args.get("ceip_property") or DEFAULT_CEIP_PROPERTY),

@@ -643,3 +643,16 @@ def test_upgrade_playbook_upgrades_only_the_overdue_host(make_fleet, tmp_path):
     assert installed_version(fleet, "overdue") == V51
     summary = result.task_results("Show before and after per server")["localhost"]["msg"]
     assert summary["upgraded"] == ["overdue"] and summary["not_finished"] == []
+
+
+def test_localized_install_dir_is_refused(make_fleet, tmp_path):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Install licensing components using the command line
+    (seed 004 ~2740): localized characters in the installation path can make the installation fail."""
+    fleet = make_fleet([HostSpec("ls01", version=None)])
+    before = snapshot(fleet, "ls01")
+    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49,
+                                     "install_dir": "C:\\Programme\\Lizenzdienst-Prüfung"}}))
+    assert "Traceback" not in result.stdout + result.stderr
+    res = outcomes(result)["ls01"]
+    assert res["failed"] is True and "localized (non-ASCII)" in res["msg"] and "'ü'" in res["msg"]
+    assert snapshot(fleet, "ls01") == before
