@@ -656,3 +656,32 @@ def test_localized_install_dir_is_refused(make_fleet, tmp_path):
     res = outcomes(result)["ls01"]
     assert res["failed"] is True and "localized (non-ASCII)" in res["msg"] and "'ü'" in res["msg"]
     assert snapshot(fleet, "ls01") == before
+
+
+def test_both_installer_files_must_be_present(make_fleet, tmp_path):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Install licensing components using the command line
+    (seed 004 ~2744-2748): "Ensure that both .exe and .msi files are present for the installation"."""
+    fleet = make_fleet([HostSpec("ls01", version=V45)])
+    lone = make_installer(tmp_path / "lone" / "CitrixLicensing.exe", V49, companion=False)
+    res = outcomes(fleet.run(play({"all": {"src": str(lone), "version": V49, "min_free_mb": 100}})))["ls01"]
+    assert res["failed"] is True and "ctx_licensing.msi is not next to it" in res["msg"]
+    remote = fleet.path("ls01", r"C:\Install\CitrixLicensing.exe")
+    remote.parent.mkdir(parents=True)
+    make_installer(remote, V49, companion=False)
+    before = snapshot(fleet, "ls01")
+    res = outcomes(fleet.run(play({"all": {"src": str(lone), "version": V49, "min_free_mb": 100}})))["ls01"]
+    assert res["failed"] is True and "ctx_licensing.msi is not next to it" in res["msg"]
+    res = outcomes(fleet.run(play({"all": {"remote_src": True, "path": r"C:\Install\CitrixLicensing.exe",
+                                           "version": V49, "min_free_mb": 100}})))["ls01"]
+    assert res["failed"] is True and "ctx_licensing.msi does not exist on the server" in res["msg"]
+    assert snapshot(fleet, "ls01") == before
+
+    # With both files the exe is staged together with the msi, and both staged copies are removed afterwards.
+    src = installer(tmp_path, V49)
+    done = fleet.run(play({"all": {"src": src, "version": V49, "min_free_mb": 100}}))
+    assert_succeeded(done)
+    res = outcomes(done)["ls01"]
+    staged = fleet.path("ls01", res["installer"]).parent
+    assert not (staged / "ctx_licensing.msi").exists() and not (staged / "CitrixLicensing.exe").exists()
+    [run] = [e for e in fleet.state("ls01").events() if e["kind"] == "installer_run"]
+    assert {"CitrixLicensing.exe", "ctx_licensing.msi"} <= set(run["beside"]), "the msi was not staged with the exe"

@@ -472,7 +472,8 @@ def _dispatch(program: str, argv: list[str], **constants: str) -> int:
     host = Host(root)
     args = argv[1:]
     if program == "CitrixLicensing.exe":
-        return lab_installer.citrix_licensing_exe(root, Path.cwd(), args, constants["INSTALLER_VERSION"], write_program)
+        return lab_installer.citrix_licensing_exe(root, Path.cwd(), args, constants["INSTALLER_VERSION"], write_program,
+                                                  program=here)
     if program == "msiexec.exe":
         return lab_installer.msiexec_exe(root, Path.cwd(), args, write_program)
     if program in ("lmutil.exe",) and args:
