@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ntpath
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 from ansible.errors import AnsibleError
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import ls_tools, upload_result
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import package_plan as plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
@@ -156,6 +158,22 @@ class ActionModule(CtxlicAction):
         return sorted(set(found), key=str.casefold)
 
     @staticmethod
+    def _reporting(host: HostAccess, install_dir: str) -> dict[str, str | None]:
+        """Reporting mode (``-query``) and the last upload's status, read only when zips were found."""
+        try:
+            query = host.run([ls_tools.management_service_exe(install_dir), "-query"],
+                             chdir=ls_tools.ls_program_dir(install_dir), read_only=True)
+            enabled = ls_tools.parse_management_query(query.stdout) if query.rc == 0 else None
+        except HostError:
+            enabled = None
+        try:
+            data = host.read_file(upload_result.result_file_path(install_dir))
+            last = upload_result.parse_upload_result(data, now=datetime.now(UTC))["status"]
+        except (HostError, InputError):
+            last = None
+        return {"reporting_mode": ls_tools.reporting_mode(enabled), "last_upload": last}
+
+    @staticmethod
     def _services(host: HostAccess) -> dict[str, str | None]:
         states = {}
         for name in plan.SERVICES:
@@ -181,7 +199,13 @@ class ActionModule(CtxlicAction):
             free = {root: host.disk_space(root)["free_bytes"] for root in needs}
             refusals += plan.disk_findings(needs, free, request.installer_bytes, request.min_free_mb)
         if plan.needs_pending_check(decision) and decision.installed_text is not None:
-            found = plan.pending_findings(decision, self._pending(host, registry_dir or install_dir), request.force)
+            zips = self._pending(host, registry_dir or install_dir)
+            pending, why = (plan.pending_uploads(zips, **self._reporting(host, registry_dir or install_dir))
+                            if zips else ([], ""))
+            if zips and not pending:
+                warnings.append(f"{len(zips)} telemetry zip file(s) on the server are not pending manual uploads: "
+                                f"{why}.")
+            found = plan.pending_findings(decision, pending, request.force, why)
             refusals += found[0]
             warnings += found[1]
         return refusals, warnings, ports_now

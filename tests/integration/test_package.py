@@ -685,3 +685,23 @@ def test_both_installer_files_must_be_present(make_fleet, tmp_path):
     assert not (staged / "ctx_licensing.msi").exists() and not (staged / "CitrixLicensing.exe").exists()
     [run] = [e for e in fleet.state("ls01").events() if e["kind"] == "installer_run"]
     assert {"CitrixLicensing.exe", "ctx_licensing.msi"} <= set(run["beside"]), "the msi was not staged with the exe"
+
+
+def test_automatic_reporting_zip_does_not_block_but_a_failed_upload_does(make_fleet, tmp_path):
+    """Citrix Licensing Telemetry, Reporting options (seed 001) keeps files on the server for the *manual* upload;
+    the build 49000 documentation's Support bundle table (seed 004 ~3583) has LS\\resource\\usage hold the last
+    automatic upload bundle. Refuse only for zips that can be pending manual uploads."""
+    fleet = make_fleet([HostSpec("auto", version=V45),
+                        HostSpec("failing", version=V45, network={"dns": True, "direct": False, "proxies": {}})])
+    fleet.advance(1)
+    for host in ("auto", "failing"):
+        assert list(fleet.path(host, INSTALL_DIR + r"\LS\resource\usage").glob("upload_compliance_*.zip"))
+    src = installer(tmp_path, V49)
+    failing_before = snapshot(fleet, "failing")
+    result = fleet.run(play({"all": {"src": src, "version": V49, "min_free_mb": 100}}))
+    res = outcomes(result)
+    assert not res["auto"].get("failed"), res["auto"].get("msg")
+    assert res["auto"]["action"] == "upgrade"
+    assert any("not pending manual uploads" in w for w in res["auto"]["warnings"])
+    assert res["failing"]["failed"] is True and "last upload is failure" in res["failing"]["msg"]
+    assert snapshot(fleet, "failing") == failing_before

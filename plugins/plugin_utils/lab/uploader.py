@@ -23,7 +23,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
     LICENSING_SERVICE,
     win_to_lab,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState, read_json
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState, read_json, write_json
 
 UPLOAD_HOST = "cis.citrix.com"
 # The WSAHOST_NOT_FOUND text is seed 001's sample; the timeout text follows the same pattern
@@ -112,5 +112,25 @@ def simulate_day(root: Path, when: datetime) -> str:
     arg = None if code == "CTX_UPLOADER_SUCCESS" else f"{UPLOAD_HOST}:443"
     (cache / "upload_compliance_result.xml").write_text(result_xml(code, msg, when, arg), encoding="utf-8")
     outcome = "success" if code == "CTX_UPLOADER_SUCCESS" else "failure"
+    _keep_last_bundle(state, base, when)
     state.record("uploader", outcome=outcome, at=when.isoformat())
     return outcome
+
+
+def _keep_last_bundle(state: HostState, base: Path, when: datetime) -> None:
+    """Leave the bundle of this automatic attempt in ``LS\\resource\\usage``, replacing the previous one.
+
+    Seed 004 support-bundle table (~3583): ``LS\\resource\\usage`` "contains files included in the last compliance
+    and/or CEIP/Call Home upload bundle along with corresponding .zip files for each program". The documents do not
+    name that zip; the lab uses the manual-upload name (``upload_compliance_<t>.zip``), the strictest reading for the
+    product (docs/lab.md). Zips of an earlier manual period are never touched.
+    """
+    usage = base / "LS/resource/usage"
+    usage.mkdir(parents=True, exist_ok=True)
+    marker = state.lab / "last_auto_bundle.json"
+    previous = read_json(marker, {}).get("name")
+    if previous:
+        (usage / previous).unlink(missing_ok=True)
+    name = f"upload_compliance_{int(when.timestamp())}.zip"
+    _write_zip(usage / name, when, "compliance.xml")
+    write_json(marker, {"name": name})

@@ -372,3 +372,12 @@ def test_lmstat_shows_the_installed_port_and_the_flexnet_version(lab):
     stat = run(root, "ls01", INSTALL + r"\LS\lmstat.exe", "-a", "-c", "@localhost").stdout
     assert "License Server status: 27001@localhost" in stat
     assert "license server UP v11.19.0" in stat and "UP v11.17.2" not in stat
+
+
+def test_automatic_upload_leaves_only_its_last_bundle_in_usage(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Support bundle table (seed 004 ~3583): LS\\resource\\usage
+    "contains files included in the last compliance ... upload bundle along with corresponding .zip files"."""
+    root = lab(fleet.HostSpec("direct"))
+    assert fleet.advance(root, 3)["direct"] == ["success"] * 3
+    zips = list(ls(root, "direct", r"LS\resource\usage").glob("upload_compliance_*.zip"))
+    assert len(zips) == 1 and zipfile.is_zipfile(zips[0])

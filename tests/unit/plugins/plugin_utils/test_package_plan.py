@@ -531,3 +531,20 @@ def test_install_dir_with_localized_characters_is_refused(value):
 def test_install_dir_default_and_ascii_paths_are_accepted():
     assert plan.check_install_dir(INSTALLED_DIR) == INSTALLED_DIR
     assert plan.check_install_dir("D:\\Citrix\\Licensing\\") == "D:\\Citrix\\Licensing"
+
+
+# Citrix Licensing Telemetry, Reporting options (seed 001) and the Support bundle table of the build 49000
+# documentation (seed 004 ~3583): with automatic reporting a zip in LS\resource\usage is the last bundle sent.
+@pytest.mark.parametrize("mode, last, pending", [
+    ("manual", "success", True),
+    ("automatic", "success", False),
+    ("automatic", "failure", True),
+    ("automatic", "unknown", True),
+    ("automatic", None, True),
+    ("unknown", "success", True),
+])
+def test_pending_uploads_depend_on_the_reporting_mode(mode, last, pending):
+    zips = [r"C:\x\LS\resource\usage\upload_compliance_1.zip"]
+    found, why = plan.pending_uploads(zips, reporting_mode=mode, last_upload=last)
+    assert (found == zips) is pending and why
+    assert plan.pending_uploads([], reporting_mode=mode, last_upload=last) == ([], "")
