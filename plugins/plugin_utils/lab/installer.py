@@ -34,6 +34,8 @@ LS_PROGRAMS = (
     "lmhostid.exe",
     "lmver.exe",
     "udadmin.exe",
+    "lmdiag.exe",
+    "lmdown.exe",
     "lmutil.exe",
     "ctx_license_management_service.exe",
     "lmgrd.exe",

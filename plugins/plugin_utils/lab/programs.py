@@ -182,6 +182,47 @@ def lmver(host: Host, argv: list[str]) -> int:
     return 0
 
 
+def lmdiag(host: Host, argv: list[str]) -> int:
+    """``lmdiag -c license_file_list [-n] [feature[:keyword=value]]`` (seed 004 "Diagnose checkout problems").
+
+    Seed 004 ~4116-4146.
+
+    It attempts a checkout of each feature (or the one named) and says whether it succeeded, with the reason when it
+    did not. The document shows no output sample: the wording is the lab's own (docs/lab.md).
+    """
+    if not _target_ok(host, argv) or not host.daemon_up():
+        return _cannot_connect("lmdiag")
+    served = read_json(host.state.lab / "served.json", None)
+    if served is None:
+        served = host.reread()
+    skip = {argv.index("-c") + 1} if "-c" in argv else set()
+    asked = [a.split(":", 1)[0] for i, a in enumerate(argv[1:], start=1) if i not in skip and not a.startswith("-")]
+    today = host.state.now().date()
+    _out(FLEXNET_BANNER.format(tool="lmdiag"))
+    failed = 0
+    for feature in asked or sorted(served):
+        entry = served.get(feature)
+        if entry is None:
+            failed += 1
+            _out(f'"{feature}": checkout failed: no such feature exists in the license files the server reads')
+        elif issued_on(entry, today) <= 0:
+            failed += 1
+            _out(f'"{feature}": checkout failed: no usable license (expired, not yet started or superseded)')
+        else:
+            _out(f'"{feature}": checkout successful')
+    return 1 if failed else 0
+
+
+def lmdown(host: Host, argv: list[str]) -> int:
+    """``lmdown -c license_file_list [-vendor CITRIX] [-q] [-all]``: "The lmdown command is disabled by default"
+    (seed 004 "Stop daemons (lmdown)", ~4148-4176). The lab's License Server keeps that default, so the daemons keep
+    running; the message and exit code are the lab's own (docs/lab.md)."""
+    _out(FLEXNET_BANNER.format(tool="lmdown"))
+    _err("lmdown: the lmdown command is disabled on this License Server (it is disabled by default); "
+         "stop the Citrix Licensing service instead")
+    return 1
+
+
 def udadmin(host: Host, argv: list[str]) -> int:
     if "-list" not in argv:
         _out("usage: udadmin [-options] [-delete | -events | -list | -times]")
@@ -418,6 +459,8 @@ TOOLS = {
     "lmhostid.exe": lmhostid,
     "lmver.exe": lmver,
     "udadmin.exe": udadmin,
+    "lmdiag.exe": lmdiag,
+    "lmdown.exe": lmdown,
     "ctx_license_management_service.exe": management_service,
     "labctl": labctl,
 }

@@ -381,3 +381,19 @@ def test_automatic_upload_leaves_only_its_last_bundle_in_usage(lab):
     assert fleet.advance(root, 3)["direct"] == ["success"] * 3
     zips = list(ls(root, "direct", r"LS\resource\usage").glob("upload_compliance_*.zip"))
     assert len(zips) == 1 and zipfile.is_zipfile(zips[0])
+
+
+def test_lmdiag_checks_out_what_is_served_and_lmdown_is_disabled(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, License administration commands (seed 004 ~4069-4070,
+    4116-4176): lmdiag attempts a checkout and gives the reason for a failure; lmdown is disabled by default."""
+    root = lab(fleet.HostSpec("ls01", hostname="LS01"))
+    head = "SERVER this_host HOSTNAME=LS01\r\nVENDOR CITRIX\r\nUSE_SERVER\r\n"
+    _lic(root, "ls01", "a.lic", head + _inc("LIVE", 5, "31-dec-2028", "A1") + _inc("GONE", 2, "01-jun-2025", "A5"))
+    assert run(root, "ls01", INSTALL + r"\LS\lmreread.exe", "-c", "@localhost", "-all").returncode == 0
+    ok = run(root, "ls01", INSTALL + r"\LS\lmdiag.exe", "-c", "@localhost", "-n", "LIVE")
+    assert ok.returncode == 0 and '"LIVE": checkout successful' in ok.stdout
+    bad = run(root, "ls01", INSTALL + r"\LS\lmdiag.exe", "-c", "@localhost", "-n", "GONE")
+    assert bad.returncode == 1 and "checkout failed" in bad.stdout and "expired" in bad.stdout
+    down = run(root, "ls01", INSTALL + r"\LS\lmdown.exe", "-c", "@localhost", "-q")
+    assert down.returncode == 1 and "disabled" in down.stderr
+    assert run(root, "ls01", INSTALL + r"\LS\lmstat.exe", "-a", "-c", "@localhost").returncode == 0  # still up
