@@ -71,6 +71,30 @@ def configured_proxy(install_base: Path) -> str | None:
     return found[0] if len(found) == 1 and found[0] else None
 
 
+WINDOWS_PROXY_SOURCES = ("auto", "ie", "default")
+
+
+def effective_proxy(network: dict, install_base: Path) -> tuple[str | None, str]:
+    """The proxy the License Server uploads through, and where it came from.
+
+    Seed 004 CEIP/Call Home data table, ``SLSProxy`` (~840, ~1000): "The proxy chosen from various sources in the
+    order of priority. (1) WinAutoURL using "citrix.com". (2) WinIE = Internet Explorer settings which require the
+    licensing service to run under a user account rather than local service. (3) WinDefault = The old method that
+    relies on a setting in the windows registry. (4) SimpleLicenseServiceConfig.xml." The host's
+    ``network.windows_proxy`` holds what Windows would answer for (1)-(3) (``auto``, ``ie``, ``default``) and
+    ``network.service_account`` (``local_service`` unless ``user``) decides whether (2) applies.
+    """
+    windows = network.get("windows_proxy") or {}
+    for source in WINDOWS_PROXY_SOURCES:
+        value = windows.get(source)
+        if source == "ie" and network.get("service_account", "local_service") != "user":
+            continue
+        if value:
+            return str(value), f"windows:{source}"
+    xml = configured_proxy(install_base)
+    return (xml, "SimpleLicenseServiceConfig.xml") if xml else (None, "direct")
+
+
 def _write_zip(path: Path, when: datetime, member: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -97,7 +121,7 @@ def simulate_day(root: Path, when: datetime) -> str:
         state.record("uploader", outcome="manual-bundle", at=when.isoformat())
         return "manual-bundle"
     network = state.host.get("network", {"dns": True, "direct": True, "proxies": {}})
-    proxy = configured_proxy(base)
+    proxy, proxy_source = effective_proxy(network, base)
     if proxy is not None:
         ok = bool(network.get("proxies", {}).get(proxy))
         code, msg = ("CTX_UPLOADER_SUCCESS", "") if ok else ("CTX_UPLOADER_ERROR_NETWORK_OPEN", BLOCKED_MSG)
@@ -113,7 +137,7 @@ def simulate_day(root: Path, when: datetime) -> str:
     (cache / "upload_compliance_result.xml").write_text(result_xml(code, msg, when, arg), encoding="utf-8")
     outcome = "success" if code == "CTX_UPLOADER_SUCCESS" else "failure"
     _keep_last_bundle(state, base, when)
-    state.record("uploader", outcome=outcome, at=when.isoformat())
+    state.record("uploader", outcome=outcome, at=when.isoformat(), proxy=proxy, proxy_source=proxy_source)
     return outcome
 
 

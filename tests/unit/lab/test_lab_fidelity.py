@@ -397,3 +397,29 @@ def test_lmdiag_checks_out_what_is_served_and_lmdown_is_disabled(lab):
     down = run(root, "ls01", INSTALL + r"\LS\lmdown.exe", "-c", "@localhost", "-q")
     assert down.returncode == 1 and "disabled" in down.stderr
     assert run(root, "ls01", INSTALL + r"\LS\lmstat.exe", "-a", "-c", "@localhost").returncode == 0  # still up
+
+
+def test_windows_proxy_settings_win_over_the_xml_proxy(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, CEIP/Call Home data, SLSProxy (seed 004 ~840): the proxy is
+    chosen in the order WinAutoURL, WinIE (only when the service runs under a user account), WinDefault (registry),
+    then SimpleLicenseServiceConfig.xml."""
+    proxies = {"good.lab:3128": True, "bad.lab:1": False}
+    root = lab(
+        fleet.HostSpec("winwins", proxy="bad.lab:1",
+                       network={"dns": True, "direct": False, "proxies": proxies,
+                                "windows_proxy": {"default": "good.lab:3128"}}),
+        fleet.HostSpec("ie-ignored", proxy="good.lab:3128",
+                       network={"dns": True, "direct": False, "proxies": proxies,
+                                "windows_proxy": {"ie": "bad.lab:1"}}),
+        fleet.HostSpec("ie-user", proxy="good.lab:3128",
+                       network={"dns": True, "direct": False, "proxies": proxies, "service_account": "user",
+                                "windows_proxy": {"ie": "bad.lab:1"}}),
+        fleet.HostSpec("auto-first", proxy="bad.lab:1",
+                       network={"dns": True, "direct": False, "proxies": proxies,
+                                "windows_proxy": {"auto": "good.lab:3128", "default": "bad.lab:1"}}),
+    )
+    outcomes = fleet.advance(root, 1)
+    assert outcomes == {"winwins": ["success"], "ie-ignored": ["success"], "ie-user": ["failure"],
+                        "auto-first": ["success"]}, outcomes
+    [event] = [e for e in HostState(host(root, "winwins")).events() if e["kind"] == "uploader"]
+    assert event["proxy"] == "good.lab:3128" and event["proxy_source"] == "windows:default"
