@@ -223,11 +223,62 @@ def lmdown(host: Host, argv: list[str]) -> int:
     return 1
 
 
+UDADMIN_USAGE = "usage: udadmin [-options] [-delete | -events | -list | -times]"
+
+
+def _opt(argv: list[str], name: str) -> str | None:
+    return argv[argv.index(name) + 1] if name in argv and argv.index(name) + 1 < len(argv) else None
+
+
 def udadmin(host: Host, argv: list[str]) -> int:
-    if "-list" not in argv:
-        _out("usage: udadmin [-options] [-delete | -events | -list | -times]")
+    """``udadmin [-options] [-delete | -events | -list | -times]`` (seed 004 "Display or release licenses for users or
+    devices (udadmin)", ~4365-4440).
+
+    The lab's user/device assignments are ``ud_licenses`` in the host state (``[{kind: user|device, name, feature,
+    version, at}]``, set by scenarios). ``-list`` prints them as the document's example does (``-times`` adds the
+    time, ``-f`` limits to one feature, ``-a`` lists the features and versions served), ``-delete`` releases one user or
+    device (``-user``/``-device``) for the ``-f`` feature, ``-events`` lists the releases in order. No argument
+    prints the usage.
+    """
+    state = host.state
+    assigned = list(state.host.get("ud_licenses") or [])
+    feature = _opt(argv, "-f")
+    if "-delete" in argv:
+        kind, name = ("user", _opt(argv, "-user")) if "-user" in argv else ("device", _opt(argv, "-device"))
+        if not feature or not name:
+            _err("udadmin: -delete needs -f <feature> and -user <name> or -device <name>")
+            return 1
+        keep = [a for a in assigned if not (a.get("kind") == kind and a.get("name") == name
+                                            and a.get("feature") == feature)]
+        if len(keep) == len(assigned):
+            _err(f"udadmin: no {kind} {name} holds a {feature} license")
+            return 1
+        state.update_host(ud_licenses=keep)
+        state.record("udadmin_release", user_device=kind, name=name, feature=feature)
+        _out(f"Released the {feature} license of {kind} {name}.")
         return 0
-    _out("Usage data is 0 minutes old. Next update in 15 minutes.\n\nUsers:\n\nDevices:\n")
+    if "-events" in argv:
+        for event in (e for e in state.events() if e["kind"] == "udadmin_release"):
+            _out(f"{event['at']} released {event['user_device']} {event['name']} {event['feature']}")
+        return 0
+    if "-list" not in argv:
+        _out(UDADMIN_USAGE)
+        return 0
+    _out("Usage data is 0 minutes old. Next update in 15 minutes.\n")
+    if "-a" in argv:
+        served = read_json(state.lab / "served.json", None) or host.reread()
+        for name in sorted(served):
+            _out(f"{name}: {issued_on(served[name], state.now().date())} licenses")
+        _out("")
+    for kind, title in (("user", "Users"), ("device", "Devices")):
+        _out(f"{title}:\n")
+        for item in assigned:
+            if item.get("kind") != kind or (feature and item.get("feature") != feature):
+                continue
+            when = ""
+            if "-times" in argv and item.get("at"):
+                when = " (" + datetime.fromisoformat(item["at"]).strftime("%a %b %d %H:%M:%S %Y") + ")"
+            _out(f"{item.get('name')} {item.get('feature')} {item.get('version', '')}{when}\n")
     return 0
 
 

@@ -423,3 +423,24 @@ def test_windows_proxy_settings_win_over_the_xml_proxy(lab):
                         "auto-first": ["success"]}, outcomes
     [event] = [e for e in HostState(host(root, "winwins")).events() if e["kind"] == "uploader"]
     assert event["proxy"] == "good.lab:3128" and event["proxy_source"] == "windows:default"
+
+
+def test_udadmin_lists_and_releases_user_device_licenses(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Display or release licenses for users or devices (udadmin)
+    (seed 004 ~4365-4440): -list [-times] [-f feature], -f feature -device name -delete, -events, usage otherwise."""
+    root = lab(fleet.HostSpec("ls01"))
+    HostState(host(root, "ls01")).update_host(ud_licenses=[
+        {"kind": "user", "name": "u01.01", "feature": "XDT_ENT_UD", "version": "2017.1201",
+         "at": "2017-09-14T13:41:07+00:00"},
+        {"kind": "device", "name": "dn01.88", "feature": "XDT_ENT_UD", "version": "2017.1201",
+         "at": "2017-09-21T18:31:01+00:00"},
+    ])
+    udadmin = INSTALL + r"\LS\udadmin.exe"
+    listed = run(root, "ls01", udadmin, "-list", "-times").stdout
+    assert "u01.01 XDT_ENT_UD 2017.1201 (Thu Sep 14 13:41:07 2017)" in listed
+    assert listed.index("Users:") < listed.index("u01.01") < listed.index("Devices:") < listed.index("dn01.88")
+    assert run(root, "ls01", udadmin, "-f", "XDT_ENT_UD", "-device", "dn01.88", "-delete").returncode == 0
+    assert "dn01.88" not in run(root, "ls01", udadmin, "-list").stdout
+    assert "released device dn01.88 XDT_ENT_UD" in run(root, "ls01", udadmin, "-events").stdout
+    assert run(root, "ls01", udadmin, "-f", "XDT_ENT_UD", "-device", "dn01.88", "-delete").returncode == 1
+    assert "usage: udadmin" in run(root, "ls01", udadmin).stdout
