@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store, las, release_catalog
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import (
+    catalog_store,
+    las,
+    license_plan,
+    release_catalog,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
@@ -17,6 +22,7 @@ class ActionModule(CtxlicAction):
         "warn_days": {"type": "int", "default": 30},
         "catalog_cache": {"type": "path", "default": catalog_store.DEFAULT_CACHE_PATH},
         "las": {"type": "dict"},
+        "cluster_access_point": {"type": "str"},
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
@@ -26,7 +32,12 @@ class ActionModule(CtxlicAction):
         if las_value is None and task_vars.get(las.INPUT_VAR) is not None:
             las_value = self._templar.template(task_vars[las.INPUT_VAR])
         las_input = las.normalise_input(las_value, "las" if args["las"] is not None else las.INPUT_VAR)
+        cap_value = args["cluster_access_point"]
+        if cap_value is None and task_vars.get("ctxlic_cluster_access_point"):
+            cap_value = self._templar.template(task_vars["ctxlic_cluster_access_point"])
+        cluster_access_point = license_plan.normalize_cluster_access_point(cap_value)
         releases, warnings = self._releases(args["catalog_cache"])
+        warnings = list(warnings or []) + license_plan.cluster_access_point_warnings(cluster_access_point)
         host = host_access_for(self, task_vars)
         raw = host.collect(install_dir=args["install_dir"], max_bytes=args["max_file_bytes"])
         record = build_record(
@@ -37,6 +48,9 @@ class ActionModule(CtxlicAction):
             warn_days=args["warn_days"],
             las_input=las_input,
         )
+        if cluster_access_point:
+            # seed 004 "Clustered License Servers" (~4644): the cluster's files name the client access point.
+            record["cluster_access_point"] = cluster_access_point
         result = {"changed": False, "server": record, "backend": host.backend, "remote_calls": len(host.calls)}
         if warnings:
             result["warnings"] = warnings

@@ -58,7 +58,8 @@ class ActionModule(CtxlicAction):
         name, data = source
         report = parse_license_file(name, data, today=today, expiry_warning_days=args["expiry_warning_days"])
         probe = license_host.IdentityProbe(host, install_dir)
-        hostname = probe.hostname()
+        # On a cluster the files name the client access point (seed 004 "Clustered License Servers", ~4644).
+        hostname = license_plan.binding_hostname(probe.hostname(), args.get("cluster_access_point"))
         macs = probe.macs() if license_plan.needs_macs([report]) else []
         existing = None
         name_ok = not validate_file_name(name)
@@ -86,7 +87,8 @@ class ActionModule(CtxlicAction):
             "served_check": None,
             "recovered": [],
         }
-        warnings = [finding.message for finding in plan.warnings]
+        warnings = license_plan.cluster_access_point_warnings(args.get("cluster_access_point"))
+        warnings += [finding.message for finding in plan.warnings]
         warnings += [f"forced past: {finding.message}" for finding in plan.overridden]
         if plan.refused:
             result.update(changed=False, failed=True, msg=license_plan.refusal_message(plan))
@@ -245,7 +247,8 @@ class ActionModule(CtxlicAction):
                 probe.macs()
         plan = license_plan.plan_remove(
             name, install_dir=install_dir, exists=info.exists, is_dir=info.is_dir, old_exists=old_exists,
-            report=report, others=others, ls_hostname=probe.identity.hostname, macs=probe.identity.macs,
+            report=report, others=others, macs=probe.identity.macs,
+            ls_hostname=license_plan.binding_hostname(probe.identity.hostname, args.get("cluster_access_point")),
             today=today, force=args["force"])
         result.update(path=plan.path, operation=plan.operation, changed=plan.changed or result["changed"],
                       features=plan.features, findings=plan.findings(), lost_features=plan.lost_features,

@@ -22,11 +22,13 @@ class ActionModule(CtxlicAction):
         "prune": {"type": "bool", "default": False},
         "expiry_warning_days": {"type": "int", "default": 30},
         "as_of": {"type": "str"},
+        "cluster_access_point": {"type": "str"},
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         if args["expiry_warning_days"] < 0:
             raise InputError(f"expiry_warning_days must be 0 or more, got {args['expiry_warning_days']}")
+        license_plan.normalize_cluster_access_point(args.get("cluster_access_point"))
         today = license_host.today_for(args)
         warn_days = args["expiry_warning_days"]
         sources = [license_host.read_source(self, {"src": src, "name": None, "content": None}) for src in args["src"]]
@@ -46,7 +48,8 @@ class ActionModule(CtxlicAction):
                         for key, (name, data) in installed.items()
                         if data is not None and key not in {n.casefold() for n, _d in sources}]
         probe = license_host.IdentityProbe(host, install_dir)
-        hostname = probe.hostname()
+        # On a cluster the files name the client access point (seed 004 "Clustered License Servers", ~4644).
+        hostname = license_plan.binding_hostname(probe.hostname(), args.get("cluster_access_point"))
         macs = probe.macs() if license_plan.needs_macs([*new_reports, *host_reports]) else []
         plans = []
         for report, (name, data) in zip(new_reports, sources, strict=True):
@@ -74,7 +77,8 @@ class ActionModule(CtxlicAction):
             prune = license_plan.plan_prune([*host_reports, *deployed], keep=[p.name for p in plans],
                                             ls_hostname=hostname, macs=macs, today=today)
             result["prune"], result["prune_skipped"] = prune.remove, prune.skipped
-        warnings = [finding.message for plan in plans for finding in plan.warnings]
+        warnings = license_plan.cluster_access_point_warnings(args.get("cluster_access_point"))
+        warnings += [finding.message for plan in plans for finding in plan.warnings]
         warnings += [f"forced past: {finding.message}" for plan in plans for finding in plan.overridden]
         if warnings:
             result["warnings"] = warnings

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ntpath
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 from ansible.errors import AnsibleError
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils import ls_tools, upload_result
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils import package_plan as plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
@@ -72,6 +74,36 @@ class ActionModule(CtxlicAction):
         return local, ntpath.join(staging_dir, name), size, content
 
     @staticmethod
+    def _controller_companion(local: str, installer_type: str, staging_dir: str) -> tuple[str, str]:
+        """(local path, staged host path) of the other installer file next to ``local`` on the controller.
+
+        seed 004 "Install licensing components using the command line" (~2744-2748): "Use the CitrixLicensing.exe
+        file for all future installations, except for Active Directory deployments. In that case, use the .msi.
+        Ensure that both .exe and .msi files are present for the installation."
+        """
+        wanted = COMPANION[installer_type]
+        folder = os.path.dirname(local) or "."
+        found = [entry for entry in sorted(os.listdir(folder)) if entry.casefold() == wanted.casefold()
+                 and os.path.isfile(os.path.join(folder, entry))]
+        if not found:
+            raise InputError(
+                f"src {local!r}: {wanted} is not next to it on the controller. Citrix Licensing 11.17.2 build 49000 "
+                "documentation, Install licensing components using the command line, asks that both the .exe and "
+                f"the .msi are present for the installation: put {wanted} from the same download in {folder}.")
+        return os.path.join(folder, found[0]), ntpath.join(staging_dir, wanted)
+
+    @staticmethod
+    def _remote_companion(path: str, installer_type: str, host: HostAccess) -> None:
+        """Refuse when the other installer file is not next to ``path`` on the server (seed 004 ~2744-2748)."""
+        wanted = ntpath.join(ntpath.dirname(path), COMPANION[installer_type])
+        info = host.stat(wanted)
+        if not info.exists or info.is_dir:
+            raise InputError(
+                f"path {path!r}: {wanted} does not exist on the server. Citrix Licensing 11.17.2 build 49000 "
+                "documentation, Install licensing components using the command line, asks that both the .exe and "
+                "the .msi are present for the installation: copy both files of the download to the same folder.")
+
+    @staticmethod
     def _remote_installer(args: dict, host: HostAccess) -> tuple[str, bytes | None]:
         if not args["remote_src"]:
             raise InputError("path names an installer already on the server: set remote_src: true with it, "
@@ -126,6 +158,22 @@ class ActionModule(CtxlicAction):
         return sorted(set(found), key=str.casefold)
 
     @staticmethod
+    def _reporting(host: HostAccess, install_dir: str) -> dict[str, str | None]:
+        """Reporting mode (``-query``) and the last upload's status, read only when zips were found."""
+        try:
+            query = host.run([ls_tools.management_service_exe(install_dir), "-query"],
+                             chdir=ls_tools.ls_program_dir(install_dir), read_only=True)
+            enabled = ls_tools.parse_management_query(query.stdout) if query.rc == 0 else None
+        except HostError:
+            enabled = None
+        try:
+            data = host.read_file(upload_result.result_file_path(install_dir))
+            last = upload_result.parse_upload_result(data, now=datetime.now(UTC))["status"]
+        except (HostError, InputError):
+            last = None
+        return {"reporting_mode": ls_tools.reporting_mode(enabled), "last_upload": last}
+
+    @staticmethod
     def _services(host: HostAccess) -> dict[str, str | None]:
         states = {}
         for name in plan.SERVICES:
@@ -151,7 +199,13 @@ class ActionModule(CtxlicAction):
             free = {root: host.disk_space(root)["free_bytes"] for root in needs}
             refusals += plan.disk_findings(needs, free, request.installer_bytes, request.min_free_mb)
         if plan.needs_pending_check(decision) and decision.installed_text is not None:
-            found = plan.pending_findings(decision, self._pending(host, registry_dir or install_dir), request.force)
+            zips = self._pending(host, registry_dir or install_dir)
+            pending, why = (plan.pending_uploads(zips, **self._reporting(host, registry_dir or install_dir))
+                            if zips else ([], ""))
+            if zips and not pending:
+                warnings.append(f"{len(zips)} telemetry zip file(s) on the server are not pending manual uploads: "
+                                f"{why}.")
+            found = plan.pending_findings(decision, pending, request.force, why)
             refusals += found[0]
             warnings += found[1]
         return refusals, warnings, ports_now
@@ -162,11 +216,16 @@ class ActionModule(CtxlicAction):
         staging_dir = host.staging_dir()
         local_src = None
         installer_bytes = 0
+        self._companion = None
         if args["src"]:
             local_src, installer, installer_bytes, msi_content = self._controller_installer(args, staging_dir)
+            if args["state"] == "present":
+                self._companion = self._controller_companion(local_src, args["installer_type"], staging_dir)
             where = args["src"]
         else:
             installer, msi_content = self._remote_installer(args, host)
+            if args["state"] == "present":
+                self._remote_companion(installer, args["installer_type"], host)
             where = installer
         target = self._target_version(args, msi_content, where) if args["state"] == "present" else None
         request = plan.make_request(args, installer=installer, installer_bytes=installer_bytes,
@@ -230,10 +289,13 @@ class ActionModule(CtxlicAction):
             host.make_dir(directory)
         result["changed"] = True
         staged = False
+        companion = getattr(self, "_companion", None) if local_src else None
         try:
             if local_src:
                 host.put_file(local_src, request.installer or "")
                 staged = True
+                if companion:  # both files, side by side (seed 004 ~2748)
+                    host.put_file(companion[0], companion[1])
             for step in steps:
                 run = host.run(step.argv)
                 outcome = plan.interpret_exit(run.rc)
@@ -247,6 +309,11 @@ class ActionModule(CtxlicAction):
                     host.remove(request.installer or "")
                 except HostError as exc:
                     warnings.append(f"the staged installer {request.installer} could not be removed: {exc}")
+            if staged and companion:
+                try:
+                    host.remove(companion[1])
+                except HostError as exc:
+                    warnings.append(f"the staged installer {companion[1]} could not be removed: {exc}")
         return self._verify(host, request, decision, result)
 
     def _failed_step(self, host: HostAccess, step: plan.Step, rc: int, meaning: str, result: dict) -> dict:
@@ -355,6 +422,10 @@ def _same_version(text: str, target: LSVersion | None) -> bool:
         return target is not None and plan.parse_target_version(text, "installed version") == target
     except InputError:
         return False
+
+
+# The documented file names (seed 004 "Install licensing components using the command line").
+COMPANION = {"exe": "ctx_licensing.msi", "msi": "CitrixLicensing.exe"}
 
 
 def _check_installer_name(name: str, installer_type: str, option: str) -> None:

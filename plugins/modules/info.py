@@ -50,6 +50,15 @@ options:
         endpoint; for offline mode the last activation blob exchange), C(source) (free text, where it was read).
       - A wrong key or type fails the task with a message naming it, before the host is contacted.
     type: dict
+  cluster_access_point:
+    description:
+      - The client access point name when this License Server is a cluster node. License files for a cluster name
+        the client access point as the host name (Citrix Licensing 11.17.2 build 49000 documentation, Clustered
+        License Servers); it is returned as C(server.cluster_access_point) and the fleet report judges host name
+        bindings against it instead of C(server.hostname).
+      - When omitted, the host variable C(ctxlic_cluster_access_point) is used; a name of 15 characters or more
+        gets a warning (the document asks for fewer than 15, a NetBIOS restriction).
+    type: str
 extends_documentation_fragment:
   - ctxlic.license_server.license_lines
   - ctxlic.license_server.attributes.read_only
@@ -137,6 +146,13 @@ server:
       type: str
       returned: always
       sample: LS01
+    cluster_access_point:
+      description:
+        - The client access point name given with O(cluster_access_point) or C(ctxlic_cluster_access_point).
+        - Only present on a cluster node.
+      type: str
+      returned: when a client access point was given
+      sample: LSCLUSTER01
     macs:
       description: MAC addresses of the host's enabled network adapters.
       type: list

@@ -109,6 +109,10 @@ options:
       - The client access point name of a clustered License Server. The reread then runs
         C(lmreread -c @<cluster_access_point> -all) (Citrix Licensing 11.17.2 build 49000 documentation "Clustered
         License Servers").
+      - License files for a cluster name the client access point as the host name (same document), so with this
+        option the host name binding is checked against O(cluster_access_point), not against the node's own host
+        name. A name of 15 characters or more gets a warning (the document asks for fewer than 15, a NetBIOS
+        restriction).
       - A leading C(@) is accepted and ignored.
     type: str
   backup:

@@ -41,6 +41,15 @@ options:
       - Also compute RV(prune), the installed files that are obsolete once O(src) is deployed.
     type: bool
     default: false
+  cluster_access_point:
+    description:
+      - The client access point name of a clustered License Server. License files for a cluster name the client
+        access point as the host name (Citrix Licensing 11.17.2 build 49000 documentation, Clustered License
+        Servers), so host name bindings are checked against it instead of the node's own host name, for the new
+        files and for the installed ones that O(prune) considers.
+      - A name of 15 characters or more gets a warning (the document asks for fewer than 15, a NetBIOS
+        restriction). A leading C(@) is accepted and ignored.
+    type: str
 extends_documentation_fragment:
   - ctxlic.license_server.install_dir
   - ctxlic.license_server.license_lines

@@ -53,6 +53,11 @@ options:
       - Large installers travel over the Ansible connection. Over WinRM it can be quicker to put the file on the
         server first (for example with C(ansible.windows.win_get_url)) and use O(path) with O(remote_src=true).
       - One of O(src) and O(path) is required. They are mutually exclusive.
+      - Citrix Licensing 11.17.2 build 49000 documentation, Install licensing components using the command line,
+        asks that both the C(.exe) and the C(.msi) are present for the installation. With O(state=present) the other
+        file of the download (C(ctx_licensing.msi) next to C(CitrixLicensing.exe), or the other way round) must sit
+        in the same controller folder; it is staged with the installer and removed with it. When it is missing the
+        task is refused before anything changes.
     type: path
   remote_src:
     description:
@@ -66,6 +71,9 @@ options:
         installing the License Server from
         a UNC path is not supported. Copy the installer to a local disk first. A mapped network drive cannot be
         told apart from a local one, so do not use one.
+      - With O(state=present) the other installer file of the download (C(ctx_licensing.msi) or
+        C(CitrixLicensing.exe)) must be in the same folder on the server, as the same document asks that both are
+        present; otherwise the task is refused before anything changes.
     type: str
   installer_type:
     description:
@@ -101,7 +109,8 @@ options:
         11.17.2 build 49000 documentation gives
         as V(C:\\Program Files (x86\)\\Citrix\\Licensing) on 64-bit Windows.
       - Citrix Licensing 11.17.2 build 49000 documentation warns that localized (non-ASCII) characters in the path can
-        make the installation fail.
+        make the installation fail, so a path with such characters is refused before anything changes. ASCII
+        spaces, digits and punctuation are accepted (the documented default path holds them).
       - An upgrade keeps the installation where it is. An O(install_dir) that differs from the installed directory
         (registry value C(LS_Install_Dir)) is refused for an upgrade. When the installed version is already the
         target, a difference only gives a warning.

@@ -756,7 +756,8 @@ def _check_licenses_expired(record: Mapping[str, Any], *, usable: bool, as_of: d
     if files is None:
         return _check("licenses_expired", UNKNOWN, "License files not gathered; re-run the info gather.")
     today = as_of.date()
-    hostname = record.get("hostname")
+    # A cluster's files name the client access point (seed 004 "Clustered License Servers", ~4644).
+    hostname = record.get("cluster_access_point") or record.get("hostname")
     found: dict[str, list[str]] = {"expired": [], "inactive": [], "expiring": [], "unreadable": [], "css_lapsed": [],
                                    "file_errors": [], "file_warnings": [], "binding": []}
     lines = 0

@@ -98,6 +98,7 @@ _RAW_TOKEN_RE = re.compile(r'(?:[^\s"{]+|"[^"]*(?:"|$)|\{[^}]*(?:\}|$))+')
 _INCREMENT_KEYWORDS = frozenset({"INCREMENT", "FEATURE"})
 _UNSUPPORTED_KEYWORDS = frozenset({"UPGRADE", "PACKAGE", "FEATURESET"})
 _VENDOR_KEYWORDS = frozenset({"VENDOR", "DAEMON"})
+_LINE_KEYWORDS = _INCREMENT_KEYWORDS | _UNSUPPORTED_KEYWORDS | _VENDOR_KEYWORDS | {"SERVER", "USE_SERVER"}
 _SIGNATURE_KEYS = frozenset({"SIGN", "SIGN2"})
 _FLAG_WORDS = frozenset(
     {"SUPERSEDE", "TS_OK", "ONE_TS_OK", "CAPACITY", "BORROW", "FLOAT_OK", "USER_BASED", "HOST_BASED", "MINIMUM"}
@@ -726,9 +727,19 @@ def _parse_text(report: LicenseFileReport, text: str, today: datetime.date, warn
         tokens = _tokenize(line.text)
         if not tokens:
             continue
-        keyword = tokens[0].raw.upper() if tokens[0].key is None else ""
-        if any(token.key == "HOSTNAME" or (token.value or "").upper().startswith("HOSTNAME=") for token in tokens):
+        if any(token.raw.startswith("HOSTNAME=") or (token.value or "").startswith("HOSTNAME=") for token in tokens):
             hostname_lines += 1
+        keyword = tokens[0].raw if tokens[0].key is None else ""
+        if keyword != keyword.upper() and keyword.upper() in _LINE_KEYWORDS:
+            # seed 004 "License file format" (~1978-2210): keywords are upper case; the lab reads them so too.
+            report.warn(
+                "keyword_case",
+                f"{report.name}: line {line.line} starts with {keyword!r}; license file keywords are upper case "
+                f"({keyword.upper()}, Citrix Licensing 11.17.2 build 49000 documentation, License file format), so "
+                "the line was not evaluated - the file was edited: download it again, never edit license files",
+                line=line.line,
+            )
+            continue
         if keyword == "SERVER":
             _flag_truncated_other(report, line, keyword)
             server_lines.append((line, tokens))
@@ -809,13 +820,16 @@ def _parse_vendor(report: LicenseFileReport, line: _LogicalLine, tokens: list[_T
 
 
 def _classify_hostid(token: _Token) -> dict[str, str | None]:
-    if token.key == "HOSTNAME":
+    # License file keywords are upper case (seed 004 "License file format", ~1978-2210: SERVER this_host
+    # HOSTNAME=..., ANY); a lower-case ``hostname=`` or ``any`` is an edited file the product does not read as a
+    # binding, as the lab's daemon does not (docs/compliance.md).
+    if token.key == "HOSTNAME" and token.raw.startswith("HOSTNAME="):
         return {"kind": "hostname", "value": token.value}
     if token.key == "ETHER":
         mac = normalize_mac(token.value or "")
         return {"kind": "mac", "value": mac} if mac else {"kind": "other", "value": token.raw}
     if token.key is None:
-        if token.raw.upper() == "ANY":
+        if token.raw == "ANY":
             return {"kind": "any", "value": "ANY"}
         mac = normalize_mac(token.raw)
         if mac:
@@ -1228,6 +1242,19 @@ def _check_hostname(name: str, bound: str, ls_hostname: str | None) -> list[Find
                 f"{name}: bound to {bound!r} but the License Server is {ls_hostname!r}; they differ only in case "
                 "and the host name comparison is case-sensitive - allocate the licenses again with the exact "
                 "host name",
+            )
+        ]
+    if "." in bound and "." not in ls_hostname and bound.split(".", 1)[0] == ls_hostname:
+        # seed 004 "Disaster recovery" (~4786): files work on a server with the same binding, "the server name or
+        # FQDN or MAC address". lmhostid -hostname shows the short name only, so a file bound to <name>.<domain>
+        # on server <name> cannot be proven either way from it: UNKNOWN, not a mismatch (docs/compliance.md).
+        return [
+            Finding(
+                "binding_unverifiable",
+                f"{name}: bound to the fully qualified name {bound!r}; the License Server's host name is "
+                f"{ls_hostname!r} and its domain was not read, so the binding cannot be verified - Citrix Licensing "
+                "11.17.2 build 49000 documentation, Disaster recovery, allows a binding to the server name or FQDN; "
+                "check that the server's FQDN is exactly this name (case-sensitive), then set force to install it",
             )
         ]
     hint = ""

@@ -413,4 +413,6 @@ def check_myfiles_served(host: HostAccess, install_dir: str,
             lmstat_run = host.run(argv, chdir=license_plan.ls_dir(install_dir), read_only=True).to_dict()
         except HostError as exc:
             return license_served.not_checked(f"lmstat -a could not be run: {exc}")
-    return license_served.check_collection(raw, default_today=_now().date(), lmstat_run=lmstat_run)
+    return license_served.check_collection(raw, default_today=_now().date(), lmstat_run=lmstat_run,
+                                           cluster_access_point=license_plan.normalize_cluster_access_point(
+                                               cluster_access_point))

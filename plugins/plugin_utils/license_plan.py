@@ -127,6 +127,37 @@ def normalize_cluster_access_point(value: Any) -> str | None:
     return text
 
 
+# seed 004 "Clustered License Servers" (~4625, 4644, 4663): license files for a cluster name the client access
+# point as the host name ("use the name of the client access point when prompted for the Host ID"; "Obtain license
+# files that specify the client access point name of the License Server as the host name"), and "Because of a
+# NetBios restriction, ensure that the client access point name is fewer than 15 characters".
+CAP_NAME_LIMIT = 15
+
+
+def binding_hostname(node_hostname: str | None, cluster_access_point: Any) -> str | None:
+    """The host name a license file must be bound to: the client access point on a cluster, else the node's name.
+
+    ``node_hostname`` is what ``lmhostid -hostname`` (or the computer name) reports on the node; on a cluster the
+    files name the client access point instead (Citrix Licensing 11.17.2 build 49000 documentation, Clustered
+    License Servers), so every binding check compares against it when one is given.
+    """
+    cap = normalize_cluster_access_point(cluster_access_point)
+    return cap if cap else node_hostname
+
+
+def cluster_access_point_warnings(cluster_access_point: Any) -> list[str]:
+    """A warning when the client access point name is 15 characters or longer (NetBIOS limit, seed 004)."""
+    cap = normalize_cluster_access_point(cluster_access_point)
+    if not cap or len(cap.split(".", 1)[0]) < CAP_NAME_LIMIT:
+        return []
+    return [
+        f"cluster_access_point {cap!r} is {len(cap.split('.', 1)[0])} characters long; the client access point "
+        f"name must be fewer than {CAP_NAME_LIMIT} characters because of a NetBIOS restriction (Citrix Licensing "
+        "11.17.2 build 49000 documentation, Clustered License Servers) - check the name in Failover Cluster "
+        "Manager"
+    ]
+
+
 def reread_argv(install_dir: str, cluster_access_point: str | None = None) -> list[str]:
     """``<install>\\LS\\lmreread.exe -c @localhost -all`` (or ``-c @<client access point> -all``)."""
     cap = normalize_cluster_access_point(cluster_access_point)

@@ -261,12 +261,14 @@ def collection_today(raw: dict[str, Any], default: datetime.date) -> datetime.da
 
 
 def check_collection(
-    raw: dict[str, Any], *, default_today: datetime.date, lmstat_run: dict[str, Any] | None = None
+    raw: dict[str, Any], *, default_today: datetime.date, lmstat_run: dict[str, Any] | None = None,
+    cluster_access_point: str | None = None,
 ) -> ServedCheck:
     """The verdict for the whole of MyFiles from one ``collect`` (files, lmhostid, MACs, lmstat).
 
     ``lmstat_run`` replaces the collection's own ``lmstat -c @localhost`` (a cluster asks its client
-    access point).
+    access point). With ``cluster_access_point`` host name bindings are judged against it: license files for a
+    cluster name the client access point as the host name (seed 004 "Clustered License Servers", ~4644).
     """
     if not raw.get("install_dir_exists"):
         return not_checked("the License Server installation directory does not exist")
@@ -274,4 +276,5 @@ def check_collection(
     reports, complete = _collected_reports(raw, today)
     macs = [str(mac) for mac in raw.get("macs") or [] if isinstance(mac, str)]
     return check_lmstat(lmstat_run if lmstat_run is not None else raw.get("lmstat"), reports,
-                        ls_hostname=_collected_hostname(raw), macs=macs, today=today, complete=complete)
+                        ls_hostname=cluster_access_point or _collected_hostname(raw), macs=macs, today=today,
+                        complete=complete)

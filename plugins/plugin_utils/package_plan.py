@@ -132,6 +132,25 @@ def check_host_path(value: Any, option: str) -> str:
     return stripped if len(stripped) > 2 else drive + "\\"
 
 
+def check_install_dir(value: Any) -> str:
+    """``install_dir``: an absolute local path (check_host_path) of ASCII characters only.
+
+    seed 004 "Install licensing components using the command line" (~2740): "localized characters in the
+    installation path can cause the installation to fail. Accept the default installation path or type only ASCII
+    alphabetic letter characters for the installation directory." The default path itself holds spaces and
+    parentheses, so the collection refuses non-ASCII characters and accepts the rest (docs/compliance.md).
+    """
+    path = check_host_path(value, "install_dir")
+    localized = sorted({char for char in path if not char.isascii()})
+    if localized:
+        raise InputError(
+            f"install_dir {value!r} contains localized (non-ASCII) characters {''.join(localized)!r}: Citrix Licensing "
+            "11.17.2 build 49000 documentation, Install licensing components using the command line, says they can "
+            "make the installation fail. Use the default installation directory or a path of ASCII letters."
+        )
+    return path
+
+
 def check_port(value: Any, option: str) -> int | None:
     if value is None:
         return None
@@ -281,7 +300,7 @@ def make_request(args: dict[str, Any], *, installer: str | None, installer_bytes
         installer=installer,
         installer_bytes=int(installer_bytes or 0),
         version=version,
-        install_dir=check_host_path(args["install_dir"], "install_dir") if args.get("install_dir") else None,
+        install_dir=check_install_dir(args["install_dir"]) if args.get("install_dir") else None,
         ports=ports,
         ceip=ceip,
         ceip_property=check_ceip_property(args.get("ceip_property") or DEFAULT_CEIP_PROPERTY),
@@ -501,7 +520,33 @@ def disk_findings(needs: dict[str, int], free: dict[str, int], installer_bytes: 
     return refusals
 
 
-def pending_findings(decision: Decision, pending: list[str], force: bool) -> tuple[list[str], list[str]]:
+def pending_uploads(zips: list[str], *, reporting_mode: str, last_upload: str | None) -> tuple[list[str], str]:
+    """Which ``upload_*.zip`` files wait for a manual upload, and why: ``(pending, reason)``.
+
+    seed 001 "Reporting options": with the License Management Service disabled (manual reporting) the files
+    for the manual upload are kept on the server, ``upload_compliance*.zip`` and ``upload_usage_*.zip``; they must be
+    sent through Citrix Insight Services. seed 004 support-bundle table (~3583): ``LS\\resource\\usage`` "contains
+    files included in the last compliance and/or CEIP/Call Home upload bundle along with corresponding .zip files",
+    so with automatic reporting a zip there is the bundle the service sent. The documents do not name the files
+    automatic reporting leaves, so a zip counts as already reported only when the service is enabled AND the last
+    upload succeeded (upload_compliance_result.xml); manual or unknown mode, or a failed or unreadable last upload,
+    keeps every zip pending (docs/compliance.md).
+    """
+    if not zips:
+        return [], ""
+    if reporting_mode == "automatic" and last_upload == "success":
+        return [], ("the License Management Service is enabled and its last upload succeeded, so these zip files "
+                    "are the bundle it sent (Citrix Licensing 11.17.2 build 49000 documentation, Support bundle)")
+    if reporting_mode == "automatic":
+        return list(zips), (f"the License Management Service is enabled but its last upload is "
+                            f"{last_upload or 'unknown'}, so the data in them cannot be shown to have reached Citrix")
+    if reporting_mode == "manual":
+        return list(zips), "the License Management Service is disabled (manual reporting)"
+    return list(zips), "the reporting mode could not be read (ctx_license_management_service.exe -query)"
+
+
+def pending_findings(decision: Decision, pending: list[str], force: bool,
+                     why: str = "") -> tuple[list[str], list[str]]:
     """Refuse (or, with force, warn) when manual-upload telemetry zips wait on the server."""
     if not pending:
         return [], []
@@ -517,7 +562,8 @@ def pending_findings(decision: Decision, pending: list[str], force: bool) -> tup
                 "upload these data to Citrix and delete them "
                 "before upgrading from 11.17.2 build 45000)")
         lost = ""
-    text = (f"{len(pending)} manual-upload telemetry zip file(s) wait on the server and {what}: {shown}.")
+    text = (f"{len(pending)} manual-upload telemetry zip file(s) wait on the server{' (' + why + ')' if why else ''} "
+            f"and {what}: {shown}.")
     if force:
         return [], [f"force: true: going ahead although {text}"]
     return [text + " Collect and upload them first (ctxlic.license_server.telemetry_bundle packs them into upload "

@@ -159,3 +159,15 @@ def test_info_record_carries_what_the_report_needs(make_fleet):
 
 def res_calls(result, host):
     return result.task_results("gather")[host]["remote_calls"]
+
+
+def test_info_carries_the_cluster_access_point_from_the_host_variable(make_fleet):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Clustered License Servers (seed 004 ~4644, ~4663): the
+    record names the client access point the fleet report judges bindings against; 15+ characters are warned."""
+    fleet = make_fleet([HostSpec("ls01")])
+    result = fleet.run(INFO_PLAY, extra_vars={"ctxlic_cluster_access_point": "LSCLUSTER000001"})
+    res = result.task_results("gather")["ls01"]
+    assert res["server"]["cluster_access_point"] == "LSCLUSTER000001"
+    assert any("fewer than 15 characters" in w for w in res.get("warnings", []))
+    plain = fleet.run(INFO_PLAY).task_results("gather")["ls01"]
+    assert "cluster_access_point" not in plain["server"]

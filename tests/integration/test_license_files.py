@@ -429,3 +429,26 @@ def test_role_prune_removes_obsolete_files_and_keeps_the_last_file_for_a_feature
     first_stop = next(i for i, e in enumerate(events) if e["kind"] == "service" and e["state"] == "stopped")
     assert "FID_upgrade.lic" in events[first_stop]["myfiles"]
     assert [e["state"] for e in service_events(events)] == ["stopped", "running", "stopped", "running"]
+
+
+def test_role_deploys_files_bound_to_the_cluster_access_point(make_fleet, tmp_path):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Clustered License Servers (seed 004 ~4644): a cluster's
+    license files name the client access point as the host name; the role must accept them there, and only there."""
+    fleet = make_fleet([HostSpec("ls01")])
+    fleet.state("ls01").update_host(cluster_access_point="LSCLUSTER")
+    src_dir = tmp_path / "licenses"
+    src_dir.mkdir()
+    (src_dir / "FID_cap.lic").write_text(lic("LSCLUSTER", "XDT_PLT_UD", serial="CAP-1"), encoding="utf-8")
+    node_only = fleet.run(role_play(src_dir), limit="ls01")
+    assert node_only.rc != 0 and "FID_cap.lic" not in myfiles(fleet, "ls01")
+    vars_ = {"ctxlic_license_files_src_dir": str(src_dir), "ctxlic_target_hosts": "all",
+             "ctxlic_license_files_cluster_access_point": "LSCLUSTER"}
+    result = fleet.run(REPO / "playbooks" / "deploy_licenses.yml", limit="ls01", extra_vars=vars_)
+    assert result.rc == 0, result.stdout[-3000:]
+    assert "FID_cap.lic" in myfiles(fleet, "ls01")
+    rereads = lmrereads(fleet.state("ls01").events())
+    assert rereads[-1]["argv"][1:] == ["-c", "@LSCLUSTER", "-all"] and "XDT_PLT_UD" in rereads[-1]["features"]
+    planned = fleet.run(play(f"ctxlic.license_server.license_plan:\n  src: ['{src_dir / 'FID_cap.lic'}']\n"
+                             "  cluster_access_point: LSCLUSTER000001")).task_results("t")["ls01"]
+    assert planned["failed"] is True  # bound to LSCLUSTER, not to the (too long) access point given
+    assert any("fewer than 15 characters" in w for w in planned.get("warnings", []))

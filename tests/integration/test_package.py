@@ -647,3 +647,65 @@ def test_upgrade_playbook_upgrades_only_the_overdue_host(make_fleet, tmp_path):
     assert installed_version(fleet, "overdue") == V51
     summary = result.task_results("Show before and after per server")["localhost"]["msg"]
     assert summary["upgraded"] == ["overdue"] and summary["not_finished"] == []
+
+
+def test_localized_install_dir_is_refused(make_fleet, tmp_path):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Install licensing components using the command line
+    (seed 004 ~2740): localized characters in the installation path can make the installation fail."""
+    fleet = make_fleet([HostSpec("ls01", version=None)])
+    before = snapshot(fleet, "ls01")
+    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49,
+                                     "install_dir": "C:\\Programme\\Lizenzdienst-Prüfung"}}))
+    assert "Traceback" not in result.stdout + result.stderr
+    res = outcomes(result)["ls01"]
+    assert res["failed"] is True and "localized (non-ASCII)" in res["msg"] and "'ü'" in res["msg"]
+    assert snapshot(fleet, "ls01") == before
+
+
+def test_both_installer_files_must_be_present(make_fleet, tmp_path):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Install licensing components using the command line
+    (seed 004 ~2744-2748): "Ensure that both .exe and .msi files are present for the installation"."""
+    fleet = make_fleet([HostSpec("ls01", version=V45)])
+    lone = make_installer(tmp_path / "lone" / "CitrixLicensing.exe", V49, companion=False)
+    res = outcomes(fleet.run(play({"all": {"src": str(lone), "version": V49, "min_free_mb": 100}})))["ls01"]
+    assert res["failed"] is True and "ctx_licensing.msi is not next to it" in res["msg"]
+    remote = fleet.path("ls01", r"C:\Install\CitrixLicensing.exe")
+    remote.parent.mkdir(parents=True)
+    make_installer(remote, V49, companion=False)
+    before = snapshot(fleet, "ls01")
+    res = outcomes(fleet.run(play({"all": {"src": str(lone), "version": V49, "min_free_mb": 100}})))["ls01"]
+    assert res["failed"] is True and "ctx_licensing.msi is not next to it" in res["msg"]
+    res = outcomes(fleet.run(play({"all": {"remote_src": True, "path": r"C:\Install\CitrixLicensing.exe",
+                                           "version": V49, "min_free_mb": 100}})))["ls01"]
+    assert res["failed"] is True and "ctx_licensing.msi does not exist on the server" in res["msg"]
+    assert snapshot(fleet, "ls01") == before
+
+    # With both files the exe is staged together with the msi, and both staged copies are removed afterwards.
+    src = installer(tmp_path, V49)
+    done = fleet.run(play({"all": {"src": src, "version": V49, "min_free_mb": 100}}))
+    assert_succeeded(done)
+    res = outcomes(done)["ls01"]
+    staged = fleet.path("ls01", res["installer"]).parent
+    assert not (staged / "ctx_licensing.msi").exists() and not (staged / "CitrixLicensing.exe").exists()
+    [run] = [e for e in fleet.state("ls01").events() if e["kind"] == "installer_run"]
+    assert {"CitrixLicensing.exe", "ctx_licensing.msi"} <= set(run["beside"]), "the msi was not staged with the exe"
+
+
+def test_automatic_reporting_zip_does_not_block_but_a_failed_upload_does(make_fleet, tmp_path):
+    """Citrix Licensing Telemetry, Reporting options (seed 001) keeps files on the server for the *manual* upload;
+    the build 49000 documentation's Support bundle table (seed 004 ~3583) has LS\\resource\\usage hold the last
+    automatic upload bundle. Refuse only for zips that can be pending manual uploads."""
+    fleet = make_fleet([HostSpec("auto", version=V45),
+                        HostSpec("failing", version=V45, network={"dns": True, "direct": False, "proxies": {}})])
+    fleet.advance(1)
+    for host in ("auto", "failing"):
+        assert list(fleet.path(host, INSTALL_DIR + r"\LS\resource\usage").glob("upload_compliance_*.zip"))
+    src = installer(tmp_path, V49)
+    failing_before = snapshot(fleet, "failing")
+    result = fleet.run(play({"all": {"src": src, "version": V49, "min_free_mb": 100}}))
+    res = outcomes(result)
+    assert not res["auto"].get("failed"), res["auto"].get("msg")
+    assert res["auto"]["action"] == "upgrade"
+    assert any("not pending manual uploads" in w for w in res["auto"]["warnings"])
+    assert res["failing"]["failed"] is True and "last upload is failure" in res["failing"]["msg"]
+    assert snapshot(fleet, "failing") == failing_before

@@ -64,9 +64,16 @@ def set_clock(root: Path, when: datetime) -> None:
     write_json(Path(root) / "clock.json", {"epoch": int(when.timestamp()), "iso": when.isoformat()})
 
 
-def make_installer(path: Path, version: str, kind: str = "exe") -> Path:
-    """A lab installer file for ``version``: ``CitrixLicensing.exe`` or ``ctx_licensing.msi``."""
+def make_installer(path: Path, version: str, kind: str = "exe", *, companion: bool = True) -> Path:
+    """A lab installer file for ``version``: ``CitrixLicensing.exe`` or ``ctx_licensing.msi``.
+
+    With ``companion`` the other file is written next to it, as the License Server download holds both (seed 004
+    "Install licensing components using the command line": "Ensure that both .exe and .msi files are present").
+    """
     path = Path(path)
+    if companion:
+        other = "CitrixLicensing.exe" if kind == "msi" else "ctx_licensing.msi"
+        make_installer(path.with_name(other), version, "exe" if kind == "msi" else "msi", companion=False)
     if kind == "msi":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(

@@ -34,6 +34,8 @@ LS_PROGRAMS = (
     "lmhostid.exe",
     "lmver.exe",
     "udadmin.exe",
+    "lmdiag.exe",
+    "lmdown.exe",
     "lmutil.exe",
     "ctx_license_management_service.exe",
     "lmgrd.exe",
@@ -220,9 +222,16 @@ def switch_value(switches: list[str], *names: str) -> str | None:
     return None
 
 
-def citrix_licensing_exe(root: Path, cwd: Path, argv: list[str], version: str, write_program) -> int:
+def citrix_licensing_exe(root: Path, cwd: Path, argv: list[str], version: str, write_program,
+                         program: Path | None = None) -> int:
     switches, props = parse_properties(argv)
     inst = Installer(root, write_program)
+    if program is not None:
+        # Audit only: which installer files sat next to the exe when it ran (seed 004 "Install licensing components
+        # using the command line" asks that both the .exe and the .msi are present; it does not say what the
+        # installer does without the .msi, so the lab does not invent a failure, docs/lab.md).
+        inst.state.record("installer_run", program=program.name,
+                          beside=sorted(p.name for p in program.parent.iterdir() if p.is_file()))
     log_path = switch_value(switches, "/l", "/log")
     lowered = [s.lower() for s in switches]
     if "/quiet" not in lowered:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import installer as lab_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fileops
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.flexnet import served_features
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.flexnet import issued_on, served_features
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     INSTALL_REG_KEY,
     LICENSING_SERVICE,
@@ -31,6 +31,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState, read_json, write_json
 
 FLEXNET_BANNER = "{tool} - Copyright (c) 1989-2023 Flexera. All Rights Reserved."
+FLEXNET_VERSION = "11.19.0"  # the lab's FlexNet version (lmver); the documents show no FlexNet/LS build mapping
 COLLECTIONS_ROOT = Path(__file__).parents[6]
 
 
@@ -79,7 +80,8 @@ class Host:
     def reread(self) -> dict:
         """What the vendor daemon does when it (re)reads MyFiles."""
         host = self.state.host
-        served = served_features(self.base / "MyFiles", host.get("hostname", ""), host.get("macs", []))
+        served = served_features(self.base / "MyFiles", host.get("hostname", ""), host.get("macs", []),
+                                 today=self.state.now().date(), cluster_access_point=host.get("cluster_access_point"))
         write_json(self.state.lab / "served.json", served)
         return served
 
@@ -126,27 +128,35 @@ def lmstat(host: Host, argv: list[str]) -> int:
     if served is None:
         served = host.reread()
     in_use = host.state.host.get("in_use", {})
-    version = (host.install or {}).get("Version", "")
     myfiles = host.base / "MyFiles"
     lic_paths = ":".join(lab_to_win(host.root, p) for p in sorted(myfiles.glob("*.lic")))
+    # seed 004 "Determine licensing status (lmstat)" (~4283-4295): "License Server status: 27000@localhost" shows
+    # the installed License Server port (LSPORT), and "license server UP v11.15.0" the FlexNet version, not the
+    # Citrix Licensing build.
+    ports = read_json(host.state.lab / "install.json", {}).get("ports", {})
+    port = ports.get("LSPORT", lab_installer.DEFAULT_PORTS["LSPORT"])
     lines = [
         FLEXNET_BANNER.format(tool="lmstat"),
-        "Flexible License Manager status on " + datetime.now(UTC).strftime("%a %m/%d/%Y %H:%M"),
+        "Flexible License Manager status on " + host.state.now().strftime("%a %m/%d/%Y %H:%M"),
         "",
-        "License Server status: 27000@localhost",
+        f"License Server status: {port}@localhost",
         f"    License file(s) on localhost: {lic_paths}:",
         "",
-        f"  localhost: license server UP v{version.split(' ')[0]}",
+        f"  localhost: license server UP v{FLEXNET_VERSION}",
         "",
         "Vendor daemon status (on localhost):",
         "",
-        f"    CITRIX: UP v{version.split(' ')[0]}",
+        f"    CITRIX: UP v{FLEXNET_VERSION}",
         "",
         "Feature usage info:",
         "",
     ]
+    today = host.state.now().date()
     for feature in sorted(served):
-        issued = served[feature]["issued"]
+        # What the daemon serves today: expired, not yet started and superseded lines do not count (flexnet.py).
+        issued = issued_on(served[feature], today)
+        if issued <= 0:
+            continue
         used = int(in_use.get(feature, 0))
         lines.append(f"Users of {feature}:  (Total of {issued} licenses issued;  Total of {used} licenses in use)")
         lines.append("")
@@ -168,15 +178,107 @@ def lmhostid(host: Host, argv: list[str]) -> int:
 def lmver(host: Host, argv: list[str]) -> int:
     version = (host.install or {}).get("Version", "unknown")
     _out(FLEXNET_BANNER.format(tool="lmver"))
-    _out(f"FlexNet Licensing v11.19.0.0 build 302290 x64_n6 (Citrix Licensing {version})")
+    _out(f"FlexNet Licensing v{FLEXNET_VERSION}.0 build 302290 x64_n6 (Citrix Licensing {version})")
     return 0
 
 
+def lmdiag(host: Host, argv: list[str]) -> int:
+    """``lmdiag -c license_file_list [-n] [feature[:keyword=value]]`` (seed 004 "Diagnose checkout problems").
+
+    Seed 004 ~4116-4146.
+
+    It attempts a checkout of each feature (or the one named) and says whether it succeeded, with the reason when it
+    did not. The document shows no output sample: the wording is the lab's own (docs/lab.md).
+    """
+    if not _target_ok(host, argv) or not host.daemon_up():
+        return _cannot_connect("lmdiag")
+    served = read_json(host.state.lab / "served.json", None)
+    if served is None:
+        served = host.reread()
+    skip = {argv.index("-c") + 1} if "-c" in argv else set()
+    asked = [a.split(":", 1)[0] for i, a in enumerate(argv[1:], start=1) if i not in skip and not a.startswith("-")]
+    today = host.state.now().date()
+    _out(FLEXNET_BANNER.format(tool="lmdiag"))
+    failed = 0
+    for feature in asked or sorted(served):
+        entry = served.get(feature)
+        if entry is None:
+            failed += 1
+            _out(f'"{feature}": checkout failed: no such feature exists in the license files the server reads')
+        elif issued_on(entry, today) <= 0:
+            failed += 1
+            _out(f'"{feature}": checkout failed: no usable license (expired, not yet started or superseded)')
+        else:
+            _out(f'"{feature}": checkout successful')
+    return 1 if failed else 0
+
+
+def lmdown(host: Host, argv: list[str]) -> int:
+    """``lmdown -c license_file_list [-vendor CITRIX] [-q] [-all]``: "The lmdown command is disabled by default"
+    (seed 004 "Stop daemons (lmdown)", ~4148-4176). The lab's License Server keeps that default, so the daemons keep
+    running; the message and exit code are the lab's own (docs/lab.md)."""
+    _out(FLEXNET_BANNER.format(tool="lmdown"))
+    _err("lmdown: the lmdown command is disabled on this License Server (it is disabled by default); "
+         "stop the Citrix Licensing service instead")
+    return 1
+
+
+UDADMIN_USAGE = "usage: udadmin [-options] [-delete | -events | -list | -times]"
+
+
+def _opt(argv: list[str], name: str) -> str | None:
+    return argv[argv.index(name) + 1] if name in argv and argv.index(name) + 1 < len(argv) else None
+
+
 def udadmin(host: Host, argv: list[str]) -> int:
-    if "-list" not in argv:
-        _out("usage: udadmin [-options] [-delete | -events | -list | -times]")
+    """``udadmin [-options] [-delete | -events | -list | -times]`` (seed 004 "Display or release licenses for users or
+    devices (udadmin)", ~4365-4440).
+
+    The lab's user/device assignments are ``ud_licenses`` in the host state (``[{kind: user|device, name, feature,
+    version, at}]``, set by scenarios). ``-list`` prints them as the document's example does (``-times`` adds the
+    time, ``-f`` limits to one feature, ``-a`` lists the features and versions served), ``-delete`` releases one user or
+    device (``-user``/``-device``) for the ``-f`` feature, ``-events`` lists the releases in order. No argument
+    prints the usage.
+    """
+    state = host.state
+    assigned = list(state.host.get("ud_licenses") or [])
+    feature = _opt(argv, "-f")
+    if "-delete" in argv:
+        kind, name = ("user", _opt(argv, "-user")) if "-user" in argv else ("device", _opt(argv, "-device"))
+        if not feature or not name:
+            _err("udadmin: -delete needs -f <feature> and -user <name> or -device <name>")
+            return 1
+        keep = [a for a in assigned if not (a.get("kind") == kind and a.get("name") == name
+                                            and a.get("feature") == feature)]
+        if len(keep) == len(assigned):
+            _err(f"udadmin: no {kind} {name} holds a {feature} license")
+            return 1
+        state.update_host(ud_licenses=keep)
+        state.record("udadmin_release", user_device=kind, name=name, feature=feature)
+        _out(f"Released the {feature} license of {kind} {name}.")
         return 0
-    _out("Usage data is 0 minutes old. Next update in 15 minutes.\n\nUsers:\n\nDevices:\n")
+    if "-events" in argv:
+        for event in (e for e in state.events() if e["kind"] == "udadmin_release"):
+            _out(f"{event['at']} released {event['user_device']} {event['name']} {event['feature']}")
+        return 0
+    if "-list" not in argv:
+        _out(UDADMIN_USAGE)
+        return 0
+    _out("Usage data is 0 minutes old. Next update in 15 minutes.\n")
+    if "-a" in argv:
+        served = read_json(state.lab / "served.json", None) or host.reread()
+        for name in sorted(served):
+            _out(f"{name}: {issued_on(served[name], state.now().date())} licenses")
+        _out("")
+    for kind, title in (("user", "Users"), ("device", "Devices")):
+        _out(f"{title}:\n")
+        for item in assigned:
+            if item.get("kind") != kind or (feature and item.get("feature") != feature):
+                continue
+            when = ""
+            if "-times" in argv and item.get("at"):
+                when = " (" + datetime.fromisoformat(item["at"]).strftime("%a %b %d %H:%M:%S %Y") + ")"
+            _out(f"{item.get('name')} {item.get('feature')} {item.get('version', '')}{when}\n")
     return 0
 
 
@@ -408,6 +510,8 @@ TOOLS = {
     "lmhostid.exe": lmhostid,
     "lmver.exe": lmver,
     "udadmin.exe": udadmin,
+    "lmdiag.exe": lmdiag,
+    "lmdown.exe": lmdown,
     "ctx_license_management_service.exe": management_service,
     "labctl": labctl,
 }
@@ -462,7 +566,8 @@ def _dispatch(program: str, argv: list[str], **constants: str) -> int:
     host = Host(root)
     args = argv[1:]
     if program == "CitrixLicensing.exe":
-        return lab_installer.citrix_licensing_exe(root, Path.cwd(), args, constants["INSTALLER_VERSION"], write_program)
+        return lab_installer.citrix_licensing_exe(root, Path.cwd(), args, constants["INSTALLER_VERSION"], write_program,
+                                                  program=here)
     if program == "msiexec.exe":
         return lab_installer.msiexec_exe(root, Path.cwd(), args, write_program)
     if program in ("lmutil.exe",) and args:

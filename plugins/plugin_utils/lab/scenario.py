@@ -33,7 +33,8 @@ HOST_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "cluster_access_point": ((str,), "the cluster's client access point (lmreread -c @<it> answers)"),
     "reporting": ((str,), "automatic or manual (License Management Service disabled from the start)"),
     "proxy": ((str,), "host:port written into SimpleLicenseServiceConfig.xml"),
-    "network": ((dict,), "{dns: bool, direct: bool, proxies: {\"host:port\": bool}}"),
+    "network": ((dict,), "{dns: bool, direct: bool, proxies: {\"host:port\": bool}, windows_proxy: {auto|ie|default: "
+                         "\"host:port\"}, service_account: local_service|user}"),
     "last_upload": ((dict,), "{days_ago: N, outcome: success | dns | blocked}"),
     "pending_zip_days": ((list,), "ages in days of manual-upload zips waiting on the server"),
     "licenses": ((list,), "generated license files: [{file, hostnames, mac, features: [{feature, count, "

@@ -23,7 +23,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
     LICENSING_SERVICE,
     win_to_lab,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState, read_json
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState, read_json, write_json
 
 UPLOAD_HOST = "cis.citrix.com"
 # The WSAHOST_NOT_FOUND text is seed 001's sample; the timeout text follows the same pattern
@@ -71,6 +71,30 @@ def configured_proxy(install_base: Path) -> str | None:
     return found[0] if len(found) == 1 and found[0] else None
 
 
+WINDOWS_PROXY_SOURCES = ("auto", "ie", "default")
+
+
+def effective_proxy(network: dict, install_base: Path) -> tuple[str | None, str]:
+    """The proxy the License Server uploads through, and where it came from.
+
+    Seed 004 CEIP/Call Home data table, ``SLSProxy`` (~840, ~1000): "The proxy chosen from various sources in the
+    order of priority. (1) WinAutoURL using "citrix.com". (2) WinIE = Internet Explorer settings which require the
+    licensing service to run under a user account rather than local service. (3) WinDefault = The old method that
+    relies on a setting in the windows registry. (4) SimpleLicenseServiceConfig.xml." The host's
+    ``network.windows_proxy`` holds what Windows would answer for (1)-(3) (``auto``, ``ie``, ``default``) and
+    ``network.service_account`` (``local_service`` unless ``user``) decides whether (2) applies.
+    """
+    windows = network.get("windows_proxy") or {}
+    for source in WINDOWS_PROXY_SOURCES:
+        value = windows.get(source)
+        if source == "ie" and network.get("service_account", "local_service") != "user":
+            continue
+        if value:
+            return str(value), f"windows:{source}"
+    xml = configured_proxy(install_base)
+    return (xml, "SimpleLicenseServiceConfig.xml") if xml else (None, "direct")
+
+
 def _write_zip(path: Path, when: datetime, member: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -97,7 +121,7 @@ def simulate_day(root: Path, when: datetime) -> str:
         state.record("uploader", outcome="manual-bundle", at=when.isoformat())
         return "manual-bundle"
     network = state.host.get("network", {"dns": True, "direct": True, "proxies": {}})
-    proxy = configured_proxy(base)
+    proxy, proxy_source = effective_proxy(network, base)
     if proxy is not None:
         ok = bool(network.get("proxies", {}).get(proxy))
         code, msg = ("CTX_UPLOADER_SUCCESS", "") if ok else ("CTX_UPLOADER_ERROR_NETWORK_OPEN", BLOCKED_MSG)
@@ -112,5 +136,25 @@ def simulate_day(root: Path, when: datetime) -> str:
     arg = None if code == "CTX_UPLOADER_SUCCESS" else f"{UPLOAD_HOST}:443"
     (cache / "upload_compliance_result.xml").write_text(result_xml(code, msg, when, arg), encoding="utf-8")
     outcome = "success" if code == "CTX_UPLOADER_SUCCESS" else "failure"
-    state.record("uploader", outcome=outcome, at=when.isoformat())
+    _keep_last_bundle(state, base, when)
+    state.record("uploader", outcome=outcome, at=when.isoformat(), proxy=proxy, proxy_source=proxy_source)
     return outcome
+
+
+def _keep_last_bundle(state: HostState, base: Path, when: datetime) -> None:
+    """Leave the bundle of this automatic attempt in ``LS\\resource\\usage``, replacing the previous one.
+
+    Seed 004 support-bundle table (~3583): ``LS\\resource\\usage`` "contains files included in the last compliance
+    and/or CEIP/Call Home upload bundle along with corresponding .zip files for each program". The documents do not
+    name that zip; the lab uses the manual-upload name (``upload_compliance_<t>.zip``), the strictest reading for the
+    product (docs/lab.md). Zips of an earlier manual period are never touched.
+    """
+    usage = base / "LS/resource/usage"
+    usage.mkdir(parents=True, exist_ok=True)
+    marker = state.lab / "last_auto_bundle.json"
+    previous = read_json(marker, {}).get("name")
+    if previous:
+        (usage / previous).unlink(missing_ok=True)
+    name = f"upload_compliance_{int(when.timestamp())}.zip"
+    _write_zip(usage / name, when, "compliance.xml")
+    write_json(marker, {"name": name})

@@ -307,3 +307,140 @@ def test_proxy_must_be_a_direct_child_of_configurations(lab):
     assert fleet.advance(root, 1)["ls01"] == ["failure"]  # nested inside EncoreConfiguration: not the setting
     config.write_text(original.replace("</Configurations>", "<Proxy>p.lab:8080</Proxy></Configurations>"))
     assert fleet.advance(root, 1)["ls01"] == ["success"]
+
+
+# -- issue 17: what the License Server really serves (items 1, 9, 12) -----------------------------------------------
+def _inc(feature, count, expiry, serial, *, issued="15-jan-2025", start=None, supersede=None):
+    attrs = f"ISSUED={issued}" + (f" START={start}" if start else "")
+    attrs += f' SUPERSEDE="{supersede}"' if supersede else ""
+    return (f"INCREMENT {feature} CITRIX 2027.0101 {expiry} {count} \\\r\n"
+            f"\tVENDOR_STRING=;LT=Retail;GP=720;SA=0 DUP_GROUP=V \\\r\n\t{attrs} SN={serial} SIGN=\"0000 0000\"\r\n")
+
+
+def _served_counts(root, name):
+    assert run(root, name, INSTALL + r"\LS\lmreread.exe", "-c", "@localhost", "-all").returncode == 0
+    stat = run(root, name, INSTALL + r"\LS\lmstat.exe", "-a", "-c", "@localhost").stdout
+    return {line.split()[2].rstrip(":"): int(line.split("Total of ")[1].split()[0])
+            for line in stat.splitlines() if line.startswith("Users of ")}
+
+
+def test_lmstat_counts_only_usable_lines(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, License file format (seed 004 ~2203-2204): a future
+    START is not visible until that date, a SUPERSEDE line makes older lines of the listed features ineffective;
+    expired licenses do not work (Delete license files). The lab clock is 2026-11-22."""
+    root = lab(fleet.HostSpec("ls01", hostname="LS01"))
+    head = "SERVER this_host HOSTNAME=LS01\r\nVENDOR CITRIX\r\nUSE_SERVER\r\n"
+    _lic(root, "ls01", "a.lic", head + _inc("LIVE", 5, "31-dec-2028", "A1") + _inc("LIVE", 3, "01-jun-2025", "A2")
+         + _inc("LATER", 4, "31-dec-2028", "A3", start="01-jan-2027")
+         + _inc("OLDED", 6, "31-dec-2028", "A4", issued="01-jan-2024")
+         + _inc("GONE", 2, "01-jun-2025", "A5"))
+    _lic(root, "ls01", "b.lic", head + _inc("NEWED", 9, "31-dec-2028", "B1", issued="01-jun-2025", supersede="OLDED"))
+    counts = {k: v for k, v in _served_counts(root, "ls01").items() if k not in ("CITRIX", "CTXLSDIAG")}
+    assert counts == {"LIVE": 5, "NEWED": 9}, counts
+
+
+def test_lmstat_serves_a_future_start_from_its_date(lab):
+    root = lab(fleet.HostSpec("ls01", hostname="LS01"))
+    head = "SERVER this_host HOSTNAME=LS01\r\nVENDOR CITRIX\r\nUSE_SERVER\r\n"
+    _lic(root, "ls01", "a.lic", head + _inc("LATER", 4, "31-dec-2028", "A3", start="01-dec-2026"))
+    assert "LATER" not in _served_counts(root, "ls01")
+    state = HostState(host(root, "ls01"))
+    state.clock_file.write_text(json.dumps({"epoch": int(datetime(2026, 12, 2, tzinfo=UTC).timestamp())}))
+    stat = run(root, "ls01", INSTALL + r"\LS\lmstat.exe", "-a", "-c", "@localhost").stdout
+    assert "Users of LATER:  (Total of 4 licenses issued" in stat
+
+
+def test_cluster_serves_files_bound_to_the_client_access_point(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Clustered License Servers (seed 004 ~4644): license
+    files for a cluster specify the client access point name as the host name."""
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.licgen import license_text
+
+    root = lab(fleet.HostSpec("ls01", hostname="NODE1"))
+    HostState(host(root, "ls01")).update_host(cluster_access_point="LSCLUSTER")
+    _lic(root, "ls01", "cap.lic", license_text(["LSCLUSTER"], [{"feature": "CAPBOUND", "count": 7}]))
+    _lic(root, "ls01", "node.lic", license_text(["NODE1"], [{"feature": "NODEBOUND", "count": 7}]))
+    counts = _served_counts(root, "ls01")
+    assert "CAPBOUND" in counts and "NODEBOUND" not in counts
+
+
+def test_lmstat_shows_the_installed_port_and_the_flexnet_version(lab):
+    """Seed 004 "Determine licensing status (lmstat)" (~4283-4295): "License Server status: 27000@localhost" is the
+    License Server port; "license server UP v11.15.0" is the FlexNet version, not the Citrix Licensing build."""
+    root = lab(fleet.HostSpec("ls01", version=None))
+    exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
+    assert run(root, "ls01", exe, "/quiet", "/l", r"C:\Windows\Temp\i.log", "LSPORT=27001").returncode == 0
+    stat = run(root, "ls01", INSTALL + r"\LS\lmstat.exe", "-a", "-c", "@localhost").stdout
+    assert "License Server status: 27001@localhost" in stat
+    assert "license server UP v11.19.0" in stat and "UP v11.17.2" not in stat
+
+
+def test_automatic_upload_leaves_only_its_last_bundle_in_usage(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Support bundle table (seed 004 ~3583): LS\\resource\\usage
+    "contains files included in the last compliance ... upload bundle along with corresponding .zip files"."""
+    root = lab(fleet.HostSpec("direct"))
+    assert fleet.advance(root, 3)["direct"] == ["success"] * 3
+    zips = list(ls(root, "direct", r"LS\resource\usage").glob("upload_compliance_*.zip"))
+    assert len(zips) == 1 and zipfile.is_zipfile(zips[0])
+
+
+def test_lmdiag_checks_out_what_is_served_and_lmdown_is_disabled(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, License administration commands (seed 004 ~4069-4070,
+    4116-4176): lmdiag attempts a checkout and gives the reason for a failure; lmdown is disabled by default."""
+    root = lab(fleet.HostSpec("ls01", hostname="LS01"))
+    head = "SERVER this_host HOSTNAME=LS01\r\nVENDOR CITRIX\r\nUSE_SERVER\r\n"
+    _lic(root, "ls01", "a.lic", head + _inc("LIVE", 5, "31-dec-2028", "A1") + _inc("GONE", 2, "01-jun-2025", "A5"))
+    assert run(root, "ls01", INSTALL + r"\LS\lmreread.exe", "-c", "@localhost", "-all").returncode == 0
+    ok = run(root, "ls01", INSTALL + r"\LS\lmdiag.exe", "-c", "@localhost", "-n", "LIVE")
+    assert ok.returncode == 0 and '"LIVE": checkout successful' in ok.stdout
+    bad = run(root, "ls01", INSTALL + r"\LS\lmdiag.exe", "-c", "@localhost", "-n", "GONE")
+    assert bad.returncode == 1 and "checkout failed" in bad.stdout and "expired" in bad.stdout
+    down = run(root, "ls01", INSTALL + r"\LS\lmdown.exe", "-c", "@localhost", "-q")
+    assert down.returncode == 1 and "disabled" in down.stderr
+    assert run(root, "ls01", INSTALL + r"\LS\lmstat.exe", "-a", "-c", "@localhost").returncode == 0  # still up
+
+
+def test_windows_proxy_settings_win_over_the_xml_proxy(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, CEIP/Call Home data, SLSProxy (seed 004 ~840): the proxy is
+    chosen in the order WinAutoURL, WinIE (only when the service runs under a user account), WinDefault (registry),
+    then SimpleLicenseServiceConfig.xml."""
+    proxies = {"good.lab:3128": True, "bad.lab:1": False}
+    root = lab(
+        fleet.HostSpec("winwins", proxy="bad.lab:1",
+                       network={"dns": True, "direct": False, "proxies": proxies,
+                                "windows_proxy": {"default": "good.lab:3128"}}),
+        fleet.HostSpec("ie-ignored", proxy="good.lab:3128",
+                       network={"dns": True, "direct": False, "proxies": proxies,
+                                "windows_proxy": {"ie": "bad.lab:1"}}),
+        fleet.HostSpec("ie-user", proxy="good.lab:3128",
+                       network={"dns": True, "direct": False, "proxies": proxies, "service_account": "user",
+                                "windows_proxy": {"ie": "bad.lab:1"}}),
+        fleet.HostSpec("auto-first", proxy="bad.lab:1",
+                       network={"dns": True, "direct": False, "proxies": proxies,
+                                "windows_proxy": {"auto": "good.lab:3128", "default": "bad.lab:1"}}),
+    )
+    outcomes = fleet.advance(root, 1)
+    assert outcomes == {"winwins": ["success"], "ie-ignored": ["success"], "ie-user": ["failure"],
+                        "auto-first": ["success"]}, outcomes
+    [event] = [e for e in HostState(host(root, "winwins")).events() if e["kind"] == "uploader"]
+    assert event["proxy"] == "good.lab:3128" and event["proxy_source"] == "windows:default"
+
+
+def test_udadmin_lists_and_releases_user_device_licenses(lab):
+    """Citrix Licensing 11.17.2 build 49000 documentation, Display or release licenses for users or devices (udadmin)
+    (seed 004 ~4365-4440): -list [-times] [-f feature], -f feature -device name -delete, -events, usage otherwise."""
+    root = lab(fleet.HostSpec("ls01"))
+    HostState(host(root, "ls01")).update_host(ud_licenses=[
+        {"kind": "user", "name": "u01.01", "feature": "XDT_ENT_UD", "version": "2017.1201",
+         "at": "2017-09-14T13:41:07+00:00"},
+        {"kind": "device", "name": "dn01.88", "feature": "XDT_ENT_UD", "version": "2017.1201",
+         "at": "2017-09-21T18:31:01+00:00"},
+    ])
+    udadmin = INSTALL + r"\LS\udadmin.exe"
+    listed = run(root, "ls01", udadmin, "-list", "-times").stdout
+    assert "u01.01 XDT_ENT_UD 2017.1201 (Thu Sep 14 13:41:07 2017)" in listed
+    assert listed.index("Users:") < listed.index("u01.01") < listed.index("Devices:") < listed.index("dn01.88")
+    assert run(root, "ls01", udadmin, "-f", "XDT_ENT_UD", "-device", "dn01.88", "-delete").returncode == 0
+    assert "dn01.88" not in run(root, "ls01", udadmin, "-list").stdout
+    assert "released device dn01.88 XDT_ENT_UD" in run(root, "ls01", udadmin, "-events").stdout
+    assert run(root, "ls01", udadmin, "-f", "XDT_ENT_UD", "-device", "dn01.88", "-delete").returncode == 1
+    assert "usage: udadmin" in run(root, "ls01", udadmin).stdout

@@ -551,3 +551,12 @@ def test_as_of_in_another_time_zone_is_converted_to_utc():
     result = evaluate_server(make_record("a", upload={"time": ago(90)}), as_of=plus_two)
     assert result["as_of"] == "2026-11-22T12:00:00Z"
     assert check(result, "telemetry_upload")["evidence"]["days_since_success"] == 90
+
+
+def test_cluster_files_are_judged_against_the_client_access_point():
+    """Citrix Licensing 11.17.2 build 49000 documentation, Clustered License Servers (seed 004 ~4644): license files
+    for a cluster name the client access point as the host name, so the node name must not flag them."""
+    record = make_record("ls01", hostname="NODE1", **licenses(lic_file("a.lic", "LSCLUSTER", [feature()])))
+    assert check(evaluate_server(record, as_of=AS_OF), "licenses_expired")["status"] == "warn"
+    record["cluster_access_point"] = "LSCLUSTER"
+    assert check(evaluate_server(record, as_of=AS_OF), "licenses_expired")["status"] == "pass"

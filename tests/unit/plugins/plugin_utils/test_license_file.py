@@ -313,10 +313,15 @@ def test_unquoted_signature_after_empty_sign_is_absorbed():
 
 
 def test_lowercase_keyword_and_ether_key():
+    # Keywords are upper case (Citrix Licensing 11.17.2 build 49000 documentation, License file format; issue 17
+    # item 8): lower-case lines are not read, as the lab's daemon does not read them.
     report = parse_text(
         "server this_host ETHER=00-15-c5-f0-a1-b2\nvendor CITRIX\n"
         + increment().lower().replace("xdt_plt_ud", "XDT_PLT_UD")
     )
+    assert report.binding.kind == "none" and report.features == []
+    assert {w.code for w in report.warnings} == {"keyword_case"}
+    report = parse_text("SERVER this_host ETHER=00-15-c5-f0-a1-b2\nVENDOR CITRIX\n" + increment())
     assert report.binding.kind == "mac"
     assert report.binding.value == "0015C5F0A1B2"
 
@@ -912,3 +917,44 @@ def test_fuzz_file_names(name):
     findings = validate_file_name(name)
     assert all(finding.severity == "error" for finding in findings)
     assert is_protected(name) in (True, False)
+
+
+def test_fqdn_binding_on_its_short_host_name_is_unknown_not_a_mismatch():
+    """Citrix Licensing 11.17.2 build 49000 documentation, Disaster recovery (seed 004 ~4786): a binding is to "the
+    server name or FQDN or MAC address"; lmhostid -hostname shows the short name, so an FQDN binding whose first
+    label is exactly the host name cannot be proven from it either way."""
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import parse_license_file
+
+    text = ("SERVER this_host HOSTNAME=LicServer01.corp.example\nVENDOR CITRIX\nUSE_SERVER\n"
+            "INCREMENT XDT_PLT_UD CITRIX 2027.0101 31-dec-2028 10 DUP_GROUP=V SN=1 SIGN=\"0000 0000\"\n")
+    report = parse_license_file("fqdn.lic", text.encode(), today=datetime.date(2026, 11, 22))
+    [finding] = check_binding(report, ls_hostname="LicServer01", macs=[])
+    assert finding.code == "binding_unverifiable" and "Disaster recovery" in finding.message
+    assert codes(check_binding(report, ls_hostname="licserver01", macs=[])) == ["binding_hostname_mismatch"]
+    assert codes(check_binding(report, ls_hostname="OtherServer", macs=[])) == ["binding_hostname_mismatch"]
+
+
+@pytest.mark.parametrize("edited, code", [
+    ("server this_host HOSTNAME=LS01", "binding_missing"),
+    ("SERVER this_host hostname=LS01", "binding_unsupported"),
+    ("SERVER this_host any", "binding_unsupported"),
+])
+def test_keywords_are_upper_case_as_the_documents_write_them(edited, code):
+    """Citrix Licensing 11.17.2 build 49000 documentation, License file format (seed 004 ~1978-2210): keywords are
+    upper case (SERVER this_host HOSTNAME=..., INCREMENT, ANY); the lab's daemon reads them only so, and the product
+    agrees: an edited keyword is not read as one."""
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import parse_license_file
+
+    body = ("VENDOR CITRIX\nUSE_SERVER\n"
+            "INCREMENT XDT_PLT_UD CITRIX 2027.0101 31-dec-2028 10 DUP_GROUP=V SN=1 SIGN=\"0\"\n")
+    report = parse_license_file("e.lic", (edited + "\n" + body).encode(), today=datetime.date(2026, 11, 22))
+    assert codes(check_binding(report, ls_hostname="LS01", macs=[])) == [code]
+
+
+def test_lower_case_increment_is_not_counted():
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import parse_license_file
+
+    text = ("SERVER this_host HOSTNAME=LS01\nVENDOR CITRIX\nUSE_SERVER\n"
+            "increment XDT_PLT_UD CITRIX 2027.0101 31-dec-2028 10 DUP_GROUP=V SN=1 SIGN=\"0\"\n")
+    report = parse_license_file("e.lic", text.encode(), today=datetime.date(2026, 11, 22))
+    assert report.features == [] and "keyword_case" in [w.code for w in report.warnings]

@@ -426,3 +426,20 @@ def test_features_text_shows_counts_and_dates_never_signatures() -> None:
     assert "SIGN" not in rendered and sign.split()[0] not in rendered
     assert lp.features_text(None) == ""
     assert "(none)" in lp.features_text(report("x.lic", b"SERVER this_host HOSTNAME=LS01\r\nVENDOR CITRIX\r\n"))
+
+
+# Citrix Licensing 11.17.2 build 49000 documentation, Clustered License Servers (seed 004 ~4625, 4644, 4663): the
+# files of a cluster name the client access point as the host name; the name must be fewer than 15 characters.
+def test_cluster_bindings_are_checked_against_the_client_access_point() -> None:
+    assert lp.binding_hostname("NODE1", None) == "NODE1"
+    assert lp.binding_hostname("NODE1", "@LSCLUSTER") == "LSCLUSTER"
+    with pytest.raises(InputError, match="cluster_access_point"):
+        lp.binding_hostname("NODE1", "bad name")
+
+
+def test_cluster_access_point_of_15_characters_or_more_is_warned() -> None:
+    assert lp.cluster_access_point_warnings("LSCLUSTER0001") == []
+    assert lp.cluster_access_point_warnings("LSCLUSTER00001.corp.example") == []  # the NetBIOS name is 14
+    [warning] = lp.cluster_access_point_warnings("LSCLUSTER000001")
+    assert "fewer than 15 characters" in warning and "Clustered License Servers" in warning
+    assert "seed" not in warning

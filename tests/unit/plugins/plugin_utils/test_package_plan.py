@@ -514,3 +514,37 @@ def test_check_host_path_raises_only_input_error(value):
 def test_decide_raises_nothing_for_any_installed_text(installed):
     decision = decide(installed, uninstall_legacy=True)
     assert decision.action in plan.ACTIONS
+
+
+# Citrix Licensing 11.17.2 build 49000 documentation, Install licensing components using the command line (seed 004
+# ~2740): "type only ASCII alphabetic letter characters for the installation directory".
+@pytest.mark.parametrize("value", ["C:\\Citrix\\Lizenzserver\u00fc", "D:\\\u30e9\u30a4\u30bb\u30f3\u30b9",
+                                   "C:\\Citrix\\Licens\u00e9"])
+def test_install_dir_with_localized_characters_is_refused(value):
+    with pytest.raises(InputError, match="localized"):
+        plan.check_install_dir(value)
+    with pytest.raises(InputError, match="install_dir"):
+        plan.make_request({"install_dir": value}, installer=EXE, installer_bytes=1, staging_dir=STAGE,
+                          version=parse_ls_version("11.17.2.0 build 49000"))
+
+
+def test_install_dir_default_and_ascii_paths_are_accepted():
+    assert plan.check_install_dir(INSTALLED_DIR) == INSTALLED_DIR
+    assert plan.check_install_dir("D:\\Citrix\\Licensing\\") == "D:\\Citrix\\Licensing"
+
+
+# Citrix Licensing Telemetry, Reporting options (seed 001) and the Support bundle table of the build 49000
+# documentation (seed 004 ~3583): with automatic reporting a zip in LS\resource\usage is the last bundle sent.
+@pytest.mark.parametrize("mode, last, pending", [
+    ("manual", "success", True),
+    ("automatic", "success", False),
+    ("automatic", "failure", True),
+    ("automatic", "unknown", True),
+    ("automatic", None, True),
+    ("unknown", "success", True),
+])
+def test_pending_uploads_depend_on_the_reporting_mode(mode, last, pending):
+    zips = [r"C:\x\LS\resource\usage\upload_compliance_1.zip"]
+    found, why = plan.pending_uploads(zips, reporting_mode=mode, last_upload=last)
+    assert (found == zips) is pending and why
+    assert plan.pending_uploads([], reporting_mode=mode, last_upload=last) == ([], "")
