@@ -101,6 +101,9 @@ def make_action(tmp_path: Path, executor: RecordingExecutor, *, check_mode: bool
 def src(tmp_path) -> str:
     path = tmp_path / "CitrixLicensing.exe"
     path.write_bytes(b"MZ" + b"\x00" * 64)
+    # The download holds both files and the installation needs both (Install licensing components using the
+    # command line): package stages the .msi beside the .exe.
+    (tmp_path / "ctx_licensing.msi").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 64)
     return str(path)
 
 
@@ -135,7 +138,11 @@ def test_upgrade_calls_match_the_docs_and_run_in_order(tmp_path, src, recording)
                                            r"C:\Windows\Temp\ctxlic\CitrixLicensing-install.log", "CEILOPTIN=NONE"]
     removed = [c.module_args for c in executor.calls_to("ansible.windows.win_file")
                if c.module_args["state"] == "absent"]
-    assert removed == [{"path": r"C:\Windows\Temp\ctxlic\CitrixLicensing.exe", "state": "absent"}]
+    assert sorted(r["path"] for r in removed) == [r"C:\Windows\Temp\ctxlic\CitrixLicensing.exe",
+                                                  r"C:\Windows\Temp\ctxlic\ctx_licensing.msi"]
+    assert all(r["state"] == "absent" for r in removed)
+    copied = sorted(c.module_args["dest"] for c in executor.calls_to("ansible.windows.win_copy"))
+    assert copied == [r"C:\Windows\Temp\ctxlic\CitrixLicensing.exe", r"C:\Windows\Temp\ctxlic\ctx_licensing.msi"]
 
 
 @pytest.mark.parametrize("server, overrides, fragment", [
@@ -149,7 +156,12 @@ def test_refusals_copy_and_run_nothing(tmp_path, src, recording, server, overrid
     result = make_action(tmp_path, executor).run_module({**ARGS, "src": src, **overrides}, {})
     executor.assert_clean()
     assert result["failed"] is True and fragment in result["msg"]
-    assert not {"win_copy", "win_command", "win_file"} & set(modules(executor)), modules(executor)
+    assert not {"win_copy", "win_file"} & set(modules(executor)), modules(executor)
+    # The only command a refusal may run is the read-only reporting-mode query (pending zips block an upgrade
+    # only in manual or unknown mode, or after a failed upload); never the installer.
+    for call in executor.calls_to("ansible.windows.win_command"):
+        argv = call.module_args["argv"]
+        assert argv[0].endswith("ctx_license_management_service.exe") and argv[1:] == ["-query"], argv
 
 
 def test_check_mode_reads_only(tmp_path, src, recording):
