@@ -73,6 +73,8 @@ def reserved_device_name(name: str) -> str | None:
         return None
     stem = name.split(".", 1)[0].rstrip(" .").strip().upper()
     return stem if stem in _WINDOWS_RESERVED else None
+
+
 _WINDOWS_BAD_CHARS = frozenset('<>:"|?*')
 _MAX_NAME_LENGTH = 255
 

@@ -549,7 +549,7 @@ def test_parallel_hosts_fetch_the_catalog_once_per_run(base: str, server: _Serve
         proc.start()
     for proc in procs:
         proc.join(30)
-    outcomes = [results.get(timeout=5) for _ in procs]
+    outcomes = [results.get(timeout=5) for _proc in procs]
     assert server.hits.count("/delayed-mirror.json") == 1
     origins = sorted(origin for origin, _warnings in outcomes)
     assert origins.count(f"shipped+fetched:{url}") == 1
