@@ -550,7 +550,8 @@ def _check_telemetry(record: Mapping[str, Any], *, usable: bool, as_of: datetime
                           f"({attempt['time_error']}); re-run the info gather.", evidence, None)
         reason = attempt["reason"] or "no upload result and no evidence history"
         return _check("telemetry_upload", UNKNOWN, f"No upload seen ({reason}). The first upload runs about five "
-                      f"minutes after the License Server starts (001); re-run the report, or {fix}.", evidence, fix)
+                      f"minutes after the License Server starts ({SOURCE_PROGRAMS}); re-run the report, or {fix}.",
+                      evidence, fix)
     deadline = evidence["deadline"] or "beyond year 9999"
     attested = ""
     if success_source == SOURCE_MANUAL:
@@ -626,10 +627,11 @@ def _check_upgrade(record: Mapping[str, Any], *, usable: bool, warn_days: int) -
         over = _int(window.get("days_overdue"))
         late = f" {_plural(over, 'day')} past" if over is not None else " past"
         return _check("upgrade_window", FAIL, f"Upgrade overdue:{late} the six-month deadline {deadline} for "
-                      f"{required} (version too old, 002 reason 3; latest known: {latest}); {fix}.", evidence, fix)
+                      f"{required} (version too old: {SOURCE_STATUS}, reason 3; latest known: {latest}); {fix}.",
+                      evidence, fix)
     if status == "below_floor":
         return _check("upgrade_window", FAIL, f"Runs {evidence['version']}, older than 11.17.2 build 40000 (required "
-                      f"since 2023-03-31, 003); {fix}.", evidence, fix)
+                      f"since 2023-03-31, {SOURCE_NOTICE}); {fix}.", evidence, fix)
     reason = f"window status {status!r}" if status and status != "unknown" else "no upgrade-window result"
     if window.get("message"):
         reason = _text(window["message"]) if status == "unknown" else f"{reason}: {_text(window['message'])}"

@@ -264,7 +264,8 @@ def _floor_requirement() -> dict[str, Any]:
     return {
         "version": str(FLOOR),
         "released": None,
-        "source": "000/002/003: transition to 11.17.2 Build 40000 by March 31, 2023",
+        "source": "Citrix License Telemetry FAQ (CTX477614); Citrix \u2013 Update Required (partner notice): "
+                  "transition to 11.17.2 Build 40000 by March 31, 2023",
         "date_precision": None,
     }
 
