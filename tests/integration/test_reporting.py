@@ -157,7 +157,15 @@ def test_management_service_round_trip_is_idempotent_and_manual_mode_accumulates
     assert fleet.run(lms("enabled")).task_results("lms")["ls01"]["changed"] is False
     fleet.advance(1)
     assert upload_code(fleet, "ls01") == "CTX_UPLOADER_SUCCESS"
-    assert len(list(fleet.path("ls01", INSTALL + r"\LS\resource\usage").glob("*.zip"))) == 3  # no new bundle
+    # Automatic mode: the manual-period zips stay, and the usage folder holds the last automatic upload's bundle
+    # (one zip, replaced by the next upload: Citrix Licensing 11.17.2 build 49000 documentation, support-bundle
+    # table, "LS\resource\usage ... files included in the last compliance ... upload bundle along with
+    # corresponding .zip files").
+    after_one = set(fleet.path("ls01", INSTALL + r"\LS\resource\usage").glob("*.zip"))
+    assert set(usage) < after_one and len(after_one) == 4
+    fleet.advance(1)
+    after_two = set(fleet.path("ls01", INSTALL + r"\LS\resource\usage").glob("*.zip"))
+    assert set(usage) < after_two and len(after_two) == 4 and after_two != after_one
 
 
 def test_management_service_says_where_it_looked_and_never_guesses(make_fleet):
