@@ -34,18 +34,26 @@ from typing import Any
 
 import sqlite3
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store, license_file, proxy_config
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import fleet_report_inputs as report_inputs
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import evaluate_fleet, evaluate_server
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import proxy_config
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs as report_inputs
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
+    evaluate_fleet,
+    evaluate_server,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     EvidenceHistory,
     prepare_observation,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.info_record import build_record, failed_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import (
+    build_record,
+    failed_record,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen, programs
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import FORMATS, render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import FORMATS, render
 
 AS_OF = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 MIB = 1024 * 1024

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import las
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.connectivity import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.connectivity import (
     UPLOAD_HOST,
     UPLOAD_PORT,
     las_endpoint,
     las_summary,
     verdict,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
     check_port,
     check_timeout,
     check_upload_host,
@@ -22,7 +22,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting im
     probe_steps,
     proxy_for_probe,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting_host import resolve_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
 
 
 class ActionModule(CtxlicAction):

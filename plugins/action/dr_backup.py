@@ -14,12 +14,18 @@ import ntpath
 import uuid
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan, dr_store, host_folder, license_plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess, host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.info_record import build_record
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.package_plan import HTTPD_CONF, installed_ports
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dr_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import dr_backups as dr_store
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import build_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.package_plan import (
+    HTTPD_CONF,
+    installed_ports,
+)
 
 COLLECT_MAX_BYTES = 1024 * 1024
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess, host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dr_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
 
 
 def target_task_vars(task, task_vars: dict) -> dict:

@@ -17,20 +17,21 @@ import datetime
 import ntpath
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import (
-    dr_plan,
-    dr_store,
-    host_lock,
-    license_host,
-    license_plan,
-    reporting_host,
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dr_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import dr_backups as dr_store
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import reporting_steps as reporting_host
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import build_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.package_plan import (
+    HTTPD_CONF,
+    installed_ports,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess, host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.info_record import build_record
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.package_plan import HTTPD_CONF, installed_ports
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.timeutil import parse_iso
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_iso
 
 COLLECT_MAX_BYTES = 1024 * 1024
 

@@ -2,8 +2,8 @@
 """Action plugin for ctxlic.license_server.evidence_event (documentation in plugins/modules/evidence_event.py).
 
 Runs on the controller only and never contacts the target: it records one event for a license server
-in the evidence history (plugin_utils.evidence_history), next to the upload observations that
-fleet_report keeps there. Input rules are in plugin_utils.evidence_events.
+in the evidence history (plugin_utils._store.evidence_history), next to the upload observations that
+fleet_report keeps there. Input rules are in plugin_utils._compliance.evidence_events.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import evidence_events
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import EvidenceHistory
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import evidence_events
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import EvidenceHistory
 
 
 class ActionModule(CtxlicAction):

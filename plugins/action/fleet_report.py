@@ -17,29 +17,32 @@ from typing import Any
 
 import yaml
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import fleet_report_inputs as inputs
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import las
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.allocations import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import (
     obsolete_allocations,
     read_allocation_csv,
     read_entitlements,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
     MAX_UPLOAD_AGE_DAYS,
     evaluate_fleet,
     evaluate_server,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     EvidenceHistory,
     prepare_observation,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import report_clock as lab_report_clock
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.collection_meta import collection_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import FORMATS
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_writer import DEFAULT_BASENAME, write_reports
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.collection_meta import collection_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import FORMATS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.report_writer import (
+    DEFAULT_BASENAME,
+    write_reports,
+)
 
 DEFAULT_HISTORY_DB = "~/.local/share/ctxlic/evidence.sqlite"
 DEFAULT_TITLE = "Citrix License Server compliance report"

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import (
-    catalog_store,
-    las,
-    license_plan,
-    release_catalog,
-)
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.info_record import build_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import release_catalog
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import build_record
 
 
 class ActionModule(CtxlicAction):

@@ -3,8 +3,8 @@
 
 Orchestration only: find MyFiles, list and checksum its license files on the host, fetch what the
 controller lacks, verify every copy against the host's size and SHA-1 and the manifest's SHA-256,
-and parse the copies for the allocations they hold. Decisions are in plugin_utils.license_backup_plan,
-controller files in plugin_utils.license_backup_store.
+and parse the copies for the allocations they hold. Decisions are in plugin_utils._license.backup_plan,
+controller files in plugin_utils._store.license_backups.
 """
 
 from __future__ import annotations
@@ -16,18 +16,22 @@ from typing import Any
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_backup_plan as plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess, host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_backup_store import LicenseBackupStore
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import parse_license_file
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import backup_plan as plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import (
+    CtxlicError,
+    HostError,
+    InputError,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.license_backups import LicenseBackupStore
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
     INSTALL_REG_KEY,
     INSTALL_REG_VALUE,
     check_install_dir,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_state import transfer_problem
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundle_run import transfer_problem
 
 
 class ActionModule(CtxlicAction):

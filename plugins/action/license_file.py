@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_lock, license_host, license_plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
     parse_license_file,
     validate_file_name,
 )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import ls_tools
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import (
     HostAccess,
     RunResult,
     host_access_for,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting_host import resolve_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
 
 
 class ActionModule(CtxlicAction):

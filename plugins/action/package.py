@@ -15,13 +15,14 @@ from typing import Any
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import ls_tools, upload_result
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import package_plan as plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess, host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import LSVersion
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import pending_zip_dirs
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import upload_result
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import package_plan as plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import pending_zip_dirs
 
 MSI_READ_LIMIT = 65536
 _BAD_NAME_CHARS = set('<>:"/\\|?*')

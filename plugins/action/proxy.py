@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import diff_text, set_proxy
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import diff_text, set_proxy
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
     WEB_SERVICE,
     config_path,
     option_proxy,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting_host import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import (
     resolve_install_dir,
     restart_service,
 )

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host, license_plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
 
 
 class ActionModule(CtxlicAction):

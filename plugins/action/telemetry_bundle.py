@@ -3,8 +3,8 @@
 
 Orchestration only: list the server's manual-upload zips, fetch what the controller lacks, check
 the copies, write and verify bundles, record them in the manifest, and (with ``cleanup``) delete
-the bundled originals. Decisions are in plugin_utils.telemetry_bundle_state, controller files in
-plugin_utils.telemetry_bundle_store, bundle planning and zip checks in telemetry_bundle_plan and
+the bundled originals. Decisions are in plugin_utils._telemetry.bundle_run, controller files in
+plugin_utils._store.telemetry_bundles, bundle planning and zip checks in telemetry_bundle_plan and
 zip_safety.
 """
 
@@ -17,23 +17,27 @@ from typing import Any
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_lock
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import telemetry_bundle_state as state
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess, host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting_host import resolve_install_dir
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import bundle_run as state
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import (
+    CtxlicError,
+    HostError,
+    InputError,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import (
     classify_pending,
     manifest as run_manifest,
     pending_zip_dirs,
     plan_bundles,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_store import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.telemetry_bundles import (
     BundleStore,
     file_hashes,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import (
     verify_bundle,
     verify_vendor_zip,
     write_bundle,

@@ -14,11 +14,11 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.catalog_store import refresh
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.release_catalog import DEFAULT_MAX_AGE_DAYS
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upgrade_window import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.catalog import refresh
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import DEFAULT_MAX_AGE_DAYS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import (
     FAIL_ON_CHOICES,
     parse_as_of,
     window_task_result,

@@ -1,6 +1,6 @@
 """Contract checks for the calls the host backends make to Ansible modules.
 
-The windows backend (``plugins/plugin_utils/host_windows.py``) touches a target only through
+The windows backend (``plugins/plugin_utils/_host/windows_backend.py``) touches a target only through
 ``ansible.windows.*`` modules; the lab backend uses ``ansible.builtin.*``. Neither can be run
 against a real Windows host in CI, so these checks keep them honest against the *installed*
 module documentation instead:

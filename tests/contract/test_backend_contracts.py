@@ -11,9 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import HostAccess
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_lab import LabHost
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_windows import WindowsHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.lab_backend import LabHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.windows_backend import WindowsHost
 
 from .ansible_windows_contract import RecordingExecutor
 
@@ -192,7 +192,7 @@ def test_mutations_are_refused_in_check_mode(tmp_path):
     action._task.check_mode = True
     host = WindowsHost(action, {})
     executor = RecordingExecutor(WINDOWS_RESPONSES).install(action)
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 
     for mutate in (
         lambda: host.write_file(LS + r"\a.lic", b"x"),

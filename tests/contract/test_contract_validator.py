@@ -273,7 +273,7 @@ class _FakeAction:
 
 
 class _Backend:
-    """Shaped like plugins/plugin_utils/host_windows.py: every module call goes through ``_run_module``."""
+    """Shaped like plugins/plugin_utils/_host/windows_backend.py: every module call goes through ``_run_module``."""
 
     def __init__(self, action: _FakeAction) -> None:
         self._action = action

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from ansible_collections.ctxlic.license_server.plugins.action.package import ActionModule
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_windows import WindowsHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.windows_backend import WindowsHost
 
 from .ansible_windows_contract import RecordingExecutor
 

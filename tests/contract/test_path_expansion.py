@@ -24,10 +24,10 @@ import ansible
 import pytest
 from ansible.module_utils.common import validation
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_lab import LabHost
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_windows import WindowsHost
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.path_expansion import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.lab_backend import LabHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.windows_backend import WindowsHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import (
     EXPANDING_PATH_OPTIONS,
     expandable,
 )

@@ -19,16 +19,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "plugins" 
 
 from report_factory import AS_OF, make_record
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
     evaluate_fleet,
     evaluate_server,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     prepare_observation,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
     INVISIBLE,
     render,
 )

@@ -34,12 +34,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.allocations import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import (
     parse_quantity,
     read_allocation_csv,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
     check_binding,
     feature_summary,
     inventory_summary,
@@ -47,16 +47,16 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file
     parse_license_file,
     validate_file_name,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_plan import features_text
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lmstat import parse_lmstat
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import LSVersion, parse_ls_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.plan import features_text
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.lmstat import parse_lmstat
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion, parse_ls_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import (
     ProxyConfigError,
     parse_proxy_address,
     read_proxy,
     set_proxy,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upload_result import parse_upload_result
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.upload_result import parse_upload_result
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from pathlib import Path
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
 REPO = Path(__file__).resolve().parents[2]
 BACKUP = REPO / "playbooks" / "dr_backup.yml"

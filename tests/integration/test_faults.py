@@ -38,8 +38,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import f
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, SERVICES
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import verify_bundle
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import verify_bundle
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
 from .conftest import BIN, Fleet, PlaybookResult, ansible_env, sha256, tree
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from

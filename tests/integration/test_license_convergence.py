@@ -11,7 +11,7 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_removal
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import removal as license_removal
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR
 

@@ -17,7 +17,7 @@ from ansible.parsing.plugin_docs import read_docstring
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
 MYFILES = DEFAULT_INSTALL_DIR + r"\MyFiles"
 REPO = Path(__file__).resolve().parents[2]

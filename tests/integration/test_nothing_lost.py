@@ -29,8 +29,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_lock
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import clean_text
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_writer import write_reports
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import clean_text
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.report_writer import write_reports
 
 CHROMIUM = shutil.which("chromium")
 FACTORY = Path(__file__).resolve().parents[1] / "unit" / "plugins" / "plugin_utils" / "report_factory.py"
@@ -148,11 +148,11 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
 def _overdue_fleet_html(tmp_path_factory) -> Path:
     """The default 3-host lab's shape: telemetry fine (FAQ status Compliant), every server's upgrade overdue."""
     factory = _factory()
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import (
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
         evaluate_fleet,
         evaluate_server,
     )
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 
     window = {"status": "overdue", "deadline": factory.day(-200), "days_overdue": 200,
               "latest": "11.17.2 build 52000", "required_release": {"version": "11.17.2 build 46000"}}

@@ -21,7 +21,7 @@ from ansible.parsing.plugin_docs import read_docstring
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
 from .conftest import COLLECTIONS, ansible_env, sha256
 
@@ -185,7 +185,7 @@ def pending_zips(fleet, host: str) -> dict[str, str]:
 
 def bundled(dest: Path) -> dict[str, str]:
     """{member name: sha256} over every bundle of the telemetry manifest, each bundle verified on disk."""
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import verify_bundle
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import verify_bundle
 
     manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
     members = {}

@@ -20,8 +20,8 @@ from xml.etree import ElementTree
 import pytest
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, demo_specs
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import verify_bundle
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_folder import folder_name
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import verify_bundle
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
 from .conftest import sha256, tree
 

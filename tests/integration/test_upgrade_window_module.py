@@ -215,8 +215,8 @@ def test_argument_spec_matches_the_documentation() -> None:
     from ansible.parsing.plugin_docs import read_docstring
 
     from ansible_collections.ctxlic.license_server.plugins.action.upgrade_window import ARGUMENT_SPEC
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import parse_ls_version
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upgrade_window import evaluate_window
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import evaluate_window
 
     docs = read_docstring(str(REPO / "plugins" / "modules" / "upgrade_window.py"))
     options = docs["doc"]["options"]

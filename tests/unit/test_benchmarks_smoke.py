@@ -21,7 +21,7 @@ if str(REPO) not in sys.path:
 from benchmarks import checkpoint, fleet_bench, machine, pure_bench, run  # noqa: E402
 from benchmarks.report import render_markdown  # noqa: E402
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import FORMATS  # noqa: E402
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import FORMATS  # noqa: E402
 
 CPUINFO = """processor\t: 0
 model name\t: Example CPU @ 3.00GHz

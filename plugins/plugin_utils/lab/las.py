@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import las as las_rules
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las as las_rules
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.installer import version_key
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     INSTALL_REG_KEY,

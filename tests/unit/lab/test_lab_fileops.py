@@ -20,8 +20,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_lab import LabHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.lab_backend import LabHost
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fileops, fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, win_to_lab
 

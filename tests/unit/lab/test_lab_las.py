@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import connectivity
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import connectivity
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import cli, fleet, scenario
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import las as lab_las
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.probe import probe

@@ -11,8 +11,11 @@ import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import evaluate_fleet, evaluate_server
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
+    evaluate_fleet,
+    evaluate_server,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 
 AS_OF = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 HOSTILE = "=cmd|' /C calc'!A0 <script>alert(1)</script> \"quotes\" &amp; |pipe| `tick`\nsecond line\x07end"

@@ -10,14 +10,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.allocations import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import (
     AllocationRead,
     obsolete_allocations,
     read_allocation_csv,
     read_entitlements,
     surplus,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "allocations"
 

@@ -1,4 +1,4 @@
-"""Tests for plugin_utils.atomic_file: the old file or the new file, never a part, and no temporary file left."""
+"""Tests for plugin_utils._store.atomic_file: the old file or the new file, never a part, and no temporary file left."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
 
 
 def names(folder: Path) -> list[str]:
@@ -90,7 +90,7 @@ def test_a_full_file_system_keeps_the_original_and_no_temporary(tmp_path: Path) 
     target.write_text("previous")
     script = textwrap.dedent(f"""
         import resource, signal, sys
-        from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
+        from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
         try:

@@ -1,4 +1,4 @@
-"""Tests for plugin_utils.catalog_store against a real local HTTP server.
+"""Tests for plugin_utils._store.catalog against a real local HTTP server.
 
 The server (127.0.0.1, random port, one thread per request) serves the fixtures in
 tests/fixtures/catalog plus failure modes: 404, 500, a slow handler, a redirect loop.
@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file, catalog_store
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.catalog_store import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.catalog import (
     CatalogFetchError,
     detect_format,
     fetch,
@@ -32,9 +33,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.catalog_stor
     refresh,
     save_cache,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import parse_ls_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.release_catalog import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import (
     Release,
     parse_whats_new_html,
 )
@@ -309,14 +310,14 @@ def test_fetch_without_requests_names_the_missing_library(monkeypatch: pytest.Mo
     "module",
     [
         "ansible_collections.ctxlic.license_server.plugins.action.info",
-        "ansible_collections.ctxlic.license_server.plugins.plugin_utils.catalog_store",
+        "ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.catalog",
     ],
 )
 def test_reading_the_catalog_does_not_import_requests(module: str) -> None:
     """info runs in every forked worker: importing requests there costs ~190 ms and 16 MiB each."""
     code = (
         f"import sys, {module}\n"
-        "from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store\n"
+        "from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store\n"
         "catalog_store.load_shipped()\n"
         "print('requests' in sys.modules)\n"
     )

@@ -20,15 +20,15 @@ from report_factory import (
     unreachable_record,
 )
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import compliance
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import checks as compliance
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
     CHECK_IDS,
     catalog_notice,
     evaluate_fleet,
     evaluate_server,
     parse_day,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 
 def check(result: dict, check_id: str) -> dict:

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.connectivity import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.connectivity import (
     PROXY_MODULE,
     VERDICTS,
     parse_connect_status,
     verdict,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
 DNS_OK = {"ok": True, "addresses": ["52.2.1.1"], "error": None}
 # The resolver failure the uploader records (seed 001 "Sample data", CTX_UPLOADER_ERROR_NETWORK_OPEN).

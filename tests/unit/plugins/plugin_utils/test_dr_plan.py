@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan as dp
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dp
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.licgen import license_text
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_plan import content_checksum
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.plan import content_checksum
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 TODAY = date(2026, 11, 22)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan as dp
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dp
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
 SERVICES = list(dp.DEFAULT_PRIMARY_SERVICES)
 RUNNING = {name: (True, "running") for name in SERVICES}

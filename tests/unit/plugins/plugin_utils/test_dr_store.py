@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_plan as dp
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import dr_store as ds
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_folder
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dp
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import dr_backups as ds
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 FILES = {"MyFiles/FID_a.lic": b"SERVER this_host HOSTNAME=LICSRV01\r\n", "MyFiles/CITRIX.opt": b"# opt\r\n",

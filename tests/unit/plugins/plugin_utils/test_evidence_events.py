@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_events import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.evidence_events import (
     check_kind,
     decide,
     event_time,

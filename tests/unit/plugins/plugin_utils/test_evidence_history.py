@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import evidence_history as eh
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import EvidenceHistory
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upload_result import parse_upload_result
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import evidence_history as eh
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import EvidenceHistory
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.upload_result import parse_upload_result
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "upload_results"
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)

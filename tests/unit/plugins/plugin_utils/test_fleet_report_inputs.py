@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import fleet_report_inputs as fr
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import evaluate_fleet, evaluate_server
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.info_record import empty_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs as fr
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
+    evaluate_fleet,
+    evaluate_server,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import empty_record
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -7,15 +7,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import ls_tools
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.info_record import build_record, failed_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import (
+    build_record,
+    failed_record,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     LabPathError,
     lab_to_win,
     split_windows_path,
     win_to_lab,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.timeutil import iso_z, parse_iso
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import iso_z, parse_iso
 
 
 @pytest.mark.parametrize(

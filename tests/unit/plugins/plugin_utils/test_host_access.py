@@ -15,9 +15,9 @@ import pytest
 from ansible._internal._errors._captured import AnsibleModuleCapturedError
 from ansible.module_utils._internal import _errors, _messages
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import failure_reason
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_windows import WindowsHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import failure_reason
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.windows_backend import WindowsHost
 
 BACKUP = "Could not make backup of '/x/FID_site.lic' to '/x/FID_site.lic.1.2026-11-22@12:00:00~'."
 ENOSPC = f"[Errno 28] {os.strerror(errno.ENOSPC)}: '/x/FID_site.lic'"

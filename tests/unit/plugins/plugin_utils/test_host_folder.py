@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_folder as hf
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder as hf
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 
 @pytest.mark.parametrize("names", [

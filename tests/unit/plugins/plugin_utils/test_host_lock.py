@@ -8,9 +8,9 @@ import socket
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_lock as hl
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import FileInfo
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as hl
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import FileInfo
 
 NOW = datetime.datetime(2026, 12, 2, 7, 0, tzinfo=datetime.UTC)
 

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import windows_scripts
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_lab import LabHost
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_windows import WindowsHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import windows_scripts
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.lab_backend import LabHost
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.windows_backend import WindowsHost
 from ansible_collections.ctxlic.license_server.tests.contract.ansible_windows_contract import RecordingExecutor
 
 STEPS = {"dns": {"ok": True, "addresses": ["1.2.3.4"], "error": None}, "direct": {"ok": True, "error": None},

@@ -17,30 +17,33 @@ from xml.etree import ElementTree
 import pytest
 from report_factory import AS_OF, ago, make_record
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import fleet_report_inputs as inputs
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.action_support import empty_path_options
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.allocations import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import empty_path_options
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import (
     obsolete_allocations,
     parse_quantity,
     read_allocation_csv,
     read_entitlements,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import evaluate_fleet, evaluate_server
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_events import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
+    evaluate_fleet,
+    evaluate_server,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.evidence_events import (
     event_time,
     manual_upload_detail,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.evidence_history import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     EvidenceHistory,
     prepare_observation,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import report_clock
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import validate_file_name
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import clean_text, render
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upload_result import parse_upload_result
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import validate_file_name
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import clean_text, render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.upload_result import parse_upload_result
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import (
     unsafe_member_name,
     verify_vendor_zip,
 )

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import catalog_store
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.info_record import build_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import build_record
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 SERVICES = ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")

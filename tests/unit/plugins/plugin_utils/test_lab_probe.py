@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import reporting
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.connectivity import verdict
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import reporting
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.connectivity import verdict
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import probe as lab_probe
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, create_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR, win_to_lab
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import simulate_day
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import set_proxy
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import set_proxy
 
 PROXY = "proxy.lab:3128"
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

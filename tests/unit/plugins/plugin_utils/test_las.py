@@ -11,16 +11,16 @@ import pytest
 import yaml
 from report_factory import AS_OF, ago, make_record, unreachable_record
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import las
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
     CHECK_IDS,
     RULES,
     evaluate_fleet,
     evaluate_server,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render
 
 RULES_SHIPPED = las.load_shipped()
 BEFORE_EOL = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -286,7 +286,7 @@ def test_every_format_shows_the_licensing_view(report):
 def test_info_record_carries_licensing_from_the_build_and_the_user_input():
     from test_info_record import _raw  # the documented raw collection shape
 
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.info_record import build_record
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import build_record
 
     raw = _raw(registry={"Version": "11.17.2.0 build 52100", "LS_Install_Dir": "C:\\x"})
     without = build_record("ls01", raw)

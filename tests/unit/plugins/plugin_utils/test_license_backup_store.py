@@ -1,4 +1,4 @@
-"""Tests for plugin_utils.license_backup_store's manifest writing (private, atomic, read back by the next run)."""
+"""Tests for plugin_utils._store.license_backups's manifest writing (private, atomic, read back by the next run)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import atomic_file
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_backup_store import LicenseBackupStore
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.license_backups import LicenseBackupStore
 
 SHA = "ab" * 32
 

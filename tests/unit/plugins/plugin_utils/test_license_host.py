@@ -8,11 +8,13 @@ import json
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host, license_plan, license_removal
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import FileInfo, RunResult, ServiceInfo
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import removal as license_removal
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import FileInfo, RunResult, ServiceInfo
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.license_file import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 LS = INSTALL + r"\LS"
@@ -399,7 +401,7 @@ def test_check_myfiles_served_uses_one_collection_and_asks_a_cluster_through_its
 
 # -- issue 14 item 2: the backup before a removal is verified by content ----------------------------------------
 def test_backup_problem_catches_a_truncated_copy(tmp_path):
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host as lh
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as lh
 
     expected = b"x" * 416
     copy = tmp_path / "copy.lic"
@@ -415,9 +417,9 @@ def test_backup_problem_catches_a_truncated_copy(tmp_path):
 def test_backup_destination_uses_the_one_folder_rule_and_names_legacy_folders(tmp_path):
     import datetime as dt
 
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils import host_folder
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_host as lh
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as lh
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
     when = dt.datetime(2026, 11, 22, 10, 15, tzinfo=dt.UTC)
     a = lh.backup_destination(str(tmp_path), "a@b", "FID_a.lic", when)[0]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import license_removal
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import removal as license_removal
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 MYFILES = INSTALL + r"\MyFiles"

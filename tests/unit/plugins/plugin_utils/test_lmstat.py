@@ -1,4 +1,4 @@
-"""Tests for the lmstat output parser (plugins/plugin_utils/lmstat.py)."""
+"""Tests for the lmstat output parser (plugins/plugin_utils/_server/lmstat.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lmstat import parse_lmstat
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.lmstat import parse_lmstat
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "lmstat"
 INTERNAL_FAILURE = "could not be read completely"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import ls_tools
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 

@@ -1,4 +1,4 @@
-"""Tests for plugin_utils.ls_version: the spellings of License Server versions and their order."""
+"""Tests for plugin_utils._server.version: the spellings of License Server versions and their order."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import LSVersion, parse_ls_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion, parse_ls_version
 
 
 @pytest.mark.parametrize(

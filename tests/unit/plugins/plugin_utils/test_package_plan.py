@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import package_plan as plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import parse_ls_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import package_plan as plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
 
 EXE = r"C:\Windows\Temp\ctxlic\CitrixLicensing.exe"
 MSI = r"C:\Windows\Temp\ctxlic\ctx_licensing.msi"

@@ -1,4 +1,4 @@
-"""Tests for plugin_utils.release_catalog: What's new parsing, mirrors, merging, staleness."""
+"""Tests for plugin_utils._server.release_catalog: What's new parsing, mirrors, merging, staleness."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import parse_ls_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.release_catalog import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import (
     Catalog,
     Release,
     catalog_from_data,

@@ -19,11 +19,14 @@ from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, Skipped
 from report_factory import AS_OF, FAILED_UPLOAD, HOSTILE, HOSTILE_HOST, HOSTILE_OBSOLETE, ago, fleet_model, make_record
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import evaluate_fleet, evaluate_server
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import report_render
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
+    evaluate_fleet,
+    evaluate_server,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import report_render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
     FORMATS,
     SharedModel,
     chart_layout,
@@ -33,7 +36,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_rende
     render,
     render_all,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_writer import write_reports
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.report_writer import write_reports
 
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -21,12 +21,19 @@ import pytest
 import xunitparser
 from report_factory import AS_OF, CATALOG, FAILED_UPLOAD, ago, day, feature, fleet_model, lic_file, make_record
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import compliance
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.collection_meta import collection_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import evaluate_fleet, evaluate_server
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import render, render_all
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.todo import fleet_week, server_todo, verdict
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import checks as compliance
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.collection_meta import collection_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
+    evaluate_fleet,
+    evaluate_server,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render, render_all
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.todo import (
+    fleet_week,
+    server_todo,
+    verdict,
+)
 
 OVERDUE = {"status": "overdue", "deadline": day(-200), "days_overdue": 200, "latest": "11.17.2 build 52000",
            "required_release": {"version": "11.17.2 build 46000"}}
@@ -314,5 +321,5 @@ def test_collection_version_from_manifest_or_galaxy(tmp_path):
     (tmp_path / "MANIFEST.json").write_text(json.dumps({"collection_info": {"version": "1.2.4"}}))
     assert collection_version(tmp_path) == "1.2.4"
     assert collection_version(tmp_path / "missing") is None
-    galaxy = Path(compliance.__file__).resolve().parents[2] / "galaxy.yml"
+    galaxy = Path(compliance.__file__).resolve().parents[3] / "galaxy.yml"
     assert collection_version() == re.search(r"^version:\s*(\S+)", galaxy.read_text(), re.MULTILINE).group(1)

@@ -1,4 +1,4 @@
-"""Tests for the reporting modules' controller-side decisions (plugins/plugin_utils/reporting.py)."""
+"""Tests for the reporting modules' controller-side decisions (plugins/plugin_utils/_telemetry/reporting.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import reporting
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.connectivity import verdict
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.proxy_config import ProxyConfigError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import reporting
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.connectivity import verdict
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import (
+    CtxlicError,
+    HostError,
+    InputError,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import ProxyConfigError
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "proxy_xml"
 PATH = r"C:\Lic\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"

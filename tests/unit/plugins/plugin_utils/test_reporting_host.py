@@ -1,12 +1,12 @@
-"""Shared host steps of the reporting modules, against a fake host (plugins/plugin_utils/reporting_host.py)."""
+"""Shared host steps of the reporting modules, against a fake host (plugins/plugin_utils/_host/reporting_steps.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.host_access import ServiceInfo
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.reporting_host import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import ServiceInfo
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import (
     resolve_install_dir,
     restart_service,
 )

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import (
     ZIP_ARCHIVE_OVERHEAD,
     classify_pending,
     deletable,
@@ -281,8 +281,8 @@ def test_deletable_rejects_non_manifest() -> None:
     {"source_path": "C:\\x\\a.zip", "name": "a.zip", "size": "big", "sha256": "0" * 64},
 ])
 def test_manifest_refuses_incomplete_members_with_its_own_error(member):
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import manifest
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import manifest
 
     plan = [{"bundle_name": "h_20261122_1.zip", "members": [member], "size": 1, "warnings": []}]
     with pytest.raises(InputError):
@@ -291,8 +291,8 @@ def test_manifest_refuses_incomplete_members_with_its_own_error(member):
 
 @pytest.mark.parametrize("members", [[{"source_path": ["not", "a", "string"]}], "nope"])
 def test_deletable_refuses_malformed_manifests_with_its_own_error(members):
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import deletable
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import deletable
 
     with pytest.raises(InputError):
         deletable({"bundles": [{"name": "b", "members": members}]}, {"b"})

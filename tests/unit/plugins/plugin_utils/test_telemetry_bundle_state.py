@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import telemetry_bundle_state as s
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import manifest, plan_bundles
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import bundle_run as s
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import manifest, plan_bundles
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 USAGE = INSTALL + r"\LS\resource\usage"

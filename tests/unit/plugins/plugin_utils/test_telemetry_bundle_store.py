@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_store import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.telemetry_bundles import (
     BundleStore,
     file_hashes,
     host_folder,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import write_bundle
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import write_bundle
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for plugin_utils.upgrade_window: six calendar months, the floor, boundary days."""
+"""Tests for plugin_utils._server.upgrade_window: six calendar months, the floor, boundary days."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.catalog_store import load_shipped
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import parse_ls_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.release_catalog import Catalog, Release, merge
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upgrade_window import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.catalog import load_shipped
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import (
+    Catalog,
+    Release,
+    merge,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import (
     FLOOR,
     FLOOR_DEADLINE,
     add_months,

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils import upload_result as ur
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upload_result import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import upload_result as ur
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.upload_result import (
     GENERIC_FAILURE_HINT,
     REMEDIATION_HINTS,
     parse_upload_result,

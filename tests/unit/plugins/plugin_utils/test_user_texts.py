@@ -29,7 +29,7 @@ def test_runtime_messages_name_documents_by_title_not_seed():
     import tokenize
     from pathlib import Path
 
-    root = Path(lp.__file__).resolve().parents[1]  # plugins/
+    root = Path(lp.__file__).resolve().parents[2]  # plugins/
     seed = re.compile(r"\b[Ss]eeds? (?:``)?00[0-4]")
     found = []
     for path in sorted([*root.joinpath("action").glob("*.py"), *root.joinpath("plugin_utils").glob("*.py")]):
@@ -54,7 +54,7 @@ def test_docs_roles_and_playbooks_name_documents_by_title():
     import re
     from pathlib import Path
 
-    root = Path(lp.__file__).resolve().parents[2]
+    root = Path(lp.__file__).resolve().parents[3]
     seed = re.compile(r"\b[Ss]eeds? (?:``)?00[0-4]")
     files = [*root.glob("roles/*/README.md"), *root.glob("roles/*/meta/argument_specs.yml"),
              *root.glob("playbooks/*.yml"), *root.glob("docs/*.md"), *root.glob("docs/*/*.md"), root / "README.md"]

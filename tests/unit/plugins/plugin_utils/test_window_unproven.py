@@ -11,17 +11,17 @@ from datetime import date
 
 from report_factory import AS_OF, make_record
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.catalog_store import load_shipped
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.compliance import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.catalog import load_shipped
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
     REMEDIATION,
     catalog_notice,
     evaluate_fleet,
     evaluate_server,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.ls_version import parse_ls_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.report_render import render
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.upgrade_window import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import (
     evaluate_window,
     window_task_result,
 )

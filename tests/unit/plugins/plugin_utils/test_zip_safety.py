@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.telemetry_bundle_plan import plan_bundles
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.zip_safety import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import plan_bundles
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import (
     sha256_file,
     unsafe_member_name,
     verify_bundle,

@@ -1,0 +1,462 @@
+"""Render the compliance report model as JSON, CSV, Markdown, HTML or JUnit XML (pure: returns text).
+
+Every string in a report may come from a hostile or broken server (host names, uploader
+messages, license file names), so each format escapes for its own syntax:
+
+* HTML: Jinja2 autoescaping, no scripts, inline CSS only, the chart is inline SVG.
+* Markdown: ``\\ ` * _ [ ] | # ~`` are backslash-escaped, ``& < >`` become entities and newlines
+  ``<br>``, so a value cannot break a table row or inject markup.
+* CSV: text cells starting with ``= + - @``, tab or CR get a leading ``'`` (spreadsheet formula
+  injection, OWASP "CSV Injection").
+* JUnit: built with ElementTree (which escapes text and attributes); characters XML 1.0 forbids
+  are removed first.
+
+Control characters (C0 except tab/newline/CR, DEL, C1, lone surrogates, U+FFFE/U+FFFF) are
+stripped from every format except JSON, which escapes them losslessly. The templates are read
+from ``report_templates/`` next to this file (package data, read-only).
+
+Cleaning copies the model, which costs as much as rendering a format, so it is done once per
+:class:`SharedModel` and the cleaned copy is shared by every non-JSON format. That copy is
+read-only (mappings are ``MappingProxyType``, lists are tuples): a renderer that tried to change
+it would fail loudly instead of leaking its change into the next format.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import math
+import re
+import xml.etree.ElementTree as ET  # only builds XML; nothing untrusted is parsed here
+from collections.abc import Iterable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+
+FORMATS = ("json", "csv", "markdown", "html", "junit")
+EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html", "junit": "xml"}
+TEMPLATE_DIR = Path(__file__).resolve().parent / "report_templates"
+
+TONE_SYMBOLS = {"pass": "\u2714", "warn": "\u25b2", "fail": "\u2716", "unknown": "?"}
+TONE_COLOURS = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "unknown": "#57606a"}
+CHECK_LABELS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "unknown": "UNKNOWN"}
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Characters that change how text around them displays, or display as nothing (Unicode bidi controls,
+#: UAX #9; zero-width and invisible format characters): shown as <U+XXXX> in every format.
+INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+             "\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_NEWLINES = re.compile("\r\n|[\r\n\u2028\u2029]")  # what editors and some renderers treat as line breaks
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_CLASS_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+# --------------------------------------------------------------------------- escaping helpers
+
+
+def clean_text(value: Any) -> str:
+    """``value`` as text with the characters XML 1.0 forbids (and other controls) removed.
+
+    Invisible formatting characters (bidi overrides and isolates, zero-width characters, the soft
+    hyphen, the BOM) are made visible as ``<U+202E>``: ``FID_\u202egnp.exe.lic`` would otherwise display
+    as ``FID_cil.exe.png`` (issue 14 item 8). This is the one place every non-JSON format cleans text.
+    """
+    text = _FORBIDDEN.sub("", "" if value is None else str(value))
+    return _INVISIBLE.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
+
+
+def clean_read_only(value: Any) -> Any:
+    """Read-only deep copy of ``value`` with every string passed through :func:`clean_text`.
+
+    Mappings become ``MappingProxyType`` and lists/tuples become tuples; other values (numbers,
+    booleans, None) are immutable already.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Mapping):
+        return MappingProxyType({clean_text(k): clean_read_only(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(clean_read_only(v) for v in value)
+    return value
+
+
+def md_escape(value: Any, *, newline: str = "<br>") -> str:
+    """Escape text for a Markdown table cell (or, with ``newline=" "``, a heading or list item)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = clean_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _NEWLINES.sub(newline, text)
+
+
+def csv_cell(value: Any) -> Any:
+    """Neutralise a CSV cell: numbers pass, text starting with a formula trigger gets a leading ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value
+    text = clean_text(value)
+    return "'" + text if text.startswith(_CSV_TRIGGERS) else text
+
+
+def human_bytes(size: Any) -> str:
+    """``123456`` -> ``120.6 KiB``; non-numbers -> empty text."""
+    if isinstance(size, bool) or not isinstance(size, (int, float)):
+        return ""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(value) < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+# --------------------------------------------------------------------------- chart geometry
+
+
+def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width: int = 480,
+                 value_width: int = 270, row_height: int = 26) -> dict:
+    """Geometry of the horizontal bar chart of days since the last successful upload.
+
+    The scale shows at least 1.5x the threshold so the 90-day line sits inside the plot, grows with
+    the oldest upload up to 4x the threshold (longer bars are clipped and marked), and is rounded
+    up to whole 30-day steps for readable ticks.
+    """
+    threshold = int(chart.get("threshold_days") or 90)
+    bars_in = list(chart.get("bars") or [])
+    known = [b["days"] for b in bars_in if isinstance(b.get("days"), int)]
+    wanted = max([threshold * 1.5] + [min(d, threshold * 4) for d in known])
+    step = 30 if threshold >= 30 else max(1, threshold // 3)
+    scale = int(math.ceil(wanted / step) * step)
+    top, bottom = 34, 30
+    height = top + max(len(bars_in), 1) * row_height + bottom
+    width = label_width + plot_width + value_width
+
+    def x_of(days: float) -> float:
+        return round(label_width + min(days, scale) / scale * plot_width, 1)
+
+    bars = []
+    for index, entry in enumerate(bars_in):
+        days = entry.get("days")
+        y = top + index * row_height
+        status = entry.get("status") if entry.get("status") in TONE_COLOURS else "unknown"
+        # A server that never uploaded is not a 0-day bar: it gets a dashed outline across the plot and
+        # the label "never" (issue 15 item 5); a 0-day bar stays a short solid bar labelled "0 d".
+        never = days is None
+        length = float(plot_width) if never else max(x_of(days) - label_width, 2.0)
+        label = "never" if never else f"{days} d"
+        bars.append({
+            "host": clean_text(entry.get("host")),
+            "label": _truncate(clean_text(entry.get("host")).replace("\n", " ").replace("\r", " "), 34),
+            "x": label_width, "y": y + 5, "width": round(length, 1), "height": row_height - 10,
+            "text_y": y + row_height / 2 + 4, "colour": TONE_COLOURS[status], "status": status, "never": never,
+            "status_label": CHECK_LABELS[status],
+            "value": f"{label} \u00b7 {CHECK_LABELS[status]}" + (" (clipped)" if days and days > scale else ""),
+            "value_x": label_width + plot_width + 8,
+        })
+    ticks = [{"x": x_of(d), "label": str(d)} for d in range(0, scale + 1, step)]
+    return {"width": width, "height": height, "top": top, "plot_bottom": height - bottom, "bars": bars,
+            "ticks": ticks, "threshold": threshold, "threshold_x": x_of(threshold), "scale": scale,
+            "label_width": label_width, "plot_width": plot_width}
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@functools.lru_cache(maxsize=2)
+def _environment(html: bool) -> Environment:
+    """Jinja2 environment: autoescaped for HTML, plain for Markdown (which escapes with ``md``)."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=html,  # noqa: S701 - True for HTML; Markdown is not HTML and escapes every value with `md`
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["md_inline"] = functools.partial(md_escape, newline=" ")
+    env.filters["human_bytes"] = human_bytes
+    env.filters["clean"] = clean_text
+    return env
+
+
+def _context(model: Mapping[str, Any]) -> dict:
+    return {
+        "m": model,
+        "chart": chart_layout(model["chart"]),
+        "symbols": TONE_SYMBOLS,
+        "labels": CHECK_LABELS,
+        "colours": TONE_COLOURS,
+    }
+
+
+def _render_template(model: Mapping[str, Any], name: str, html: bool) -> str:
+    return _environment(html).get_template(name).render(**_context(model))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_ESCAPED = re.compile(f"[\ud800-\udfff{INVISIBLE}]")
+
+
+def _sorted_keys(value: Any) -> Any:
+    """``value`` with every mapping's keys in sorted order (what ``sort_keys=True`` gives)."""
+    if isinstance(value, Mapping):
+        return {k: _sorted_keys(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
+def _render_json(model: Mapping[str, Any]) -> str:
+    # Keys sorted as always, except that the overall verdict leads the file (issue 15 item 4): the first
+    # thing a person or a pipeline reads agrees with the per-server results.
+    ordered = _sorted_keys(model)
+    if isinstance(ordered, dict) and "verdict" in ordered:
+        ordered = {"verdict": ordered.pop("verdict"), **ordered}
+    text = json.dumps(ordered, indent=2, ensure_ascii=False)
+    # ensure_ascii=False passes lone surrogates through raw, and UTF-8 cannot encode them (the report
+    # could not be written). Outside strings JSON has only ASCII, so each one is inside a string and
+    # its \uXXXX escape is valid JSON that reads back as the same code point (json.loads joins an
+    # adjacent high/low pair into the character the pair encodes).
+    # Bidi and zero-width characters are written as \uXXXX escapes too: lossless for a JSON reader,
+    # visible to a person reading the file (issue 14 item 8).
+    return _JSON_ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+
+
+CSV_COLUMNS = (
+    "kind", "host", "hostname", "status", "reporting", "fleet_status", "version", "window_status",
+    "upgrade_deadline", "latest_release", "reporting_mode", "last_attempt_status", "last_attempt_time",
+    "last_attempt_code", "last_attempt_message", "last_success_time", "last_success_source", "days_since_success",
+    "upload_deadline", "pending_count", "pending_bytes", "expired_lines", "inactive_lines", "expiring_lines",
+    "failed_checks", "warned_checks", "unknown_checks",
+    "licensing_technology", "las_capable_online", "las_capable_offline", "las_mode", "las_last_contact",
+    "las_offline_activation", "las_state_source",
+    "todo_order", "todo_action", "todo_deadline", "todo_when",
+)
+_LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "capable_online",
+                  "las_capable_offline": "capable_offline", "las_mode": "mode", "las_last_contact": "last_contact",
+                  "las_offline_activation": "offline_activation", "las_state_source": "state_source"}
+
+
+def _render_csv(model: Mapping[str, Any]) -> str:
+    check_ids = list(model["meta"]["check_ids"])
+    header = [*CSV_COLUMNS, *(f"check_{c}" for c in check_ids), "summary"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    fleet_status = model["fleet"]["status"]
+    for server in model["servers"]:
+        facts = server["facts"]
+        statuses = {c["id"]: c["status"] for c in server["checks"]}
+        summary = " | ".join(f"{c['id']}: {c['message']}" for c in server["checks"] if c["status"] in ("fail", "warn"))
+        row = {
+            "kind": "server", "host": server["host"], "hostname": server["hostname"], "status": server["status"],
+            "reporting": server["reporting"], "fleet_status": fleet_status,
+            **{k: facts.get(k) for k in CSV_COLUMNS if k in facts},
+            "failed_checks": " ".join(server["failed_checks"]), "warned_checks": " ".join(server["warned_checks"]),
+            "unknown_checks": " ".join(server["unknown_checks"]),
+            **{column: (server.get("licensing") or {}).get(key) for column, key in _LICENSING_CSV.items()},
+        }
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS]
+                        + [csv_cell(statuses.get(c)) for c in check_ids] + [csv_cell(summary)])
+    # One row per action of each server's to-do list (kind "todo"), in the list's order (issue 15 item 10).
+    for server in model["servers"]:
+        for item in server.get("todo") or ():
+            row = {"kind": "todo", "host": server["host"], "hostname": server["hostname"], "status": item["severity"],
+                   "fleet_status": fleet_status, "todo_order": item["order"], "todo_action": item["action"],
+                   "todo_deadline": item["deadline"], "todo_when": item["when"]}
+            writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                            + [csv_cell(f"{item['check']}: {item['action']}")])
+    licensing = model.get("licensing") or {}
+    for count in licensing.get("counts") or ():
+        row = {"kind": "licensing_count", "fleet_status": fleet_status, "licensing_technology": count["technology"]}
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                        + [csv_cell(f"{count['servers']} servers: {count['label']}")])
+    for obsolete in model["obsolete_allocations"]:
+        row = {"kind": "obsolete_allocation", "host": obsolete.get("host"), "status": "obsolete", "reporting": False,
+               "fleet_status": fleet_status}
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                        + [csv_cell(obsolete.get("message"))])
+    inputs = model.get("input_rows") or {}
+    if inputs:
+        row = {"kind": "input_file", "fleet_status": fleet_status}
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                        + [csv_cell(inputs.get("message"))])
+    for finding in inputs.get("findings") or ():
+        row = {"kind": "input_row", "host": finding.get("host"), "status": "ignored" if finding.get("ignored")
+               else "used_with_finding", "fleet_status": fleet_status}
+        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
+                        + [csv_cell(f"{inputs.get('option')}: {finding.get('message')}")])
+    return out.getvalue()
+
+
+def _junit_case(suite: ET.Element, name: str, classname: str, status: str, message: str, detail: str,
+                warn_fails: bool) -> tuple[int, int]:
+    case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
+    if status == "fail" or (status == "warn" and warn_fails):
+        ET.SubElement(case, "failure", message=_truncate(message, 1000), type=status).text = detail
+        return 1, 0
+    if status == "unknown":
+        ET.SubElement(case, "skipped", message=_truncate(message, 1000))
+        return 0, 1
+    if detail:
+        ET.SubElement(case, "system-out").text = f"{status.upper()}: {detail}"
+    return 0, 0
+
+
+def _junit_suite(root: ET.Element, name: str, properties: Mapping[str, Any]) -> ET.Element:
+    suite = ET.SubElement(root, "testsuite", name=name)
+    props = ET.SubElement(suite, "properties")
+    for key, value in properties.items():
+        ET.SubElement(props, "property", name=key, value=clean_text(value))
+    return suite
+
+
+def _close_suite(suite: ET.Element, tests: int, failures: int, skipped: int, timestamp: str) -> None:
+    suite.set("tests", str(tests))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", str(skipped))
+    suite.set("time", "0")
+    suite.set("timestamp", timestamp)
+
+
+def _render_junit(model: Mapping[str, Any]) -> str:
+    """One suite for the fleet (FAQ status, obsolete allocations, fleet-wide findings), one per server."""
+    meta, fleet = model["meta"], model["fleet"]
+    warn_fails = bool(meta.get("options", {}).get("junit_warn_as_failure"))
+    stamp = clean_text(meta["generated_at"])[:19]
+    root = ET.Element("testsuites", name=meta["title"])
+    verdict = model.get("verdict") or {}
+    fleet_props = {"verdict": verdict.get("headline", ""), "verdict_tone": verdict.get("tone", ""),
+                   "fleet_status": fleet["status"], "fleet_action_required": str(fleet["action_required"]).lower(),
+                   "as_of": meta["as_of"], "collection_version": meta.get("collection_version") or ""}
+    totals = [0, 0, 0]
+
+    for count in (model.get("licensing") or {}).get("counts") or ():
+        fleet_props[f"licensing_{count['technology']}"] = str(count["servers"])
+    suite = _junit_suite(root, "fleet", fleet_props)
+    faq_status = {"Compliant": "pass", "Unknown": "unknown"}.get(fleet["status"], "fail")
+    cases = []
+    if verdict:
+        cases.append(("fleet :: overall verdict", verdict["tone"],
+                      f"{verdict['headline']}. {verdict.get('detail') or ''}".strip()))
+    cases.append(("fleet :: telemetry status (Citrix License Telemetry FAQ)", faq_status,
+                  f"{fleet['status']}: {fleet['status_reason']}"))
+    cases += [(f"fleet :: obsolete allocation :: {o['host']}", "fail", o["message"])
+              for o in model["obsolete_allocations"]]
+    cases += [(f"fleet :: {f['id']}", f["severity"], f["message"]) for f in fleet["other_findings"] if not f["hosts"]]
+    inputs = model.get("input_rows") or {}
+    cases += [(f"fleet :: input :: {inputs.get('option')} row {f.get('row')}", "warn",
+               f"{inputs.get('option')}: {f.get('message')}") for f in inputs.get("findings") or ()]
+    licensing = model.get("licensing")
+    if licensing:
+        cases.append(("fleet :: licensing technology (LAS)", licensing["tone"], licensing["headline"]))
+    failures = skipped = 0
+    for name, status, message in cases:
+        f, s = _junit_case(suite, name, "ctxlic.license_server.fleet", status, message, message, warn_fails)
+        failures, skipped = failures + f, skipped + s
+    _close_suite(suite, len(cases), failures, skipped, stamp)
+    totals = [len(cases), failures, skipped]
+
+    for server in model["servers"]:
+        # Fleet properties live in the fleet suite only, and each server's are named after it: xunitparser
+        # keeps every suite's properties in one table and rejects a name seen twice (issue 15 item 12).
+        host = server["host"]
+        props = {f"{host} :: hostname": server["hostname"] or "", f"{host} :: server_status": server["status"],
+                 f"{host} :: reporting": str(server["reporting"]).lower()}
+        suite = _junit_suite(root, server["host"], props)
+        classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", server["host"]) or "host")
+        failures = skipped = 0
+        for check in server["checks"]:
+            detail = "\n".join(p for p in (check["message"], f"Rule: {check.get('rule') or ''}",
+                                           f"Fix: {check.get('remediation') or ''}") if not p.endswith(": "))
+            f, s = _junit_case(suite, f"{server['host']} :: {check['id']}", classname, check["status"],
+                               check["message"], detail, warn_fails)
+            failures, skipped = failures + f, skipped + s
+        _close_suite(suite, len(server["checks"]), failures, skipped, stamp)
+        totals = [totals[0] + len(server["checks"]), totals[1] + failures, totals[2] + skipped]
+
+    root.set("tests", str(totals[0]))
+    root.set("failures", str(totals[1]))
+    root.set("errors", "0")
+    root.set("skipped", str(totals[2]))
+    root.set("time", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _check_model(model: Any) -> None:
+    if not isinstance(model, Mapping) or not all(k in model for k in ("meta", "fleet", "servers", "chart", "matrix")):
+        raise InputError("model must be the dict report_model.build_report() returns.")
+
+
+class SharedModel:
+    """One report model prepared for rendering in several formats.
+
+    ``source`` is the caller's model, used as is by JSON (lossless; ``json.dumps`` only reads it).
+    ``clean`` is the cleaned read-only copy every other format renders from, made on first use
+    and then shared, so writing all five formats cleans the model once instead of four times.
+    """
+
+    def __init__(self, model: Any) -> None:
+        _check_model(model)
+        self.source: Mapping[str, Any] = model
+        self._clean: Mapping[str, Any] | None = None
+
+    @property
+    def clean(self) -> Mapping[str, Any]:
+        if self._clean is None:
+            self._clean = clean_read_only(self.source)
+        return self._clean
+
+
+_RENDERERS = {
+    "json": lambda shared: _render_json(shared.source),
+    "csv": lambda shared: _render_csv(shared.clean),
+    "junit": lambda shared: _render_junit(shared.clean),
+    "markdown": lambda shared: _render_template(shared.clean, "report.md.j2", html=False),
+    "html": lambda shared: _render_template(shared.clean, "report.html.j2", html=True),
+}
+
+
+def _check_format(fmt: Any) -> None:
+    if fmt not in FORMATS:
+        raise InputError(f"report format {fmt!r} is not supported; use one of {', '.join(FORMATS)}.")
+
+
+def render(model: dict | SharedModel, fmt: str) -> str:
+    """Render the report ``model`` (from ``report_model.build_report``) in ``fmt``: one of ``FORMATS``.
+
+    To render several formats of one model, pass a :class:`SharedModel` (or use
+    :func:`render_all`) so the model is cleaned once, not once per format.
+    """
+    _check_format(fmt)
+    shared = model if isinstance(model, SharedModel) else SharedModel(model)
+    return _RENDERERS[fmt](shared)
+
+
+def render_all(model: dict | SharedModel, formats: Iterable[str]) -> dict[str, str]:
+    """``{fmt: text}`` for each of ``formats``, all rendered from one shared read-only model."""
+    wanted = list(formats)
+    for fmt in wanted:
+        _check_format(fmt)
+    shared = model if isinstance(model, SharedModel) else SharedModel(model)
+    return {fmt: _RENDERERS[fmt](shared) for fmt in wanted}

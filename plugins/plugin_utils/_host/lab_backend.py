@@ -1,0 +1,232 @@
+"""Lab backend of the host access layer: a simulated host reached with ``ansible.builtin.command``.
+
+A lab host is a directory on the controller (``ctxlic_lab_root``) reached with the ``local``
+connection. Everything goes through the lab's ``labctl`` program, run with ``ansible.builtin.command``:
+the Windows-only facilities (service control manager, registry, volume free space, the one-shot
+collection, running a program and reporting its full Windows exit code) and the file operations.
+
+Windows paths reach the host unchanged. ``labctl`` receives them as argument vector elements with
+``expand_argument_vars: false`` (the option defaults to true and then expands ``$NAME`` and ``~`` in
+every argument) and maps them into the host's tree itself. The ``ansible.builtin`` file modules are not
+used because every ``type=path`` option of theirs passes through ``os.path.expandvars`` and
+``os.path.expanduser`` (``check_type_path`` in ``ansible.module_utils.common.validation``): on Windows
+``$`` is an ordinary file name character, so ``FID_$HOME.lic`` must stay ``FID_$HOME.lic``.
+
+Nothing here expands ``%NAME%`` either, but the operations whose Windows counterparts would
+(:mod:`.path_expansion`) refuse such a path the same way, so a playbook the lab accepts also runs on
+Windows.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import (
+    FileInfo,
+    HostAccess,
+    RunResult,
+    ServiceInfo,
+    failure_reason,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
+    LAB_DIR,
+    LabPathError,
+    win_to_lab,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import literal_path
+
+STAGING_DIR = r"C:\Windows\Temp\ctxlic"
+
+
+class LabHost(HostAccess):
+    backend = "lab"
+
+    def __init__(self, action, task_vars: dict, root: str):
+        super().__init__(action, task_vars)
+        self.root = Path(root)
+        if not (self.root / LAB_DIR).is_dir():
+            raise HostError(
+                f"ctxlic_lab_root={root!r} is not a lab host (no {LAB_DIR} directory); "
+                "create the fleet with the lab command first"
+            )
+
+    def _map(self, path: str) -> str:
+        try:
+            return str(win_to_lab(self.root, path))
+        except LabPathError as exc:
+            raise HostError(str(exc)) from exc
+
+    def _labctl(self, *args: str, read_only: bool) -> RunResult:
+        argv = [str(self.root / LAB_DIR / "bin" / "labctl"), *args]
+        res = self._run_module(
+            "ansible.builtin.command",
+            # Literal arguments: Windows paths may hold '$', which command would otherwise expand.
+            {"argv": argv, "expand_argument_vars": False},
+            reads=("rc", "stdout", "stderr"),
+            read_only=read_only,
+            allow_failure=True,
+        )
+        if "rc" not in res:
+            raise HostError(f"lab control program failed: {failure_reason(res)}")
+        return RunResult(argv=argv, rc=int(res["rc"]), stdout=res.get("stdout", ""), stderr=res.get("stderr", ""))
+
+    def _labctl_json(self, *args: str, read_only: bool):
+        run = self._labctl(*args, read_only=read_only)
+        try:
+            return run.rc, json.loads(run.stdout or "null")
+        except json.JSONDecodeError as exc:
+            raise HostError(f"lab control program printed no JSON: {run.stdout!r} {run.stderr!r}") from exc
+
+    def _labctl_file(self, failing: str, *args: str, read_only: bool):
+        """The answer of a ``labctl file-*`` command; HostError(``failing: reason``) when it failed."""
+        rc, data = self._labctl_json(*args, read_only=read_only)
+        if rc != 0:
+            reason = data.get("msg") if isinstance(data, dict) else None
+            raise HostError(f"{failing}: {reason or f'lab control program exited with {rc}'}")
+        return data
+
+    # -- files ------------------------------------------------------------------------------------
+    def stat(self, path: str, checksum: bool = False) -> FileInfo:
+        flags = ["--checksum"] if checksum else []
+        st = self._labctl_file(f"could not stat {path}", "file-stat", *flags, literal_path(path, "stat"),
+                               read_only=True)
+        return FileInfo(
+            path=path,
+            exists=bool(st.get("exists")),
+            is_dir=bool(st.get("is_dir")),
+            size=st.get("size"),
+            mtime=st.get("mtime"),
+            checksum=st.get("checksum"),
+        )
+
+    def read_file(self, path: str) -> bytes | None:
+        data = self._labctl_file(f"could not read {path}", "file-read", literal_path(path, "read_file"),
+                                 read_only=True)
+        return base64.b64decode(data["content"]) if data.get("exists") else None
+
+    def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
+        files = self._labctl_file(f"could not list {directory}", "file-find", directory, *patterns, read_only=True)
+        return [FileInfo(path=f["path"], exists=True, size=f.get("size"), mtime=f.get("mtime")) for f in files]
+
+    def _copy_in(self, local_path: str, path: str, backup: bool) -> dict:
+        literal_path(path, "write_file")  # refused before anything is staged
+        tmpdir = self._action._make_tmp_path()
+        remote = os.path.join(tmpdir, os.path.basename(local_path))
+        self._action._transfer_file(local_path, remote)
+        flags = ["--backup"] if backup else []
+        try:
+            res = self._labctl_file(f"could not write {path}", "file-write", *flags, remote, path, read_only=False)
+        finally:
+            self._action._remove_tmp_path(tmpdir)
+        return {"changed": bool(res.get("changed")), "backup_file": res.get("backup_file")}
+
+    def write_file(self, path: str, content: bytes, backup: bool = True) -> dict:
+        self._refuse_in_check_mode(f"writing {path}")
+        fd, local = tempfile.mkstemp(prefix="ctxlic-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            return self._copy_in(local, path, backup)
+        finally:
+            os.unlink(local)
+
+    def put_file(self, local_path: str, path: str) -> dict:
+        self._refuse_in_check_mode(f"copying {local_path} to {path}")
+        result = self._copy_in(local_path, path, backup=False)
+        shutil.copymode(local_path, self._map(path))  # keep the installer executable, as NTFS would
+        return result
+
+    def fetch_file(self, path: str, local_path: str) -> None:
+        # The connection copies the mapped path as it is: no variable expansion on this route.
+        self._action._connection.fetch_file(self._map(path), local_path)
+
+    def rename(self, src: str, dest: str) -> None:
+        self._refuse_in_check_mode(f"renaming {src}")
+        self._labctl_file(f"could not rename {src} to {dest}", "file-rename", src, dest, read_only=False)
+
+    def remove(self, path: str) -> dict:
+        self._refuse_in_check_mode(f"removing {path}")
+        res = self._labctl_file(f"could not remove {path}", "file-remove", literal_path(path, "remove"),
+                                read_only=False)
+        return {"changed": bool(res.get("changed"))}
+
+    def make_dir(self, path: str) -> dict:
+        self._refuse_in_check_mode(f"creating {path}")
+        res = self._labctl_file(f"could not create {path}", "file-mkdir", literal_path(path, "make_dir"),
+                                read_only=False)
+        return {"changed": bool(res.get("changed"))}
+
+    # -- programs, services, registry, disk -------------------------------------------------------
+    def run(self, argv: list[str], chdir: str | None = None, *, read_only: bool = False) -> RunResult:
+        if not read_only:
+            self._refuse_in_check_mode(f"running {argv[0]}")
+        if chdir:
+            literal_path(chdir, "run_chdir")
+        program = self._map(argv[0])
+        if not os.path.isfile(program):
+            return RunResult(argv=list(argv), rc=2, stderr=f"The system cannot find the file specified: {argv[0]}")
+        # labctl exec reports the program's full Windows exit code (1603, 3010), which POSIX truncates.
+        exec_args = ["exec", *(["--chdir", self._map(chdir)] if chdir else []), "--", program, *argv[1:]]
+        rc, data = self._labctl_json(*exec_args, read_only=read_only)
+        if rc != 0 or not isinstance(data, dict):
+            raise HostError(f"could not run {argv[0]} on the lab host")
+        return RunResult(
+            argv=list(argv), rc=int(data["rc"]), stdout=data.get("stdout", ""), stderr=data.get("stderr", "")
+        )
+
+    def service(self, name: str) -> ServiceInfo:
+        _rc, data = self._labctl_json("service-query", name, read_only=True)
+        entry = (data or [{}])[0]
+        if not entry.get("exists"):
+            return ServiceInfo(name=name, exists=False)
+        return ServiceInfo(name=name, exists=True, state=entry.get("state"), start_mode=entry.get("start_mode"))
+
+    def set_service(self, name: str, state: str) -> dict:
+        self._refuse_in_check_mode(f"setting service {name} {state}")
+        rc, data = self._labctl_json("service-set", name, state, read_only=False)
+        if rc != 0:
+            raise HostError(f"service {name!r} could not be {state}: {(data or {}).get('msg', '')}")
+        return {"changed": bool(data.get("changed")), "state": data.get("state")}
+
+    def set_service_start_mode(self, name: str, start_mode: str) -> dict:
+        self._refuse_in_check_mode(f"setting the start mode of service {name} to {start_mode}")
+        rc, data = self._labctl_json("service-config", name, start_mode, read_only=False)
+        if rc != 0:
+            raise HostError(f"the start mode of service {name!r} could not be set to {start_mode}: "
+                            f"{(data or {}).get('msg', '')}")
+        return {"changed": bool(data.get("changed")), "start_mode": data.get("start_mode")}
+
+    def registry_value(self, key: str, name: str):
+        res = self._labctl_file(f"could not read {key}\\{name}", "registry-query", key, name, read_only=True)
+        return res.get("value") if res.get("exists") else None
+
+    def disk_space(self, path: str) -> dict:
+        _rc, data = self._labctl_json("disk-free", read_only=True)
+        return {"free_bytes": int(data["free_bytes"]), "total_bytes": int(data["total_bytes"])}
+
+    def collect(self, install_dir: str | None = None, max_bytes: int = 1024 * 1024) -> dict:
+        args = ["collect-info", "--max-bytes", str(max_bytes)]
+        if install_dir:
+            args += ["--install-dir", install_dir]
+        rc, data = self._labctl_json(*args, read_only=True)
+        if rc != 0 or not isinstance(data, dict):
+            raise HostError(f"lab info collection failed (rc={rc})")
+        return data
+
+    def staging_dir(self) -> str:
+        return STAGING_DIR
+
+    def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
+        args = ["probe", "--upload-host", upload_host, "--port", str(port), "--timeout", str(timeout)]
+        if proxy:
+            args += ["--proxy", proxy]
+        rc, data = self._labctl_json(*args, read_only=True)
+        if rc != 0 or not isinstance(data, dict):
+            raise HostError(f"lab connectivity probe failed (rc={rc}): {data!r:.300}")
+        return data
