@@ -1,18 +1,34 @@
-"""What every action plugin of this collection shares: argument validation and error handling.
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
+"""The one base class of this collection's action plugins: the shared work, so plugins only orchestrate.
 
-Subclasses declare ``ARGUMENT_SPEC`` (plus optional constraint lists) and implement
-``run_module(args, task_vars)``. A :class:`CtxlicError` becomes ``failed: true`` with its message,
-never a traceback; connection failures propagate so Ansible marks the host unreachable.
+A plugin declares ``ARGUMENT_SPEC`` (plus optional constraint lists) and implements one hook,
+``run_module(args, task_vars)``, which reads as: validate, plan (pure code), act through ``self.host``,
+assemble the result. The base does the rest, the same way for every plugin (as community.crypto's
+``plugin_utils/_action_module.py`` and microsoft.ad's ``_module_with_reboot.py`` do for theirs):
+
+- argument validation (Ansible's own), and the refusal of empty ``type: path`` options;
+- controller paths: every option named in ``CONTROLLER_PATHS`` is resolved by one rule,
+  :meth:`controller_path` (``~`` expanded, relative paths against the playbook's directory);
+- the host, created lazily on first use (``self.host``), so bad input fails before any connection;
+- ``self.inventory_host``; ``self.check_mode``; ``self.warn()`` collects warnings into the result;
+- :meth:`diff` builds the ``diff`` entry only when the task runs with ``--diff``;
+- :meth:`reread_or_fail` runs ``lmreread`` and fails with the command's own words;
+- a :class:`CtxlicError` becomes ``failed: true`` with its message, never a traceback; connection
+  failures propagate so Ansible marks the host unreachable.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
 
 
 class CtxlicAction(ActionBase):
@@ -21,14 +37,76 @@ class CtxlicAction(ActionBase):
     MUTUALLY_EXCLUSIVE: list = []
     REQUIRED_IF: list = []
     REQUIRED_ONE_OF: list = []
+    # Options that name a file or folder on the controller: resolved by controller_path() before run_module.
+    CONTROLLER_PATHS: tuple[str, ...] = ()
     _supports_check_mode = True
     _supports_async = False
+    _ctxlic_host: HostAccess | None = None
+    _ctxlic_task_vars: dict[str, Any] = {}
+    _ctxlic_warnings: tuple[str, ...] | list[str] = ()
 
+    # -- the hook ---------------------------------------------------------------------------------
     def run_module(self, args: dict, task_vars: dict) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    # -- shared work ------------------------------------------------------------------------------
+    @property
+    def host(self) -> HostAccess:
+        """The host access layer for this task's host, created on first use (bad input never connects)."""
+        if self._ctxlic_host is None:
+            self._ctxlic_host = host_access_for(self, self._ctxlic_task_vars)
+        return self._ctxlic_host
+
+    @property
+    def inventory_host(self) -> str:
+        """The inventory name of the host this task runs for."""
+        return str(self._ctxlic_task_vars.get("inventory_hostname", ""))
+
+    @property
+    def check_mode(self) -> bool:
+        return bool(self._task.check_mode)
+
+    @property
+    def diff_mode(self) -> bool:
+        return bool(getattr(self._task, "diff", False))
+
+    def warn(self, *messages: str) -> None:
+        """Add warnings to the task result (in order, each once)."""
+        for message in messages:
+            if message and message not in self._ctxlic_warnings:
+                self._ctxlic_warnings = [*self._ctxlic_warnings, message]
+
+    def diff(self, before: Any, after: Any, before_header: str | None = None,
+             after_header: str | None = None) -> dict | None:
+        """The ``diff`` entry of a result, or None when the task does not run with ``--diff``."""
+        if not self.diff_mode:
+            return None
+        entry: dict[str, Any] = {"before": before, "after": after}
+        if before_header is not None:
+            entry["before_header"] = before_header
+        if after_header is not None:
+            entry["after_header"] = after_header
+        return entry
+
+    def controller_path(self, value: str) -> str:
+        """The one rule for controller paths: ``~`` expanded, a relative path taken from the playbook's directory."""
+        return self._loader.path_dwim(os.path.expanduser(value))
+
+    def reread_or_fail(self, install_dir: str, cluster_access_point: str | None, why: str) -> dict[str, Any]:
+        """Run ``lmreread``; its result, or a HostError that says ``why`` and gives the command's own output."""
+        from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps
+
+        reread = license_steps.run_reread(self.host, install_dir, cluster_access_point)
+        if not reread["ok"]:
+            raise HostError(f"{why}: {license_steps.reread_failure_message(reread)}")
+        return reread
+
+    # -- the run ----------------------------------------------------------------------------------
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
+        self._ctxlic_task_vars = task_vars
+        self._ctxlic_host = None
+        self._ctxlic_warnings = []
         result = super().run(tmp, task_vars)
         del tmp
         try:
@@ -45,12 +123,18 @@ class CtxlicAction(ActionBase):
         if empty:
             result.update(failed=True, msg=empty)
             return result
+        for name in self.CONTROLLER_PATHS:
+            if isinstance(args.get(name), str):
+                args[name] = self.controller_path(args[name])
         try:
             result.update(self.run_module(args, task_vars))
         except CtxlicError as exc:
             result.update(failed=True, msg=str(exc))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
+        if self._ctxlic_warnings:
+            result["warnings"] = [*result.get("warnings", []),
+                                  *(w for w in self._ctxlic_warnings if w not in result.get("warnings", []))]
         return result
 
 
