@@ -31,17 +31,17 @@ import math
 import re
 import xml.etree.ElementTree as ET  # only builds XML; nothing untrusted is parsed here
 from collections.abc import Iterable
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FunctionLoader, StrictUndefined
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common import package_data
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
 FORMATS = ("json", "csv", "markdown", "html", "junit")
 EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html", "junit": "xml"}
-TEMPLATE_DIR = Path(__file__).resolve().parent / "report_templates"
+TEMPLATES = "_compliance/report_templates"  # package data next to this module
 
 TONE_SYMBOLS = {"pass": "\u2714", "warn": "\u25b2", "fail": "\u2716", "unknown": "?"}
 TONE_COLOURS = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "unknown": "#57606a"}
@@ -183,7 +183,7 @@ def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width
 def _environment(html: bool) -> Environment:
     """Jinja2 environment: autoescaped for HTML, plain for Markdown (which escapes with ``md``)."""
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        loader=FunctionLoader(lambda name: package_data.read_text(f"{TEMPLATES}/{name}")),
         autoescape=html,  # noqa: S701 - True for HTML; Markdown is not HTML and escapes every value with `md`
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ntpath
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -204,21 +203,6 @@ def license_name_for(name: Any, src: Any) -> str:
     if isinstance(src, str) and src.strip():
         return re.split(r"[\\/]", src.rstrip("\\/"))[-1]
     raise InputError("name is required when src is not given: give the file name to use in MyFiles")
-
-
-def backup_destination(backup_dir: str, host: str, name: str, now: datetime.datetime) -> str:
-    """``<backup_dir>/<host>/<UTC timestamp>/<name>`` on the controller.
-
-    The original file name is kept, so a backup can be copied back as it is (for example to a DR
-    License Server with the same host name, seed 004 "Disaster recovery").
-    """
-    if not isinstance(backup_dir, str) or not backup_dir.strip():
-        raise InputError("backup_dir must be a directory on the controller")
-    safe_host = re.sub(r"[^A-Za-z0-9._-]", "_", host or "unknown") or "unknown"
-    if safe_host in (".", ".."):
-        safe_host = "unknown"
-    stamp = now.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")  # noqa: UP017 - explicit UTC
-    return posixpath.join(backup_dir, safe_host, stamp, name)
 
 
 # --------------------------------------------------------------------------------------------

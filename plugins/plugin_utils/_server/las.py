@@ -24,12 +24,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any, Mapping
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common import package_data
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
-DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "las.yml"
+DATA = "data/las.yml"  # package data (plugins/plugin_utils/data/las.yml)
+DATA_FILE = package_data.path(DATA)
 INPUT_VAR = "ctxlic_las"
 OFFLINE_EVENT_KIND = "las_offline_activation"
 
@@ -113,21 +114,19 @@ def rules_from_data(data: Any) -> Rules:
 _SHIPPED: Rules | None = None
 
 
-def load_shipped(path: Path | str | None = None) -> Rules:
-    """The rules shipped with the collection (``data/las.yml``); the only file read in this module."""
+def load_shipped() -> Rules:
+    """The rules shipped with the collection (``data/las.yml``, package data read once per process)."""
     global _SHIPPED
-    if path is None and _SHIPPED is not None:
+    if _SHIPPED is not None:
         return _SHIPPED
     import yaml  # ansible-core depends on PyYAML; imported here so the pure functions need nothing
 
     try:
-        data = yaml.safe_load(Path(path or DATA_FILE).read_text(encoding="utf-8"))
+        data = yaml.safe_load(package_data.read_text(DATA))
     except (OSError, yaml.YAMLError) as exc:
-        raise CtxlicError(f"cannot read the shipped LAS rules {path or DATA_FILE}: {exc}") from None
-    rules = rules_from_data(data)
-    if path is None:
-        _SHIPPED = rules
-    return rules
+        raise CtxlicError(f"cannot read the shipped LAS rules {DATA_FILE}: {exc}") from None
+    _SHIPPED = rules_from_data(data)
+    return _SHIPPED
 
 
 # --------------------------------------------------------------------------- capability and input

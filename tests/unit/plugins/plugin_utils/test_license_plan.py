@@ -151,15 +151,6 @@ def test_license_name_for_needs_one_of_them() -> None:
         lp.license_name_for(None, None)
 
 
-def test_backup_destination_keeps_the_file_name() -> None:
-    when = datetime(2026, 11, 22, 10, 15, 0, tzinfo=UTC)
-    assert lp.backup_destination("/b", "ls01", "FID_a.lic", when) == "/b/ls01/20261122T101500Z/FID_a.lic"
-    assert lp.backup_destination("/b", "../evil host", "a.lic", when) == "/b/.._evil_host/20261122T101500Z/a.lic"
-    assert lp.backup_destination("/b", "..", "a.lic", when).startswith("/b/unknown/")
-    with pytest.raises(InputError):
-        lp.backup_destination("", "ls01", "a.lic", when)
-
-
 def test_duplicate_names_compare_like_ntfs() -> None:
     assert lp.duplicate_names(["a.lic", "B.lic", "A.lic", "b.lic", "c.lic"]) == ["a.lic", "B.lic"]
     assert lp.duplicate_names(["a.lic"]) == []

@@ -1,0 +1,31 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
+"""The collection's own read-only package data (``data/*.yml``, report templates), read in one place.
+
+Pure code may use what ships inside the collection, as it uses its own Python modules: the files are
+part of the installed collection, never written at run time and the same on every controller. This is
+the one module of the pure packages that reads a file, and it reads nothing else (the purity test in
+``tests/unit/test_architecture.py`` holds that).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+PLUGIN_UTILS = Path(__file__).resolve().parents[1]
+
+
+def path(relative: str) -> Path:
+    """Where ``relative`` (for example ``data/las.yml``) lies below ``plugins/plugin_utils``."""
+    resolved = (PLUGIN_UTILS / relative).resolve()
+    if PLUGIN_UTILS not in resolved.parents:
+        raise ValueError(f"{relative!r} is not package data of this collection")
+    return resolved
+
+
+@functools.lru_cache(maxsize=32)
+def read_text(relative: str) -> str:
+    """The text of a package data file (UTF-8), read once per process."""
+    return path(relative).read_text(encoding="utf-8")
