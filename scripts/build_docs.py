@@ -840,12 +840,17 @@ def module_summaries(fqcns: list[str], repo: Path) -> tuple[dict[str, str], list
     return {f: str(listed[f]) for f in fqcns if listed.get(f)}, warnings
 
 
-def antsibull_docs_tool(repo: Path) -> str:
-    """antsibull-docs of .build/docs-venv, which scripts/docs_venv.sh creates or updates when needed."""
+def antsibull_docs_tool() -> str:
+    """antsibull-docs of this checkout's .build/docs-venv, which scripts/docs_venv.sh creates or updates when needed.
+
+    Always this checkout's (REPO), also for another --repo: one tool virtualenv serves every tree it documents.
+    """
+    env = dict(os.environ)
+    if sys.prefix != sys.base_prefix:  # running in a virtualenv: its Python creates the tool's virtualenv
+        env["VENV"] = sys.prefix
     result = subprocess.run(
-        ["bash", str(repo / "scripts" / "docs_venv.sh")],
-        capture_output=True, text=True, cwd=repo, check=False, timeout=1800,
-        env=dict(os.environ, VENV=str(Path(sys.executable).parent.parent)),
+        ["bash", str(REPO / "scripts" / "docs_venv.sh")],
+        capture_output=True, text=True, cwd=REPO, check=False, timeout=1800, env=env,
     )  # fmt: skip
     binary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     if result.returncode != 0 or not Path(binary).is_file():
@@ -878,7 +883,7 @@ def antsibull_render(collection: str, repo: Path) -> tuple[dict[str, str], list[
     ``--fail-on-error`` makes a schema or markup error fail the run instead of writing an error page;
     ``--no-add-antsibull-docs-version`` keeps the pages identical across tool updates that render the same.
     """
-    binary = antsibull_docs_tool(repo)
+    binary = antsibull_docs_tool()
     with tempfile.TemporaryDirectory() as tmp:
         command = [
             binary, "collection", "--use-current", "--squash-hierarchy", "--output-format", "simplified-rst",
@@ -1003,6 +1008,10 @@ def write_files(build: Build, repo: Path) -> list[str]:
         if rel not in build.files:
             (repo / rel).unlink()
             touched.append(f"{rel} (removed)")
+    for directory in RETIRED_DIRS:
+        retired = repo / "docs" / directory
+        if retired.is_dir() and not any(retired.iterdir()):
+            retired.rmdir()
     return touched
 
 
