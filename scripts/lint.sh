@@ -3,10 +3,19 @@
 #   1. ruff check .                         (Python lint; config in pyproject.toml)
 #   2. ansible-lint                         (production profile; config in .ansible-lint)
 #   3. ansible-doc on every module stub     (must render, and have EXAMPLES and RETURN)
-#   4. antsibull-changelog lint             (changelog fragments)
+#   4. antsibull-docs lint-collection-docs --plugin-docs
+#                                           (module and role docs: schema, markup, references, rstcheck of the
+#                                           rendered pages; antsibull-docs from .build/docs-venv, scripts/docs_venv.sh)
+#   5. antsibull-changelog lint             (changelog fragments)
+#   6. mypy                                 (plugins/, config [tool.mypy] in pyproject.toml)
 # Every gate runs even when an earlier one fails; the exit status is non-zero when any failed.
 #
 # Usage: scripts/lint.sh      Environment: VENV (default <repo>/.venv)
+#
+# TODO(issue 16 item 8): mypy still reports errors in plugins/, so its gate only reports them for now. Once they are
+# fixed, make CTXLIC_MYPY_STRICT default to 1 below (then mypy errors fail lint.sh); CTXLIC_MYPY_STRICT=1 in the
+# environment makes them fail already.
+CTXLIC_MYPY_STRICT="${CTXLIC_MYPY_STRICT:-0}"
 set -uo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -123,7 +132,27 @@ sys.exit(1 if problems else 0)
 EOF
 }
 gate ansible-doc check_module_docs
+
+antsibull_lint() {
+    local antsibull
+    antsibull="$(VENV="$VENV" "$REPO/scripts/docs_venv.sh")" || return 1
+    # antsibull-docs runs the ansible and ansible-doc found on PATH: those of $VENV (exported above).
+    ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" "$antsibull" lint-collection-docs --plugin-docs "$REPO"
+}
+gate antsibull-docs antsibull_lint
 gate changelog "$VENV/bin/antsibull-changelog" lint
+
+run_mypy() {
+    # mypy checks the package through the .build/collections link; its messages name the files as plugins/...
+    "$VENV/bin/mypy" 2>&1 | sed "s#^\.build/collections/ansible_collections/$NAMESPACE/$NAME/##"
+    local status=${PIPESTATUS[0]}
+    if ((status != 0)) && [[ "$CTXLIC_MYPY_STRICT" != 1 ]]; then
+        echo "==> [mypy] errors above do not fail lint.sh yet (CTXLIC_MYPY_STRICT=$CTXLIC_MYPY_STRICT; see TODO at the top)"
+        return 0
+    fi
+    return "$status"
+}
+gate mypy run_mypy
 
 if ((${#failed[@]})); then
     echo "lint.sh: FAILED gates: ${failed[*]}" >&2

@@ -5,6 +5,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 "$repo/scripts/bootstrap.sh"
+# antsibull-docs in its own virtualenv (.build/docs-venv): tests/unit/test_docs_build.py and lint.sh use it.
+"$repo/scripts/docs_venv.sh" >/dev/null
 cd "$repo"
 export PATH="$repo/.venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
@@ -22,7 +24,7 @@ step "pytest (unit, contract, integration, browser)"
 python -m pytest -n 2 --dist worksteal -q --durations=25 tests
 
 if [ "${1:-}" != "--quick" ]; then
-  step "ansible-lint, ansible-doc, changelog lint"
+  step "ansible-lint, ansible-doc, antsibull-docs lint, changelog lint, mypy"
   "$repo/scripts/lint.sh"
   step "ansible-test sanity (offline)"
   "$repo/scripts/sanity.sh"
