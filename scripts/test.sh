@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, from nothing: set-up, lint, unit/contract/integration tests, docs and sanity.
+# The whole test suite, from nothing: set-up, lint, unit/contract/integration tests, docs, galaxy-importer
+# and sanity.
 # Usage: scripts/test.sh            (everything)
 #        scripts/test.sh --quick    (ruff + pytest only)
 set -euo pipefail
@@ -26,6 +27,8 @@ python -m pytest -n 2 --dist worksteal -q --durations=25 tests
 if [ "${1:-}" != "--quick" ]; then
   step "ansible-lint, ansible-doc, antsibull-docs lint, changelog lint, mypy"
   "$repo/scripts/lint.sh"
+  step "galaxy-importer (the built tarball, checked as Galaxy and Automation Hub check uploads)"
+  "$repo/scripts/galaxy_importer.sh"
   step "ansible-test sanity (offline)"
   "$repo/scripts/sanity.sh"
 fi

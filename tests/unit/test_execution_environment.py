@@ -60,26 +60,16 @@ def tarball(tmp_path_factory) -> Path:
     return built
 
 
-@pytest.fixture(scope="module")
-def context(tmp_path_factory, tarball) -> Path:
-    """``ansible-builder create`` on a copy of the EE files, with the tarball where the EE file expects it."""
-    ee = load("execution-environment.yml")
-    workdir = tmp_path_factory.mktemp("ee")
-    for name in EE_FILES:
-        shutil.copy(REPO / name, workdir / name)
-    (entry,) = ee["additional_build_files"]
-    target = workdir / entry["src"]
-    target.parent.mkdir(parents=True)
-    shutil.copy(tarball, target)
-    build_context = workdir / "context"
-    result = subprocess.run(
+def builder_create(workdir: Path) -> subprocess.CompletedProcess:
+    """A plain ``ansible-builder create`` of workdir/execution-environment.yml into workdir/context."""
+    return subprocess.run(
         [
             tool("ansible-builder"),
             "create",
             "--file",
             str(workdir / "execution-environment.yml"),
             "--context",
-            str(build_context),
+            str(workdir / "context"),
             "--output-filename",
             "Containerfile",
         ],
@@ -88,9 +78,76 @@ def context(tmp_path_factory, tarball) -> Path:
         timeout=600,
         check=False,
     )
+
+
+def copy_ee_files(workdir: Path) -> None:
+    for name in EE_FILES:
+        shutil.copy(REPO / name, workdir / name)
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory, tarball) -> Path:
+    """``ansible-builder create`` on a copy of the EE files, with the tarball where the EE file expects it."""
+    ee = load("execution-environment.yml")
+    workdir = tmp_path_factory.mktemp("ee")
+    copy_ee_files(workdir)
+    (entry,) = ee["additional_build_files"]
+    target = workdir / entry["src"]
+    target.parent.mkdir(parents=True)
+    shutil.copy(tarball, target)
+    result = builder_create(workdir)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No matches for" not in result.stdout + result.stderr, "an additional_build_files entry matched nothing"
-    return build_context
+    return workdir / "context"
+
+
+def galaxy_stage_steps(containerfile: str) -> list[str]:
+    """The instructions of the galaxy stage, up to the ansible-galaxy collection install (continuations joined)."""
+    lines = containerfile.replace("\\\n", " ").splitlines()
+    start = lines.index("FROM base AS galaxy")
+    steps = []
+    for line in lines[start + 1 :]:
+        if line.startswith("FROM "):
+            break
+        if line.strip() and not line.startswith(("#", "ARG ")):
+            steps.append(line.strip())
+    return steps
+
+
+def tarball_check(context_dir: Path) -> tuple[str, str]:
+    """The EE's check that the tarball is in the build context: (the RUN command, the directory it runs in)."""
+    steps = galaxy_stage_steps((context_dir / "Containerfile").read_text(encoding="utf-8"))
+    install = next(i for i, s in enumerate(steps) if "ansible-galaxy collection install" in s)
+    checks = [i for i, s in enumerate(steps) if s.startswith("RUN test -f collections/ctxlic-license_server.tar.gz")]
+    assert len(checks) == 1, steps
+    (check,) = checks
+    # The check runs after _build is copied to /build and /build is the working directory, before any install.
+    assert "COPY _build /build" in steps[:check] and steps[check - 1] == "WORKDIR /build", steps
+    assert check < install
+    return steps[check].removeprefix("RUN "), str(context_dir / "_build")
+
+
+def test_the_tarball_check_passes_on_a_complete_context(context):
+    command, workdir = tarball_check(context)
+    result = subprocess.run(["sh", "-c", command], cwd=workdir, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_plain_create_without_the_tarball_yields_a_build_that_stops_with_a_clear_message(tmp_path):
+    """`ansible-builder create` straight from the documented files, without scripts/build_ee.sh."""
+    copy_ee_files(tmp_path)
+    result = builder_create(tmp_path)
+    # ansible-builder itself only notes the missing file and writes the context anyway.
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No matches for '.build/ee/ctxlic-license_server.tar.gz'" in result.stdout + result.stderr
+    context_dir = tmp_path / "context"
+    assert not (context_dir / "_build" / "collections").exists()
+    # The image build would stop at the check, with a message naming the way out.
+    command, workdir = tarball_check(context_dir)
+    check = subprocess.run(["sh", "-c", command], cwd=workdir, capture_output=True, text=True, check=False)
+    assert check.returncode == 1
+    assert "ERROR: the build context has no collections/ctxlic-license_server.tar.gz" in check.stderr
+    assert "scripts/build_ee.sh" in check.stderr and "ansible-galaxy collection build" in check.stderr
 
 
 def test_context_has_containerfile_with_the_base_image(context):
@@ -143,7 +200,7 @@ def test_ee_ansible_core_and_requirements_cover_the_tested_versions():
     assert core.name == "ansible-core"
     assert core.specifier.contains(str(dev["ansible-core"].specifier).lstrip("="))
     runtime = pins(REPO / "requirements.txt")
-    assert set(runtime) == {"lxml", "requests", "jinja2", "pywinrm"}
+    assert set(runtime) == {"ansible-core", "lxml", "requests", "jinja2", "pywinrm"}
     for name, requirement in runtime.items():
         tested = str(dev[name].specifier).lstrip("=")
         assert requirement.specifier.contains(tested), f"{name}: requirements.txt excludes tested {tested}"
