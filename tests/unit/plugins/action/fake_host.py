@@ -92,7 +92,7 @@ class FakeHost(HostAccess):
         return entry[1] if entry else None
 
     def operations(self) -> list[str]:
-        return [operation for operation, _ in self.log]
+        return [entry[0] for entry in self.log]
 
     def changes(self) -> list[tuple[str, tuple]]:
         read = {"stat", "read_file", "find", "service", "registry_value", "disk_space", "collect", "staging_dir",
