@@ -56,17 +56,22 @@ class ActionModule(CtxlicAction):
 
     # -- main -------------------------------------------------------------------------------------
     def run_module(self, args: dict, task_vars: dict) -> dict:
-        staging_dir = self.host.staging_dir()
+        # Bad options and a missing controller-side installer fail before the host is asked anything.
+        plan.check_options(args)
         if args["src"]:
-            local_src, installer, installer_bytes, msi_content = self._controller_installer(args, staging_dir)
-            companion = (self._controller_companion(local_src, args["installer_type"], staging_dir)
-                         if args["state"] == "present" else None)
-            where = args["src"]
+            local_src, installer_bytes, msi_content = self._controller_installer(args)
+            companion_src = (self._controller_companion(local_src, args["installer_type"])
+                             if args["state"] == "present" else None)
+            target = plan.target_version(args, msi_content, args["src"])
+            staging_dir = self.host.staging_dir()
+            installer = ntpath.join(staging_dir, os.path.basename(local_src))
+            companion = ((companion_src, ntpath.join(staging_dir, plan.COMPANION[args["installer_type"]]))
+                         if companion_src else None)
         else:
             local_src, companion, installer_bytes = None, None, 0
+            staging_dir = self.host.staging_dir()
             installer, msi_content = self._remote_installer(args)
-            where = installer
-        target = plan.target_version(args, msi_content, where)
+            target = plan.target_version(args, msi_content, installer)
         request = plan.make_request(args, installer=installer, installer_bytes=installer_bytes,
                                     staging_dir=staging_dir, version=target)
 
@@ -99,8 +104,8 @@ class ActionModule(CtxlicAction):
         return self._execute(request, decision, steps, local_src, companion, result)
 
     # -- installer ------------------------------------------------------------------------------
-    def _controller_installer(self, args: dict, staging_dir: str) -> tuple[str, str, int, bytes | None]:
-        """(local path, staged host path, size, msi content) of a controller-side installer."""
+    def _controller_installer(self, args: dict) -> tuple[str, int, bytes | None]:
+        """(local path, size, msi content) of a controller-side installer."""
         try:
             local = self._find_needle("files", args["src"])
         except AnsibleError as exc:
@@ -115,18 +120,18 @@ class ActionModule(CtxlicAction):
         if plan.needs_msi_content(args["installer_type"], size):
             with open(local, "rb") as handle:
                 content = handle.read()
-        return local, ntpath.join(staging_dir, name), size, content
+        return local, size, content
 
     @staticmethod
-    def _controller_companion(local: str, installer_type: str, staging_dir: str) -> tuple[str, str]:
-        """(local path, staged host path) of the other installer file next to ``local`` on the controller."""
+    def _controller_companion(local: str, installer_type: str) -> str:
+        """The local path of the other installer file next to ``local`` on the controller."""
         wanted = plan.COMPANION[installer_type]
         folder = os.path.dirname(local) or "."
         found = [entry for entry in sorted(os.listdir(folder)) if entry.casefold() == wanted.casefold()
                  and os.path.isfile(os.path.join(folder, entry))]
         if not found:
             raise plan.companion_missing("src", local, wanted, folder)
-        return os.path.join(folder, found[0]), ntpath.join(staging_dir, wanted)
+        return os.path.join(folder, found[0])
 
     def _remote_installer(self, args: dict) -> tuple[str, bytes | None]:
         """(host path, msi content) of an installer already on the server; its companion must be beside it."""

@@ -726,6 +726,18 @@ COMPANION = {"exe": "ctx_licensing.msi", "msi": "CitrixLicensing.exe"}
 _BAD_NAME_CHARS = set('<>:"/\\|?*')
 
 
+def check_options(args: dict[str, Any]) -> None:
+    """The option checks that need no fact from the host, run before the host is asked anything.
+
+    :func:`make_request` runs them again with the host's facts (staging folder, installer, version).
+    """
+    make_request(args, installer=None, installer_bytes=0, staging_dir=Request.staging_dir, version=None)
+    if args.get("path") is not None and not args.get("src"):
+        remote_installer_path(args)
+    if args.get("installer_type", "exe") == "exe":
+        target_version(args, None, args.get("src") or args.get("path") or "the installer")
+
+
 def check_installer_name(name: str, installer_type: str, option: str) -> None:
     """Refuse an installer whose file name does not fit ``installer_type`` or is no Windows file name."""
     suffix = ".msi" if installer_type == "msi" else ".exe"
