@@ -30,10 +30,11 @@ class ActionModule(CtxlicAction):
         "once": {"type": "bool"},
         "history_db": {"type": "path", "default": evidence_events.DEFAULT_HISTORY_DB},
     }
+    CONTROLLER_PATHS = ("history_db",)
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         kind = evidence_events.check_kind(args["kind"])
-        host = (args["host"] or str(task_vars.get("inventory_hostname", ""))).strip()
+        host = (args["host"] or self.inventory_host).strip()
         if not host:
             raise InputError("host is empty: pass the inventory host name the event is about.")
         now = datetime.now(UTC).replace(microsecond=0)
@@ -45,10 +46,10 @@ class ActionModule(CtxlicAction):
             detail = evidence_events.manual_upload_detail(at, detail, now, _controller_user())
             once = False if once is None else once
         once = True if once is None else once
-        path = self._loader.path_dwim(os.path.expanduser(args["history_db"]))
+        path = args["history_db"]
         event = {"host": host, "at": at, "kind": kind, "detail": detail}
         result: dict[str, Any] = {"history_db": path, "event": event, "earlier": []}
-        if self._task.check_mode and not os.path.exists(path):
+        if self.check_mode and not os.path.exists(path):
             return {**result, "changed": True, "msg": f"would create {path} and record {kind} for {host}"}
         history = EvidenceHistory(path)
         earlier = history.events(host=host, kind=kind)
@@ -57,7 +58,7 @@ class ActionModule(CtxlicAction):
         if existing is not None:
             return {**result, "changed": False, "event": existing,
                     "msg": f"{host} already has a {kind} event ({existing['at']}); nothing recorded"}
-        if self._task.check_mode:
+        if self.check_mode:
             return {**result, "changed": True, "msg": f"would record {kind} for {host} at {at} in {path}"}
         history.record_event(host, at, kind, event["detail"])
         return {**result, "changed": True, "msg": f"recorded {kind} for {host} at {at} in {path}"}

@@ -8,7 +8,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license imp
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import release_catalog
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import build_record
 
 
@@ -22,6 +21,7 @@ class ActionModule(CtxlicAction):
         "las": {"type": "dict"},
         "cluster_access_point": {"type": "str"},
     }
+    CONTROLLER_PATHS = ("catalog_cache",)
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         # LAS state: the vendor documents no way to read it on the server; it comes from the user (option or
@@ -34,12 +34,11 @@ class ActionModule(CtxlicAction):
         if cap_value is None and task_vars.get("ctxlic_cluster_access_point"):
             cap_value = self._templar.template(task_vars["ctxlic_cluster_access_point"])
         cluster_access_point = license_plan.normalize_cluster_access_point(cap_value)
-        releases, warnings = self._releases(args["catalog_cache"])
-        warnings = list(warnings or []) + license_plan.cluster_access_point_warnings(cluster_access_point)
-        host = host_access_for(self, task_vars)
-        raw = host.collect(install_dir=args["install_dir"], max_bytes=args["max_file_bytes"])
+        releases, catalog_warnings = self._releases(args["catalog_cache"])
+        self.warn(*catalog_warnings, *license_plan.cluster_access_point_warnings(cluster_access_point))
+        raw = self.host.collect(install_dir=args["install_dir"], max_bytes=args["max_file_bytes"])
         record = build_record(
-            task_vars.get("inventory_hostname", ""),
+            self.inventory_host,
             raw,
             releases=releases,
             expiry_warning_days=args["expiry_warning_days"],
@@ -49,10 +48,7 @@ class ActionModule(CtxlicAction):
         if cluster_access_point:
             # seed 004 "Clustered License Servers" (~4644): the cluster's files name the client access point.
             record["cluster_access_point"] = cluster_access_point
-        result = {"changed": False, "server": record, "backend": host.backend, "remote_calls": len(host.calls)}
-        if warnings:
-            result["warnings"] = warnings
-        return result
+        return {"changed": False, "server": record, "backend": self.host.backend, "remote_calls": len(self.host.calls)}
 
     @staticmethod
     def _releases(cache_path: str) -> tuple[release_catalog.Catalog, list[str]]:

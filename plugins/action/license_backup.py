@@ -23,7 +23,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
     HostError,
     InputError,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.license_backups import LicenseBackupStore
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
@@ -41,15 +40,12 @@ class ActionModule(CtxlicAction):
         "extra_patterns": {"type": "list", "elements": "str", "default": []},
         "as_of": {"type": "str"},
     }
+    CONTROLLER_PATHS = ("dest",)
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
-        self._check = bool(self._task.check_mode)
         self._now = datetime.now(UTC).replace(microsecond=0)
         self._errors: list[str] = []
-        self._warnings: list[str] = []
         today = self._as_of(args["as_of"])
-        inventory_host = str(task_vars.get("inventory_hostname", ""))
-        self._host: HostAccess = host_access_for(self, task_vars)
         install_dir, source = self._install_dir(args["install_dir"])
         myfiles = plan.myfiles_dir(install_dir)
         listing = self._list(myfiles)
@@ -57,11 +53,11 @@ class ActionModule(CtxlicAction):
         self._errors.extend(problems)
         server = [self._checksum(ntpath.join(myfiles, name), name) for name in names]
 
-        store = LicenseBackupStore(self._loader.path_dwim(args["dest"]), inventory_host)
-        if self._check:
+        store = LicenseBackupStore(args["dest"], self.inventory_host)
+        if self.check_mode:
             return self._backup(args, store, install_dir, source, myfiles, server, today)
         # An older version's folder of this host (no name hash) is moved first; then one run at a time per folder.
-        self._warnings.extend(store.adopt_legacy())
+        self.warn(*store.adopt_legacy())
         with store.lock(uuid.uuid4().hex):
             return self._backup(args, store, install_dir, source, myfiles, server, today)
 
@@ -70,9 +66,9 @@ class ActionModule(CtxlicAction):
         manifest = store.load_manifest(install_dir)
         listed = sorted({f["name"] for f in server} | {e["name"] for e in manifest["files"]})
         decisions = plan.decide(server, manifest, store.local_hashes(listed))
-        self._warnings.extend(f"{d['name']}: {d['reason']}" for d in decisions if d["reason"])
+        self.warn(*(f"{d['name']}: {d['reason']}" for d in decisions if d["reason"]))
         changed = False
-        if not self._check:
+        if not self.check_mode:
             store.prepare()
             for part in store.stale_parts():
                 store.discard(part)
@@ -87,7 +83,7 @@ class ActionModule(CtxlicAction):
             self._errors.extend(f"{p}: run the task again to fetch it from the server" for p in problems)
         gone = plan.gone_from_server(manifest, [f["name"] for f in server])
         for entry in gone:
-            self._warnings.append(f"{entry['name']} is no longer in {myfiles}; its last copy is kept on the controller")
+            self.warn(f"{entry['name']} is no longer in {myfiles}; its last copy is kept on the controller")
         allocations = plan.allocations(self._reports(store, decisions, today), today=today)
         return self._result(args, store, install_dir, source, myfiles, decisions, gone, allocations, changed)
 
@@ -106,25 +102,25 @@ class ActionModule(CtxlicAction):
         """The option, else the registry, else the folder seed 004 says MyFiles stays in after an uninstall."""
         if option:
             return check_install_dir(option, "option install_dir"), "option"
-        value = self._host.registry_value(INSTALL_REG_KEY, INSTALL_REG_VALUE)
+        value = self.host.registry_value(INSTALL_REG_KEY, INSTALL_REG_VALUE)
         if isinstance(value, str) and value.strip():
             return check_install_dir(value, f"registry value {INSTALL_REG_KEY}\\{INSTALL_REG_VALUE}"), "registry"
         return plan.DEFAULT_INSTALL_DIR, "default"
 
     # -- host --------------------------------------------------------------------------------------
     def _list(self, myfiles: str) -> list[str]:
-        info = self._host.stat(myfiles)
+        info = self.host.stat(myfiles)
         if not info.exists or not info.is_dir:
             raise HostError(f"{myfiles} does not exist on this host, so there are no license files to back up; "
                             "pass install_dir if the License Server is installed elsewhere")
-        return [ntpath.basename(f.path) for f in self._host.find(myfiles, ["*"])]
+        return [ntpath.basename(f.path) for f in self.host.find(myfiles, ["*"])]
 
     def _checksum(self, path: str, name: str) -> dict[str, Any]:
-        info = self._host.stat(path, checksum=True)
+        info = self.host.stat(path, checksum=True)
         if not info.exists or info.is_dir:
             raise HostError(f"{path} disappeared while it was being listed; run the task again")
         if not plan.is_sha1(info.checksum):
-            self._warnings.append(f"{path}: the host gave no SHA-1, so the copy is checked by size only")
+            self.warn(f"{path}: the host gave no SHA-1, so the copy is checked by size only")
         return {"name": name, "path": path, "size": info.size, "sha1": info.checksum if plan.is_sha1(info.checksum)
                 else None, "mtime": info.mtime}
 
@@ -134,7 +130,7 @@ class ActionModule(CtxlicAction):
         problem = None
         for _attempt in range(2):
             try:
-                self._host.fetch_file(item["path"], str(part))
+                self.host.fetch_file(item["path"], str(part))
                 hashes = store.hash_part(item["name"])
             except AnsibleConnectionFailure:
                 raise
@@ -164,8 +160,8 @@ class ActionModule(CtxlicAction):
         for item in decisions:
             if not item["name"].casefold().endswith(plan.LICENSE_SUFFIX):
                 continue
-            if self._check and item["action"] != "keep":
-                data = self._host.read_file(item["path"])
+            if self.check_mode and item["action"] != "keep":
+                data = self.host.read_file(item["path"])
                 if data is None:
                     continue
             elif store.copy_path(item["name"]).is_file():
@@ -191,7 +187,7 @@ class ActionModule(CtxlicAction):
                           "sha256": entry.get("sha256"),
                           "action": {"fetch": "fetched", "replace": "replaced", "keep": "unchanged"}[item["action"]]})
         result: dict[str, Any] = {
-            "changed": changed if not self._check else bool(by_action["fetch"] or by_action["replace"]),
+            "changed": changed if not self.check_mode else bool(by_action["fetch"] or by_action["replace"]),
             "install_dir": install_dir,
             "install_dir_source": source,
             "myfiles": myfiles,
@@ -203,19 +199,17 @@ class ActionModule(CtxlicAction):
             "replaced": by_action["replace"],
             "unchanged": by_action["keep"],
             "only_on_controller": [e["name"] for e in gone],
-            "verified": not self._check and not self._errors,
+            "verified": not self.check_mode and not self._errors,
             "allocations": allocations,
             "errors": list(self._errors),
         }
-        if self._warnings:
-            result["warnings"] = list(dict.fromkeys(self._warnings))
         if self._errors:
             result["failed"] = True
             result["msg"] = (f"{len(self._errors)} problem(s) while backing up {myfiles} (everything else was copied "
                              "and recorded): " + "; ".join(self._errors))
         else:
-            verb = "would fetch" if self._check else "fetched"
+            verb = "would fetch" if self.check_mode else "fetched"
             result["msg"] = (f"{len(files)} file(s) in {myfiles}: {verb} {len(by_action['fetch'])}, "
-                             f"{'would replace' if self._check else 'replaced'} {len(by_action['replace'])}, "
+                             f"{'would replace' if self.check_mode else 'replaced'} {len(by_action['replace'])}, "
                              f"{len(by_action['keep'])} unchanged; manifest {store.manifest_path}")
         return result

@@ -7,13 +7,14 @@ Wiring only: options, facts from the host (license_host), decisions (license_pla
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
     parse_license_file,
     validate_file_name,
@@ -33,12 +34,14 @@ class ActionModule(CtxlicAction):
         "reread": {"type": "bool", "default": True},
         "cluster_access_point": {"type": "str"},
         "backup": {"type": "bool", "default": True},
-        "backup_dir": {"type": "str", "default": DEFAULT_BACKUP_DIR},
+        "backup_dir": {"type": "path", "default": DEFAULT_BACKUP_DIR},
         "expiry_warning_days": {"type": "int", "default": 30},
         "as_of": {"type": "str"},
     }
     MUTUALLY_EXCLUSIVE = [["src", "content"]]
     REQUIRED_IF = [["state", "present", ["src", "content"], True], ["state", "absent", ["name", "src"], True]]
+    # src is not here: it is found by Ansible's own rule for src (the role's/playbook's files folder).
+    CONTROLLER_PATHS = ("backup_dir",)
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         if args["expiry_warning_days"] < 0:
@@ -49,11 +52,20 @@ class ActionModule(CtxlicAction):
         today = license_host.today_for(args)
         # Bad input fails before the host is touched.
         source = license_host.read_source(self, args) if args["state"] == "present" else None
-        host = host_access_for(self, task_vars)
-        install_dir = license_host.resolve_install_dir(host, args.get("install_dir"))
+        install_dir = license_host.resolve_install_dir(self.host, args.get("install_dir"))
         if source is not None:
-            return self._present(host, install_dir, args, source, today)
-        return self._absent(host, install_dir, args, task_vars, today)
+            return self._present(self.host, install_dir, args, source, today)
+        return self._absent(self.host, install_dir, args, today)
+
+    @contextmanager
+    def _locked(self, operation: str) -> Iterator[None]:
+        """The host lock (one destructive run per host); its notes become warnings."""
+        notes: list[str] = []
+        try:
+            with host_lock.locked(self.host, operation, notes=notes):
+                yield
+        finally:
+            self.warn(*notes)
 
     # -- state=present ----------------------------------------------------------------------------
     def _present(self, host, install_dir: str, args: dict, source: tuple[str, bytes], today: datetime.date) -> dict:
@@ -89,44 +101,46 @@ class ActionModule(CtxlicAction):
             "served_check": None,
             "recovered": [],
         }
-        warnings = license_plan.cluster_access_point_warnings(args.get("cluster_access_point"))
-        warnings += [finding.message for finding in plan.warnings]
-        warnings += [f"forced past: {finding.message}" for finding in plan.overridden]
+        self.warn(*license_plan.cluster_access_point_warnings(args.get("cluster_access_point")))
+        self._warn_findings(plan)
         if plan.refused:
             result.update(changed=False, failed=True, msg=license_plan.refusal_message(plan))
         else:
             # Bad input was refused above without touching anything; a removal an earlier run left half done is
             # finished before this file is written, so the service is running for the reread.
-            self._recover(host, install_dir, result, warnings)
-            if self._task.diff and plan.changed:
-                result["diff"] = self._present_diff(host, plan, existing is not None, today,
-                                                    args["expiry_warning_days"])
+            self._recover(host, install_dir, result)
+            diff = self._present_diff(host, plan, existing is not None, today, args["expiry_warning_days"]) \
+                if self.diff_mode and plan.changed else None
+            if diff:
+                result["diff"] = diff
             if plan.changed:
                 self._write(host, install_dir, plan, data, args, result)
             elif args["reread"]:
-                self._reread_if_not_served(host, install_dir, plan, (hostname, macs), args, result, warnings)
+                self._reread_if_not_served(host, install_dir, plan, (hostname, macs), args, result)
             else:
-                result["msg"] = self._present_msg(plan, args, check=self._task.check_mode)
+                result["msg"] = self._present_msg(plan, args, check=self.check_mode)
             self._note_recovery(result)
-        if warnings:
-            result["warnings"] = warnings
         return result
 
-    def _recover(self, host, install_dir: str, result: dict, warnings: list[str], *, locked: bool = False) -> None:
+    def _warn_findings(self, plan) -> None:
+        self.warn(*(finding.message for finding in plan.warnings))
+        self.warn(*(f"forced past: {finding.message}" for finding in plan.overridden))
+
+    def _recover(self, host, install_dir: str, result: dict, *, locked: bool = False) -> None:
         """Finish an interrupted removal (license_host.finish_interrupted_removal); it counts as a change.
 
         A marker may belong to a removal that is running right now (another run, another controller): it is
         only acted on under the host lock (host_lock), which a live removal holds, so a live removal is never
         taken for an interrupted one. ``locked``: the caller holds the lock already.
         """
-        if not locked and not self._task.check_mode and license_host.removal_marker_exists(host, install_dir):
-            with host_lock.locked(host, "license_file: finish an interrupted removal", notes=warnings):
-                self._recover(host, install_dir, result, warnings, locked=True)
+        if not locked and not self.check_mode and license_host.removal_marker_exists(host, install_dir):
+            with self._locked("license_file: finish an interrupted removal"):
+                self._recover(host, install_dir, result, locked=True)
             return
-        recovery = license_host.finish_interrupted_removal(host, install_dir, check_mode=self._task.check_mode)
+        recovery = license_host.finish_interrupted_removal(host, install_dir, check_mode=self.check_mode)
         result["recovered"] = recovery.steps
         result["changed"] = result["changed"] or recovery.changed
-        warnings += recovery.notes
+        self.warn(*recovery.notes)
 
     @staticmethod
     def _note_recovery(result: dict) -> None:
@@ -135,12 +149,14 @@ class ActionModule(CtxlicAction):
 
     def _write(self, host, install_dir: str, plan: license_plan.WritePlan, data: bytes, args: dict,
                result: dict) -> None:
-        if self._task.check_mode:
+        if self.check_mode:
             result["msg"] = self._present_msg(plan, args, check=True)
             return
         written = host.write_file(plan.path, data, backup=args["backup"])
         result["backup_file"] = written.get("backup_file")
         if args["reread"]:
+            # Not reread_or_fail: the result keeps backup_file and the command's result, and the message says
+            # the file stays written.
             reread = license_host.run_reread(host, install_dir, args.get("cluster_access_point"))
             result["reread"] = reread
             if not reread["ok"]:
@@ -152,21 +168,21 @@ class ActionModule(CtxlicAction):
         result["msg"] = self._present_msg(plan, args, check=False)
 
     def _reread_if_not_served(self, host, install_dir: str, plan: license_plan.WritePlan, identity: tuple,
-                              args: dict, result: dict, warnings: list[str]) -> None:
+                              args: dict, result: dict) -> None:
         """The file is in place already; reread when lmstat does not serve it (an earlier reread failed)."""
         hostname, macs = identity
         check = license_host.check_file_served(host, install_dir, plan.report, ls_hostname=hostname, macs=macs,
                                                cluster_access_point=args.get("cluster_access_point"))
         result["served_check"] = check.to_dict()
         if not check.checked:
-            warnings.append(f"could not check whether the License Server serves {plan.name}: {check.reason}")
+            self.warn(f"could not check whether the License Server serves {plan.name}: {check.reason}")
         if not check.stale:
-            result["msg"] = self._present_msg(plan, args, check=self._task.check_mode)
+            result["msg"] = self._present_msg(plan, args, check=self.check_mode)
             return
         result["changed"] = True
         why = f"{plan.name} is already installed with the same content, but the License Server does not serve it " \
               f"({check.summary()})"
-        if self._task.check_mode:
+        if self.check_mode:
             result["msg"] = f"{why}; lmreread would run (check mode, nothing run)"
             return
         reread = license_host.run_reread(host, install_dir, args.get("cluster_access_point"))
@@ -189,21 +205,17 @@ class ActionModule(CtxlicAction):
             return f"{plan.name} {verb}; the License Server reread its license files"
         return f"{plan.name} {verb}; reread not run (reread=false)"
 
-    def _present_diff(self, host, plan: license_plan.WritePlan, existed: bool, today, warn_days: int) -> dict:
+    def _present_diff(self, host, plan: license_plan.WritePlan, existed: bool, today, warn_days: int) -> dict | None:
         before_report = None
         if existed:
             before = host.read_file(plan.path)
             if before is not None:
                 before_report = parse_license_file(plan.name, before, today=today, expiry_warning_days=warn_days)
-        return {
-            "before": license_plan.features_text(before_report),
-            "after": license_plan.features_text(plan.report),
-            "before_header": f"{plan.path} (before)",
-            "after_header": f"{plan.path} (after)",
-        }
+        return self.diff(license_plan.features_text(before_report), license_plan.features_text(plan.report),
+                         f"{plan.path} (before)", f"{plan.path} (after)")
 
     # -- state=absent -----------------------------------------------------------------------------
-    def _absent(self, host, install_dir: str, args: dict, task_vars: dict, today: datetime.date) -> dict:
+    def _absent(self, host, install_dir: str, args: dict, today: datetime.date) -> dict:
         name = license_plan.license_name_for(args.get("name"), args.get("src"))
         result = {"changed": False, "state": "absent", "name": name, "path": "", "operation": "refuse",
                   "backup_file": None, "features": [], "findings": [], "install_dir": install_dir, "steps": [],
@@ -214,21 +226,19 @@ class ActionModule(CtxlicAction):
                                             report=None, others=[], ls_hostname=None, macs=[], today=today)
             result.update(failed=True, findings=plan.findings(), msg=license_plan.refusal_message(plan, what="removed"))
             return result
-        warnings: list[str] = []
         path = license_plan.myfiles_path(install_dir, name)
-        if self._task.check_mode or not (license_host.removal_marker_exists(host, install_dir)
-                                         or host.stat(path).exists):
-            return self._absent_locked(host, install_dir, args, task_vars, today, result, warnings)
+        if self.check_mode or not (license_host.removal_marker_exists(host, install_dir) or host.stat(path).exists):
+            return self._absent_locked(host, install_dir, args, today, result)
         # One destructive run per host: held from the recovery to the last step of the removal.
-        with host_lock.locked(host, f"license_file: remove {name}", notes=warnings):
-            return self._absent_locked(host, install_dir, args, task_vars, today, result, warnings, locked=True)
+        with self._locked(f"license_file: remove {name}"):
+            return self._absent_locked(host, install_dir, args, today, result, locked=True)
 
-    def _absent_locked(self, host, install_dir: str, args: dict, task_vars: dict, today: datetime.date,
-                       result: dict, warnings: list[str], *, locked: bool = False) -> dict:
+    def _absent_locked(self, host, install_dir: str, args: dict, today: datetime.date,
+                       result: dict, *, locked: bool = False) -> dict:
         name = result["name"]
         warn_days = args["expiry_warning_days"]
         # A removal an earlier run left half done is finished first: its .old file would refuse this one.
-        self._recover(host, install_dir, result, warnings, locked=locked)
+        self._recover(host, install_dir, result, locked=locked)
         path = license_plan.myfiles_path(install_dir, name)
         data = None
         info = host.stat(path)
@@ -255,19 +265,17 @@ class ActionModule(CtxlicAction):
         result.update(path=plan.path, operation=plan.operation, changed=plan.changed or result["changed"],
                       features=plan.features, findings=plan.findings(), lost_features=plan.lost_features,
                       ls_host=probe.identity.to_dict())
-        warnings += [finding.message for finding in plan.warnings]
-        warnings += [f"forced past: {finding.message}" for finding in plan.overridden]
+        self._warn_findings(plan)
         if plan.refused:
             result.update(failed=True, msg=license_plan.refusal_message(plan, what="removed"))
-            if warnings:
-                result["warnings"] = warnings
             return result
-        if self._task.diff and plan.changed:
-            result["diff"] = {"before": license_plan.features_text(report), "after": "",
-                              "before_header": f"{plan.path} (before)", "after_header": f"{plan.path} (removed)"}
+        diff = self.diff(license_plan.features_text(report), "", f"{plan.path} (before)", f"{plan.path} (removed)") \
+            if plan.changed else None
+        if diff:
+            result["diff"] = diff
         if not plan.changed:
             result["msg"] = f"{name} is not installed"
-        elif self._task.check_mode:
+        elif self.check_mode:
             result["msg"] = (f"{name} would be removed (check mode): stop {license_plan.LICENSING_SERVICE}, rename to "
                              f"{license_plan.old_name(name)}, start the service, delete the .old file")
         else:
@@ -276,14 +284,11 @@ class ActionModule(CtxlicAction):
                     raise HostError(f"{plan.path} could not be read (it vanished while it was being planned), so "
                                     "it cannot be backed up; nothing was removed. Run again")
                 local, notes = license_host.backup_destination(
-                    args["backup_dir"], str(task_vars.get("inventory_hostname") or "unknown"), name,
-                    datetime.datetime.now(datetime.UTC))
-                warnings += notes
+                    args["backup_dir"], self.inventory_host or "unknown", name, datetime.datetime.now(datetime.UTC))
+                self.warn(*notes)
                 # Verified by content against what was read from the server before anything is deleted.
                 result["backup_file"] = license_host.fetch_backup(host, plan.path, local, data)
-            result["steps"] = license_host.remove_documented(host, plan, log=warnings.append)
+            result["steps"] = license_host.remove_documented(host, plan, log=self.warn)
             result["msg"] = f"{name} removed with the documented procedure ({'; '.join(result['steps'])})"
         self._note_recovery(result)
-        if warnings:
-            result["warnings"] = warnings
         return result

@@ -11,7 +11,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
 
 
@@ -39,7 +38,7 @@ class ActionModule(CtxlicAction):
                 f"src holds several files named {', '.join(duplicates)} (compared case-insensitively, as Windows "
                 "does); each license file needs its own name in MyFiles"
             )
-        host = host_access_for(self, task_vars)
+        host = self.host
         install_dir = license_host.resolve_install_dir(host, args.get("install_dir"))
         installed = {name.casefold(): (name, data)
                      for name, data in license_host.read_installed(host, install_dir)}
@@ -78,11 +77,9 @@ class ActionModule(CtxlicAction):
             prune = license_plan.plan_prune([*host_reports, *deployed], keep=[p.name for p in plans],
                                             ls_hostname=hostname, macs=macs, today=today)
             result["prune"], result["prune_skipped"] = prune.remove, prune.skipped
-        warnings = license_plan.cluster_access_point_warnings(args.get("cluster_access_point"))
-        warnings += [finding.message for plan in plans for finding in plan.warnings]
-        warnings += [f"forced past: {finding.message}" for plan in plans for finding in plan.overridden]
-        if warnings:
-            result["warnings"] = warnings
+        self.warn(*license_plan.cluster_access_point_warnings(args.get("cluster_access_point")))
+        self.warn(*(finding.message for plan in plans for finding in plan.warnings))
+        self.warn(*(f"forced past: {finding.message}" for plan in plans for finding in plan.overridden))
         if refused:
             result.update(failed=True, msg=(
                 f"{len(refused)} of {len(plans)} license files refused, nothing was changed: "

@@ -6,7 +6,6 @@ from __future__ import annotations
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
 
 
 class ActionModule(CtxlicAction):
@@ -18,24 +17,25 @@ class ActionModule(CtxlicAction):
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         cap = license_plan.normalize_cluster_access_point(args.get("cluster_access_point"))
-        host = host_access_for(self, task_vars)
-        install_dir = license_host.resolve_install_dir(host, args.get("install_dir"))
+        install_dir = license_host.resolve_install_dir(self.host, args.get("install_dir"))
         argv = license_plan.reread_argv(install_dir, cap)
         result = {"changed": True, "cmd": argv, "install_dir": install_dir, "reread": None, "served_check": None}
         if args["only_if_stale"]:
-            check = license_host.check_myfiles_served(host, install_dir, cap)
+            check = license_host.check_myfiles_served(self.host, install_dir, cap)
             result["served_check"] = check.to_dict()
             if not check.stale:
                 # Not stale, or not known to be: a reread would change nothing the check can see.
                 result.update(changed=False, msg=self._not_stale_msg(check))
                 if not check.checked:
-                    result["warnings"] = [result["msg"]]
+                    self.warn(result["msg"])
                 return result
-        if self._task.check_mode:
+        if self.check_mode:
             # A reread changes what the vendor daemon serves, so it counts as a change; it is not run.
             result["msg"] = f"check mode: {' '.join(argv)} was not run"
             return result
-        reread = license_host.run_reread(host, install_dir, cap)
+        # Not reread_or_fail: a failed reread still returns cmd, install_dir and the command's result (all
+        # documented as returned always).
+        reread = license_host.run_reread(self.host, install_dir, cap)
         result["reread"] = reread
         if not reread["ok"]:
             result.update(failed=True, msg=license_host.reread_failure_message(reread))

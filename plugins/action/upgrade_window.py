@@ -12,11 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.catalog import refresh
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import DEFAULT_MAX_AGE_DAYS
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import (
     FAIL_ON_CHOICES,
@@ -43,45 +41,36 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 }
 
 
-class ActionModule(ActionBase):
+class ActionModule(CtxlicAction):
     """Judge an installed License Server version against the six-month upgrade window."""
 
-    TRANSFERS_FILES = False
     _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    CONTROLLER_PATHS = ("catalog_cache", "ca_bundle")
+    # catalog_cache: '' is documented as "no cache".
+    EMPTY_PATH_MEANS_OFF = ("catalog_cache",)
 
-    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        self._supports_check_mode = True
-        self._supports_async = False
-        result = super().run(tmp, task_vars)
-        del tmp
-
-        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def run_module(self, args: dict, task_vars: dict) -> dict:
         now = datetime.now(timezone.utc)  # noqa: UP017 - datetime.UTC needs Python 3.11; ansible-core 2.16 allows 3.10
-        try:
-            as_of = parse_as_of(args["as_of"]) if args["as_of"] else now.date()
-            catalog, refresh_warnings = refresh(
-                args["catalog_url"] or None,
-                args["catalog_cache"] or None,
-                now=now,
-                fmt=args["catalog_format"],
-                timeout=args["timeout"],
-                proxy=args["proxy"] or None,
-                ca_bundle=args["ca_bundle"] or None,
-                validate_certs=args["validate_certs"],
-                cache_ttl=args["catalog_cache_ttl"],
-            )
-            result.update(
-                window_task_result(
-                    args["installed_version"],
-                    catalog,
-                    as_of=as_of,
-                    warn_days=args["warn_days"],
-                    fail_on=args["fail_on"],
-                    max_age_days=args["catalog_max_age_days"],
-                    refresh_warnings=refresh_warnings,
-                    unknown_fails=args["fail_on_unknown"],
-                )
-            )
-        except CtxlicError as exc:
-            result.update(changed=False, failed=True, msg=str(exc))
-        return result
+        as_of = parse_as_of(args["as_of"]) if args["as_of"] else now.date()
+        catalog, refresh_warnings = refresh(
+            args["catalog_url"] or None,
+            args["catalog_cache"] or None,
+            now=now,
+            fmt=args["catalog_format"],
+            timeout=args["timeout"],
+            proxy=args["proxy"] or None,
+            ca_bundle=args["ca_bundle"] or None,
+            validate_certs=args["validate_certs"],
+            cache_ttl=args["catalog_cache_ttl"],
+        )
+        return window_task_result(
+            args["installed_version"],
+            catalog,
+            as_of=as_of,
+            warn_days=args["warn_days"],
+            fail_on=args["fail_on"],
+            max_age_days=args["catalog_max_age_days"],
+            refresh_warnings=refresh_warnings,
+            unknown_fails=args["fail_on_unknown"],
+        )

@@ -36,6 +36,7 @@ options:
       - Path on the controller of the release catalog cache written by M(ctxlic.license_server.upgrade_window)
         when it refreshes the catalog. When the file exists its releases are merged with the catalog shipped
         with the collection; otherwise the shipped catalog alone decides the window status.
+      - A relative path is taken from the playbook's directory; C(~) is the controller user's home directory.
     type: path
     default: ~/.cache/ctxlic/release_catalog.json
   las:

@@ -131,7 +131,8 @@ options:
       - The host folder is the readable form of the inventory host name plus C(-) and the first 8 hex digits of the
         SHA-256 of the exact name. Backups an older version wrote to the folder without the hash are left there (that
         folder may be shared by two hosts); a warning names it when it exists.
-    type: str
+      - A relative path is taken from the playbook's directory; C(~) is the controller user's home directory.
+    type: path
     default: ~/.ansible/ctxlic/license_backups
   expiry_warning_days:
     description:

@@ -125,6 +125,7 @@ options:
       - The file is written atomically, through a temporary file and a rename. It is also written
         in check mode, because it is the controller's own cache and not state on the target.
       - Set to an empty string to disable caching.
+      - A relative path is taken from the playbook's directory; C(~) is the controller user's home directory.
     type: path
     default: ~/.cache/ctxlic/release_catalog.json
   catalog_cache_ttl:
@@ -162,6 +163,7 @@ options:
     description:
       - CA certificate bundle (PEM) used to verify the catalog server, for example an internal
         mirror that has a private CA.
+      - A relative path is taken from the playbook's directory; C(~) is the controller user's home directory.
     type: path
   validate_certs:
     description:

@@ -39,6 +39,9 @@ class CtxlicAction(ActionBase):
     REQUIRED_ONE_OF: list = []
     # Options that name a file or folder on the controller: resolved by controller_path() before run_module.
     CONTROLLER_PATHS: tuple[str, ...] = ()
+    # Path options whose empty string is documented as "off" (upgrade_window's ``catalog_cache: ''`` = no cache):
+    # neither refused as an empty path nor resolved by controller_path().
+    EMPTY_PATH_MEANS_OFF: tuple[str, ...] = ()
     _supports_check_mode = True
     _supports_async = False
     _ctxlic_host: HostAccess | None = None
@@ -119,12 +122,14 @@ class CtxlicAction(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc))
             return result
-        empty = empty_path_options(self.ARGUMENT_SPEC, args)
+        empty = empty_path_options(
+            {name: option for name, option in self.ARGUMENT_SPEC.items() if name not in self.EMPTY_PATH_MEANS_OFF},
+            args)
         if empty:
             result.update(failed=True, msg=empty)
             return result
         for name in self.CONTROLLER_PATHS:
-            if isinstance(args.get(name), str):
+            if isinstance(args.get(name), str) and not (name in self.EMPTY_PATH_MEANS_OFF and not args[name].strip()):
                 args[name] = self.controller_path(args[name])
         try:
             result.update(self.run_module(args, task_vars))

@@ -717,3 +717,199 @@ def diff(before: str | None, after: str | None, host: str = "") -> dict[str, str
         "before_header": f"Citrix License Server{where} (before)",
         "after_header": f"Citrix License Server{where} (after)",
     }
+
+
+# -- the installer the task names (checked before the host is touched) -------------------------------
+MSI_READ_LIMIT = 65536  # an .msi up to this size is read for its ProductVersion
+# The documented file names (seed 004 "Install licensing components using the command line").
+COMPANION = {"exe": "ctx_licensing.msi", "msi": "CitrixLicensing.exe"}
+_BAD_NAME_CHARS = set('<>:"/\\|?*')
+
+
+def check_options(args: dict[str, Any]) -> None:
+    """The option checks that need no fact from the host, run before the host is asked anything.
+
+    :func:`make_request` runs them again with the host's facts (staging folder, installer, version).
+    """
+    make_request(args, installer=None, installer_bytes=0, staging_dir=Request.staging_dir, version=None)
+    if args.get("path") is not None and not args.get("src"):
+        remote_installer_path(args)
+    if args.get("installer_type", "exe") == "exe":
+        target_version(args, None, args.get("src") or args.get("path") or "the installer")
+
+
+def check_installer_name(name: str, installer_type: str, option: str) -> None:
+    """Refuse an installer whose file name does not fit ``installer_type`` or is no Windows file name."""
+    suffix = ".msi" if installer_type == "msi" else ".exe"
+    if not name.lower().endswith(suffix):
+        raise InputError(f"{option} {name!r} does not end in {suffix}: installer_type {installer_type} needs "
+                         + ("ctx_licensing.msi (Citrix Licensing 11.17.2 build 49000 documentation, Active Directory "
+                            "deployments)." if installer_type == "msi"
+                            else "CitrixLicensing.exe (Citrix Licensing 11.17.2 build 49000 documentation)."))
+    if any(ch in _BAD_NAME_CHARS for ch in name) or any(ord(ch) < 32 for ch in name):
+        raise InputError(f"{option} {name!r} is not a valid Windows file name.")
+
+
+def needs_msi_content(installer_type: str, size: int | None) -> bool:
+    """Whether the installer is read for its ProductVersion (an .msi small enough to read whole)."""
+    return installer_type == "msi" and (size or 0) <= MSI_READ_LIMIT
+
+
+def companion_missing(option: str, path: str, wanted: str, folder: str | None = None) -> InputError:
+    """The refusal when the other installer file is not beside ``path`` (seed 004 ~2744-2748).
+
+    "Use the CitrixLicensing.exe file for all future installations, except for Active Directory deployments.
+    In that case, use the .msi. Ensure that both .exe and .msi files are present for the installation."
+    ``folder``: the controller folder ``path`` is in (src); None for a path on the server.
+    """
+    doc = ("Citrix Licensing 11.17.2 build 49000 documentation, Install licensing components using the command line, "
+           "asks that both the .exe and the .msi are present for the installation")
+    if folder is not None:
+        return InputError(f"{option} {path!r}: {wanted} is not next to it on the controller. {doc}: put {wanted} "
+                          f"from the same download in {folder}.")
+    return InputError(f"{option} {path!r}: {wanted} does not exist on the server. {doc}: copy both files of the "
+                      "download to the same folder.")
+
+
+def remote_installer_path(args: dict[str, Any]) -> str:
+    """The checked host path of an installer already on the server (``path`` with ``remote_src``)."""
+    if not args.get("remote_src"):
+        raise InputError("path names an installer already on the server: set remote_src: true with it, "
+                         "or use src for an installer on the controller.")
+    path = check_host_path(args["path"], "path")
+    check_installer_name(ntpath.basename(path), args.get("installer_type", "exe"), "path")
+    return path
+
+
+def target_version(args: dict[str, Any], msi_content: bytes | None, where: str) -> LSVersion | None:
+    """The version to install: the ``version`` option and/or the .msi's ProductVersion, which must agree."""
+    if args.get("state", "present") != "present":
+        return None
+    given = parse_target_version(args["version"]) if args.get("version") else None
+    if args.get("installer_type", "exe") != "msi":
+        if given is None:
+            raise InputError(
+                "version is required with installer_type: exe: CitrixLicensing.exe has no documented way to "
+                "report its version without running it (Citrix Licensing 11.17.2 build 49000 documentation). Set "
+                "version to the installer's version, for "
+                "example '11.17.2.0 build 49000'.")
+        return given
+    product = msi_product_version(msi_content)
+    from_msi = parse_target_version(product, f"ProductVersion of {where}") if product else None
+    if given and from_msi and given != from_msi:
+        raise InputError(f"version {args['version']!r} does not match the ProductVersion {product!r} of {where}: "
+                         "fix version or pass the right installer.")
+    if given is None and from_msi is None:
+        raise InputError(f"could not read the ProductVersion of {where}: set version (a real .msi needs Windows "
+                         "Installer to read its Property table, which the module does not do).")
+    return given or from_msi
+
+
+def same_version(text: str | None, target: LSVersion | None) -> bool:
+    """Whether a registry version text is the target version."""
+    if text is None or target is None:
+        return False
+    try:
+        return parse_target_version(text, "installed version") == target
+    except InputError:
+        return False
+
+
+# -- the result ------------------------------------------------------------------------------------
+def planned_after(decision: Decision, target: LSVersion | None, before: str | None) -> str | None:
+    """The version the registry is expected to hold after the run (for the diff and check mode)."""
+    if decision.action == "uninstall":
+        return None
+    if not decision.steps:
+        return before
+    return str(target.text or target) if target else None
+
+
+def extra_warnings(request: Request, decision: Decision, before: str | None) -> list[str]:
+    """Warnings that follow from the options and the decision alone."""
+    if request.ceip is not None and decision.action == "none" and before:
+        return ["ceip is applied only when the installer runs; the installed version is already the "
+                "target, so the CEIP / Call Home choice was not changed (change it in the Citrix "
+                "Licensing Manager, Citrix Licensing 11.17.2 build 49000 documentation)."]
+    return []
+
+
+def not_pending_warning(zips: list[str], pending: list[str], why: str) -> list[str]:
+    """A warning when the telemetry zips found on the server are not pending manual uploads."""
+    if zips and not pending:
+        return [f"{len(zips)} telemetry zip file(s) on the server are not pending manual uploads: {why}."]
+    return []
+
+
+def base_result(request: Request, decision: Decision, steps: list[Step], *, before: str | None,
+                install_dir: str, refusals: list[str]) -> dict[str, Any]:
+    """The task result before anything runs (every key the module documents as returned always)."""
+    main_step = next((s for s in steps if s.kind == "install"), steps[0] if steps else None)
+    result: dict[str, Any] = {
+        "changed": False,
+        "failed": False,  # set explicitly: Ansible treats a result with rc != 0 (3010) as failed otherwise
+        "action": decision.action,
+        "before_version": before,
+        "after_version": before,
+        "target_version": request.version.text if request.version else None,
+        "rc": None,
+        "reboot_required": False,
+        "command": main_step.argv if main_step else [],
+        "commands": [s.argv for s in steps],
+        "log_path": main_step.log_path if main_step else None,
+        "installer": request.installer,
+        "install_dir": install_dir if decision.action != "none" or before else None,
+        "refusals": refusals,
+    }
+    if refusals:
+        result.update(failed=True, msg="Refused, nothing was changed: " + " | ".join(refusals))
+    return result
+
+
+def failed_step_message(step: Step, rc: int, meaning: str, after: str | None, log_written: bool) -> str:
+    return (f"The {step.kind} command failed with exit code {rc} ({meaning}); installed version now: "
+            f"{after or 'none'}. See log_tail (last {LOG_TAIL_LINES} lines of {step.log_path})"
+            + ("" if log_written else " - the log file was not written") + ".")
+
+
+def reboot_warning(rc: int | None, action: str, reboot_required: bool, allow_reboot: bool) -> list[str]:
+    """The warning that a reboot is still needed (the module never reboots)."""
+    if not reboot_required or allow_reboot:
+        return []
+    return [f"the installer returned {rc}: reboot the server to complete the {action} (the module never reboots; "
+            "allow_reboot: true marks the reboot as handled by the caller, e.g. the ctxlic.license_server.server "
+            "role's handler)."]
+
+
+def verify_failure(decision: Decision, rc: int | None, after: str | None) -> str | None:
+    """Why the registry after the run contradicts the action (None: it agrees)."""
+    if decision.action == "uninstall":
+        if after is not None:
+            return f"The uninstaller returned {rc} but the registry still lists version {after} ({INSTALL_REG_KEY})."
+        return None
+    if not same_version(after, decision.target):
+        return (f"The installer returned {rc} but the registry version is {after or 'missing'}, not "
+                f"{decision.target} ({INSTALL_REG_KEY}).")
+    return None
+
+
+def uninstalled_message(install_dir: str | None, myfiles_kept: bool) -> str:
+    if myfiles_kept and install_dir:
+        return (f"Citrix License Server uninstalled. MyFiles was kept ({ntpath.join(install_dir, 'MyFiles')}), as "
+                "Citrix Licensing 11.17.2 build 49000 documentation says; the telemetry data under LS\\resource was "
+                "deleted.")
+    return "Citrix License Server uninstalled. No MyFiles folder was found afterwards."
+
+
+def done_message(action: str, before: str | None, after: str, reboot_required: bool) -> str:
+    return (f"Citrix License Server {action}: {before or 'not installed'} -> {after}"
+            + (" (reboot required)" if reboot_required else "") + ".")
+
+
+def installed_message(version: str, to_start: list[str], *, check_mode: bool) -> str:
+    """The target is installed already; the services started (or, in check mode, to start)."""
+    if check_mode:
+        return (f"Check mode: Citrix License Server {version} is already installed"
+                + (f"; would start {', '.join(to_start)}." if to_start else "."))
+    return (f"Citrix License Server {version} is already installed"
+            + (f"; started {', '.join(to_start)}." if to_start else "."))

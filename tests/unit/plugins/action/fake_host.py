@@ -247,3 +247,13 @@ class FakeHost(HostAccess):
 def ok(stdout: str = "", rc: int = 0, stderr: str = "") -> RunResult:
     """A recorded program answer."""
     return RunResult([], rc, stdout, stderr)
+
+
+COLLECT_FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "collect"
+
+
+def recorded_collect(name: str) -> dict:
+    """A ``collect`` answer recorded from a lab host (``tests/fixtures/collect/<name>.json``, see its README)."""
+    import json
+
+    return json.loads((COLLECT_FIXTURES / f"{name}.json").read_text(encoding="utf-8"))

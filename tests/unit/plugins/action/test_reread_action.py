@@ -47,3 +47,47 @@ def test_no_license_server_installed_fails_before_anything_runs(run_action) -> N
 def test_bad_option_fails_without_a_host(run_action) -> None:
     result = run_action("reread", {"bogus": 1}, None)
     assert result["failed"] is True and "bogus" in result["msg"]
+
+
+def test_only_if_stale_skips_the_reread_when_lmstat_serves_myfiles(run_action) -> None:
+    from fake_host import recorded_collect
+
+    server = FakeHost(registry={REG: INSTALL}, collect=recorded_collect("ls01"))
+    result = run_action("reread", {"only_if_stale": True}, server, diff=True)
+    assert not result.get("failed"), result.get("msg")
+    assert result["changed"] is False and "lmreread was not run" in result["msg"]
+    assert result["served_check"]["checked"] is True
+    assert "diff" not in result and not result.get("warnings")
+    assert [op for op, _ in server.log if op == "run"] == []
+    assert server.operations().count("collect") == 1
+
+
+def test_only_if_stale_reread_when_lmstat_serves_less_than_myfiles_holds(run_action) -> None:
+    from fake_host import recorded_collect
+
+    record = recorded_collect("ls01")
+    served = "Users of XDT_PLT_UD:  (Total of 50 licenses issued"
+    assert served in record["lmstat"]["stdout"]
+    record["lmstat"]["stdout"] = record["lmstat"]["stdout"].replace(served, served.replace("50", "30"))
+    server = FakeHost(registry={REG: INSTALL}, collect=record, programs={"lmreread.exe": ok("lmreread successful")})
+    result = run_action("reread", {"only_if_stale": True}, server)
+    assert result["changed"] is True and not result.get("failed"), result.get("msg")
+    assert [args[0][0] for op, args in server.log if op == "run"] == [INSTALL + r"\LS\lmreread.exe"]
+
+
+def test_only_if_stale_without_a_check_warns_and_does_not_reread(run_action) -> None:
+    from fake_host import recorded_collect
+
+    record = recorded_collect("ls01")
+    record["lmstat"] = {"rc": 1, "stdout": "", "stderr": "lmgrd is not running"}
+    server = FakeHost(registry={REG: INSTALL}, collect=record)
+    result = run_action("reread", {"only_if_stale": True}, server)
+    assert result["changed"] is False and result["msg"].startswith("could not check")
+    assert result["warnings"] == [result["msg"]]
+    assert server.changes() == []
+
+
+def test_a_cluster_rereads_through_its_client_access_point(run_action) -> None:
+    server = host(**{"lmreread.exe": ok("lmreread successful")})
+    result = run_action("reread", {"cluster_access_point": "lscluster.example.test"}, server)
+    assert result["cmd"][1:] == ["-c", "@lscluster.example.test", "-all"], result
