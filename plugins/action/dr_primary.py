@@ -13,10 +13,10 @@ from typing import Any
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dr_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import primary as dr_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess
 
 
 def target_task_vars(task, task_vars: dict) -> dict:
@@ -43,10 +43,13 @@ class ActionModule(CtxlicAction):
         "start_mode": {"type": "str", "default": "disabled", "choices": list(dr_plan.FENCE_START_MODES)},
     }
 
+    def host_task_vars(self) -> dict:
+        return target_task_vars(self._task, super().host_task_vars())
+
     def run_module(self, args: dict, task_vars: dict) -> dict:
         services = dr_plan.check_services(args["services"])
-        primary = self._task.delegate_to or task_vars.get("inventory_hostname", "")
-        host, states, error = self._probe(target_task_vars(self._task, task_vars), services)
+        primary = self._task.delegate_to or self.inventory_host
+        host, states, error = self._probe(services)
         plan = dr_plan.plan_primary(primary, reachable=host is not None, error=error,
                                     states={n: v[:2] for n, v in states.items()}, services=services,
                                     confirmed_down=args["confirmed_down"],
@@ -78,9 +81,10 @@ class ActionModule(CtxlicAction):
             result["msg"] = f"the primary {primary} is not serving and is fenced: " + "; ".join(plan.notes)
             return result
         result["changed"] = True
-        if self._task.diff:
-            result["diff"] = self._diff(primary, services, states, plan)
-        if self._task.check_mode:
+        diff = self.diff(*dr_plan.fence_diff(primary, services, states, plan))
+        if diff:
+            result["diff"] = diff
+        if self.check_mode:
             result.update(stopped=plan.stop, fenced=plan.fence, msg=f"check mode: would {self._what(plan, primary)}")
             return result
         if host is None:  # plan.stop/fence are only non-empty when the primary answered
@@ -132,27 +136,11 @@ class ActionModule(CtxlicAction):
             parts.append(f"set the start mode of {', '.join(plan.fence)} to {plan.start_mode}")
         return " and ".join(parts) + f" on the primary {primary}"
 
-    @staticmethod
-    def _diff(primary: str, services: list[str], states: dict, plan: dr_plan.PrimaryPlan) -> dict:
-        def line(name: str, state, mode) -> str:
-            return f"{name}: state={state}, start_mode={mode}\n"
-
-        before, after = "", ""
-        for name in services:
-            exists, state, mode = states.get(name, (False, None, None))
-            if not exists:
-                continue
-            before += line(name, state, mode)
-            after += line(name, "stopped" if name in plan.stop else state,
-                          plan.start_mode if name in plan.fence else mode)
-        return {"before": before, "after": after, "before_header": f"{primary} services",
-                "after_header": f"{primary} services"}
-
     # -- reading the primary ----------------------------------------------------------------------
-    def _probe(self, task_vars: dict, services: list[str]) -> tuple[HostAccess | None, dict, str | None]:
+    def _probe(self, services: list[str]) -> tuple[HostAccess | None, dict, str | None]:
         """(host access, name -> (exists, state, start_mode), error): host is None when the primary did not answer."""
         try:
-            host = host_access_for(self, task_vars)
+            host = self.host
             states = {name: self._state(host, name) for name in services}
         except (AnsibleError, HostError) as exc:
             return None, {}, " ".join(str(exc).split())[:500]
