@@ -16,6 +16,8 @@ from typing import Any
 
 from fake_host import FakeHost, ok
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import INSTALL_REG_KEY
+
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "collect"
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 MYFILES = INSTALL + r"\MyFiles"
@@ -47,12 +49,18 @@ def services_of(collect: dict) -> dict[str, dict[str, str]]:
             for s in collect.get("services") or [] if s.get("exists")}
 
 
-def lab_host(name: str, *, collect: dict | list[dict] | None = None, **extra: Any) -> FakeHost:
+def registry_of(collect: dict) -> dict[tuple[str, str], Any]:
+    """The License Server's registry values the collection read (LS_Install_Dir, Version)."""
+    return {(INSTALL_REG_KEY, name): value for name, value in (collect.get("registry") or {}).items()}
+
+
+def lab_host(name: str, *, collect: dict | list[dict] | None = None, files: dict[str, bytes] | None = None,
+             **extra: Any) -> FakeHost:
     """A FakeHost for the recorded lab host ``name`` (fixture ``act2_<name>.json``)."""
     data = recorded(f"act2_{name}.json")
     first = data["collect"] if "collect" in data else data["collect_full"]
-    return FakeHost(files=host_files(first, data["files"]), services=services_of(first),
-                    collect=first if collect is None else collect, **extra)
+    return FakeHost(files={**host_files(first, data["files"]), **(files or {})}, services=services_of(first),
+                    registry=registry_of(first), collect=first if collect is None else collect, **extra)
 
 
 def restored_dr_host(**extra: Any) -> FakeHost:
