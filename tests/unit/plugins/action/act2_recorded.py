@@ -55,12 +55,13 @@ def registry_of(collect: dict) -> dict[tuple[str, str], Any]:
 
 
 def lab_host(name: str, *, collect: dict | list[dict] | None = None, files: dict[str, bytes] | None = None,
-             **extra: Any) -> FakeHost:
-    """A FakeHost for the recorded lab host ``name`` (fixture ``act2_<name>.json``)."""
+             registry: dict[tuple[str, str], Any] | None = None, **extra: Any) -> FakeHost:
+    """A FakeHost for the recorded lab host ``name`` (fixture ``act2_<name>.json``); ``files``/``registry`` add."""
     data = recorded(f"act2_{name}.json")
     first = data["collect"] if "collect" in data else data["collect_full"]
     return FakeHost(files={**host_files(first, data["files"]), **(files or {})}, services=services_of(first),
-                    registry=registry_of(first), collect=first if collect is None else collect, **extra)
+                    registry={**registry_of(first), **(registry or {})},
+                    collect=first if collect is None else collect, **extra)
 
 
 def restored_dr_host(**extra: Any) -> FakeHost:
