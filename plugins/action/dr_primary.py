@@ -15,7 +15,7 @@ from ansible.errors import AnsibleError
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import primary as dr_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import primary as primary_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess
 
 
@@ -38,19 +38,19 @@ def target_task_vars(task, task_vars: dict) -> dict:
 
 class ActionModule(CtxlicAction):
     ARGUMENT_SPEC = {
-        "services": {"type": "list", "elements": "str", "default": list(dr_plan.DEFAULT_PRIMARY_SERVICES)},
+        "services": {"type": "list", "elements": "str", "default": list(primary_plan.DEFAULT_PRIMARY_SERVICES)},
         "confirmed_down": {"type": "bool", "default": False},
-        "start_mode": {"type": "str", "default": "disabled", "choices": list(dr_plan.FENCE_START_MODES)},
+        "start_mode": {"type": "str", "default": "disabled", "choices": list(primary_plan.FENCE_START_MODES)},
     }
 
     def host_task_vars(self) -> dict:
         return target_task_vars(self._task, super().host_task_vars())
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
-        services = dr_plan.check_services(args["services"])
+        services = primary_plan.check_services(args["services"])
         primary = self._task.delegate_to or self.inventory_host
         host, states, error = self._probe(services)
-        plan = dr_plan.plan_primary(primary, reachable=host is not None, error=error,
+        plan = primary_plan.plan_primary(primary, reachable=host is not None, error=error,
                                     states={n: v[:2] for n, v in states.items()}, services=services,
                                     confirmed_down=args["confirmed_down"],
                                     start_modes={n: v[2] for n, v in states.items()}, start_mode=args["start_mode"])
@@ -81,7 +81,7 @@ class ActionModule(CtxlicAction):
             result["msg"] = f"the primary {primary} is not serving and is fenced: " + "; ".join(plan.notes)
             return result
         result["changed"] = True
-        diff = self.diff(*dr_plan.fence_diff(primary, services, states, plan))
+        diff = self.diff(*primary_plan.fence_diff(primary, services, states, plan))
         if diff:
             result["diff"] = diff
         if self.check_mode:
@@ -112,7 +112,7 @@ class ActionModule(CtxlicAction):
             result["fenced"].append(name)
         after = {name: self._state(host, name) for name in services}
         result["services"] = self._service_list(services, states, after)
-        running = dr_plan.still_running({n: v[:2] for n, v in after.items()}, services)
+        running = primary_plan.still_running({n: v[:2] for n, v in after.items()}, services)
         if running:
             result.update(failed=True, msg=(f"{', '.join(running)} still not stopped on the primary {primary} after "
                                             "the stop request; the DR host was not changed. Stop it by hand"))
@@ -128,7 +128,7 @@ class ActionModule(CtxlicAction):
         return result
 
     @staticmethod
-    def _what(plan: dr_plan.PrimaryPlan, primary: str, done: bool = False) -> str:
+    def _what(plan: primary_plan.PrimaryPlan, primary: str, done: bool = False) -> str:
         parts = []
         if plan.stop:
             parts.append(f"{'stopped' if done else 'stop'} {', '.join(plan.stop)}")
