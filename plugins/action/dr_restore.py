@@ -98,21 +98,27 @@ class ActionModule(CtxlicAction):
             return {**result, "msg": "check mode: " + dr_restore_plan.files_message(pre.plan, check=True)
                     + dr_restore_plan.reread_note(pre.plan, unserved, check=True)}
         self._act(pre.plan, files, result)
-        if reread_needed:
-            reread = license_host.run_reread(self.host, install_dir, cap)
+        return self._reread_and_verify(pre, result, unserved, cap, record if not reread_needed else None,
+                                       verify=args["verify_served"])
+
+    def _reread_and_verify(self, pre: dr_restore_plan.Preflight, result: dict, unserved: list[str], cap: str | None,
+                           record: dict | None, *, verify: bool) -> dict:
+        """lmreread once (unless ``record``, read before, is still current), then lmstat must list every feature."""
+        if record is None:
+            reread = license_host.run_reread(self.host, pre.install_dir, cap)
             result["reread"] = reread
             if not reread["ok"]:
                 return {**result, "failed": True, "msg": dr_restore_plan.reread_failed_message(
                     license_host.reread_failure_message(reread))}
-        if args["verify_served"]:
+        if verify:
             # Without a reread nothing changed what lmstat lists (a proxy change does not), so the first read stands.
-            after = build_record(self.inventory_host, self.host.collect(install_dir=install_dir, max_bytes=1)) \
-                if reread_needed else record
+            after = record or build_record(self.inventory_host,
+                                           self.host.collect(install_dir=pre.install_dir, max_bytes=1))
             served, missing, failure = dr_restore_plan.served_check(pre.plan, after)
             result.update(served_features=served, missing_features=missing)
             if failure:
                 return {**result, "failed": True, "msg": failure}
-        return {**result, "msg": dr_restore_plan.done_message(pre.plan, unserved, verified=args["verify_served"])}
+        return {**result, "msg": dr_restore_plan.done_message(pre.plan, unserved, verified=verify)}
 
     # -- the backup on the controller -------------------------------------------------------------
     def _generation(self, args: dict) -> tuple[Any, dict, list[tuple[dict, bytes]]]:
