@@ -89,43 +89,38 @@ class ActionModule(CtxlicAction):
             return result
         if host is None:  # plan.stop/fence are only non-empty when the primary answered
             raise AssertionError("dr_primary: no host access for a reachable primary")
+        failure = self._stop_and_fence(host, plan, primary, result)
+        if failure is None:
+            after = {name: self._state(host, name) for name in services}
+            result["services"] = self._service_list(services, states, after)
+            failure = primary_plan.fence_failure(primary, plan, after, services)
+        if failure:
+            return {**result, "failed": True, "msg": failure}
+        result["msg"] = (f"{self._what(plan, primary, done=True)}; it no longer serves licenses"
+                         + (" and stays off after a reboot" if plan.start_mode != "unchanged" else ""))
+        return result
+
+    @staticmethod
+    def _stop_and_fence(host: HostAccess, plan: primary_plan.PrimaryPlan, primary: str, result: dict) -> str | None:
+        """Stop, then set the start modes, in the plan's order; the failure message, or None when all went through."""
         for name in plan.stop:
             try:
                 host.set_service(name, "stopped")
             except HostError as exc:
-                result.update(failed=True, msg=(
-                    f"could not stop {name!r} on the primary {primary}: {exc}. The DR host was not changed. Stop the "
-                    "service by hand or power the primary off, then run the failover again (with "
-                    "ctxlic_dr_primary_confirmed_down=true if it no longer answers)"))
-                return result
+                return (f"could not stop {name!r} on the primary {primary}: {exc}. The DR host was not changed. Stop "
+                        "the service by hand or power the primary off, then run the failover again (with "
+                        "ctxlic_dr_primary_confirmed_down=true if it no longer answers)")
             result["stopped"].append(name)
         for name in plan.fence:
             try:
                 host.set_service_start_mode(name, plan.start_mode)
             except HostError as exc:
-                result.update(failed=True, msg=(
-                    f"stopped {', '.join(result['stopped']) or 'nothing'} but could not set the start mode of {name!r} "
-                    f"on the primary {primary} to {plan.start_mode}: {exc}. The DR host was not changed. A reboot "
-                    "of the primary would start it again: set its startup type to Disabled by hand, then run the "
-                    "failover again"))
-                return result
+                return (f"stopped {', '.join(result['stopped']) or 'nothing'} but could not set the start mode of "
+                        f"{name!r} on the primary {primary} to {plan.start_mode}: {exc}. The DR host was not changed. "
+                        "A reboot of the primary would start it again: set its startup type to Disabled by hand, "
+                        "then run the failover again")
             result["fenced"].append(name)
-        after = {name: self._state(host, name) for name in services}
-        result["services"] = self._service_list(services, states, after)
-        running = primary_plan.still_running({n: v[:2] for n, v in after.items()}, services)
-        if running:
-            result.update(failed=True, msg=(f"{', '.join(running)} still not stopped on the primary {primary} after "
-                                            "the stop request; the DR host was not changed. Stop it by hand"))
-            return result
-        unfenced = [n for n in plan.fence if str(after[n][2] or "").lower() != plan.start_mode]
-        if unfenced:
-            result.update(failed=True, msg=(f"the start mode of {', '.join(unfenced)} on the primary {primary} is "
-                                            f"still not {plan.start_mode}; the DR host was not changed. Set it by "
-                                            "hand"))
-            return result
-        result["msg"] = (f"{self._what(plan, primary, done=True)}; it no longer serves licenses"
-                         + (" and stays off after a reboot" if plan.start_mode != "unchanged" else ""))
-        return result
+        return None
 
     @staticmethod
     def _what(plan: primary_plan.PrimaryPlan, primary: str, done: bool = False) -> str:

@@ -148,3 +148,17 @@ def fence_diff(primary: str, services: Sequence[str], states: Mapping[str, tuple
         before += line(name, state, mode)
         after += line(name, "stopped" if name in plan.stop else state, plan.start_mode if name in plan.fence else mode)
     return before, after, f"{primary} services", f"{primary} services"
+
+
+def fence_failure(primary: str, plan: PrimaryPlan, after: Mapping[str, tuple[bool, str | None, str | None]],
+                  services: Sequence[str]) -> str | None:
+    """Why the primary is not stopped and fenced as planned, read back after the requests; None when it is."""
+    running = still_running({n: v[:2] for n, v in after.items()}, services)
+    if running:
+        return (f"{', '.join(running)} still not stopped on the primary {primary} after the stop request; the DR host "
+                "was not changed. Stop it by hand")
+    unfenced = [n for n in plan.fence if str(after[n][2] or "").lower() != plan.start_mode]
+    if unfenced:
+        return (f"the start mode of {', '.join(unfenced)} on the primary {primary} is still not {plan.start_mode}; "
+                "the DR host was not changed. Set it by hand")
+    return None

@@ -97,3 +97,17 @@ def test_bad_input_fails_before_the_host_is_touched(run_action) -> None:
     assert result["failed"] is True and f"does not name '{LS}'" in result["msg"]
     result = run_action("dr_primary", {"start_mode": "auto"}, None)
     assert result["failed"] is True and "start_mode" in result["msg"]
+
+
+def test_a_service_that_does_not_stop_is_read_back_and_fails_the_task(run_action) -> None:
+    class Stubborn(FakeHost):
+        def set_service(self, name, state):
+            self._record("set_service", name, state)  # accepted, but the service keeps running
+            return {"changed": False}
+
+    host = Stubborn(services={LS: {"state": "running", "start_mode": "auto"}})
+    result = run_action("dr_primary", {"start_mode": "unchanged"}, host)
+    assert result["failed"] is True
+    assert result["msg"] == (f"{LS} still not stopped on the primary ls1.example.test after the stop request; the DR "
+                             "host was not changed. Stop it by hand")
+    assert result["stopped"] == [LS] and result["services"][0]["after"] == "running"
