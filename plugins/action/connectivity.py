@@ -12,7 +12,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.c
     verdict,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
     check_port,
     check_timeout,
@@ -48,13 +47,13 @@ class ActionModule(CtxlicAction):
         timeout = check_timeout(args["timeout"])
         if args["proxy"] is not None:
             option_proxy(args["proxy"], allow_ipv6=args["allow_ipv6"])  # refuse a bad option before any host call
-        host = host_access_for(self, task_vars)
-        path, config, warnings = None, None, []
+        host = self.host
+        path, config = None, None
         if args["proxy"] is None:
             try:
                 install_dir, _source = resolve_install_dir(host, args["install_dir"])
             except HostError as exc:
-                warnings.append(f"{exc}; no proxy configuration could be read, so only the direct path is probed")
+                self.warn(f"{exc}; no proxy configuration could be read, so only the direct path is probed")
             else:
                 path = config_path(install_dir)
                 config = host.read_file(path)
@@ -65,7 +64,7 @@ class ActionModule(CtxlicAction):
         raw = host.probe(upload_host, port, chosen.value if chosen.error is None else None, timeout)
         steps = probe_steps(raw, chosen)
         judged = verdict(steps, host=upload_host, port=port, assume_direct_fallback=args["assume_direct_fallback"])
-        warnings += [item["message"] for item in chosen.findings] + list(judged["warnings"])
+        self.warn(*(item["message"] for item in chosen.findings), *judged["warnings"])
         las_results = []
         for las_host, las_port in dict.fromkeys(endpoints):  # one probe (one remote call) per endpoint
             las_steps = probe_steps(host.probe(las_host, las_port, chosen.value if chosen.error is None else None,
@@ -78,7 +77,7 @@ class ActionModule(CtxlicAction):
         source = rules.source("endpoints") if args["las_endpoints"] is None else "the las_endpoints option"
         las_verdict = las_summary(las_results, source)
         if chosen.source == "unknown":
-            warnings.append("the proxy configuration cannot be read unambiguously (see findings); only the direct "
+            self.warn("the proxy configuration cannot be read unambiguously (see findings); only the direct "
                             "path was probed, and the License Server's own behaviour with this file is unknown")
         result = {
             "changed": False,
@@ -95,6 +94,4 @@ class ActionModule(CtxlicAction):
             "las_message": las_verdict["message"],
             "las_source": source,
         }
-        if warnings:
-            result["warnings"] = warnings
         return result

@@ -13,10 +13,10 @@ from typing import Any
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dr_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import primary as primary_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess
 
 
 def target_task_vars(task, task_vars: dict) -> dict:
@@ -38,16 +38,19 @@ def target_task_vars(task, task_vars: dict) -> dict:
 
 class ActionModule(CtxlicAction):
     ARGUMENT_SPEC = {
-        "services": {"type": "list", "elements": "str", "default": list(dr_plan.DEFAULT_PRIMARY_SERVICES)},
+        "services": {"type": "list", "elements": "str", "default": list(primary_plan.DEFAULT_PRIMARY_SERVICES)},
         "confirmed_down": {"type": "bool", "default": False},
-        "start_mode": {"type": "str", "default": "disabled", "choices": list(dr_plan.FENCE_START_MODES)},
+        "start_mode": {"type": "str", "default": "disabled", "choices": list(primary_plan.FENCE_START_MODES)},
     }
 
+    def host_task_vars(self) -> dict:
+        return target_task_vars(self._task, super().host_task_vars())
+
     def run_module(self, args: dict, task_vars: dict) -> dict:
-        services = dr_plan.check_services(args["services"])
-        primary = self._task.delegate_to or task_vars.get("inventory_hostname", "")
-        host, states, error = self._probe(target_task_vars(self._task, task_vars), services)
-        plan = dr_plan.plan_primary(primary, reachable=host is not None, error=error,
+        services = primary_plan.check_services(args["services"])
+        primary = self._task.delegate_to or self.inventory_host
+        host, states, error = self._probe(services)
+        plan = primary_plan.plan_primary(primary, reachable=host is not None, error=error,
                                     states={n: v[:2] for n, v in states.items()}, services=services,
                                     confirmed_down=args["confirmed_down"],
                                     start_modes={n: v[2] for n, v in states.items()}, start_mode=args["start_mode"])
@@ -78,53 +81,49 @@ class ActionModule(CtxlicAction):
             result["msg"] = f"the primary {primary} is not serving and is fenced: " + "; ".join(plan.notes)
             return result
         result["changed"] = True
-        if self._task.diff:
-            result["diff"] = self._diff(primary, services, states, plan)
-        if self._task.check_mode:
+        diff = self.diff(*primary_plan.fence_diff(primary, services, states, plan))
+        if diff:
+            result["diff"] = diff
+        if self.check_mode:
             result.update(stopped=plan.stop, fenced=plan.fence, msg=f"check mode: would {self._what(plan, primary)}")
             return result
         if host is None:  # plan.stop/fence are only non-empty when the primary answered
             raise AssertionError("dr_primary: no host access for a reachable primary")
-        for name in plan.stop:
-            try:
-                host.set_service(name, "stopped")
-            except HostError as exc:
-                result.update(failed=True, msg=(
-                    f"could not stop {name!r} on the primary {primary}: {exc}. The DR host was not changed. Stop the "
-                    "service by hand or power the primary off, then run the failover again (with "
-                    "ctxlic_dr_primary_confirmed_down=true if it no longer answers)"))
-                return result
-            result["stopped"].append(name)
-        for name in plan.fence:
-            try:
-                host.set_service_start_mode(name, plan.start_mode)
-            except HostError as exc:
-                result.update(failed=True, msg=(
-                    f"stopped {', '.join(result['stopped']) or 'nothing'} but could not set the start mode of {name!r} "
-                    f"on the primary {primary} to {plan.start_mode}: {exc}. The DR host was not changed. A reboot "
-                    "of the primary would start it again: set its startup type to Disabled by hand, then run the "
-                    "failover again"))
-                return result
-            result["fenced"].append(name)
-        after = {name: self._state(host, name) for name in services}
-        result["services"] = self._service_list(services, states, after)
-        running = dr_plan.still_running({n: v[:2] for n, v in after.items()}, services)
-        if running:
-            result.update(failed=True, msg=(f"{', '.join(running)} still not stopped on the primary {primary} after "
-                                            "the stop request; the DR host was not changed. Stop it by hand"))
-            return result
-        unfenced = [n for n in plan.fence if str(after[n][2] or "").lower() != plan.start_mode]
-        if unfenced:
-            result.update(failed=True, msg=(f"the start mode of {', '.join(unfenced)} on the primary {primary} is "
-                                            f"still not {plan.start_mode}; the DR host was not changed. Set it by "
-                                            "hand"))
-            return result
+        failure = self._stop_and_fence(host, plan, primary, result)
+        if failure is None:
+            after = {name: self._state(host, name) for name in services}
+            result["services"] = self._service_list(services, states, after)
+            failure = primary_plan.fence_failure(primary, plan, after, services)
+        if failure:
+            return {**result, "failed": True, "msg": failure}
         result["msg"] = (f"{self._what(plan, primary, done=True)}; it no longer serves licenses"
                          + (" and stays off after a reboot" if plan.start_mode != "unchanged" else ""))
         return result
 
     @staticmethod
-    def _what(plan: dr_plan.PrimaryPlan, primary: str, done: bool = False) -> str:
+    def _stop_and_fence(host: HostAccess, plan: primary_plan.PrimaryPlan, primary: str, result: dict) -> str | None:
+        """Stop, then set the start modes, in the plan's order; the failure message, or None when all went through."""
+        for name in plan.stop:
+            try:
+                host.set_service(name, "stopped")
+            except HostError as exc:
+                return (f"could not stop {name!r} on the primary {primary}: {exc}. The DR host was not changed. Stop "
+                        "the service by hand or power the primary off, then run the failover again (with "
+                        "ctxlic_dr_primary_confirmed_down=true if it no longer answers)")
+            result["stopped"].append(name)
+        for name in plan.fence:
+            try:
+                host.set_service_start_mode(name, plan.start_mode)
+            except HostError as exc:
+                return (f"stopped {', '.join(result['stopped']) or 'nothing'} but could not set the start mode of "
+                        f"{name!r} on the primary {primary} to {plan.start_mode}: {exc}. The DR host was not changed. "
+                        "A reboot of the primary would start it again: set its startup type to Disabled by hand, "
+                        "then run the failover again")
+            result["fenced"].append(name)
+        return None
+
+    @staticmethod
+    def _what(plan: primary_plan.PrimaryPlan, primary: str, done: bool = False) -> str:
         parts = []
         if plan.stop:
             parts.append(f"{'stopped' if done else 'stop'} {', '.join(plan.stop)}")
@@ -132,27 +131,11 @@ class ActionModule(CtxlicAction):
             parts.append(f"set the start mode of {', '.join(plan.fence)} to {plan.start_mode}")
         return " and ".join(parts) + f" on the primary {primary}"
 
-    @staticmethod
-    def _diff(primary: str, services: list[str], states: dict, plan: dr_plan.PrimaryPlan) -> dict:
-        def line(name: str, state, mode) -> str:
-            return f"{name}: state={state}, start_mode={mode}\n"
-
-        before, after = "", ""
-        for name in services:
-            exists, state, mode = states.get(name, (False, None, None))
-            if not exists:
-                continue
-            before += line(name, state, mode)
-            after += line(name, "stopped" if name in plan.stop else state,
-                          plan.start_mode if name in plan.fence else mode)
-        return {"before": before, "after": after, "before_header": f"{primary} services",
-                "after_header": f"{primary} services"}
-
     # -- reading the primary ----------------------------------------------------------------------
-    def _probe(self, task_vars: dict, services: list[str]) -> tuple[HostAccess | None, dict, str | None]:
+    def _probe(self, services: list[str]) -> tuple[HostAccess | None, dict, str | None]:
         """(host access, name -> (exists, state, start_mode), error): host is None when the primary did not answer."""
         try:
-            host = host_access_for(self, task_vars)
+            host = self.host
             states = {name: self._state(host, name) for name in services}
         except (AnsibleError, HostError) as exc:
             return None, {}, " ".join(str(exc).split())[:500]

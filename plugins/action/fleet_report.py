@@ -50,6 +50,7 @@ DEFAULT_TITLE = "Citrix License Server compliance report"
 
 class ActionModule(CtxlicAction):
     _requires_connection = False
+    CONTROLLER_PATHS = ("output_dir", "history_db", "entitlements_file", "allocations_csv")
 
     ARGUMENT_SPEC = {
         "hosts": {"type": "list", "elements": "str"},
@@ -78,20 +79,16 @@ class ActionModule(CtxlicAction):
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
-        check = bool(self._task.check_mode)
-        warnings: list[str] = []
+        check = self.check_mode
         inputs.check_max_upload_age(args["max_upload_age_days"])
-        for option in ("output_dir", "history_db", "entitlements_file", "allocations_csv"):
-            if args[option]:
-                args[option] = self._loader.path_dwim(os.path.expanduser(args[option]))
         records, window_results = self._records(args, task_vars)
-        now, clock_note = self._clock([r["host"] for r in records], task_vars, warnings)
+        now, clock_note = self._clock([r["host"] for r in records], task_vars)
         as_of = inputs.parse_as_of(args["as_of"], now)
         catalog = inputs.normalise_catalog(args["catalog"] if args["catalog"] is not None
                                            else inputs.catalog_from_windows(window_results))
         purchased = read_entitlements(self._load_data(args["entitlements_file"], "entitlements_file")) \
             if args["entitlements_file"] else None
-        obsolete, input_rows = self._obsolete(args, records, warnings)
+        obsolete, input_rows = self._obsolete(args, records)
 
         # Evaluate first, record afterwards: an upload result that cannot be evidence (a time in the
         # future, an absurd year) is never stored, so it cannot poison every later run (issue 14 item 5).
@@ -108,7 +105,7 @@ class ActionModule(CtxlicAction):
                 record, as_of=as_of, last_success=candidates.get(record["host"]) or None, purchased=purchased,
                 max_upload_age_days=args["max_upload_age_days"], upload_warning_days=args["upload_warning_days"],
                 expiry_warning_days=args["expiry_warning_days"], upgrade_warning_days=args["upgrade_warning_days"]))
-        recorded = self._record(history, records, max(now, as_of), check, warnings)
+        recorded = self._record(history, records, max(now, as_of), check)
         fleet_eval = evaluate_fleet(results, obsolete_allocations=obsolete, catalog=catalog, purchased=purchased,
                                     as_of=as_of)
         fleet_eval["notes"] = [clock_note, *(fleet_eval.get("notes") or [])]
@@ -140,8 +137,6 @@ class ActionModule(CtxlicAction):
             "todo_week": model["todo_week"],
             "collection_version": model["meta"]["collection_version"],
         }
-        if warnings:
-            result["warnings"] = warnings
         failure = inputs.fail_message(args["fail_on"], fleet_eval)
         where = f" Reports: {', '.join(reports.values())}." if reports else ""
         if failure:
@@ -153,7 +148,7 @@ class ActionModule(CtxlicAction):
                              f"{counts.get('allocated', 0)} allocated license servers reporting.{where}")
         return result
 
-    def _clock(self, hosts: list[str], task_vars: dict, warnings: list[str]) -> tuple[datetime, str]:
+    def _clock(self, hosts: list[str], task_vars: dict) -> tuple[datetime, str]:
         """The time the report judges by, and a sentence saying whose clock it is.
 
         The controller's clock, except when every host is a lab host living by one simulated lab
@@ -178,7 +173,7 @@ class ActionModule(CtxlicAction):
             return when, (f"Report clock: the lab's simulated clock ({path}), {when.strftime('%Y-%m-%dT%H:%M:%SZ')}; "
                           "every host of this report is a lab host living by it.")
         if lab:
-            warnings.append(f"the report mixes hosts of {len(lab)} lab clock(s) with {len(other)} other host(s): it "
+            self.warn(f"the report mixes hosts of {len(lab)} lab clock(s) with {len(other)} other host(s): it "
                             "judges all of them by the controller's clock, so lab hosts whose clock was advanced show "
                             "upload times in the future (not credited). Report on one lab at a time, or set as_of.")
         return controller, (f"Report clock: the controller's clock, {controller.strftime('%Y-%m-%dT%H:%M:%SZ')} "
@@ -242,7 +237,7 @@ class ActionModule(CtxlicAction):
         except UnicodeDecodeError as exc:
             raise InputError(f"{option} {path}: not UTF-8 text ({exc}); save it as UTF-8.") from None
 
-    def _obsolete(self, args: dict, records: list[dict], warnings: list[str]) -> tuple[list[dict], dict | None]:
+    def _obsolete(self, args: dict, records: list[dict]) -> tuple[list[dict], dict | None]:
         """Obsolete allocations, and the account of every row of ``allocations_csv`` for the report."""
         if not args["allocations_csv"]:
             return [], None
@@ -250,7 +245,7 @@ class ActionModule(CtxlicAction):
                                    host_column=args["allocation_host_column"],
                                    product_column=args["allocation_product_column"],
                                    quantity_column=args["allocation_quantity_column"])
-        warnings.extend(f"allocations_csv: {f['message']}" for f in read.findings)
+        self.warn(*(f"allocations_csv: {f['message']}" for f in read.findings))
         return (obsolete_allocations(read.allocations, inputs.inventory_names(records)),
                 inputs.input_rows_summary("allocations_csv", args["allocations_csv"], read))
 
@@ -262,9 +257,7 @@ class ActionModule(CtxlicAction):
             return None
         return EvidenceHistory(path)
 
-    @staticmethod
-    def _record(history: EvidenceHistory | None, records: list[dict], not_after: datetime, check: bool,
-                warnings: list[str]) -> int:
+    def _record(self, history: EvidenceHistory | None, records: list[dict], not_after: datetime, check: bool) -> int:
         """Record every observed upload result at once (not in check mode); return how many were new.
 
         Results that cannot be evidence (among them a time after the report's clock) are left out
@@ -281,5 +274,5 @@ class ActionModule(CtxlicAction):
             try:
                 observations.append(prepare_observation(record["host"], seen[0], seen[1], not_after=not_after))
             except InputError as exc:
-                warnings.append(f"{record['host']}: upload result not recorded in the evidence history: {exc}")
+                self.warn(f"{record['host']}: upload result not recorded in the evidence history: {exc}")
         return sum(history.record_observations(observations))

@@ -5,11 +5,7 @@ from __future__ import annotations
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import (
-    HostAccess,
-    RunResult,
-    host_access_for,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import RunResult
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
 
 
@@ -20,7 +16,7 @@ class ActionModule(CtxlicAction):
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
-        host = host_access_for(self, task_vars)
+        host = self.host
         install_dir, _source = resolve_install_dir(host, args["install_dir"])
         exe = ls_tools.management_service_exe(install_dir)
         if not host.stat(exe).exists:
@@ -39,16 +35,16 @@ class ActionModule(CtxlicAction):
         if changed:
             wanted = state == "enabled"
             result.update(changed=True, enabled=wanted, reporting_mode=ls_tools.reporting_mode(wanted))
-            if not self._task.check_mode:
-                failure = self._switch(host, install_dir, exe, flag, wanted, result)
+            if not self.check_mode:
+                failure = self._switch(install_dir, exe, flag, wanted, result)
                 if failure:
                     return failure
-        if self._task.diff and state != "query":
-            result["diff"] = {"before": ls_tools.management_state_text(current),
-                              "after": ls_tools.management_state_text(result["enabled"]),
-                              "before_header": f"{exe} -query", "after_header": f"{exe} -query"}
+        diff = self.diff(ls_tools.management_state_text(current), ls_tools.management_state_text(result["enabled"]),
+                         f"{exe} -query", f"{exe} -query") if state != "query" else None
+        if diff:
+            result["diff"] = diff
         if state == "disabled":
-            result["warnings"] = [ls_tools.manual_reporting_warning(install_dir)]
+            self.warn(ls_tools.manual_reporting_warning(install_dir))
         return result
 
     @staticmethod
@@ -62,17 +58,16 @@ class ActionModule(CtxlicAction):
                 f"{query.stderr.strip()!r:.300}); nothing was changed. The raw output is in query_output; "
                 "please report it so the parser can learn it")
 
-    def _switch(self, host: HostAccess, install_dir: str, exe: str, flag: str, wanted: bool,
-                result: dict) -> dict | None:
+    def _switch(self, install_dir: str, exe: str, flag: str, wanted: bool, result: dict) -> dict | None:
         """Run ``-enable``/``-disable`` and confirm with ``-query``; a failure result, or None when it worked."""
         chdir = ls_tools.ls_program_dir(install_dir)
-        run = host.run([exe, flag], chdir=chdir)
+        run = self.host.run([exe, flag], chdir=chdir)
         result["command_output"] = run.stdout
         if not run.ok:
             return {**result, "failed": True, "changed": False, "enabled": result["previous_enabled"],
                     "msg": f"'{exe} {flag}' failed with exit code {run.rc}: stdout {run.stdout.strip()!r:.400}, "
                            f"stderr {run.stderr.strip()!r:.400}"}
-        check = host.run([exe, "-query"], chdir=chdir, read_only=True)
+        check = self.host.run([exe, "-query"], chdir=chdir, read_only=True)
         result["query_output"] = check.stdout
         confirmed = self._parse_query(check)
         if confirmed is not wanted:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import diff_text, set_proxy
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
     WEB_SERVICE,
@@ -35,7 +34,7 @@ class ActionModule(CtxlicAction):
         elif args["proxy"] is not None:
             raise InputError("option proxy is only used with state=present; with state=absent the proxy is removed "
                              "whatever its value. Remove proxy, or set state=present")
-        host = host_access_for(self, task_vars)
+        host = self.host
         install_dir, _source = resolve_install_dir(host, args["install_dir"])
         path = config_path(install_dir)
         result: dict = {"changed": False, "path": path, "proxy": target, "previous_proxy": None, "backup_file": None,
@@ -43,27 +42,25 @@ class ActionModule(CtxlicAction):
         content = host.read_file(path)
         if content is None:
             if target is None:
-                result["warnings"] = [f"{path} does not exist, so no proxy is configured there; nothing to remove"]
+                self.warn(f"{path} does not exist, so no proxy is configured there; nothing to remove")
                 return result
-            raise HostError(f"{path} does not exist; Citrix Web Services for Licensing keeps its proxy there (seed "
-                            "004 'Configure a proxy server'). Check install_dir, or repair the Citrix Licensing "
-                            "installation; nothing was changed")
+            raise HostError(f"{path} does not exist; Citrix Web Services for Licensing keeps its proxy there (Citrix "
+                            "Licensing 11.17.2 build 49000 documentation 'Configure a proxy server'). Check "
+                            "install_dir, or repair the Citrix Licensing installation; nothing was changed")
         edit = set_proxy(content, target, source=path, allow_ipv6=args["allow_ipv6"])
         result.update(changed=edit.changed, proxy=edit.after, previous_proxy=edit.before, findings=edit.findings)
-        warnings = [item["message"] for item in edit.findings]
-        if edit.changed and self._task.diff:
-            result["diff"] = diff_text(content, edit.content, path)
-        if edit.changed and not self._task.check_mode:
+        self.warn(*(item["message"] for item in edit.findings))
+        diff = self.diff(**diff_text(content, edit.content, path)) if edit.changed else None
+        if diff:
+            result["diff"] = diff
+        if edit.changed and not self.check_mode:
             written = host.write_file(path, edit.content, backup=True)
             result["backup_file"] = written.get("backup_file")
         if edit.changed and args["restart_service"]:
             try:
-                restarted, warning = restart_service(host, WEB_SERVICE, self._task.check_mode)
+                restarted, warning = restart_service(host, WEB_SERVICE, self.check_mode)
             except HostError as exc:
-                return {**result, "failed": True, "warnings": warnings, "msg": str(exc)}
+                return {**result, "failed": True, "msg": str(exc)}
             result["service_restarted"] = restarted
-            if warning:
-                warnings.append(warning)
-        if warnings:
-            result["warnings"] = warnings
+            self.warn(warning or "")
         return result

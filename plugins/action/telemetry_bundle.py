@@ -25,7 +25,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
     HostError,
     InputError,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import (
     classify_pending,
@@ -60,11 +59,11 @@ class ActionModule(CtxlicAction):
         "split_by_kind": {"type": "bool", "default": True},
         "max_compression_ratio": {"type": "float", "default": 200.0},
     }
+    CONTROLLER_PATHS = ("dest",)
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
-        self._check = bool(self._task.check_mode)
+        self._check = self.check_mode
         self._now = datetime.now(UTC).replace(microsecond=0)
-        self._warnings: list[str] = []
         self._errors: list[str] = []
         self._changed = False
         self._run_id = uuid.uuid4().hex
@@ -72,17 +71,16 @@ class ActionModule(CtxlicAction):
         if args["max_bundle_bytes"] <= 0:
             raise InputError(f"max_bundle_bytes={args['max_bundle_bytes']}: give the Citrix Insight Services upload "
                              "limit in bytes (CTX131233), a positive number.")
-        inventory_host = str(task_vars.get("inventory_hostname", ""))
-        self._host = host_access_for(self, task_vars)
-        install_dir, _source = resolve_install_dir(self._host, args["install_dir"])
-        store = BundleStore(self._loader.path_dwim(args["dest"]), inventory_host)
+        inventory_host = self.inventory_host
+        install_dir, _source = resolve_install_dir(self.host, args["install_dir"])
+        store = BundleStore(args["dest"], inventory_host)
         self._store = store
         if self._check:
             return self._bundle(args, store, install_dir, day, inventory_host)
         # An older version's folder of this host (no name hash) is moved first. Then the whole run holds the
         # controller lock of the host folder: manifest updates are read-modify-write by one run at a time, and a
         # bundle no manifest lists is provably left by a run that is over (issue 14, item 1).
-        self._warnings.extend(store.adopt_legacy())
+        self.warn(*store.adopt_legacy())
         with store.lock(self._run_id):
             return self._bundle(args, store, install_dir, day, inventory_host)
 
@@ -101,7 +99,7 @@ class ActionModule(CtxlicAction):
                                  incoming=incoming)
         for item in decisions:
             if item["reason"] and item["action"] == "fetch":
-                self._warnings.append(f"{item['path']}: {item['reason']}; fetching it again")
+                self.warn(f"{item['path']}: {item['reason']}; fetching it again")
 
         fetched = self._fetch_all([d for d in decisions if d["action"] == "fetch"])
         candidates = self._candidates(decisions, fetched, incoming, manifest, verified)
@@ -131,14 +129,14 @@ class ActionModule(CtxlicAction):
         """Every pending zip with the server's size and SHA-1 (read-only; runs in check mode too)."""
         found = []
         for directory, pattern in pending_zip_dirs(install_dir):
-            found.extend(self._host.find(directory, [pattern]))
+            found.extend(self.host.find(directory, [pattern]))
         files = []
         for info in found:
-            stat = self._host.stat(info.path, checksum=True)
+            stat = self.host.stat(info.path, checksum=True)
             if not stat.exists or stat.is_dir:
                 continue  # gone between the listing and the stat (the License Server rotated it)
             if not stat.checksum:
-                self._warnings.append(f"{info.path}: the server returned no SHA-1; transfers are checked by size only")
+                self.warn(f"{info.path}: the server returned no SHA-1; transfers are checked by size only")
             files.append({"path": info.path, "size": int(stat.size or 0), "sha1": stat.checksum,
                           "mtime": info.mtime if info.mtime is not None else stat.mtime})
         return files
@@ -146,7 +144,7 @@ class ActionModule(CtxlicAction):
     # -- controller state ------------------------------------------------------------------------------
     def _retire(self, manifest: dict, problems: dict[str, str]) -> dict:
         for name, why in sorted(problems.items()):
-            self._warnings.append(f"bundle {name} failed verification ({why}): its members no longer count as "
+            self.warn(f"bundle {name} failed verification ({why}): its members no longer count as "
                                   "bundled; those still on the server are bundled again and none of them is deleted "
                                   "on its strength")
         manifest = state.retire_bundles(manifest, problems, when=self._now)
@@ -178,12 +176,12 @@ class ActionModule(CtxlicAction):
             temporary = path.name.startswith(".") and path.name.endswith(".tmp")
             members = None if temporary else self._store.member_sha256s(path)
             if temporary or (members is not None and set(members) <= known):
-                self._warnings.append(f"removed {path}: written by an interrupted run and never recorded in the "
+                self.warn(f"removed {path}: written by an interrupted run and never recorded in the "
                                       "manifest; every file it holds is still in incoming or in a verified bundle")
                 self._store.remove(path)
             else:
                 kept = self._store.keep_unrecorded(path)
-                self._warnings.append(f"{path} is not recorded in the manifest and holds files found nowhere else on "
+                self.warn(f"{path} is not recorded in the manifest and holds files found nowhere else on "
                                       f"the controller; kept as {kept} (upload it, or delete it once you have "
                                       "checked it)")
             self._changed = True
@@ -207,7 +205,7 @@ class ActionModule(CtxlicAction):
         problem = None
         for _attempt in range(2):  # one retry: a transfer can be cut by a transient network error
             try:
-                self._host.fetch_file(item["path"], str(part))
+                self.host.fetch_file(item["path"], str(part))
                 hashes = file_hashes(part)
             except AnsibleConnectionFailure:
                 raise
@@ -260,7 +258,7 @@ class ActionModule(CtxlicAction):
         meta = local["meta"] or {}
         source = meta.get("source_path")
         if not isinstance(source, str) or meta.get("sha256") != local["sha256"]:
-            self._warnings.append(f"{local['path']}: fetched copy without a matching record of its origin and no such "
+            self.warn(f"{local['path']}: fetched copy without a matching record of its origin and no such "
                                   "file on the server any more; left in place, not bundled")
             return []
         if state.bundled_content(manifest, verified, source, local["sha256"]):
@@ -270,7 +268,7 @@ class ActionModule(CtxlicAction):
             return []
         kind = dict(state.SOURCE_TAGS).get(key[0])
         if kind is None:
-            self._warnings.append(f"{local['path']}: unknown incoming folder {key[0]!r}; left in place")
+            self.warn(f"{local['path']}: unknown incoming folder {key[0]!r}; left in place")
             return []
         return [{"path": source, "size": local["size"], "sha1": local["sha1"], "sha256": local["sha256"],
                  "mtime": meta.get("mtime"), "tag": key[0], "kind": kind, "name": key[1], "action": "have",
@@ -298,7 +296,7 @@ class ActionModule(CtxlicAction):
                 self._changed = True
             rejected.append({"path": item["path"], "reason": verdict["reason"], "quarantined": quarantined,
                              "new": True})
-            self._warnings.append(f"{item['path']} rejected: {verdict['reason']}; quarantined on the controller, left "
+            self.warn(f"{item['path']} rejected: {verdict['reason']}; quarantined on the controller, left "
                                   "on the server (never deleted); ask Citrix support how to report it")
         return good, rejected, manifest
 
@@ -316,7 +314,7 @@ class ActionModule(CtxlicAction):
             taken |= {b["bundle_name"] for b in planned}
             plan.extend(planned)
         for bundle in plan:
-            self._warnings.extend(bundle["warnings"])
+            self.warn(*bundle["warnings"])
         return plan
 
     def _write(self, plan: list[dict], manifest: dict, inventory_host: str,
@@ -362,14 +360,18 @@ class ActionModule(CtxlicAction):
         if not targets:
             return []
         # One destructive run per host (host_lock): held while bundled originals are deleted on the server.
-        with host_lock.locked(self._host, "telemetry_bundle: delete bundled zips", notes=self._warnings):
-            return self._delete(manifest, targets)
+        notes: list[str] = []
+        try:
+            with host_lock.locked(self.host, "telemetry_bundle: delete bundled zips", notes=notes):
+                return self._delete(manifest, targets)
+        finally:
+            self.warn(*notes)
 
     def _delete(self, manifest: dict, targets: list[dict]) -> list[dict]:
         deleted = []
         for item in targets:
             try:
-                self._host.remove(item["path"])
+                self.host.remove(item["path"])
             except HostError as exc:
                 self._errors.append(f"{item['path']}: could not delete it ({exc}); it is bundled in {item['bundle']} "
                                     "and is deleted on the next run with cleanup")
@@ -405,16 +407,12 @@ class ActionModule(CtxlicAction):
             "rejected": rejected + known_rejected,
             "errors": list(self._errors),
         }
-        if self._warnings:
-            result["warnings"] = list(dict.fromkeys(self._warnings))
-        if self._task.diff:
-            before = sorted(f["path"] for f in server_files)
-            gone = {d["path"] for d in deleted}
-            after = [p for p in before if p not in gone]
-            result["diff"] = {"before_header": "manual-upload zips on the server (before)",
-                              "after_header": "manual-upload zips on the server (after)",
-                              "before": "".join(f"{p}\n" for p in before),
-                              "after": "".join(f"{p}\n" for p in after)}
+        before = sorted(f["path"] for f in server_files)
+        gone = {d["path"] for d in deleted}
+        diff = self.diff("".join(f"{p}\n" for p in before), "".join(f"{p}\n" for p in before if p not in gone),
+                         "manual-upload zips on the server (before)", "manual-upload zips on the server (after)")
+        if diff:
+            result["diff"] = diff
         if self._errors:
             result["failed"] = True
             result["msg"] = (f"{len(self._errors)} problem(s) while bundling telemetry (everything else was done and "
@@ -434,5 +432,4 @@ class ActionModule(CtxlicAction):
             parts.append(f"{len(result['rejected'])} rejected (kept on the server)")
         return "; ".join(parts) + f"; manifest {result['manifest']}"
 
-    _host: HostAccess
     _store: BundleStore

@@ -45,6 +45,7 @@ options:
   dest:
     description:
       - Directory on the controller that holds the backup sets, one subdirectory per primary License Server.
+      - A relative path is relative to the playbook directory; C(~) is the controller user's home.
     type: path
     default: ~/.ansible/ctxlic/dr_backups
   name:

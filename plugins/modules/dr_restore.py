@@ -45,6 +45,7 @@ options:
   src:
     description:
       - Directory on the controller that holds the backup sets (the C(dest) of M(ctxlic.license_server.dr_backup)).
+      - A relative path is relative to the playbook directory; C(~) is the controller user's home.
     type: path
     default: ~/.ansible/ctxlic/dr_backups
   name:

@@ -57,8 +57,12 @@ class CtxlicAction(ActionBase):
     def host(self) -> HostAccess:
         """The host access layer for this task's host, created on first use (bad input never connects)."""
         if self._ctxlic_host is None:
-            self._ctxlic_host = host_access_for(self, self._ctxlic_task_vars)
+            self._ctxlic_host = host_access_for(self, self.host_task_vars())
         return self._ctxlic_host
+
+    def host_task_vars(self) -> dict[str, Any]:
+        """The variables ``self.host`` is built from: the task's; a plugin acting on another host overrides it."""
+        return self._ctxlic_task_vars
 
     @property
     def inventory_host(self) -> str:

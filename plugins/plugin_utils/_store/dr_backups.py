@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dr_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import backup as dr_backup_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
@@ -30,7 +30,7 @@ def set_dir(backup_dir: str, name: str) -> Path:
     """``<backup_dir>/<host folder of name>`` (``~`` expanded; the collection's one folder rule); not created here."""
     if not isinstance(backup_dir, str) or not backup_dir.strip():
         raise InputError("the backup directory is empty: give a directory on the controller")
-    dr_plan.safe_set_name(name)  # refuses an empty or unusable name with its message
+    dr_backup_plan.safe_set_name(name)  # refuses an empty or unusable name with its message
     base = Path(os.path.expanduser(backup_dir))
     if base.exists() and not base.is_dir():
         raise InputError(f"the backup directory {backup_dir!r} is not a directory ({base} is a file or a device): "
@@ -96,19 +96,20 @@ def generation_names(directory: Path) -> list[str]:
         return []
     except OSError as exc:
         raise InputError(f"the backup set {directory} cannot be read: {exc}") from exc
-    return [e.name for e in entries if e.is_dir() and not e.is_symlink() and dr_plan.is_generation_name(e.name)]
+    return [e.name for e in entries if e.is_dir() and not e.is_symlink() and dr_backup_plan.is_generation_name(e.name)]
 
 
 def _read_limited(path: Path) -> bytes:
     with open(path, "rb") as handle:
-        data = handle.read(dr_plan.MAX_FILE_BYTES + 1)
-    if len(data) > dr_plan.MAX_FILE_BYTES:
-        raise InputError(f"{path} is larger than {dr_plan.MAX_FILE_BYTES} bytes: it is not a file a backup writes")
+        data = handle.read(dr_backup_plan.MAX_FILE_BYTES + 1)
+    if len(data) > dr_backup_plan.MAX_FILE_BYTES:
+        raise InputError(f"{path} is larger than {dr_backup_plan.MAX_FILE_BYTES} bytes: it is not a file a backup "
+                         "writes")
     return data
 
 
 def read_manifest(generation_dir: Path) -> dict[str, Any]:
-    path = generation_dir / dr_plan.MANIFEST_NAME
+    path = generation_dir / dr_backup_plan.MANIFEST_NAME
     try:
         text = _read_limited(path).decode("utf-8")
         data = json.loads(text)
@@ -119,19 +120,19 @@ def read_manifest(generation_dir: Path) -> dict[str, Any]:
     except RecursionError:
         raise InputError(f"{path} cannot be read as JSON: it is nested too deeply; it is not a manifest a backup "
                          "writes") from None
-    manifest = dr_plan.validate_manifest(data, str(path))
+    manifest = dr_backup_plan.validate_manifest(data, str(path))
     if manifest["generation"] != generation_dir.name:
         raise InputError(f"{path} names generation {manifest['generation']!r}, but its directory is "
                          f"{generation_dir.name!r}: the manifest belongs to another backup")
     return manifest
 
 
-def load_generation(generation_dir: Path) -> tuple[dr_plan.GenerationState, list[tuple[dict, bytes]]]:
+def load_generation(generation_dir: Path) -> tuple[dr_backup_plan.GenerationState, list[tuple[dict, bytes]]]:
     """Read and verify one generation: its state, and (entry, bytes) of every file it lists.
 
     The bytes returned are the very bytes that were hashed, so what is restored is what was verified.
     """
-    state = dr_plan.GenerationState(generation_dir.name)
+    state = dr_backup_plan.GenerationState(generation_dir.name)
     try:
         state.manifest = read_manifest(generation_dir)
     except CtxlicError as exc:
@@ -148,15 +149,15 @@ def load_generation(generation_dir: Path) -> tuple[dr_plan.GenerationState, list
         except (OSError, InputError):
             actual[entry["path"]] = None
             continue
-        actual[entry["path"]] = (len(data), dr_plan.sha256_hex(data))
+        actual[entry["path"]] = (len(data), dr_backup_plan.sha256_hex(data))
         files.append((entry, data))
-    state.problems.extend(dr_plan.verify_files(state.manifest, actual))
+    state.problems.extend(dr_backup_plan.verify_files(state.manifest, actual))
     return state, files
 
 
-def scan(directory: Path) -> list[dr_plan.GenerationState]:
+def scan(directory: Path) -> list[dr_backup_plan.GenerationState]:
     """Every generation of a backup set with its verification result, newest first."""
-    names = sorted(generation_names(directory), key=dr_plan.generation_sort_key, reverse=True)
+    names = sorted(generation_names(directory), key=dr_backup_plan.generation_sort_key, reverse=True)
     return [load_generation(directory / name)[0] for name in names]
 
 
@@ -179,7 +180,7 @@ def write_generation(directory: Path, manifest: Mapping[str, Any], contents: Map
     final = directory / name
     for entry in manifest["files"]:
         data = contents.get(entry["path"])
-        if data is None or dr_plan.sha256_hex(data) != entry["sha256"]:
+        if data is None or dr_backup_plan.sha256_hex(data) != entry["sha256"]:
             raise CtxlicError(f"internal error: the content of {entry['path']} does not match the new manifest")
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=_DIR_MODE)
@@ -190,7 +191,7 @@ def write_generation(directory: Path, manifest: Mapping[str, Any], contents: Map
         for entry in manifest["files"]:
             _write_file(tmp.joinpath(*entry["path"].split("/")), contents[entry["path"]])
         text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-        _write_file(tmp / dr_plan.MANIFEST_NAME, text.encode("utf-8"))
+        _write_file(tmp / dr_backup_plan.MANIFEST_NAME, text.encode("utf-8"))
         if final.exists():
             raise InputError(f"{final} already exists; run the backup again")
         os.rename(tmp, final)
@@ -221,7 +222,7 @@ def delete_generations(directory: Path, names: Sequence[str]) -> list[str]:
     """Delete generation directories (only real generation names, never a link); returns what was deleted."""
     deleted = []
     for name in names:
-        if not dr_plan.is_generation_name(name):
+        if not dr_backup_plan.is_generation_name(name):
             raise CtxlicError(f"internal error: {name!r} is not a generation name; nothing deleted")
         path = directory / name
         if path.is_symlink() or not path.is_dir():
@@ -238,7 +239,7 @@ def resolve_generation(directory: Path, wanted: str | None) -> Path:
     """The generation directory to restore: ``wanted`` (a name in the set, or a path), else the newest."""
     if wanted and (os.sep in wanted or "/" in wanted):
         path = Path(os.path.expanduser(wanted))
-        if not dr_plan.is_generation_name(path.name) or not path.is_dir():
+        if not dr_backup_plan.is_generation_name(path.name) or not path.is_dir():
             raise InputError(f"generation {wanted!r} is not a backup generation directory (e.g. .../20261122T120000Z)")
         return path
-    return directory / dr_plan.select_generation(generation_names(directory), wanted, str(directory))
+    return directory / dr_backup_plan.select_generation(generation_names(directory), wanted, str(directory))

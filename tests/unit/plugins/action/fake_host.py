@@ -11,7 +11,8 @@ task result. A test then asserts ``changed``, ``msg``, ``diff``, check mode and 
 Programs answer from ``programs``: a map from the program's file name (``lmreread.exe``) to a
 :class:`RunResult`, a list of them (one per call, in order) or a callable ``fn(argv, host) -> RunResult``.
 ``collect`` answers with the ``collect`` record given (a collection recorded from a lab host, kept
-under ``tests/fixtures/collect/``), ``probe`` with ``probe``.
+under ``tests/fixtures/collect/``), or with the next of a list of them; ``probe`` with ``probe``, or with
+what a callable ``probe(upload_host, port, proxy, timeout)`` returns.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ class FakeHost(HostAccess):
         registry: dict[tuple[str, str], Any] | None = None,
         services: dict[str, dict[str, str]] | None = None,
         programs: dict[str, ProgramAnswer] | None = None,
-        collect: dict | None = None,
-        probe: dict | None = None,
+        collect: dict | list[dict] | None = None,
+        probe: dict | Callable[[str, int, str | None, int], dict] | None = None,
         staging: str = r"C:\ProgramData\ctxlic\staging",
         free_bytes: int = 10 * 1024**3,
     ) -> None:
@@ -229,6 +230,10 @@ class FakeHost(HostAccess):
 
     def collect(self, install_dir: str | None = None, max_bytes: int = 1024 * 1024) -> dict:
         self._record("collect", install_dir, max_bytes)
+        if isinstance(self.collect_record, list):  # one recorded answer per call, in order
+            if not self.collect_record:
+                raise AssertionError("FakeHost: the recorded collect answers are used up")
+            return copy.deepcopy(self.collect_record.pop(0))
         if self.collect_record is None:
             raise AssertionError("FakeHost: no recorded collect answer; give collect=recorded_collect(...)")
         return copy.deepcopy(self.collect_record)
@@ -239,6 +244,8 @@ class FakeHost(HostAccess):
 
     def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
         self._record("probe", upload_host, port, proxy, timeout)
+        if callable(self.probe_record):  # answers per target: fn(upload_host, port, proxy, timeout) -> dict
+            return copy.deepcopy(self.probe_record(upload_host, port, proxy, timeout))
         if self.probe_record is None:
             raise AssertionError("FakeHost: no recorded probe answer; give probe={...}")
         return copy.deepcopy(self.probe_record)

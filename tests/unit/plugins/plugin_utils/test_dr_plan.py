@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dp
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import backup as bkp
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import primary as pri
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import restore as rst
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.licgen import license_text
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.plan import content_checksum
@@ -30,9 +32,9 @@ def lic(*features: str, host: str = "LICSRV01", mac: str | None = None, hosts: l
 
 def manifest_for(files: dict[str, bytes], *, ls_hostname: str = "LICSRV01", served: list[str] | None = None,
                  version: str | None = "11.17.2.0 build 45000", generation: str = "20261122T120000Z") -> dict:
-    entries = [dp.file_entry(dp.BackupSource(path, dp.host_path(INSTALL, path), dp.kind_of(path)), data)
+    entries = [bkp.file_entry(bkp.BackupSource(path, bkp.host_path(INSTALL, path), bkp.kind_of(path)), data)
                for path, data in files.items()]
-    return dp.build_manifest(
+    return bkp.build_manifest(
         generation=generation, created_at=NOW, source_host="primary", ls_hostname=ls_hostname,
         ls_hostname_source="lmhostid", cluster_access_point=None, macs=[PRIMARY_MAC], ls_version=version,
         install_dir=INSTALL, ports={"license_server_port": 27000, "vendor_daemon_port": 7279},
@@ -55,22 +57,22 @@ def with_data(manifest: dict, files: dict[str, bytes]) -> list[tuple[dict, bytes
 def test_safe_set_name(given, expected):
     if expected is None:
         with pytest.raises(InputError):
-            dp.safe_set_name(given)
+            bkp.safe_set_name(given)
     else:
-        assert dp.safe_set_name(given) == expected
+        assert bkp.safe_set_name(given) == expected
 
 
 def test_generation_names_are_unique_and_sort_by_time_then_suffix():
-    first = dp.generation_name(NOW, [])
+    first = bkp.generation_name(NOW, [])
     assert first == "20261122T120000Z"
-    assert dp.generation_name(NOW, [first]) == "20261122T120000Z-2"
+    assert bkp.generation_name(NOW, [first]) == "20261122T120000Z-2"
     taken = [first] + [f"{first}-{n}" for n in range(2, 11)]
-    assert dp.generation_name(NOW, taken) == "20261122T120000Z-11"
+    assert bkp.generation_name(NOW, taken) == "20261122T120000Z-11"
     shuffled = ["20261122T120000Z-10", "20261121T000000Z", "20261122T120000Z-2", "20261122T120000Z"]
-    assert sorted(shuffled, key=dp.generation_sort_key) == [
+    assert sorted(shuffled, key=bkp.generation_sort_key) == [
         "20261121T000000Z", "20261122T120000Z", "20261122T120000Z-2", "20261122T120000Z-10"]
     with pytest.raises(InputError):
-        dp.generation_name(datetime(2026, 11, 22), [])
+        bkp.generation_name(datetime(2026, 11, 22), [])
 
 
 @pytest.mark.parametrize(("name", "ok"), [
@@ -78,7 +80,7 @@ def test_generation_names_are_unique_and_sort_by_time_then_suffix():
     ("20261122T120000Z-02", False), (".tmp-20261122T120000Z-abc", False), ("latest", False), ("", False),
 ])
 def test_is_generation_name(name, ok):
-    assert dp.is_generation_name(name) is ok
+    assert bkp.is_generation_name(name) is ok
 
 
 @pytest.mark.parametrize(("relpath", "kind"), [
@@ -100,18 +102,18 @@ def test_is_generation_name(name, ok):
 def test_kind_of_accepts_only_what_a_backup_writes(relpath, kind):
     if kind is None:
         with pytest.raises(InputError):
-            dp.kind_of(relpath)
+            bkp.kind_of(relpath)
     else:
-        assert dp.kind_of(relpath) == kind
+        assert bkp.kind_of(relpath) == kind
 
 
 def test_backup_sources_take_license_options_and_proxy_files_only():
-    selected, skipped = dp.backup_sources(INSTALL, [
+    selected, skipped = bkp.backup_sources(INSTALL, [
         "FID_b.lic", "CITRIX.opt", "citrix_startup.lic", "FID_a.lic", "FID_old.old", "FID_x.LIC",
         "FID_a.lic.1234.2026-11-22@10:00~"])
     assert [s.relpath for s in selected] == [
         "MyFiles/CITRIX.opt", "MyFiles/citrix_startup.lic", "MyFiles/FID_a.lic", "MyFiles/FID_b.lic",
-        dp.PROXY_CONFIG_RELPATH]
+        bkp.PROXY_CONFIG_RELPATH]
     assert [s.kind for s in selected] == ["options", "startup", "license", "license", "proxy_config"]
     assert selected[2].host_path == INSTALL + r"\MyFiles\FID_a.lic"
     assert selected[-1].host_path == INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
@@ -126,9 +128,9 @@ def test_manifest_round_trip_records_hashes_and_identity():
     assert manifest["served_features"] == ["CITRIX", "XDT_PLT_UD"]
     assert manifest["created_at"] == "2026-11-22T12:00:00Z"
     entry = next(f for f in manifest["files"] if f["path"] == "MyFiles/FID_a.lic")
-    assert entry["sha256"] == dp.sha256_hex(files["MyFiles/FID_a.lic"]) and entry["kind"] == "license"
-    assert dp.validate_manifest(manifest, "m") is manifest
-    assert "MyFiles/FID_a.lic" in dp.listing(manifest)
+    assert entry["sha256"] == bkp.sha256_hex(files["MyFiles/FID_a.lic"]) and entry["kind"] == "license"
+    assert bkp.validate_manifest(manifest, "m") is manifest
+    assert "MyFiles/FID_a.lic" in bkp.listing(manifest)
 
 
 def _tampered(change) -> dict:
@@ -154,7 +156,7 @@ def _tampered(change) -> dict:
 ])
 def test_validate_manifest_refuses_tampering(change, message):
     with pytest.raises(InputError, match=message):
-        dp.validate_manifest(_tampered(change), "manifest.json")
+        bkp.validate_manifest(_tampered(change), "manifest.json")
 
 
 @settings(max_examples=200, deadline=None)
@@ -166,42 +168,42 @@ def test_validate_manifest_refuses_tampering(change, message):
     max_leaves=20))
 def test_validate_manifest_raises_only_input_error(data):
     with contextlib.suppress(InputError):
-        dp.validate_manifest(data, "m")
+        bkp.validate_manifest(data, "m")
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
 def test_kind_of_raises_only_input_error(relpath):
     with contextlib.suppress(InputError):
-        assert dp.kind_of(relpath) in dp.KINDS
+        assert bkp.kind_of(relpath) in bkp.KINDS
 
 
 def test_fingerprint_ignores_time_but_not_content_or_version():
     files = {"MyFiles/FID_a.lic": lic()}
     first = manifest_for(files)
     later = manifest_for(files, generation="20261123T000000Z", served=["XDT_PLT_UD"])
-    assert dp.content_fingerprint(first) == dp.content_fingerprint(later)
+    assert bkp.content_fingerprint(first) == bkp.content_fingerprint(later)
     changed = manifest_for({"MyFiles/FID_a.lic": lic("XDT_ENT_UD")})
     upgraded = manifest_for(files, version="11.17.2.0 build 49000")
-    assert dp.content_fingerprint(first) != dp.content_fingerprint(changed)
-    assert dp.content_fingerprint(first) != dp.content_fingerprint(upgraded)
+    assert bkp.content_fingerprint(first) != bkp.content_fingerprint(changed)
+    assert bkp.content_fingerprint(first) != bkp.content_fingerprint(upgraded)
 
 
 # -- verification and retention -----------------------------------------------------------------------
 def test_verify_files_names_missing_and_changed_files():
     files = {"MyFiles/FID_a.lic": lic(), "MyFiles/FID_b.lic": lic("XDT_ENT_UD")}
     manifest = manifest_for(files)
-    good = {p: (len(d), dp.sha256_hex(d)) for p, d in files.items()}
-    assert dp.verify_files(manifest, good) == []
+    good = {p: (len(d), bkp.sha256_hex(d)) for p, d in files.items()}
+    assert bkp.verify_files(manifest, good) == []
     bad = dict(good, **{"MyFiles/FID_a.lic": (len(files["MyFiles/FID_a.lic"]), "0" * 64)})
     del bad["MyFiles/FID_b.lic"]
-    problems = dp.verify_files(manifest, bad)
+    problems = bkp.verify_files(manifest, bad)
     assert any("FID_a.lic does not match the manifest" in p for p in problems)
     assert any("FID_b.lic is missing" in p for p in problems)
 
 
-def _gen(name: str, verified: bool = True) -> dp.GenerationState:
-    return dp.GenerationState(name, {"files": []}, [] if verified else ["broken"])
+def _gen(name: str, verified: bool = True) -> bkp.GenerationState:
+    return bkp.GenerationState(name, {"files": []}, [] if verified else ["broken"])
 
 
 @pytest.mark.parametrize(("generations", "keep", "kept", "deleted"), [
@@ -219,37 +221,37 @@ def _gen(name: str, verified: bool = True) -> dp.GenerationState:
      ["20261104T000000Z", "20261101T000000Z"], ["20261103T000000Z", "20261102T000000Z"]),
 ])
 def test_retention_keeps_n_and_never_the_newest_verified(generations, keep, kept, deleted):
-    assert dp.plan_retention(generations, keep) == (kept, deleted)
+    assert bkp.plan_retention(generations, keep) == (kept, deleted)
 
 
 def test_broken_generations_kept_only_for_being_broken_are_named():
     gens = [_gen("20261101T000000Z", False), _gen("20261102T000000Z", False), _gen("20261103T000000Z")]
-    assert [g.name for g in dp.broken_beyond_keep(gens, 2)] == ["20261101T000000Z"]
-    assert dp.broken_beyond_keep(gens, 3) == []
+    assert [g.name for g in bkp.broken_beyond_keep(gens, 2)] == ["20261101T000000Z"]
+    assert bkp.broken_beyond_keep(gens, 3) == []
 
 
 @pytest.mark.parametrize("keep", [0, -1, True, "3"])
 def test_retention_refuses_bad_keep(keep):
     with pytest.raises(InputError, match="keep"):
-        dp.plan_retention([_gen("20261101T000000Z")], keep)
+        bkp.plan_retention([_gen("20261101T000000Z")], keep)
 
 
 def test_select_generation_newest_or_named_never_silently_older():
     names = ["20261101T000000Z", "20261103T000000Z", ".tmp-x", "20261102T000000Z"]
-    assert dp.select_generation(names, None, "/b") == "20261103T000000Z"
-    assert dp.select_generation(names, "20261101T000000Z", "/b") == "20261101T000000Z"
+    assert bkp.select_generation(names, None, "/b") == "20261103T000000Z"
+    assert bkp.select_generation(names, "20261101T000000Z", "/b") == "20261101T000000Z"
     with pytest.raises(InputError, match="available: 20261103T000000Z, 20261102T000000Z"):
-        dp.select_generation(names, "20261104T000000Z", "/b")
+        bkp.select_generation(names, "20261104T000000Z", "/b")
     with pytest.raises(InputError, match="run the backup"):
-        dp.select_generation([".tmp-x"], None, "/b")
+        bkp.select_generation([".tmp-x"], None, "/b")
 
 
 # -- identity, install --------------------------------------------------------------------------------
 def test_identity_prefers_cluster_access_point_then_lmhostid():
     raw = {"lmhostid": {"stdout": 'The FlexNet host ID of this machine is "HOSTNAME=LICSRV01"'}}
-    assert dp.identity(raw, "LICSRV01", None) == ("LICSRV01", "lmhostid")
-    assert dp.identity({}, "LICSRV01", None) == ("LICSRV01", "computer_name")
-    assert dp.identity(raw, "NODE1", "LICCLUSTER") == ("LICCLUSTER", "cluster_access_point")
+    assert bkp.identity(raw, "LICSRV01", None) == ("LICSRV01", "lmhostid")
+    assert bkp.identity({}, "LICSRV01", None) == ("LICSRV01", "computer_name")
+    assert bkp.identity(raw, "NODE1", "LICCLUSTER") == ("LICCLUSTER", "cluster_access_point")
 
 
 @pytest.mark.parametrize(("dr", "expected"), [
@@ -261,7 +263,7 @@ def test_identity_prefers_cluster_access_point_then_lmhostid():
     (None, "could not be read"),
 ])
 def test_identity_refusals(dr, expected):
-    refusals = dp.identity_refusals(dr, "computer_name", "LICSRV01")
+    refusals = rst.identity_refusals(dr, "computer_name", "LICSRV01")
     if expected is None:
         assert refusals == []
     else:
@@ -287,7 +289,7 @@ V45, V49, V51 = "11.17.2.0 build 45000", "11.17.2.0 build 49000", "11.17.2.0 bui
     (V49, None, True, "none", None),
 ])
 def test_plan_install(installed, installer, clustered, action, refusal):
-    plan = dp.plan_install(backup_version=V45, installed_version=installed, installer_version=installer,
+    plan = rst.plan_install(backup_version=V45, installed_version=installed, installer_version=installer,
                            clustered=clustered)
     assert plan.action == action
     if refusal is None:
@@ -297,9 +299,9 @@ def test_plan_install(installed, installer, clustered, action, refusal):
 
 
 def test_plan_install_with_an_unreadable_primary_version_warns_and_installs():
-    plan = dp.plan_install(backup_version="unknown", installed_version=None, installer_version=V49, clustered=False)
+    plan = rst.plan_install(backup_version="unknown", installed_version=None, installer_version=V49, clustered=False)
     assert plan.action == "install" and plan.refusals == [] and "cannot be compared" in plan.warnings[0]
-    assert dp.plan_install(backup_version="unknown", installed_version=V45, installer_version=None,
+    assert rst.plan_install(backup_version="unknown", installed_version=V45, installer_version=None,
                            clustered=False).action == "none"
 
 
@@ -307,7 +309,7 @@ def test_plan_install_with_an_unreadable_primary_version_warns_and_installs():
 def restore(files: dict[str, bytes], *, dr: str | None = "LICSRV01", dr_macs=(DR_MAC,), existing=None,
             exclude=(), served=None):
     manifest = manifest_for(files, served=served)
-    return dp.plan_restore(with_data(manifest, files), manifest, install_dir=INSTALL, existing=existing or {},
+    return rst.plan_restore(with_data(manifest, files), manifest, install_dir=INSTALL, existing=existing or {},
                            dr_hostname=dr, dr_macs=list(dr_macs), exclude=list(exclude), today=TODAY)
 
 
@@ -317,7 +319,7 @@ def ops(plan) -> dict[str, str]:
 
 def test_restore_to_the_same_name_restores_everything_but_the_startup_license():
     files = {"MyFiles/FID_a.lic": lic("XDT_PLT_UD"), "MyFiles/citrix_startup.lic": b"SERVER this_host ANY 27000\r\n",
-             "MyFiles/CITRIX.opt": b"# opt", dp.PROXY_CONFIG_RELPATH: b"<Configurations/>"}
+             "MyFiles/CITRIX.opt": b"# opt", bkp.PROXY_CONFIG_RELPATH: b"<Configurations/>"}
     plan = restore(files, served=["CITRIX", "XDT_PLT_UD"])
     assert ops(plan) == {"FID_a.lic": "create", "citrix_startup.lic": "skip", "CITRIX.opt": "create",
                          "SimpleLicenseServiceConfig.xml": "create"}
@@ -368,28 +370,28 @@ def test_expected_features_without_recorded_served_features_are_all_restored_one
     files = {"MyFiles/FID_a.lic": lic("XDT_PLT_UD", "XDT_ENT_UD")}
     assert restore(files, served=None).expected_features == ["XDT_ENT_UD", "XDT_PLT_UD"]
     assert restore(files, served=["XDT_ENT_UD"]).expected_features == ["XDT_ENT_UD"]
-    assert dp.missing_features(["A", "B"], ["B", "C"]) == ["A"]
+    assert rst.missing_features(["A", "B"], ["B", "C"]) == ["A"]
 
 
 def test_unserved_before_restore_owes_a_reread_only_on_evidence():
     # Files in place but not served: an earlier run stopped between the restore and its lmreread.
-    assert dp.unserved_before_restore(["A", "B"], ["B"]) == ["A"]
-    assert dp.unserved_before_restore(["A", "B"], ["A", "B", "C"]) == []
-    assert dp.unserved_before_restore([], []) == []
+    assert rst.unserved_before_restore(["A", "B"], ["B"]) == ["A"]
+    assert rst.unserved_before_restore(["A", "B"], ["A", "B", "C"]) == []
+    assert rst.unserved_before_restore([], []) == []
     # lmstat did not answer: no evidence, the verification reports it instead.
-    assert dp.unserved_before_restore(["A"], None) == []
+    assert rst.unserved_before_restore(["A"], None) == []
 
 
 # -- the primary --------------------------------------------------------------------------------------
-SERVICES = list(dp.DEFAULT_PRIMARY_SERVICES)
+SERVICES = list(pri.DEFAULT_PRIMARY_SERVICES)
 
 
 def test_unreachable_primary_needs_confirmation():
-    refused = dp.plan_primary("ls1", reachable=False, error="timeout", states={}, services=SERVICES,
+    refused = pri.plan_primary("ls1", reachable=False, error="timeout", states={}, services=SERVICES,
                               confirmed_down=False)
     assert refused.refusal and "ctxlic_dr_primary_confirmed_down=true" in refused.refusal
     assert "timeout" in refused.refusal and refused.stop == []
-    confirmed = dp.plan_primary("ls1", reachable=False, error="timeout", states={}, services=SERVICES,
+    confirmed = pri.plan_primary("ls1", reachable=False, error="timeout", states={}, services=SERVICES,
                                 confirmed_down=True)
     assert confirmed.refusal is None and confirmed.stop == [] and "confirmed" in confirmed.notes[0]
 
@@ -403,20 +405,20 @@ def test_unreachable_primary_needs_confirmation():
     ({}, []),
 ])
 def test_reachable_primary_stops_what_is_not_stopped_even_when_confirmed(states, stop):
-    plan = dp.plan_primary("ls1", reachable=True, error=None, states=states, services=SERVICES, confirmed_down=True)
+    plan = pri.plan_primary("ls1", reachable=True, error=None, states=states, services=SERVICES, confirmed_down=True)
     assert plan.refusal is None and plan.stop == stop
-    assert dp.still_running(states, SERVICES) == stop
+    assert pri.still_running(states, SERVICES) == stop
 
 
 @pytest.mark.parametrize("services", [[], "Citrix Licensing", ["CitrixWebServicesforLicensing"], [""], [1]])
 def test_check_services_refuses_lists_without_the_licensing_service(services):
     with pytest.raises(InputError):
-        dp.check_services(services)
+        pri.check_services(services)
 
 
 def test_ports_for_the_server_role_and_port_warnings():
     ports = {"license_server_port": 27010, "vendor_daemon_port": 7280, "web_services_port": 8090, "other": 1}
-    assert dp.server_role_ports(ports) == {"license_server": 27010, "vendor_daemon": 7280, "web_services": 8090}
-    warnings = dp.port_warnings({"license_server_port": 27010}, {"license_server_port": 27000})
+    assert rst.server_role_ports(ports) == {"license_server": 27010, "vendor_daemon": 7280, "web_services": 8090}
+    warnings = rst.port_warnings({"license_server_port": 27010}, {"license_server_port": 27000})
     assert len(warnings) == 1 and "27000" in warnings[0] and "27010" in warnings[0]
-    assert dp.port_warnings({"license_server_port": 27000}, {"license_server_port": 27000}) == []
+    assert rst.port_warnings({"license_server_port": 27000}, {"license_server_port": 27000}) == []

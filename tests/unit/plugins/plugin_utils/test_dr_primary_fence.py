@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dp
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import primary as pri
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
-SERVICES = list(dp.DEFAULT_PRIMARY_SERVICES)
+SERVICES = list(pri.DEFAULT_PRIMARY_SERVICES)
 RUNNING = {name: (True, "running") for name in SERVICES}
 AUTO = dict.fromkeys(SERVICES, "auto")
 
 
 def test_a_reachable_primary_is_stopped_and_disabled_with_an_undo():
-    plan = dp.plan_primary("ls1", reachable=True, error=None, states=RUNNING, services=SERVICES,
+    plan = pri.plan_primary("ls1", reachable=True, error=None, states=RUNNING, services=SERVICES,
                            confirmed_down=False, start_modes=AUTO, start_mode="disabled")
     assert plan.stop == SERVICES and plan.fence == SERVICES and plan.start_mode == "disabled"
     assert "Citrix Licensing' to auto" in plan.undo and "start_mode=auto state=started" in plan.undo
@@ -22,10 +22,10 @@ def test_a_reachable_primary_is_stopped_and_disabled_with_an_undo():
 
 def test_fencing_is_idempotent_and_covers_already_stopped_services():
     stopped = {name: (True, "stopped") for name in SERVICES}
-    plan = dp.plan_primary("ls1", reachable=True, error=None, states=stopped, services=SERVICES,
+    plan = pri.plan_primary("ls1", reachable=True, error=None, states=stopped, services=SERVICES,
                            confirmed_down=False, start_modes=AUTO, start_mode="disabled")
     assert plan.stop == [] and plan.fence == SERVICES  # stopped but would start again at boot
-    done = dp.plan_primary("ls1", reachable=True, error=None, states=stopped, services=SERVICES,
+    done = pri.plan_primary("ls1", reachable=True, error=None, states=stopped, services=SERVICES,
                            confirmed_down=False, start_modes=dict.fromkeys(SERVICES, "disabled"),
                            start_mode="disabled")
     assert done.stop == [] and done.fence == []
@@ -34,14 +34,14 @@ def test_fencing_is_idempotent_and_covers_already_stopped_services():
 
 def test_missing_services_are_not_fenced_and_undo_keeps_the_earlier_mode():
     states = {"Citrix Licensing": (True, "running"), "CitrixWebServicesforLicensing": (False, None)}
-    plan = dp.plan_primary("ls1", reachable=True, error=None, states=states, services=SERVICES,
+    plan = pri.plan_primary("ls1", reachable=True, error=None, states=states, services=SERVICES,
                            confirmed_down=False, start_modes={"Citrix Licensing": "delayed"}, start_mode="manual")
     assert plan.fence == ["Citrix Licensing"]
     assert "'Citrix Licensing' to delayed" in plan.undo and "CitrixWebServicesforLicensing" not in plan.undo
 
 
 def test_unchanged_start_mode_says_a_reboot_brings_the_primary_back():
-    plan = dp.plan_primary("ls1", reachable=True, error=None, states=RUNNING, services=SERVICES,
+    plan = pri.plan_primary("ls1", reachable=True, error=None, states=RUNNING, services=SERVICES,
                            confirmed_down=False, start_modes=AUTO, start_mode="unchanged")
     assert plan.fence == [] and plan.undo is None
     assert any("reboot" in note for note in plan.notes)
@@ -49,5 +49,5 @@ def test_unchanged_start_mode_says_a_reboot_brings_the_primary_back():
 
 def test_an_unknown_start_mode_is_refused():
     with pytest.raises(InputError, match="start_mode 'auto'"):
-        dp.plan_primary("ls1", reachable=True, error=None, states=RUNNING, services=SERVICES,
+        pri.plan_primary("ls1", reachable=True, error=None, states=RUNNING, services=SERVICES,
                         confirmed_down=False, start_modes=AUTO, start_mode="auto")

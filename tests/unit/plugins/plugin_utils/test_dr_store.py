@@ -9,20 +9,21 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dp
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import backup as bkp
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import dr_backups as ds
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 FILES = {"MyFiles/FID_a.lic": b"SERVER this_host HOSTNAME=LICSRV01\r\n", "MyFiles/CITRIX.opt": b"# opt\r\n",
-         dp.PROXY_CONFIG_RELPATH: b"<Configurations/>"}
+         bkp.PROXY_CONFIG_RELPATH: b"<Configurations/>"}
 
 
 def manifest(name: str, files: dict[str, bytes] | None = None) -> dict:
     files = FILES if files is None else files
-    entries = [dp.file_entry(dp.BackupSource(p, dp.host_path(INSTALL, p), dp.kind_of(p)), d) for p, d in files.items()]
-    return dp.build_manifest(
+    entries = [bkp.file_entry(bkp.BackupSource(p, bkp.host_path(INSTALL, p), bkp.kind_of(p)), d)
+               for p, d in files.items()]
+    return bkp.build_manifest(
         generation=name, created_at=datetime(2026, 11, 22, tzinfo=UTC), source_host="primary",
         ls_hostname="LICSRV01", ls_hostname_source="lmhostid", cluster_access_point=None, macs=[],
         ls_version="11.17.2.0 build 45000", install_dir=INSTALL, ports={}, observed_at=None, served_features=None,
@@ -99,9 +100,9 @@ def test_write_refuses_content_that_does_not_match_the_manifest(tmp_path):
     (lambda g: (g / "MyFiles" / "FID_a.lic").write_bytes(b"SERVER this_host HOSTNAME=licsrv01\r\n"),
      "FID_a.lic does not match the manifest"),
     (lambda g: (g / "MyFiles" / "CITRIX.opt").unlink(), "CITRIX.opt is missing"),
-    (lambda g: (g / dp.MANIFEST_NAME).unlink(), "missing: the generation is incomplete"),
-    (lambda g: (g / dp.MANIFEST_NAME).write_text("{", encoding="utf-8"), "cannot be read as JSON"),
-    (lambda g: (g / dp.MANIFEST_NAME).write_text(
+    (lambda g: (g / bkp.MANIFEST_NAME).unlink(), "missing: the generation is incomplete"),
+    (lambda g: (g / bkp.MANIFEST_NAME).write_text("{", encoding="utf-8"), "cannot be read as JSON"),
+    (lambda g: (g / bkp.MANIFEST_NAME).write_text(
         json.dumps(dict(manifest("20261122T000000Z"), generation="20261121T000000Z")), encoding="utf-8"),
      "belongs to another backup"),
 ])
