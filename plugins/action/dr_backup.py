@@ -14,6 +14,8 @@ import ntpath
 import uuid
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import COLLECT_MAX_BYTES
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dr_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import dr_backups as dr_store
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder
@@ -27,7 +29,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.pack
     installed_ports,
 )
 
-COLLECT_MAX_BYTES = 1024 * 1024
 
 
 class ActionModule(CtxlicAction):
@@ -46,14 +47,14 @@ class ActionModule(CtxlicAction):
         if args["keep"] < 1:
             raise InputError(f"keep must be at least 1, got {args['keep']}: the newest backup is always kept")
         cap = license_plan.normalize_cluster_access_point(args["cluster_access_point"])
-        install_dir = license_plan.normalize_install_dir(args["install_dir"]) if args["install_dir"] else None
+        install_dir = check_install_dir(args["install_dir"], "option install_dir") if args["install_dir"] else None
         host = host_access_for(self, task_vars)
         raw = host.collect(install_dir=install_dir, max_bytes=COLLECT_MAX_BYTES)
         record = build_record(inventory_name, raw)
         if not record["installed"] or not raw.get("install_dir_exists"):
             raise HostError(f"{inventory_name}: no License Server installation found (registry key or install "
                             f"directory {record['install_dir']!r} missing), so there is nothing to back up")
-        install_dir = license_plan.normalize_install_dir(record["install_dir"])
+        install_dir = check_install_dir(record["install_dir"])
         identity, source = dr_plan.identity(raw, record["hostname"], cap)
         if not identity:
             raise HostError(f"{inventory_name}: the License Server host name could not be read (lmhostid -hostname "

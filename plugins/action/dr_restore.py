@@ -17,6 +17,11 @@ import datetime
 import ntpath
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
+    COLLECT_MAX_BYTES,
+    WEB_SERVICE,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import plan as dr_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import dr_backups as dr_store
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
@@ -31,9 +36,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.pack
     HTTPD_CONF,
     installed_ports,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_iso
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of_day, parse_iso
 
-COLLECT_MAX_BYTES = 1024 * 1024
 
 
 class ActionModule(CtxlicAction):
@@ -52,7 +56,7 @@ class ActionModule(CtxlicAction):
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         cap = license_plan.normalize_cluster_access_point(args["cluster_access_point"])
-        option_dir = license_plan.normalize_install_dir(args["install_dir"]) if args["install_dir"] else None
+        option_dir = check_install_dir(args["install_dir"], "option install_dir") if args["install_dir"] else None
         set_dir = dr_store.set_dir(args["src"], args["name"])
         fallback, legacy_notes = dr_store.adopt_legacy(args["src"], args["name"], {args["name"]},
                                                        check_mode=bool(self._task.check_mode))
@@ -79,11 +83,11 @@ class ActionModule(CtxlicAction):
             backup_version=manifest["ls_version"],
             installed_version=(record["version"] or {}).get("text") if record["installed"] else None,
             installer_version=args["installer_version"], clustered=bool(cap))
-        install_dir = option_dir or (license_plan.normalize_install_dir(record["install_dir"]) if installed
+        install_dir = option_dir or (check_install_dir(record["install_dir"]) if installed
                                      else manifest["install_dir"])
         existing = self._existing(host, raw, install_dir, files) if installed else {}
         observed = parse_iso(record["observed_at"]) or datetime.datetime.now(datetime.UTC)
-        today = license_plan.parse_as_of(args["as_of"], observed.date())
+        today = parse_as_of_day(args["as_of"], observed.date())
         plan = dr_plan.plan_restore(files, manifest, install_dir=install_dir, existing=existing, dr_hostname=name,
                                     dr_macs=record["macs"], exclude=args["exclude"], today=today)
         # A wrong host name fails every file in the same way; the one identity message says it best.
@@ -143,7 +147,7 @@ class ActionModule(CtxlicAction):
         if lock_notes:
             result.setdefault("warnings", []).extend(lock_notes)
         if plan.proxy_changed:
-            restarted, warning = reporting_host.restart_service(host, dr_plan.WEB_SERVICE, False)
+            restarted, warning = reporting_host.restart_service(host, WEB_SERVICE, False)
             result["web_service_restarted"] = restarted
             if warning:
                 result.setdefault("warnings", []).append(warning)

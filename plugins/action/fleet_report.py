@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import DEFAULT_HISTORY_DB
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
@@ -44,7 +46,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.repor
     write_reports,
 )
 
-DEFAULT_HISTORY_DB = "~/.local/share/ctxlic/evidence.sqlite"
 DEFAULT_TITLE = "Citrix License Server compliance report"
 
 
@@ -86,7 +87,7 @@ class ActionModule(CtxlicAction):
                 args[option] = self._loader.path_dwim(os.path.expanduser(args[option]))
         records, window_results = self._records(args, task_vars)
         now, clock_note = self._clock([r["host"] for r in records], task_vars, warnings)
-        as_of = inputs.parse_as_of(args["as_of"], now)
+        as_of = parse_as_of(args["as_of"], now)
         catalog = inputs.normalise_catalog(args["catalog"] if args["catalog"] is not None
                                            else inputs.catalog_from_windows(window_results))
         purchased = read_entitlements(self._load_data(args["entitlements_file"], "entitlements_file")) \

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import LICENSING_SERVICE
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
@@ -50,7 +52,7 @@ class ActionModule(CtxlicAction):
         # Bad input fails before the host is touched.
         source = license_host.read_source(self, args) if args["state"] == "present" else None
         host = host_access_for(self, task_vars)
-        install_dir = license_host.resolve_install_dir(host, args.get("install_dir"))
+        install_dir = resolve_install_dir(host, args.get("install_dir"))
         if source is not None:
             return self._present(host, install_dir, args, source, today)
         return self._absent(host, install_dir, args, task_vars, today)
@@ -268,7 +270,7 @@ class ActionModule(CtxlicAction):
         if not plan.changed:
             result["msg"] = f"{name} is not installed"
         elif self._task.check_mode:
-            result["msg"] = (f"{name} would be removed (check mode): stop {license_plan.LICENSING_SERVICE}, rename to "
+            result["msg"] = (f"{name} would be removed (check mode): stop {LICENSING_SERVICE}, rename to "
                              f"{license_plan.old_name(name)}, start the service, delete the .old file")
         else:
             if args["backup"]:

@@ -10,7 +10,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access
     RunResult,
     host_access_for,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 
 
 class ActionModule(CtxlicAction):
@@ -21,7 +21,7 @@ class ActionModule(CtxlicAction):
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         host = host_access_for(self, task_vars)
-        install_dir, _source = resolve_install_dir(host, args["install_dir"])
+        install_dir = resolve_install_dir(host, args["install_dir"])
         exe = ls_tools.management_service_exe(install_dir)
         if not host.stat(exe).exists:
             raise HostError(f"{ls_tools.MANAGEMENT_SERVICE_EXE} was not found: looked for {exe} (install directory "

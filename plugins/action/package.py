@@ -15,6 +15,10 @@ from typing import Any
 
 from ansible.errors import AnsibleError
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
+    INSTALL_REG_KEY,
+    INSTALL_REG_VALUE,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import upload_result
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import package_plan as plan
@@ -232,9 +236,9 @@ class ActionModule(CtxlicAction):
         request = plan.make_request(args, installer=installer, installer_bytes=installer_bytes,
                                     staging_dir=staging_dir, version=target)
 
-        before = host.registry_value(plan.INSTALL_REG_KEY, "Version")
+        before = host.registry_value(INSTALL_REG_KEY, "Version")
         before = str(before) if before is not None else None
-        registry_dir = host.registry_value(plan.INSTALL_REG_KEY, "LS_Install_Dir") if before else None
+        registry_dir = host.registry_value(INSTALL_REG_KEY, INSTALL_REG_VALUE) if before else None
         registry_dir = str(registry_dir) if registry_dir else None
         decision = plan.decide(request, before)
         install_dir = plan.install_dir_for(decision, request, registry_dir)
@@ -319,7 +323,7 @@ class ActionModule(CtxlicAction):
 
     def _failed_step(self, host: HostAccess, step: plan.Step, rc: int, meaning: str, result: dict) -> dict:
         data = host.read_file(step.log_path)
-        after = host.registry_value(plan.INSTALL_REG_KEY, "Version")
+        after = host.registry_value(INSTALL_REG_KEY, "Version")
         result.update(
             failed=True,
             after_version=str(after) if after is not None else None,
@@ -332,7 +336,7 @@ class ActionModule(CtxlicAction):
 
     def _verify(self, host: HostAccess, request: plan.Request, decision: plan.Decision, result: dict) -> dict:
         warnings: list[str] = result["warnings"]
-        after = host.registry_value(plan.INSTALL_REG_KEY, "Version")
+        after = host.registry_value(INSTALL_REG_KEY, "Version")
         after = str(after) if after is not None else None
         result["after_version"] = after
         if result["reboot_required"] and not request.allow_reboot:
@@ -342,7 +346,7 @@ class ActionModule(CtxlicAction):
         if decision.action == "uninstall":
             if after is not None:
                 result.update(failed=True, msg=f"The uninstaller returned {result['rc']} but the registry still lists "
-                                               f"version {after} ({plan.INSTALL_REG_KEY}).")
+                                               f"version {after} ({INSTALL_REG_KEY}).")
                 return result
             install_dir = result["install_dir"]
             myfiles = host.stat(ntpath.join(install_dir, "MyFiles")) if install_dir else None
@@ -355,7 +359,7 @@ class ActionModule(CtxlicAction):
             return result
         if after is None or not _same_version(after, decision.target):
             result.update(failed=True, msg=f"The installer returned {result['rc']} but the registry version is "
-                                           f"{after or 'missing'}, not {decision.target} ({plan.INSTALL_REG_KEY}).")
+                                           f"{after or 'missing'}, not {decision.target} ({INSTALL_REG_KEY}).")
             return result
         services = self._services(host)
         result["services"] = services

@@ -17,6 +17,7 @@ from typing import Any
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import iso_z
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import bundle_run as state
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
@@ -26,7 +27,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
     InputError,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import (
     classify_pending,
     manifest as run_manifest,
@@ -44,10 +45,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_s
 )
 
 DEFAULT_MAX_BUNDLE_BYTES = 100 * 1024 * 1024
-
-
-def _iso(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ActionModule(CtxlicAction):
@@ -74,7 +71,7 @@ class ActionModule(CtxlicAction):
                              "limit in bytes (CTX131233), a positive number.")
         inventory_host = str(task_vars.get("inventory_hostname", ""))
         self._host = host_access_for(self, task_vars)
-        install_dir, _source = resolve_install_dir(self._host, args["install_dir"])
+        install_dir = resolve_install_dir(self._host, args["install_dir"])
         store = BundleStore(self._loader.path_dwim(args["dest"]), inventory_host)
         self._store = store
         if self._check:
@@ -217,7 +214,7 @@ class ActionModule(CtxlicAction):
             problem = state.transfer_problem(item["size"], item.get("sha1"), hashes["size"], hashes["sha1"])
             if problem is None:
                 meta = {"source_path": item["path"], "size": hashes["size"], "sha1": hashes["sha1"],
-                        "sha256": hashes["sha256"], "mtime": item.get("mtime"), "fetched_at": _iso(self._now)}
+                        "sha256": hashes["sha256"], "mtime": item.get("mtime"), "fetched_at": iso_z(self._now)}
                 self._store.accept_incoming(item["tag"], item["name"], meta)
                 return hashes
         self._store.remove(part)
@@ -289,7 +286,7 @@ class ActionModule(CtxlicAction):
                 good.append(item)
                 continue
             record = {"source_path": item["path"], "size": item["size"], "sha1": item["sha1"],
-                      "sha256": item["sha256"], "reason": verdict["reason"], "at": _iso(self._now)}
+                      "sha256": item["sha256"], "reason": verdict["reason"], "at": iso_z(self._now)}
             quarantined = None
             if not self._check:
                 quarantined = self._store.quarantine(item["tag"], item["name"], record)
@@ -374,10 +371,10 @@ class ActionModule(CtxlicAction):
                 self._errors.append(f"{item['path']}: could not delete it ({exc}); it is bundled in {item['bundle']} "
                                     "and is deleted on the next run with cleanup")
                 continue
-            deleted.append({**item, "at": _iso(self._now)})
+            deleted.append({**item, "at": iso_z(self._now)})
         if deleted:
             manifest["deleted"] = [*manifest["deleted"], *deleted]
-            manifest["updated"] = _iso(self._now)
+            manifest["updated"] = iso_z(self._now)
             self._store.save_manifest(manifest)
             self._changed = True
         return deleted

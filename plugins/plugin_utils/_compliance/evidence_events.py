@@ -14,7 +14,6 @@ from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
-DEFAULT_HISTORY_DB = "~/.local/share/ctxlic/evidence.sqlite"  # the default of fleet_report and the telemetry role
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 

@@ -33,6 +33,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
+    LICENSING_SERVICE,
+    WEB_SERVICE,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
@@ -53,8 +58,6 @@ OPTIONS_FILE = "CITRIX.opt"
 PROXY_CONFIG_RELPATH = "WebServicesForLicensing/SimpleLicenseServiceConfig.xml"
 PROXY_CONFIG_WINDOWS = r"WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
 
-LICENSING_SERVICE = "Citrix Licensing"
-WEB_SERVICE = "CitrixWebServicesforLicensing"
 #: The services that serve checkouts (Citrix Licensing: lmgrd + the CITRIX vendor daemon) and the web
 #: services (Citrix Licensing Manager, uploads). Stopped in this order on a primary that still answers.
 DEFAULT_PRIMARY_SERVICES = (LICENSING_SERVICE, WEB_SERVICE)
@@ -157,7 +160,7 @@ def kind_of(relpath: str) -> str:
 def host_path(install_dir: str, relpath: str) -> str:
     """Where a generation-relative path lives under ``install_dir`` on a License Server."""
     kind_of(relpath)
-    return ntpath.join(license_plan.normalize_install_dir(install_dir), *relpath.split("/"))
+    return ntpath.join(check_install_dir(install_dir), *relpath.split("/"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import iso_day
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import UTF8_BOM
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import expandable
 
@@ -120,7 +122,6 @@ _KNOWN_ATTRIBUTES = frozenset(
     }
     | _SIGNATURE_KEYS
 )
-_UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -237,13 +238,13 @@ class Feature:
             "keyword": self.keyword,
             "vendor": self.vendor,
             "version": self.version,
-            "css_date": _iso(self.css_date),
+            "css_date": iso_day(self.css_date),
             "expiry": self.expiry,
             "permanent": self.permanent,
             "count": self.count,
             "uncounted": self.uncounted,
-            "start": _iso(self.start),
-            "issued": _iso(self.issued),
+            "start": iso_day(self.start),
+            "issued": iso_day(self.issued),
             "issuer": self.issuer,
             "serial": self.serial,
             "notice": self.notice,
@@ -327,10 +328,6 @@ class LicenseFileReport:
             "line_endings": self.line_endings,
             "replaced_bytes": self.replaced_bytes,
         }
-
-
-def _iso(value: datetime.date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -674,9 +671,9 @@ def _decode(report: LicenseFileReport, data: bytes) -> str | None:
             "file again instead of re-saving it (editing makes license files unusable)",
         )
         return None
-    if data.startswith(_UTF8_BOM):
+    if data.startswith(UTF8_BOM):
         report.bom = True
-        data = data[len(_UTF8_BOM) :]
+        data = data[len(UTF8_BOM) :]
     if not data.strip():
         report.error("empty_file", f"{report.name}: the file is empty; download the license file again")
         return None
@@ -1302,7 +1299,7 @@ def feature_summary(report: LicenseFileReport) -> list[dict[str, Any]]:
             "feature": feature.feature,
             "count": feature.count,
             "expiry": feature.expiry,
-            "css_date": _iso(feature.css_date),
+            "css_date": iso_day(feature.css_date),
             "serial": feature.serial,
             "friendly_name": feature.friendly_name,
         }
@@ -1445,7 +1442,7 @@ def inventory_summary(reports: Sequence[LicenseFileReport], *, today: datetime.d
             continue
         if line.start is not None and line.start > today:
             entry["not_started_lines"] += 1
-            not_started.append({**ref, "start": _iso(line.start)})
+            not_started.append({**ref, "start": iso_day(line.start)})
             continue
         by = _superseded_by(line, all_lines, index, today)
         if by is not None:
@@ -1495,6 +1492,6 @@ def _count_active(entry: dict[str, Any], line: Feature) -> None:
         entry["earliest_expiry"] = expiry
     elif expiry == "permanent" and current is None:
         entry["earliest_expiry"] = "permanent"
-    css = _iso(line.css_date)
+    css = iso_day(line.css_date)
     if css and (entry["latest_css_date"] is None or css > entry["latest_css_date"]):
         entry["latest_css_date"] = css

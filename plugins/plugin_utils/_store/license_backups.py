@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import PART_SUFFIX
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import backup_plan as plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
@@ -30,7 +31,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.telem
     manifest_owner,
 )
 
-PART_SUFFIX = ".part"
 SUMS_NAME = "SHA256SUMS"
 
 

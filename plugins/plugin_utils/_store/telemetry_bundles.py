@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import PART_SUFFIX
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder as host_folder_rule
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
@@ -38,7 +39,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_s
 _CHUNK = 1024 * 1024
 META_SUFFIX = ".meta.json"
 REASON_SUFFIX = ".reason.json"
-PART_SUFFIX = ".part"
 # Bounds for reading back an unrecorded bundle (this module writes at most max_bundle_bytes per bundle).
 MAX_ORPHAN_READ = 8 * 1024 * 1024 * 1024
 MAX_ORPHAN_MEMBERS = 100_000

@@ -55,15 +55,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-try:
-    from lxml import etree
-
-    HAS_LXML = True
-    LXML_IMPORT_ERROR: ImportError | None = None
-except ImportError as e:  # pragma: no cover - exercised by ansible-test's import sanity test
-    HAS_LXML = False
-    LXML_IMPORT_ERROR = e
-
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.lxml_import import etree, require_lxml
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 #: Where the file lives, relative to the Citrix Licensing install directory (seed 004).
@@ -329,14 +321,6 @@ def _file_error(code: str, source: str, problem: str, action: str) -> ProxyConfi
     return ProxyConfigError(code, f"{source}: {problem}; {action}")
 
 
-def _require_lxml() -> None:
-    if not HAS_LXML:
-        raise InputError(
-            f"reading SimpleLicenseServiceConfig.xml needs the Python package lxml on the controller "
-            f"({LXML_IMPORT_ERROR}); install lxml (pip install lxml) and run again"
-        )
-
-
 def _detect_encoding(data: bytes, source: str) -> tuple[bytes, str]:
     """Return (byte-order mark, codec for the bytes after it) the way an XML parser would."""
     for bom, codec in _BOMS:
@@ -413,7 +397,7 @@ def _load(xml: bytes, source: str, max_bytes: int, *, spans: bool) -> _Doc:
     if not isinstance(xml, (bytes, bytearray, memoryview)):
         raise ProxyConfigError("not_bytes", f"{source}: the file content must be bytes, got {type(xml).__name__}")
     data = bytes(xml)
-    _require_lxml()
+    require_lxml("Reading SimpleLicenseServiceConfig.xml")
     if len(data) > max_bytes:
         raise _file_error(
             "too_large",

@@ -90,27 +90,6 @@ def test_check_records_rejects_bad_input(records, message: str) -> None:
         fr.check_records(records)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (None, NOW),
-        ("", NOW),
-        ("2026-11-20", datetime(2026, 11, 20, tzinfo=UTC)),
-        ("2026-11-20T10:00:00Z", datetime(2026, 11, 20, 10, tzinfo=UTC)),
-        ("2026-11-20T12:00:00+02:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),
-        ("2026-11-20T10:00:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),
-    ],
-)
-def test_parse_as_of(text, expected: datetime) -> None:
-    assert fr.parse_as_of(text, NOW) == expected
-
-
-@pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "22.11.2026"])
-def test_parse_as_of_rejects_other_text(text: str) -> None:
-    with pytest.raises(InputError, match="as_of"):
-        fr.parse_as_of(text, NOW)
-
-
 def test_observation_only_for_verified_records() -> None:
     record = gathered("ls01")
     assert fr.observation(record) == ("2026-11-22T11:00:00Z", record["upload"])

@@ -102,20 +102,6 @@ def mutating(host: FakeHost) -> list[tuple]:
     return [call for call in host.calls if call[0] in ("set_service", "rename", "remove", "write")]
 
 
-def test_install_dir_from_option_or_registry():
-    host = FakeHost()
-    assert license_host.resolve_install_dir(host, "D:/LS/") == r"D:\LS"
-    assert host.calls == []
-    host.registry["LS_Install_Dir"] = INSTALL + "\\"
-    assert license_host.resolve_install_dir(host, None) == INSTALL
-    assert host.calls == [("registry", license_plan.INSTALL_REG_KEY, "LS_Install_Dir")]
-
-
-def test_missing_registry_value_means_not_installed():
-    with pytest.raises(HostError, match="not installed"):
-        license_host.resolve_install_dir(FakeHost(), None)
-
-
 def test_hostname_from_lmhostid_run_read_only_from_ls():
     host = FakeHost()
     host.runs["-hostname"] = RunResult(argv=[], rc=0, stdout='The FlexNet host ID of this machine is "HOSTNAME=Ls01"')

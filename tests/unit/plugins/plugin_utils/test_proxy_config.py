@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common import lxml_import
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import proxy_config
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import (
@@ -419,8 +420,8 @@ def test_encoding_problems(data: bytes, code: str) -> None:
 
 
 def test_missing_lxml_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(proxy_config, "HAS_LXML", False)
-    monkeypatch.setattr(proxy_config, "LXML_IMPORT_ERROR", ImportError("No module named 'lxml'"))
+    monkeypatch.setattr(lxml_import, "HAS_LXML", False)
+    monkeypatch.setattr(lxml_import, "LXML_IMPORT_ERROR", ImportError("No module named 'lxml'"))
     for call in (
         lambda: read_proxy(fixture("seed_with_proxy.xml")),
         lambda: set_proxy(fixture("seed_with_proxy.xml"), NEW),
