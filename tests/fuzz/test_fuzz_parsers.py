@@ -34,6 +34,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import (
+    ProxyConfigError,
+    parse_proxy_address,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import (
     parse_quantity,
     read_allocation_csv,
@@ -51,8 +55,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.pla
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.lmstat import parse_lmstat
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion, parse_ls_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import (
-    ProxyConfigError,
-    parse_proxy_address,
     read_proxy,
     set_proxy,
 )

@@ -26,7 +26,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access
     failure_reason,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import literal_path
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import parse_proxy_address
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import parse_proxy_address
 
 # win_service_info and win_service report a running service as "started"; the host access layer (and
 # the PowerShell collection, which reads ServiceController.Status) speaks of "running".

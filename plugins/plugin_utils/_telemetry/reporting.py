@@ -15,12 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import (
+    ProxyConfigError,
+    parse_proxy_address,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.connectivity import parse_connect_status
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import (
     CONFIG_FILE_RELATIVE,
-    ProxyConfigError,
-    parse_proxy_address,
     read_proxy,
 )
 

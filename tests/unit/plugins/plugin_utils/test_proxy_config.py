@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -11,16 +14,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import (
+    ProxyAddress,
+    ProxyConfigError,
+    parse_proxy_address,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common import lxml_import
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import proxy_config
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import (
     EditResult,
-    ProxyAddress,
-    ProxyConfigError,
     ProxyState,
     diff_text,
-    parse_proxy_address,
     read_proxy,
     set_proxy,
 )
@@ -846,3 +851,17 @@ def test_fuzz_set_proxy_random_values(value: str) -> None:
     except InputError:
         return
     assert read_proxy(result.content).value == str(parse_proxy_address(value))
+
+
+@pytest.mark.parametrize("module", ["_telemetry.proxy_address", "_host.windows_backend"])
+def test_parsing_an_address_never_imports_lxml(module: str) -> None:
+    """Code that only parses ``host:port`` (the Windows backend's probe) loads no lxml code (issue 16)."""
+    package = "ansible_collections.ctxlic.license_server.plugins.plugin_utils"
+    code = (f"import sys\nimport {package}.{module}\n"
+            f"from {package}._telemetry.proxy_address import parse_proxy_address\n"
+            "assert str(parse_proxy_address('proxy.example.com:3128')) == 'proxy.example.com:3128'\n"
+            "print(sorted(name for name in sys.modules if name.split('.')[0] == 'lxml'"
+            " or name.endswith(('.proxy_config', '.lxml_import'))))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert run.stdout.strip() == "[]"

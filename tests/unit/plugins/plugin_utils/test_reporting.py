@@ -16,7 +16,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
     HostError,
     InputError,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import ProxyConfigError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import ProxyConfigError
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "proxy_xml"
 PATH = r"C:\Lic\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
