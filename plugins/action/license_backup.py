@@ -24,7 +24,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.license_backups import LicenseBackupStore
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import DEFAULT_INSTALL_DIR
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of_day

@@ -240,7 +240,7 @@ _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
                                        "dec"), start=1)}
 _PERMANENT = "permanent"
 _GIB = 1024**3
-# license_file.py warning codes about dates: judged here against as_of instead of the parser's clock.
+# license_parser.py warning codes about dates: judged here against as_of instead of the parser's clock.
 _DATE_CODES = frozenset({"expired", "expiring_soon", "not_yet_started", "css_expired"})
 
 

@@ -40,10 +40,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.cons
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
-    check_binding,
-    parse_license_file,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_binding import check_binding
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.ls_tools import parse_lmhostid
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion, parse_ls_version
 

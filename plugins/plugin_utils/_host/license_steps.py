@@ -26,7 +26,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license imp
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import served as license_served
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import MAX_FILE_BYTES
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import MAX_FILE_BYTES
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.ls_tools import (
     lmreread_succeeded,
     parse_lmhostid,

@@ -25,10 +25,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import normalize_time
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import SHA1_HEX, SHA256_HEX
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
-    LicenseFileReport,
-    is_protected,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_model import LicenseFileReport
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import is_protected
 
 MANIFEST_VERSION = 1
 OPTIONS_FILE = "citrix.opt"  # compared case-insensitively, as Windows does

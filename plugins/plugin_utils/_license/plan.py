@@ -34,13 +34,17 @@ from typing import Any, Iterable, Sequence
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_model import (
     Finding,
     LicenseFileReport,
-    check_binding,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_binding import check_binding
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_inventory import (
     feature_summary,
-    is_protected,
     obsolete_files,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import (
+    is_protected,
     validate_file_name,
 )
 
