@@ -39,10 +39,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license imp
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import license_parser
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import proxy_config
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs as report_inputs
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     EvidenceHistory,
     prepare_observation,

@@ -27,11 +27,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.all
     read_allocation_csv,
     read_entitlements,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    MAX_UPLOAD_AGE_DAYS,
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import MAX_UPLOAD_AGE_DAYS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     EvidenceHistory,

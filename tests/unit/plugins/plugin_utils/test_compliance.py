@@ -1,4 +1,5 @@
-"""Tests for compliance.py: every per-server check, the server status, the FAQ fleet status."""
+"""Tests for the compliance checks (_compliance/server_checks.py, fleet.py, values.py):
+Every per-server check, the server status, the FAQ fleet status."""
 
 from __future__ import annotations
 
@@ -20,14 +21,12 @@ from report_factory import (
     unreachable_record,
 )
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import checks as compliance
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    CHECK_IDS,
-    catalog_notice,
-    evaluate_fleet,
-    evaluate_server,
-    parse_day,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import values
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import CHECK_IDS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.catalog_notice import catalog_notice
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.values import parse_day
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 
@@ -414,8 +413,8 @@ def test_arbitrary_records_never_raise_foreign_exceptions(overrides, history):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30) | st.integers() | st.floats(allow_nan=True))
 def test_date_parsers_raise_only_their_own_error(value):
-    for parser in (compliance.parse_day, compliance.parse_instant):
-        with contextlib.suppress(compliance._Unreadable):
+    for parser in (values.parse_day, values.parse_instant):
+        with contextlib.suppress(values.Unreadable):
             parser(value)
 
 

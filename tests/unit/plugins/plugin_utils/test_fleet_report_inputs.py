@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs as fr
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import empty_record
 

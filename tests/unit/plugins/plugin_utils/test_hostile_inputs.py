@@ -25,10 +25,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.all
     read_allocation_csv,
     read_entitlements,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.evidence_events import (
     event_time,

@@ -1,4 +1,5 @@
-"""Tests for the license-file parser and the rules built on it (plugins/plugin_utils/_license/license_{model,names,parser,binding,inventory}.py)."""
+"""Tests for the license-file parser and the rules built on it
+(plugins/plugin_utils/_license/license_{model,names,parser,binding,inventory}.py)."""
 
 from __future__ import annotations
 
