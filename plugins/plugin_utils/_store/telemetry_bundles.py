@@ -116,20 +116,9 @@ class BundleStore:
 
     def load_manifest(self) -> dict[str, Any]:
         """The cumulative manifest, or an empty one when none was written yet."""
-        try:
-            text = self.manifest_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        data = atomic_file.read_json(self.manifest_path, keep_because="it records the bundles already made")
+        if data is None:
             return empty_manifest(self.host)
-        except OSError as exc:
-            raise CtxlicError(f"Cannot read {self.manifest_path}: {exc.strerror or exc}.") from None
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            why = "nested too deeply" if isinstance(exc, RecursionError) else exc
-            raise CtxlicError(
-                f"{self.manifest_path} is not valid JSON ({why}); move it away (keep it: it records the bundles "
-                "already made) and run again."
-            ) from None
         return check_manifest(data, str(self.manifest_path))
 
     def save_manifest(self, manifest: dict[str, Any]) -> None:
