@@ -559,3 +559,12 @@ def test_cluster_files_are_judged_against_the_client_access_point():
     assert check(evaluate_server(record, as_of=AS_OF), "licenses_expired")["status"] == "warn"
     record["cluster_access_point"] = "LSCLUSTER"
     assert check(evaluate_server(record, as_of=AS_OF), "licenses_expired")["status"] == "pass"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_time_outside_utc_range_is_unknown_not_a_crash(moment: str) -> None:
+    """Times are read through timeutil (issue 16): such a time raised OverflowError out of evaluate_server."""
+    with pytest.raises(values.Unreadable):
+        values.parse_instant(moment)
+    result = evaluate_server(make_record("ls01", upload={"time": moment}), as_of=AS_OF)
+    assert check(result, "telemetry_upload")["status"] == "unknown"
