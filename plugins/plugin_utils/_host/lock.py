@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import iso_z
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import iso_z, parse_iso
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 
 LOCK_DIR = r"C:\ProgramData\ctxlic"
@@ -60,11 +60,7 @@ _ATTEMPTS = 4
 def _parse_time(value: Any) -> datetime.datetime | None:
     if not isinstance(value, str) or len(value) > 40:
         return None
-    try:
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    return parse_iso(value)
 
 
 # -- pure ------------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import normalize_time
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import normalize_time, parse_iso
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 SCHEMA_VERSION = 2
@@ -334,7 +334,10 @@ class EvidenceHistory:
         success = self.last_success(host)
         if success is None:
             return None
-        then = datetime.fromisoformat(success["time"].replace("Z", "+00:00"))
+        then = parse_iso(success["time"])
+        if then is None:
+            raise CtxlicError(f"{self.path}: the stored time {success['time']!r} of {host} is not an ISO 8601 time; "
+                              "the evidence history is damaged.")
         return (_aware(now, "now") - then).total_seconds() / 86400.0
 
     def hosts(self) -> list[str]:
