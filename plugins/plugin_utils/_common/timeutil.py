@@ -8,7 +8,8 @@ One place for every ISO 8601 time the collection reads or writes:
   the collection's stored form, or raises :class:`InputError` naming what was wrong;
 * :func:`parse_as_of` / :func:`parse_as_of_day` read a user's ``as_of``-like option, with one rule
   for every module: a date ``YYYY-MM-DD`` (midnight UTC) or an ISO 8601 time
-  ``YYYY-MM-DDTHH:MM[:SS[.f]]`` with ``Z``, an offset or nothing (UTC).
+  ``YYYY-MM-DDTHH:MM[:SS[.f]]`` with ``Z``, an offset or nothing (UTC). A space may stand for the ``T``
+  (RFC 3339), which is how an unquoted YAML timestamp reaches a module as text.
 
 Naive datetimes are UTC everywhere (never the controller's local time zone).
 """
@@ -23,7 +24,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
 
 _FRACTION = re.compile(r"\.(\d+)")
 _OPTION_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_OPTION_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:\d{2})?")
+_OPTION_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:\d{2})?")
 #: The forms an ``as_of``-like option accepts, as every message names them.
 AS_OF_FORMS = "YYYY-MM-DD (for example 2026-11-22) or an ISO 8601 time (for example 2026-11-22T10:00:00Z)"
 

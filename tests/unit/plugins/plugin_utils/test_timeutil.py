@@ -134,6 +134,7 @@ NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
     ("2026-11-20T10:00Z", datetime(2026, 11, 20, 10, tzinfo=UTC)),
     ("2026-11-20T12:00:00+02:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),
     ("2026-11-20T10:00:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),
+    ("2026-11-20 10:00:00+00:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),  # str() of a YAML timestamp
     ("2026-11-20T10:00:00.5Z", datetime(2026, 11, 20, 10, 0, 0, 500000, tzinfo=UTC)),
     (date(2026, 11, 20), datetime(2026, 11, 20, tzinfo=UTC)),
     (datetime(2026, 11, 20, 12, tzinfo=timezone(timedelta(hours=2))), datetime(2026, 11, 20, 10, tzinfo=UTC)),
@@ -156,7 +157,7 @@ def test_parse_as_of_day(value, expected: date) -> None:
 # One strictness rule for every module (before issue 16: license_backup read the first ten characters, so
 # "2026-11-22junk" passed; upgrade_window refused times; license_file took "20261122" and week dates).
 @pytest.mark.parametrize("value", ["2023-02-29", "2025-6-1", "01/06/2025", "22.11.2026", "today", "20261122",
-                                   "2026-W47-1", "2026-11-22junk", "2026-11-22T10", "2026-11-22 10:00:00",
+                                   "2026-W47-1", "2026-11-22junk", "2026-11-22T10", "2026-11-22 10", "2026-11-22t10:00",
                                    "2026-13-01", 20250601, True, 1.5, ["2026-11-22"]])
 def test_as_of_names_the_option_the_value_and_the_forms(value) -> None:
     for parse, default in ((parse_as_of, NOW), (parse_as_of_day, NOW.date())):
