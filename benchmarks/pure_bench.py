@@ -35,13 +35,12 @@ from typing import Any
 import sqlite3
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import license_model
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import license_parser
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import proxy_config
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs as report_inputs
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     EvidenceHistory,
     prepare_observation,
@@ -271,8 +270,8 @@ def baseline_line_split(data: bytes) -> list[str]:
 def license_benchmark(data: bytes, features: int, *, today: date = TODAY, repeat: int = 3) -> dict:
     """Parser throughput on ``data``; fails loudly when the parser did not read every line (a wrong benchmark)."""
 
-    def parse() -> license_file.LicenseFileReport:
-        return license_file.parse_license_file("bench.lic", data, today=today)
+    def parse() -> license_model.LicenseFileReport:
+        return license_parser.parse_license_file("bench.lic", data, today=today)
 
     seconds, wall, report = best_of(parse, repeat)
     if report.errors or len(report.features) != features:
@@ -448,7 +447,7 @@ def run_pure(workdir: Path, *, records: int, license_sizes: list[int], proxy_siz
     }
     if profile and license_sizes:
         result["license_profile"] = profile_top(
-            lambda: license_file.parse_license_file("bench.lic", largest_license, today=TODAY))
+            lambda: license_parser.parse_license_file("bench.lic", largest_license, today=TODAY))
     if profile and proxy_sizes:
         config = synthetic_config(max(proxy_sizes))
         limit = _edit_limit(len(config))

@@ -253,7 +253,7 @@ def license_section(results: dict) -> list[str]:
     out = [
         "## License parser",
         "",
-        "`license_file.parse_license_file` on synthetic license files written by the lab's license generator "
+        "`license_parser.parse_license_file` on synthetic license files written by the lab's license generator "
         "(one SERVER line, INCREMENT lines of four physical lines each with a signature, CITRIXTERM comments). "
         "The largest size is just under the parser's own limit of 1 MiB (`MAX_FILE_BYTES`; real files are a few "
         "KiB). Baseline: decoding the same bytes and splitting them into lines. Times are CPU time, best of "

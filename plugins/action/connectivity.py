@@ -21,7 +21,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.r
     probe_steps,
     proxy_for_probe,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 
 
 class ActionModule(CtxlicAction):
@@ -51,7 +51,7 @@ class ActionModule(CtxlicAction):
         path, config = None, None
         if args["proxy"] is None:
             try:
-                install_dir, _source = resolve_install_dir(host, args["install_dir"])
+                install_dir = resolve_install_dir(host, args["install_dir"])
             except HostError as exc:
                 self.warn(f"{exc}; no proxy configuration could be read, so only the direct path is probed")
             else:

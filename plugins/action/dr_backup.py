@@ -13,6 +13,8 @@ import ntpath
 import uuid
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import COLLECT_MAX_BYTES
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import backup as dr_backup_plan
@@ -25,7 +27,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.pack
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import dr_backups as dr_store
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder
 
-COLLECT_MAX_BYTES = 1024 * 1024
 
 
 class ActionModule(CtxlicAction):
@@ -45,7 +46,7 @@ class ActionModule(CtxlicAction):
         if args["keep"] < 1:
             raise InputError(f"keep must be at least 1, got {args['keep']}: the newest backup is always kept")
         cap = license_plan.normalize_cluster_access_point(args["cluster_access_point"])
-        option_dir = license_plan.normalize_install_dir(args["install_dir"]) if args["install_dir"] else None
+        option_dir = check_install_dir(args["install_dir"], "option install_dir") if args["install_dir"] else None
 
         # read the License Server
         raw = self.host.collect(install_dir=option_dir, max_bytes=COLLECT_MAX_BYTES)
@@ -53,7 +54,7 @@ class ActionModule(CtxlicAction):
         if not record["installed"] or not raw.get("install_dir_exists"):
             raise HostError(f"{self.inventory_host}: no License Server installation found (registry key or install "
                             f"directory {record['install_dir']!r} missing), so there is nothing to back up")
-        install_dir = license_plan.normalize_install_dir(record["install_dir"])
+        install_dir = check_install_dir(record["install_dir"])
         identity, source = dr_backup_plan.identity(raw, record["hostname"], cap)
         if not identity:
             raise HostError(f"{self.inventory_host}: the License Server host name could not be read (lmhostid "

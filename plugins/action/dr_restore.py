@@ -18,11 +18,15 @@ import datetime
 import ntpath
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
+    COLLECT_MAX_BYTES,
+    WEB_SERVICE,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_iso
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of_day, parse_iso
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import backup as dr_backup_plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import primary as dr_primary_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import restore as dr_restore_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
@@ -35,7 +39,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.pack
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import dr_backups as dr_store
 
-COLLECT_MAX_BYTES = 1024 * 1024
 
 
 class ActionModule(CtxlicAction):
@@ -55,7 +58,7 @@ class ActionModule(CtxlicAction):
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         cap = license_plan.normalize_cluster_access_point(args["cluster_access_point"])
-        option_dir = license_plan.normalize_install_dir(args["install_dir"]) if args["install_dir"] else None
+        option_dir = check_install_dir(args["install_dir"], "option install_dir") if args["install_dir"] else None
         gen_dir, manifest, files = self._generation(args)
 
         # Read the DR host once, then judge everything before anything changes.
@@ -71,7 +74,7 @@ class ActionModule(CtxlicAction):
             installed_version=(record["version"] or {}).get("text") if record["installed"] else None,
             installer_version=args["installer_version"], clustered=bool(cap), install_dir=install_dir,
             existing=self._existing(raw, install_dir, files) if installed else {}, dr_macs=record["macs"],
-            exclude=args["exclude"], today=license_plan.parse_as_of(args["as_of"], observed.date()))
+            exclude=args["exclude"], today=parse_as_of_day(args["as_of"], observed.date()))
         self.warn(*pre.warnings)
         if installed:
             self.warn(*dr_restore_plan.port_warnings(manifest.get("ports") or {}, self._ports(raw, install_dir)))
@@ -159,6 +162,6 @@ class ActionModule(CtxlicAction):
                     self.host.write_file(action.host_path, contents[action.path], backup=True)
         self.warn(*lock_notes)
         if plan.proxy_changed:
-            restarted, warning = reporting_host.restart_service(self.host, dr_primary_plan.WEB_SERVICE, False)
+            restarted, warning = reporting_host.restart_service(self.host, WEB_SERVICE, False)
             result["web_service_restarted"] = restarted
             self.warn(warning or "")

@@ -13,6 +13,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import DEFAULT_HISTORY_DB
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import evidence_events
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
@@ -28,7 +29,7 @@ class ActionModule(CtxlicAction):
         "at": {"type": "str"},
         "detail": {"type": "dict", "default": {}},
         "once": {"type": "bool"},
-        "history_db": {"type": "path", "default": evidence_events.DEFAULT_HISTORY_DB},
+        "history_db": {"type": "path", "default": DEFAULT_HISTORY_DB},
     }
     CONTROLLER_PATHS = ("history_db",)
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import DEFAULT_HISTORY_DB
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
@@ -25,11 +27,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.all
     read_allocation_csv,
     read_entitlements,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    MAX_UPLOAD_AGE_DAYS,
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import MAX_UPLOAD_AGE_DAYS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     EvidenceHistory,
@@ -44,7 +44,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.repor
     write_reports,
 )
 
-DEFAULT_HISTORY_DB = "~/.local/share/ctxlic/evidence.sqlite"
 DEFAULT_TITLE = "Citrix License Server compliance report"
 
 
@@ -83,7 +82,7 @@ class ActionModule(CtxlicAction):
         inputs.check_max_upload_age(args["max_upload_age_days"])
         records, window_results = self._records(args, task_vars)
         now, clock_note = self._clock([r["host"] for r in records], task_vars)
-        as_of = inputs.parse_as_of(args["as_of"], now)
+        as_of = parse_as_of(args["as_of"], now)
         catalog = inputs.normalise_catalog(args["catalog"] if args["catalog"] is not None
                                            else inputs.catalog_from_windows(window_results))
         purchased = read_entitlements(self._load_data(args["entitlements_file"], "entitlements_file")) \

@@ -21,15 +21,13 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import (
     CtxlicError,
     HostError,
-    InputError,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.license_backups import LicenseBackupStore
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
-    INSTALL_REG_KEY,
-    INSTALL_REG_VALUE,
-    check_install_dir,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import DEFAULT_INSTALL_DIR
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of_day
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import registered_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundle_run import transfer_problem
 
 
@@ -90,22 +88,14 @@ class ActionModule(CtxlicAction):
     # -- inputs ------------------------------------------------------------------------------------
     @staticmethod
     def _as_of(text: str | None) -> date:
-        if not text:
-            return datetime.now(UTC).date()
-        try:
-            return date.fromisoformat(str(text).strip()[:10])
-        except ValueError:
-            raise InputError(f"as_of={text!r} is not a date: give YYYY-MM-DD, or leave it out for today "
-                             "(UTC).") from None
+        return parse_as_of_day(text, datetime.now(UTC).date())
 
     def _install_dir(self, option: str | None) -> tuple[str, str]:
         """The option, else the registry, else the folder seed 004 says MyFiles stays in after an uninstall."""
         if option:
             return check_install_dir(option, "option install_dir"), "option"
-        value = self.host.registry_value(INSTALL_REG_KEY, INSTALL_REG_VALUE)
-        if isinstance(value, str) and value.strip():
-            return check_install_dir(value, f"registry value {INSTALL_REG_KEY}\\{INSTALL_REG_VALUE}"), "registry"
-        return plan.DEFAULT_INSTALL_DIR, "default"
+        value = registered_install_dir(self.host)
+        return (value, "registry") if value else (DEFAULT_INSTALL_DIR, "default")
 
     # -- host --------------------------------------------------------------------------------------
     def _list(self, myfiles: str) -> list[str]:

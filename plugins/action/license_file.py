@@ -10,15 +10,15 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import LICENSING_SERVICE
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
-    parse_license_file,
-    validate_file_name,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import validate_file_name
 
 DEFAULT_BACKUP_DIR = "~/.ansible/ctxlic/license_backups"
 
@@ -52,7 +52,7 @@ class ActionModule(CtxlicAction):
         today = license_host.today_for(args)
         # Bad input fails before the host is touched.
         source = license_host.read_source(self, args) if args["state"] == "present" else None
-        install_dir = license_host.resolve_install_dir(self.host, args.get("install_dir"))
+        install_dir = resolve_install_dir(self.host, args.get("install_dir"))
         if source is not None:
             return self._present(self.host, install_dir, args, source, today)
         return self._absent(self.host, install_dir, args, today)
@@ -276,7 +276,7 @@ class ActionModule(CtxlicAction):
         if not plan.changed:
             result["msg"] = f"{name} is not installed"
         elif self.check_mode:
-            result["msg"] = (f"{name} would be removed (check mode): stop {license_plan.LICENSING_SERVICE}, rename to "
+            result["msg"] = (f"{name} would be removed (check mode): stop {LICENSING_SERVICE}, rename to "
                              f"{license_plan.old_name(name)}, start the service, delete the .old file")
         else:
             if args["backup"]:

@@ -7,11 +7,12 @@ written, and plans the pruning of obsolete files as if the set were already depl
 
 from __future__ import annotations
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
 
 
 class ActionModule(CtxlicAction):
@@ -39,7 +40,7 @@ class ActionModule(CtxlicAction):
                 "does); each license file needs its own name in MyFiles"
             )
         host = self.host
-        install_dir = license_host.resolve_install_dir(host, args.get("install_dir"))
+        install_dir = resolve_install_dir(host, args.get("install_dir"))
         installed = {name.casefold(): (name, data)
                      for name, data in license_host.read_installed(host, install_dir)}
         new_reports = [parse_license_file(name, data, today=today, expiry_warning_days=warn_days)

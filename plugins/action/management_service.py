@@ -6,7 +6,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server impo
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import RunResult
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 
 
 class ActionModule(CtxlicAction):
@@ -17,7 +17,7 @@ class ActionModule(CtxlicAction):
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         host = self.host
-        install_dir, _source = resolve_install_dir(host, args["install_dir"])
+        install_dir = resolve_install_dir(host, args["install_dir"])
         exe = ls_tools.management_service_exe(install_dir)
         if not host.stat(exe).exists:
             raise HostError(f"{ls_tools.MANAGEMENT_SERVICE_EXE} was not found: looked for {exe} (install directory "

@@ -17,6 +17,10 @@ from typing import Any
 
 from ansible.errors import AnsibleError
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
+    INSTALL_REG_KEY,
+    INSTALL_REG_VALUE,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import upload_result
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import package_plan as plan
@@ -75,8 +79,8 @@ class ActionModule(CtxlicAction):
         request = plan.make_request(args, installer=installer, installer_bytes=installer_bytes,
                                     staging_dir=staging_dir, version=target)
 
-        before = self._registry(plan.INSTALL_REG_KEY, "Version")
-        registry_dir = (self._registry(plan.INSTALL_REG_KEY, "LS_Install_Dir") or None) if before else None
+        before = self._registry(INSTALL_REG_KEY, "Version")
+        registry_dir = (self._registry(INSTALL_REG_KEY, INSTALL_REG_VALUE) or None) if before else None
         decision = plan.decide(request, before)
         install_dir = plan.install_dir_for(decision, request, registry_dir)
         refusals, warnings, ports_now = self._preflight(request, decision, registry_dir, install_dir)
@@ -240,7 +244,7 @@ class ActionModule(CtxlicAction):
                 result["reboot_required"] = result["reboot_required"] or outcome.reboot_required
                 if not outcome.ok:
                     data = self.host.read_file(step.log_path)
-                    after = self._registry(plan.INSTALL_REG_KEY, "Version")
+                    after = self._registry(INSTALL_REG_KEY, "Version")
                     result.update(failed=True, after_version=after, log_tail=plan.log_tail(data),
                                   msg=plan.failed_step_message(step, run.rc, outcome.meaning, after, data is not None))
                     return result
@@ -253,7 +257,7 @@ class ActionModule(CtxlicAction):
         return self._verify(request, decision, result)
 
     def _verify(self, request: plan.Request, decision: plan.Decision, result: dict) -> dict:
-        after = self._registry(plan.INSTALL_REG_KEY, "Version")
+        after = self._registry(INSTALL_REG_KEY, "Version")
         result["after_version"] = after
         self.warn(*plan.reboot_warning(result["rc"], decision.action, result["reboot_required"], request.allow_reboot))
         failure = plan.verify_failure(decision, result["rc"], after)

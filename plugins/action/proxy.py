@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import WEB_SERVICE
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import diff_text, set_proxy
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
-    WEB_SERVICE,
     config_path,
     option_proxy,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import (
-    resolve_install_dir,
     restart_service,
 )
 
@@ -35,7 +35,7 @@ class ActionModule(CtxlicAction):
             raise InputError("option proxy is only used with state=present; with state=absent the proxy is removed "
                              "whatever its value. Remove proxy, or set state=present")
         host = self.host
-        install_dir, _source = resolve_install_dir(host, args["install_dir"])
+        install_dir = resolve_install_dir(host, args["install_dir"])
         path = config_path(install_dir)
         result: dict = {"changed": False, "path": path, "proxy": target, "previous_proxy": None, "backup_file": None,
                         "findings": [], "service_restarted": False}

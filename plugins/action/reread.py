@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
@@ -17,7 +18,7 @@ class ActionModule(CtxlicAction):
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         cap = license_plan.normalize_cluster_access_point(args.get("cluster_access_point"))
-        install_dir = license_host.resolve_install_dir(self.host, args.get("install_dir"))
+        install_dir = resolve_install_dir(self.host, args.get("install_dir"))
         argv = license_plan.reread_argv(install_dir, cap)
         result = {"changed": True, "cmd": argv, "install_dir": install_dir, "reread": None, "served_check": None}
         if args["only_if_stale"]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import iso_z
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import bundle_run as state
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
@@ -25,7 +26,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
     HostError,
     InputError,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import resolve_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import (
     classify_pending,
     manifest as run_manifest,
@@ -43,10 +44,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_s
 )
 
 DEFAULT_MAX_BUNDLE_BYTES = 100 * 1024 * 1024
-
-
-def _iso(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ActionModule(CtxlicAction):
@@ -72,7 +69,7 @@ class ActionModule(CtxlicAction):
             raise InputError(f"max_bundle_bytes={args['max_bundle_bytes']}: give the Citrix Insight Services upload "
                              "limit in bytes (CTX131233), a positive number.")
         inventory_host = self.inventory_host
-        install_dir, _source = resolve_install_dir(self.host, args["install_dir"])
+        install_dir = resolve_install_dir(self.host, args["install_dir"])
         store = BundleStore(args["dest"], inventory_host)
         self._store = store
         if self._check:
@@ -215,7 +212,7 @@ class ActionModule(CtxlicAction):
             problem = state.transfer_problem(item["size"], item.get("sha1"), hashes["size"], hashes["sha1"])
             if problem is None:
                 meta = {"source_path": item["path"], "size": hashes["size"], "sha1": hashes["sha1"],
-                        "sha256": hashes["sha256"], "mtime": item.get("mtime"), "fetched_at": _iso(self._now)}
+                        "sha256": hashes["sha256"], "mtime": item.get("mtime"), "fetched_at": iso_z(self._now)}
                 self._store.accept_incoming(item["tag"], item["name"], meta)
                 return hashes
         self._store.remove(part)
@@ -287,7 +284,7 @@ class ActionModule(CtxlicAction):
                 good.append(item)
                 continue
             record = {"source_path": item["path"], "size": item["size"], "sha1": item["sha1"],
-                      "sha256": item["sha256"], "reason": verdict["reason"], "at": _iso(self._now)}
+                      "sha256": item["sha256"], "reason": verdict["reason"], "at": iso_z(self._now)}
             quarantined = None
             if not self._check:
                 quarantined = self._store.quarantine(item["tag"], item["name"], record)
@@ -376,10 +373,10 @@ class ActionModule(CtxlicAction):
                 self._errors.append(f"{item['path']}: could not delete it ({exc}); it is bundled in {item['bundle']} "
                                     "and is deleted on the next run with cleanup")
                 continue
-            deleted.append({**item, "at": _iso(self._now)})
+            deleted.append({**item, "at": iso_z(self._now)})
         if deleted:
             manifest["deleted"] = [*manifest["deleted"], *deleted]
-            manifest["updated"] = _iso(self._now)
+            manifest["updated"] = iso_z(self._now)
             self._store.save_manifest(manifest)
             self._changed = True
         return deleted

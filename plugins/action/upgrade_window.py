@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of_day
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.catalog import refresh
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import DEFAULT_MAX_AGE_DAYS
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import (
     FAIL_ON_CHOICES,
-    parse_as_of,
     window_task_result,
 )
 
@@ -52,7 +52,7 @@ class ActionModule(CtxlicAction):
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         now = datetime.now(timezone.utc)  # noqa: UP017 - datetime.UTC needs Python 3.11; ansible-core 2.16 allows 3.10
-        as_of = parse_as_of(args["as_of"]) if args["as_of"] else now.date()
+        as_of = parse_as_of_day(args["as_of"], now.date())
         catalog, refresh_warnings = refresh(
             args["catalog_url"] or None,
             args["catalog_cache"] or None,

@@ -34,25 +34,27 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import (
+    ProxyConfigError,
+    parse_proxy_address,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import (
     parse_quantity,
     read_allocation_csv,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
-    check_binding,
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_binding import check_binding
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_inventory import (
     feature_summary,
     inventory_summary,
     obsolete_files,
-    parse_license_file,
-    validate_file_name,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import validate_file_name
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.plan import features_text
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.lmstat import parse_lmstat
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion, parse_ls_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import (
-    ProxyConfigError,
-    parse_proxy_address,
     read_proxy,
     set_proxy,
 )

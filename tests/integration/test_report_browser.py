@@ -148,10 +148,8 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
 def _overdue_fleet_html(tmp_path_factory) -> Path:
     """The default 3-host lab's shape: telemetry fine (FAQ status Compliant), every server's upgrade overdue."""
     factory = _factory()
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-        evaluate_fleet,
-        evaluate_server,
-    )
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 
     window = {"status": "overdue", "deadline": factory.day(-200), "days_overdue": 200,

@@ -12,9 +12,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import normalize_time
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
-DEFAULT_HISTORY_DB = "~/.local/share/ctxlic/evidence.sqlite"  # the default of fleet_report and the telemetry role
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -31,14 +31,8 @@ def event_time(text: Any, now: datetime) -> str:
     if not isinstance(now, datetime):
         raise InputError(f"now {now!r} is not a datetime.")
     if text is None or (isinstance(text, str) and not text.strip()):
-        moment = now
-    else:
-        try:
-            moment = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise InputError(f"at={text!r} is not an ISO 8601 time such as 2026-11-22T03:00:00Z.") from None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return normalize_time(now, "now")
+    return normalize_time(str(text), "at")
 
 
 def decide(earlier: list[dict[str, Any]], at: str, *, once: bool) -> dict[str, Any] | None:

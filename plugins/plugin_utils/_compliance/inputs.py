@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import (
     FLEET_COMPLIANT,
     FLEET_NON_COMPLIANT,
 )

@@ -3,7 +3,7 @@
 Why one model: the HTML a licensing owner hands to the vendor, the CSV for a spreadsheet, the
 JUnit a CI pipeline reads and the JSON archive must never disagree. Renderers only lay out what
 this model says; every decision (sorting, labels, what counts as a finding) is made here or in
-``compliance.py``.
+the checks (``server_checks.py``, ``fleet.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, Mapping
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import (
     CHECK_IDS,
     CHECK_TITLES,
     COMPLIANT,
@@ -28,9 +28,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     SOURCES,
     UNKNOWN,
     WARN,
-    catalog_notice,
-    iso_utc,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.catalog_notice import catalog_notice
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.values import iso_utc
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.las import TECHNOLOGIES, TECHNOLOGY_LABELS
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.todo import (
@@ -109,7 +109,7 @@ _TONE_ORDER = {FAIL: 0, UNKNOWN: 1, WARN: 2, PASS: 3}
 
 
 def _licensing_row(checks: list[dict]) -> dict:
-    """One server's licensing technology view, from its three LAS checks (compliance.py / las.py)."""
+    """One server's licensing technology view, from its three LAS checks (server_checks.py / las.py)."""
     by_id = {c.get("id"): c for c in checks}
     tech_ev = (by_id.get("licensing_technology") or {}).get("evidence") or {}
     cap_ev = (by_id.get("las_capable") or {}).get("evidence") or {}

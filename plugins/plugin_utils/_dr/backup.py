@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.ls_tools import parse_lmhostid
 
@@ -150,7 +150,7 @@ def kind_of(relpath: str) -> str:
 def host_path(install_dir: str, relpath: str) -> str:
     """Where a generation-relative path lives under ``install_dir`` on a License Server."""
     kind_of(relpath)
-    return ntpath.join(license_plan.normalize_install_dir(install_dir), *relpath.split("/"))
+    return ntpath.join(check_install_dir(install_dir), *relpath.split("/"))
 
 
 # --------------------------------------------------------------------------------------------

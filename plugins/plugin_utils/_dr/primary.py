@@ -13,10 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
+    LICENSING_SERVICE,
+    WEB_SERVICE,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
-LICENSING_SERVICE = "Citrix Licensing"
-WEB_SERVICE = "CitrixWebServicesforLicensing"
 #: The services that serve checkouts (Citrix Licensing: lmgrd + the CITRIX vendor daemon) and the web
 #: services (Citrix Licensing Manager, uploads). Stopped in this order on a primary that still answers.
 DEFAULT_PRIMARY_SERVICES = (LICENSING_SERVICE, WEB_SERVICE)

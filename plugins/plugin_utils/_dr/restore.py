@@ -30,10 +30,9 @@ from typing import Any
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr.backup import STARTUP_LICENSE, host_path
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
-    check_binding,
-    parse_license_file,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_binding import check_binding
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion, parse_ls_version
 
 
@@ -318,7 +317,7 @@ def target_install_dir(option_dir: str | None, installed: bool, record_install_d
     if option_dir:
         return option_dir
     if installed and record_install_dir:
-        return license_plan.normalize_install_dir(record_install_dir)
+        return check_install_dir(record_install_dir)
     return backup_install_dir
 
 

@@ -26,6 +26,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import STAGING_DIR
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import (
     FileInfo,
@@ -41,7 +42,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import literal_path
 
-STAGING_DIR = r"C:\Windows\Temp\ctxlic"
 
 
 class LabHost(HostAccess):

@@ -18,13 +18,15 @@ from typing import Any, Callable
 
 from ansible.errors import AnsibleError
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of_day
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import LICENSING_SERVICE
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import removal as license_removal
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import served as license_served
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import MAX_FILE_BYTES
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import MAX_FILE_BYTES
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.ls_tools import (
     lmreread_succeeded,
     parse_lmhostid,
@@ -50,25 +52,7 @@ def read_source(action, args: dict) -> tuple[str, bytes]:
 
 def today_for(args: dict) -> datetime.date:
     """The ``as_of`` option, else today's date in UTC on the controller."""
-    return license_plan.parse_as_of(args.get("as_of"), datetime.datetime.now(datetime.UTC).date())
-
-
-def resolve_install_dir(host: HostAccess, option: str | None) -> str:
-    """The ``install_dir`` option, else the registry value ``LS_Install_Dir``.
-
-    Raises :class:`HostError` when neither names a directory: the License Server is not
-    installed (or its registry key is damaged), so there is nowhere to put license files.
-    """
-    if option:
-        return license_plan.normalize_install_dir(option)
-    value = host.registry_value(license_plan.INSTALL_REG_KEY, license_plan.INSTALL_REG_VALUE)
-    if not value:
-        raise HostError(
-            f"the License Server is not installed: registry value {license_plan.INSTALL_REG_KEY}\\"
-            f"{license_plan.INSTALL_REG_VALUE} does not exist; install it (ctxlic.license_server.package) or pass "
-            "install_dir"
-        )
-    return license_plan.normalize_install_dir(str(value))
+    return parse_as_of_day(args.get("as_of"), datetime.datetime.now(datetime.UTC).date())
 
 
 @dataclass
@@ -278,7 +262,7 @@ def remove_documented(host: HostAccess, plan: license_plan.RemovePlan, *, log: C
     :class:`HostError` naming what state the host was left in.
     """
     steps: list[str] = []
-    service = license_plan.LICENSING_SERVICE
+    service = LICENSING_SERVICE
     info = host.service(service)
     was_running = info.exists and str(info.state).lower() in RUNNING_STATES
     marker = license_removal.marker_beside(plan.path)
@@ -346,7 +330,7 @@ def finish_interrupted_removal(host: HostAccess, install_dir: str, *, check_mode
     if data is None:
         return Recovery()
     marker = license_removal.parse_marker(data)
-    service = host.service(license_plan.LICENSING_SERVICE)
+    service = host.service(LICENSING_SERVICE)
     lic_exists = old_exists = False
     if marker.name is not None:
         lic_exists = host.stat(license_plan.myfiles_path(install_dir, marker.name)).exists
@@ -359,7 +343,7 @@ def finish_interrupted_removal(host: HostAccess, install_dir: str, *, check_mode
     if plan.start_service:
         if not check_mode:
             _start_after_interruption(host, what, path)
-        recovery.steps.append(f"{prefix}started {license_plan.LICENSING_SERVICE}, which {what} had stopped")
+        recovery.steps.append(f"{prefix}started {LICENSING_SERVICE}, which {what} had stopped")
     if plan.delete_old and plan.old_path:
         if not check_mode:
             host.remove(plan.old_path)
@@ -372,10 +356,10 @@ def finish_interrupted_removal(host: HostAccess, install_dir: str, *, check_mode
 
 def _start_after_interruption(host: HostAccess, what: str, marker: str) -> None:
     try:
-        host.set_service(license_plan.LICENSING_SERVICE, "started")
+        host.set_service(LICENSING_SERVICE, "started")
     except HostError as exc:
         raise HostError(
-            f"{what} left the {license_plan.LICENSING_SERVICE} service stopped, and it did not start: {exc}. Fix the "
+            f"{what} left the {LICENSING_SERVICE} service stopped, and it did not start: {exc}. Fix the "
             f"cause and run again ({marker} stays, so the next run finishes the removal); nothing else was changed"
         ) from exc
 

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import iso_z, parse_iso
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 
 LOCK_DIR = r"C:\ProgramData\ctxlic"
@@ -56,25 +57,17 @@ _FORMAT = 1
 _ATTEMPTS = 4
 
 
-def _iso(when: datetime.datetime) -> str:
-    return when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _parse_time(value: Any) -> datetime.datetime | None:
     if not isinstance(value, str) or len(value) > 40:
         return None
-    try:
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    return parse_iso(value)
 
 
 # -- pure ------------------------------------------------------------------------------------------
 def lock_content(*, run_id: str, operation: str, controller: str, pid: int, now: datetime.datetime,
                  ttl_seconds: int = DEFAULT_TTL_SECONDS) -> bytes:
     data = {"format": _FORMAT, "run_id": run_id, "operation": operation, "controller": controller, "pid": pid,
-            "started_at": _iso(now), "expires_at": _iso(now + datetime.timedelta(seconds=ttl_seconds))}
+            "started_at": iso_z(now), "expires_at": iso_z(now + datetime.timedelta(seconds=ttl_seconds))}
     return (json.dumps(data, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -91,8 +84,8 @@ class LockInfo:
     def describe(self) -> str:
         if self.problem:
             return f"an unreadable lock ({self.problem})"
-        started = _iso(self.started_at) if self.started_at else "?"
-        expires = _iso(self.expires_at) if self.expires_at else "?"
+        started = iso_z(self.started_at) if self.started_at else "?"
+        expires = iso_z(self.expires_at) if self.expires_at else "?"
         return (f"{self.operation or 'an operation'} (run {self.run_id}, pid {self.pid} on {self.controller}, "
                 f"since {started}, expires {expires})")
 
@@ -130,7 +123,7 @@ def judge(info: LockInfo, *, now: datetime.datetime, controller: str, pid_alive:
             return True, f"the lock is damaged ({info.problem}) and {int(age)} s old, older than the expiry"
         return False, f"the lock is damaged ({info.problem}) but only {int(age)} s old"
     if info.expires_at is not None and now > info.expires_at:
-        return True, f"it expired at {_iso(info.expires_at)}"
+        return True, f"it expired at {iso_z(info.expires_at)}"
     if info.controller == controller and info.pid is not None and not pid_alive(info.pid):
         return True, f"its process {info.pid} on this controller ({controller}) no longer runs"
     return False, "its holder may still run"

@@ -7,23 +7,6 @@ from __future__ import annotations
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
-    INSTALL_REG_KEY,
-    INSTALL_REG_VALUE,
-    check_install_dir,
-)
-
-
-def resolve_install_dir(host: HostAccess, option: str | None) -> tuple[str, str]:
-    """(install directory, where it came from): the option, else the registry value ``LS_Install_Dir``."""
-    if option:
-        return check_install_dir(option, "option install_dir"), "option"
-    value = host.registry_value(INSTALL_REG_KEY, INSTALL_REG_VALUE)
-    where = f"registry value {INSTALL_REG_KEY}\\{INSTALL_REG_VALUE}"
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise HostError(f"the License Server install directory is unknown: {where} does not exist on this host "
-                        "(is Citrix Licensing installed?); install it, or pass install_dir")
-    return check_install_dir(value, where), "registry"
 
 
 def restart_service(host: HostAccess, name: str, check_mode: bool) -> tuple[bool, str | None]:

@@ -15,6 +15,7 @@ import ntpath
 import os
 import tempfile
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import STAGING_DIR
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import windows_scripts
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import (
@@ -25,9 +26,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access
     failure_reason,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import literal_path
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import parse_proxy_address
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import parse_proxy_address
 
-STAGING_DIR = r"C:\Windows\Temp\ctxlic"
 # win_service_info and win_service report a running service as "started"; the host access layer (and
 # the PowerShell collection, which reads ServiceController.Status) speaks of "running".
 _SERVICE_STATES = {"started": "running"}

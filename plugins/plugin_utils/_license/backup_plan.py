@@ -20,14 +20,13 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import ntpath
-import re
 from typing import Any, Iterable, Mapping, Sequence
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import normalize_time
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import SHA1_HEX, SHA256_HEX
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
-    LicenseFileReport,
-    is_protected,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_model import LicenseFileReport
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import is_protected
 
 MANIFEST_VERSION = 1
 OPTIONS_FILE = "citrix.opt"  # compared case-insensitively, as Windows does
@@ -35,11 +34,6 @@ LICENSE_SUFFIX = ".lic"
 FILES_DIR = "files"
 PREVIOUS_DIR = "previous"
 
-#: Seed 004, "Uninstall the License Server": MyFiles is kept in this folder after an uninstall.
-DEFAULT_INSTALL_DIR = r"C:\Program Files (x86)\Citrix\Licensing"
-
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_SHA1 = re.compile(r"^[0-9a-f]{40}$")
 _BAD_NAME_CHARS = frozenset('/\\:\x00')
 
 
@@ -118,7 +112,7 @@ def _entry_problem(entry: Any, keys: Sequence[str]) -> str | None:
         return f"an entry lacks {', '.join(missing)}"
     if safe_name(entry.get("name")):
         return f"entry name {entry.get('name')!r} is not a plain file name"
-    if not isinstance(entry.get("sha256"), str) or not _SHA256.match(entry["sha256"]):
+    if not isinstance(entry.get("sha256"), str) or not SHA256_HEX.match(entry["sha256"]):
         return f"entry {entry.get('name')!r} has no SHA-256"
     if not isinstance(entry.get("size"), int) or isinstance(entry.get("size"), bool):
         return f"entry {entry.get('name')!r} has no size"
@@ -202,7 +196,7 @@ def record_copy(
     ``retired`` is where the copy it replaces was moved (see :func:`previous_path`), recorded in
     ``previous``; None when there was no good earlier copy.
     """
-    stamp = _iso(when)
+    stamp = normalize_time(when, "time")
     old = current_entry(manifest, copy["name"])
     files = [e for e in manifest["files"] if e["name"] != copy["name"]]
     files.append({"name": copy["name"], "server_path": copy["server_path"], "size": copy["size"],
@@ -237,15 +231,7 @@ def verify_copies(manifest: Mapping[str, Any], local: Mapping[str, Mapping[str, 
 
 def is_sha1(value: Any) -> bool:
     """Whether ``value`` looks like the hex SHA-1 ``win_stat``/``stat`` return."""
-    return isinstance(value, str) and _SHA1.match(value) is not None
-
-
-def _iso(when: datetime.datetime) -> str:
-    if not isinstance(when, datetime.datetime):
-        raise InputError(f"time {when!r} is not a datetime.")
-    if when.tzinfo is not None:
-        when = when.astimezone(datetime.UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return isinstance(value, str) and SHA1_HEX.match(value) is not None
 
 
 # --------------------------------------------------------------------------- allocations

@@ -31,20 +31,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_model import (
     Finding,
     LicenseFileReport,
-    check_binding,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_binding import check_binding
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_inventory import (
     feature_summary,
-    is_protected,
     obsolete_files,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import (
+    is_protected,
     validate_file_name,
 )
 
-INSTALL_REG_KEY = r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install"
-INSTALL_REG_VALUE = "LS_Install_Dir"
-LICENSING_SERVICE = "Citrix Licensing"
 LICENSE_PATTERN = "*.lic"
 OLD_EXTENSION = ".old"
 
@@ -55,7 +57,6 @@ _BINDING_DUPLICATES = {
 # Refusals that force never overrides (besides every file name error).
 _NEVER_FORCED = {"old_file_exists", "not_a_file"}
 _CAP_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.\-_]{0,252}[A-Za-z0-9])?")
-_INSTALL_DIR_RE = re.compile(r"[A-Za-z]:\\")
 
 
 # --------------------------------------------------------------------------------------------
@@ -63,34 +64,14 @@ _INSTALL_DIR_RE = re.compile(r"[A-Za-z]:\\")
 # --------------------------------------------------------------------------------------------
 
 
-def normalize_install_dir(install_dir: Any) -> str:
-    """A local absolute Windows directory, backslashes only, no trailing separator.
-
-    UNC paths are refused: lmreread must run locally on the License Server (seed 004).
-    """
-    if not isinstance(install_dir, str) or not install_dir.strip():
-        raise InputError(
-            f"install_dir must be the License Server installation directory (for example "
-            rf"C:\Program Files (x86)\Citrix\Licensing), got {install_dir!r}"
-        )
-    text = install_dir.strip().replace("/", "\\")
-    if not _INSTALL_DIR_RE.match(text):
-        raise InputError(
-            f"install_dir {install_dir!r} is not a local absolute Windows path with a drive letter; "
-            "give the directory that holds MyFiles and LS on the License Server"
-        )
-    normalized = ntpath.normpath(text)
-    return normalized if len(normalized) > 3 else normalized.rstrip("\\") + "\\"
-
-
 def ls_dir(install_dir: str) -> str:
     """``<install>\\LS``, where the FlexNet tools live and must be run from."""
-    return ntpath.join(normalize_install_dir(install_dir), "LS")
+    return ntpath.join(check_install_dir(install_dir), "LS")
 
 
 def myfiles_dir(install_dir: str) -> str:
     """``<install>\\MyFiles``, the only place the License Server reads license files from."""
-    return ntpath.join(normalize_install_dir(install_dir), "MyFiles")
+    return ntpath.join(check_install_dir(install_dir), "MyFiles")
 
 
 def myfiles_path(install_dir: str, name: str) -> str:
@@ -180,20 +161,6 @@ def lmhostid_argv(install_dir: str, kind: str = "hostname") -> list[str]:
 def content_checksum(data: bytes) -> str:
     """SHA-1 hex digest, the algorithm ``win_stat`` / ``stat`` report with checksum_algorithm=sha1."""
     return hashlib.sha1(data).hexdigest()  # noqa: S324 - matches the host's checksum, not a security use
-
-
-def parse_as_of(text: Any, default: datetime.date) -> datetime.date:
-    """The evaluation date: ISO ``YYYY-MM-DD`` text, or ``default`` when empty."""
-    if text is None or (isinstance(text, str) and not text.strip()):
-        return default
-    if isinstance(text, datetime.datetime):
-        return text.date()
-    if isinstance(text, datetime.date):
-        return text
-    try:
-        return datetime.date.fromisoformat(str(text).strip())
-    except ValueError as exc:
-        raise InputError(f"as_of {text!r} is not a date in the form YYYY-MM-DD; give e.g. 2026-11-22") from exc
 
 
 def license_name_for(name: Any, src: Any) -> str:

@@ -22,6 +22,7 @@ import ntpath
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import LICENSING_SERVICE
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 
 MARKER_NAME = "ctxlic_removal_in_progress.json"
@@ -44,7 +45,7 @@ def marker_content(name: str, *, service_was_running: bool, now: datetime.dateti
     data = {
         "format": _MARKER_FORMAT,
         "file": name,
-        "service": license_plan.LICENSING_SERVICE,
+        "service": LICENSING_SERVICE,
         "service_was_running": bool(service_was_running),
         "started_at": now.astimezone(datetime.UTC).isoformat(),
     }
@@ -121,7 +122,7 @@ def plan_recovery(
     if service_exists and not running and marker.service_was_running is not False:
         plan.start_service = True
     if not service_exists:
-        plan.notes.append(f"the {license_plan.LICENSING_SERVICE} service does not exist; nothing to start")
+        plan.notes.append(f"the {LICENSING_SERVICE} service does not exist; nothing to start")
     if marker.name is None:
         return plan
     plan.old_path = license_plan.myfiles_path(install_dir, license_plan.old_name(marker.name))

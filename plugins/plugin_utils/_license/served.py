@@ -31,11 +31,11 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_model import (
     Feature,
     LicenseFileReport,
-    parse_license_file,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.plan import serves
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.lmstat import parse_lmstat
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.ls_tools import parse_lmhostid

@@ -13,7 +13,8 @@ import ntpath
 from datetime import datetime
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import license_inventory
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import license_parser
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.lmstat import parse_lmstat
@@ -428,13 +429,13 @@ def _add_licenses(record: dict, raw: dict, observed: datetime, expiry_warning_da
                 {**base, "errors": [{"code": "not_read", "message": f"{name} was not parsed: {why}"}], "warnings": []}
             )
             continue
-        report = license_file.parse_license_file(
+        report = license_parser.parse_license_file(
             name, item["content"], today=today, expiry_warning_days=expiry_warning_days
         )
         reports.append(report)
         entries.append({**base, **report.to_dict()})
     record["licenses"]["files"] = entries
-    record["licenses"]["summary"] = license_file.inventory_summary(reports, today=today)
+    record["licenses"]["summary"] = license_inventory.inventory_summary(reports, today=today)
     _add_lmstat(record, raw["lmstat"])
 
 

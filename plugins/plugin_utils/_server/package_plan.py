@@ -30,13 +30,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
+    DEFAULT_INSTALL_DIR,
+    INSTALL_REG_KEY,
+    INSTALL_REG_VALUE,
+    LICENSING_SERVICE,
+    WEB_SERVICE,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion, parse_ls_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import expandable
 
-INSTALL_REG_KEY = r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install"
-SERVICES = ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")
-DEFAULT_INSTALL_DIR = r"C:\Program Files (x86)\Citrix\Licensing"
+SERVICES = (LICENSING_SERVICE, WEB_SERVICE, "CitrixLicensingSupportService")
 MSIEXEC = r"C:\Windows\System32\msiexec.exe"
 
 #: Seed 004: "Uninstall any versions of Citrix Licensing older than version 11.12.1 before installing".
@@ -130,25 +136,6 @@ def check_host_path(value: Any, option: str) -> str:
         )
     stripped = text.rstrip("\\")
     return stripped if len(stripped) > 2 else drive + "\\"
-
-
-def check_install_dir(value: Any) -> str:
-    """``install_dir``: an absolute local path (check_host_path) of ASCII characters only.
-
-    seed 004 "Install licensing components using the command line" (~2740): "localized characters in the
-    installation path can cause the installation to fail. Accept the default installation path or type only ASCII
-    alphabetic letter characters for the installation directory." The default path itself holds spaces and
-    parentheses, so the collection refuses non-ASCII characters and accepts the rest (docs/compliance.md).
-    """
-    path = check_host_path(value, "install_dir")
-    localized = sorted({char for char in path if not char.isascii()})
-    if localized:
-        raise InputError(
-            f"install_dir {value!r} contains localized (non-ASCII) characters {''.join(localized)!r}: Citrix Licensing "
-            "11.17.2 build 49000 documentation, Install licensing components using the command line, says they can "
-            "make the installation fail. Use the default installation directory or a path of ASCII letters."
-        )
-    return path
 
 
 def check_port(value: Any, option: str) -> int | None:
@@ -300,7 +287,8 @@ def make_request(args: dict[str, Any], *, installer: str | None, installer_bytes
         installer=installer,
         installer_bytes=int(installer_bytes or 0),
         version=version,
-        install_dir=check_install_dir(args["install_dir"]) if args.get("install_dir") else None,
+        install_dir=check_install_dir(check_host_path(args["install_dir"], "install_dir"), "install_dir")
+        if args.get("install_dir") else None,
         ports=ports,
         ceip=ceip,
         ceip_property=check_ceip_property(args.get("ceip_property") or DEFAULT_CEIP_PROPERTY),
@@ -492,7 +480,7 @@ def install_dir_findings(decision: Decision, request: Request,
     if _same_dir(request.install_dir, registry_install_dir):
         return [], []
     text = (f"install_dir {request.install_dir!r} differs from the installed directory {registry_install_dir!r} "
-            f"({INSTALL_REG_KEY}\\LS_Install_Dir)")
+            f"({INSTALL_REG_KEY}\\{INSTALL_REG_VALUE})")
     if decision.action == "upgrade":
         return [text + ": an upgrade keeps the installation where it is. Set install_dir to the installed "
                        "directory (or leave it unset), or uninstall first (state: absent) and install into the new "

@@ -28,18 +28,9 @@ from typing import Any
 
 import yaml
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.lxml_import import etree, html, require_lxml
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion, parse_ls_version
-
-try:
-    import lxml.html
-    from lxml import etree
-
-    HAS_LXML = True
-    LXML_IMPORT_ERROR: ImportError | None = None
-except ImportError as _lxml_error:  # pragma: no cover - exercised only without lxml
-    HAS_LXML = False
-    LXML_IMPORT_ERROR = _lxml_error
 
 PRECISIONS = ("day", "month")
 MIRROR_FORMATS = ("json", "yaml")
@@ -374,12 +365,9 @@ def parse_whats_new_text(text: str | bytes, *, source: str = "What's new page") 
 
 def _html_lines(content: str | bytes, source: str) -> list[str]:
     """Render HTML to text lines, one per block element, with scripts and styles dropped."""
-    if not HAS_LXML:
-        raise InputError(
-            f"Parsing the HTML page {source} needs the Python library lxml: install lxml ({LXML_IMPORT_ERROR})."
-        )
+    require_lxml(f"Parsing the HTML page {source}")
     data = content.encode("utf-8") if isinstance(content, str) else content
-    parser = lxml.html.HTMLParser(
+    parser = html.HTMLParser(
         encoding="utf-8" if isinstance(content, str) else None,
         no_network=True,
         remove_comments=True,
@@ -387,7 +375,7 @@ def _html_lines(content: str | bytes, source: str) -> list[str]:
         huge_tree=False,
     )
     try:
-        root = lxml.html.document_fromstring(data, parser=parser)
+        root = html.document_fromstring(data, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError, LookupError) as exc:
         raise InputError(f"{source} could not be parsed as HTML ({_one_line(str(exc))}).") from None
     if root is None:

@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
+
 #: Private by default: most files written this way hold license or telemetry data.
 DEFAULT_MODE = 0o600
 TEMP_SUFFIX = ".tmp"
@@ -86,6 +88,26 @@ def write_json(path: str | os.PathLike[str], data: Any, *, mode: int = DEFAULT_M
     diffs. Data that is not JSON-serialisable raises ``TypeError`` before anything is written.
     """
     write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n", mode=mode)
+
+
+def read_json(path: Path, *, keep_because: str) -> Any:
+    """The JSON data in ``path`` (a store's own manifest), or None when the file does not exist.
+
+    An unreadable or invalid file raises :class:`CtxlicError` asking to move it away, and saying why it
+    should be kept (``keep_because``, e.g. "it lists the copies already made").
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CtxlicError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise CtxlicError(f"{path} is not valid JSON ({why}); move it away (keep it: {keep_because}) and run "
+                          "again.") from None
 
 
 def _discard(tmp_name: str) -> None:

@@ -1,7 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Disaster-recovery backups on the controller's disk: write, read, verify and prune generations.
 
-The I/O half of :mod:`dr_plan`. A backup set is ``<backup_dir>/<primary inventory name>/``; each
+The I/O half of :mod:`.._dr.backup`. A backup set is ``<backup_dir>/<primary inventory name>/``; each
 generation is a directory in it. A generation is written into a hidden temporary directory next to
 its final place, files and manifest flushed to disk, and then renamed into place in one step, so a
 reader (a failover at 3 a.m.) never sees half a backup. Directories whose names are not generation

@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import normalize_time, parse_iso
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 SCHEMA_VERSION = 2
@@ -112,7 +113,7 @@ def prepare_observation(host: str, observed_at: datetime | str, upload: dict[str
     stored it would be read back as the "last success" on every later run (issue 14 item 5).
     """
     host = _host(host)
-    seen = _iso(observed_at, "observed_at")
+    seen = normalize_time(observed_at, "observed_at")
     row = _observation_row(upload)
     if not_after is not None and row["upload_time"] and row["upload_time"] >= _day_after(not_after):
         raise InputError(f"upload time {row['upload_time']} lies after {_aware(not_after, 'not_after').date()} (the "
@@ -247,7 +248,7 @@ class EvidenceHistory:
     def record_event(self, host: str, at: datetime | str, kind: str, detail: dict[str, Any] | None = None) -> bool:
         """Record an event (e.g. ``kind="decommissioned"``); idempotent on (host, at, kind). True if new."""
         host = _host(host)
-        when = _iso(at, "at")
+        when = normalize_time(at, "at")
         if not isinstance(kind, str) or not kind.strip():
             raise InputError(f"event kind {kind!r} is not a name: use a word such as 'decommissioned'.")
         try:
@@ -333,7 +334,10 @@ class EvidenceHistory:
         success = self.last_success(host)
         if success is None:
             return None
-        then = datetime.fromisoformat(success["time"].replace("Z", "+00:00"))
+        then = parse_iso(success["time"])
+        if then is None:
+            raise CtxlicError(f"{self.path}: the stored time {success['time']!r} of {host} is not an ISO 8601 time; "
+                              "the evidence history is damaged.")
         return (_aware(now, "now") - then).total_seconds() / 86400.0
 
     def hosts(self) -> list[str]:
@@ -401,16 +405,6 @@ def _aware(value: datetime, label: str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _iso(value: Any, label: str) -> str:
-    """Normalise a datetime or ISO 8601 string to ``YYYY-MM-DDTHH:MM:SSZ`` (sorts as text)."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise InputError(f"{label} {value!r} is not an ISO 8601 time such as 2026-11-20T03:00:00Z.") from exc
-    return _aware(value, label).replace(microsecond=0).isoformat().replace("+00:00", "Z")  # 4-digit years sort
-
-
 def _observation_row(upload: Any) -> dict[str, Any]:
     if not isinstance(upload, dict) or upload.get("status") not in STATUSES:
         raise InputError(
@@ -421,7 +415,7 @@ def _observation_row(upload: Any) -> dict[str, Any]:
     for key, value in row.items():
         if value is not None and not isinstance(value, str):
             raise InputError(f"upload {key} {value!r} is not text.")
-    row["upload_time"] = _iso(upload["time"], "upload time") if upload.get("time") else None
+    row["upload_time"] = normalize_time(upload["time"], "upload time") if upload.get("time") else None
     if row["status"] == "success" and row["upload_time"] is None:
         raise InputError("a successful upload without a time cannot be evidence: the upload block needs 'time'.")
     return row

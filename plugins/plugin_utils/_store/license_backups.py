@@ -15,11 +15,11 @@ Files are private (0600, folders 0700): license files are bound to the organisat
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import PART_SUFFIX
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import backup_plan as plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
@@ -30,7 +30,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.telem
     manifest_owner,
 )
 
-PART_SUFFIX = ".part"
 SUMS_NAME = "SHA256SUMS"
 
 
@@ -66,18 +65,9 @@ class LicenseBackupStore:
     # -- manifest ----------------------------------------------------------------------------------
     def load_manifest(self, install_dir: str) -> dict[str, Any]:
         """The manifest, or an empty one when this host was never backed up here."""
-        try:
-            text = self.manifest_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        data = atomic_file.read_json(self.manifest_path, keep_because="it lists the copies already made")
+        if data is None:
             return plan.empty_manifest(self.host, install_dir)
-        except OSError as exc:
-            raise CtxlicError(f"Cannot read {self.manifest_path}: {exc.strerror or exc}.") from None
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            why = "nested too deeply" if isinstance(exc, RecursionError) else exc
-            raise CtxlicError(f"{self.manifest_path} is not valid JSON ({why}); move it away (keep it: it lists the "
-                              "copies already made) and run again.") from None
         return plan.check_manifest(data, str(self.manifest_path))
 
     def save(self, manifest: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import PART_SUFFIX
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder as host_folder_rule
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
@@ -38,7 +39,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_s
 _CHUNK = 1024 * 1024
 META_SUFFIX = ".meta.json"
 REASON_SUFFIX = ".reason.json"
-PART_SUFFIX = ".part"
 # Bounds for reading back an unrecorded bundle (this module writes at most max_bundle_bytes per bundle).
 MAX_ORPHAN_READ = 8 * 1024 * 1024 * 1024
 MAX_ORPHAN_MEMBERS = 100_000
@@ -116,20 +116,9 @@ class BundleStore:
 
     def load_manifest(self) -> dict[str, Any]:
         """The cumulative manifest, or an empty one when none was written yet."""
-        try:
-            text = self.manifest_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        data = atomic_file.read_json(self.manifest_path, keep_because="it records the bundles already made")
+        if data is None:
             return empty_manifest(self.host)
-        except OSError as exc:
-            raise CtxlicError(f"Cannot read {self.manifest_path}: {exc.strerror or exc}.") from None
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            why = "nested too deeply" if isinstance(exc, RecursionError) else exc
-            raise CtxlicError(
-                f"{self.manifest_path} is not valid JSON ({why}); move it away (keep it: it records the bundles "
-                "already made) and run again."
-            ) from None
         return check_manifest(data, str(self.manifest_path))
 
     def save_manifest(self, manifest: dict[str, Any]) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import reserved_device_name
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import reserved_device_name
 
 _CHUNK = 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")

@@ -27,6 +27,8 @@ import re
 from datetime import date, datetime
 from typing import Any, Iterable
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import iso_z
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import SHA1_HEX, SHA256_HEX
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import (
     PENDING_PATTERNS,
@@ -46,8 +48,6 @@ SOURCE_TAGS: tuple[tuple[str, str], ...] = (
 )
 KINDS = ("compliance", "usage")
 
-_SHA1 = re.compile(r"^[0-9a-f]{40}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _PLACEHOLDER_SHA256 = "0" * 64  # check mode plans files not fetched yet; never written anywhere
 
 if len(SOURCE_TAGS) != len(PENDING_PATTERNS):  # pragma: no cover - guards an edit of one table without the other
@@ -294,7 +294,7 @@ def merge_manifest(
         for b in plan
         for m in b["members"]
     }
-    merged = {**current, "bundles": list(current["bundles"]), "updated": _iso(when)}
+    merged = {**current, "bundles": list(current["bundles"]), "updated": iso_z(when)}
     for bundle in run_manifest["bundles"]:
         members = [{**m, **extra.get((bundle["name"], m["name"]), {})} for m in bundle["members"]]
         merged["bundles"].append({**bundle, "created": run_manifest["created"], "members": members})
@@ -311,13 +311,9 @@ def retire_bundles(manifest: dict[str, Any], problems: dict[str, str], *, when: 
     if not problems:
         return manifest
     keep = [b for b in manifest["bundles"] if b["name"] not in problems]
-    retired = [{**b, "invalid_reason": problems[b["name"]], "invalid_since": _iso(when)}
+    retired = [{**b, "invalid_reason": problems[b["name"]], "invalid_since": iso_z(when)}
                for b in manifest["bundles"] if b["name"] in problems]
-    return {**manifest, "bundles": keep, "invalid": [*manifest["invalid"], *retired], "updated": _iso(when)}
-
-
-def _iso(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {**manifest, "bundles": keep, "invalid": [*manifest["invalid"], *retired], "updated": iso_z(when)}
 
 
 # --------------------------------------------------------------------------- deletion
@@ -335,7 +331,7 @@ def deletions(manifest: dict[str, Any], verified: Iterable[str], server_files: l
     allowed = {p.casefold() for p in deletable(manifest, verified)}
     result = []
     for item in sorted(server_files, key=lambda f: (f["path"].casefold(), f["path"])):
-        if item["path"].casefold() not in allowed or not _SHA1.match(str(item.get("sha1") or "")):
+        if item["path"].casefold() not in allowed or not SHA1_HEX.match(str(item.get("sha1") or "")):
             continue
         member = bundled_member(manifest, verified, item["path"], item["size"], item["sha1"])
         if member:
@@ -346,4 +342,4 @@ def deletions(manifest: dict[str, Any], verified: Iterable[str], server_files: l
 
 
 def is_sha256(value: Any) -> bool:
-    return isinstance(value, str) and _SHA256.match(value) is not None
+    return isinstance(value, str) and SHA256_HEX.match(value) is not None

@@ -25,6 +25,8 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any, Iterable
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import normalize_time
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import SHA256_HEX
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
 #: (directory relative to the install dir, file glob) for every place the LS leaves pending zips.
@@ -42,7 +44,6 @@ ZIP_ARCHIVE_OVERHEAD = 22 + 56 + 20
 
 _Date = date  # the parameter of plan_bundles is called `date`; keep the type reachable inside it
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def pending_zip_dirs(install_dir: str) -> list[tuple[str, str]]:
@@ -95,7 +96,8 @@ def _pending_entry(item: Any, index: int) -> dict[str, Any]:
     return {
         "path": path,
         "size": _size(item.get("size"), f"{where} ({path})"),
-        "mtime": _iso_time(item.get("mtime"), f"{where} ({path}) mtime"),
+        "mtime": None if item.get("mtime") is None else normalize_time(item["mtime"], f"{where} ({path}) mtime",
+                                                                    unix_seconds=True),
     }
 
 
@@ -103,26 +105,6 @@ def _size(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InputError(f"{where}: size {value!r} is not a byte count (a non-negative whole number).")
     return value
-
-
-def _iso_time(value: Any, where: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        if isinstance(value, (int, float)):
-            moment = datetime.fromtimestamp(value, tz=UTC)
-        elif isinstance(value, str):
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-        else:
-            raise TypeError
-    except (TypeError, ValueError, OverflowError, OSError) as exc:
-        raise InputError(
-            f"{where} is {value!r}: give unix seconds or an ISO 8601 time such as 2026-11-20T03:00:00Z."
-        ) from exc
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def sanitize_host(host: Any) -> str:
@@ -225,7 +207,7 @@ def _validated_members(files: Any) -> list[dict[str, Any]]:
 
 
 def _sha256(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not _SHA256.match(value):
+    if not isinstance(value, str) or not SHA256_HEX.match(value):
         raise InputError(f"{where}: sha256 {value!r} is not a lower-case hex SHA-256 digest.")
     return value
 

@@ -22,10 +22,8 @@ this file: a value here can be overridden by Windows proxy settings.
 
 Choices where the seeds are silent (documented here, configurable where it matters):
 
-- IPv6 proxies: the seeds show only IPv4 and host names. We accept the RFC 3986 bracket form
-  ``[2001:db8::1]:3128`` (``allow_ipv6=True``); pass ``allow_ipv6=False`` to refuse it.
-- Host names: RFC 1123 letters, digits and hyphens, labels of 1-63 characters; international
-  names must be given in their ``xn--`` form. Ports 1-65535 without leading zeros.
+- The address itself (IPv6, host names, ports) is parsed by :mod:`.proxy_address`, which does not
+  import lxml.
 - Two ``<Proxy>`` elements: which one the LS uses is not documented, so :func:`read_proxy`
   reports ``configured=None`` ("cannot tell") instead of guessing, and :func:`set_proxy` refuses to
   set a value until the file is fixed by hand; removing (``proxy=None``) removes all of them.
@@ -49,21 +47,17 @@ This module is pure: it takes and returns bytes and does no I/O.
 from __future__ import annotations
 
 import codecs
-import ipaddress
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-try:
-    from lxml import etree
-
-    HAS_LXML = True
-    LXML_IMPORT_ERROR: ImportError | None = None
-except ImportError as e:  # pragma: no cover - exercised by ansible-test's import sanity test
-    HAS_LXML = False
-    LXML_IMPORT_ERROR = e
-
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import (
+    ProxyConfigError,
+    echo_text,
+    parse_proxy_address,
+    redact_credentials,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.lxml_import import etree, require_lxml
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 #: Where the file lives, relative to the Citrix Licensing install directory (seed 004).
@@ -76,15 +70,6 @@ PROXY_TAG = "Proxy"
 #: The config file is a few hundred bytes; refusing huge input bounds parser work.
 DEFAULT_MAX_BYTES = 1024 * 1024
 
-_ECHO_LIMIT = 80
-_MAX_HOST_LEN = 253
-_MAX_LABEL_LEN = 63
-
-_SCHEME_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?:https?|socks[45]?h?|ftp):)", re.IGNORECASE)
-_PORT_RE = re.compile(r"[0-9]+")
-_LABEL_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
-_LABEL_CHAR_RE = re.compile(r"[^A-Za-z0-9-]")
-_DOTTED_NUMERIC_RE = re.compile(r"[0-9.]+")
 
 # (byte-order mark, codec that decodes what follows it), longest marks first.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -117,178 +102,6 @@ _FILE_CODES = frozenset(
         "not_parseable",
     }
 )
-
-
-class ProxyConfigError(InputError):
-    """A proxy address or configuration file the collection refuses; ``code`` says which problem."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-# --------------------------------------------------------------------------------------------
-# Proxy address
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProxyAddress:
-    """A validated proxy ``host:port``; ``str()`` is the canonical form written to the file."""
-
-    host: str
-    port: int
-    host_kind: str  # "name" | "ipv4" | "ipv6"
-
-    def __str__(self) -> str:
-        if self.host_kind == "ipv6":
-            return f"[{self.host}]:{self.port}"
-        return f"{self.host}:{self.port}"
-
-
-def _redact(text: str) -> str:
-    """Hide anything that may be credentials (``user:pass@``) before a text is echoed."""
-    if "@" not in text:
-        return text
-    scheme = ""
-    match = re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", text)
-    if match:
-        scheme = match.group(0)
-    return scheme + "***@" + text.rsplit("@", 1)[1]
-
-
-def _echo(text: str) -> str:
-    """Quote a user-supplied text for a message: credentials hidden, escapes visible, bounded."""
-    shown = _redact(text)
-    if len(shown) > _ECHO_LIMIT:
-        shown = shown[:_ECHO_LIMIT] + "..."
-    return ascii(shown)
-
-
-def _address_error(code: str, text: str, problem: str) -> ProxyConfigError:
-    return ProxyConfigError(
-        code,
-        f"proxy address {_echo(text)} {problem}; give it as host:port, for example proxy.example.com:3128 "
-        "or 10.211.55.5:808 (Citrix Licensing 11.17.2 build 49000 documentation 'Configure a proxy server')",
-    )
-
-
-def parse_proxy_address(text: str, *, allow_ipv6: bool = True) -> ProxyAddress:
-    """Validate a proxy given as ``host:port`` (or ``[ipv6]:port``) the way the LS file expects it.
-
-    The LS takes "proxy server name:port number" only (seed 004): no scheme, no path, no
-    credentials (authenticated proxies are not supported). Refusals raise :class:`ProxyConfigError`
-    whose ``code`` names the problem and whose message echoes the input with credentials hidden.
-    """
-    if not isinstance(text, str):
-        raise ProxyConfigError(
-            "not_a_string", f"proxy address must be a string like host:port, got {type(text).__name__}"
-        )
-    if text == "":
-        raise _address_error("empty", text, "is empty")
-    for char in text:
-        if char.isspace():
-            raise _address_error("whitespace", text, "contains whitespace; remove all spaces, tabs and line breaks")
-        if unicodedata.category(char).startswith("C"):
-            raise _address_error("control_character", text, f"contains the control/format character {char!a}")
-    if "@" in text:
-        raise _address_error(
-            "credentials",
-            text,
-            "contains credentials (user@ or user:password@): authenticated proxies are not supported by the "
-            "License Server (Citrix Licensing 11.17.2 build 49000 documentation); use a proxy that lets the License "
-            "Server through without authentication",
-        )
-    if _SCHEME_RE.match(text) or "://" in text:
-        raise _address_error("scheme", text, "has a scheme (like http://); the License Server wants only host:port")
-    if any(char in text for char in "/?#\\"):
-        raise _address_error("path", text, "has a path, query or fragment; nothing may follow the port")
-    if text.startswith("["):
-        return _parse_bracketed(text, allow_ipv6)
-    if "[" in text or "]" in text:
-        raise _address_error("invalid_host", text, "has brackets that do not enclose an IPv6 address at the start")
-    if text.count(":") > 1:
-        raise _address_error(
-            "ipv6_without_brackets",
-            text,
-            "has more than one ':'; an IPv6 address must be written in brackets, like [2001:db8::1]:3128",
-        )
-    host, sep, port_text = text.rpartition(":")
-    if not sep or port_text == "":
-        raise _address_error("missing_port", text, "has no port; add ':port'")
-    if host == "":
-        raise _address_error("empty_host", text, "has no host before the ':'")
-    port = _parse_port(port_text, text)
-    if _DOTTED_NUMERIC_RE.fullmatch(host):
-        try:
-            address = ipaddress.IPv4Address(host)
-        except ValueError:
-            raise _address_error("invalid_ipv4", text, f"has an invalid IPv4 address {_echo(host)}") from None
-        return ProxyAddress(str(address), port, "ipv4")
-    _check_host_name(host, text)
-    return ProxyAddress(host, port, "name")
-
-
-def _parse_bracketed(text: str, allow_ipv6: bool) -> ProxyAddress:
-    close = text.find("]")
-    if close < 0:
-        raise _address_error("invalid_ipv6", text, "opens '[' for an IPv6 address but never closes it")
-    host, rest = text[1:close], text[close + 1 :]
-    if not allow_ipv6:
-        raise _address_error("ipv6_not_allowed", text, "is an IPv6 address and IPv6 proxies are disabled here")
-    if "%" in host:
-        raise _address_error("invalid_ipv6", text, "has an IPv6 zone id (%...), which is only valid on one host")
-    try:
-        address = ipaddress.IPv6Address(host)
-    except ValueError:
-        raise _address_error("invalid_ipv6", text, f"has an invalid IPv6 address {_echo(host)}") from None
-    if rest == "" or rest == ":":
-        raise _address_error("missing_port", text, "has no port; add ':port' after the ']'")
-    if not rest.startswith(":"):
-        raise _address_error("invalid_ipv6", text, "has text between ']' and the ':port'")
-    return ProxyAddress(address.compressed, _parse_port(rest[1:], text), "ipv6")
-
-
-def _parse_port(port_text: str, text: str) -> int:
-    if not _PORT_RE.fullmatch(port_text):
-        raise _address_error("non_numeric_port", text, f"has a non-numeric port {_echo(port_text)}")
-    if len(port_text) > 5 or int(port_text) > 65535:
-        raise _address_error("port_out_of_range", text, "has a port above 65535; ports are 1-65535")
-    port = int(port_text)
-    if port == 0:
-        raise _address_error("port_zero", text, "has port 0; ports are 1-65535")
-    if port_text.startswith("0"):
-        raise _address_error("port_leading_zero", text, f"has a port with leading zeros; write {port}")
-    return port
-
-
-def _check_host_name(host: str, text: str) -> None:
-    if not host.isascii():
-        raise _address_error(
-            "invalid_host_characters",
-            text,
-            "has non-ASCII characters in the host name; give an international name in its xn-- (punycode) form",
-        )
-    if len(host) > _MAX_HOST_LEN:
-        raise _address_error("host_too_long", text, f"has a host name longer than {_MAX_HOST_LEN} characters")
-    for label in host.split("."):
-        if label == "":
-            raise _address_error(
-                "invalid_host", text, "has an empty label in the host name (leading, trailing or '..')"
-            )
-        if len(label) > _MAX_LABEL_LEN:
-            raise _address_error(
-                "label_too_long", text, f"has a host name label longer than {_MAX_LABEL_LEN} characters"
-            )
-        bad = _LABEL_CHAR_RE.search(label)
-        if bad:
-            raise _address_error(
-                "invalid_host_characters",
-                text,
-                f"has the character {bad.group(0)!a} in the host name; use letters, digits, '-' and '.'",
-            )
-        if not _LABEL_RE.fullmatch(label):
-            raise _address_error("invalid_host", text, "has a host name label that starts or ends with '-'")
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,14 +140,6 @@ class _ScanError(Exception):
 
 def _file_error(code: str, source: str, problem: str, action: str) -> ProxyConfigError:
     return ProxyConfigError(code, f"{source}: {problem}; {action}")
-
-
-def _require_lxml() -> None:
-    if not HAS_LXML:
-        raise InputError(
-            f"reading SimpleLicenseServiceConfig.xml needs the Python package lxml on the controller "
-            f"({LXML_IMPORT_ERROR}); install lxml (pip install lxml) and run again"
-        )
 
 
 def _detect_encoding(data: bytes, source: str) -> tuple[bytes, str]:
@@ -413,7 +218,7 @@ def _load(xml: bytes, source: str, max_bytes: int, *, spans: bool) -> _Doc:
     if not isinstance(xml, (bytes, bytearray, memoryview)):
         raise ProxyConfigError("not_bytes", f"{source}: the file content must be bytes, got {type(xml).__name__}")
     data = bytes(xml)
-    _require_lxml()
+    require_lxml("Reading SimpleLicenseServiceConfig.xml")
     if len(data) > max_bytes:
         raise _file_error(
             "too_large",
@@ -601,7 +406,7 @@ def _analyze(doc: _Doc, source: str) -> _Analysis:
         findings.append(
             _finding(
                 "root_not_configurations",
-                f"{source}: the root element is {_echo(doc.root.tag)}, not <{ROOT_TAG}> (tags are case-sensitive, "
+                f"{source}: the root element is {echo_text(doc.root.tag)}, not <{ROOT_TAG}> (tags are case-sensitive, "
                 "no namespace); the License Server reads its proxy only from <Configurations>",
             )
         )
@@ -624,21 +429,21 @@ def _analyze(doc: _Doc, source: str) -> _Analysis:
             findings.append(
                 _finding(
                     "namespaced_tag",
-                    f"{source} line {line}: <Proxy> is in an XML namespace ({_echo(element.tag)}); the License Server "
-                    "expects <Proxy> without a namespace, so it is not the proxy setting",
+                    f"{source} line {line}: <Proxy> is in an XML namespace ({echo_text(element.tag)}); the License "
+                    "Server expects <Proxy> without a namespace, so it is not the proxy setting",
                 )
             )
         elif _local(element.tag).lower() == PROXY_TAG.lower():
             findings.append(
                 _finding(
                     "wrong_case_tag",
-                    f"{source} line {line}: element {_echo(element.tag)} is not <Proxy>; the tags are "
+                    f"{source} line {line}: element {echo_text(element.tag)} is not <Proxy>; the tags are "
                     "case-sensitive (Citrix Licensing 11.17.2 build 49000 documentation), so the License Server "
                     "ignores it. Remove it by hand",
                 )
             )
     if len(proxies) > 1:
-        values = ", ".join(_echo(_text_of(doc.lx[i])) for i in proxies)
+        values = ", ".join(echo_text(_text_of(doc.lx[i])) for i in proxies)
         findings.append(
             _finding(
                 "duplicate_proxy",
@@ -674,7 +479,7 @@ def _value_findings(element: Any, source: str) -> list[dict[str, str]]:
         findings.append(
             _finding(
                 "proxy_whitespace",
-                f"{source} line {line}: the <Proxy> value {_echo(text)} has surrounding whitespace, which the "
+                f"{source} line {line}: the <Proxy> value {echo_text(text)} has surrounding whitespace, which the "
                 "License Server may not ignore; setting the proxy again rewrites it without",
             )
         )
@@ -699,7 +504,7 @@ def read_proxy(xml: bytes, *, source: str = DEFAULT_SOURCE, max_bytes: int = DEF
             return ProxyState(configured=None, value=None, findings=[_finding(exc.code, str(exc))])
         raise
     analysis = _analyze(doc, source)
-    candidates = [_redact(_text_of(doc.lx[i])) for i in analysis.proxies]
+    candidates = [redact_credentials(_text_of(doc.lx[i])) for i in analysis.proxies]
     codes = {item["code"] for item in analysis.findings}
     if not analysis.root_ok or codes & {"duplicate_proxy", "proxy_has_markup"}:
         return ProxyState(configured=None, value=None, findings=analysis.findings, candidates=candidates)
@@ -765,7 +570,7 @@ def set_proxy(
     analysis = _analyze(doc, source)
     _refuse_unsafe_edit(analysis, target is not None)
     values = [_text_of(doc.lx[i]) for i in analysis.proxies]
-    before = ", ".join(_redact(value) for value in values) if values else None
+    before = ", ".join(redact_credentials(value) for value in values) if values else None
     if target is None:
         edits = [_removal(doc, doc.spans[i]) for i in analysis.proxies]
     elif values == [target]:
@@ -907,8 +712,9 @@ def _verify(content: bytes, target: str | None, source: str, max_bytes: int) -> 
     expected = (True, target) if target is not None else (False, None)
     if (state.configured, state.value) != expected:
         raise CtxlicError(
-            f"{source}: the edited file reads back as configured={state.configured} value={_echo(str(state.value))} "
-            "instead of the requested proxy; the file was not changed. Please report this with a copy of the file"
+            f"{source}: the edited file reads back as configured={state.configured} "
+            f"value={echo_text(str(state.value))} instead of the requested proxy; the file was not changed. Please "
+            "report this with a copy of the file"
         )
 
 
@@ -929,7 +735,7 @@ def _display_text(content: bytes) -> str:
     except ProxyConfigError:
         bom, codec = b"", "utf-8"
     text = data[len(bom) :].decode(codec, errors="replace")
-    return _PROXY_TEXT_RE.sub(lambda m: m.group(1) + _redact(m.group(2)) + m.group(3), text)
+    return _PROXY_TEXT_RE.sub(lambda m: m.group(1) + redact_credentials(m.group(2)) + m.group(3), text)
 
 
 def diff_text(before: bytes, after: bytes, path: str) -> dict[str, str]:

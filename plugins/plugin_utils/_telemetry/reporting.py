@@ -15,41 +15,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import (
+    ProxyConfigError,
+    parse_proxy_address,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.connectivity import parse_connect_status
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import (
     CONFIG_FILE_RELATIVE,
-    ProxyConfigError,
-    parse_proxy_address,
     read_proxy,
 )
 
-#: Registry key and value naming the install directory (DESIGN.md "Facts seen on real servers").
-INSTALL_REG_KEY = r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install"
-INSTALL_REG_VALUE = "LS_Install_Dir"
-#: The service that owns ``WebServicesForLicensing`` (and SimpleLicenseServiceConfig.xml).
-WEB_SERVICE = "CitrixWebServicesforLicensing"
 
 _HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _ERROR_LIMIT = 300
-
-
-def check_install_dir(value: Any, source: str) -> str:
-    """An absolute local Windows directory (``C:\\...``), else InputError naming ``source``.
-
-    Everything under the install directory is addressed through it, so a relative or UNC path
-    (the License Server is a local installation, seed 004) is refused before any host call.
-    """
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{source}: the License Server install directory is empty; give a path like "
-                         r"C:\Program Files (x86)\Citrix\Licensing")
-    text = value.strip()
-    drive, rest = ntpath.splitdrive(text)
-    absolute = len(drive) == 2 and drive[0].isalpha() and rest[:1] in ("\\", "/")
-    if text.startswith(("\\\\", "//")) or not absolute or "\x00" in text:
-        raise InputError(f"{source}: {text!r} is not an absolute local Windows path with a drive letter; give a "
-                         r"path like C:\Program Files (x86)\Citrix\Licensing")
-    return text
 
 
 def config_path(install_dir: str) -> str:

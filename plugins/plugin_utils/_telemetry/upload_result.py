@@ -23,15 +23,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-try:
-    from lxml import etree
-
-    HAS_LXML = True
-    LXML_IMPORT_ERROR: ImportError | None = None
-except ImportError as e:  # pragma: no cover - exercised by ansible-test's import sanity test
-    HAS_LXML = False
-    LXML_IMPORT_ERROR = e
-
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.lxml_import import etree, require_lxml
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import UTF8_BOM
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
 #: Where the LS keeps the file, relative to the install directory (Windows path).
@@ -43,7 +36,6 @@ SUCCESS_CODE = "CTX_UPLOADER_SUCCESS"
 #: Files larger than this are not an uploader result; refusing them bounds parser work.
 DEFAULT_MAX_BYTES = 1024 * 1024
 
-_UTF8_BOM = b"\xef\xbb\xbf"
 _UNIX_SECONDS = re.compile(r"^[0-9]{1,12}$")
 
 # Codes and their certainty: the seeds document exactly two result codes, CTX_UPLOADER_SUCCESS
@@ -123,11 +115,7 @@ def parse_upload_result(
         return _unknown("file is empty")
     if len(data) > max_bytes:
         return _unknown(f"file is {len(data)} bytes, larger than {max_bytes}: not an uploader result")
-    if not HAS_LXML:
-        raise InputError(
-            f"Reading upload_compliance_result.xml needs the Python library lxml ({LXML_IMPORT_ERROR}): "
-            "install lxml on the Ansible controller (pip install lxml)."
-        )
+    require_lxml("Reading upload_compliance_result.xml")
     root, reason = _parse_xml(bytes(data))
     if root is None:
         return _unknown(reason)
@@ -165,7 +153,7 @@ def _empty_result() -> dict[str, Any]:
 
 def _parse_xml(data: bytes) -> tuple[Any, str]:
     """Parse safely; return (root, "") or (None, reason)."""
-    if not data.startswith(_UTF8_BOM) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if not data.startswith(UTF8_BOM) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Stray whitespace before an XML declaration is a syntax error; it carries no meaning here.
         data = data.lstrip(b" \t\r\n")
     parser = etree.XMLParser(

@@ -14,6 +14,9 @@ from pathlib import Path
 
 LAB_DIR = ".lab"
 FS_DIR = "fs"
+# The vendor facts below are the lab's own copies, on purpose: the lab simulates the vendor product
+# independently of the collection, so it does not import _common/constants.py (a wrong constant there
+# then shows up as a lab failure instead of being agreed with).
 DEFAULT_INSTALL_DIR = r"C:\Program Files (x86)\Citrix\Licensing"
 INSTALL_REG_KEY = r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install"
 SERVICES = ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")

@@ -16,7 +16,7 @@ from typing import Any
 
 from fake_host import FakeHost, ok
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import INSTALL_REG_KEY
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import INSTALL_REG_KEY
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "collect"
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"

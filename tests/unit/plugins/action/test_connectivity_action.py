@@ -8,7 +8,7 @@ import base64
 from act2_recorded import PROXY_XML, recorded
 from fake_host import FakeHost
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
     INSTALL_REG_KEY,
     INSTALL_REG_VALUE,
 )

@@ -11,10 +11,8 @@ import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 
 AS_OF = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)

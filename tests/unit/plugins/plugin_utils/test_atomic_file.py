@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
 
 
 def names(folder: Path) -> list[str]:
@@ -155,3 +156,15 @@ def test_file_and_folder_are_synced_and_a_refused_folder_sync_is_not_a_failure(
     atomic_file.write_bytes(tmp_path / "f", b"data")
     assert synced == ["file", "folder"]
     assert (tmp_path / "f").read_bytes() == b"data"
+
+
+def test_read_json_missing_valid_and_damaged(tmp_path: Path) -> None:
+    """The one reader of the stores' own manifests (license backups, telemetry bundles)."""
+    path = tmp_path / "manifest.json"
+    assert atomic_file.read_json(path, keep_because="it lists things") is None
+    atomic_file.write_json(path, {"a": [1]})
+    assert atomic_file.read_json(path, keep_because="it lists things") == {"a": [1]}
+    for damaged, why in (("{not json", "Expecting"), ("[" * 100000, "nested too deeply")):
+        path.write_text(damaged, encoding="utf-8")
+        with pytest.raises(CtxlicError, match=rf"manifest.json is not valid JSON \({why}.*keep it: it lists things"):
+            atomic_file.read_json(path, keep_because="it lists things")

@@ -1,4 +1,5 @@
-"""Tests for compliance.py: every per-server check, the server status, the FAQ fleet status."""
+"""Tests for the compliance checks (_compliance/server_checks.py, fleet.py, values.py):
+Every per-server check, the server status, the FAQ fleet status."""
 
 from __future__ import annotations
 
@@ -20,14 +21,12 @@ from report_factory import (
     unreachable_record,
 )
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import checks as compliance
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    CHECK_IDS,
-    catalog_notice,
-    evaluate_fleet,
-    evaluate_server,
-    parse_day,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import values
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import CHECK_IDS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.catalog_notice import catalog_notice
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.values import parse_day
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 
 
@@ -414,8 +413,8 @@ def test_arbitrary_records_never_raise_foreign_exceptions(overrides, history):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30) | st.integers() | st.floats(allow_nan=True))
 def test_date_parsers_raise_only_their_own_error(value):
-    for parser in (compliance.parse_day, compliance.parse_instant):
-        with contextlib.suppress(compliance._Unreadable):
+    for parser in (values.parse_day, values.parse_instant):
+        with contextlib.suppress(values.Unreadable):
             parser(value)
 
 
@@ -560,3 +559,12 @@ def test_cluster_files_are_judged_against_the_client_access_point():
     assert check(evaluate_server(record, as_of=AS_OF), "licenses_expired")["status"] == "warn"
     record["cluster_access_point"] = "LSCLUSTER"
     assert check(evaluate_server(record, as_of=AS_OF), "licenses_expired")["status"] == "pass"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_time_outside_utc_range_is_unknown_not_a_crash(moment: str) -> None:
+    """Times are read through timeutil (issue 16): such a time raised OverflowError out of evaluate_server."""
+    with pytest.raises(values.Unreadable):
+        values.parse_instant(moment)
+    result = evaluate_server(make_record("ls01", upload={"time": moment}), as_of=AS_OF)
+    assert check(result, "telemetry_upload")["status"] == "unknown"

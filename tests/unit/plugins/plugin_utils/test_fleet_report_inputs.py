@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import inputs as fr
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import empty_record
 
@@ -88,27 +86,6 @@ def test_catalog_from_windows_and_stale_message_mapping() -> None:
 def test_check_records_rejects_bad_input(records, message: str) -> None:
     with pytest.raises(InputError, match=message):
         fr.check_records(records)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (None, NOW),
-        ("", NOW),
-        ("2026-11-20", datetime(2026, 11, 20, tzinfo=UTC)),
-        ("2026-11-20T10:00:00Z", datetime(2026, 11, 20, 10, tzinfo=UTC)),
-        ("2026-11-20T12:00:00+02:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),
-        ("2026-11-20T10:00:00", datetime(2026, 11, 20, 10, tzinfo=UTC)),
-    ],
-)
-def test_parse_as_of(text, expected: datetime) -> None:
-    assert fr.parse_as_of(text, NOW) == expected
-
-
-@pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "22.11.2026"])
-def test_parse_as_of_rejects_other_text(text: str) -> None:
-    with pytest.raises(InputError, match="as_of"):
-        fr.parse_as_of(text, NOW)
 
 
 def test_observation_only_for_verified_records() -> None:

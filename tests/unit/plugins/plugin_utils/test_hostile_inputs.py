@@ -25,10 +25,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.all
     read_allocation_csv,
     read_entitlements,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.evidence_events import (
     event_time,
@@ -39,7 +37,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evide
     prepare_observation,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import report_clock
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import validate_file_name
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import validate_file_name
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import clean_text, render
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.upload_result import parse_upload_result

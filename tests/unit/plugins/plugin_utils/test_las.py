@@ -12,12 +12,9 @@ import yaml
 from report_factory import AS_OF, ago, make_record, unreachable_record
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    CHECK_IDS,
-    RULES,
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import CHECK_IDS, RULES
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render

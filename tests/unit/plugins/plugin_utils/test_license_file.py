@@ -1,4 +1,5 @@
-"""Tests for the license-file parser and the rules built on it (plugins/plugin_utils/_license/license_file.py)."""
+"""Tests for the license-file parser and the rules built on it
+(plugins/plugin_utils/_license/license_{model,names,parser,binding,inventory}.py)."""
 
 from __future__ import annotations
 
@@ -15,20 +16,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import (
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import (
     MAX_FILE_BYTES,
-    MAX_FINDINGS_PER_CODE,
-    PROTECTED_FILES,
-    LicenseFileReport,
-    check_binding,
-    feature_summary,
-    inventory_summary,
-    is_protected,
-    normalize_mac,
-    obsolete_files,
     parse_license_file,
     parse_vendor_string,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_model import (
+    MAX_FINDINGS_PER_CODE,
+    LicenseFileReport,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import (
+    PROTECTED_FILES,
+    is_protected,
     validate_file_name,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_binding import (
+    check_binding,
+    normalize_mac,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_inventory import (
+    feature_summary,
+    inventory_summary,
+    obsolete_files,
 )
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "license_files"
@@ -923,7 +932,6 @@ def test_fqdn_binding_on_its_short_host_name_is_unknown_not_a_mismatch():
     """Citrix Licensing 11.17.2 build 49000 documentation, Disaster recovery (seed 004 ~4786): a binding is to "the
     server name or FQDN or MAC address"; lmhostid -hostname shows the short name, so an FQDN binding whose first
     label is exactly the host name cannot be proven from it either way."""
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
 
     text = ("SERVER this_host HOSTNAME=LicServer01.corp.example\nVENDOR CITRIX\nUSE_SERVER\n"
             "INCREMENT XDT_PLT_UD CITRIX 2027.0101 31-dec-2028 10 DUP_GROUP=V SN=1 SIGN=\"0000 0000\"\n")
@@ -943,7 +951,6 @@ def test_keywords_are_upper_case_as_the_documents_write_them(edited, code):
     """Citrix Licensing 11.17.2 build 49000 documentation, License file format (seed 004 ~1978-2210): keywords are
     upper case (SERVER this_host HOSTNAME=..., INCREMENT, ANY); the lab's daemon reads them only so, and the product
     agrees: an edited keyword is not read as one."""
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
 
     body = ("VENDOR CITRIX\nUSE_SERVER\n"
             "INCREMENT XDT_PLT_UD CITRIX 2027.0101 31-dec-2028 10 DUP_GROUP=V SN=1 SIGN=\"0\"\n")
@@ -952,7 +959,6 @@ def test_keywords_are_upper_case_as_the_documents_write_them(edited, code):
 
 
 def test_lower_case_increment_is_not_counted():
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
 
     text = ("SERVER this_host HOSTNAME=LS01\nVENDOR CITRIX\nUSE_SERVER\n"
             "increment XDT_PLT_UD CITRIX 2027.0101 31-dec-2028 10 DUP_GROUP=V SN=1 SIGN=\"0\"\n")

@@ -14,7 +14,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license imp
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import FileInfo, RunResult, ServiceInfo
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 LS = INSTALL + r"\LS"
@@ -100,20 +100,6 @@ def removal_plan() -> license_plan.RemovePlan:
 
 def mutating(host: FakeHost) -> list[tuple]:
     return [call for call in host.calls if call[0] in ("set_service", "rename", "remove", "write")]
-
-
-def test_install_dir_from_option_or_registry():
-    host = FakeHost()
-    assert license_host.resolve_install_dir(host, "D:/LS/") == r"D:\LS"
-    assert host.calls == []
-    host.registry["LS_Install_Dir"] = INSTALL + "\\"
-    assert license_host.resolve_install_dir(host, None) == INSTALL
-    assert host.calls == [("registry", license_plan.INSTALL_REG_KEY, "LS_Install_Dir")]
-
-
-def test_missing_registry_value_means_not_installed():
-    with pytest.raises(HostError, match="not installed"):
-        license_host.resolve_install_dir(FakeHost(), None)
 
 
 def test_hostname_from_lmhostid_run_read_only_from_ls():

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as lp
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_file import parse_license_file
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
 
 TODAY = date(2026, 11, 22)
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
@@ -70,23 +70,6 @@ def codes(findings) -> list[str]:
 # -- paths and command lines ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    (INSTALL, INSTALL),
-    (INSTALL + "\\", INSTALL),
-    ("D:/Citrix/Licensing/", r"D:\Citrix\Licensing"),
-    ("  E:\\LS  ", r"E:\LS"),
-    ("C:\\", "C:\\"),
-])
-def test_normalize_install_dir(given: str, expected: str) -> None:
-    assert lp.normalize_install_dir(given) == expected
-
-
-@pytest.mark.parametrize("bad", [None, "", "  ", 5, "Citrix\\Licensing", r"\\server\share\Licensing", "/opt/citrix"])
-def test_normalize_install_dir_refuses_non_local_paths(bad: object) -> None:
-    with pytest.raises(InputError, match="install_dir"):
-        lp.normalize_install_dir(bad)
-
-
 def test_paths_under_the_install_dir() -> None:
     assert lp.ls_dir(INSTALL + "\\") == INSTALL + r"\LS"
     assert lp.myfiles_dir(INSTALL) == MYFILES
@@ -126,15 +109,6 @@ def test_lmhostid_argv() -> None:
 
 def test_checksum_is_sha1_like_the_host_reports() -> None:
     assert lp.content_checksum(b"abc") == hashlib.sha1(b"abc").hexdigest()
-
-
-def test_parse_as_of() -> None:
-    assert lp.parse_as_of(None, TODAY) == TODAY
-    assert lp.parse_as_of("  ", TODAY) == TODAY
-    assert lp.parse_as_of("2027-02-03", TODAY) == date(2027, 2, 3)
-    assert lp.parse_as_of(datetime(2027, 2, 3, 5, tzinfo=UTC), TODAY) == date(2027, 2, 3)
-    with pytest.raises(InputError, match="YYYY-MM-DD"):
-        lp.parse_as_of("03/02/2027", TODAY)
 
 
 @pytest.mark.parametrize(("name", "src", "expected"), [

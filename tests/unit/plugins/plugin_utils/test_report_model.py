@@ -9,7 +9,8 @@ from datetime import date, datetime
 import pytest
 from report_factory import AS_OF, CATALOG, HOSTILE_HOST, evaluated_fleet, fleet_model
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import CHECK_IDS, evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import CHECK_IDS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import (
     build_report,

@@ -19,10 +19,8 @@ from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, Skipped
 from report_factory import AS_OF, FAILED_UPLOAD, HOSTILE, HOSTILE_HOST, HOSTILE_OBSOLETE, ago, fleet_model, make_record
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import report_render

@@ -21,12 +21,10 @@ import pytest
 import xunitparser
 from report_factory import AS_OF, CATALOG, FAILED_UPLOAD, ago, day, feature, fleet_model, lic_file, make_record
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import checks as compliance
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import rules
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.collection_meta import collection_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render, render_all
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.todo import (
@@ -273,7 +271,7 @@ def test_no_seed_numbers_backticks_or_checkout_paths_in_the_report():
         assert needle not in text, needle
     assert not re.search(r"\b00[0-4]\b", " ".join(r["source"] for r in model["meta"]["rules"]))
     assert "`" not in text.replace("`tick`", "")  # only the hostile host name in the factory carries a backtick
-    assert ".. " not in text and ".." not in " ".join(compliance.REMEDIATION.values())
+    assert ".. " not in text and ".." not in " ".join(rules.REMEDIATION.values())
     assert "overflow-wrap: anywhere" not in out["html"]
     # The stale-catalog paragraph appears once (its banner), not four times.
     message = model["catalog"]["message"]
@@ -292,9 +290,9 @@ def test_hint_never_gives_a_double_period():
 def test_remediation_names_playbooks_by_fqcn():
     keys = ("upgrade", "reachable", "not_installed", "licenses_expired", "license_file_errors", "licenses_surplus",
             "catalog")
-    texts = " ".join(compliance.REMEDIATION[k] for k in keys)
+    texts = " ".join(rules.REMEDIATION[k] for k in keys)
     assert "playbooks/" not in texts
-    assert "the ctxlic.license_server.upgrade playbook" in compliance.REMEDIATION["upgrade"]
+    assert "the ctxlic.license_server.upgrade playbook" in rules.REMEDIATION["upgrade"]
 
 
 # --------------------------------------------------------------------------- item 12: metadata
@@ -321,5 +319,5 @@ def test_collection_version_from_manifest_or_galaxy(tmp_path):
     (tmp_path / "MANIFEST.json").write_text(json.dumps({"collection_info": {"version": "1.2.4"}}))
     assert collection_version(tmp_path) == "1.2.4"
     assert collection_version(tmp_path / "missing") is None
-    galaxy = Path(compliance.__file__).resolve().parents[3] / "galaxy.yml"
+    galaxy = Path(rules.__file__).resolve().parents[3] / "galaxy.yml"
     assert collection_version() == re.search(r"^version:\s*(\S+)", galaxy.read_text(), re.MULTILINE).group(1)

@@ -16,7 +16,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
     HostError,
     InputError,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import ProxyConfigError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_address import ProxyConfigError
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "proxy_xml"
 PATH = r"C:\Lic\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
@@ -25,18 +25,6 @@ WITHOUT = b"<Configurations>\r\n<Enabled>true</Enabled>\r\n</Configurations>\r\n
 
 
 # -- option checks ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("value", [r"C:\Program Files (x86)\Citrix\Licensing", r"d:\x", "C:/Citrix"])
-def test_install_dir_accepts_local_absolute_paths(value):
-    assert reporting.check_install_dir(value, "option install_dir") == value
-
-
-@pytest.mark.parametrize("value", ["", "   ", None, 5, r"\\server\share\Licensing", r"Citrix\Licensing", "C:",
-                                   r"C:Citrix", r"1:\x"])
-def test_install_dir_refuses_relative_unc_and_empty(value):
-    with pytest.raises(InputError, match="option install_dir"):
-        reporting.check_install_dir(value, "option install_dir")
-
-
 def test_config_path_is_the_seed_location():
     assert reporting.config_path(r"C:\Lic") == PATH
 

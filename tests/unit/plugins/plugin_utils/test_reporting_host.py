@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import ServiceInfo
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.reporting_steps import (
-    resolve_install_dir,
     restart_service,
 )
 
@@ -33,29 +32,6 @@ class FakeHost:
             raise HostError(f"service {name!r} could not be {state}: stuck")
         self.restarts.append(name)
         return {"changed": True, "state": "running"}
-
-
-def test_option_wins_and_the_registry_is_not_read():
-    host = FakeHost(registry=r"C:\Other")
-    assert resolve_install_dir(host, r"D:\Citrix\Licensing") == (r"D:\Citrix\Licensing", "option")
-    assert host.registry_reads == 0
-
-
-def test_registry_value_is_used_when_no_option():
-    assert resolve_install_dir(FakeHost(registry=r"C:\Lic"), None) == (r"C:\Lic", "registry")
-
-
-@pytest.mark.parametrize("value", [None, "", "  "])
-def test_missing_registry_value_says_what_to_do(value):
-    with pytest.raises(HostError, match=r"LS_Install_Dir does not exist.*pass install_dir"):
-        resolve_install_dir(FakeHost(registry=value), None)
-
-
-def test_bad_paths_are_input_errors_naming_their_source():
-    with pytest.raises(InputError, match="option install_dir"):
-        resolve_install_dir(FakeHost(), r"\\server\share")
-    with pytest.raises(InputError, match="registry value"):
-        resolve_install_dir(FakeHost(registry="relative\\dir"), None)
 
 
 def test_running_service_is_restarted_except_in_check_mode():

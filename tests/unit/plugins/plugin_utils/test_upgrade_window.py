@@ -23,7 +23,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgr
     add_months,
     evaluate_window,
     fail_decision,
-    parse_as_of,
     window_task_result,
 )
 
@@ -287,22 +286,6 @@ def test_fail_decision(result: dict[str, Any], fail_on: str, unknown_fails: bool
 def test_fail_decision_rejects_bad_arguments(result: Any, fail_on: str) -> None:
     with pytest.raises(InputError):
         fail_decision(result, fail_on)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("2025-06-01", date(2025, 6, 1)), (" 2024-02-29 ", date(2024, 2, 29)), (date(2024, 1, 2), date(2024, 1, 2))],
-)
-def test_parse_as_of(value: Any, expected: date) -> None:
-    assert parse_as_of(value) == expected
-
-
-@pytest.mark.parametrize("value", ["2023-02-29", "2025-6-1", "01/06/2025", "today", "", None, 20250601])
-def test_parse_as_of_names_bad_values(value: Any) -> None:
-    with pytest.raises(InputError) as err:
-        parse_as_of(value)
-    assert repr(value) in str(err.value)
-    assert "YYYY-MM-DD" in str(err.value)
 
 
 def test_task_result_for_an_overdue_server_with_fail_on_overdue() -> None:

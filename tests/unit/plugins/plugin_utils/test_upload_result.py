@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common import lxml_import
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import upload_result as ur
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.upload_result import (
@@ -189,7 +190,7 @@ def test_now_must_be_a_datetime() -> None:
 
 
 def test_missing_lxml_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ur, "HAS_LXML", False)
+    monkeypatch.setattr(lxml_import, "HAS_LXML", False)
     with pytest.raises(InputError, match="install lxml"):
         parse_upload_result(fixture("success.xml"), now=NOW)
     # No parsing needed: still answered without lxml.

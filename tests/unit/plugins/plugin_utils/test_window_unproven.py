@@ -12,12 +12,10 @@ from datetime import date
 from report_factory import AS_OF, make_record
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.catalog import load_shipped
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.checks import (
-    REMEDIATION,
-    catalog_notice,
-    evaluate_fleet,
-    evaluate_server,
-)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import REMEDIATION
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.catalog_notice import catalog_notice
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render

@@ -1,4 +1,4 @@
-"""Citrix license files (FlexNet format as Citrix ships it): parse, validate, compare. No I/O.
+"""Citrix license files (FlexNet format as Citrix ships it): dates, lexing and parsing into a report. No I/O.
 
 Everything here works on names and bytes handed in by the caller, and on a ``today`` date the
 caller chooses, so the rules can be tested with fixed dates and reused by every module (deploy,
@@ -27,6 +27,9 @@ Where the documents are silent the choices are written down next to the code tha
 * Signatures (``SIGN``, ``SIGN2``, the hex inside ``SUPERSEDE_SIGN``) never leave this module: a
   report keeps a ``signed`` flag and, privately, a SHA-256 digest used only to match a
   ``SUPERSEDE_SIGN`` entry to the exact line it disables.
+
+The report types live in :mod:`.license_model`, file names in :mod:`.license_names`, binding checks in
+:mod:`.license_binding` and the views across files (inventory, obsolete files) in :mod:`.license_inventory`.
 """
 
 from __future__ import annotations
@@ -34,50 +37,27 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Iterable, Sequence
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import UTF8_BOM
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import expandable
-
-PROTECTED_FILES = ("citrix_startup.lic", "CITRIX.opt")
-"""Files the License Server installs itself; never deploy over, rename or delete them (seed 004)."""
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_binding import normalize_mac
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_model import (
+    Binding,
+    Feature,
+    Finding,
+    LicenseFileReport,
+    as_date,
+    printable,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import (
+    is_protected,
+    validate_file_name,
+)
 
 MAX_FILE_BYTES = 1024 * 1024
 """Real license files are a few KiB; anything larger is refused unparsed to bound the work done."""
-
-MAX_FINDINGS_PER_CODE = 50
-"""A damaged file can repeat one problem thousands of times; later repeats are only counted."""
-
-LICENSE_EXTENSION = ".lic"
-
-# Microsoft, "Naming Files, Paths, and Namespaces" (learn.microsoft.com/windows/win32/fileio/naming-a-file):
-# CON, PRN, AUX, NUL, COM0-COM9, COM¹-COM³, LPT0-LPT9, LPT¹-LPT³ are reserved, also followed by an
-# extension (NUL.txt is NUL). CONIN$ and CONOUT$ open the console the same way (CreateFile documentation,
-# "Consoles"). Superscript digits count as digits there (issue 14 item 8).
-_DEVICE_DIGITS = "0123456789\u00b9\u00b2\u00b3"
-_WINDOWS_RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
-    + [f"COM{d}" for d in _DEVICE_DIGITS]
-    + [f"LPT{d}" for d in _DEVICE_DIGITS]
-)
-
-
-def reserved_device_name(name: str) -> str | None:
-    """The reserved Windows device name that ``name`` (one path segment) opens instead of a file, or None.
-
-    Windows ignores the extension and trailing spaces and dots: ``con.lic``, ``COM¹.lic``, ``nul .x``
-    and ``LPT0`` all name devices.
-    """
-    if not isinstance(name, str):
-        return None
-    stem = name.split(".", 1)[0].rstrip(" .").strip().upper()
-    return stem if stem in _WINDOWS_RESERVED else None
-
-
-_WINDOWS_BAD_CHARS = frozenset('<>:"|?*')
-_MAX_NAME_LENGTH = 255
-
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -89,14 +69,11 @@ _CSS_RE = re.compile(r"(\d{4})\.(\d{4})")
 _VERSION_RE = re.compile(r"\d+(?:\.\d+)?")
 _FEATURE_NAME_RE = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
-_MAC_PLAIN_RE = re.compile(r"[0-9A-Fa-f]{12}")
-_MAC_SEPARATED_RE = re.compile(r"[0-9A-Fa-f]{2}([-:])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}")
 _HEX_GROUP_RE = re.compile(r"[0-9A-Fa-f]{2,8}")
 _SUPERSEDE_SIGN_ENTRY_RE = re.compile(r"([A-Za-z0-9_\-]+)\s*:\s*((?:[0-9A-Fa-f]+\b(?!\s*:)\s*)+)")
 _CITRIXTERM_RE = re.compile(r"#\s*CITRIXTERM\s+FEATURE\s+(\S+)\s+(\S+)\s+([A-Za-z_\-]+)\s+(.+)")
 _LINE_SPLIT_RE = re.compile(r"\r\n|\r|\n")
 _RAW_TOKEN_RE = re.compile(r'(?:[^\s"{]+|"[^"]*(?:"|$)|\{[^}]*(?:\}|$))+')
-
 _INCREMENT_KEYWORDS = frozenset({"INCREMENT", "FEATURE"})
 _UNSUPPORTED_KEYWORDS = frozenset({"UPGRADE", "PACKAGE", "FEATURESET"})
 _VENDOR_KEYWORDS = frozenset({"VENDOR", "DAEMON"})
@@ -120,334 +97,7 @@ _KNOWN_ATTRIBUTES = frozenset(
     }
     | _SIGNATURE_KEYS
 )
-_UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-# --------------------------------------------------------------------------------------------
-# Result types
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem found in a file name, a license file or a binding check."""
-
-    code: str
-    message: str
-    severity: str = "error"
-    line: int | None = None
-    feature: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for Ansible results."""
-        return {
-            "code": self.code,
-            "message": self.message,
-            "severity": self.severity,
-            "line": self.line,
-            "feature": self.feature,
-        }
-
-
-@dataclass
-class Binding:
-    """What the SERVER line(s) bind the file to.
-
-    ``kind`` is ``hostname``, ``mac``, ``any``, ``other``, ``none`` (no SERVER line) or
-    ``multiple`` (several SERVER lines; ``entries`` lists each). ``value`` is the host name as
-    written, or the MAC address normalised to twelve upper-case hex digits.
-    """
-
-    kind: str = "none"
-    value: str | None = None
-    entries: list[dict[str, str | None]] = field(default_factory=list)
-
-    @property
-    def values(self) -> list[str]:
-        """Every bound value, in file order (one for a single SERVER line)."""
-        return [entry["value"] for entry in self.entries if entry["value"] is not None]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for Ansible results."""
-        return {
-            "kind": self.kind,
-            "value": self.value,
-            "values": self.values,
-            "entries": [dict(entry) for entry in self.entries],
-        }
-
-
-@dataclass
-class Feature:
-    """One INCREMENT (or FEATURE) line.
-
-    Dates are kept as ``datetime.date`` here and rendered as ISO strings by :meth:`to_dict`.
-    ``sign_digest`` and ``supersede_sign_digests`` are SHA-256 digests of normalised signatures,
-    used only to match SUPERSEDE_SIGN entries; they are never exported.
-    """
-
-    feature: str
-    keyword: str = "INCREMENT"
-    vendor: str | None = None
-    version: str | None = None
-    css_date: datetime.date | None = None
-    expiry_date: datetime.date | None = None
-    permanent: bool = False
-    count: int | None = None
-    uncounted: bool = False
-    start: datetime.date | None = None
-    issued: datetime.date | None = None
-    issuer: str | None = None
-    serial: str | None = None
-    notice: str | None = None
-    dup_group: str | None = None
-    overdraft: int | None = None
-    vendor_string: str | None = None
-    vendor_string_fields: dict[str, str] = field(default_factory=dict)
-    supersede: list[str] = field(default_factory=list)
-    supersede_sign: list[str] = field(default_factory=list)
-    friendly_name: str | None = None
-    expired: bool = False
-    not_yet_started: bool = False
-    days_to_expiry: int | None = None
-    signed: bool = False
-    attributes: dict[str, str] = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)
-    line: int | None = None
-    sign_digest: str | None = field(default=None, repr=False)
-    supersede_sign_digests: list[tuple[str, str]] = field(default_factory=list, repr=False)
-
-    @property
-    def expiry(self) -> str | None:
-        """``permanent``, the ISO expiry date, or None when the field could not be read."""
-        if self.permanent:
-            return "permanent"
-        return self.expiry_date.isoformat() if self.expiry_date else None
-
-    @property
-    def effective_issued(self) -> datetime.date | None:
-        """ISSUED, or START when ISSUED is absent (FlexNet compares these for SUPERSEDE)."""
-        return self.issued or self.start
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for Ansible results; never contains signature material."""
-        return {
-            "feature": self.feature,
-            "keyword": self.keyword,
-            "vendor": self.vendor,
-            "version": self.version,
-            "css_date": _iso(self.css_date),
-            "expiry": self.expiry,
-            "permanent": self.permanent,
-            "count": self.count,
-            "uncounted": self.uncounted,
-            "start": _iso(self.start),
-            "issued": _iso(self.issued),
-            "issuer": self.issuer,
-            "serial": self.serial,
-            "notice": self.notice,
-            "dup_group": self.dup_group,
-            "overdraft": self.overdraft,
-            "vendor_string": self.vendor_string,
-            "vendor_string_fields": dict(self.vendor_string_fields),
-            "supersede": list(self.supersede),
-            "supersede_sign": list(self.supersede_sign),
-            "friendly_name": self.friendly_name,
-            "expired": self.expired,
-            "not_yet_started": self.not_yet_started,
-            "days_to_expiry": self.days_to_expiry,
-            "signed": self.signed,
-            "attributes": dict(self.attributes),
-            "flags": list(self.flags),
-            "line": self.line,
-        }
-
-
-@dataclass
-class LicenseFileReport:
-    """Everything learnt from one license file. ``valid`` means no errors."""
-
-    name: str
-    protected: bool = False
-    binding: Binding = field(default_factory=Binding)
-    server_port: int | None = None
-    vendor: str | None = None
-    vendor_path: str | None = None
-    use_server: bool = False
-    features: list[Feature] = field(default_factory=list)
-    product_names: dict[str, str] = field(default_factory=dict)
-    errors: list[Finding] = field(default_factory=list)
-    warnings: list[Finding] = field(default_factory=list)
-    size: int = 0
-    bom: bool = False
-    line_endings: str | None = None
-    replaced_bytes: int = 0
-    suppressed: dict[str, int] = field(default_factory=dict, repr=False)
-    recorded: dict[str, int] = field(default_factory=dict, repr=False)
-
-    @property
-    def valid(self) -> bool:
-        """True when the file has no errors (warnings allowed)."""
-        return not self.errors
-
-    def error(self, code: str, message: str, **kwargs: Any) -> None:
-        """Record an error (repeats beyond :data:`MAX_FINDINGS_PER_CODE` are only counted)."""
-        self._add(self.errors, Finding(code, message, "error", **kwargs))
-
-    def warn(self, code: str, message: str, **kwargs: Any) -> None:
-        """Record a warning (repeats beyond :data:`MAX_FINDINGS_PER_CODE` are only counted)."""
-        self._add(self.warnings, Finding(code, message, "warning", **kwargs))
-
-    def _add(self, findings: list[Finding], finding: Finding) -> None:
-        key = f"{finding.severity}:{finding.code}"
-        if self.recorded.get(key, 0) >= MAX_FINDINGS_PER_CODE:
-            self.suppressed[finding.code] = self.suppressed.get(finding.code, 0) + 1
-            return
-        self.recorded[key] = self.recorded.get(key, 0) + 1
-        findings.append(finding)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for Ansible results; never contains signature material."""
-        return {
-            "name": self.name,
-            "valid": self.valid,
-            "protected": self.protected,
-            "binding": self.binding.to_dict(),
-            "server_port": self.server_port,
-            "vendor": self.vendor,
-            "vendor_path": self.vendor_path,
-            "use_server": self.use_server,
-            "features": [feature.to_dict() for feature in self.features],
-            "product_names": dict(self.product_names),
-            "errors": [finding.to_dict() for finding in self.errors],
-            "warnings": [finding.to_dict() for finding in self.warnings],
-            "size": self.size,
-            "bom": self.bom,
-            "line_endings": self.line_endings,
-            "replaced_bytes": self.replaced_bytes,
-        }
-
-
-def _iso(value: datetime.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-# --------------------------------------------------------------------------------------------
-# File names
-# --------------------------------------------------------------------------------------------
-
-
-def is_protected(name: str) -> bool:
-    """True for the start-up license and the options file, compared case-insensitively.
-
-    Windows file names are case-insensitive, so ``Citrix_Startup.LIC`` is the same file.
-    """
-    if not isinstance(name, str):
-        return False
-    lowered = name.strip().lower()
-    return any(lowered == protected.lower() for protected in PROTECTED_FILES)
-
-
-def validate_file_name(name: str) -> list[Finding]:
-    """Check a bare file name meant for ``MyFiles``; returns errors (empty list when fine).
-
-    The License Server only reads ``*.lic`` with a lower-case extension (seed 004), the name
-    must stay inside ``MyFiles`` (no separators, ``..`` or drive letters), must be a legal
-    Windows name, and must not be one of :data:`PROTECTED_FILES`.
-    """
-    if name is not None and not isinstance(name, str):
-        raise InputError(f"license file name must be a string, got {type(name).__name__}: pass the bare file name")
-    if name is None or not name.strip():
-        return [Finding("file_name_empty", "license file name is empty: give a name ending in '.lic'")]
-    findings: list[Finding] = []
-    shown = _printable(name)
-    if _has_path_parts(name):
-        findings.append(
-            Finding(
-                "file_name_path",
-                f"license file name {shown!r} contains a path (separator, '..' or drive letter): license files "
-                "must sit directly in MyFiles, give the bare file name",
-            )
-        )
-        return findings
-    if len(name) > _MAX_NAME_LENGTH:
-        findings.append(
-            Finding("file_name_too_long", f"license file name is {len(name)} characters long; Windows allows 255")
-        )
-    bad = sorted({ch for ch in name if ch in _WINDOWS_BAD_CHARS or ord(ch) < 32})
-    if bad or name[-1] in ". " or name[0] == " ":
-        findings.append(
-            Finding(
-                "file_name_invalid_chars",
-                f'license file name {shown!r} is not a valid Windows file name (characters <>:"|?* or control '
-                "characters, or a leading/trailing space or dot): rename it",
-            )
-        )
-    if expandable(name):
-        findings.append(
-            Finding(
-                "file_name_expands",
-                f"license file name {shown!r} contains '%NAME%', which ansible.windows modules expand in file "
-                "paths, so the file could not be written or checked on Windows: use at most one '%'",
-            )
-        )
-    findings.extend(_extension_findings(name, shown))
-    stem = reserved_device_name(name)
-    if stem:
-        findings.append(
-            Finding("file_name_reserved", f"license file name {shown!r} uses the reserved Windows device name {stem}")
-        )
-    if is_protected(name):
-        findings.append(
-            Finding(
-                "file_name_protected",
-                f"{shown!r} is installed and owned by the License Server (start-up license / options file): "
-                "never overwrite, rename or delete it; give your license file another name",
-            )
-        )
-    return findings
-
-
-def _has_path_parts(name: str) -> bool:
-    if "/" in name or "\\" in name:
-        return True
-    if name.strip() in (".", ".."):
-        return True
-    return bool(re.match(r"[A-Za-z]:", name))
-
-
-def _extension_findings(name: str, shown: str) -> list[Finding]:
-    if name.endswith(LICENSE_EXTENSION):
-        if name[: -len(LICENSE_EXTENSION)].strip() == "":
-            return [Finding("file_name_empty", f"license file name {shown!r} has no name before '.lic'")]
-        return []
-    lowered = name.lower()
-    if lowered.endswith(LICENSE_EXTENSION):
-        why = (
-            f"license file name {shown!r} must end in lower-case '.lic': the License Server does not read "
-            f"'{name[-4:]}'; rename it"
-        )
-    elif lowered.endswith(".lic.txt"):
-        why = (
-            f"license file name {shown!r} ends in '.lic.txt': a copy tool appended '.txt'; remove '.txt' "
-            "so the name ends in lower-case '.lic'"
-        )
-    elif lowered.endswith(".txt"):
-        why = f"license file name {shown!r} ends in '.txt'; the License Server only reads files ending in '.lic'"
-    else:
-        why = f"license file name {shown!r} does not end in lower-case '.lic'; the License Server ignores it"
-    return [Finding("file_name_extension", why)]
-
-
-def _printable(text: str, limit: int = 120) -> str:
-    cleaned = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return cleaned if len(cleaned) <= limit else cleaned[:limit] + "..."
-
-
-# --------------------------------------------------------------------------------------------
-# Dates
-# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -504,19 +154,6 @@ def _parse_css(version: str) -> tuple[datetime.date | None, str | None]:
     if _VERSION_RE.fullmatch(version):
         return None, None
     return None, "malformed"
-
-
-def _as_date(value: Any, what: str = "today") -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    raise InputError(f"{what} must be a datetime.date, got {type(value).__name__}: pass the date to evaluate against")
-
-
-# --------------------------------------------------------------------------------------------
-# Lexing: physical lines -> logical lines -> tokens
-# --------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -613,11 +250,6 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
-# --------------------------------------------------------------------------------------------
-# Parsing
-# --------------------------------------------------------------------------------------------
-
-
 def parse_license_file(
     name: str, data: bytes, *, today: datetime.date, expiry_warning_days: int = 30
 ) -> LicenseFileReport:
@@ -638,7 +270,7 @@ def parse_license_file(
         data = bytes(data)
     elif not isinstance(data, bytes):
         raise InputError(f"license file {name!r}: content must be bytes, got {type(data).__name__}")
-    today = _as_date(today)
+    today = as_date(today)
     if not isinstance(expiry_warning_days, int) or isinstance(expiry_warning_days, bool) or expiry_warning_days < 0:
         raise InputError(f"expiry_warning_days must be a non-negative integer, got {expiry_warning_days!r}")
 
@@ -674,9 +306,9 @@ def _decode(report: LicenseFileReport, data: bytes) -> str | None:
             "file again instead of re-saving it (editing makes license files unusable)",
         )
         return None
-    if data.startswith(_UTF8_BOM):
+    if data.startswith(UTF8_BOM):
         report.bom = True
-        data = data[len(_UTF8_BOM) :]
+        data = data[len(UTF8_BOM) :]
     if not data.strip():
         report.error("empty_file", f"{report.name}: the file is empty; download the license file again")
         return None
@@ -947,7 +579,7 @@ def _read_fixed_fields(report: LicenseFileReport, feature: Feature, positional: 
     def bad(field_name: str, why: str) -> None:
         report.error(
             "malformed_increment",
-            f"{where} ({_printable(feature.feature, 40)}): the {field_name} field {why}; download the license "
+            f"{where} ({printable(feature.feature, 40)}): the {field_name} field {why}; download the license "
             "file again",
             line=feature.line,
             feature=feature.feature,
@@ -958,7 +590,7 @@ def _read_fixed_fields(report: LicenseFileReport, feature: Feature, positional: 
     if (feature.vendor or "").upper() != "CITRIX":
         report.warn(
             "foreign_vendor",
-            f"{where}: vendor {_printable(feature.vendor or '', 40)!r} is not CITRIX; the Citrix vendor daemon "
+            f"{where}: vendor {printable(feature.vendor or '', 40)!r} is not CITRIX; the Citrix vendor daemon "
             "does not serve it",
             line=feature.line,
             feature=feature.feature,
@@ -1168,333 +800,3 @@ def _date_findings(
             line=feature.line,
             feature=name,
         )
-
-
-# --------------------------------------------------------------------------------------------
-# Bindings
-# --------------------------------------------------------------------------------------------
-
-
-def normalize_mac(value: str) -> str | None:
-    """``00-15-C5-F0-A1-B2`` / ``00:15:c5:f0:a1:b2`` / ``0015C5F0A1B2`` -> ``0015C5F0A1B2``; None if not a MAC."""
-    if not isinstance(value, str):
-        return None
-    candidate = value.strip()
-    if _MAC_PLAIN_RE.fullmatch(candidate) or _MAC_SEPARATED_RE.fullmatch(candidate):
-        return re.sub(r"[-:]", "", candidate).upper()
-    return None
-
-
-def check_binding(report: LicenseFileReport, *, ls_hostname: str | None, macs: Sequence[str]) -> list[Finding]:
-    """Compare a file's binding with the License Server it is meant for; returns errors.
-
-    Host names compare exactly (FlexNet's ``HOSTNAME=`` is case-sensitive, seed 004 ``lmhostid``);
-    a case-only difference gets its own code and message. MAC addresses compare after
-    normalising separators and case. ``any`` (the start-up license) always matches.
-    """
-    if macs is None:
-        macs = []
-    if isinstance(macs, str) or not all(isinstance(mac, str) for mac in macs):
-        raise InputError("macs must be a list of MAC address strings")
-    binding = report.binding
-    name = report.name
-    if binding.kind == "none":
-        return [Finding("binding_missing", f"{name}: no SERVER line, the file is bound to no License Server")]
-    if binding.kind == "multiple":
-        return [
-            Finding(
-                "binding_multiple",
-                f"{name}: several SERVER lines ({_shorten_list(binding.values)}); the License "
-                "Server ignores such files - download one file per License Server",
-            )
-        ]
-    if binding.kind == "any":
-        return []
-    if binding.kind == "hostname":
-        return _check_hostname(name, binding.value or "", ls_hostname)
-    if binding.kind == "mac":
-        return _check_mac(name, binding.value or "", macs)
-    return [
-        Finding(
-            "binding_unsupported",
-            f"{name}: binding {binding.value!r} is neither a host name nor a MAC address; it cannot be checked",
-        )
-    ]
-
-
-def _shorten_list(values: Sequence[str], limit: int = 5) -> str:
-    shown = ", ".join(_printable(str(value), 60) for value in values[:limit])
-    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
-
-
-def _check_hostname(name: str, bound: str, ls_hostname: str | None) -> list[Finding]:
-    if ls_hostname is None or not str(ls_hostname).strip():
-        return [
-            Finding(
-                "binding_unverifiable",
-                f"{name}: bound to host name {bound!r} but the License Server's host name is unknown",
-            )
-        ]
-    if bound == ls_hostname:
-        return []
-    if bound.lower() == ls_hostname.lower():
-        return [
-            Finding(
-                "binding_hostname_case",
-                f"{name}: bound to {bound!r} but the License Server is {ls_hostname!r}; they differ only in case "
-                "and the host name comparison is case-sensitive - allocate the licenses again with the exact "
-                "host name",
-            )
-        ]
-    if "." in bound and "." not in ls_hostname and bound.split(".", 1)[0] == ls_hostname:
-        # seed 004 "Disaster recovery" (~4786): files work on a server with the same binding, "the server name or
-        # FQDN or MAC address". lmhostid -hostname shows the short name only, so a file bound to <name>.<domain>
-        # on server <name> cannot be proven either way from it: UNKNOWN, not a mismatch (docs/compliance.md).
-        return [
-            Finding(
-                "binding_unverifiable",
-                f"{name}: bound to the fully qualified name {bound!r}; the License Server's host name is "
-                f"{ls_hostname!r} and its domain was not read, so the binding cannot be verified - Citrix Licensing "
-                "11.17.2 build 49000 documentation, Disaster recovery, allows a binding to the server name or FQDN; "
-                "check that the server's FQDN is exactly this name (case-sensitive), then set force to install it",
-            )
-        ]
-    hint = ""
-    if ls_hostname.split(".", 1)[0].lower() == bound.split(".", 1)[0].lower():
-        hint = " (one is a fully qualified name: the binding must be written exactly as lmhostid -hostname shows)"
-    return [
-        Finding(
-            "binding_hostname_mismatch",
-            f"{name}: bound to host name {bound!r} but the License Server is {ls_hostname!r}{hint}; a license "
-            "file cannot move to another host - return and re-allocate the licenses",
-        )
-    ]
-
-
-def _check_mac(name: str, bound: str, macs: Sequence[str]) -> list[Finding]:
-    known = [normalized for normalized in (normalize_mac(mac) for mac in macs) if normalized]
-    if not known:
-        return [
-            Finding(
-                "binding_unverifiable",
-                f"{name}: bound to MAC address {bound} but no MAC address of the License Server is known",
-            )
-        ]
-    if bound in known:
-        return []
-    return [
-        Finding(
-            "binding_mac_mismatch",
-            f"{name}: bound to MAC address {bound}, which is not one of the License Server's ({', '.join(known)})",
-        )
-    ]
-
-
-# --------------------------------------------------------------------------------------------
-# Views across files
-# --------------------------------------------------------------------------------------------
-
-
-def feature_summary(report: LicenseFileReport) -> list[dict[str, Any]]:
-    """What a diff of a license file shows: one small dict per INCREMENT line, no signatures."""
-    return [
-        {
-            "feature": feature.feature,
-            "count": feature.count,
-            "expiry": feature.expiry,
-            "css_date": _iso(feature.css_date),
-            "serial": feature.serial,
-            "friendly_name": feature.friendly_name,
-        }
-        for feature in report.features
-    ]
-
-
-def _is_active(feature: Feature, today: datetime.date) -> bool:
-    return not _is_expired(feature, today) and not (feature.start is not None and feature.start > today)
-
-
-def _is_expired(feature: Feature, today: datetime.date) -> bool:
-    return not feature.permanent and feature.expiry_date is not None and feature.expiry_date < today
-
-
-def _supersedes(newer: Feature, older: Feature) -> bool:
-    """Does line ``newer`` disable line ``older``?
-
-    SUPERSEDE="A B" (or bare SUPERSEDE = its own feature) disables lines of those features issued
-    before ``newer`` (ISSUED, else START; both dates needed). SUPERSEDE_SIGN disables the exact
-    line whose feature and signature it names (compared by digest).
-    """
-    if older.sign_digest and (older.feature, older.sign_digest) in newer.supersede_sign_digests:
-        return True
-    if older.feature in newer.supersede:
-        new_date, old_date = newer.effective_issued, older.effective_issued
-        return new_date is not None and old_date is not None and old_date < new_date
-    return False
-
-
-def _superseded_by(
-    target: Feature, candidates: Iterable[tuple[int, Feature]], own_index: int, today: datetime.date
-) -> int | None:
-    for index, line in candidates:
-        if index != own_index and line is not target and _is_active(line, today) and _supersedes(line, target):
-            return index
-    return None
-
-
-def obsolete_files(reports: Sequence[LicenseFileReport], *, today: datetime.date) -> list[str]:
-    """Names of files that can be removed because every INCREMENT line in them is obsolete.
-
-    A line is obsolete when it is expired (expiry before ``today``) or superseded by an active
-    (started, unexpired) line of *another* file that stays installed: SUPERSEDE listing its
-    feature with a later ISSUED (START when ISSUED is missing), or SUPERSEDE_SIGN naming its
-    feature *and* its signature. Matching SUPERSEDE_SIGN by feature name alone is deliberately
-    not done: a renewal supersedes specific lines, and a second file with the same feature would
-    otherwise be removed and lower the licenses available (seed 004, "Delete license files").
-
-    Never proposed: protected files (start-up license, options file), files with errors (the
-    caller must look at them; a License Server ignores some of them anyway), files with no
-    INCREMENT line. Superseding lines only count from files without errors.
-
-    Safety rule: after removing all proposed files, every feature that a proposed file licensed
-    with an unexpired line must still be licensed by an active line of a remaining file, or be
-    named by a remaining active line's SUPERSEDE / SUPERSEDE_SIGN (an edition upgrade replaces the
-    old feature). Files that break the rule are kept, and the check repeats until it holds.
-    Features found only in expired lines may all go. Returned in input order.
-
-    Pass the reports of one License Server (one MyFiles folder); drop files whose binding does not
-    match that server (:func:`check_binding`) first, since the server does not use them.
-    """
-    today = _as_date(today)
-    usable = [index for index, report in enumerate(reports) if report.valid]
-    candidates = [index for index in usable if not reports[index].protected and reports[index].features]
-    pruned: set[int] = set()
-    kept: set[int] = set()
-    changed = True
-    while changed:
-        changed = False
-        for index in candidates:
-            if index in pruned or index in kept:
-                continue
-            remaining = [(other, line) for other in usable if other not in pruned for line in reports[other].features]
-            if all(
-                _is_expired(line, today) or _superseded_by(line, remaining, index, today) is not None
-                for line in reports[index].features
-            ):
-                pruned.add(index)
-                changed = True
-    while True:
-        lost = _lost_features(reports, usable, pruned, today)
-        if not lost:
-            break
-        restore = {
-            index
-            for index in pruned
-            if any(line.feature in lost and not _is_expired(line, today) for line in reports[index].features)
-        }
-        pruned -= restore
-        kept |= restore
-    return [reports[index].name for index in sorted(pruned)]
-
-
-def _lost_features(
-    reports: Sequence[LicenseFileReport], usable: list[int], pruned: set[int], today: datetime.date
-) -> set[str]:
-    needed = {line.feature for index in pruned for line in reports[index].features if not _is_expired(line, today)}
-    covered: set[str] = set()
-    for index in usable:
-        if index in pruned:
-            continue
-        for line in reports[index].features:
-            if _is_active(line, today):
-                covered.add(line.feature)
-                covered.update(line.supersede)
-                covered.update(line.supersede_sign)
-    return needed - covered
-
-
-def inventory_summary(reports: Sequence[LicenseFileReport], *, today: datetime.date) -> dict[str, Any]:
-    """Per-feature installed totals and the lines that make a License Server non-compliant.
-
-    ``features[NAME].installed`` sums the counts of active lines (started, unexpired, not
-    superseded) in files without errors; ``uncounted`` is true when any such line is uncounted.
-    Lines of protected files (the start-up license, which "does not affect your license count")
-    go to ``system_features`` instead. ``expired`` and ``superseded`` list lines still installed
-    that seed 002 counts against compliance; ``not_yet_started`` lists future entitlements;
-    ``files_with_errors`` lists files whose lines were not counted at all.
-    """
-    today = _as_date(today)
-    usable = [index for index, report in enumerate(reports) if report.valid]
-    all_lines = [(index, line) for index in usable for line in reports[index].features]
-    features: dict[str, dict[str, Any]] = {}
-    system: dict[str, dict[str, Any]] = {}
-    expired: list[dict[str, Any]] = []
-    not_started: list[dict[str, Any]] = []
-    superseded: list[dict[str, Any]] = []
-    for index, line in all_lines:
-        report = reports[index]
-        bucket = system if report.protected else features
-        entry = bucket.setdefault(line.feature, _empty_feature_entry(line))
-        entry["friendly_name"] = entry["friendly_name"] or line.friendly_name
-        if report.name not in entry["files"]:
-            entry["files"].append(report.name)
-        ref = {"file": report.name, "feature": line.feature, "count": line.count, "expiry": line.expiry}
-        if _is_expired(line, today):
-            entry["expired_lines"] += 1
-            expired.append(ref)
-            continue
-        if line.start is not None and line.start > today:
-            entry["not_started_lines"] += 1
-            not_started.append({**ref, "start": _iso(line.start)})
-            continue
-        by = _superseded_by(line, all_lines, index, today)
-        if by is not None:
-            entry["superseded_lines"] += 1
-            superseded.append({**ref, "superseded_by": reports[by].name})
-            continue
-        _count_active(entry, line)
-    return {
-        "as_of": today.isoformat(),
-        "files": len(reports),
-        "valid_files": len(usable),
-        "features": features,
-        "system_features": system,
-        "expired": expired,
-        "not_yet_started": not_started,
-        "superseded": superseded,
-        "files_with_errors": [
-            {"file": report.name, "errors": [finding.code for finding in report.errors]}
-            for report in reports
-            if not report.valid
-        ],
-    }
-
-
-def _empty_feature_entry(line: Feature) -> dict[str, Any]:
-    return {
-        "installed": 0,
-        "uncounted": False,
-        "active_lines": 0,
-        "expired_lines": 0,
-        "not_started_lines": 0,
-        "superseded_lines": 0,
-        "files": [],
-        "friendly_name": line.friendly_name,
-        "earliest_expiry": None,
-        "latest_css_date": None,
-    }
-
-
-def _count_active(entry: dict[str, Any], line: Feature) -> None:
-    entry["active_lines"] += 1
-    entry["installed"] += line.count or 0
-    entry["uncounted"] = entry["uncounted"] or line.uncounted
-    expiry = line.expiry
-    current = entry["earliest_expiry"]
-    if expiry is not None and expiry != "permanent" and (current in (None, "permanent") or expiry < current):
-        entry["earliest_expiry"] = expiry
-    elif expiry == "permanent" and current is None:
-        entry["earliest_expiry"] = "permanent"
-    css = _iso(line.css_date)
-    if css and (entry["latest_css_date"] is None or css > entry["latest_css_date"]):
-        entry["latest_css_date"] = css
