@@ -70,7 +70,7 @@ def test_no_installation_probes_the_direct_path_with_a_warning(run_action) -> No
     host = lab("firewalled", installed=False)
     result = run_action("connectivity", {}, host, check_mode=True)
     assert result["config_path"] is None and result["findings"] == []
-    assert result["warnings"][0].startswith("the License Server install directory is unknown")
+    assert result["warnings"][0].startswith("the License Server is not installed")
     assert result["warnings"][0].endswith("no proxy configuration could be read, so only the direct path is probed")
     assert host.changes() == []
 
