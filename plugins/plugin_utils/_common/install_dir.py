@@ -15,7 +15,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
 _EXAMPLE = r"C:\Program Files (x86)\Citrix\Licensing"
 
 
-def check_install_dir(value: Any, source: str = "install_dir") -> str:
+def check_install_dir(value: Any, source: str = "install_dir", *, installing: bool = False) -> str:
     """A local absolute Windows directory: backslashes only, normalised, no trailing separator (but ``C:\\``).
 
     ``source`` names where the value came from in every message ("option install_dir", "registry value
@@ -26,9 +26,11 @@ def check_install_dir(value: Any, source: str = "install_dir") -> str:
       (Citrix Licensing documentation, "Reread license and options files");
     * a relative path, or one without an ASCII drive letter (``C:\\``);
     * a NUL character;
-    * localized (non-ASCII) characters: Citrix Licensing 11.17.2 build 49000 documentation, "Install
-      licensing components using the command line", says they can make the installation fail and asks
-      for ASCII characters in the installation directory (seed 004 ~2740).
+    * with ``installing``, localized (non-ASCII) characters: Citrix Licensing 11.17.2 build 49000
+      documentation, "Install licensing components using the command line", says they can make the
+      installation fail and asks for ASCII characters in the installation directory (seed 004 ~2740).
+      The rule is about installing: a License Server that already runs from such a directory (the
+      registry names it) is still managed, backed up and reported.
     """
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{source}: the License Server install directory is empty ({value!r}); give the "
@@ -45,7 +47,7 @@ def check_install_dir(value: Any, source: str = "install_dir") -> str:
     if "\x00" in text:
         raise InputError(f"{source}: {value!r} contains a NUL character, which Windows paths cannot hold")
     localized = sorted({char for char in text if not char.isascii()})
-    if localized:
+    if localized and installing:
         raise InputError(
             f"{source}: {value!r} contains localized (non-ASCII) characters {''.join(localized)!r}: Citrix Licensing "
             "11.17.2 build 49000 documentation, Install licensing components using the command line, says they can "

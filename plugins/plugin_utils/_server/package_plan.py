@@ -287,7 +287,8 @@ def make_request(args: dict[str, Any], *, installer: str | None, installer_bytes
         installer=installer,
         installer_bytes=int(installer_bytes or 0),
         version=version,
-        install_dir=check_install_dir(check_host_path(args["install_dir"], "install_dir"), "install_dir")
+        install_dir=check_install_dir(check_host_path(args["install_dir"], "install_dir"), "install_dir",
+                                      installing=True)
         if args.get("install_dir") else None,
         ports=ports,
         ceip=ceip,

@@ -49,9 +49,15 @@ def test_relative_unc_and_empty_paths_are_refused_naming_the_source(bad: object)
 
 
 @pytest.mark.parametrize("value", ["C:\\Citrix\\Lizenzserver\u00fc", "D:\\\u30e9\u30a4\u30bb\u30f3\u30b9"])
-def test_localized_characters_are_refused_with_the_vendor_document(value: str) -> None:
+def test_localized_characters_are_refused_for_an_install_with_the_vendor_document(value: str) -> None:
     with pytest.raises(InputError, match=r"localized.*Install licensing components using the command line"):
-        check_install_dir(value)
+        check_install_dir(value, installing=True)
+
+
+@pytest.mark.parametrize("value", ["C:\\Citrix\\Lizenzserver\u00fc", "D:\\\u30e9\u30a4\u30bb\u30f3\u30b9"])
+def test_a_server_already_running_from_a_localized_directory_is_still_managed(value: str) -> None:
+    """The vendor's ASCII rule is about installing; the registry of a working server may still name such a folder."""
+    assert check_install_dir(value, "registry value LS_Install_Dir") == value
 
 
 def test_every_path_builder_uses_the_same_directory() -> None:
