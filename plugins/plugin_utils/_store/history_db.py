@@ -127,8 +127,9 @@ def resolve_target(value: Any, *, password: str | None = None,
                    path_rule: Callable[[str], str] | None = None) -> HistoryTarget:
     """The ``history_db`` option value as a :class:`HistoryTarget`.
 
-    A PostgreSQL connection is kept as given. Anything else is a SQLite file path, expanded with
-    ``path_rule`` (the action's controller-path rule: ``~`` and the playbook directory). An empty value
+    A PostgreSQL connection is kept as given. Anything else is a SQLite file path: environment variables
+    and ``~`` expanded (as Ansible's ``type: path`` did), then ``path_rule`` (the action's controller-path
+    rule: a relative path is taken from the playbook directory). An empty value
     is refused, as an empty path would mean the current directory.
     """
     if isinstance(value, os.PathLike):
@@ -143,6 +144,7 @@ def resolve_target(value: Any, *, password: str | None = None,
     if password:
         raise InputError("history_db_password is set but history_db is a SQLite file path, which takes no password: "
                          "give a PostgreSQL connection (postgresql://user@host/dbname) or drop the password.")
+    value = os.path.expanduser(os.path.expandvars(value))  # what Ansible's type "path" did for this option
     path = path_rule(value) if path_rule else value
     return HistoryTarget(SQLITE, path, path)
 

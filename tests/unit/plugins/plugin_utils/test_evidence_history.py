@@ -522,6 +522,14 @@ def test_sqlite_path_rule_is_applied_only_to_paths() -> None:
     assert history_db.resolve_target("postgresql://u@h/d", path_rule=rule).location == "postgresql://u@h/d"
 
 
+def test_sqlite_path_expands_variables_and_home_like_a_path_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CTXLIC_TEST_DIR", "/srv/ctxlic")
+    monkeypatch.setenv("HOME", "/home/ops")
+    assert history_db.resolve_target("$CTXLIC_TEST_DIR/e.sqlite").location == "/srv/ctxlic/e.sqlite"
+    assert history_db.resolve_target("~/e.sqlite").location == "/home/ops/e.sqlite"
+    assert history_db.resolve_target("postgresql://u:$X@h/d").location == "postgresql://u:$X@h/d"  # never expanded
+
+
 def test_postgresql_without_psycopg_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins
 
