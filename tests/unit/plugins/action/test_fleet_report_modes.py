@@ -95,3 +95,16 @@ def test_mode_refusals(run_action, tmp_path: Path, args: dict, match: str | None
     assert match is None or match in result["msg"], result["msg"]
     if match is None:  # check mode, a report before any gather: says to run the gathers first
         assert "run the gather jobs" in result["msg"]
+
+
+def test_a_refused_postgresql_password_is_not_in_the_failure(run_action, tmp_path: Path, pg_conninfo: str) -> None:
+    import psycopg
+
+    params = psycopg.conninfo.conninfo_to_dict(pg_conninfo)
+    url = f"postgresql://{params['user']}:Wr0ng-Secret@{params['host']}:{params['port']}/{params['dbname']}"
+    for module, args in (("fleet_report", {"output_dir": str(tmp_path / "r"), "hosts": ["ls1"]}),
+                         ("evidence_event", {"kind": "decommissioned", "host": "ls1"})):
+        result = run_action(module, {**args, "history_db": url}, task_vars={"hostvars": hostvars(INFO)})
+        assert result.get("failed") and "password authentication failed" in result["msg"], result
+        assert "Wr0ng-Secret" not in json.dumps(result)
+        assert f"{params['user']}:***@" in result["msg"]
