@@ -20,6 +20,7 @@ step "ruff"
 ruff check .
 
 step "pytest (unit, contract, integration, browser)"
+pg_env=$("$repo/scripts/postgres.sh" start); eval "$pg_env"; trap '"$repo/scripts/postgres.sh" stop' EXIT  # PostgreSQL tests
 # worksteal: with the default "load" schedule the last long integration tests queue on one worker while the
 # other idles.
 python -m pytest -n 2 --dist worksteal -q --durations=25 tests

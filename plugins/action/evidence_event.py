@@ -18,6 +18,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import EvidenceHistory
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.history_db import resolve_target
 
 
 class ActionModule(CtxlicAction):
@@ -29,9 +30,9 @@ class ActionModule(CtxlicAction):
         "at": {"type": "str"},
         "detail": {"type": "dict", "default": {}},
         "once": {"type": "bool"},
-        "history_db": {"type": "path", "default": DEFAULT_HISTORY_DB},
+        "history_db": {"type": "str", "default": DEFAULT_HISTORY_DB},  # SQLite path or PostgreSQL connection
+        "history_db_password": {"type": "str", "no_log": True},
     }
-    CONTROLLER_PATHS = ("history_db",)
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         kind = evidence_events.check_kind(args["kind"])
@@ -47,12 +48,14 @@ class ActionModule(CtxlicAction):
             detail = evidence_events.manual_upload_detail(at, detail, now, _controller_user())
             once = False if once is None else once
         once = True if once is None else once
-        path = args["history_db"]
+        target = resolve_target(args["history_db"], password=args["history_db_password"],
+                                path_rule=self.controller_path)
+        path = target.display  # never the password
         event = {"host": host, "at": at, "kind": kind, "detail": detail}
         result: dict[str, Any] = {"history_db": path, "event": event, "earlier": []}
-        if self.check_mode and not os.path.exists(path):
+        if self.check_mode and target.kind == "sqlite" and not os.path.exists(target.location):
             return {**result, "changed": True, "msg": f"would create {path} and record {kind} for {host}"}
-        history = EvidenceHistory(path)
+        history = EvidenceHistory(target)
         earlier = history.events(host=host, kind=kind)
         result["earlier"] = earlier
         existing = evidence_events.decide(earlier, at, once=once)

@@ -31,10 +31,12 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import fleet_gathers
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     EvidenceHistory,
     prepare_observation,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.history_db import resolve_target
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import report_clock as lab_report_clock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.collection_meta import collection_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
@@ -49,7 +51,7 @@ DEFAULT_TITLE = "Citrix License Server compliance report"
 
 class ActionModule(CtxlicAction):
     _requires_connection = False
-    CONTROLLER_PATHS = ("output_dir", "history_db", "entitlements_file", "allocations_csv")
+    CONTROLLER_PATHS = ("output_dir", "entitlements_file", "allocations_csv")  # history_db: resolve_target
 
     ARGUMENT_SPEC = {
         "hosts": {"type": "list", "elements": "str"},
@@ -57,7 +59,11 @@ class ActionModule(CtxlicAction):
         "info_var": {"type": "str", "default": "ctxlic_info"},
         "window_var": {"type": "str", "default": "ctxlic_window"},
         "history": {"type": "bool", "default": True},
-        "history_db": {"type": "path", "default": DEFAULT_HISTORY_DB},
+        "history_db": {"type": "str", "default": DEFAULT_HISTORY_DB},  # a SQLite path or a PostgreSQL connection
+        "history_db_password": {"type": "str", "no_log": True},
+        "mode": {"type": "str", "default": "full", "choices": list(fleet_gathers.MODES)},
+        "gather_run_id": {"type": "str"},
+        "gather_max_age_hours": {"type": "int", "default": fleet_gathers.DEFAULT_MAX_AGE_HOURS},
         "output_dir": {"type": "path", "required": True},
         "formats": {"type": "list", "elements": "str", "default": list(FORMATS), "choices": list(FORMATS)},
         "basename": {"type": "str", "default": DEFAULT_BASENAME},
@@ -80,7 +86,19 @@ class ActionModule(CtxlicAction):
     def run_module(self, args: dict, task_vars: dict) -> dict:
         check = self.check_mode
         inputs.check_max_upload_age(args["max_upload_age_days"])
+        fleet_gathers.check_mode_options(args["mode"], args["history"], args["gather_max_age_hours"])
+        target = resolve_target(args["history_db"], password=args["history_db_password"],
+                                path_rule=self.controller_path)
+        args["history_db"] = target.display  # the one form of the connection that results and messages show
+        if args["mode"] == "gather":
+            return self._gather(args, task_vars, target, check)
+        gathers = None
+        if args["mode"] == "report":  # every server as its latest fresh gather recorded it (sliced gather jobs)
+            task_vars, gathers = self._from_history(args, task_vars, target, check)
         records, window_results = self._records(args, task_vars)
+        if gathers is not None:
+            records = [inputs.failed_record(r["host"], fleet_gathers.not_gathered_reason(gathers))
+                       if r["host"] in gathers["not_gathered"] else r for r in records]
         now, clock_note = self._clock([r["host"] for r in records], task_vars)
         as_of = parse_as_of(args["as_of"], now)
         catalog = inputs.normalise_catalog(args["catalog"] if args["catalog"] is not None
@@ -91,7 +109,7 @@ class ActionModule(CtxlicAction):
 
         # Evaluate first, record afterwards: an upload result that cannot be evidence (a time in the
         # future, an absurd year) is never stored, so it cannot poison every later run (issue 14 item 5).
-        history = self._open_history(args, check)
+        history = self._open_history(args, check, target)
         candidates = history.success_candidates([r["host"] for r in records], as_of) if history else {}
         # LAS offline activations the operator recorded (evidence_event kind las_offline_activation): the vendor
         # documents no file or command for the activation blob on the server, so the record carries the date.
@@ -129,6 +147,7 @@ class ActionModule(CtxlicAction):
             "catalog": fleet_eval.get("catalog"),
             "history": {"enabled": args["history"], "path": args["history_db"] if args["history"] else None,
                         "recorded": recorded},
+            "mode": args["mode"],
             "as_of": model["meta"]["as_of"],
             "clock": clock_note,
             "verdict": model["verdict"],
@@ -136,6 +155,8 @@ class ActionModule(CtxlicAction):
             "todo_week": model["todo_week"],
             "collection_version": model["meta"]["collection_version"],
         }
+        if gathers is not None:
+            result["gathers"] = gathers
         failure = inputs.fail_message(args["fail_on"], fleet_eval)
         where = f" Reports: {', '.join(reports.values())}." if reports else ""
         if failure:
@@ -248,13 +269,50 @@ class ActionModule(CtxlicAction):
         return (obsolete_allocations(read.allocations, inputs.inventory_names(records)),
                 inputs.input_rows_summary("allocations_csv", args["allocations_csv"], read))
 
-    def _open_history(self, args: dict, check: bool) -> EvidenceHistory | None:
+    def _open_history(self, args: dict, check: bool, target: Any) -> EvidenceHistory | None:
         if not args["history"]:
             return None
-        path = args["history_db"]
-        if check and not os.path.exists(path):
+        if check and target.kind == "sqlite" and not os.path.exists(target.location):
             return None
-        return EvidenceHistory(path)
+        return EvidenceHistory(target)
+
+    def _gather(self, args: dict, task_vars: dict, target: Any, check: bool) -> dict:
+        """mode=gather: record this job's (slice's) gathers in the history; no evaluation, no report."""
+        hostvars = task_vars.get("hostvars") or {}
+        hosts = args["hosts"] if args["hosts"] is not None else list(task_vars.get("ansible_play_hosts_all") or [])
+        if args["records"] is not None or not hosts:
+            raise InputError("mode=gather records the registered info results of the play's hosts: pass hosts (or run "
+                             "it in a play over the license servers), not records.")
+        history = self._open_history(args, check, target)
+        run = fleet_gathers.run_id(args["gather_run_id"], task_vars)
+        if history is None:  # check mode before the first run: nothing to record into yet
+            return {"changed": True, "mode": "gather", "gathered": {"run_id": run, "hosts": sorted(hosts),
+                                                                    "recorded": 0, "skipped": []},
+                    "history": {"enabled": True, "path": args["history_db"], "recorded": 0},
+                    "msg": f"would record the gathers of {len(hosts)} server(s) in {args['history_db']}"}
+        gathered = fleet_gathers.record_slice(history, list(dict.fromkeys(str(h) for h in hosts)),
+                                              lambda h, name: self._hostvar(hostvars, h, name), args["info_var"],
+                                              args["window_var"], run, check=check)
+        return {"changed": not check, "mode": "gather", "gathered": gathered,
+                "history": {"enabled": True, "path": args["history_db"], "recorded": gathered["recorded"]},
+                "msg": (f"Recorded the gathers of {len(gathered['hosts'])} server(s) (run {run}) in the evidence "
+                        f"history {args['history_db']}. No fleet verdict from a gather job: run fleet_report with "
+                        "mode=report over the whole fleet.")}
+
+    def _from_history(self, args: dict, task_vars: dict, target: Any, check: bool) -> tuple[dict, dict]:
+        """mode=report: task_vars whose hostvars hold each host's latest fresh gather, and the account of it."""
+        history = self._open_history(args, check, target)
+        if history is None:
+            raise InputError(f"mode=report reads the gathers recorded in the evidence history, but "
+                             f"{args['history_db']} does not exist yet: run the gather jobs (mode=gather) first.")
+        hosts = args["hosts"] if args["hosts"] is not None else list(task_vars.get("ansible_play_hosts_all") or [])
+        if args["records"] is not None or not hosts:
+            raise InputError("mode=report judges the fleet's hosts from their recorded gathers: pass hosts (the "
+                             "inventory's full host list) or run it in a play over the whole fleet, not records.")
+        hosts = list(dict.fromkeys(str(h) for h in hosts))
+        found, account = fleet_gathers.fleet_from_history(history, hosts, args["info_var"], args["window_var"],
+                                                           args["gather_max_age_hours"])
+        return {**task_vars, "hostvars": found, "ansible_play_hosts_all": hosts}, account
 
     def _record(self, history: EvidenceHistory | None, records: list[dict], not_after: datetime, check: bool) -> int:
         """Record every observed upload result at once (not in check mode); return how many were new.

@@ -188,6 +188,36 @@ options:
     type: str
     choices: [non_compliant, partially_compliant, action_required, never]
     default: never
+  mode:
+    description:
+      - V(full) judges the hosts of this run from their registered O(info_var) results and writes the reports (one
+        unsliced run over the whole fleet).
+      - V(gather) is one part of a sliced run (AWX job slicing, or C(--limit) parts run as separate jobs). It records
+        each host's registered O(info_var) and O(window_var) results in the evidence history, under the run's name
+        O(gather_run_id), and returns no verdict and writes no report, because a part of the fleet has no fleet
+        status. A host whose O(info_var) does not exist in this run is not recorded.
+      - V(report) connects to nothing and reads no registered result. It judges every host of O(hosts) (the
+        inventory's full host list; default the play's hosts) from its latest gather recorded in the history no
+        older than O(gather_max_age_hours), and writes the reports. A host without such a gather is reported as not
+        gathered (not verified) and listed in RV(gathers.not_gathered).
+      - V(gather) and V(report) need O(history=true). Every slice and the report job must use the same
+        O(history_db); in AWX a PostgreSQL database (slices run on different nodes).
+    type: str
+    choices: [full, gather, report]
+    default: full
+  gather_run_id:
+    description:
+      - The name of this gather run in the history (O(mode=gather)). Recording the same run again replaces its rows.
+      - Default the AWX job id (C(awx_job_id), with C(awx_job_slice_number)), else a random id.
+    type: str
+  gather_max_age_hours:
+    description:
+      - Freshness limit of O(mode=report), in hours from 1 to 2160. The report uses each server's latest gather
+        recorded no more than this long before the report job (the controller's clock). Set it above the time your
+        slices take, and below the interval between two scheduled runs, so a slice that stopped is not hidden by the
+        previous run's gather.
+    type: int
+    default: 24
 extends_documentation_fragment:
   - ctxlic.license_server.evidence_history
   - ctxlic.license_server.license_lines
@@ -213,8 +243,9 @@ notes:
     is non-compliant or unknown); the FAQ's telemetry-only status follows it, labelled as such. Each server has an
     ordered to-do list and the report lists what to do this week (HTML, Markdown, CSV rows of kind C(todo), JSON,
     JUnit). See docs/compliance.md.
-  - In AWX/AAP put history_db on storage that outlives the job. Otherwise the evidence history starts empty on
-    every job, and a server whose latest attempt failed shows no earlier success.
+  - In AWX/AAP use a PostgreSQL history_db, or put the SQLite file on storage that outlives the job. Otherwise the
+    evidence history starts empty on every job, and a server whose latest attempt failed shows no earlier success.
+  - Sliced runs (O(mode)) are described in docs/execution_environment.md, "Sliced gathers".
   - A server that cannot be gathered counts as not reporting even when the history shows a recent success, because
     the report does not vouch for what it could not verify.
   - RV(changed) is true when report files were written (they carry the generation time, so every run rewrites
@@ -262,6 +293,26 @@ EXAMPLES = r"""
     formats: [junit]
     history: false
     fail_on: action_required
+  run_once: true
+  delegate_to: localhost
+
+# A sliced run (AWX job slicing): every slice job runs this with mode gather, then one report job (not sliced)
+# runs it with mode report over the whole group. The password comes from the environment (PGPASSWORD).
+- name: Record this slice's gathers in the shared history
+  ctxlic.license_server.fleet_report:
+    mode: gather
+    history_db: postgresql://ctxlic@db.example.com/ctxlic
+    output_dir: /tmp/unused
+  run_once: true
+  delegate_to: localhost
+
+- name: Judge the whole fleet from the gathers of the last 12 hours
+  ctxlic.license_server.fleet_report:
+    mode: report
+    hosts: "{{ groups['license_servers'] }}"
+    history_db: postgresql://ctxlic@db.example.com/ctxlic
+    gather_max_age_hours: 12
+    output_dir: /srv/reports
   run_once: true
   delegate_to: localhost
 """
@@ -508,7 +559,8 @@ history:
       returned: always
       sample: true
     path:
-      description: The O(history_db) path. Null when the history is off.
+      description: The O(history_db) path or PostgreSQL connection, its password replaced by C(***). Null when the
+        history is off.
       type: str
       returned: always
       sample: /var/lib/ctxlic/evidence.sqlite
@@ -517,6 +569,64 @@ history:
       type: int
       returned: always
       sample: 3
+mode:
+  description: The O(mode) of this run.
+  returned: always
+  type: str
+  sample: full
+gathered:
+  description: What a gather run (O(mode=gather)) recorded in the history. The only fleet result of such a run.
+  returned: when O(mode=gather)
+  type: dict
+  contains:
+    run_id:
+      description: The run's name in the history (O(gather_run_id)).
+      type: str
+      sample: awx-job-4711-slice-2
+    gathered_at:
+      description: When the rows were recorded (controller's clock, UTC).
+      type: str
+      sample: "2026-11-22T12:00:00Z"
+    hosts:
+      description: Hosts whose results were recorded.
+      type: list
+      elements: str
+      sample: [ls01, ls05]
+    recorded:
+      description: Rows written (0 in check mode).
+      type: int
+      sample: 2
+    skipped:
+      description: Hosts of the run without an O(info_var) result (not recorded).
+      type: list
+      elements: str
+      sample: []
+gathers:
+  description: Where the servers of a report run (O(mode=report)) came from.
+  returned: when O(mode=report)
+  type: dict
+  contains:
+    max_age_hours:
+      description: O(gather_max_age_hours).
+      type: int
+      sample: 24
+    since:
+      description: The oldest gather time used (controller's clock, UTC).
+      type: str
+      sample: "2026-11-21T12:00:00Z"
+    fresh:
+      description: Servers judged from a fresh gather.
+      type: int
+      sample: 998
+    not_gathered:
+      description: Servers without a gather since RV(gathers.since), reported as not gathered (not verified).
+      type: list
+      elements: str
+      sample: [ls0413, ls0414]
+    runs:
+      description: Servers per gather run used.
+      type: dict
+      sample: {awx-job-4711-slice-1: 250, awx-job-4711-slice-2: 248}
 as_of:
   description: The evaluation time (ISO 8601, UTC).
   returned: success

@@ -200,7 +200,7 @@ def test_ee_ansible_core_and_requirements_cover_the_tested_versions():
     assert core.name == "ansible-core"
     assert core.specifier.contains(str(dev["ansible-core"].specifier).lstrip("="))
     runtime = pins(REPO / "requirements.txt")
-    assert set(runtime) == {"ansible-core", "lxml", "requests", "jinja2", "pywinrm"}
+    assert set(runtime) == {"ansible-core", "lxml", "requests", "jinja2", "pywinrm", "psycopg"}
     for name, requirement in runtime.items():
         tested = str(dev[name].specifier).lstrip("=")
         assert requirement.specifier.contains(tested), f"{name}: requirements.txt excludes tested {tested}"

@@ -59,7 +59,7 @@ def test_bad_input_fails_and_writes_nothing(run_action, tmp_path) -> None:
         ({"kind": "Not A Kind"}, "is not an event name"),
         ({"kind": "migrated", "at": "yesterday"}, "is not an ISO 8601 time"),
         ({"kind": "manual_upload", "at": "2999-01-01T00:00:00Z"}, "lies in the future"),
-        ({"kind": "migrated", "history_db": ""}, "empty path"),
+        ({"kind": "migrated", "history_db": ""}, "is empty"),
     ):
         result = run_action("evidence_event", {"history_db": str(db), **args}, None)
         assert result["failed"] is True and words in result["msg"], (args, result)
