@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmarks of ctxlic.license_server (not shipped, not part of the test suite): ``scripts/bench.sh``.
 
 Importing this package makes the checkout importable as ``ansible_collections.ctxlic.license_server``

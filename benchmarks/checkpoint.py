@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checkpoints of a benchmark run, so a long run can stop and carry on (``scripts/bench.sh --resume``).
 
 The full run takes hours on a small machine. Each section (pure benchmarks, the gather on one fleet size,

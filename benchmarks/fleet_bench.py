@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Playbook benchmarks on lab fleets: remote calls per host, wall and CPU time, controller memory.
 
 A lab host is reached with the ``local`` connection, so a "remote call" here is one module

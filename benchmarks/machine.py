@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Describe the machine a benchmark ran on (CPU, memory, load, Python, ansible-core).
 
 The parsers take the text of /proc files so they can be tested on fixed input; :func:`describe`

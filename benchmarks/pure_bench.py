@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Controller-side (pure Python) benchmarks: report build, license parser, proxy XML editor.
 
 Every figure comes with a baseline measured in the same process on the same input, so the ratio

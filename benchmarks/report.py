@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Write docs/performance.md from the results of one benchmark run (pure: results dict in, text out)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run the benchmarks and write docs/performance.md: ``python -m benchmarks.run [--quick] [options]``.
 
 ``scripts/bench.sh`` sets up the virtualenv first and calls this. Full mode: gather on lab fleets of

@@ -1,3 +1,4 @@
+# Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark-only callback: counts module executions (remote calls) and task results per host.
 

@@ -1,3 +1,4 @@
+# Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin for ctxlic.license_server.license_backup (documentation in plugins/modules/license_backup.py).
 

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin for ctxlic.license_server.proxy (documentation in plugins/modules/proxy.py)."""
 
 from __future__ import annotations

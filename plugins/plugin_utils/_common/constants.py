@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Facts about the vendor product and the collection that more than one module needs (pure).
 
 One definition each, so a module never carries its own copy. The lab (``plugins/plugin_utils/lab``)

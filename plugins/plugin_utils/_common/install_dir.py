@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """The License Server install directory: the one validation rule (pure).
 
 Every module that addresses files under the install directory (license files, proxy settings,

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """The one guarded import of lxml (pure).
 
 lxml is a controller requirement (requirements.txt) but only the parts that read XML or HTML need it:

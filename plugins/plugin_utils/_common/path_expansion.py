@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Which host paths a Windows host would expand, and the refusal both host access backends give for them.
 
 What the Windows backend relies on, read in the sources installed with ansible-core 2.19 and

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Inputs of the ``evidence_event`` module (pure: no I/O, the caller passes ``now``).
 
 Events sit next to the upload observations in the evidence history (:mod:`.evidence_history`). The

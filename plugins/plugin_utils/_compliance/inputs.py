@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Turn what a play gathered into the inputs of the fleet report, and its outcome into a task result (pure).
 
 The ``fleet_report`` module runs once on the controller after ``ctxlic.license_server.info`` ran on

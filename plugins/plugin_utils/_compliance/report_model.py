@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """The fleet compliance report model: one JSON-safe dict that every renderer uses (pure: no I/O).
 
 Why one model: the HTML a licensing owner hands to the vendor, the CSV for a spreadsheet, the

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Render the compliance report model as JSON, CSV, Markdown, HTML or JUnit XML (pure: returns text).
 
 Every string in a report may come from a hostile or broken server (host names, uploader

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """The overall verdict and the to-do lists of the fleet report (pure: no I/O, no clock reads).
 
 Issue 15 items 4 and 10. The FAQ's fleet telemetry status (Citrix License Telemetry FAQ, CTX477614)

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Reading the values of an ``info`` record for the compliance checks, and validating their options (pure).
 
 A value that is present but unreadable raises :class:`Unreadable`, which the checks turn into ``unknown``.

@@ -1,4 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Disaster recovery of a Citrix License Server, the primary's side: only one License Server may serve at a
 time, so the primary is stopped and fenced before the DR host serves (pure).
 

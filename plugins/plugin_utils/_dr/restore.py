@@ -1,4 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Disaster recovery of a Citrix License Server, the failover side on the DR host: identity, installation,
 and what a restore does with every backed-up file (pure).
 

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """The one way controller-side code touches a license server.
 
 Action plugins get a :class:`HostAccess` from :func:`host_access_for` and never call modules

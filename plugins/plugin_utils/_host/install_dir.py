@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Where the License Server is installed on a host (I/O through the host access layer only).
 
 The one way every module finds the install directory: the ``install_dir`` option, else the registry

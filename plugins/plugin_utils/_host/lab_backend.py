@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Lab backend of the host access layer: a simulated host reached with ``ansible.builtin.command``.
 
 A lab host is a directory on the controller (``ctxlic_lab_root``) reached with the ``local``

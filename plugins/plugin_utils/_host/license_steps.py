@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Host-side steps for license files: the facts planning needs and the documented procedures.
 
 This is the I/O half of :mod:`license_plan`: everything here goes through a

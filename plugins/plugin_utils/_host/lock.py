@@ -1,4 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """One destructive operation per license server at a time: a lock file on the host itself.
 
 Operations that delete or stop something on a license server (``license_file state=absent`` and the

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Host-side steps the reporting modules share (I/O through the host access layer only).
 
 Kept apart from the pure decisions in :mod:`.reporting` so those stay testable without a host.

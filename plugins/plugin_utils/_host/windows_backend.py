@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Windows backend of the host access layer: ``ansible.windows`` modules over WinRM, PSRP or SSH.
 
 Only documented options are passed and only documented return keys are read (each call names the

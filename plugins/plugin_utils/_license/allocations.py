@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Read the vendor portal's allocation export and an entitlement file; find obsolete servers and surplus.
 
 Two of the non-compliance causes in seed 002 are invisible on the license servers themselves:

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Backing up a License Server's MyFiles to the controller, and the allocations its files hold (pure: no I/O).
 
 Why this exists: before a License Server is uninstalled or replaced, its license files must be kept

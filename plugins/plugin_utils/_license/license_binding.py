@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Does a license file's binding match this License Server? (host name exactly as ``lmhostid -hostname``
 prints it, or a MAC address; seed 004 "License file format"). No I/O.
 """

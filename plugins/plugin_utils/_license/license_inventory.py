@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Views across license files: feature summaries, obsolete files, the inventory. No I/O.
 
 Seed 004 "Delete license files": a file may go only when every INCREMENT line in it is obsolete or

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """What the license file modules report: findings, bindings, INCREMENT lines and the per-file report. No I/O.
 
 The parser (:mod:`.license_parser`) fills these; file names (:mod:`.license_names`), binding checks

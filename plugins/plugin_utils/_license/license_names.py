@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """License file names: what the License Server reads from MyFiles and what Windows can hold. No I/O.
 
 Seed 004 "Download licenses" (lower-case ``.lic``; copy tools append ``.txt``) and "Delete license files"

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Citrix license files (FlexNet format as Citrix ships it): dates, lexing and parsing into a report. No I/O.
 
 Everything here works on names and bytes handed in by the caller, and on a ``today`` date the

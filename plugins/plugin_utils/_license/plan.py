@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Planning for license file deployment and removal on a Citrix License Server. No I/O.
 
 The action plugins ``license_file``, ``license_plan`` and ``reread`` gather facts from the host

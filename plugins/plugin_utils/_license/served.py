@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Does the License Server serve what its license files hold? Compares ``lmstat -a`` with MyFiles. No I/O.
 
 Seed 004 says license files added to MyFiles are served only after ``lmreread -c @localhost -all``

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Turn the raw one-shot collection from a license server into the per-server record (pure).
 
 The raw collection (``collect_info.ps1`` on Windows, ``labctl collect-info`` in the lab) carries

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """License Activation Service (LAS): capability by build, licensing technology, LAS findings (pure).
 
 Everything after the seeds comes from public vendor pages, kept as data with title and address in

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Parse the output of ``lmstat -a -c @localhost`` (Citrix Licensing, FlexNet). No I/O.
 
 Source: seed ``004``, "Determine licensing status (lmstat)": a header with the server port and

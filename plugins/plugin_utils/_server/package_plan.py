@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Plan installs, upgrades, downgrades and uninstalls of the Citrix License Server (pure, no I/O).
 
 ``ctxlic.license_server.package`` (plugins/action/package.py) reads the host through the host

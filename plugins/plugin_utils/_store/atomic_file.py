@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Write a controller file so that readers see the old complete file or the new complete file, never a part.
 
 Reports are picked up by name by CI jobs and web servers, manifests and caches are read by the

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Controller-side I/O for the release catalog: shipped data file, HTTP refresh, local cache.
 
 The pure model and parsers live in ``release_catalog``; this module only reads and writes.

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """This collection's own metadata as installed on the controller: its version for report records.
 
 An installed collection (``ansible-galaxy collection install`` of the built tarball) carries

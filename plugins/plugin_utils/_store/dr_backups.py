@@ -1,4 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Disaster-recovery backups on the controller's disk: write, read, verify and prune generations.
 
 The I/O half of :mod:`.._dr.backup`. A backup set is ``<backup_dir>/<primary inventory name>/``; each

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Evidence history: every observed telemetry upload result per server, in SQLite on the controller or in PostgreSQL.
 
 Compliance is measured from the last *successful* upload (no more than 90 days ago: seed 000,

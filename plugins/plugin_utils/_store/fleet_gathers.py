@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Sliced gathers that add up to one fleet report (issue 19 item 2), on the evidence history.
 
 AWX job slicing (or any split of the inventory over several jobs) runs the gather in parts. Each

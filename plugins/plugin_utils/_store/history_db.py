@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Where the evidence history lives: a SQLite file on the controller, or a PostgreSQL database.
 
 ``history_db`` (fleet_report, evidence_event, the roles' ``*_history_db`` variables) is either a file

@@ -1,4 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """One rule for per-host folders on the controller, and the controller-side lock of such a folder.
 
 Every module that writes files per host on the controller (``license_file`` backups, ``license_backup``,

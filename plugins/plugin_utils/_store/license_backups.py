@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """The controller-side store of ``license_backup`` (local file I/O only; decisions are in license_backup_plan).
 
 Layout under ``<dest>/<host>/`` (the host folder is named as the telemetry bundles' folders are)::

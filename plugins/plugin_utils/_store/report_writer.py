@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Write rendered compliance reports to disk atomically (the only I/O of the report pipeline).
 
 Atomic because CI jobs and web servers pick reports up by name: a reader must see either the

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """The controller-side store of ``telemetry_bundle``: fetched zips, quarantine, bundles, manifest (local I/O).
 
 Layout under ``<dest>/<host>/`` (see :func:`host_folder`)::

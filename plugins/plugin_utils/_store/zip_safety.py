@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Check vendor telemetry zips and write/verify upload bundles on the controller (local files only).
 
 The manual-upload flow fetches the License Server's ``upload_compliance*.zip`` / ``upload_usage*.zip``

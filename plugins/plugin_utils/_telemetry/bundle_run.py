@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Decide what one ``telemetry_bundle`` run does, from what the server and the controller hold (pure).
 
 The module fetches a License Server's manual-upload zips (seed 001: ``upload_compliance*.zip`` in

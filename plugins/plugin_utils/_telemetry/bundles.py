@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Plan manual telemetry uploads: find the pending zips, pack them into upload bundles, decide deletions.
 
 When the License Management Service is disabled (manual reporting), the License Server (LS) keeps

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Turn the results of a License Server connectivity probe into one verdict with a fix.
 
 The License Server (LS) uploads telemetry to https://cis.citrix.com/ (seed 004 and seed 001,

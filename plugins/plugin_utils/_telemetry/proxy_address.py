@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Parse a proxy address ``host:port`` the way the License Server's proxy setting expects it (pure).
 
 Kept apart from :mod:`.proxy_config` (the lxml editor of SimpleLicenseServiceConfig.xml) so that code

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Read and edit the License Server proxy setting in ``SimpleLicenseServiceConfig.xml``.
 
 Seed 004 "Step 5 Configure a proxy server" (~line 2939): the License Server (LS) sends license

@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Controller-side decisions of the reporting modules (``management_service``, ``proxy``, ``connectivity``).
 
 Pure: no I/O. The action plugins read the host through the host access layer and hand what they

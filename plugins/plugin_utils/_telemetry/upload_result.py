@@ -1,3 +1,6 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Internal use only: this module is private to ctxlic.license_server and may change at any time.
 """Parse the License Server's last-upload result file (``upload_compliance_result.xml``).
 
 The License Server (LS) records the outcome of its latest telemetry upload, automatic or manual,

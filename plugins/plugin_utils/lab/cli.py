@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Command line of the license-server lab.
 
     python -m ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.cli create DIR --hosts 3

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """File and registry operations of a simulated Windows host: the ``labctl file-*`` and ``registry-query`` commands.
 
 The lab backend (``host_lab.LabHost``) hands Windows paths to these commands as plain argument vector

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Files a License Server installation lays down, as the lab writes them.
 
 Contents follow seed 004 where it shows them (the SimpleLicenseServiceConfig.xml sample, the

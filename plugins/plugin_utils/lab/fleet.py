@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Create a simulated fleet of license servers and an Ansible inventory for it.
 
 A fleet is a directory: ``clock.json`` (the lab's shared clock), ``hosts/<name>/`` (one simulated

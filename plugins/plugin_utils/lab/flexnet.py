@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the lab's license daemon serves: a deliberately small reading of license files.
 
 This is the simulator's own reading, independent of the collection's parser, so a bug in one does

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The simulated ``CitrixLicensing.exe`` and ``msiexec /I ctx_licensing.msi`` (seed 004).
 
 Command lines as documented: ``CitrixLicensing.exe /quiet /l <log> INSTALLDIR= WSLPORT= LSPORT=

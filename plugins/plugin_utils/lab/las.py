@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab's License Activation Service (LAS): registration state, the LAS endpoint, daily contact, caching mode.
 
 What the lab models, each from a public vendor page (titles and addresses in ``plugin_utils/data/las.yml``):

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where things are on a simulated license server, and how Windows paths map into its tree.
 
 A lab host is a directory: ``fs/`` holds the simulated drives (``fs/C/Program Files (x86)/...``) and

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """License files for lab scenarios, in the format of seed 004 (signatures are fake hex)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """``labctl probe``: the lab's twin of the Windows connectivity probe (``PROBE_UPLOAD_PS``).
 
 A lab host has no real network. Its network model lives in ``.lab/host.json`` ``"network"``:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Entry point of every simulated Windows program on a lab host.
 
 Each program file in a lab host's tree (``...\\LS\\lmreread.exe``, ``C:\\Windows\\System32\\msiexec.exe``,

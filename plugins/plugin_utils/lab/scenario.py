@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Scenario files: a lab fleet described in YAML or JSON, for ``lab create --scenario FILE``.
 
 Every host shape the collection's own tests build (no License Server installed, a DR twin with the same

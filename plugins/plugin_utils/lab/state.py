@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The parts of a simulated Windows host that are not files: registry, services, network, faults, clock.
 
 Each lives in a small JSON document under the host's ``.lab`` directory and is written atomically, so

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The License Management Service's daily upload, simulated one lab day at a time.
 
 Seed 001: uploads happen once a day; a failed upload is retried 24 hours later; with the service
