@@ -65,7 +65,7 @@ class ActionModule(CtxlicAction):
                     "msg": f"{host} already has a {kind} event ({existing['at']}); nothing recorded"}
         if self.check_mode:
             return {**result, "changed": True, "msg": f"would record {kind} for {host} at {at} in {path}"}
-        history.record_event(host, at, kind, event["detail"])
+        history.record_event(host, at, kind, detail)
         return {**result, "changed": True, "msg": f"recorded {kind} for {host} at {at} in {path}"}
 
 

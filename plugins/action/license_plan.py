@@ -8,6 +8,8 @@ written, and plans the pruning of obsolete files as if the set were already depl
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
@@ -62,7 +64,7 @@ class ActionModule(CtxlicAction):
             plans.append(license_plan.plan_write(report, data, install_dir=install_dir, existing_checksum=checksum,
                                                  ls_hostname=hostname, macs=macs, force=args["force"]))
         refused = [plan for plan in plans if plan.refused]
-        result = {
+        result: dict[str, Any] = {
             "changed": False,
             "install_dir": install_dir,
             "ls_host": probe.identity.to_dict(),

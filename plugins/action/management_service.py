@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
@@ -32,9 +34,9 @@ class ActionModule(CtxlicAction):
                     "query_rc": query.rc, "msg": self._not_understood(query)}
         state = args["state"]
         changed, flag = ls_tools.plan_management_service(state, current)
-        result = {**base, "enabled": current, "previous_enabled": current,
+        result: dict[str, Any] = {**base, "enabled": current, "previous_enabled": current,
                   "reporting_mode": ls_tools.reporting_mode(current), "query_output": query.stdout}
-        if changed:
+        if changed and flag is not None:  # a change always comes with the switch that makes it
             wanted = state == "enabled"
             result.update(changed=True, enabled=wanted, reporting_mode=ls_tools.reporting_mode(wanted))
             if not self.check_mode:

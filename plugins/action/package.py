@@ -172,8 +172,8 @@ class ActionModule(CtxlicAction):
             found.extend(f.path for f in self.host.find(directory, [glob]))
         return sorted(set(found), key=str.casefold)
 
-    def _reporting(self, install_dir: str) -> dict[str, str | None]:
-        """Reporting mode (``-query``) and the last upload's status, read only when zips were found."""
+    def _reporting(self, install_dir: str) -> tuple[str, str | None]:
+        """(reporting mode (``-query``), the last upload's status), read only when zips were found."""
         try:
             query = self.host.run([ls_tools.management_service_exe(install_dir), "-query"],
                                   chdir=ls_tools.ls_program_dir(install_dir), read_only=True)
@@ -185,7 +185,7 @@ class ActionModule(CtxlicAction):
             last = upload_result.parse_upload_result(data, now=datetime.now(UTC))["status"]
         except (HostError, InputError):
             last = None
-        return {"reporting_mode": ls_tools.reporting_mode(enabled), "last_upload": last}
+        return ls_tools.reporting_mode(enabled), last
 
     def _services(self) -> dict[str, str | None]:
         states = {}
@@ -216,8 +216,11 @@ class ActionModule(CtxlicAction):
             refusals += plan.disk_findings(needs, free, request.installer_bytes, request.min_free_mb)
         if plan.needs_pending_check(decision) and decision.installed_text is not None:
             zips = self._pending(registry_dir or install_dir)
-            pending, why = (plan.pending_uploads(zips, **self._reporting(registry_dir or install_dir))
-                            if zips else ([], ""))
+            if zips:
+                reporting_mode, last_upload = self._reporting(registry_dir or install_dir)
+                pending, why = plan.pending_uploads(zips, reporting_mode=reporting_mode, last_upload=last_upload)
+            else:
+                pending, why = [], ""
             warnings += plan.not_pending_warning(zips, pending, why)
             found = plan.pending_findings(decision, pending, request.force, why)
             refusals += found[0]

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
@@ -21,7 +23,8 @@ class ActionModule(CtxlicAction):
         cap = license_plan.normalize_cluster_access_point(args.get("cluster_access_point"))
         install_dir = resolve_install_dir(self.host, args.get("install_dir"))
         argv = license_plan.reread_argv(install_dir, cap)
-        result = {"changed": True, "cmd": argv, "install_dir": install_dir, "reread": None, "served_check": None}
+        result: dict[str, Any] = {"changed": True, "cmd": argv, "install_dir": install_dir, "reread": None,
+                                  "served_check": None}
         if args["only_if_stale"]:
             check = license_host.check_myfiles_served(self.host, install_dir, cap)
             result["served_check"] = check.to_dict()

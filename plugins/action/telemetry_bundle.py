@@ -242,8 +242,8 @@ class ActionModule(CtxlicAction):
             decision = by_key.get(key)
             if decision is not None and decision["action"] in ("have", "fetch"):
                 continue
-            settled = decision is not None and decision["action"] in ("bundled", "rejected")
-            if settled and decision["sha1"] == local["sha1"]:
+            if (decision is not None and decision["action"] in ("bundled", "rejected")  # settled already
+                    and decision["sha1"] == local["sha1"]):
                 if not self._check:
                     self._store.remove_incoming(*key)  # left by a run interrupted after its manifest was written
                     self._changed = True
@@ -305,7 +305,7 @@ class ActionModule(CtxlicAction):
             b.get("name") for b in manifest["invalid"]}
         plan = []
         for kind, group in state.plan_groups(files, args["split_by_kind"]):
-            label = state.bundle_label(inventory_host, kind, kind is not None)
+            label = state.bundle_label(inventory_host, kind)
             planned = plan_bundles([state.plan_member(f) for f in group], host=label, date=day,
                                    max_bytes=args["max_bundle_bytes"])
             planned = state.renumber(planned, label=label, day=day, taken=taken)

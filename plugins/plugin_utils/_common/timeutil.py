@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, overload
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
@@ -61,6 +61,10 @@ def as_utc(value: datetime) -> datetime | None:
         return None
 
 
+@overload
+def iso_z(value: datetime) -> str: ...
+@overload
+def iso_z(value: datetime | None) -> str | None: ...
 def iso_z(value: datetime | None) -> str | None:
     """``2026-11-22T10:00:00Z`` (seconds precision, UTC; a naive datetime is taken as UTC).
 
@@ -75,6 +79,10 @@ def iso_z(value: datetime | None) -> str | None:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+@overload
+def iso_day(value: date) -> str: ...
+@overload
+def iso_day(value: date | None) -> str | None: ...
 def iso_day(value: date | None) -> str | None:
     """``2026-11-22`` for a date (the date part of a datetime as it is), None for None."""
     if value is None:

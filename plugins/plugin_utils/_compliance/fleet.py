@@ -11,7 +11,7 @@ none did. :func:`evaluate_fleet` folds the results of :func:`.server_checks.eval
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import surplus as _surplus
@@ -241,7 +241,7 @@ def _not_reporting_reason(result: Mapping[str, Any]) -> str:
     return as_text(_check_of(result, "telemetry_upload").get("message")) or "no verified upload within 90 days"
 
 
-def _other_findings(results: list[Mapping[str, Any]]) -> list[dict]:
+def _other_findings(results: Sequence[Mapping[str, Any]]) -> list[dict]:
     findings = []
     for check_id, status, fid, reason, title, fix in _FINDINGS:
         hosts = [r["host"] for r in sorted(results, key=_host_key) if _check_of(r, check_id).get("status") == status
@@ -256,7 +256,7 @@ def _other_findings(results: list[Mapping[str, Any]]) -> list[dict]:
     return findings
 
 
-def _fleet_surplus(results: list[Mapping[str, Any]], purchased: dict[str, int] | None) -> dict | None:
+def _fleet_surplus(results: Sequence[Mapping[str, Any]], purchased: dict[str, int] | None) -> dict | None:
     if purchased is None:
         return None
     totals: dict[str, int] = {}
@@ -281,7 +281,7 @@ def _fleet_surplus(results: list[Mapping[str, Any]], purchased: dict[str, int] |
             "message": f"Fleet-wide surplus: {text}. Fix: {REMEDIATION['licenses_surplus']}."}
 
 
-def _fleet_counts(results: list[Mapping[str, Any]], obsolete: list[dict], allocated: int, reporting: int) -> dict:
+def _fleet_counts(results: Sequence[Mapping[str, Any]], obsolete: list[dict], allocated: int, reporting: int) -> dict:
     def with_status(check_id: str, *statuses: str) -> int:
         return sum(1 for r in results if _check_of(r, check_id).get("status") in statuses)
 

@@ -14,7 +14,7 @@ Pure: no I/O, no clock. The action plugin reads files and the evidence database.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -136,7 +136,7 @@ def observation(record: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return record["observed_at"], dict(upload)
 
 
-def inventory_names(records: list[Mapping[str, Any]]) -> list[str]:
+def inventory_names(records: Sequence[Mapping[str, Any]]) -> list[str]:
     """Every name a server is known by (inventory name and LS host name), to match portal allocations."""
     names: list[str] = []
     for record in records:
@@ -177,7 +177,7 @@ def fail_message(fail_on: str, fleet_eval: Mapping[str, Any]) -> str | None:
     return " ".join(parts)
 
 
-def server_summaries(results: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def server_summaries(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Per-host status and checks for the task result, sorted by host."""
     return [
         {
@@ -230,8 +230,9 @@ def input_rows_summary(option: str, path: str, read: Any) -> dict[str, Any]:
     """
     allocations = list(getattr(read, "allocations", []) or [])
     findings = [dict(f) for f in getattr(read, "findings", []) or [] if isinstance(f, Mapping)]
-    ignored = sorted({f.get("row") for f in findings if f.get("ignored")})
-    flagged = sorted({f.get("row") for f in findings if not f.get("ignored")})
+    # Rows, counted once however many findings they have.
+    ignored = {f.get("row") for f in findings if f.get("ignored")}
+    flagged = {f.get("row") for f in findings if not f.get("ignored")}
     total = len(allocations) + len(ignored)
     return {
         "option": option,

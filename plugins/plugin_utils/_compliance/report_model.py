@@ -44,12 +44,15 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 
 SCHEMA_VERSION = 1
 
-SERVER_STATUS_LABELS = {NON_COMPLIANT: "Non-compliant", SERVER_UNKNOWN: "Unknown", COMPLIANT: "Compliant"}
-SERVER_STATUS_ORDER = {NON_COMPLIANT: 0, SERVER_UNKNOWN: 1, COMPLIANT: 2}
-CHECK_STATUS_LABELS = {PASS: "PASS", WARN: "WARN", FAIL: "FAIL", UNKNOWN: "UNKNOWN"}
+# The lookup tables below are keyed by object: a status comes from a result mapping and may be anything (what
+# is not a known status gets the default of each .get()).
+SERVER_STATUS_LABELS: Mapping[object, str] = {
+    NON_COMPLIANT: "Non-compliant", SERVER_UNKNOWN: "Unknown", COMPLIANT: "Compliant"}
+SERVER_STATUS_ORDER: Mapping[object, int] = {NON_COMPLIANT: 0, SERVER_UNKNOWN: 1, COMPLIANT: 2}
+CHECK_STATUS_LABELS: Mapping[object, str] = {PASS: "PASS", WARN: "WARN", FAIL: "FAIL", UNKNOWN: "UNKNOWN"}
 #: The tone (pass/warn/fail/unknown) each status is drawn in; renderers map tones to colours.
-FLEET_STATUS_TONES = {FLEET_COMPLIANT: PASS, FLEET_PARTIAL: WARN, FLEET_NON_COMPLIANT: FAIL}
-SERVER_STATUS_TONES = {COMPLIANT: PASS, NON_COMPLIANT: FAIL, SERVER_UNKNOWN: UNKNOWN}
+FLEET_STATUS_TONES: Mapping[object, str] = {FLEET_COMPLIANT: PASS, FLEET_PARTIAL: WARN, FLEET_NON_COMPLIANT: FAIL}
+SERVER_STATUS_TONES: Mapping[object, str] = {COMPLIANT: PASS, NON_COMPLIANT: FAIL, SERVER_UNKNOWN: UNKNOWN}
 
 
 def jsonable(value: Any) -> Any:
@@ -117,7 +120,8 @@ def _licensing_row(checks: list[dict]) -> dict:
     tech_ev = (by_id.get("licensing_technology") or {}).get("evidence") or {}
     cap_ev = (by_id.get("las_capable") or {}).get("evidence") or {}
     contact_ev = (by_id.get("las_contact") or {}).get("evidence") or {}
-    technology = tech_ev.get("technology") if tech_ev.get("technology") in TECHNOLOGIES else "unknown"
+    raw_technology = tech_ev.get("technology")
+    technology = raw_technology if isinstance(raw_technology, str) and raw_technology in TECHNOLOGIES else "unknown"
     present = [by_id[c] for c in _LAS_CHECKS if c in by_id]
     worst = min((c.get("status", UNKNOWN) for c in present), key=lambda s: _TONE_ORDER.get(s, 1), default=UNKNOWN)
     problems = [c for c in present if c.get("status") != PASS]
@@ -298,7 +302,7 @@ def build_report(
     threshold = options.get("max_upload_age_days", MAX_UPLOAD_AGE_DAYS)
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold <= 0:
         raise InputError(f"options.max_upload_age_days must be a positive whole number of days, got {threshold!r}.")
-    fleet = {
+    fleet: dict[str, Any] = {
         "status": fleet_eval.get("status"),
         "status_reason": fleet_eval.get("status_reason"),
         "tone": FLEET_STATUS_TONES.get(fleet_eval.get("status"), UNKNOWN),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import surplus as _surplus
@@ -204,7 +204,7 @@ def _check_telemetry(record: Mapping[str, Any], *, usable: bool, as_of: datetime
     deadline_day = _safe_deadline(success_time, max_age)
     manual = record.get("reporting_mode") == "manual"
     fix = REMEDIATION["upload_manual"] if manual else REMEDIATION["upload_automatic"]
-    evidence = {
+    evidence: dict[str, Any] = {
         "last_attempt": {k: (iso_utc(v) if k == "time" else v) for k, v in attempt.items() if k != "time_error"},
         "last_success": iso_utc(success_time),
         "last_success_source": success_source,
@@ -237,7 +237,7 @@ def _check_telemetry(record: Mapping[str, Any], *, usable: bool, as_of: datetime
                       f"not reporting; {REMEDIATION['reachable']}.", evidence, REMEDIATION["reachable"])
     clocks = ("check the clocks of the License Server and of the controller (or the as_of of the report); a time in "
               "the future is never credited")
-    if success_time is None:
+    if success_time is None or days is None:
         if future:
             message = (f"No credited successful upload: the only {plural(len(future), 'success')} on record "
                        f"{'is' if len(future) == 1 else 'are'} dated in the future ({future_text}). Fix: {clocks}; "
@@ -345,9 +345,9 @@ def _check_upgrade(record: Mapping[str, Any], *, usable: bool, warn_days: int) -
 
 def _pending(record: Mapping[str, Any]) -> dict:
     pending = _mapping(record.get("pending_uploads")) or {}
-    info = {"count": as_int(pending.get("count")), "bytes": as_int(pending.get("bytes")), "oldest": None,
-            "newest": None, "files": len(pending["files"]) if isinstance(pending.get("files"), list) else None,
-            "notes": []}
+    info: dict[str, Any] = {
+        "count": as_int(pending.get("count")), "bytes": as_int(pending.get("bytes")), "oldest": None, "newest": None,
+        "files": len(pending["files"]) if isinstance(pending.get("files"), list) else None, "notes": []}
     for key in ("oldest", "newest"):
         try:
             info[key] = parse_instant(pending.get(key))
@@ -470,7 +470,7 @@ def _check_licenses_expired(record: Mapping[str, Any], *, usable: bool, as_of: d
         fname = as_text(lic.get("name")) or "?"
         before = {k: len(v) for k, v in found.items()}
         _collect_file_issues(lic, fname, hostname, found)
-        entry = {"kinds": [], "serials": [], "errors": [], "expiry": None}
+        entry: dict[str, Any] = {"kinds": [], "serials": [], "errors": [], "expiry": None}
         for feature in _features(lic):
             lines += 1
             kind, text = _classify_line(feature, today, warn_days)
@@ -518,7 +518,9 @@ def _collect_file_issues(lic: Mapping[str, Any], fname: str, hostname: Any, foun
 
 def _licenses_verdict(found: dict[str, list[str]], evidence: dict, future_start_status: str,
                       css_lapsed_status: str, files: int, lines: int) -> dict:
-    fail_parts, warn_parts, fixes = [], [], []
+    fail_parts: list[str] = []
+    warn_parts: list[str] = []
+    fixes: list[str] = []
     if found["expired"]:
         fail_parts.append(f"{plural(len(found['expired']), 'expired line')} still installed: "
                           + "; ".join(found["expired"]))
@@ -579,7 +581,7 @@ def _check_surplus(record: Mapping[str, Any], *, usable: bool, as_of: datetime, 
     counts = installed_counts(record, as_of=as_of) if _license_files(record) is not None else None
     licenses = _mapping(record.get("licenses")) or {}
     in_use = _mapping(licenses.get("in_use"))
-    evidence = {"installed": counts, "purchased": purchased, "in_use": dict(in_use) if in_use else None,
+    evidence: dict[str, Any] = {"installed": counts, "purchased": purchased, "in_use": dict(in_use) if in_use else None,
                 "basis": basis}
     if purchased is None:
         return _check("licenses_surplus", UNKNOWN, "Skipped: no purchased license counts given (set the purchased "
@@ -611,7 +613,7 @@ def evaluate_server(
     record: dict,
     *,
     as_of: datetime,
-    last_success: dict | None = None,
+    last_success: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     max_upload_age_days: int = MAX_UPLOAD_AGE_DAYS,
     expiry_warning_days: int = 30,
     purchased: dict | None = None,
@@ -628,8 +630,9 @@ def evaluate_server(
     """Evaluate one gathered License Server record against the vendor rules.
 
     ``last_success`` is the evidence-history row of the last successful upload (``{"time": ISO or
-    unix seconds, ...}``): it keeps "days since last successful upload" right when the latest attempt
-    in ``upload_compliance_result.xml`` failed. ``purchased`` maps license feature -> purchased count;
+    unix seconds, ...}``), or a list of such rows (``EvidenceHistory.success_candidates``): it keeps
+    "days since last successful upload" right when the latest attempt in ``upload_compliance_result.xml``
+    failed. ``purchased`` maps license feature -> purchased count;
     without it ``licenses_surplus`` is ``unknown`` (skipped).
 
     Choices the seeds leave open:

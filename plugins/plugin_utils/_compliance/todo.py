@@ -22,7 +22,7 @@ checks: [{id, status, message, evidence, remediation}], facts}``.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 FAIL, WARN, UNKNOWN, PASS = "fail", "warn", "unknown", "pass"
 _SEVERITY_ORDER = {FAIL: 0, WARN: 1, UNKNOWN: 2}
@@ -35,6 +35,11 @@ PLAYBOOK_SITE = "the ctxlic.license_server.site playbook"
 
 _CHECK_ORDER = ("reachable", "ls_installed", "upgrade_window", "telemetry_upload", "pending_bundles",
                 "reporting_mode", "licenses_expired", "licenses_surplus")
+
+
+def _severity_rank(severity: object) -> int:
+    """Where a severity sorts: FAIL, WARN, UNKNOWN, then anything else (a missing or unknown one)."""
+    return _SEVERITY_ORDER.get(severity, 3) if isinstance(severity, str) else 3
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -185,7 +190,7 @@ def _sort_key(as_of: date):
         deadline = _day(item.get("deadline"))
         due = deadline or (as_of if item.get("severity") == FAIL else None)
         order = _CHECK_ORDER.index(item["check"]) if item.get("check") in _CHECK_ORDER else len(_CHECK_ORDER)
-        return (due is None, due or date.max, _SEVERITY_ORDER.get(item.get("severity"), 3), order)
+        return (due is None, due or date.max, _severity_rank(item.get("severity")), order)
     return key
 
 
@@ -293,11 +298,12 @@ def _week_key(as_of: date):
     def key(item: Mapping[str, Any]) -> tuple:
         deadline = _day(item.get("deadline"))
         due = deadline or (as_of if item.get("severity") == FAIL else as_of + timedelta(days=WEEK_DAYS))
-        return (due, _SEVERITY_ORDER.get(item.get("severity"), 3), str(item.get("host") or "").casefold())
+        return (due, _severity_rank(item.get("severity")), str(item.get("host") or "").casefold())
     return key
 
 
-def verdict(servers: list[Mapping[str, Any]], fleet: Mapping[str, Any], obsolete: list[Mapping[str, Any]]) -> dict:
+def verdict(servers: Sequence[Mapping[str, Any]], fleet: Mapping[str, Any],
+            obsolete: Sequence[Mapping[str, Any]]) -> dict:
     """The overall verdict that leads the report: it agrees with the per-server results.
 
     Tones: ``fail`` (action required: a server non-compliant, an obsolete allocation to return, a

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, overload
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import (
     as_utc,
@@ -40,6 +40,10 @@ def to_utc(value: datetime) -> datetime:
     return moment
 
 
+@overload
+def iso_utc(value: datetime | date) -> str: ...
+@overload
+def iso_utc(value: datetime | date | None) -> str | None: ...
 def iso_utc(value: datetime | date | None) -> str | None:
     """Format a time as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC) and a date as ``YYYY-MM-DD``, the record's formats."""
     if value is None:

@@ -62,7 +62,7 @@ _GENERATION_RE = re.compile(r"^(\d{8}T\d{6}Z)(?:-([2-9]|[1-9]\d{1,3}))?$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _SET_NAME_RE = re.compile(r"[^A-Za-z0-9._-]")
 _BAD_NAME_CHARS = frozenset('<>:"/\\|?*\x00')
-_MANIFEST_KEYS = {
+_MANIFEST_KEYS: dict[str, type | tuple[type, ...]] = {
     "format": str,
     "format_version": int,
     "generation": str,
@@ -278,6 +278,8 @@ def _validate_entry(entry: Any, where: str, seen: set[str]) -> None:
     if not isinstance(entry, dict):
         raise InputError(f"{where}: a files entry is not an object")
     relpath = entry.get("path")
+    if not isinstance(relpath, str):
+        raise InputError(f"backup file path {relpath!r} is not a string")
     kind = kind_of(relpath)
     if entry.get("kind") != kind:
         raise InputError(f"{where}: {relpath} is recorded as kind {entry.get('kind')!r}, but it is a {kind} file")

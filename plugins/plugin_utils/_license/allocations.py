@@ -149,9 +149,10 @@ def _choose_delimiter(text: str, wanted: dict[str, str]) -> tuple[str, dict[str,
             header = []
         attempts.append(header)
         index = {name.strip().casefold(): i for i, name in reversed(list(enumerate(header)))}
-        columns = {label: index.get(column.strip().casefold()) for label, column in wanted.items()}
-        if all(i is not None for i in columns.values()):
-            return delimiter, columns  # type: ignore[return-value]
+        columns = {label: index[column.strip().casefold()] for label, column in wanted.items()
+                   if column.strip().casefold() in index}
+        if len(columns) == len(wanted):
+            return delimiter, columns
     found = max(attempts, key=len)
     missing = ", ".join(repr(c) for c in wanted.values())
     raise InputError(

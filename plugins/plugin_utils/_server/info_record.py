@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import ntpath
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license imp
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.lmstat import parse_lmstat
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import Catalog, Release
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import read_proxy
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import classify_pending
@@ -260,7 +262,7 @@ def _file_entry(item: dict, where: str, shape: _Shape) -> dict[str, Any]:
     ``content`` is the decoded bytes, or None when the collector did not read the file (larger than
     max_file_bytes; ``unread`` is then None) or its content could not be decoded (``unread`` says why).
     """
-    entry = {
+    entry: dict[str, Any] = {
         "name": shape.text(item.get("name"), f"{where}.name"),
         "path": shape.text(item.get("path"), f"{where}.path"),
         "size": shape.integer(item.get("size"), f"{where}.size", minimum=0),
@@ -299,7 +301,7 @@ def build_record(
     raw: dict,
     *,
     now: datetime | None = None,
-    releases: list | None = None,
+    releases: Iterable[Release] | Catalog | None = None,
     expiry_warning_days: int = 30,
     warn_days: int = 30,
     las_input: dict | None = None,
@@ -344,7 +346,8 @@ def _add_licensing(record: dict, las_input: dict | None) -> None:
     """``licensing``: license files (from MyFiles) and LAS (capability by build, state from the user)."""
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
 
-    version = record.get("version") if isinstance(record.get("version"), dict) else {}
+    raw_version = record.get("version")
+    version: dict[str, Any] = raw_version if isinstance(raw_version, dict) else {}
     record["licensing"] = las.licensing_record(
         build=version.get("build"), license_files=(record.get("licenses") or {}).get("files"), las_input=las_input,
         rules=las.load_shipped())
@@ -410,7 +413,7 @@ def _add_management_service(record: dict, lms: dict | None) -> None:
         "path": lms["path"],
         "exists": lms["exists"],
     }
-    record["reporting_mode"] = {True: "automatic", False: "manual"}.get(enabled, "unknown")
+    record["reporting_mode"] = "unknown" if enabled is None else "automatic" if enabled else "manual"
     if not lms["exists"]:
         record["problems"].append(f"{lms['path']} is missing")
     elif enabled is None:
@@ -507,7 +510,8 @@ def _add_proxy(record: dict, raw: dict) -> None:
     }
 
 
-def _add_window(record: dict, releases: Any, observed: datetime, warn_days: int) -> None:
+def _add_window(record: dict, releases: Iterable[Release] | Catalog | None, observed: datetime,
+                warn_days: int) -> None:
     """The upgrade window at the host's clock; *releases* may be a ``Catalog`` so its last fetch counts as proof."""
     version = record.get("version")
     if not record["installed"]:

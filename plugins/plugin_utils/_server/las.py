@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common import package_data
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
@@ -247,7 +247,7 @@ def licensing_record(*, build: Any, license_files: Any, las_input: Mapping[str, 
     }
 
 
-def apply_offline_events(record: dict[str, Any], events: list[Mapping[str, Any]]) -> dict[str, Any]:
+def apply_offline_events(record: dict[str, Any], events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Put the newest recorded offline blob exchange (evidence event) into ``record['licensing']``."""
     licensing = record.get("licensing")
     if not isinstance(licensing, dict) or not isinstance(licensing.get("las"), dict):
@@ -296,7 +296,8 @@ def _licensing(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 def check_capable(record: Mapping[str, Any], *, as_of: datetime, rules: Rules) -> tuple[str, str, str | None, dict]:
     """(status, message, fix, evidence) of ``las_capable``: can this build do LAS at all?"""
-    version = record.get("version") if isinstance(record.get("version"), Mapping) else {}
+    raw_version = record.get("version")
+    version: Mapping[str, Any] = raw_version if isinstance(raw_version, Mapping) else {}
     build = version.get("build")
     cap = capability(build, rules)
     evidence = {"build": build if cap["online"] is not None else None, **cap,
@@ -405,7 +406,7 @@ def check_contact(record: Mapping[str, Any], *, as_of: datetime, rules: Rules) -
                     f"period ({rules.source('contact')})."), None, evidence
 
 
-def fleet_technology_counts(records: list[Mapping[str, Any]]) -> dict[str, int]:
+def fleet_technology_counts(records: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """How many servers use each licensing technology (``files`` | ``las`` | ``both`` | ``none`` | ``unknown``)."""
     counts = dict.fromkeys(TECHNOLOGIES, 0)
     for record in records:

@@ -268,8 +268,8 @@ def make_request(args: dict[str, Any], *, installer: str | None, installer_bytes
     """Validate the option combinations the argument spec cannot express."""
     state = args.get("state", "present")
     installer_type = args.get("installer_type", "exe")
-    ports = {name: check_port(args.get(name), name) for name in PORT_OPTIONS}
-    ports = {k: v for k, v in ports.items() if v is not None}
+    checked = {name: check_port(args.get(name), name) for name in PORT_OPTIONS}
+    ports = {name: port for name, port in checked.items() if port is not None}
     if installer_type == "exe" and "management_console_port" in ports:
         raise InputError("management_console_port is an msiexec property (MNGMTCONSOLEWEBPORT, Citrix Licensing "
                          "11.17.2 build 49000 documentation); "

@@ -181,7 +181,7 @@ def evaluate_window(
         )
         return result
 
-    deadlines = [(_deadline_of(r), r) for r in newer]
+    deadlines: list[tuple[date, Release | None]] = [(_deadline_of(r), r) for r in newer]
     if below_floor:
         deadlines.append((FLOOR_DEADLINE, None))
     if not deadlines:
@@ -237,7 +237,7 @@ def _no_known_newer(
         )
         return result
     age = (as_of - through).days if through else None
-    if age is None or age > max_age_days:
+    if through is None or age is None or age > max_age_days:
         result["status"] = "unknown"
         result["unknown_reason"] = "catalog_stale"
         known = (

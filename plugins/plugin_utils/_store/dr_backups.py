@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ def _generation_owner(generation_dir: Path) -> str | None:
         return None
 
 
-def adopt_legacy(backup_dir: str, name: str, owners: Sequence[str], *,
+def adopt_legacy(backup_dir: str, name: str, owners: Collection[str], *,
                  check_mode: bool) -> tuple[Path | None, list[str]]:
     """Generations an older version wrote to ``<backup_dir>/<name without hash>`` (a folder two hosts could share).
 

@@ -607,7 +607,8 @@ def manual_upload_row(event: dict[str, Any]) -> dict[str, Any]:
     air-gapped server uploads from another machine), so the event is the evidence: who recorded it
     and when is kept with it and shown in the report.
     """
-    detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
+    raw_detail = event.get("detail")
+    detail: dict[str, Any] = raw_detail if isinstance(raw_detail, dict) else {}
     return {
         "record": "event",
         "source": "manual_upload",

@@ -232,7 +232,7 @@ def _psycopg() -> Any:
     return psycopg
 
 
-def driver_errors(kind: str) -> tuple[type[BaseException], ...]:
+def driver_errors(kind: str) -> tuple[type[Exception], ...]:
     """The exception classes of the driver of ``kind`` (psycopg's only once it is imported)."""
     if kind == SQLITE:
         return (sqlite3.Error,)

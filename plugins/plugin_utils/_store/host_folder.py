@@ -40,8 +40,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
 
 try:  # POSIX only; every Ansible controller is POSIX
     import fcntl
+
+    HAS_FCNTL = True
 except ImportError:  # pragma: no cover - Windows is not a controller platform
-    fcntl = None  # type: ignore[assignment]
+    HAS_FCNTL = False
 
 HASH_DIGITS = 8
 READABLE_MAX = 64
@@ -172,7 +174,7 @@ def controller_lock(folder: str | os.PathLike[str], *, operation: str, run_id: s
         raise CtxlicError(f"Cannot open the lock file {path}: {exc.strerror or exc}. Choose a writable folder on "
                           "the controller.") from None
     try:
-        if fcntl is not None:
+        if HAS_FCNTL:
             deadline = time.monotonic() + max(0.0, wait_seconds)
             while True:
                 try:

@@ -20,6 +20,7 @@ folders 0700): telemetry contains user and device data (seed 001). Decisions are
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -233,7 +234,7 @@ class BundleStore:
         are rebuilt and the orphans removed, instead of leaving a duplicate for upload.
         """
         listed = {b["name"] for b in manifest["bundles"]} | {b.get("name") for b in manifest["invalid"]}
-        found = []
+        found: list[Path] = []
         if not self.bundles.is_dir():
             return found
         for path in sorted(self.bundles.iterdir()):
@@ -255,7 +256,7 @@ class BundleStore:
     @staticmethod
     def member_sha256s(path: Path) -> list[str] | None:
         """SHA-256 of every member of a bundle this module wrote (ZIP_STORED), or None when it cannot be read."""
-        digests = []
+        digests: list[str] = []
         budget = MAX_ORPHAN_READ
         try:
             with zipfile.ZipFile(path) as archive:
@@ -264,7 +265,7 @@ class BundleStore:
                         return None
                     digest = hashlib.sha256()
                     with archive.open(info) as member:
-                        for chunk in iter(lambda member=member: member.read(_CHUNK), b""):
+                        for chunk in iter(functools.partial(member.read, _CHUNK), b""):
                             budget -= len(chunk)
                             if budget < 0:
                                 return None

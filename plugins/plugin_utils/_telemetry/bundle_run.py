@@ -239,9 +239,10 @@ def assign_arcnames(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- bundles
 
 
-def bundle_label(host: str, kind: str, split_by_kind: bool) -> str:
-    """The host part of a bundle name: ``<host>_<kind>`` when kinds are bundled apart, else ``<host>``."""
-    return f"{host}_{kind}" if split_by_kind else host
+def bundle_label(host: str, kind: str | None) -> str:
+    """The host part of a bundle name: ``<host>_<kind>`` when kinds are bundled apart (a group of
+    :func:`plan_groups` has a kind), else ``<host>``."""
+    return f"{host}_{kind}" if kind is not None else host
 
 
 def plan_groups(files: list[dict[str, Any]], split_by_kind: bool) -> list[tuple[str | None, list[dict[str, Any]]]]:

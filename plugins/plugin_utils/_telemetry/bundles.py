@@ -300,6 +300,6 @@ def deletable(manifest: dict[str, Any], verified_bundles: Iterable[str]) -> list
         listed = [m.get("source_path") for m in members if isinstance(m, dict) and m.get("source_path") is not None]
         if any(not isinstance(path, str) for path in listed):
             raise InputError(f"manifest bundle {bundle.get('name')!r} has a source_path that is not a string.")
-        paths = set(listed)
+        paths = {path for path in listed if isinstance(path, str)}
         (allowed if bundle.get("name") in verified else blocked).update(paths)
     return sorted(allowed - blocked, key=lambda p: (p.casefold(), p))

@@ -293,6 +293,14 @@ def _scan_elements(text: str) -> list[_Element]:
         return []
 
 
+def _raw_name(text: str, pos: int) -> str:
+    """The element name that starts at ``pos`` (after ``<`` or ``</``)."""
+    match = _RAW_NAME_RE.match(text, pos)
+    if match is None:
+        raise _ScanError("name")
+    return match.group(0)
+
+
 def _scan(text: str) -> list[_Element]:
     spans: list[_Element] = []
     stack: list[int] = []
@@ -310,14 +318,14 @@ def _scan(text: str) -> list[_Element]:
         elif text.startswith("<!", lt):
             raise _ScanError("declaration")
         elif text.startswith("</", lt):
-            name = _RAW_NAME_RE.match(text, lt + 2).group(0)
+            name = _raw_name(text, lt + 2)
             if not stack or spans[stack[-1]].name != name:
                 raise _ScanError("unbalanced")
             span = spans[stack.pop()]
             span.end_start, span.end = lt, _after(text, ">", lt + 2)
             pos = span.end
         else:
-            name = _RAW_NAME_RE.match(text, lt + 1).group(0)
+            name = _raw_name(text, lt + 1)
             close = _start_tag_close(text, lt + 1 + len(name))
             span = _Element(name=name, parent=stack[-1] if stack else None, start=lt, start_end=close + 1)
             index = len(spans)

@@ -28,6 +28,7 @@ import stat
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     LabPathError,
@@ -86,7 +87,8 @@ def stat_path(root: Path, winpath: str, checksum: bool) -> dict:
         st = os.stat(path, follow_symlinks=False)
     except (FileNotFoundError, NotADirectoryError):
         return {"exists": False}
-    entry = {"exists": True, "is_dir": stat.S_ISDIR(st.st_mode), "size": st.st_size, "mtime": st.st_mtime}
+    entry: dict[str, Any] = {
+        "exists": True, "is_dir": stat.S_ISDIR(st.st_mode), "size": st.st_size, "mtime": st.st_mtime}
     if checksum and stat.S_ISREG(st.st_mode):
         entry["checksum"] = _sha1(path)
     return entry

@@ -76,13 +76,24 @@ class Host:
         install = self.install
         return win_to_lab(self.root, install["LS_Install_Dir"]) if install else None
 
+    def installed_base(self) -> Path:
+        """The install folder, for the tools that run only where the License Server is installed.
+
+        The lab keeps the install registry key and the services together (the installer writes both, an
+        uninstall removes both), so a running daemon always has one; a lab state edited by hand may not.
+        """
+        base = self.base
+        if base is None:
+            raise RuntimeError(f"lab host {self.root}: no License Server install registry key ({INSTALL_REG_KEY})")
+        return base
+
     def daemon_up(self) -> bool:
         return self.state.services.get(LICENSING_SERVICE, {}).get("state") == "running"
 
     def reread(self) -> dict:
         """What the vendor daemon does when it (re)reads MyFiles."""
         host = self.state.host
-        served = served_features(self.base / "MyFiles", host.get("hostname", ""), host.get("macs", []),
+        served = served_features(self.installed_base() / "MyFiles", host.get("hostname", ""), host.get("macs", []),
                                  today=self.state.now().date(), cluster_access_point=host.get("cluster_access_point"))
         write_json(self.state.lab / "served.json", served)
         return served
@@ -130,7 +141,7 @@ def lmstat(host: Host, argv: list[str]) -> int:
     if served is None:
         served = host.reread()
     in_use = host.state.host.get("in_use", {})
-    myfiles = host.base / "MyFiles"
+    myfiles = host.installed_base() / "MyFiles"
     lic_paths = ":".join(lab_to_win(host.root, p) for p in sorted(myfiles.glob("*.lic")))
     # seed 004 "Determine licensing status (lmstat)" (~4283-4295): "License Server status: 27000@localhost" shows
     # the installed License Server port (LSPORT), and "license server UP v11.15.0" the FlexNet version, not the
@@ -434,7 +445,7 @@ def collect_info(host: Host, install_dir: str | None, max_bytes: int) -> dict:
                 "start_mode": (svc or {}).get("start_mode"),
             }
         )
-    if not result["install_dir_exists"]:
+    if base is None or not install_dir or not result["install_dir_exists"]:
         return result
     ls = base / "LS"
     if (ls / "lmhostid.exe").exists():

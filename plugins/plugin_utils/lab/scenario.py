@@ -21,8 +21,12 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet im
 
 try:  # PyYAML comes with ansible-core; JSON scenario files work without it
     import yaml
+
+    HAS_YAML = True
+    _PARSE_ERRORS: tuple[type[Exception], ...] = (ValueError, yaml.YAMLError)
 except ImportError:  # pragma: no cover - exercised only where PyYAML is missing
-    yaml = None
+    HAS_YAML = False
+    _PARSE_ERRORS = (ValueError,)
 
 # key -> (expected Python type(s), what it means); the help text of `lab create` and docs/lab.md repeat these.
 HOST_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -68,8 +72,8 @@ def load(path: Path) -> tuple[list[HostSpec], datetime | None]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"scenario file {path}: cannot be read ({exc})") from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" or yaml is None else yaml.safe_load(text)
-    except (ValueError, getattr(yaml, "YAMLError", ValueError)) as exc:
+        data = json.loads(text) if path.suffix.lower() == ".json" or not HAS_YAML else yaml.safe_load(text)
+    except _PARSE_ERRORS as exc:
         raise ScenarioError(f"scenario file {path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
                             f"{' '.join(str(exc).split())[:300]}") from None
     return parse(data, path)
