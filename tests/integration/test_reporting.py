@@ -15,6 +15,8 @@ from ansible.parsing.plugin_docs import read_docstring
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 
+from .conftest import play, task
+
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 CONFIG = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
 RESULT_XML = INSTALL + r"\LS\resource\cache\upload_compliance_result.xml"
@@ -24,24 +26,13 @@ BLOCKED = {"dns": True, "direct": False, "proxies": {PROXY: True}}
 NO_DNS = {"dns": False, "direct": False, "proxies": {}}
 
 
-def play(task: str, name: str = "t", extra: str = "") -> str:
-    """A one-task play; ``task`` is the module call body indented under the task."""
-    return f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: {name}
-{task}
-{extra}
-"""
-
-
-PROBE = play("      ctxlic.license_server.connectivity:", "probe")
-SET_PROXY = play(f"      ctxlic.license_server.proxy:\n        proxy: {PROXY}", "set proxy")
+PROBE = play(task("probe", "connectivity"))
+SET_PROXY = play(task("set proxy", "proxy", {"proxy": PROXY}))
+REMOVE_PROXY = play(task("remove", "proxy", {"state": "absent"}))
 
 
 def lms(state: str) -> str:
-    return play(f"      ctxlic.license_server.management_service:\n        state: {state}", "lms")
+    return play(task("lms", "management_service", {"state": state}))
 
 
 def upload_code(fleet, host: str) -> str:
@@ -91,7 +82,7 @@ def test_blocked_upload_is_fixed_by_the_proxy_and_the_probe_tells_the_cases_apar
     for res in probed.values():
         assert_documented(res, "connectivity")
 
-    trial = fleet.run(play(f"      ctxlic.license_server.connectivity:\n        proxy: {PROXY}", "probe"),
+    trial = fleet.run(play(task("probe", "connectivity", {"proxy": PROXY})),
                       limit="blocked")
     assert trial.task_results("probe")["blocked"]["verdict"] == "proxy_ok"  # tested before it is configured
     assert trial.task_results("probe")["blocked"]["proxy_source"] == "option"
@@ -201,8 +192,7 @@ def test_bad_proxy_strings_are_refused_before_the_host_is_touched(make_fleet):
     config = fleet.path("ls01", CONFIG)
     original = config.read_bytes()
     events_before = fleet.state("ls01").events()
-    text = play("      ctxlic.license_server.proxy:\n        proxy: \"{{ item }}\"\n"
-                "      loop: \"{{ bad }}\"\n      ignore_errors: true", "bad proxy")
+    text = play(task("bad proxy", "proxy", {"proxy": "{{ item }}"}, loop="{{ bad }}", ignore_errors=True))
     result = fleet.run(text, extra_vars={"bad": [value for value, _reason in BAD_PROXIES]})
     assert_clean_run(result)
     loop = result.task_results("bad proxy")["ls01"]["results"]
@@ -214,7 +204,7 @@ def test_bad_proxy_strings_are_refused_before_the_host_is_touched(make_fleet):
     assert config.read_bytes() == original
     assert fleet.state("ls01").events() == events_before
     # Validation comes first: even a host that is not reachable as a lab host gets the input error.
-    nowhere = fleet.run(play("      ctxlic.license_server.proxy:\n        proxy: proxy.lab:0", "bad proxy"),
+    nowhere = fleet.run(play(task("bad proxy", "proxy", {"proxy": "proxy.lab:0"})),
                         extra_vars={"ctxlic_lab_root": str(fleet.root / "nowhere")})
     assert "port 0" in nowhere.task_results("bad proxy")["ls01"]["msg"]
 
@@ -247,17 +237,16 @@ def test_proxy_check_mode_diff_restart_idempotence_and_removal(make_fleet):
     assert again["changed"] is False and again["service_restarted"] is False and again["backup_file"] is None
     assert config.read_bytes() == new and len(service_events(fleet, "ls01")) == restarts
 
-    other = fleet.run(play("      ctxlic.license_server.proxy:\n        proxy: other.lab:8080\n"
-                           "        restart_service: false", "set proxy"))
+    other = fleet.run(play(task("set proxy", "proxy", {"proxy": "other.lab:8080", "restart_service": False})))
     res = other.task_results("set proxy")["ls01"]
     assert res["changed"] is True and res["previous_proxy"] == PROXY and res["service_restarted"] is False
     assert len(service_events(fleet, "ls01")) == restarts
 
-    removed = fleet.run(play("      ctxlic.license_server.proxy:\n        state: absent", "remove"))
+    removed = fleet.run(REMOVE_PROXY)
     res = removed.task_results("remove")["ls01"]
     assert res["changed"] is True and res["proxy"] is None and res["previous_proxy"] == "other.lab:8080"
     assert config.read_bytes() == original
-    assert fleet.run(play("      ctxlic.license_server.proxy:\n        state: absent", "remove")) \
+    assert fleet.run(REMOVE_PROXY) \
         .task_results("remove")["ls01"]["changed"] is False
 
 
@@ -286,7 +275,7 @@ def test_wrong_case_proxy_tag_is_reported_and_ignored_by_the_uploader(make_fleet
     fleet.advance(1)
     assert upload_code(fleet, "ls01") == "CTX_UPLOADER_ERROR_NETWORK_OPEN"
 
-    absent = fleet.run(play("      ctxlic.license_server.proxy:\n        state: absent", "remove"))
+    absent = fleet.run(REMOVE_PROXY)
     res = absent.task_results("remove")["ls01"]
     assert res["changed"] is False and [f["code"] for f in res["findings"]] == ["wrong_case_tag"]
     assert config.read_bytes() == wrong
@@ -327,7 +316,7 @@ def test_missing_config_file(make_fleet):
     fleet.path("ls01", CONFIG).unlink()
     present = fleet.run(SET_PROXY).task_results("set proxy")["ls01"]
     assert present["failed"] is True and CONFIG in present["msg"] and "does not exist" in present["msg"]
-    absent = fleet.run(play("      ctxlic.license_server.proxy:\n        state: absent", "remove"))
+    absent = fleet.run(REMOVE_PROXY)
     res = absent.task_results("remove")["ls01"]
     assert res["changed"] is False and any("does not exist" in w for w in res["warnings"])
     assert not fleet.path("ls01", CONFIG).exists()
@@ -335,8 +324,7 @@ def test_missing_config_file(make_fleet):
 
 def test_proxy_option_with_state_absent_is_refused(make_fleet):
     fleet = make_fleet([HostSpec("ls01", proxy=PROXY)])
-    res = fleet.run(play(f"      ctxlic.license_server.proxy:\n        state: absent\n        proxy: {PROXY}",
-                         "remove")).task_results("remove")["ls01"]
+    res = fleet.run(play(task("remove", "proxy", {"state": "absent", "proxy": PROXY}))).task_results("remove")["ls01"]
     assert res["failed"] is True and "only used with state=present" in res["msg"]
     assert f"<Proxy>{PROXY}</Proxy>" in fleet.path("ls01", CONFIG).read_text(encoding="utf-8")
 

@@ -19,11 +19,11 @@ import yaml
 from ansible.parsing.plugin_docs import read_docstring
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
-from .conftest import COLLECTIONS, ansible_env, sha256
+from .conftest import COLLECTIONS, ansible_env, installer, play, sha256, task
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOKS = REPO / "playbooks"
@@ -39,10 +39,6 @@ VALID = date(2028, 12, 31)
 
 
 # -- helpers --------------------------------------------------------------------------------------
-def installer(tmp_path: Path, version: str) -> str:
-    return str(make_installer(tmp_path / "installers" / version.replace(" ", "_") / "CitrixLicensing.exe", version))
-
-
 def write_license(folder: Path, name: str, hostname: str, features: list[dict]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -56,17 +52,6 @@ def installed_version(fleet, host: str) -> str | None:
 
 def assert_no_traceback(result) -> None:
     assert "Traceback" not in result.stdout + result.stderr, (result.stdout + result.stderr)[-4000:]
-
-
-def by_suffix(result, suffix: str) -> dict[str, dict]:
-    """host -> result of the (last) task whose name ends with ``suffix`` (role tasks carry a prefix)."""
-    found: dict[str, dict] = {}
-    for play in (result.data or {}).get("plays", []):
-        for task in play.get("tasks", []):
-            if task["task"]["name"].endswith(suffix):
-                found.update(task["hosts"])
-    assert found, f"no task named *{suffix!r}; rc={result.rc}\n{result.stdout[-3000:]}"
-    return found
 
 
 # -- site.yml ---------------------------------------------------------------------------------------
@@ -134,7 +119,7 @@ def test_site_in_check_mode_plans_and_changes_nothing(make_fleet, tmp_path):
         "ctxlic_license_files_src_dir": str(licenses) + "/{{ inventory_hostname }}"})
     assert_no_traceback(result)
     assert result.rc == 0, result.stdout[-4000:]
-    planned = by_suffix(result, "Install, upgrade or uninstall the Citrix License Server")
+    planned = result.results_ending("Install, upgrade or uninstall the Citrix License Server")
     # (the json callback replaces the module's "action" key with the module name, so versions tell the plan)
     assert (planned["bare"]["before_version"], planned["bare"]["after_version"]) == (None, V51)
     assert (planned["old"]["before_version"], planned["old"]["after_version"]) == (V45, V51)
@@ -303,9 +288,7 @@ def test_decommission_needs_an_explicit_host_pattern(make_fleet, tmp_path):
 
 # -- the two modules the runbooks added -------------------------------------------------------------
 def module_play(module: str, options: dict) -> str:
-    return yaml.safe_dump([{"hosts": "all", "gather_facts": False, "tasks": [
-        {"name": "under test", f"ctxlic.license_server.{module}": options, "register": "out",
-         "ignore_errors": True}]}], sort_keys=False)
+    return play(task("under test", module, options, register="out", ignore_errors=True))
 
 
 def documented_keys(module: str) -> set[str]:
@@ -392,11 +375,7 @@ def test_evidence_event_records_once_and_check_mode_writes_nothing(make_fleet, t
 # -- issue 15: runbooks that can be trusted -------------------------------------------------------------
 def fail_messages(result) -> list[str]:
     """Every failed task's message in the run."""
-    found = []
-    for play in (result.data or {}).get("plays", []):
-        for task in play.get("tasks", []):
-            found += [r.get("msg", "") for r in task["hosts"].values() if r.get("failed")]
-    return found
+    return [r.get("msg", "") for entry in result.tasks() for r in entry["hosts"].values() if r.get("failed")]
 
 
 def test_fleet_report_with_a_misspelled_group_fails_instead_of_skipping(make_fleet, tmp_path):
@@ -490,8 +469,8 @@ def test_site_refuses_a_proxy_that_breaks_a_working_direct_route(make_fleet, tmp
     for result in (planned, refused):
         assert_no_traceback(result)
         assert result.rc != 0, result.stdout[-3000:]
-        message = " ".join(by_suffix(result, "Refuse a proxy that would break a working upload path")["ls01"]["msg"]
-                           .split())
+        refusal = result.results_ending("Refuse a proxy that would break a working upload path")["ls01"]
+        message = " ".join(refusal["msg"].split())
         assert "ctxlic_proxy=typo.lab:3128 would break telemetry uploads" in message
         assert "path it uses now (direct) works (direct_ok)" in message
         assert "was not changed" in message and "ctxlic_proxy_force=true" in message
@@ -504,5 +483,5 @@ def test_site_refuses_a_proxy_that_breaks_a_working_direct_route(make_fleet, tmp
     forced = fleet.run(PLAYBOOKS / "site.yml", extra_vars={**typo, "ctxlic_proxy_force": True})
     assert forced.rc == 0, forced.stdout[-3000:]
     assert "<Proxy>typo.lab:3128</Proxy>" in fleet.path("ls01", CONFIG).read_text(encoding="utf-8")
-    warned = by_suffix(forced, "Warn that the forced proxy does not work yet")["ls01"]
+    warned = forced.results_ending("Warn that the forced proxy does not work yet")["ls01"]
     assert "ctxlic_proxy_force=true" in warned["msg"]

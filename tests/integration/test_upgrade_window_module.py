@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
+from .conftest import play
+
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
 PLAYBOOK_BIN = VENV_BIN / "ansible-playbook"
@@ -56,7 +58,7 @@ def run_playbook(
     tmp_path: Path, tasks: list[dict[str, Any]], *extra: str, inventory: str = "localhost,"
 ) -> subprocess.CompletedProcess[str]:
     playbook = tmp_path / "play.yml"
-    playbook.write_text(yaml.safe_dump([{"hosts": "all", "gather_facts": False, "tasks": tasks}], sort_keys=False))
+    playbook.write_text(play(*tasks))
     env = dict(os.environ)
     env.update(
         ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
