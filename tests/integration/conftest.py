@@ -13,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ import yaml
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
+from clock import NOW
 
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"
@@ -216,7 +217,7 @@ def make_fleet(tmp_path):
 
     def factory(specs, start: datetime | None = None) -> Fleet:
         counter["n"] += 1
-        return Fleet(tmp_path / f"fleet{counter['n']}", specs, start or datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
+        return Fleet(tmp_path / f"fleet{counter['n']}", specs, start or NOW)
 
     return factory
 

@@ -28,7 +28,6 @@ import signal
 import subprocess
 import textwrap
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,6 +41,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_
 
 from .conftest import BIN, Fleet, PlaybookResult, ansible_env, installer, no_traceback, play, sha256, task, tree
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
+from clock import NOW
 
 REPO = Path(__file__).resolve().parents[2]
 FAULT_PLUGINS = Path(__file__).resolve().parent / "fault_plugins" / "connection"
@@ -52,7 +52,6 @@ USAGE = INSTALL + r"\LS\resource\usage"
 UL_USAGE = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
 V45 = "11.17.2.0 build 45000"
 V49 = "11.17.2.0 build 49000"
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 KILL_SEED = 20261122  # the kill points are random but reproducible
 
 
@@ -245,7 +244,7 @@ def full_disk_license(tmp_path_factory):
 
     def compute() -> dict:
         fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", licenses=[
-            {"file": "FID_site.lic", "features": [{"feature": "XDT_PLT_UD", "count": 10, "serial": "OLD"}]}])], START)
+            {"file": "FID_site.lic", "features": [{"feature": "XDT_PLT_UD", "count": 10, "serial": "OLD"}]}])], NOW)
         before = tree(fleet.path("ls01", MYFILES))
         work = tmp_path_factory.mktemp("full_license")
         src = work / "FID_site.lic"
@@ -265,7 +264,7 @@ def full_disk_proxy(tmp_path_factory):
     """The proxy set while the drive is full, run once per session."""
 
     def compute() -> dict:
-        fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", proxy="old.proxy.example:3128")], START)
+        fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", proxy="old.proxy.example:3128")], NOW)
         before = fleet.path("ls01", PROXY_XML).read_bytes()
         services_before = services(fleet, "ls01")
         result, after = run_on_full_disk(fleet, "ls01", PROXY_WRITE, tmp_path_factory.mktemp("full_proxy"))
@@ -552,7 +551,7 @@ def test_license_files_killed_at_random_points_then_rerun_deploys_every_file_onc
 
 def test_prune_killed_while_the_service_is_stopped_then_rerun_restarts_it(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", licenses=[{"file": "FID_expired.lic", "features": [
-        {"feature": "XDT_ENT_UD", "count": 5, "expiry": START.date().replace(year=2025), "serial": "X-1"}]}])])
+        {"feature": "XDT_ENT_UD", "count": 5, "expiry": NOW.date().replace(year=2025), "serial": "X-1"}]}])])
     expired = fleet.path("ls01", MYFILES + r"\FID_expired.lic").read_bytes()
     src_dir = license_dir(tmp_path, {"XDT_PLT_UD": 10})
     backups = tmp_path / "backups"

@@ -22,7 +22,7 @@ import subprocess
 import threading
 import warnings
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from html import unescape as html_unescape
 from html.parser import HTMLParser
@@ -40,9 +40,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader
 
 from .conftest import BIN, Fleet, PlaybookResult, ansible_env, installer, no_traceback, play, run_playbook, sha256, tree
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
+from clock import NOW
 
 REPO = Path(__file__).resolve().parents[2]
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 MYFILES = INSTALL + r"\MyFiles"
 PROXY_XML = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
@@ -89,12 +89,12 @@ def _hostile_run(secret_file: Path, tmp_path_factory) -> dict:
             HostSpec("ls03", hostname=LS_SCRIPT),
             HostSpec("xxe", hostname="LSXXE", last_upload={"days_ago": 1}),
         ],
-        START,
+        NOW,
     )
     # ls03: a failed last attempt with a hostile message, and an expired license with a hostile file name.
-    fleet.path("ls03", UPLOAD_XML).write_text(_upload_failure(HOSTILE_MSG, START - timedelta(days=1)), encoding="utf-8")
+    fleet.path("ls03", UPLOAD_XML).write_text(_upload_failure(HOSTILE_MSG, NOW - timedelta(days=1)), encoding="utf-8")
     expired = licgen.license_text(
-        [LS_SCRIPT], [{"feature": "XDT_ENT_UD", "count": 5, "expiry": START.date() - timedelta(days=30)}]
+        [LS_SCRIPT], [{"feature": "XDT_ENT_UD", "count": 5, "expiry": NOW.date() - timedelta(days=30)}]
     )
     (fleet.path("ls03", MYFILES) / HOSTILE_LICENSE).write_text(expired, encoding="utf-8")
     (fleet.path("ls03", MYFILES) / BIDI_LICENSE).write_text(expired, encoding="utf-8")
@@ -121,7 +121,7 @@ def _hostile_run(secret_file: Path, tmp_path_factory) -> dict:
                 "ctxlic.license_server.fleet_report": {
                     "output_dir": str(out),
                     "history": False,
-                    "as_of": START.isoformat(),
+                    "as_of": NOW.isoformat(),
                 },
                 "run_once": True,
                 "delegate_to": "localhost",
@@ -624,7 +624,7 @@ def secrets(tmp_path_factory):
 
 
 def _secrets_run(tmp_path_factory) -> dict:
-    fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", hostname="LS01")], START)
+    fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", hostname="LS01")], NOW)
     fleet.path("ls01", MYFILES + r"\FID_installed.lic").write_text(_signed("LS01", "XDT_ENT_UD"), encoding="utf-8")
     config = fleet.path("ls01", PROXY_XML)
     config.write_text(

@@ -13,8 +13,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import empty_record
+from clock import NOW
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def gathered(host: str, **fields) -> dict:

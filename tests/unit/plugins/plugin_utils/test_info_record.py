@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -17,8 +16,8 @@ from hypothesis import strategies as st
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import build_record
+from clock import NOW
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 SERVICES = ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")
 PROXY_XML = b"<Configurations>\n<Proxy>10.211.55.5:808</Proxy>\n</Configurations>\n"
 UPLOAD_XML = b"<CtxUploaderResult><Code>CTX_UPLOADER_SUCCESS</Code><t>1795000000</t></CtxUploaderResult>"

@@ -26,6 +26,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.rele
     staleness,
     complete_through,
 )
+from clock import TODAY
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "catalog"
 
@@ -475,7 +476,7 @@ def test_staleness_message_for_a_stale_catalog() -> None:
         fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc),  # noqa: UP017
         origin="shipped+cache:https://x",
     )
-    verdict = staleness(catalog, date(2026, 11, 22), 180)
+    verdict = staleness(catalog, TODAY, 180)
     assert verdict == {
         "stale": True,
         "newest_release": "11.17.2 build 51000",
