@@ -3,11 +3,8 @@
 # Usage: scripts/test.sh            (everything)
 #        scripts/test.sh --quick    (ruff + pytest only)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-"$repo/scripts/bootstrap.sh"
-cd "$repo"
-export PATH="$repo/.venv/bin:$PATH"
-export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
+# shellcheck source=scripts/_env.sh
+source "$(dirname "$0")/_env.sh"
 # Each step says how long the previous one took, so a slow suite shows where the time goes.
 SECONDS=0
 last=0
@@ -16,7 +13,7 @@ step() { printf '\n=== %s   (previous step %ss, total %ss)\n' "$*" "$((SECONDS -
 step "ruff"
 ruff check .
 
-step "pytest (unit, contract, integration, browser)"
+step "pytest (unit, contract, fuzz, integration, browser, bench: everything below tests/, slow or not)"
 # worksteal: with the default "load" schedule the last long integration tests queue on one worker while the
 # other idles.
 python -m pytest -n 2 --dist worksteal -q --durations=25 tests
