@@ -1,4 +1,5 @@
-"""timeutil.parse_iso at the edges of the datetime range, and on any text (it must never raise)."""
+"""timeutil.parse_iso and iso_z: the forms they read and write, the edges of the datetime range, and any text
+(parse_iso must never raise)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,25 @@ def _offset_text(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-22T10:00:00Z", datetime(2026, 11, 22, 10, tzinfo=UTC)),
+        ("2026-11-22T10:00:00.1234567Z", datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=UTC)),
+        ("2026-11-22T11:00:00+01:00", datetime(2026, 11, 22, 10, tzinfo=UTC)),
+        ("2026-11-22T10:00:00", datetime(2026, 11, 22, 10, tzinfo=UTC)),
+        ("garbage", None),
+        ("", None),
+        (None, None),
+        (12, None),
+    ],
+)
+def test_parse_iso(text, expected):
+    assert parse_iso(text) == expected
+
+
+def test_iso_z():
+    assert iso_z(datetime(2026, 1, 2, 3, 4, 5, 999, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
+    assert iso_z(None) is None
