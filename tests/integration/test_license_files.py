@@ -11,13 +11,13 @@ import json
 from datetime import date
 from pathlib import Path
 
-import yaml
-from ansible.parsing.plugin_docs import read_docstring
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
+
+from module_docs import module_returns
 
 from .conftest import one_task_play
 
@@ -58,9 +58,7 @@ def write_src(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def documented(module: str) -> set[str]:
-    docs = read_docstring(str(REPO / "plugins" / "modules" / f"{module}.py"))
-    returns = yaml.safe_load(docs["returndocs"]) if isinstance(docs["returndocs"], str) else docs["returndocs"]
-    return set(returns)
+    return set(module_returns(module))
 
 
 def undocumented(result: dict, module: str) -> set[str]:

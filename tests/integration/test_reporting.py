@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
-from ansible.parsing.plugin_docs import read_docstring
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
+
+from module_docs import module_returns
 
 from .conftest import play, task
 
@@ -51,9 +51,7 @@ COMMON_KEYS = {"changed", "failed", "msg", "warnings", "diff", "invocation", "sk
 
 def assert_documented(res: dict, module: str) -> None:
     """Every key the module returned is in its RETURN documentation."""
-    docs = read_docstring(str(REPO / "plugins" / "modules" / f"{module}.py"))
-    returns = docs["returndocs"]
-    documented = set(yaml.safe_load(returns) if isinstance(returns, str) else returns) | COMMON_KEYS
+    documented = set(module_returns(module)) | COMMON_KEYS
     returned = {k for k in res if not k.startswith(("_ansible", "ansible_"))}
     assert returned <= documented, f"{module} returned undocumented keys {sorted(returned - documented)}"
 

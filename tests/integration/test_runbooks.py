@@ -15,13 +15,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import yaml
-from ansible.parsing.plugin_docs import read_docstring
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
+
+from module_docs import module_returns
 
 from .conftest import COLLECTIONS, ansible_env, installer, play, sha256, task
 
@@ -292,9 +292,7 @@ def module_play(module: str, options: dict) -> str:
 
 
 def documented_keys(module: str) -> set[str]:
-
-    returns = read_docstring(str(REPO / "plugins" / "modules" / f"{module}.py"))["returndocs"]
-    return set(yaml.safe_load(returns) if isinstance(returns, str) else returns)
+    return set(module_returns(module))
 
 
 def assert_documented(res: dict, module: str) -> None:
