@@ -56,7 +56,7 @@ class ActionModule(ActionBase):
         del tmp
 
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        now = datetime.now(timezone.utc)  # noqa: UP017 - datetime.UTC needs Python 3.11; ansible-core 2.16 allows 3.10
+        now = datetime.now(timezone.utc)  # noqa: UP017
         try:
             as_of = parse_as_of(args["as_of"]) if args["as_of"] else now.date()
             catalog, refresh_warnings = refresh(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -473,7 +473,7 @@ def test_staleness_boundaries(as_of: str, stale: bool, age: int) -> None:
 def test_staleness_message_for_a_stale_catalog() -> None:
     catalog = Catalog(
         (rel("11.17.2 build 51000", "2024-12-01", "month"),),
-        fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc),  # noqa: UP017
+        fetched_at=datetime(2025, 1, 1, tzinfo=UTC),
         origin="shipped+cache:https://x",
     )
     verdict = staleness(catalog, TODAY, 180)
@@ -496,7 +496,7 @@ def test_staleness_right_after_a_successful_refresh_is_fresh_and_says_so() -> No
     """Issue 13: the stale text said "newer builds probably exist" right after a successful refresh."""
     catalog = Catalog(
         (rel("11.17.2 build 51000", "2024-12-01", "month"),),
-        fetched_at=datetime(2026, 12, 2, 6, 0, tzinfo=timezone.utc),  # noqa: UP017
+        fetched_at=datetime(2026, 12, 2, 6, 0, tzinfo=UTC),
         origin="shipped+fetched:https://x",
     )
     verdict = staleness(catalog, date(2026, 12, 2), 180)
