@@ -21,12 +21,23 @@ import yaml
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import make_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
 from clock import NOW
 
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"
 BIN = Path(sys.executable).parent
+
+# Where a lab host (installed in the default folder) keeps what the tests look at, and the builds they install.
+INSTALL = DEFAULT_INSTALL_DIR
+MYFILES = INSTALL + r"\MyFiles"
+PROXY_XML = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
+USAGE = INSTALL + r"\LS\resource\usage"
+UL_USAGE = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
+V45 = "11.17.2.0 build 45000"
+V49 = "11.17.2.0 build 49000"
+V51 = "11.17.2.0 build 51000"
 
 
 def task(name: str, module: str, args: dict | None = None, **keywords) -> dict:

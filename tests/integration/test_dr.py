@@ -19,16 +19,11 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet im
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
-from .conftest import installer
+from .conftest import INSTALL, MYFILES, PROXY_XML, V45, V49, installer
 
 REPO = Path(__file__).resolve().parents[2]
 BACKUP = REPO / "playbooks" / "dr_backup.yml"
 FAILOVER = REPO / "playbooks" / "dr_failover.yml"
-INSTALL_DIR = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL_DIR + r"\MyFiles"
-PROXY_XML = INSTALL_DIR + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
-V45 = "11.17.2.0 build 45000"
-V49 = "11.17.2.0 build 49000"
 LICENSES = [
     {"file": "FID_platinum.lic", "features": [{"feature": "XDT_PLT_UD", "count": 100, "serial": "SN-PLT"}]},
     {"file": "FID_enterprise.lic", "features": [{"feature": "XDT_ENT_UD", "count": 50, "serial": "SN-ENT"}]},
@@ -132,7 +127,7 @@ def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_flee
         "WebServicesForLicensing/SimpleLicenseServiceConfig.xml",
     }
     for entry in manifest["files"]:
-        original = fleet.path("primary", INSTALL_DIR + "\\" + entry["path"].replace("/", "\\")).read_bytes()
+        original = fleet.path("primary", INSTALL + "\\" + entry["path"].replace("/", "\\")).read_bytes()
         copy = gen.joinpath(*entry["path"].split("/")).read_bytes()
         assert copy == original
         assert entry["sha256"] == hashlib.sha256(original).hexdigest() and entry["size"] == len(original)
@@ -217,7 +212,7 @@ def test_failover_after_the_primary_is_destroyed_needs_confirmation_then_restore
     for entry in manifest["files"]:
         if entry["kind"] == "startup":
             continue
-        restored = fleet.path("dr", INSTALL_DIR + "\\" + entry["path"].replace("/", "\\")).read_bytes()
+        restored = fleet.path("dr", INSTALL + "\\" + entry["path"].replace("/", "\\")).read_bytes()
         assert hashlib.sha256(restored).hexdigest() == entry["sha256"], entry["path"]
     assert b"proxy.corp.example:8080" in fleet.path("dr", PROXY_XML).read_bytes()
     restore = result.results_ending("Restore the verified backup, reread and check the served features")["dr"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
 
-from .conftest import installer
-from .test_dr import FAILOVER, V49, assert_ok, dr, primary, run_backup, run_failover, snapshot
+from .conftest import V49, installer
+from .test_dr import FAILOVER, assert_ok, dr, primary, run_backup, run_failover, snapshot
 
 PRIMARY_SERVICES = ["Citrix Licensing", "CitrixWebServicesforLicensing"]
 TASK = "Make sure the primary License Server no longer serves"

@@ -39,19 +39,15 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import verify_bundle
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
-from .conftest import BIN, Fleet, PlaybookResult, ansible_env, installer, no_traceback, play, sha256, task, tree
+from .conftest import (
+    BIN, MYFILES, PROXY_XML, UL_USAGE, USAGE, V45, V49, Fleet, PlaybookResult, ansible_env, installer, no_traceback,
+    play, sha256, task, tree,
+)
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
 from clock import NOW
 
 REPO = Path(__file__).resolve().parents[2]
 FAULT_PLUGINS = Path(__file__).resolve().parent / "fault_plugins" / "connection"
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL + r"\MyFiles"
-PROXY_XML = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
-USAGE = INSTALL + r"\LS\resource\usage"
-UL_USAGE = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
-V45 = "11.17.2.0 build 45000"
-V49 = "11.17.2.0 build 49000"
 KILL_SEED = 20261122  # the kill points are random but reproducible
 
 

@@ -13,11 +13,9 @@ from pathlib import Path
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import removal as license_removal
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR
 
-from .conftest import one_task_play
+from .conftest import MYFILES, one_task_play
 
-MYFILES = DEFAULT_INSTALL_DIR + r"\MyFiles"
 VALID = date(2028, 12, 31)
 LICENSING = "Citrix Licensing"
 

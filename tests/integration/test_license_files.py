@@ -19,9 +19,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_
 
 from module_docs import module_returns
 
-from .conftest import one_task_play
+from .conftest import MYFILES, one_task_play
 
-MYFILES = DEFAULT_INSTALL_DIR + r"\MyFiles"
 REPO = Path(__file__).resolve().parents[2]
 EXPIRED = date(2025, 6, 1)
 VALID = date(2028, 12, 31)

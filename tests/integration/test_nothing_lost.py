@@ -33,14 +33,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 
-from .conftest import BIN, REPO, ansible_env, play, task
+from .conftest import BIN, MYFILES, REPO, UL_USAGE, USAGE, ansible_env, play, task
 from .test_faults import _descendants, kill_tree
 
 FAULT_PLUGINS = Path(__file__).resolve().parent / "fault_plugins" / "connection"
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL + r"\MyFiles"
-USAGE = INSTALL + r"\LS\resource\usage"
-UL_USAGE = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
 MARKER = MYFILES + r"\ctxlic_removal_in_progress.json"
 DEFAULT_SEED = 20261202
 

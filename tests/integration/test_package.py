@@ -16,15 +16,10 @@ import yaml
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 
-from .conftest import installer, play, task
+from .conftest import INSTALL, MYFILES, V45, V49, V51, installer, play, task
 
 REPO = Path(__file__).resolve().parents[2]
-INSTALL_DIR = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL_DIR + r"\MyFiles"
 STAGED_EXE = r"C:\Windows\Temp\ctxlic\CitrixLicensing.exe"
-V45 = "11.17.2.0 build 45000"
-V49 = "11.17.2.0 build 49000"
-V51 = "11.17.2.0 build 51000"
 # ansible-core names the role's argument validation task after the entry point and the spec's short_description.
 ARG_SPEC_CHECK = ("Validating arguments against arg spec 'main' - "
                   "Install, upgrade or uninstall the Citrix License Server and verify it")
@@ -233,7 +228,7 @@ def test_downgrade_only_with_allow_downgrade(make_fleet, tmp_path):
     assert_succeeded(result)
     res = outcomes(result)["ls01"]
     assert res["action"] == "downgrade" and (res["before_version"], res["after_version"]) == (V51, V49)
-    assert "INSTALLDIR=" + INSTALL_DIR in res["command"] and "LSPORT=27000" in res["command"]
+    assert "INSTALLDIR=" + INSTALL in res["command"] and "LSPORT=27000" in res["command"]
 
 
 # -- installer exit codes --------------------------------------------------------------------------
@@ -357,7 +352,7 @@ def test_uninstall_with_pending_zips_refuses_and_force_loses_them(make_fleet, tm
     assert res["command"][1:4] == ["/quiet", "/uninstall", "/l"]
     assert any("force: true" in w for w in res["warnings"])
     assert res["myfiles_kept"] is True
-    assert not fleet.path("manual", INSTALL_DIR + r"\LS\resource\usage").exists(), "the zips are gone"
+    assert not fleet.path("manual", INSTALL + r"\LS\resource\usage").exists(), "the zips are gone"
     assert fleet.path("manual", MYFILES + r"\FID_site.lic").is_file()
 
 
@@ -375,7 +370,7 @@ def test_uninstall_keeps_myfiles(make_fleet, tmp_path):
         "FID_site.lic",
         "citrix_startup.lic",
     ]
-    assert not fleet.path("ls01", INSTALL_DIR + r"\LS").exists()
+    assert not fleet.path("ls01", INSTALL + r"\LS").exists()
     again = fleet.run(package_plays({"all": {"state": "absent", "src": src}}))
     assert outcomes(again)["ls01"]["changed"] is False
 
@@ -420,7 +415,7 @@ def test_msi_install_uses_active_directory_property_names(make_fleet, tmp_path):
     assert installed_version(fleet, "ad01") == V49
     startup = fleet.path("ad01", MYFILES + r"\citrix_startup.lic").read_text()
     assert "SERVER this_host ANY 27010" in startup and "VENDOR CITRIX PORT=7280" in startup
-    httpd = fleet.path("ad01", INSTALL_DIR + r"\WebServicesForLicensing\Apache\conf\httpd.conf").read_text()
+    httpd = fleet.path("ad01", INSTALL + r"\WebServicesForLicensing\Apache\conf\httpd.conf").read_text()
     assert "Listen 8090" in httpd
     assert json.loads((fleet.host_root("ad01") / ".lab" / "install.json").read_text())["ceip"] == "DIAGNOSTIC"
 
@@ -687,7 +682,7 @@ def test_automatic_reporting_zip_does_not_block_but_a_failed_upload_does(make_fl
                         HostSpec("failing", version=V45, network={"dns": True, "direct": False, "proxies": {}})])
     fleet.advance(1)
     for host in ("auto", "failing"):
-        assert list(fleet.path(host, INSTALL_DIR + r"\LS\resource\usage").glob("upload_compliance_*.zip"))
+        assert list(fleet.path(host, INSTALL + r"\LS\resource\usage").glob("upload_compliance_*.zip"))
     src = installer(tmp_path, V49)
     failing_before = snapshot(fleet, "failing")
     result = fleet.run(package_plays({"all": {"src": src, "version": V49, "min_free_mb": 100}}))

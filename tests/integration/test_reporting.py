@@ -15,10 +15,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet im
 
 from module_docs import module_returns
 
-from .conftest import play, task
+from .conftest import INSTALL, PROXY_XML, play, task
 
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-CONFIG = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
 RESULT_XML = INSTALL + r"\LS\resource\cache\upload_compliance_result.xml"
 LMS_EXE = INSTALL + r"\LS\ctx_license_management_service.exe"
 PROXY = "proxy.lab:3128"
@@ -88,7 +86,7 @@ def test_blocked_upload_is_fixed_by_the_proxy_and_the_probe_tells_the_cases_apar
     configured = fleet.run(SET_PROXY, limit="blocked")
     res = configured.task_results("set proxy")["blocked"]
     assert res["changed"] is True and res["proxy"] == PROXY and res["service_restarted"] is True
-    assert f"<Proxy>{PROXY}</Proxy>" in fleet.path("blocked", CONFIG).read_text(encoding="utf-8")
+    assert f"<Proxy>{PROXY}</Proxy>" in fleet.path("blocked", PROXY_XML).read_text(encoding="utf-8")
     assert [e["state"] for e in service_events(fleet, "blocked")] == ["stopped", "running"]
     assert_documented(res, "proxy")
 
@@ -187,7 +185,7 @@ BAD_PROXIES = [
 
 def test_bad_proxy_strings_are_refused_before_the_host_is_touched(make_fleet):
     fleet = make_fleet([HostSpec("ls01")])
-    config = fleet.path("ls01", CONFIG)
+    config = fleet.path("ls01", PROXY_XML)
     original = config.read_bytes()
     events_before = fleet.state("ls01").events()
     text = play(task("bad proxy", "proxy", {"proxy": "{{ item }}"}, loop="{{ bad }}", ignore_errors=True))
@@ -209,14 +207,14 @@ def test_bad_proxy_strings_are_refused_before_the_host_is_touched(make_fleet):
 
 def test_proxy_check_mode_diff_restart_idempotence_and_removal(make_fleet):
     fleet = make_fleet([HostSpec("ls01")])
-    config = fleet.path("ls01", CONFIG)
+    config = fleet.path("ls01", PROXY_XML)
     original = config.read_bytes()
 
     planned = fleet.run(SET_PROXY, check=True, diff=True)
     res = planned.task_results("set proxy")["ls01"]
     assert res["changed"] is True and res["service_restarted"] is True and res["backup_file"] is None
     assert f"<Proxy>{PROXY}</Proxy>" in res["diff"]["after"] and "<Proxy>" not in res["diff"]["before"]
-    assert res["diff"]["before_header"] == CONFIG
+    assert res["diff"]["before_header"] == PROXY_XML
     assert config.read_bytes() == original
     assert service_events(fleet, "ls01") == []
 
@@ -261,7 +259,7 @@ def test_stopped_web_service_is_not_started(make_fleet):
 
 def test_wrong_case_proxy_tag_is_reported_and_ignored_by_the_uploader(make_fleet):
     fleet = make_fleet([HostSpec("ls01", network=BLOCKED)])
-    config = fleet.path("ls01", CONFIG)
+    config = fleet.path("ls01", PROXY_XML)
     config.write_bytes(config.read_bytes().replace(b"</Configurations>",
                                                    f"<proxy>{PROXY}</proxy>\r\n</Configurations>".encode()))
     wrong = config.read_bytes()
@@ -297,12 +295,12 @@ BROKEN_FILES = {
 def test_a_file_that_does_not_parse_is_refused_unchanged(make_fleet):
     fleet = make_fleet([HostSpec(name) for name in BROKEN_FILES])
     for name, (content, _needle) in BROKEN_FILES.items():
-        fleet.path(name, CONFIG).write_bytes(content)
+        fleet.path(name, PROXY_XML).write_bytes(content)
     result = fleet.run(SET_PROXY, diff=True)
     assert_clean_run(result)
     results = result.task_results("set proxy")
     for name, (content, needle) in BROKEN_FILES.items():
-        res, config = results[name], fleet.path(name, CONFIG)
+        res, config = results[name], fleet.path(name, PROXY_XML)
         assert res["failed"] is True and needle in res["msg"], (name, res["msg"])
         assert config.read_bytes() == content
         assert service_events(fleet, name) == []
@@ -311,20 +309,20 @@ def test_a_file_that_does_not_parse_is_refused_unchanged(make_fleet):
 
 def test_missing_config_file(make_fleet):
     fleet = make_fleet([HostSpec("ls01")])
-    fleet.path("ls01", CONFIG).unlink()
+    fleet.path("ls01", PROXY_XML).unlink()
     present = fleet.run(SET_PROXY).task_results("set proxy")["ls01"]
-    assert present["failed"] is True and CONFIG in present["msg"] and "does not exist" in present["msg"]
+    assert present["failed"] is True and PROXY_XML in present["msg"] and "does not exist" in present["msg"]
     absent = fleet.run(REMOVE_PROXY)
     res = absent.task_results("remove")["ls01"]
     assert res["changed"] is False and any("does not exist" in w for w in res["warnings"])
-    assert not fleet.path("ls01", CONFIG).exists()
+    assert not fleet.path("ls01", PROXY_XML).exists()
 
 
 def test_proxy_option_with_state_absent_is_refused(make_fleet):
     fleet = make_fleet([HostSpec("ls01", proxy=PROXY)])
     res = fleet.run(play(task("remove", "proxy", {"state": "absent", "proxy": PROXY}))).task_results("remove")["ls01"]
     assert res["failed"] is True and "only used with state=present" in res["msg"]
-    assert f"<Proxy>{PROXY}</Proxy>" in fleet.path("ls01", CONFIG).read_text(encoding="utf-8")
+    assert f"<Proxy>{PROXY}</Proxy>" in fleet.path("ls01", PROXY_XML).read_text(encoding="utf-8")
 
 
 # -- the reporting role -----------------------------------------------------------------------------------------
@@ -363,7 +361,7 @@ def test_reporting_role_in_check_mode_changes_nothing(make_fleet):
     # "gone": its dead proxy is to be removed; the direct route works, so the planned result is fine.
     fleet = make_fleet([HostSpec("auto", network=BLOCKED),
                         HostSpec("gone", proxy="dead.lab:8080", network={"dns": True, "direct": True, "proxies": {}})])
-    before = {name: fleet.path(name, CONFIG).read_bytes() for name in ("auto", "gone")}
+    before = {name: fleet.path(name, PROXY_XML).read_bytes() for name in ("auto", "gone")}
     lms_before = (fleet.host_root("auto") / ".lab" / "lms.json").read_bytes()
     result = fleet.run(ROLE, check=True, diff=True, limit="auto",
                        extra_vars={"ctxlic_proxy": PROXY, "ctxlic_reporting_mode": "manual"})
@@ -371,7 +369,7 @@ def test_reporting_role_in_check_mode_changes_nothing(make_fleet):
     assert result.stats()["auto"]["changed"] == 2  # would disable the service and set the proxy
     removal = fleet.run(ROLE, check=True, limit="gone", extra_vars={"ctxlic_proxy_state": "absent"})
     assert removal.rc == 0, removal.stdout[-3000:]  # the planned removal is not judged by the old proxy
-    assert {name: fleet.path(name, CONFIG).read_bytes() for name in ("auto", "gone")} == before
+    assert {name: fleet.path(name, PROXY_XML).read_bytes() for name in ("auto", "gone")} == before
     assert (fleet.host_root("auto") / ".lab" / "lms.json").read_bytes() == lms_before
     assert service_events(fleet, "auto") == [] and service_events(fleet, "gone") == []
 
@@ -389,7 +387,7 @@ def test_reporting_role_fails_an_automatic_host_that_cannot_upload(make_fleet):
 def test_reporting_role_keeps_a_working_proxy_when_the_new_one_fails(make_fleet):
     # The file's proxy works, the direct route is blocked: a new, broken proxy must not replace it.
     fleet = make_fleet([HostSpec("ls01", proxy=PROXY, network=BLOCKED)])
-    before = fleet.path("ls01", CONFIG).read_bytes()
+    before = fleet.path("ls01", PROXY_XML).read_bytes()
     for check in (True, False):
         result = fleet.run(ROLE, check=check, extra_vars={"ctxlic_proxy": "typo.lab:3128"})
         assert_clean_run(result)
@@ -397,11 +395,11 @@ def test_reporting_role_keeps_a_working_proxy_when_the_new_one_fails(make_fleet)
         refusal = result.task_results("ctxlic.license_server.reporting : Refuse a proxy that would break a working "
                                       "upload path")["ls01"]
         assert f"path it uses now (proxy {PROXY}) works (proxy_ok)" in " ".join(refusal["msg"].split())
-        assert fleet.path("ls01", CONFIG).read_bytes() == before
+        assert fleet.path("ls01", PROXY_XML).read_bytes() == before
     assert service_events(fleet, "ls01") == []
 
     # A route that does not work now is no reason to refuse: nothing working is lost, the probe fails the host.
     broken = make_fleet([HostSpec("ls02", network={"dns": True, "direct": False, "proxies": {}})])
     result = broken.run(ROLE, extra_vars={"ctxlic_proxy": "typo.lab:3128"})
     assert result.rc != 0 and "cannot upload telemetry" in result.stdout
-    assert "<Proxy>typo.lab:3128</Proxy>" in broken.path("ls02", CONFIG).read_text(encoding="utf-8")
+    assert "<Proxy>typo.lab:3128</Proxy>" in broken.path("ls02", PROXY_XML).read_text(encoding="utf-8")

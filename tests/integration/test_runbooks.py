@@ -23,16 +23,12 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_
 
 from module_docs import module_returns
 
-from .conftest import COLLECTIONS, ansible_env, installer, play, sha256, task
+from .conftest import (
+    COLLECTIONS, INSTALL, MYFILES, PROXY_XML, USAGE, V45, V51, ansible_env, installer, play, sha256, task,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOKS = REPO / "playbooks"
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL + r"\MyFiles"
-CONFIG = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
-USAGE = INSTALL + r"\LS\resource\usage"
-V45 = "11.17.2.0 build 45000"
-V51 = "11.17.2.0 build 51000"
 PROXY = "proxy.lab:3128"
 BEHIND_PROXY = {"dns": True, "direct": False, "proxies": {PROXY: True}}
 VALID = date(2028, 12, 31)
@@ -88,7 +84,7 @@ def test_site_converges_a_fleet_and_a_second_run_changes_nothing(make_fleet, tmp
         "ls01": "unknown", "ls02": "unknown", "ls03": "overdue"}
     for host in ("ls01", "ls02", "ls03"):
         assert fleet.path(host, MYFILES + rf"\FID_{host}.lic").is_file()
-        assert f"<Proxy>{PROXY}</Proxy>" in fleet.path(host, CONFIG).read_text(encoding="utf-8")
+        assert f"<Proxy>{PROXY}</Proxy>" in fleet.path(host, PROXY_XML).read_text(encoding="utf-8")
         lms = json.loads((fleet.host_root(host) / ".lab" / "lms.json").read_text())
         assert lms["enabled"] is True, f"{host}: automatic reporting is the default (seed 001)"
     verified = first.task_results("Verify the converged License Server")
@@ -457,7 +453,7 @@ def test_readme_lab_commands_keep_evidence_and_reports_inside_the_lab(tmp_path):
 
 def test_site_refuses_a_proxy_that_breaks_a_working_direct_route(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V51, last_upload={"days_ago": 1})])  # direct route works
-    config_before = fleet.path("ls01", CONFIG).read_bytes()
+    config_before = fleet.path("ls01", PROXY_XML).read_bytes()
     # The installer is given only because the window check may ask for one; V51 is installed already.
     typo = {"ctxlic_proxy": "typo.lab:3128", "ctxlic_site_as_of": "2026-11-22", "ctxlic_server_version": V51,
             "ctxlic_server_installer_src": installer(tmp_path, V51), "ctxlic_server_min_free_mb": 100}
@@ -472,7 +468,7 @@ def test_site_refuses_a_proxy_that_breaks_a_working_direct_route(make_fleet, tmp
         assert "ctxlic_proxy=typo.lab:3128 would break telemetry uploads" in message
         assert "path it uses now (direct) works (direct_ok)" in message
         assert "was not changed" in message and "ctxlic_proxy_force=true" in message
-    assert fleet.path("ls01", CONFIG).read_bytes() == config_before
+    assert fleet.path("ls01", PROXY_XML).read_bytes() == config_before
     fleet.advance(1)
     assert "CTX_UPLOADER_SUCCESS" in fleet.path(
         "ls01", INSTALL + r"\LS\resource\cache\upload_compliance_result.xml").read_text(encoding="utf-8")
@@ -480,6 +476,6 @@ def test_site_refuses_a_proxy_that_breaks_a_working_direct_route(make_fleet, tmp
     # The documented override writes it anyway (the proxy will only work later) and says so.
     forced = fleet.run(PLAYBOOKS / "site.yml", extra_vars={**typo, "ctxlic_proxy_force": True})
     assert forced.rc == 0, forced.stdout[-3000:]
-    assert "<Proxy>typo.lab:3128</Proxy>" in fleet.path("ls01", CONFIG).read_text(encoding="utf-8")
+    assert "<Proxy>typo.lab:3128</Proxy>" in fleet.path("ls01", PROXY_XML).read_text(encoding="utf-8")
     warned = forced.results_ending("Warn that the forced proxy does not work yet")["ls01"]
     assert "ctxlic_proxy_force=true" in warned["msg"]

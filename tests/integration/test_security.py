@@ -38,17 +38,15 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet im
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import result_xml
 
-from .conftest import BIN, Fleet, PlaybookResult, ansible_env, installer, no_traceback, play, run_playbook, sha256, tree
+from .conftest import (
+    BIN, INSTALL, MYFILES, PROXY_XML, USAGE, V49, Fleet, PlaybookResult, ansible_env, installer, no_traceback, play,
+    run_playbook, sha256, tree,
+)
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
 from clock import NOW
 
 REPO = Path(__file__).resolve().parents[2]
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL + r"\MyFiles"
-PROXY_XML = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
 UPLOAD_XML = INSTALL + r"\LS\resource\cache\upload_compliance_result.xml"
-USAGE = INSTALL + r"\LS\resource\usage"
-V49 = "11.17.2.0 build 49000"
 SECRET_MARK = "CTXLIC-XXE-SECRET-5d1e"
 
 

@@ -23,13 +23,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet im
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import verify_bundle
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
-from .conftest import sha256, tree
+from .conftest import INSTALL, UL_USAGE, USAGE, sha256, tree
 from clock import TODAY
 
 REPO = Path(__file__).resolve().parents[2]
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-USAGE = INSTALL + r"\LS\resource\usage"
-UL_USAGE = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
 
 BUNDLE_PLAY = """
 - hosts: all
