@@ -7,7 +7,6 @@ in 2028 or later, so the outcome does not depend on the day the tests run.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_
 
 from module_docs import module_returns
 
-from .conftest import MYFILES, one_task_play
+from .conftest import MYFILES, one_task_play, play, task
 
 REPO = Path(__file__).resolve().parents[2]
 EXPIRED = date(2025, 6, 1)
@@ -133,21 +132,10 @@ def test_without_lmhostid_the_computer_name_and_adapter_macs_are_used(make_fleet
     by_name = lic("LS01", serial="N-1")
     by_mac = licgen.license_text([], [{"feature": "XDT_ENT_UD", "count": 3, "expiry": VALID, "serial": "M-2"}],
                                  mac="00155DAABB02")
-    result = fleet.run(f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: by name
-      ctxlic.license_server.license_file:
-        name: FID_name.lic
-        content: {json.dumps(by_name)}
-      ignore_errors: true
-    - name: by mac
-      ctxlic.license_server.license_file:
-        name: FID_mac.lic
-        content: {json.dumps(by_mac)}
-      ignore_errors: true
-""")
+    result = fleet.run(play(
+        task("by name", "license_file", {"name": "FID_name.lic", "content": by_name}, ignore_errors=True),
+        task("by mac", "license_file", {"name": "FID_mac.lic", "content": by_mac}, ignore_errors=True),
+    ))
     named, mac = result.task_results("by name")["ls01"], result.task_results("by mac")["ls01"]
     assert named["changed"] is True and named["ls_host"]["hostname_source"] == "computer_name", named["msg"]
     assert mac["changed"] is True and mac["ls_host"]["macs_source"] == "collect", mac["msg"]
@@ -160,21 +148,12 @@ def test_file_for_another_host_or_other_case_is_refused(make_fleet, tmp_path):
     other = write_src(tmp_path, "FID_other.lic", lic("LS99", serial="O-1"))
     case = write_src(tmp_path, "FID_case.lic", lic("ls01", serial="C-1"))
     start = len(fleet.state("ls01").events())
-    result = fleet.run(f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: other
-      ctxlic.license_server.license_file:
-        src: {other}
-      ignore_errors: true
-    - name: case
-      ctxlic.license_server.license_file:
-        src: {case}
-      ignore_errors: true
-""")
-    for task, code in (("other", "binding_hostname_mismatch"), ("case", "binding_hostname_case")):
-        res = result.task_results(task)["ls01"]
+    result = fleet.run(play(
+        task("other", "license_file", {"src": str(other)}, ignore_errors=True),
+        task("case", "license_file", {"src": str(case)}, ignore_errors=True),
+    ))
+    for name, code in (("other", "binding_hostname_mismatch"), ("case", "binding_hostname_case")):
+        res = result.task_results(name)["ls01"]
         assert res["failed"] is True and res["changed"] is False
         assert "nothing was written" in res["msg"]
         assert code in [f["code"] for f in res["findings"] if f["severity"] == "error"]
@@ -254,17 +233,10 @@ def test_protected_and_last_files_are_not_removed(make_fleet):
     ])])
     before = myfiles(fleet, "ls01")
     start = len(fleet.state("ls01").events())
-    result = fleet.run("""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: remove
-      ctxlic.license_server.license_file:
-        name: "{{ item }}"
-        state: absent
-      loop: [citrix_startup.lic, Citrix_Startup.LIC, CITRIX.opt, citrix.OPT, FID_only.lic]
-      ignore_errors: true
-""")
+    names = ["citrix_startup.lic", "Citrix_Startup.LIC", "CITRIX.opt", "citrix.OPT", "FID_only.lic"]
+    result = fleet.run(play(
+        task("remove", "license_file", {"name": "{{ item }}", "state": "absent"}, loop=names, ignore_errors=True)
+    ))
     items = result.task_results("remove")["ls01"]["results"]
     assert all(item["failed"] and not item["changed"] for item in items)
     assert all("file_name_protected" in [f["code"] for f in item["findings"]] for item in items[:4])
@@ -282,20 +254,11 @@ def test_check_mode_changes_nothing_and_diff_hides_signatures(make_fleet, tmp_pa
     src = write_src(tmp_path, "FID_new.lic", new_text)
     tree = {p: p.read_bytes() for p in fleet.host_root("ls01").joinpath("fs").rglob("*") if p.is_file()}
     start = len(fleet.state("ls01").events())
-    result = fleet.run(f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: add
-      ctxlic.license_server.license_file:
-        src: {src}
-    - name: remove
-      ctxlic.license_server.license_file:
-        name: FID_old.lic
-        state: absent
-    - name: reread
-      ctxlic.license_server.reread:
-""", check=True, diff=True)
+    result = fleet.run(play(
+        task("add", "license_file", {"src": str(src)}),
+        task("remove", "license_file", {"name": "FID_old.lic", "state": "absent"}),
+        task("reread", "reread"),
+    ), check=True, diff=True)
     assert result.rc == 0, result.stdout[-3000:]
     add, remove = result.task_results("add")["ls01"], result.task_results("remove")["ls01"]
     assert add["changed"] is True and add["reread"] is None and "check mode" in add["msg"]

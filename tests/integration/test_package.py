@@ -476,11 +476,12 @@ def test_check_mode_plans_and_changes_nothing(make_fleet, tmp_path):
 
 
 # -- the server role -------------------------------------------------------------------------------
-def role_play(**role_vars) -> str:
+def role_play(hosts: str = "all", **role_vars) -> str:
+    """A play of the server role with ``role_vars`` on ``hosts`` (the texts of two calls join into one playbook)."""
     return yaml.safe_dump(
         [
             {
-                "hosts": "all",
+                "hosts": hosts,
                 "gather_facts": False,
                 "roles": [{"role": "ctxlic.license_server.server", "vars": role_vars}],
             }
@@ -512,40 +513,9 @@ def test_server_role_installs_verifies_and_records_the_lab_reboot(make_fleet, tm
 def test_server_role_includes_reporting_only_when_asked(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("plain", version=V45), HostSpec("manual", version=V45)])
     src = installer(tmp_path, V49)
-    text = yaml.safe_dump(
-        [
-            {
-                "hosts": "plain",
-                "gather_facts": False,
-                "roles": [
-                    {
-                        "role": "ctxlic.license_server.server",
-                        "vars": {
-                            "ctxlic_server_installer_src": src,
-                            "ctxlic_server_version": V49,
-                            "ctxlic_server_min_free_mb": 100,
-                        },
-                    }
-                ],
-            },
-            {
-                "hosts": "manual",
-                "gather_facts": False,
-                "roles": [
-                    {
-                        "role": "ctxlic.license_server.server",
-                        "vars": {
-                            "ctxlic_server_installer_src": src,
-                            "ctxlic_server_version": V49,
-                            "ctxlic_server_min_free_mb": 100,
-                            "ctxlic_reporting_mode": "manual",
-                            "ctxlic_probe_connectivity": False,
-                        },
-                    }
-                ],
-            },
-        ],
-        sort_keys=False,
+    base = {"ctxlic_server_installer_src": src, "ctxlic_server_version": V49, "ctxlic_server_min_free_mb": 100}
+    text = role_play(hosts="plain", **base) + role_play(
+        hosts="manual", **base, ctxlic_reporting_mode="manual", ctxlic_probe_connectivity=False
     )
     result = fleet.run(text)
     assert result.rc == 0, result.stdout[-4000:]
