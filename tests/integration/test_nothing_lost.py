@@ -446,6 +446,7 @@ class Campaign:
         assert not self.figures["tracebacks"], f"seed {self.seed}, sequence {n}: {log}"
 
 
+@pytest.mark.slow  # about 150 s of random sequences (CTXLIC_CAMPAIGN_SECONDS)
 def test_nothing_lost_campaign(make_fleet, tmp_path):
     seed = int(os.environ.get("CTXLIC_CAMPAIGN_SEED", DEFAULT_SEED))
     budget = float(os.environ.get("CTXLIC_CAMPAIGN_SECONDS", "150"))
