@@ -7,9 +7,6 @@
 #        scripts/bench.sh --quick    (gather and site.yml on 50 hosts)
 #        scripts/bench.sh --help     (every option: sizes, forks, records, what to skip)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-"$repo/scripts/bootstrap.sh"
-cd "$repo"
-export PATH="$repo/.venv/bin:$PATH"
-export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
+# shellcheck source=scripts/_env.sh
+source "$(dirname "$0")/_env.sh"
 exec python -m benchmarks.run "$@"

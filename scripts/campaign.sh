@@ -8,11 +8,8 @@
 # Figures: .build/campaign/results.json (sequences, operations, faults by kind, files tracked, files lost).
 # Reproduce a failure: scripts/campaign.sh SECONDS SEED with the seed it printed.
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-"$repo/scripts/bootstrap.sh"
-cd "$repo"
-export PATH="$repo/.venv/bin:$PATH"
-export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
+# shellcheck source=scripts/_env.sh
+source "$(dirname "$0")/_env.sh"
 seconds=${1:-1500}
 seed=${2:-$(python -c 'import random; print(random.randrange(1, 2**31))')}
 mkdir -p .build/campaign

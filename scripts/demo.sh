@@ -3,12 +3,9 @@
 # servers in mixed states and run the fleet compliance report against it. Everything it needs is
 # set up first. Reports and the evidence database are written below the lab directory.
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-"$repo/scripts/bootstrap.sh"
-cd "$repo"
-export PATH="$repo/.venv/bin:$PATH"
-export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
-export PYTHONPATH="$repo/.build/collections${PYTHONPATH:+:$PYTHONPATH}"
+# shellcheck source=scripts/_env.sh
+source "$(dirname "$0")/_env.sh"
+export PYTHONPATH="$repo/.build/collections${PYTHONPATH:+:$PYTHONPATH}"  # for python -m ...lab.cli below
 lab="${CTXLIC_LAB_DIR:-$repo/lab}"
 rm -rf "$lab"
 python -m ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.cli create "$lab" --scenario demo >/dev/null

@@ -4,13 +4,10 @@
 # Usage: scripts/test.sh            (everything)
 #        scripts/test.sh --quick    (ruff + pytest only)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-"$repo/scripts/bootstrap.sh"
+# shellcheck source=scripts/_env.sh
+source "$(dirname "$0")/_env.sh"
 # antsibull-docs in its own virtualenv (.build/docs-venv): tests/unit/test_docs_build.py and lint.sh use it.
 "$repo/scripts/docs_venv.sh" >/dev/null
-cd "$repo"
-export PATH="$repo/.venv/bin:$PATH"
-export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
 # Each step says how long the previous one took, so a slow suite shows where the time goes.
 SECONDS=0
 last=0
@@ -19,7 +16,7 @@ step() { printf '\n=== %s   (previous step %ss, total %ss)\n' "$*" "$((SECONDS -
 step "ruff"
 ruff check .
 
-step "pytest (unit, contract, integration, browser)"
+step "pytest (unit, contract, fuzz, integration, browser, bench: everything below tests/, slow or not)"
 pg_env=$("$repo/scripts/postgres.sh" start); eval "$pg_env"; trap '"$repo/scripts/postgres.sh" stop' EXIT  # PostgreSQL tests
 # worksteal: with the default "load" schedule the last long integration tests queue on one worker while the
 # other idles.

@@ -10,7 +10,7 @@ the clock and the result together.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of_day
@@ -52,7 +52,7 @@ class ActionModule(CtxlicAction):
     EMPTY_PATH_MEANS_OFF = ("catalog_cache",)
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
-        now = datetime.now(timezone.utc)  # noqa: UP017 - datetime.UTC needs Python 3.11; ansible-core 2.16 allows 3.10
+        now = datetime.now(UTC)
         as_of = parse_as_of_day(args["as_of"], now.date())
         catalog, refresh_warnings = refresh(
             args["catalog_url"] or None,

@@ -21,32 +21,31 @@ A documented value without ``contains`` (or with an empty one, as ``win_powershe
 structure there. The keys every module may return (:data:`COMMON_RETURN_KEYS`) are always
 accepted at the top level.
 
-Documentation is read with ``ansible.parsing.plugin_docs.read_docstring`` and documentation
-fragments are merged with ``ansible.utils.plugin_docs.add_fragments`` (``ansible.builtin.copy``
-gets ``mode``/``owner`` and ``win_package`` its ``url_*`` options from fragments). Fragments are
-read from their source files without importing them, so loading docs never installs Ansible's
-collection finder into the test process.
+Documentation is what ``ansible-doc --json`` prints, so documentation fragments are merged exactly as
+Ansible merges them (``ansible.builtin.copy`` gets ``mode``/``owner`` and ``win_package`` its ``url_*``
+options from fragments) without importing ansible-core's private documentation helpers, and without
+installing Ansible's collection finder into the test process. The modules the host backends
+and these tests name are read in one ``ansible-doc`` run (a run costs seconds); any other module on its
+own when first asked for.
 """
 
 from __future__ import annotations
 
-import ast
 import copy
 import functools
 import inspect
+import json
 import os
 import re
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Mapping
 
 import ansible
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
-from ansible.parsing.plugin_docs import read_docstring
-from ansible.utils.plugin_docs import add_fragments
 
 __all__ = [
     "COMMON_RETURN_KEYS",
@@ -86,7 +85,10 @@ _VALIDATOR_TYPES = frozenset(
     {"str", "list", "dict", "bool", "int", "float", "path", "raw", "jsonarg", "json", "bytes", "bits"}
 )
 _SCALAR_TYPES = frozenset({"str", "int", "bool", "float", "path", "bytes", "bits"})
-_DOC_SUFFIXES = (".py", ".yml", ".yaml")
+# Every ansible.windows / ansible.builtin module the host backends and these contract tests name is
+# documented in one ansible-doc run.
+_NAMING_SOURCES = (Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "_host", Path(__file__).parent)
+_MODULE_NAME_RE = re.compile(r"\bansible\.(?:windows|builtin)\.\w+")
 _SEGMENT_RE = re.compile(r"^(?P<name>[^.\[\]]+)(?P<brackets>(?:\[\])*)$")
 _ANSIBLE_INTERNAL_PREFIX = "_ansible_"
 
@@ -160,78 +162,44 @@ def _plugin_file(namespace: str, collection: str, plugin_dir: str, name: str, su
     )
 
 
-def _class_string_attributes(path: Path) -> dict[str, str]:
-    """String class attributes of ``ModuleDocFragment`` in a doc-fragment source file, read with ``ast``."""
-    tree = ast.parse(path.read_bytes(), filename=str(path))
-    values: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == "ModuleDocFragment":
-            for stmt in node.body:
-                if (
-                    isinstance(stmt, ast.Assign)
-                    and isinstance(stmt.value, ast.Constant)
-                    and isinstance(stmt.value.value, str)
-                ):
-                    for target in stmt.targets:
-                        if isinstance(target, ast.Name):
-                            values[target.id] = stmt.value.value
-    return values
+def _ansible_doc(fqcns: Iterable[str]) -> dict[str, Any]:
+    """``ansible-doc -t module --json`` on ``fqcns``: {fqcn: {"doc": ..., "return": ..., ...}} for those it found."""
+    ansible_doc = Path(sys.executable).with_name("ansible-doc")
+    command = [str(ansible_doc if ansible_doc.exists() else "ansible-doc"), "-t", "module", "--json", *fqcns]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    try:
+        return json.loads(done.stdout or "{}")
+    except json.JSONDecodeError as exc:
+        raise ContractError(f"ansible-doc --json printed no JSON ({exc}): {done.stderr.strip()[-2000:]}") from exc
 
 
-class _SourceFragmentLoader:
-    """The part of ansible-core's ``fragment_loader`` that ``add_fragments`` uses: ``get(name)``.
-
-    Returns ``None`` for names it cannot resolve, like the real loader, so that ``add_fragments``
-    can retry ``name.VARIABLE`` forms (``action_common_attributes.raw``) and report unknown ones.
-    """
-
-    def get(self, name: str) -> SimpleNamespace | None:
-        parts = name.split(".")
-        if len(parts) == 1:
-            namespace, collection, fragment = "ansible", "builtin", parts[0]
-        elif len(parts) == 3:
-            namespace, collection, fragment = parts
-        else:
-            return None
-        try:
-            path = _plugin_file(namespace, collection, "plugins/doc_fragments", fragment, (".py",))
-        except ContractError:
-            return None
-        attributes = _class_string_attributes(path)
-        return SimpleNamespace(ansible_name=f"{namespace}.{collection}.{fragment}", **attributes)
-
-
-def _plain(value: Any) -> Any:
-    """Drop ansible-core's tagged string/container subclasses so docs compare and copy as plain data."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return value
+@functools.cache
+def _named_module_docs() -> tuple[frozenset[str], dict[str, Any]]:
+    """(the names asked for, the documentation ansible-doc found for them) of the modules named in the sources."""
+    sources = [path for folder in _NAMING_SOURCES for path in folder.glob("*.py")]
+    names = {name for path in sources for name in _MODULE_NAME_RE.findall(path.read_text(encoding="utf-8"))}
+    return frozenset(names), _ansible_doc(sorted(names))
 
 
 @functools.cache
 def _load_module_doc(fqcn: str) -> dict[str, Any]:
-    namespace, collection, name = _split_fqcn(fqcn)
-    path = _plugin_file(namespace, collection, "plugins/modules", name, _DOC_SUFFIXES)
-    data = read_docstring(str(path), verbose=False, ignore_errors=False)
+    _split_fqcn(fqcn)
+    asked, found = _named_module_docs()
+    data = found.get(fqcn) if fqcn in asked else _ansible_doc([fqcn]).get(fqcn)
+    if not data:
+        raise ContractError(
+            f"no documentation file for {fqcn}: ansible-doc did not find the module (it searches "
+            "ANSIBLE_COLLECTIONS_PATH and the Python path); check the module name, or install its collection "
+            "(pip install ansible, or ansible-galaxy collection install)"
+        )
     documentation = data.get("doc") or {}
-    if not documentation:
-        raise ContractError(f"{path} has no DOCUMENTATION; {fqcn} cannot be contract-checked")
-    add_fragments(documentation, str(path), fragment_loader=_SourceFragmentLoader(), is_module=True)
+    if not documentation.get("short_description") and not documentation.get("options"):
+        raise ContractError(f"{fqcn} has no DOCUMENTATION; it cannot be contract-checked")
     return {
         "fqcn": fqcn,
-        "path": str(path),
-        "documentation": _plain(documentation),
-        "return": _plain(data.get("returndocs") or {}),
+        "path": str(documentation.get("filename") or ""),
+        "documentation": documentation,
+        "return": data.get("return") or {},
     }
 
 

@@ -148,17 +148,24 @@ def _lab_responses(root: Path):
     return {"ansible.builtin.command": command}
 
 
-def test_lab_backend_calls_match_ansible_builtin_docs(tmp_path, monkeypatch):
+def lab_host(tmp_path, monkeypatch, program: str | None = None) -> tuple[LabHost, RecordingExecutor, FakeAction]:
+    """A LabHost on a lab tree in ``tmp_path/host`` (with an executable at ``program``, a path below that tree,
+    when given), the recorder installed on its action (answering as labctl would), and the action."""
     root = tmp_path / "host"
     (root / ".lab").mkdir(parents=True)
-    program = root / "fs/C/Program Files (x86)/Citrix/Licensing/LS/lmreread.exe"
-    program.parent.mkdir(parents=True)
-    program.write_text("#!/bin/sh\n")
+    if program:
+        (root / program).parent.mkdir(parents=True)
+        (root / program).write_text("#!/bin/sh\n")
     monkeypatch.setattr("shutil.copymode", lambda *a, **k: None)
     action = FakeAction(tmp_path)
     host = LabHost(action, {"ctxlic_lab_root": str(root)}, str(root))
-    executor = RecordingExecutor(_lab_responses(root))
-    executor.install(action)
+    return host, RecordingExecutor(_lab_responses(root)).install(action), action
+
+
+def test_lab_backend_calls_match_ansible_builtin_docs(tmp_path, monkeypatch):
+    host, executor, _action = lab_host(
+        tmp_path, monkeypatch, "fs/C/Program Files (x86)/Citrix/Licensing/LS/lmreread.exe"
+    )
     executor.capture_reads(host)
     drive(host, "lab", tmp_path)
     assert all(c.module_name.startswith("ansible.builtin.") for c in executor.calls)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ctxlic.license_server.tests.contract.ansible_windows_contract import (
+from .ansible_windows_contract import (
     COMMON_RETURN_KEYS,
     ContractError,
     ModuleCall,

@@ -25,7 +25,6 @@ import pytest
 from ansible.module_utils.common import validation
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.lab_backend import LabHost
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.windows_backend import WindowsHost
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import (
     EXPANDING_PATH_OPTIONS,
@@ -33,7 +32,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path
 )
 
 from .ansible_windows_contract import RecordingExecutor, module_doc, module_source, path_options
-from .test_backend_contracts import LS, WINDOWS_RESPONSES, FakeAction, _lab_responses
+from .test_backend_contracts import LS, WINDOWS_RESPONSES, FakeAction, lab_host
 
 # Options the Windows backend fills with host paths, and whether the module expands them.
 EXPANDED = [
@@ -208,15 +207,8 @@ DOLLAR_DIR = r"C:\Program Files\$PWD ~x"
 
 
 def test_lab_uses_no_path_option_and_passes_windows_paths_literally(tmp_path, monkeypatch):
-    root = tmp_path / "host"
-    (root / ".lab").mkdir(parents=True)
-    program = root / "fs/C/Program Files/$PWD ~x/LS/lmreread.exe"
-    program.parent.mkdir(parents=True)
-    program.write_text("#!/bin/sh\n")
-    monkeypatch.setattr("shutil.copymode", lambda *a, **k: None)
-    action = FakeAction(tmp_path)
-    host = LabHost(action, {"ctxlic_lab_root": str(root)}, str(root))
-    executor = RecordingExecutor(_lab_responses(root)).install(action)
+    host, executor, _action = lab_host(tmp_path, monkeypatch, "fs/C/Program Files/$PWD ~x/LS/lmreread.exe")
+    program = tmp_path / "host" / "fs/C/Program Files/$PWD ~x/LS/lmreread.exe"
     local = tmp_path / "local.bin"
     local.write_bytes(b"data")
     host.stat(DOLLAR)
@@ -241,15 +233,6 @@ def test_lab_uses_no_path_option_and_passes_windows_paths_literally(tmp_path, mo
     executor.assert_clean()
 
 
-def _lab(tmp_path, monkeypatch) -> tuple[LabHost, RecordingExecutor, FakeAction]:
-    root = tmp_path / "host"
-    (root / ".lab").mkdir(parents=True)
-    monkeypatch.setattr("shutil.copymode", lambda *a, **k: None)
-    action = FakeAction(tmp_path)
-    host = LabHost(action, {"ctxlic_lab_root": str(root)}, str(root))
-    return host, RecordingExecutor(_lab_responses(root)).install(action), action
-
-
 @pytest.mark.parametrize("method", sorted(REFUSED))
 def test_lab_refuses_what_windows_refuses_with_the_same_message(method, tmp_path, monkeypatch):
     """A %NAME% path is refused by the lab in the same operations, so a lab run predicts a Windows run."""
@@ -258,7 +241,7 @@ def test_lab_refuses_what_windows_refuses_with_the_same_message(method, tmp_path
     windows, _executor, _action = _windows(tmp_path)
     with pytest.raises(HostError) as on_windows:
         REFUSED[method](windows, local)
-    lab, executor, action = _lab(tmp_path, monkeypatch)
+    lab, executor, action = lab_host(tmp_path, monkeypatch)
     with pytest.raises(HostError) as on_lab:
         REFUSED[method](lab, local)
     assert str(on_lab.value) == str(on_windows.value)

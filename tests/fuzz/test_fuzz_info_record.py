@@ -26,8 +26,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info
     empty_record,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
+from clock import NOW
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 RELEASES = list(catalog_store.load_shipped().releases)
 SERVICES = ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")
 RECORD_KEYS = set(empty_record("h"))

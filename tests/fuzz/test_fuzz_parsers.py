@@ -27,7 +27,6 @@ import io
 import json
 import re
 import signal
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -59,9 +58,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.p
     set_proxy,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.upload_result import parse_upload_result
+from clock import NOW, TODAY
 
-TODAY = date(2026, 11, 22)
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 HEX_LETTERS = "ABCDEF"
 HEX = "0123456789ABCDEF"
 

@@ -13,17 +13,59 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import make_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
+from clock import NOW
 
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"
 BIN = Path(sys.executable).parent
+
+# Where a lab host (installed in the default folder) keeps what the tests look at, and the builds they install.
+INSTALL = DEFAULT_INSTALL_DIR
+MYFILES = INSTALL + r"\MyFiles"
+PROXY_XML = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
+USAGE = INSTALL + r"\LS\resource\usage"
+UL_USAGE = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
+V45 = "11.17.2.0 build 45000"
+V49 = "11.17.2.0 build 49000"
+V51 = "11.17.2.0 build 51000"
+
+
+def task(name: str, module: str, args: dict | None = None, **keywords) -> dict:
+    """A task named ``name`` calling ``module`` (``ctxlic.license_server.<module>``, or a full FQCN) with
+    ``args``; ``keywords`` are task keywords (``register``, ``ignore_errors``, ``loop``, ...)."""
+    fqcn = module if "." in module else f"ctxlic.license_server.{module}"
+    return {"name": name, fqcn: args or {}, **keywords}
+
+
+def play(*tasks: dict, hosts: str = "all") -> str:
+    """A playbook (YAML text) of one play running ``tasks`` on ``hosts`` without gathering facts.
+
+    The texts of two calls can be joined into one playbook of two plays.
+    """
+    return yaml.safe_dump([{"hosts": hosts, "gather_facts": False, "tasks": list(tasks)}], sort_keys=False)
+
+
+def one_task_play(module: str, args: dict | None = None) -> str:
+    """A playbook whose one task, ``t``, calls ``module`` with ``args`` and lets the run go on when it fails:
+    tests read its result with ``task_results("t")``."""
+    return play(task("t", module, args, register="r", ignore_errors=True))
+
+
+def installer(tmp_path: Path, version: str, kind: str = "exe") -> str:
+    """A lab installer for ``version`` below ``tmp_path/installers`` (``CitrixLicensing.exe`` or, with
+    ``kind="msi"``, ``ctx_licensing.msi``); its path as the playbooks take it."""
+    name = "ctx_licensing.msi" if kind == "msi" else "CitrixLicensing.exe"
+    return str(make_installer(tmp_path / "installers" / version.replace(" ", "_") / name, version, kind))
 
 
 def sha256(path: Path) -> str:
@@ -42,21 +84,47 @@ class PlaybookResult:
     stderr: str
     data: dict | None = field(default=None)
 
+    def tasks(self):
+        """Every task entry of every play, in order (``entry["task"]["name"]``, ``entry["hosts"]``)."""
+        for item in (self.data or {}).get("plays", []):
+            yield from item.get("tasks", [])
+
     def task_results(self, task_name: str) -> dict[str, dict]:
         """host -> result of the (last) task with this name."""
         found: dict[str, dict] = {}
-        for play in (self.data or {}).get("plays", []):
-            for task in play.get("tasks", []):
-                if task["task"]["name"] == task_name:
-                    found.update(task["hosts"])
+        for entry in self.tasks():
+            if entry["task"]["name"] == task_name:
+                found.update(entry["hosts"])
         if not found:
             raise AssertionError(
                 f"no task named {task_name!r} ran; rc={self.rc}\n{self.stdout[-3000:]}\n{self.stderr[-3000:]}"
             )
         return found
 
+    def results_ending(self, suffix: str) -> dict[str, dict]:
+        """host -> result of the (last) task whose name ends with ``suffix`` (role tasks carry a role prefix)."""
+        found: dict[str, dict] = {}
+        for entry in self.tasks():
+            if entry["task"]["name"].endswith(suffix):
+                found.update(entry["hosts"])
+        if not found:
+            raise AssertionError(
+                f"no task named like {suffix!r} ran; rc={self.rc}\n{self.stdout[-3000:]}\n{self.stderr[-3000:]}"
+            )
+        return found
+
+    def ran(self, suffix: str) -> bool:
+        """Whether a task whose name ends with ``suffix`` ran (on any host)."""
+        return any(entry["task"]["name"].endswith(suffix) for entry in self.tasks())
+
     def stats(self) -> dict:
         return (self.data or {}).get("stats", {})
+
+
+def no_traceback(result: PlaybookResult) -> None:
+    """The run crashed nowhere: no Python traceback and no "Unexpected exception" from Ansible."""
+    text = result.stdout + result.stderr
+    assert "Traceback" not in text and "Unexpected exception" not in text, text[-4000:]
 
 
 def build_and_install_collection(tmp_path: Path) -> tuple[Path, Path]:
@@ -160,7 +228,7 @@ def make_fleet(tmp_path):
 
     def factory(specs, start: datetime | None = None) -> Fleet:
         counter["n"] += 1
-        return Fleet(tmp_path / f"fleet{counter['n']}", specs, start or datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
+        return Fleet(tmp_path / f"fleet{counter['n']}", specs, start or NOW)
 
     return factory
 

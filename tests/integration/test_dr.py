@@ -15,18 +15,15 @@ import shutil
 from pathlib import Path
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
+
+from .conftest import INSTALL, MYFILES, PROXY_XML, V45, V49, installer
 
 REPO = Path(__file__).resolve().parents[2]
 BACKUP = REPO / "playbooks" / "dr_backup.yml"
 FAILOVER = REPO / "playbooks" / "dr_failover.yml"
-INSTALL_DIR = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL_DIR + r"\MyFiles"
-PROXY_XML = INSTALL_DIR + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
-V45 = "11.17.2.0 build 45000"
-V49 = "11.17.2.0 build 49000"
 LICENSES = [
     {"file": "FID_platinum.lic", "features": [{"feature": "XDT_PLT_UD", "count": 100, "serial": "SN-PLT"}]},
     {"file": "FID_enterprise.lic", "features": [{"feature": "XDT_ENT_UD", "count": 50, "serial": "SN-ENT"}]},
@@ -51,29 +48,6 @@ def dr(hostname: str = "LICSRV01", **changes) -> HostSpec:
     return HostSpec("dr", hostname=hostname, version=None, **changes)
 
 
-def installer(tmp_path: Path, version: str = V49) -> str:
-    return str(make_installer(tmp_path / "installers" / version.replace(" ", "_") / "CitrixLicensing.exe", version))
-
-
-def by_name(result, suffix: str) -> dict[str, dict]:
-    """host -> result of the (last) task whose name ends with ``suffix`` (role tasks carry a role prefix)."""
-    found: dict[str, dict] = {}
-    for play in (result.data or {}).get("plays", []):
-        for task in play.get("tasks", []):
-            if task["task"]["name"].endswith(suffix):
-                found.update(task["hosts"])
-    assert found, f"no task named like {suffix!r}: rc={result.rc}\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
-    return found
-
-
-def ran(result, suffix: str) -> bool:
-    return any(
-        task["task"]["name"].endswith(suffix)
-        for play in (result.data or {}).get("plays", [])
-        for task in play.get("tasks", [])
-    )
-
-
 def snapshot(fleet, host: str) -> dict:
     """Everything a refusal must not touch: registry, services and every file (name and content)."""
     root = fleet.host_root(host)
@@ -96,7 +70,7 @@ def run_failover(fleet, backup_dir: Path, tmp_path: Path, *, check: bool = False
         "ctxlic_dr_host": "dr",
         "ctxlic_dr_primary_host": "primary",
         "ctxlic_dr_backup_dir": str(backup_dir),
-        "ctxlic_dr_installer": installer(tmp_path),
+        "ctxlic_dr_installer": installer(tmp_path, V49),
         "ctxlic_dr_installer_version": V49,
         **extra,
     }
@@ -121,7 +95,7 @@ def assert_ok(result) -> None:
 def assert_refused(result, task_suffix: str, *phrases: str) -> str:
     assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
     assert result.rc != 0
-    res = by_name(result, task_suffix)["dr"]
+    res = result.results_ending(task_suffix)["dr"]
     assert res.get("failed") is True, res
     for phrase in phrases:
         assert phrase in res["msg"], res["msg"]
@@ -135,7 +109,7 @@ def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_flee
     before = snapshot(fleet, "primary")
     first = run_backup(fleet, backups)
     assert_ok(first)
-    res = by_name(first, "Back up the license files, CITRIX.opt and the proxy file to the controller")["primary"]
+    res = first.results_ending("Back up the license files, CITRIX.opt and the proxy file to the controller")["primary"]
     assert res["changed"] is True and res["created"] is True
     [gen] = generations(backups)
     assert res["path"] == str(gen)
@@ -153,7 +127,7 @@ def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_flee
         "WebServicesForLicensing/SimpleLicenseServiceConfig.xml",
     }
     for entry in manifest["files"]:
-        original = fleet.path("primary", INSTALL_DIR + "\\" + entry["path"].replace("/", "\\")).read_bytes()
+        original = fleet.path("primary", INSTALL + "\\" + entry["path"].replace("/", "\\")).read_bytes()
         copy = gen.joinpath(*entry["path"].split("/")).read_bytes()
         assert copy == original
         assert entry["sha256"] == hashlib.sha256(original).hexdigest() and entry["size"] == len(original)
@@ -165,7 +139,7 @@ def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_flee
 
     again = run_backup(fleet, backups)
     assert_ok(again)
-    res = by_name(again, "Back up the license files, CITRIX.opt and the proxy file to the controller")["primary"]
+    res = again.results_ending("Back up the license files, CITRIX.opt and the proxy file to the controller")["primary"]
     assert res["changed"] is False and res["created"] is False and res["generation"] == gen.name
     assert generations(backups) == [gen]
 
@@ -175,7 +149,7 @@ def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_flee
         BACKUP, check=True, extra_vars={"ctxlic_target_hosts": "primary", "ctxlic_dr_backup_dir": str(backups)}
     )
     assert_ok(checked)
-    assert by_name(checked, "to the controller")["primary"]["changed"] is True
+    assert checked.results_ending("to the controller")["primary"]["changed"] is True
     assert generations(backups) == [gen]  # check mode writes nothing
 
     for round_ in range(3):
@@ -201,7 +175,7 @@ def test_retention_never_deletes_a_generation_that_does_not_verify(make_fleet, t
         (myfiles / f"FID_round{round_}.lic").write_bytes((myfiles / "FID_enterprise.lic").read_bytes())
         out = run_backup(fleet, backups, ctxlic_dr_keep=1)
         assert_ok(out)
-    res = by_name(out, "Back up the license files, CITRIX.opt and the proxy file to the controller")["primary"]
+    res = out.results_ending("Back up the license files, CITRIX.opt and the proxy file to the controller")["primary"]
     kept = generations(backups)
     assert broken in kept and len(kept) == 2, kept
     assert broken.name not in res["deleted"] and len(res["deleted"]) == 1
@@ -228,34 +202,35 @@ def test_failover_after_the_primary_is_destroyed_needs_confirmation_then_restore
     )
     assert "only one License Server" in msg
     assert snapshot(fleet, "dr") == bare
-    assert not ran(refused, "Restore the verified backup, reread and check the served features")
+    assert not refused.ran("Restore the verified backup, reread and check the served features")
 
     result = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
     assert_ok(result)
-    stopped = by_name(result, "Make sure the primary License Server no longer serves")["dr"]
+    stopped = result.results_ending("Make sure the primary License Server no longer serves")["dr"]
     assert stopped["reachable"] is False and stopped["changed"] is False
     assert fleet.state("dr").registry[INSTALL_REG_KEY]["Version"] == V49
     for entry in manifest["files"]:
         if entry["kind"] == "startup":
             continue
-        restored = fleet.path("dr", INSTALL_DIR + "\\" + entry["path"].replace("/", "\\")).read_bytes()
+        restored = fleet.path("dr", INSTALL + "\\" + entry["path"].replace("/", "\\")).read_bytes()
         assert hashlib.sha256(restored).hexdigest() == entry["sha256"], entry["path"]
     assert b"proxy.corp.example:8080" in fleet.path("dr", PROXY_XML).read_bytes()
-    restore = by_name(result, "Restore the verified backup, reread and check the served features")["dr"]
+    restore = result.results_ending("Restore the verified backup, reread and check the served features")["dr"]
     assert restore["verified"] is True and restore["generation"] == gen.name
     assert restore["expected_features"] == FEATURES and restore["missing_features"] == []
     assert restore["reread"]["ok"] is True and restore["reread"]["argv"][1:] == ["-c", "@localhost", "-all"]
-    info = by_name(result, "Gather the DR License Server state")["dr"]["server"]
+    info = result.results_ending("Gather the DR License Server state")["dr"]["server"]
     assert info["hostname"] == "LICSRV01" and set(FEATURES) <= set(info["licenses"]["in_use"])
     rereads = [e for e in fleet.state("dr").events() if e["kind"] == "lmreread" and e["ok"]]
     assert rereads and set(FEATURES) <= set(rereads[-1]["features"])
-    report = by_name(result, "Report the failover")["dr"]["msg"]
+    report = result.results_ending("Report the failover")["dr"]["msg"]
     assert "dr now serves as LICSRV01" in report[0]
 
     again = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
     assert_ok(again)
     assert again.stats()["dr"]["changed"] == 0
-    assert by_name(again, "Restore the verified backup, reread and check the served features")["dr"]["reread"] is None
+    restored = again.results_ending("Restore the verified backup, reread and check the served features")["dr"]
+    assert restored["reread"] is None
 
 
 RESTORE = "Restore the verified backup, reread and check the served features"
@@ -279,14 +254,14 @@ def test_files_restored_without_a_reread_are_reread_by_the_next_run(make_fleet, 
     before = (snapshot(fleet, "dr"), rereads())
     checked = run_failover(fleet, backups, tmp_path, check=True, ctxlic_dr_primary_confirmed_down=True)
     assert_ok(checked)
-    planned = by_name(checked, RESTORE)["dr"]
+    planned = checked.results_ending(RESTORE)["dr"]
     assert planned["changed"] is True and planned["reread"] is None
     assert "would reread" in planned["msg"] and "XDT_ENT_UD, XDT_PLT_UD" in planned["msg"]
     assert (snapshot(fleet, "dr"), rereads()) == before
 
     result = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
     assert_ok(result)
-    restore = by_name(result, RESTORE)["dr"]
+    restore = result.results_ending(RESTORE)["dr"]
     assert {f["operation"] for f in restore["files"]} <= {"unchanged", "skip"}, "the files were already in place"
     assert restore["changed"] is True and restore["reread"]["ok"] is True
     assert "lmstat -a did not list XDT_ENT_UD, XDT_PLT_UD" in restore["msg"]
@@ -296,7 +271,7 @@ def test_files_restored_without_a_reread_are_reread_by_the_next_run(make_fleet, 
     again = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_confirmed_down=True)
     assert_ok(again)
     assert again.stats()["dr"]["changed"] == 0 and rereads() == count
-    settled = by_name(again, RESTORE)["dr"]
+    settled = again.results_ending(RESTORE)["dr"]
     assert settled["reread"] is None and settled["missing_features"] == []
     assert set(FEATURES) <= set(settled["served_features"]), "verified from the lmstat read at the start"
 
@@ -321,7 +296,7 @@ def test_failover_to_a_host_named_in_another_case_is_refused_before_anything_cha
     assert snapshot(fleet, "dr") == dr_before
     assert snapshot(fleet, "primary") == primary_before
     assert fleet.state("primary").events()[events_before:] == []  # the primary was not even stopped
-    assert not ran(result, "Make sure the primary License Server no longer serves")
+    assert not result.ran("Make sure the primary License Server no longer serves")
 
 
 def test_failover_while_the_primary_answers_stops_it_before_installing(make_fleet, tmp_path):
@@ -332,7 +307,7 @@ def test_failover_while_the_primary_answers_stops_it_before_installing(make_flee
 
     checked = run_failover(fleet, backups, tmp_path, check=True)
     assert_ok(checked)
-    assert by_name(checked, "Make sure the primary License Server no longer serves")["dr"]["stopped"] == [
+    assert checked.results_ending("Make sure the primary License Server no longer serves")["dr"]["stopped"] == [
         "Citrix Licensing",
         "CitrixWebServicesforLicensing",
     ]
@@ -351,9 +326,9 @@ def test_failover_while_the_primary_answers_stops_it_before_installing(make_flee
     [install] = [e for e in fleet.state("dr").events() if e["kind"] == "install"]
     assert stops["Citrix Licensing"] < install["seq"] and stops["CitrixWebServicesforLicensing"] < install["seq"]
     assert install["version"] == V49
-    stopped = by_name(result, "Make sure the primary License Server no longer serves")["dr"]
+    stopped = result.results_ending("Make sure the primary License Server no longer serves")["dr"]
     assert stopped["reachable"] is True and stopped["stopped"] == ["Citrix Licensing", "CitrixWebServicesforLicensing"]
-    restore = by_name(result, "Restore the verified backup, reread and check the served features")["dr"]
+    restore = result.results_ending("Restore the verified backup, reread and check the served features")["dr"]
     assert restore["missing_features"] == [] and set(FEATURES) <= set(restore["served_features"])
 
 
@@ -383,7 +358,7 @@ def test_tampered_backup_is_refused_and_an_older_verified_one_can_be_named(make_
     result = run_failover(fleet, backups, tmp_path, ctxlic_dr_generation=older.name)
     assert_ok(result)
     assert (
-        by_name(result, "Restore the verified backup, reread and check the served features")["dr"]["generation"]
+        result.results_ending("Restore the verified backup, reread and check the served features")["dr"]["generation"]
         == older.name
     )
     assert not fleet.path("dr", MYFILES + r"\FID_newer.lic").exists()
@@ -424,19 +399,19 @@ def test_clustered_failover_uses_the_client_access_point_and_leaves_installation
             "ctxlic_dr_primary_host": "primary",
             "ctxlic_dr_backup_dir": str(backups),
             "ctxlic_dr_cluster_access_point": cap,
-            "ctxlic_dr_installer": installer(tmp_path),
+            "ctxlic_dr_installer": installer(tmp_path, V49),
             "ctxlic_dr_installer_version": V49,
         },
     )
     assert refused.rc != 0
-    msg = by_name(refused, "Verify the backup and the DR host before anything changes")["dr2"]["msg"]
+    msg = refused.results_ending("Verify the backup and the DR host before anything changes")["dr2"]["msg"]
     assert "Last Node in the Cluster" in msg and "does not automate" in msg
     assert snapshot(fleet, "dr2") == bare
 
     result = run_failover(fleet, backups, tmp_path, ctxlic_dr_cluster_access_point=cap)
     assert_ok(result)
-    restore = by_name(result, "Restore the verified backup, reread and check the served features")["dr"]
+    restore = result.results_ending("Restore the verified backup, reread and check the served features")["dr"]
     assert restore["identity"] == {"hostname": cap, "source": "cluster_access_point"}
     assert restore["reread"]["argv"][1:] == ["-c", f"@{cap}", "-all"]
     assert restore["missing_features"] == []
-    assert not ran(result, "Install, upgrade or uninstall the Citrix License Server")
+    assert not result.ran("Install, upgrade or uninstall the Citrix License Server")

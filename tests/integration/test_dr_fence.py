@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
 
-from .test_dr import FAILOVER, V49, assert_ok, by_name, dr, installer, primary, run_backup, run_failover, snapshot
+from .conftest import V49, installer
+from .test_dr import FAILOVER, assert_ok, dr, primary, run_backup, run_failover, snapshot
 
 PRIMARY_SERVICES = ["Citrix Licensing", "CitrixWebServicesforLicensing"]
 TASK = "Make sure the primary License Server no longer serves"
@@ -30,9 +31,9 @@ def test_failover_fences_the_primary_so_a_reboot_does_not_bring_it_back(make_fle
     # Check mode and diff: exactly what would change, and nothing changes.
     checked = fleet.run(FAILOVER, check=True, diff=True, extra_vars={
         "ctxlic_dr_host": "dr", "ctxlic_dr_primary_host": "primary", "ctxlic_dr_backup_dir": str(backups),
-        "ctxlic_dr_installer": installer(tmp_path), "ctxlic_dr_installer_version": V49})
+        "ctxlic_dr_installer": installer(tmp_path, V49), "ctxlic_dr_installer_version": V49})
     assert_ok(checked)
-    planned = by_name(checked, TASK)["dr"]
+    planned = checked.results_ending(TASK)["dr"]
     assert planned["changed"] is True
     assert planned["stopped"] == PRIMARY_SERVICES and planned["fenced"] == PRIMARY_SERVICES
     assert planned["diff"]["before"] == "".join(f"{n}: state=running, start_mode=auto\n" for n in PRIMARY_SERVICES)
@@ -41,13 +42,13 @@ def test_failover_fences_the_primary_so_a_reboot_does_not_bring_it_back(make_fle
 
     result = run_failover(fleet, backups, tmp_path)
     assert_ok(result)
-    done = by_name(result, TASK)["dr"]
+    done = result.results_ending(TASK)["dr"]
     assert done["stopped"] == PRIMARY_SERVICES and done["fenced"] == PRIMARY_SERVICES
     assert done["start_mode"] == "disabled"
     assert [(s["start_mode_before"], s["start_mode_after"]) for s in done["services"]] == [("auto", "disabled")] * 2
     assert "start_mode=auto state=started" in done["undo"] and "stays off after a reboot" in done["msg"]
     assert states(fleet) == dict.fromkeys(PRIMARY_SERVICES, ("stopped", "disabled"))
-    report = " ".join(by_name(result, "Report the failover")["dr"]["msg"])
+    report = " ".join(result.results_ending("Report the failover")["dr"]["msg"])
     assert "Primary fence: start mode disabled on Citrix Licensing, CitrixWebServicesforLicensing" in report
     assert "Undo the fence: to make primary a License Server again" in report
 
@@ -59,7 +60,7 @@ def test_failover_fences_the_primary_so_a_reboot_does_not_bring_it_back(make_fle
     # Running the failover again changes nothing on the primary.
     again = run_failover(fleet, backups, tmp_path)
     assert_ok(again)
-    assert by_name(again, TASK)["dr"]["changed"] is False
+    assert again.results_ending(TASK)["dr"]["changed"] is False
 
 
 def test_without_the_fence_a_reboot_brings_the_primary_back(make_fleet, tmp_path):
@@ -69,7 +70,7 @@ def test_without_the_fence_a_reboot_brings_the_primary_back(make_fleet, tmp_path
     assert_ok(run_backup(fleet, backups))
     result = run_failover(fleet, backups, tmp_path, ctxlic_dr_primary_start_mode="unchanged")
     assert_ok(result)
-    done = by_name(result, TASK)["dr"]
+    done = result.results_ending(TASK)["dr"]
     assert done["fenced"] == [] and done["undo"] is None
     assert any("reboot" in note for note in done["notes"])
     lab_fleet.reboot(fleet.host_root("primary"))

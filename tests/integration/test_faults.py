@@ -28,60 +28,30 @@ import signal
 import subprocess
 import textwrap
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, SERVICES
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import verify_bundle
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
-from .conftest import BIN, Fleet, PlaybookResult, ansible_env, sha256, tree
+from .conftest import (
+    BIN, MYFILES, PROXY_XML, UL_USAGE, USAGE, V45, V49, Fleet, PlaybookResult, ansible_env, installer, no_traceback,
+    play, sha256, task, tree,
+)
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
+from clock import NOW
 
 REPO = Path(__file__).resolve().parents[2]
 FAULT_PLUGINS = Path(__file__).resolve().parent / "fault_plugins" / "connection"
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL + r"\MyFiles"
-PROXY_XML = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
-USAGE = INSTALL + r"\LS\resource\usage"
-UL_USAGE = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
-V45 = "11.17.2.0 build 45000"
-V49 = "11.17.2.0 build 49000"
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 KILL_SEED = 20261122  # the kill points are random but reproducible
 
 
 # -- helpers ----------------------------------------------------------------------------------------
-def play(*tasks: dict, hosts: str = "all") -> str:
-    return yaml.safe_dump([{"hosts": hosts, "gather_facts": False, "tasks": list(tasks)}], sort_keys=False)
-
-
-def task(name: str, module: str, args: dict | None = None, **extra) -> dict:
-    return {"name": name, f"ctxlic.license_server.{module}": args or {}, **extra}
-
-
-def no_traceback(result: PlaybookResult) -> None:
-    text = result.stdout + result.stderr
-    assert "Traceback" not in text and "Unexpected exception" not in text, text[-4000:]
-
-
-def by_suffix(result: PlaybookResult, suffix: str) -> dict[str, dict]:
-    """host -> result of the (last) task whose name ends with ``suffix`` (role tasks carry a role prefix)."""
-    found: dict[str, dict] = {}
-    for item in (result.data or {}).get("plays", []):
-        for entry in item.get("tasks", []):
-            if entry["task"]["name"].endswith(suffix):
-                found.update(entry["hosts"])
-    assert found, f"no task named like {suffix!r}: rc={result.rc}\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
-    return found
-
-
 def installed_version(fleet, host: str) -> str | None:
     return (fleet.state(host).registry.get(INSTALL_REG_KEY) or {}).get("Version")
 
@@ -92,10 +62,6 @@ def services(fleet, host: str) -> dict[str, str]:
 
 def served(fleet, host: str) -> dict:
     return json.loads((fleet.host_root(host) / ".lab" / "served.json").read_text(encoding="utf-8"))
-
-
-def installer(tmp_path: Path, version: str) -> str:
-    return str(make_installer(tmp_path / "installers" / version.replace(" ", "_") / "CitrixLicensing.exe", version))
 
 
 def license_text(feature: str, count: int, hostname: str = "LS01", serial: str | None = None) -> str:
@@ -117,7 +83,7 @@ def test_installer_failing_mid_upgrade_keeps_the_old_version_running_and_a_rerun
     failed = fleet.run(REPO / "playbooks" / "upgrade.yml", extra_vars=upgrade_vars(tmp_path))
     no_traceback(failed)
     assert failed.rc != 0
-    package = by_suffix(failed, "Install, upgrade or uninstall the Citrix License Server")["ls01"]
+    package = failed.results_ending("Install, upgrade or uninstall the Citrix License Server")["ls01"]
     assert package["failed"] is True and package["rc"] == 1603 and "1603" in package["msg"]
     assert installed_version(fleet, "ls01") == V45, "the old version stays installed"
     assert set(services(fleet, "ls01").values()) == {"running"}, "and keeps serving"
@@ -183,7 +149,7 @@ def test_a_failed_lmreread_keeps_the_files_and_the_documented_reread_converges(m
     failed = fleet.run(REPO / "playbooks" / "deploy_licenses.yml", extra_vars=deploy_vars(src_dir))
     no_traceback(failed)
     assert failed.rc != 0
-    reread = by_suffix(failed, "Reread the license files once")["ls01"]
+    reread = failed.results_ending("Reread the license files once")["ls01"]
     assert reread["failed"] is True and "lmreread" in reread["msg"] and "does not support" in reread["msg"]
     assert all(deployed(fleet, "ls01", src_dir).values()), "the written files stay"
     assert not {"XDT_PLT_UD", "XDT_ENT_UD"} & set(served(fleet, "ls01"))
@@ -274,7 +240,7 @@ def full_disk_license(tmp_path_factory):
 
     def compute() -> dict:
         fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", licenses=[
-            {"file": "FID_site.lic", "features": [{"feature": "XDT_PLT_UD", "count": 10, "serial": "OLD"}]}])], START)
+            {"file": "FID_site.lic", "features": [{"feature": "XDT_PLT_UD", "count": 10, "serial": "OLD"}]}])], NOW)
         before = tree(fleet.path("ls01", MYFILES))
         work = tmp_path_factory.mktemp("full_license")
         src = work / "FID_site.lic"
@@ -294,7 +260,7 @@ def full_disk_proxy(tmp_path_factory):
     """The proxy set while the drive is full, run once per session."""
 
     def compute() -> dict:
-        fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", proxy="old.proxy.example:3128")], START)
+        fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", proxy="old.proxy.example:3128")], NOW)
         before = fleet.path("ls01", PROXY_XML).read_bytes()
         services_before = services(fleet, "ls01")
         result, after = run_on_full_disk(fleet, "ls01", PROXY_WRITE, tmp_path_factory.mktemp("full_proxy"))
@@ -581,7 +547,7 @@ def test_license_files_killed_at_random_points_then_rerun_deploys_every_file_onc
 
 def test_prune_killed_while_the_service_is_stopped_then_rerun_restarts_it(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", licenses=[{"file": "FID_expired.lic", "features": [
-        {"feature": "XDT_ENT_UD", "count": 5, "expiry": START.date().replace(year=2025), "serial": "X-1"}]}])])
+        {"feature": "XDT_ENT_UD", "count": 5, "expiry": NOW.date().replace(year=2025), "serial": "X-1"}]}])])
     expired = fleet.path("ls01", MYFILES + r"\FID_expired.lic").read_bytes()
     src_dir = license_dir(tmp_path, {"XDT_PLT_UD": 10})
     backups = tmp_path / "backups"

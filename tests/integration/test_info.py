@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
+from clock import TODAY
 
 INFO_PLAY = """
 - hosts: all
@@ -108,11 +109,9 @@ def test_info_fails_clearly_for_a_wrong_lab_root(make_fleet, tmp_path):
 
 
 def test_info_record_carries_what_the_report_needs(make_fleet):
-    from datetime import date
-
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import demo_specs
 
-    specs = [s for s in demo_specs(date(2026, 11, 22)) if not s.unreachable]
+    specs = [s for s in demo_specs(TODAY) if not s.unreachable]
     fleet = make_fleet(specs)
     result = fleet.run(INFO_PLAY)
     assert result.rc == 0, result.stdout[-2000:]

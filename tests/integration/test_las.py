@@ -158,8 +158,7 @@ def test_fleet_status_a_licensing_owner_can_act_on(las_fleet):
 
 def test_info_reads_licensing_in_one_remote_call_per_host(las_fleet):
     _fleet, result, _model, _out = las_fleet
-    names = [t["task"]["name"] for play in result.data["plays"] for t in play["tasks"]]
-    gathered = result.task_results(next(n for n in names if n.endswith("Gather License Server state")))
+    gathered = result.results_ending("Gather License Server state")
     assert len(gathered) == 7
     for host, res in gathered.items():
         assert res["remote_calls"] == 1, host

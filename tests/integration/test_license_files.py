@@ -7,19 +7,19 @@ in 2028 or later, so the outcome does not depend on the day the tests run.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 from pathlib import Path
 
-import yaml
-from ansible.parsing.plugin_docs import read_docstring
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
-MYFILES = DEFAULT_INSTALL_DIR + r"\MyFiles"
+from module_docs import module_returns
+
+from .conftest import MYFILES, one_task_play, play, task
+
 REPO = Path(__file__).resolve().parents[2]
 EXPIRED = date(2025, 6, 1)
 VALID = date(2028, 12, 31)
@@ -48,19 +48,6 @@ def lic_lines(hostname: str, lines: list[dict]) -> str:
     return "\r\n".join(out) + "\r\n"
 
 
-def play(task_yaml: str, name: str = "t") -> str:
-    body = "\n".join("      " + line for line in task_yaml.strip("\n").splitlines())
-    return f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: {name}
-{body}
-      register: r
-      ignore_errors: true
-"""
-
-
 def write_src(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / "src" / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,25 +56,12 @@ def write_src(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def documented(module: str) -> set[str]:
-    docs = read_docstring(str(REPO / "plugins" / "modules" / f"{module}.py"))
-    returns = yaml.safe_load(docs["returndocs"]) if isinstance(docs["returndocs"], str) else docs["returndocs"]
-    return set(returns)
+    return set(module_returns(module))
 
 
 def undocumented(result: dict, module: str) -> set[str]:
     """Keys a module returned that its RETURN does not document (Ansible's own keys excepted)."""
     return set(result) - documented(module) - {"_ansible_no_log", "action", "invocation", "failed", "diff"}
-
-
-def role_task(result, suffix: str) -> dict[str, dict]:
-    """host -> result of the role task whose name ends with ``suffix`` (role tasks carry a prefix)."""
-    found: dict[str, dict] = {}
-    for play_data in (result.data or {}).get("plays", []):
-        for task in play_data.get("tasks", []):
-            if task["task"]["name"].endswith(suffix):
-                found.update(task["hosts"])
-    assert found, f"no task named *{suffix!r}; rc={result.rc}\n{result.stdout[-3000:]}"
-    return found
 
 
 VALIDATE = "Validate every license file against the License Server before changing anything"
@@ -108,10 +82,10 @@ def myfiles(fleet, host: str) -> set[str]:
 def test_deploy_rerun_replace_with_backup(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01")])
     src = write_src(tmp_path, "FID_a.lic", lic("LS01", serial="A-1"))
-    task = f"ctxlic.license_server.license_file:\n  src: {src}"
+    deploy = one_task_play("license_file", {"src": str(src)})
     start = len(fleet.state("ls01").events())
 
-    first = fleet.run(play(task)).task_results("t")["ls01"]
+    first = fleet.run(deploy).task_results("t")["ls01"]
     assert first["changed"] is True and not first.get("failed"), first["msg"]
     assert first["operation"] == "create"
     assert fleet.path("ls01", MYFILES + r"\FID_a.lic").read_bytes() == src.read_bytes()
@@ -127,13 +101,13 @@ def test_deploy_rerun_replace_with_backup(make_fleet, tmp_path):
 
     # Same content again: nothing written, no reread.
     mark = len(fleet.state("ls01").events())
-    second = fleet.run(play(task)).task_results("t")["ls01"]
+    second = fleet.run(deploy).task_results("t")["ls01"]
     assert second["changed"] is False and second["operation"] == "unchanged" and second["reread"] is None
     assert lmrereads(fleet.state("ls01").events()[mark:]) == []
 
     # New content under the same name: replaced, the old file kept as a backup on the host.
     src.write_bytes(lic("LS01", count=25, serial="A-2").encode())
-    third = fleet.run(play(task)).task_results("t")["ls01"]
+    third = fleet.run(deploy).task_results("t")["ls01"]
     assert third["changed"] is True and third["operation"] == "replace", third["msg"]
     backup = third["backup_file"]
     assert backup and backup.startswith(MYFILES + "\\") and not backup.endswith(".lic")
@@ -145,8 +119,8 @@ def test_content_option_and_mac_binding(make_fleet):
     fleet = make_fleet([HostSpec("ls01", macs=["00:15:5d:aa:bb:01"])])
     text = licgen.license_text([], [{"feature": "XDT_ENT_UD", "count": 3, "expiry": VALID, "serial": "M-1"}],
                                mac="00-15-5D-AA-BB-01")
-    task = "ctxlic.license_server.license_file:\n  name: FID_mac.lic\n  content: " + json.dumps(text)
-    res = fleet.run(play(task)).task_results("t")["ls01"]
+    res = fleet.run(one_task_play("license_file", {"name": "FID_mac.lic", "content": text}))
+    res = res.task_results("t")["ls01"]
     assert res["changed"] is True and not res.get("failed"), res["msg"]
     assert res["binding"]["kind"] == "mac" and res["ls_host"]["macs_source"] == "lmhostid"
     assert "XDT_ENT_UD" in lmrereads(fleet.state("ls01").events())[-1]["features"]
@@ -158,21 +132,10 @@ def test_without_lmhostid_the_computer_name_and_adapter_macs_are_used(make_fleet
     by_name = lic("LS01", serial="N-1")
     by_mac = licgen.license_text([], [{"feature": "XDT_ENT_UD", "count": 3, "expiry": VALID, "serial": "M-2"}],
                                  mac="00155DAABB02")
-    result = fleet.run(f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: by name
-      ctxlic.license_server.license_file:
-        name: FID_name.lic
-        content: {json.dumps(by_name)}
-      ignore_errors: true
-    - name: by mac
-      ctxlic.license_server.license_file:
-        name: FID_mac.lic
-        content: {json.dumps(by_mac)}
-      ignore_errors: true
-""")
+    result = fleet.run(play(
+        task("by name", "license_file", {"name": "FID_name.lic", "content": by_name}, ignore_errors=True),
+        task("by mac", "license_file", {"name": "FID_mac.lic", "content": by_mac}, ignore_errors=True),
+    ))
     named, mac = result.task_results("by name")["ls01"], result.task_results("by mac")["ls01"]
     assert named["changed"] is True and named["ls_host"]["hostname_source"] == "computer_name", named["msg"]
     assert mac["changed"] is True and mac["ls_host"]["macs_source"] == "collect", mac["msg"]
@@ -185,21 +148,12 @@ def test_file_for_another_host_or_other_case_is_refused(make_fleet, tmp_path):
     other = write_src(tmp_path, "FID_other.lic", lic("LS99", serial="O-1"))
     case = write_src(tmp_path, "FID_case.lic", lic("ls01", serial="C-1"))
     start = len(fleet.state("ls01").events())
-    result = fleet.run(f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: other
-      ctxlic.license_server.license_file:
-        src: {other}
-      ignore_errors: true
-    - name: case
-      ctxlic.license_server.license_file:
-        src: {case}
-      ignore_errors: true
-""")
-    for task, code in (("other", "binding_hostname_mismatch"), ("case", "binding_hostname_case")):
-        res = result.task_results(task)["ls01"]
+    result = fleet.run(play(
+        task("other", "license_file", {"src": str(other)}, ignore_errors=True),
+        task("case", "license_file", {"src": str(case)}, ignore_errors=True),
+    ))
+    for name, code in (("other", "binding_hostname_mismatch"), ("case", "binding_hostname_case")):
+        res = result.task_results(name)["ls01"]
         assert res["failed"] is True and res["changed"] is False
         assert "nothing was written" in res["msg"]
         assert code in [f["code"] for f in res["findings"] if f["severity"] == "error"]
@@ -207,26 +161,26 @@ def test_file_for_another_host_or_other_case_is_refused(make_fleet, tmp_path):
     assert not {"FID_other.lic", "FID_case.lic"} & myfiles(fleet, "ls01")
     assert lmrereads(fleet.state("ls01").events()[start:]) == []
     # force overrides a binding error (and says so), never a protected name.
-    forced = fleet.run(play(f"ctxlic.license_server.license_file:\n  src: {case}\n  force: true")).task_results("t")
+    forced = fleet.run(one_task_play("license_file", {"src": str(case), "force": True})).task_results("t")
     assert forced["ls01"]["changed"] is True
     assert [f["severity"] for f in forced["ls01"]["findings"]] == ["overridden"]
     startup = write_src(tmp_path, "Citrix_Startup.LIC", lic("LS01"))
-    res = fleet.run(play(f"ctxlic.license_server.license_file:\n  src: {startup}\n  name: Citrix_Startup.lic\n"
-                         "  force: true")).task_results("t")["ls01"]
+    res = fleet.run(one_task_play("license_file", {"src": str(startup), "name": "Citrix_Startup.lic",
+                                                   "force": True})).task_results("t")["ls01"]
     assert res["failed"] is True and "file_name_protected" in [f["code"] for f in res["findings"]]
 
 
 def test_lmreread_failure_is_reported_and_the_file_stays(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", faults={"lmreread_fail": True})])
     src = write_src(tmp_path, "FID_a.lic", lic("LS01"))
-    res = fleet.run(play(f"ctxlic.license_server.license_file:\n  src: {src}")).task_results("t")["ls01"]
+    res = fleet.run(one_task_play("license_file", {"src": str(src)})).task_results("t")["ls01"]
     assert res["failed"] is True and res["changed"] is True
     assert res["reread"]["ok"] is False and res["reread"]["rc"] == 1
     assert "License server system does not support this feature" in res["reread"]["stderr"]
     assert "License server system does not support this feature" in res["msg"]
     assert "stays there" in res["msg"]
     assert "FID_a.lic" in myfiles(fleet, "ls01")
-    alone = fleet.run(play("ctxlic.license_server.reread:")).task_results("t")["ls01"]
+    alone = fleet.run(one_task_play("reread")).task_results("t")["ls01"]
     assert alone["failed"] is True and "lmreread failed" in alone["msg"]
 
 
@@ -234,10 +188,10 @@ def test_reread_module_runs_alone_and_skips_in_check_mode(make_fleet):
     fleet = make_fleet([HostSpec("ls01")])
     fleet.state("ls01").update_host(cluster_access_point="LSCLUSTER")
     start = len(fleet.state("ls01").events())
-    checked = fleet.run(play("ctxlic.license_server.reread:"), check=True).task_results("t")["ls01"]
+    checked = fleet.run(one_task_play("reread"), check=True).task_results("t")["ls01"]
     assert checked["changed"] is True and checked["reread"] is None
     assert lmrereads(fleet.state("ls01").events()[start:]) == []
-    res = fleet.run(play("ctxlic.license_server.reread:\n  cluster_access_point: '@LSCLUSTER'")).task_results("t")
+    res = fleet.run(one_task_play("reread", {"cluster_access_point": "@LSCLUSTER"})).task_results("t")
     assert res["ls01"]["changed"] is True and res["ls01"]["reread"]["ok"] is True
     assert undocumented(res["ls01"], "reread") == set()
     assert lmrereads(fleet.state("ls01").events()[start:])[0]["argv"][1:] == ["-c", "@LSCLUSTER", "-all"]
@@ -250,8 +204,8 @@ def test_removal_follows_the_documented_steps(make_fleet, tmp_path):
     ])])
     backups = tmp_path / "backups"
     start = len(fleet.state("ls01").events())
-    res = fleet.run(play(f"ctxlic.license_server.license_file:\n  name: FID_a.lic\n  state: absent\n"
-                         f"  backup_dir: {backups}"), diff=True).task_results("t")["ls01"]
+    res = fleet.run(one_task_play("license_file", {"name": "FID_a.lic", "state": "absent",
+                                                   "backup_dir": str(backups)}), diff=True).task_results("t")["ls01"]
     assert res["changed"] is True and not res.get("failed"), res["msg"]
     events = service_events(fleet.state("ls01").events()[start:])
     assert [e["state"] for e in events] == ["stopped", "running"]
@@ -269,7 +223,7 @@ def test_removal_follows_the_documented_steps(make_fleet, tmp_path):
     # The file still had live lines: allowed (another file covers the feature) but warned about.
     assert "not_all_lines_obsolete" in [f["code"] for f in res["findings"]]
     assert "XDT_PLT_UD: count=10" in res["diff"]["before"] and res["diff"]["after"] == ""
-    again = fleet.run(play("ctxlic.license_server.license_file:\n  name: FID_a.lic\n  state: absent"))
+    again = fleet.run(one_task_play("license_file", {"name": "FID_a.lic", "state": "absent"}))
     assert again.task_results("t")["ls01"]["changed"] is False
 
 
@@ -279,17 +233,10 @@ def test_protected_and_last_files_are_not_removed(make_fleet):
     ])])
     before = myfiles(fleet, "ls01")
     start = len(fleet.state("ls01").events())
-    result = fleet.run("""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: remove
-      ctxlic.license_server.license_file:
-        name: "{{ item }}"
-        state: absent
-      loop: [citrix_startup.lic, Citrix_Startup.LIC, CITRIX.opt, citrix.OPT, FID_only.lic]
-      ignore_errors: true
-""")
+    names = ["citrix_startup.lic", "Citrix_Startup.LIC", "CITRIX.opt", "citrix.OPT", "FID_only.lic"]
+    result = fleet.run(play(
+        task("remove", "license_file", {"name": "{{ item }}", "state": "absent"}, loop=names, ignore_errors=True)
+    ))
     items = result.task_results("remove")["ls01"]["results"]
     assert all(item["failed"] and not item["changed"] for item in items)
     assert all("file_name_protected" in [f["code"] for f in item["findings"]] for item in items[:4])
@@ -307,20 +254,11 @@ def test_check_mode_changes_nothing_and_diff_hides_signatures(make_fleet, tmp_pa
     src = write_src(tmp_path, "FID_new.lic", new_text)
     tree = {p: p.read_bytes() for p in fleet.host_root("ls01").joinpath("fs").rglob("*") if p.is_file()}
     start = len(fleet.state("ls01").events())
-    result = fleet.run(f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: add
-      ctxlic.license_server.license_file:
-        src: {src}
-    - name: remove
-      ctxlic.license_server.license_file:
-        name: FID_old.lic
-        state: absent
-    - name: reread
-      ctxlic.license_server.reread:
-""", check=True, diff=True)
+    result = fleet.run(play(
+        task("add", "license_file", {"src": str(src)}),
+        task("remove", "license_file", {"name": "FID_old.lic", "state": "absent"}),
+        task("reread", "reread"),
+    ), check=True, diff=True)
     assert result.rc == 0, result.stdout[-3000:]
     add, remove = result.task_results("add")["ls01"], result.task_results("remove")["ls01"]
     assert add["changed"] is True and add["reread"] is None and "check mode" in add["msg"]
@@ -373,7 +311,7 @@ def test_role_deploys_a_directory_and_rereads_once(make_fleet, tmp_path):
     # ls02 is another host name: every file is refused in the validation pass, nothing is written.
     refused = fleet.run(role_play(src_dir), limit="ls02")
     assert refused.rc != 0
-    plan = role_task(refused, VALIDATE)
+    plan = refused.results_ending(VALIDATE)
     assert plan["ls02"]["failed"] is True and len(plan["ls02"]["refused"]) == 3
     assert not {"FID_0.lic", "FID_1.lic", "FID_2.lic"} & myfiles(fleet, "ls02")
     assert fleet.state("ls02").events()[starts["ls02"]:] == []
@@ -387,7 +325,7 @@ def test_role_validates_all_files_before_writing_any(make_fleet, tmp_path):
     (src_dir / "FID_copied.lic.txt").write_text(lic("LS01", "XDT_ENT_UD", serial="T"), encoding="utf-8")
     result = fleet.run(role_play(src_dir))
     assert result.rc != 0
-    plan = role_task(result, VALIDATE)
+    plan = result.results_ending(VALIDATE)
     assert plan["ls01"]["refused"] == ["FID_copied.lic.txt"] and ".txt" in plan["ls01"]["msg"]
     assert "FID_good.lic" not in myfiles(fleet, "ls01")
 
@@ -414,7 +352,7 @@ def test_role_prune_removes_obsolete_files_and_keeps_the_last_file_for_a_feature
     start = len(fleet.state("ls01").events())
     result = fleet.run(role_play(src_dir, ctxlic_license_files_prune=True, ctxlic_license_files_backup_dir=backups))
     assert result.rc == 0, result.stdout[-4000:]
-    plan = role_task(result, VALIDATE)
+    plan = result.results_ending(VALIDATE)
     assert plan["ls01"]["prune"] == ["FID_expired.lic", "FID_old_std.lic"]
     assert undocumented(plan["ls01"], "license_plan") == set()
     assert {item["name"] for item in plan["ls01"]["prune_skipped"]} == {"FID_otherhost.lic"}
@@ -448,7 +386,8 @@ def test_role_deploys_files_bound_to_the_cluster_access_point(make_fleet, tmp_pa
     assert "FID_cap.lic" in myfiles(fleet, "ls01")
     rereads = lmrereads(fleet.state("ls01").events())
     assert rereads[-1]["argv"][1:] == ["-c", "@LSCLUSTER", "-all"] and "XDT_PLT_UD" in rereads[-1]["features"]
-    planned = fleet.run(play(f"ctxlic.license_server.license_plan:\n  src: ['{src_dir / 'FID_cap.lic'}']\n"
-                             "  cluster_access_point: LSCLUSTER000001")).task_results("t")["ls01"]
+    planned = fleet.run(one_task_play("license_plan", {"src": [str(src_dir / "FID_cap.lic")],
+                                                       "cluster_access_point": "LSCLUSTER000001"}))
+    planned = planned.task_results("t")["ls01"]
     assert planned["failed"] is True  # bound to LSCLUSTER, not to the (too long) access point given
     assert any("fewer than 15 characters" in w for w in planned.get("warnings", []))

@@ -27,21 +27,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 
-from .conftest import BIN, REPO, ansible_env
+from .conftest import BIN, MYFILES, REPO, UL_USAGE, USAGE, ansible_env, play, task
 from .test_faults import _descendants, kill_tree
 
 FAULT_PLUGINS = Path(__file__).resolve().parent / "fault_plugins" / "connection"
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL + r"\MyFiles"
-USAGE = INSTALL + r"\LS\resource\usage"
-UL_USAGE = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
 MARKER = MYFILES + r"\ctxlic_removal_in_progress.json"
 DEFAULT_SEED = 20261202
 
@@ -54,13 +49,9 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def play_text(*tasks: dict) -> str:
-    return yaml.safe_dump([{"hosts": "all", "gather_facts": False, "tasks": list(tasks)}], sort_keys=False)
-
-
-def task(module: str, args: dict) -> dict:
-    return {"name": "op", f"ctxlic.license_server.{module}": args, "register": "r", "ignore_errors": True,
-            "ignore_unreachable": True}
+def tolerant(module: str, args: dict, name: str = "op") -> dict:
+    """A task the run goes on after, whatever happens to it (a failure or an unreachable host)."""
+    return task(name, module, args, register="r", ignore_errors=True, ignore_unreachable=True)
 
 
 class Run:
@@ -129,8 +120,8 @@ class Run:
             data = json.loads(text[text.index("{"):])
         except ValueError:
             return {}
-        for play in data.get("plays", []):
-            for entry in play.get("tasks", []):
+        for item in data.get("plays", []):
+            for entry in item.get("tasks", []):
                 if entry["task"]["name"] == "op":
                     return next(iter(entry["hosts"].values()), {})
         return {}
@@ -196,7 +187,7 @@ def test_a_truncated_backup_fetch_stops_the_removal_and_changes_nothing(make_fle
     before = path.read_bytes()
     backups = tmp_path / "backups"
     removal = {"state": "absent", "name": "FID_a.lic", "force": True, "backup_dir": str(backups)}
-    run = Run(fleet, play_text(task("license_file", removal)),
+    run = Run(fleet, play(tolerant("license_file", removal)),
               {"ansible_connection": "ctxlic_flaky"},
               {"CTXLIC_FLAKY_FETCH": "FID_a.lic", "CTXLIC_FLAKY_MODE": "truncate"}, "trunc")
     res = run.result()
@@ -217,9 +208,9 @@ def test_colliding_host_names_keep_separate_backups_and_dr_sets(make_fleet, tmp_
         {"feature": f"XDT_{i}_UD", "count": 5, "serial": f"S-{i}"}]}]) for i, n in enumerate(names)])
     content = {n: fleet.path(n, MYFILES + r"\FID_a.lic").read_bytes() for n in names}
     backups, dr = tmp_path / "backups", tmp_path / "dr"
-    run = Run(fleet, play_text(task("dr_backup", {"dest": str(dr), "keep": 1}),
-                               task("license_file", {"state": "absent", "name": "FID_a.lic", "force": True,
-                                                     "backup_dir": str(backups)})), {}, {}, "collide")
+    run = Run(fleet, play(tolerant("dr_backup", {"dest": str(dr), "keep": 1}),
+                          tolerant("license_file", {"state": "absent", "name": "FID_a.lic", "force": True,
+                                                    "backup_dir": str(backups)})), {}, {}, "collide")
     no_traceback(run.wait())
     copies = sorted(p.read_bytes() for p in backups.rglob("FID_a.lic"))
     assert copies == sorted(content.values()), "one host's license backup was overwritten by the other's"
@@ -237,14 +228,14 @@ def test_a_live_removal_is_never_taken_for_an_interrupted_one(make_fleet, tmp_pa
         {"feature": "XDT_PLT_UD", "count": 5, "serial": "A-1"}]}])])
     state = fleet.state("ls01")
     removal = {"state": "absent", "name": "FID_a.lic", "force": True, "backup_dir": str(tmp_path / "b")}
-    first = Run(fleet, play_text(task("license_file", removal)), {}, {}, "live")
+    first = Run(fleet, play(tolerant("license_file", removal)), {}, {}, "live")
     stopped = wait_for(lambda: state.services["Citrix Licensing"]["state"] == "stopped")
     first.signal_all(signal.SIGSTOP)
     try:
         assert stopped, "the removal never stopped the service"
         assert fleet.path("ls01", MARKER).exists()
         adding = {"content": lic("XDT_ENT_UD", "LS01"), "name": "FID_b.lic"}
-        second = Run(fleet, play_text(task("license_file", adding)), {}, {}, "second")
+        second = Run(fleet, play(tolerant("license_file", adding)), {}, {}, "second")
         res = second.result()
         no_traceback(second.out.read_text())
         assert res.get("failed") is True and "another run holds the lock" in res["msg"], (res.get("msg"),
@@ -264,7 +255,7 @@ def test_overlapping_bundle_runs_never_drop_each_others_bundles(make_fleet, tmp_
     fleet = make_fleet([HostSpec("man01", reporting="manual", pending_zip_days=[3, 2])])
     dest = tmp_path / "dest"
     ever = server_files(fleet, "man01")
-    text = play_text(task("telemetry_bundle", {"dest": str(dest), "cleanup": True}))
+    text = play(tolerant("telemetry_bundle", {"dest": str(dest), "cleanup": True}))
     first = Run(fleet, text, {}, {}, "a")
     assert first.pause_when(lambda: any(dest.glob("*/manifest.json"))), "run A never wrote its manifest"
     manifest = next(dest.glob("*/manifest.json"))
@@ -300,12 +291,12 @@ def test_a_controller_folder_that_is_a_file_or_device_is_a_message(make_fleet, t
     if where == "file":
         target.write_text("not a folder")
     before = server_files(fleet, "man01")
-    tasks = [dict(task("license_file", {"state": "absent", "name": "FID_a.lic", "force": True,
-                                        "backup_dir": str(target)}), name="lf"),
-             dict(task("telemetry_bundle", {"dest": str(target), "cleanup": True}), name="tb"),
-             dict(task("license_backup", {"dest": str(target)}), name="lb"),
-             dict(task("dr_backup", {"dest": str(target), "keep": 1}), name="dr")]
-    run = Run(fleet, play_text(*tasks), {}, {}, "badfolder")
+    tasks = [tolerant("license_file", {"state": "absent", "name": "FID_a.lic", "force": True,
+                                       "backup_dir": str(target)}, name="lf"),
+             tolerant("telemetry_bundle", {"dest": str(target), "cleanup": True}, name="tb"),
+             tolerant("license_backup", {"dest": str(target)}, name="lb"),
+             tolerant("dr_backup", {"dest": str(target), "keep": 1}, name="dr")]
+    run = Run(fleet, play(*tasks), {}, {}, "badfolder")
     text = run.wait()
     no_traceback(text)
     data = json.loads(text[text.index("{"):])
@@ -331,10 +322,10 @@ def test_deeply_nested_manifests_are_a_message(make_fleet, tmp_path):
     gen.mkdir(parents=True)
     (gen / "manifest.json").write_text(deep)
     before = server_files(fleet, "man01")
-    tasks = [dict(task("telemetry_bundle", {"dest": str(tmp_path / "tel"), "cleanup": True}), name="tb"),
-             dict(task("license_backup", {"dest": str(tmp_path / "lic")}), name="lb"),
-             dict(task("dr_backup", {"dest": str(tmp_path / "dr"), "keep": 1}), name="dr")]
-    run = Run(fleet, play_text(*tasks), {}, {}, "deep")
+    tasks = [tolerant("telemetry_bundle", {"dest": str(tmp_path / "tel"), "cleanup": True}, name="tb"),
+             tolerant("license_backup", {"dest": str(tmp_path / "lic")}, name="lb"),
+             tolerant("dr_backup", {"dest": str(tmp_path / "dr"), "keep": 1}, name="dr")]
+    run = Run(fleet, play(*tasks), {}, {}, "deep")
     text = run.wait()
     no_traceback(text)
     data = json.loads(text[text.index("{"):])
@@ -386,12 +377,12 @@ class Campaign:
         if op == "remove":
             names = sorted(p.name for p in fleet.path("h1", MYFILES).glob("FID_*.lic")) or ["FID_none.lic"]
             name = self.rng.choice(names)
-            return play_text(task("license_file", {"state": "absent", "name": name, "force": True,
-                                                   "backup_dir": str(ctl / "lic")})), {}
+            return play(tolerant("license_file", {"state": "absent", "name": name, "force": True,
+                                                  "backup_dir": str(ctl / "lic")})), {}
         if op == "bundle":
-            return play_text(task("telemetry_bundle", {"dest": str(ctl / "tel"), "cleanup": True})), {}
+            return play(tolerant("telemetry_bundle", {"dest": str(ctl / "tel"), "cleanup": True})), {}
         if op == "dr":
-            return play_text(task("dr_backup", {"dest": str(ctl / "dr"), "keep": self.rng.randint(1, 2)})), {}
+            return play(tolerant("dr_backup", {"dest": str(ctl / "dr"), "keep": self.rng.randint(1, 2)})), {}
         return REPO / "playbooks" / "decommission.yml", {
             "ctxlic_decommission_hosts": "h1", "ctxlic_decommission_dest": str(ctl / "decom"),
             "ctxlic_server_installer_src": self.installer}
@@ -455,6 +446,7 @@ class Campaign:
         assert not self.figures["tracebacks"], f"seed {self.seed}, sequence {n}: {log}"
 
 
+@pytest.mark.slow  # about 150 s of random sequences (CTXLIC_CAMPAIGN_SECONDS)
 def test_nothing_lost_campaign(make_fleet, tmp_path):
     seed = int(os.environ.get("CTXLIC_CAMPAIGN_SEED", DEFAULT_SEED))
     budget = float(os.environ.get("CTXLIC_CAMPAIGN_SECONDS", "150"))

@@ -16,40 +16,29 @@ import yaml
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 
+from .conftest import INSTALL, MYFILES, V45, V49, V51, installer, play, task
+
 REPO = Path(__file__).resolve().parents[2]
-INSTALL_DIR = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL_DIR + r"\MyFiles"
 STAGED_EXE = r"C:\Windows\Temp\ctxlic\CitrixLicensing.exe"
-V45 = "11.17.2.0 build 45000"
-V49 = "11.17.2.0 build 49000"
-V51 = "11.17.2.0 build 51000"
+# ansible-core names the role's argument validation task after the entry point and the spec's short_description.
+ARG_SPEC_CHECK = ("Validating arguments against arg spec 'main' - "
+                  "Install, upgrade or uninstall the Citrix License Server and verify it")
 LICENSE = {"file": "FID_site.lic", "features": [{"feature": "XDT_PLT_UD", "count": 50}]}
 
 
-def installer(tmp_path: Path, version: str, kind: str = "exe") -> str:
-    name = "ctx_licensing.msi" if kind == "msi" else "CitrixLicensing.exe"
-    return str(make_installer(tmp_path / "installers" / version.replace(" ", "_") / name, version, kind))
-
-
-def play(tasks_by_host: dict[str, dict]) -> str:
+def package_plays(options_by_hosts: dict[str, dict]) -> str:
     """One play per host pattern: the package module with the given options, then its registered result.
 
     The registered result is what playbooks see. The ``ansible.posix.json`` callback overwrites the
     module's ``action`` key with the task's module name, so tests read ``out`` instead.
     """
-    return yaml.safe_dump(
-        [
-            {
-                "hosts": hosts,
-                "gather_facts": False,
-                "tasks": [
-                    {"name": "pkg", "ctxlic.license_server.package": options, "register": "out", "ignore_errors": True},
-                    {"name": "registered", "ansible.builtin.debug": {"var": "out"}},
-                ],
-            }
-            for hosts, options in tasks_by_host.items()
-        ],
-        sort_keys=False,
+    return "".join(
+        play(
+            task("pkg", "package", options, register="out", ignore_errors=True),
+            task("registered", "ansible.builtin.debug", {"var": "out"}),
+            hosts=hosts,
+        )
+        for hosts, options in options_by_hosts.items()
     )
 
 
@@ -87,7 +76,7 @@ def install_events(fleet, host: str) -> list[dict]:
 def test_clean_install_on_a_bare_host_then_rerun_changes_nothing(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("bare", version=None)])
     src = installer(tmp_path, V49)
-    text = play({"all": {"src": src, "version": V49, "ceip": "none", "min_free_mb": 100}})
+    text = package_plays({"all": {"src": src, "version": V49, "ceip": "none", "min_free_mb": 100}})
     first = fleet.run(text, diff=True)
     assert_succeeded(first)
     res = outcomes(first)["bare"]
@@ -124,7 +113,7 @@ def test_upgrade_45000_to_49000_keeps_myfiles_and_ports(make_fleet, tmp_path):
     license_before = fleet.path("ls01", MYFILES + r"\FID_site.lic").read_bytes()
     src = installer(tmp_path, V49)
     result = fleet.run(
-        play(
+        package_plays(
             {
                 "all": {
                     "src": src,
@@ -148,7 +137,7 @@ def test_upgrade_45000_to_49000_keeps_myfiles_and_ports(make_fleet, tmp_path):
     assert installed_version(fleet, "ls01") == V49
     assert fleet.path("ls01", MYFILES + r"\FID_site.lic").read_bytes() == license_before
     assert install_events(fleet, "ls01")[-1]["upgrade_from"] == V45
-    rerun = fleet.run(play({"all": {"src": src, "version": "11.17.2 build 49000"}}))
+    rerun = fleet.run(package_plays({"all": {"src": src, "version": "11.17.2 build 49000"}}))
     assert outcomes(rerun)["ls01"]["changed"] is False
 
 
@@ -167,7 +156,7 @@ def test_each_refusal_leaves_the_host_unchanged(make_fleet, tmp_path):
     base = {"src": src, "version": V49, "min_free_mb": 100}
     before = {host: snapshot(fleet, host) for host in ("ports", "legacy", "disk", "zips", "newer")}
     result = fleet.run(
-        play(
+        package_plays(
             {
                 "ports": {**base, "web_services_port": 8090, "vendor_daemon_port": 7279},
                 "legacy": base,
@@ -201,12 +190,13 @@ def test_unc_path_and_exe_without_version_are_refused(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V45)])
     before = snapshot(fleet, "ls01")
     result = fleet.run(
-        play({"all": {"remote_src": True, "path": r"\\fileserver\software\CitrixLicensing.exe", "version": V49}})
+        package_plays({"all": {"remote_src": True, "path": r"\\fileserver\software\CitrixLicensing.exe",
+                               "version": V49}})
     )
     res = outcomes(result)["ls01"]
     assert res["failed"] is True and "UNC path" in res["msg"]
     assert "Citrix Licensing 11.17.2 build 49000 documentation" in res["msg"]  # by title, not "seed 004"
-    result = fleet.run(play({"all": {"src": installer(tmp_path, V49)}}))
+    result = fleet.run(package_plays({"all": {"src": installer(tmp_path, V49)}}))
     res = outcomes(result)["ls01"]
     assert res["failed"] is True and "version is required with installer_type: exe" in res["msg"]
     assert snapshot(fleet, "ls01") == before
@@ -215,7 +205,8 @@ def test_unc_path_and_exe_without_version_are_refused(make_fleet, tmp_path):
 def test_uninstall_legacy_replaces_an_old_version(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("legacy", version="11.11.1.0 build 12000", licenses=[LICENSE])])
     result = fleet.run(
-        play({"all": {"src": installer(tmp_path, V49), "version": V49, "uninstall_legacy": True, "min_free_mb": 100}})
+        package_plays({"all": {"src": installer(tmp_path, V49), "version": V49, "uninstall_legacy": True,
+                               "min_free_mb": 100}})
     )
     assert_succeeded(result)
     res = outcomes(result)["legacy"]
@@ -231,18 +222,19 @@ def test_uninstall_legacy_replaces_an_old_version(make_fleet, tmp_path):
 def test_downgrade_only_with_allow_downgrade(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V51)])
     result = fleet.run(
-        play({"all": {"src": installer(tmp_path, V49), "version": V49, "allow_downgrade": True, "min_free_mb": 100}})
+        package_plays({"all": {"src": installer(tmp_path, V49), "version": V49, "allow_downgrade": True,
+                               "min_free_mb": 100}})
     )
     assert_succeeded(result)
     res = outcomes(result)["ls01"]
     assert res["action"] == "downgrade" and (res["before_version"], res["after_version"]) == (V51, V49)
-    assert "INSTALLDIR=" + INSTALL_DIR in res["command"] and "LSPORT=27000" in res["command"]
+    assert "INSTALLDIR=" + INSTALL in res["command"] and "LSPORT=27000" in res["command"]
 
 
 # -- installer exit codes --------------------------------------------------------------------------
 def test_installer_1603_reports_the_log_tail_and_keeps_the_old_version(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V45, faults={"installer_exit_code": 1603})])
-    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}))
+    result = fleet.run(package_plays({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}))
     res = outcomes(result)["ls01"]
     assert res["failed"] is True and res["rc"] == 1603
     assert "exit code 1603 (fatal error during installation)" in res["msg"]
@@ -261,7 +253,7 @@ def test_exit_3010_means_reboot_required(make_fleet, tmp_path):
     )
     src = installer(tmp_path, V49)
     result = fleet.run(
-        play(
+        package_plays(
             {
                 "warn": {"src": src, "version": V49, "min_free_mb": 100},
                 "handled": {"src": src, "version": V49, "min_free_mb": 100, "allow_reboot": True},
@@ -282,7 +274,7 @@ def test_service_that_does_not_start_fails_the_task(make_fleet, tmp_path):
     fleet = make_fleet(
         [HostSpec("bare", version=None, faults={"service_wont_start": ["CitrixLicensingSupportService"]})]
     )
-    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}))
+    result = fleet.run(package_plays({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}))
     res = outcomes(result)["bare"]
     assert res["failed"] is True and "CitrixLicensingSupportService" in res["msg"]
     assert res["services"]["CitrixLicensingSupportService"] == "stopped"
@@ -299,7 +291,7 @@ def stop_service(fleet, host: str, name: str) -> None:
 def test_rerun_with_the_target_installed_starts_a_stopped_service_check_mode_only_reports_it(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V49)])
     stop_service(fleet, "ls01", "Citrix Licensing")
-    text = play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}})
+    text = package_plays({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}})
     before = snapshot(fleet, "ls01")
     events = fleet.state("ls01").events()
     installs = install_events(fleet, "ls01")  # the lab's own set-up install
@@ -334,7 +326,7 @@ def test_rerun_fails_naming_a_service_that_still_will_not_start(make_fleet, tmp_
     fleet = make_fleet([HostSpec("ls01", version=V49, faults={"service_wont_start": [wont_start]})])
     stop_service(fleet, "ls01", wont_start)
     stop_service(fleet, "ls01", "CitrixWebServicesforLicensing")
-    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}))
+    result = fleet.run(package_plays({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}))
     res = outcomes(result)["ls01"]
     assert res["failed"] is True and res["changed"] is True, "the other stopped service was started"
     assert res["services_started"] == ["CitrixWebServicesforLicensing"]
@@ -348,26 +340,26 @@ def test_uninstall_with_pending_zips_refuses_and_force_loses_them(make_fleet, tm
     fleet = make_fleet([HostSpec("manual", version=V45, reporting="manual", pending_zip_days=[10], licenses=[LICENSE])])
     src = installer(tmp_path, V49)
     before = snapshot(fleet, "manual")
-    refused = fleet.run(play({"all": {"state": "absent", "src": src}}))
+    refused = fleet.run(package_plays({"all": {"state": "absent", "src": src}}))
     res = outcomes(refused)["manual"]
     assert res["failed"] is True and "deletes them" in res["msg"] and "telemetry_bundle" in res["msg"]
     assert snapshot(fleet, "manual") == before
 
-    forced = fleet.run(play({"all": {"state": "absent", "src": src, "force": True}}))
+    forced = fleet.run(package_plays({"all": {"state": "absent", "src": src, "force": True}}))
     assert_succeeded(forced)
     res = outcomes(forced)["manual"]
     assert res["action"] == "uninstall" and res["changed"] is True and res["after_version"] is None
     assert res["command"][1:4] == ["/quiet", "/uninstall", "/l"]
     assert any("force: true" in w for w in res["warnings"])
     assert res["myfiles_kept"] is True
-    assert not fleet.path("manual", INSTALL_DIR + r"\LS\resource\usage").exists(), "the zips are gone"
+    assert not fleet.path("manual", INSTALL + r"\LS\resource\usage").exists(), "the zips are gone"
     assert fleet.path("manual", MYFILES + r"\FID_site.lic").is_file()
 
 
 def test_uninstall_keeps_myfiles(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V49, licenses=[LICENSE])])
     src = installer(tmp_path, V49)
-    result = fleet.run(play({"all": {"state": "absent", "src": src}}), diff=True)
+    result = fleet.run(package_plays({"all": {"state": "absent", "src": src}}), diff=True)
     assert_succeeded(result)
     res = outcomes(result)["ls01"]
     assert res["action"] == "uninstall" and res["myfiles_kept"] is True and "MyFiles was kept" in res["msg"]
@@ -378,8 +370,8 @@ def test_uninstall_keeps_myfiles(make_fleet, tmp_path):
         "FID_site.lic",
         "citrix_startup.lic",
     ]
-    assert not fleet.path("ls01", INSTALL_DIR + r"\LS").exists()
-    again = fleet.run(play({"all": {"state": "absent", "src": src}}))
+    assert not fleet.path("ls01", INSTALL + r"\LS").exists()
+    again = fleet.run(package_plays({"all": {"state": "absent", "src": src}}))
     assert outcomes(again)["ls01"]["changed"] is False
 
 
@@ -388,7 +380,7 @@ def test_msi_install_uses_active_directory_property_names(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ad01", version=None)])
     msi = installer(tmp_path, V49, "msi")
     result = fleet.run(
-        play(
+        package_plays(
             {
                 "all": {
                     "src": msi,
@@ -423,7 +415,7 @@ def test_msi_install_uses_active_directory_property_names(make_fleet, tmp_path):
     assert installed_version(fleet, "ad01") == V49
     startup = fleet.path("ad01", MYFILES + r"\citrix_startup.lic").read_text()
     assert "SERVER this_host ANY 27010" in startup and "VENDOR CITRIX PORT=7280" in startup
-    httpd = fleet.path("ad01", INSTALL_DIR + r"\WebServicesForLicensing\Apache\conf\httpd.conf").read_text()
+    httpd = fleet.path("ad01", INSTALL + r"\WebServicesForLicensing\Apache\conf\httpd.conf").read_text()
     assert "Listen 8090" in httpd
     assert json.loads((fleet.host_root("ad01") / ".lab" / "install.json").read_text())["ceip"] == "DIAGNOSTIC"
 
@@ -432,7 +424,7 @@ def test_msi_install_uses_active_directory_property_names(make_fleet, tmp_path):
     remote.parent.mkdir(parents=True)
     make_installer(remote, V51, "msi")
     upgrade = fleet.run(
-        play(
+        package_plays(
             {
                 "all": {
                     "remote_src": True,
@@ -450,7 +442,7 @@ def test_msi_install_uses_active_directory_property_names(make_fleet, tmp_path):
     assert res["installer"] == r"C:\Install\ctx_licensing.msi"
     assert remote.exists(), "a remote_src installer is not removed"
     mismatch = fleet.run(
-        play(
+        package_plays(
             {
                 "all": {
                     "remote_src": True,
@@ -469,7 +461,9 @@ def test_check_mode_plans_and_changes_nothing(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V45), HostSpec("bare", version=None)])
     before = {h: snapshot(fleet, h) for h in ("ls01", "bare")}
     result = fleet.run(
-        play({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}), check=True, diff=True
+        package_plays({"all": {"src": installer(tmp_path, V49), "version": V49, "min_free_mb": 100}}),
+        check=True,
+        diff=True,
     )
     assert_succeeded(result)
     results = outcomes(result)
@@ -482,28 +476,18 @@ def test_check_mode_plans_and_changes_nothing(make_fleet, tmp_path):
 
 
 # -- the server role -------------------------------------------------------------------------------
-def role_play(**role_vars) -> str:
+def role_play(hosts: str = "all", **role_vars) -> str:
+    """A play of the server role with ``role_vars`` on ``hosts`` (the texts of two calls join into one playbook)."""
     return yaml.safe_dump(
         [
             {
-                "hosts": "all",
+                "hosts": hosts,
                 "gather_facts": False,
                 "roles": [{"role": "ctxlic.license_server.server", "vars": role_vars}],
             }
         ],
         sort_keys=False,
     )
-
-
-def _by_name(result, suffix: str) -> dict:
-    """Results of the task whose name contains ``suffix`` (role tasks are prefixed with the role name)."""
-    found: dict = {}
-    for play_data in (result.data or {}).get("plays", []):
-        for task in play_data.get("tasks", []):
-            if suffix in task["task"]["name"]:
-                found.update(task["hosts"])
-    assert found, f"no task named like {suffix!r}: {result.stdout[-2000:]}"
-    return found
 
 
 def test_server_role_installs_verifies_and_records_the_lab_reboot(make_fleet, tmp_path):
@@ -517,11 +501,11 @@ def test_server_role_installs_verifies_and_records_the_lab_reboot(make_fleet, tm
         )
     )
     assert result.rc == 0, result.stdout[-4000:]
-    package = _by_name(result, "Install, upgrade or uninstall the Citrix License Server")["bare"]
+    package = result.results_ending("Install, upgrade or uninstall the Citrix License Server")["bare"]
     assert package["reboot_required"] is True and "LSPORT=27001" in package["command"]
-    recorded = _by_name(result, "Record the reboot a lab host would need")["bare"]
+    recorded = result.results_ending("Record the reboot a lab host would need")["bare"]
     assert recorded["ansible_facts"]["ctxlic_server_reboot_skipped"] is True
-    verified = _by_name(result, "Check the installed version and the services")["bare"]
+    verified = result.results_ending("Check the installed version and the services")["bare"]
     assert verified.get("failed") is not True and verified.get("skipped") is not True
     assert installed_version(fleet, "bare") == V49
 
@@ -529,44 +513,13 @@ def test_server_role_installs_verifies_and_records_the_lab_reboot(make_fleet, tm
 def test_server_role_includes_reporting_only_when_asked(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("plain", version=V45), HostSpec("manual", version=V45)])
     src = installer(tmp_path, V49)
-    text = yaml.safe_dump(
-        [
-            {
-                "hosts": "plain",
-                "gather_facts": False,
-                "roles": [
-                    {
-                        "role": "ctxlic.license_server.server",
-                        "vars": {
-                            "ctxlic_server_installer_src": src,
-                            "ctxlic_server_version": V49,
-                            "ctxlic_server_min_free_mb": 100,
-                        },
-                    }
-                ],
-            },
-            {
-                "hosts": "manual",
-                "gather_facts": False,
-                "roles": [
-                    {
-                        "role": "ctxlic.license_server.server",
-                        "vars": {
-                            "ctxlic_server_installer_src": src,
-                            "ctxlic_server_version": V49,
-                            "ctxlic_server_min_free_mb": 100,
-                            "ctxlic_reporting_mode": "manual",
-                            "ctxlic_probe_connectivity": False,
-                        },
-                    }
-                ],
-            },
-        ],
-        sort_keys=False,
+    base = {"ctxlic_server_installer_src": src, "ctxlic_server_version": V49, "ctxlic_server_min_free_mb": 100}
+    text = role_play(hosts="plain", **base) + role_play(
+        hosts="manual", **base, ctxlic_reporting_mode="manual", ctxlic_probe_connectivity=False
     )
     result = fleet.run(text)
     assert result.rc == 0, result.stdout[-4000:]
-    include = _by_name(result, "Configure telemetry reporting and the proxy")
+    include = result.results_ending("Configure telemetry reporting and the proxy")
     assert include["plain"].get("skipped") is True
     assert include["manual"].get("skipped") is not True
     lms = {
@@ -586,12 +539,12 @@ def test_server_role_refuses_a_wrong_type_before_doing_anything(make_fleet, tmp_
         )
     )
     assert result.rc != 0
-    validation = _by_name(result, "Validating arguments against arg spec")["bare"]
+    validation = result.results_ending(ARG_SPEC_CHECK)["bare"]
     assert validation["failed"] is True
     assert "license_server" in json.dumps(validation) and "int" in json.dumps(validation)
     assert snapshot(fleet, "bare") == before
     result = fleet.run(role_play(ctxlic_server_installer_src="x", ctxlic_server_ports="abc"))
-    assert "ctxlic_server_ports" in json.dumps(_by_name(result, "Validating arguments against arg spec"))
+    assert "ctxlic_server_ports" in json.dumps(result.results_ending(ARG_SPEC_CHECK))
 
 
 def test_server_role_uninstall_verifies_the_server_is_gone(make_fleet, tmp_path):
@@ -606,7 +559,7 @@ def test_server_role_uninstall_verifies_the_server_is_gone(make_fleet, tmp_path)
         )
     )
     assert result.rc == 0, result.stdout[-4000:]
-    gone = _by_name(result, "Check that the License Server is gone")["ls01"]
+    gone = result.results_ending("Check that the License Server is gone")["ls01"]
     assert gone.get("failed") is not True and gone.get("skipped") is not True
     assert installed_version(fleet, "ls01") is None
 
@@ -654,7 +607,7 @@ def test_localized_install_dir_is_refused(make_fleet, tmp_path):
     (seed 004 ~2740): localized characters in the installation path can make the installation fail."""
     fleet = make_fleet([HostSpec("ls01", version=None)])
     before = snapshot(fleet, "ls01")
-    result = fleet.run(play({"all": {"src": installer(tmp_path, V49), "version": V49,
+    result = fleet.run(package_plays({"all": {"src": installer(tmp_path, V49), "version": V49,
                                      "install_dir": "C:\\Programme\\Lizenzdienst-Prüfung"}}))
     assert "Traceback" not in result.stdout + result.stderr
     res = outcomes(result)["ls01"]
@@ -667,22 +620,22 @@ def test_both_installer_files_must_be_present(make_fleet, tmp_path):
     (seed 004 ~2744-2748): "Ensure that both .exe and .msi files are present for the installation"."""
     fleet = make_fleet([HostSpec("ls01", version=V45)])
     lone = make_installer(tmp_path / "lone" / "CitrixLicensing.exe", V49, companion=False)
-    res = outcomes(fleet.run(play({"all": {"src": str(lone), "version": V49, "min_free_mb": 100}})))["ls01"]
+    res = outcomes(fleet.run(package_plays({"all": {"src": str(lone), "version": V49, "min_free_mb": 100}})))["ls01"]
     assert res["failed"] is True and "ctx_licensing.msi is not next to it" in res["msg"]
     remote = fleet.path("ls01", r"C:\Install\CitrixLicensing.exe")
     remote.parent.mkdir(parents=True)
     make_installer(remote, V49, companion=False)
     before = snapshot(fleet, "ls01")
-    res = outcomes(fleet.run(play({"all": {"src": str(lone), "version": V49, "min_free_mb": 100}})))["ls01"]
+    res = outcomes(fleet.run(package_plays({"all": {"src": str(lone), "version": V49, "min_free_mb": 100}})))["ls01"]
     assert res["failed"] is True and "ctx_licensing.msi is not next to it" in res["msg"]
-    res = outcomes(fleet.run(play({"all": {"remote_src": True, "path": r"C:\Install\CitrixLicensing.exe",
+    res = outcomes(fleet.run(package_plays({"all": {"remote_src": True, "path": r"C:\Install\CitrixLicensing.exe",
                                            "version": V49, "min_free_mb": 100}})))["ls01"]
     assert res["failed"] is True and "ctx_licensing.msi does not exist on the server" in res["msg"]
     assert snapshot(fleet, "ls01") == before
 
     # With both files the exe is staged together with the msi, and both staged copies are removed afterwards.
     src = installer(tmp_path, V49)
-    done = fleet.run(play({"all": {"src": src, "version": V49, "min_free_mb": 100}}))
+    done = fleet.run(package_plays({"all": {"src": src, "version": V49, "min_free_mb": 100}}))
     assert_succeeded(done)
     res = outcomes(done)["ls01"]
     staged = fleet.path("ls01", res["installer"]).parent
@@ -699,10 +652,10 @@ def test_automatic_reporting_zip_does_not_block_but_a_failed_upload_does(make_fl
                         HostSpec("failing", version=V45, network={"dns": True, "direct": False, "proxies": {}})])
     fleet.advance(1)
     for host in ("auto", "failing"):
-        assert list(fleet.path(host, INSTALL_DIR + r"\LS\resource\usage").glob("upload_compliance_*.zip"))
+        assert list(fleet.path(host, INSTALL + r"\LS\resource\usage").glob("upload_compliance_*.zip"))
     src = installer(tmp_path, V49)
     failing_before = snapshot(fleet, "failing")
-    result = fleet.run(play({"all": {"src": src, "version": V49, "min_free_mb": 100}}))
+    result = fleet.run(package_plays({"all": {"src": src, "version": V49, "min_free_mb": 100}}))
     res = outcomes(result)
     assert not res["auto"].get("failed"), res["auto"].get("msg")
     assert res["auto"]["action"] == "upgrade"

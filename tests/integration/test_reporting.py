@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
-from ansible.parsing.plugin_docs import read_docstring
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-CONFIG = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
+from module_docs import module_returns
+
+from .conftest import INSTALL, PROXY_XML, play, task
+
 RESULT_XML = INSTALL + r"\LS\resource\cache\upload_compliance_result.xml"
 LMS_EXE = INSTALL + r"\LS\ctx_license_management_service.exe"
 PROXY = "proxy.lab:3128"
@@ -24,24 +24,13 @@ BLOCKED = {"dns": True, "direct": False, "proxies": {PROXY: True}}
 NO_DNS = {"dns": False, "direct": False, "proxies": {}}
 
 
-def play(task: str, name: str = "t", extra: str = "") -> str:
-    """A one-task play; ``task`` is the module call body indented under the task."""
-    return f"""
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: {name}
-{task}
-{extra}
-"""
-
-
-PROBE = play("      ctxlic.license_server.connectivity:", "probe")
-SET_PROXY = play(f"      ctxlic.license_server.proxy:\n        proxy: {PROXY}", "set proxy")
+PROBE = play(task("probe", "connectivity"))
+SET_PROXY = play(task("set proxy", "proxy", {"proxy": PROXY}))
+REMOVE_PROXY = play(task("remove", "proxy", {"state": "absent"}))
 
 
 def lms(state: str) -> str:
-    return play(f"      ctxlic.license_server.management_service:\n        state: {state}", "lms")
+    return play(task("lms", "management_service", {"state": state}))
 
 
 def upload_code(fleet, host: str) -> str:
@@ -60,9 +49,7 @@ COMMON_KEYS = {"changed", "failed", "msg", "warnings", "diff", "invocation", "sk
 
 def assert_documented(res: dict, module: str) -> None:
     """Every key the module returned is in its RETURN documentation."""
-    docs = read_docstring(str(REPO / "plugins" / "modules" / f"{module}.py"))
-    returns = docs["returndocs"]
-    documented = set(yaml.safe_load(returns) if isinstance(returns, str) else returns) | COMMON_KEYS
+    documented = set(module_returns(module)) | COMMON_KEYS
     returned = {k for k in res if not k.startswith(("_ansible", "ansible_"))}
     assert returned <= documented, f"{module} returned undocumented keys {sorted(returned - documented)}"
 
@@ -91,7 +78,7 @@ def test_blocked_upload_is_fixed_by_the_proxy_and_the_probe_tells_the_cases_apar
     for res in probed.values():
         assert_documented(res, "connectivity")
 
-    trial = fleet.run(play(f"      ctxlic.license_server.connectivity:\n        proxy: {PROXY}", "probe"),
+    trial = fleet.run(play(task("probe", "connectivity", {"proxy": PROXY})),
                       limit="blocked")
     assert trial.task_results("probe")["blocked"]["verdict"] == "proxy_ok"  # tested before it is configured
     assert trial.task_results("probe")["blocked"]["proxy_source"] == "option"
@@ -99,7 +86,7 @@ def test_blocked_upload_is_fixed_by_the_proxy_and_the_probe_tells_the_cases_apar
     configured = fleet.run(SET_PROXY, limit="blocked")
     res = configured.task_results("set proxy")["blocked"]
     assert res["changed"] is True and res["proxy"] == PROXY and res["service_restarted"] is True
-    assert f"<Proxy>{PROXY}</Proxy>" in fleet.path("blocked", CONFIG).read_text(encoding="utf-8")
+    assert f"<Proxy>{PROXY}</Proxy>" in fleet.path("blocked", PROXY_XML).read_text(encoding="utf-8")
     assert [e["state"] for e in service_events(fleet, "blocked")] == ["stopped", "running"]
     assert_documented(res, "proxy")
 
@@ -198,11 +185,10 @@ BAD_PROXIES = [
 
 def test_bad_proxy_strings_are_refused_before_the_host_is_touched(make_fleet):
     fleet = make_fleet([HostSpec("ls01")])
-    config = fleet.path("ls01", CONFIG)
+    config = fleet.path("ls01", PROXY_XML)
     original = config.read_bytes()
     events_before = fleet.state("ls01").events()
-    text = play("      ctxlic.license_server.proxy:\n        proxy: \"{{ item }}\"\n"
-                "      loop: \"{{ bad }}\"\n      ignore_errors: true", "bad proxy")
+    text = play(task("bad proxy", "proxy", {"proxy": "{{ item }}"}, loop="{{ bad }}", ignore_errors=True))
     result = fleet.run(text, extra_vars={"bad": [value for value, _reason in BAD_PROXIES]})
     assert_clean_run(result)
     loop = result.task_results("bad proxy")["ls01"]["results"]
@@ -214,21 +200,21 @@ def test_bad_proxy_strings_are_refused_before_the_host_is_touched(make_fleet):
     assert config.read_bytes() == original
     assert fleet.state("ls01").events() == events_before
     # Validation comes first: even a host that is not reachable as a lab host gets the input error.
-    nowhere = fleet.run(play("      ctxlic.license_server.proxy:\n        proxy: proxy.lab:0", "bad proxy"),
+    nowhere = fleet.run(play(task("bad proxy", "proxy", {"proxy": "proxy.lab:0"})),
                         extra_vars={"ctxlic_lab_root": str(fleet.root / "nowhere")})
     assert "port 0" in nowhere.task_results("bad proxy")["ls01"]["msg"]
 
 
 def test_proxy_check_mode_diff_restart_idempotence_and_removal(make_fleet):
     fleet = make_fleet([HostSpec("ls01")])
-    config = fleet.path("ls01", CONFIG)
+    config = fleet.path("ls01", PROXY_XML)
     original = config.read_bytes()
 
     planned = fleet.run(SET_PROXY, check=True, diff=True)
     res = planned.task_results("set proxy")["ls01"]
     assert res["changed"] is True and res["service_restarted"] is True and res["backup_file"] is None
     assert f"<Proxy>{PROXY}</Proxy>" in res["diff"]["after"] and "<Proxy>" not in res["diff"]["before"]
-    assert res["diff"]["before_header"] == CONFIG
+    assert res["diff"]["before_header"] == PROXY_XML
     assert config.read_bytes() == original
     assert service_events(fleet, "ls01") == []
 
@@ -247,17 +233,16 @@ def test_proxy_check_mode_diff_restart_idempotence_and_removal(make_fleet):
     assert again["changed"] is False and again["service_restarted"] is False and again["backup_file"] is None
     assert config.read_bytes() == new and len(service_events(fleet, "ls01")) == restarts
 
-    other = fleet.run(play("      ctxlic.license_server.proxy:\n        proxy: other.lab:8080\n"
-                           "        restart_service: false", "set proxy"))
+    other = fleet.run(play(task("set proxy", "proxy", {"proxy": "other.lab:8080", "restart_service": False})))
     res = other.task_results("set proxy")["ls01"]
     assert res["changed"] is True and res["previous_proxy"] == PROXY and res["service_restarted"] is False
     assert len(service_events(fleet, "ls01")) == restarts
 
-    removed = fleet.run(play("      ctxlic.license_server.proxy:\n        state: absent", "remove"))
+    removed = fleet.run(REMOVE_PROXY)
     res = removed.task_results("remove")["ls01"]
     assert res["changed"] is True and res["proxy"] is None and res["previous_proxy"] == "other.lab:8080"
     assert config.read_bytes() == original
-    assert fleet.run(play("      ctxlic.license_server.proxy:\n        state: absent", "remove")) \
+    assert fleet.run(REMOVE_PROXY) \
         .task_results("remove")["ls01"]["changed"] is False
 
 
@@ -274,7 +259,7 @@ def test_stopped_web_service_is_not_started(make_fleet):
 
 def test_wrong_case_proxy_tag_is_reported_and_ignored_by_the_uploader(make_fleet):
     fleet = make_fleet([HostSpec("ls01", network=BLOCKED)])
-    config = fleet.path("ls01", CONFIG)
+    config = fleet.path("ls01", PROXY_XML)
     config.write_bytes(config.read_bytes().replace(b"</Configurations>",
                                                    f"<proxy>{PROXY}</proxy>\r\n</Configurations>".encode()))
     wrong = config.read_bytes()
@@ -286,7 +271,7 @@ def test_wrong_case_proxy_tag_is_reported_and_ignored_by_the_uploader(make_fleet
     fleet.advance(1)
     assert upload_code(fleet, "ls01") == "CTX_UPLOADER_ERROR_NETWORK_OPEN"
 
-    absent = fleet.run(play("      ctxlic.license_server.proxy:\n        state: absent", "remove"))
+    absent = fleet.run(REMOVE_PROXY)
     res = absent.task_results("remove")["ls01"]
     assert res["changed"] is False and [f["code"] for f in res["findings"]] == ["wrong_case_tag"]
     assert config.read_bytes() == wrong
@@ -310,12 +295,12 @@ BROKEN_FILES = {
 def test_a_file_that_does_not_parse_is_refused_unchanged(make_fleet):
     fleet = make_fleet([HostSpec(name) for name in BROKEN_FILES])
     for name, (content, _needle) in BROKEN_FILES.items():
-        fleet.path(name, CONFIG).write_bytes(content)
+        fleet.path(name, PROXY_XML).write_bytes(content)
     result = fleet.run(SET_PROXY, diff=True)
     assert_clean_run(result)
     results = result.task_results("set proxy")
     for name, (content, needle) in BROKEN_FILES.items():
-        res, config = results[name], fleet.path(name, CONFIG)
+        res, config = results[name], fleet.path(name, PROXY_XML)
         assert res["failed"] is True and needle in res["msg"], (name, res["msg"])
         assert config.read_bytes() == content
         assert service_events(fleet, name) == []
@@ -324,21 +309,20 @@ def test_a_file_that_does_not_parse_is_refused_unchanged(make_fleet):
 
 def test_missing_config_file(make_fleet):
     fleet = make_fleet([HostSpec("ls01")])
-    fleet.path("ls01", CONFIG).unlink()
+    fleet.path("ls01", PROXY_XML).unlink()
     present = fleet.run(SET_PROXY).task_results("set proxy")["ls01"]
-    assert present["failed"] is True and CONFIG in present["msg"] and "does not exist" in present["msg"]
-    absent = fleet.run(play("      ctxlic.license_server.proxy:\n        state: absent", "remove"))
+    assert present["failed"] is True and PROXY_XML in present["msg"] and "does not exist" in present["msg"]
+    absent = fleet.run(REMOVE_PROXY)
     res = absent.task_results("remove")["ls01"]
     assert res["changed"] is False and any("does not exist" in w for w in res["warnings"])
-    assert not fleet.path("ls01", CONFIG).exists()
+    assert not fleet.path("ls01", PROXY_XML).exists()
 
 
 def test_proxy_option_with_state_absent_is_refused(make_fleet):
     fleet = make_fleet([HostSpec("ls01", proxy=PROXY)])
-    res = fleet.run(play(f"      ctxlic.license_server.proxy:\n        state: absent\n        proxy: {PROXY}",
-                         "remove")).task_results("remove")["ls01"]
+    res = fleet.run(play(task("remove", "proxy", {"state": "absent", "proxy": PROXY}))).task_results("remove")["ls01"]
     assert res["failed"] is True and "only used with state=present" in res["msg"]
-    assert f"<Proxy>{PROXY}</Proxy>" in fleet.path("ls01", CONFIG).read_text(encoding="utf-8")
+    assert f"<Proxy>{PROXY}</Proxy>" in fleet.path("ls01", PROXY_XML).read_text(encoding="utf-8")
 
 
 # -- the reporting role -----------------------------------------------------------------------------------------
@@ -377,7 +361,7 @@ def test_reporting_role_in_check_mode_changes_nothing(make_fleet):
     # "gone": its dead proxy is to be removed; the direct route works, so the planned result is fine.
     fleet = make_fleet([HostSpec("auto", network=BLOCKED),
                         HostSpec("gone", proxy="dead.lab:8080", network={"dns": True, "direct": True, "proxies": {}})])
-    before = {name: fleet.path(name, CONFIG).read_bytes() for name in ("auto", "gone")}
+    before = {name: fleet.path(name, PROXY_XML).read_bytes() for name in ("auto", "gone")}
     lms_before = (fleet.host_root("auto") / ".lab" / "lms.json").read_bytes()
     result = fleet.run(ROLE, check=True, diff=True, limit="auto",
                        extra_vars={"ctxlic_proxy": PROXY, "ctxlic_reporting_mode": "manual"})
@@ -385,7 +369,7 @@ def test_reporting_role_in_check_mode_changes_nothing(make_fleet):
     assert result.stats()["auto"]["changed"] == 2  # would disable the service and set the proxy
     removal = fleet.run(ROLE, check=True, limit="gone", extra_vars={"ctxlic_proxy_state": "absent"})
     assert removal.rc == 0, removal.stdout[-3000:]  # the planned removal is not judged by the old proxy
-    assert {name: fleet.path(name, CONFIG).read_bytes() for name in ("auto", "gone")} == before
+    assert {name: fleet.path(name, PROXY_XML).read_bytes() for name in ("auto", "gone")} == before
     assert (fleet.host_root("auto") / ".lab" / "lms.json").read_bytes() == lms_before
     assert service_events(fleet, "auto") == [] and service_events(fleet, "gone") == []
 
@@ -403,7 +387,7 @@ def test_reporting_role_fails_an_automatic_host_that_cannot_upload(make_fleet):
 def test_reporting_role_keeps_a_working_proxy_when_the_new_one_fails(make_fleet):
     # The file's proxy works, the direct route is blocked: a new, broken proxy must not replace it.
     fleet = make_fleet([HostSpec("ls01", proxy=PROXY, network=BLOCKED)])
-    before = fleet.path("ls01", CONFIG).read_bytes()
+    before = fleet.path("ls01", PROXY_XML).read_bytes()
     for check in (True, False):
         result = fleet.run(ROLE, check=check, extra_vars={"ctxlic_proxy": "typo.lab:3128"})
         assert_clean_run(result)
@@ -411,11 +395,11 @@ def test_reporting_role_keeps_a_working_proxy_when_the_new_one_fails(make_fleet)
         refusal = result.task_results("ctxlic.license_server.reporting : Refuse a proxy that would break a working "
                                       "upload path")["ls01"]
         assert f"path it uses now (proxy {PROXY}) works (proxy_ok)" in " ".join(refusal["msg"].split())
-        assert fleet.path("ls01", CONFIG).read_bytes() == before
+        assert fleet.path("ls01", PROXY_XML).read_bytes() == before
     assert service_events(fleet, "ls01") == []
 
     # A route that does not work now is no reason to refuse: nothing working is lost, the probe fails the host.
     broken = make_fleet([HostSpec("ls02", network={"dns": True, "direct": False, "proxies": {}})])
     result = broken.run(ROLE, extra_vars={"ctxlic_proxy": "typo.lab:3128"})
     assert result.rc != 0 and "cannot upload telemetry" in result.stdout
-    assert "<Proxy>typo.lab:3128</Proxy>" in broken.path("ls02", CONFIG).read_text(encoding="utf-8")
+    assert "<Proxy>typo.lab:3128</Proxy>" in broken.path("ls02", PROXY_XML).read_text(encoding="utf-8")

@@ -15,34 +15,26 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import yaml
-from ansible.parsing.plugin_docs import read_docstring
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
-from .conftest import COLLECTIONS, ansible_env, sha256
+from module_docs import module_returns
+
+from .conftest import (
+    COLLECTIONS, INSTALL, MYFILES, PROXY_XML, USAGE, V45, V51, ansible_env, installer, play, sha256, task,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOKS = REPO / "playbooks"
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL + r"\MyFiles"
-CONFIG = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
-USAGE = INSTALL + r"\LS\resource\usage"
-V45 = "11.17.2.0 build 45000"
-V51 = "11.17.2.0 build 51000"
 PROXY = "proxy.lab:3128"
 BEHIND_PROXY = {"dns": True, "direct": False, "proxies": {PROXY: True}}
 VALID = date(2028, 12, 31)
 
 
 # -- helpers --------------------------------------------------------------------------------------
-def installer(tmp_path: Path, version: str) -> str:
-    return str(make_installer(tmp_path / "installers" / version.replace(" ", "_") / "CitrixLicensing.exe", version))
-
-
 def write_license(folder: Path, name: str, hostname: str, features: list[dict]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -56,17 +48,6 @@ def installed_version(fleet, host: str) -> str | None:
 
 def assert_no_traceback(result) -> None:
     assert "Traceback" not in result.stdout + result.stderr, (result.stdout + result.stderr)[-4000:]
-
-
-def by_suffix(result, suffix: str) -> dict[str, dict]:
-    """host -> result of the (last) task whose name ends with ``suffix`` (role tasks carry a prefix)."""
-    found: dict[str, dict] = {}
-    for play in (result.data or {}).get("plays", []):
-        for task in play.get("tasks", []):
-            if task["task"]["name"].endswith(suffix):
-                found.update(task["hosts"])
-    assert found, f"no task named *{suffix!r}; rc={result.rc}\n{result.stdout[-3000:]}"
-    return found
 
 
 # -- site.yml ---------------------------------------------------------------------------------------
@@ -103,7 +84,7 @@ def test_site_converges_a_fleet_and_a_second_run_changes_nothing(make_fleet, tmp
         "ls01": "unknown", "ls02": "unknown", "ls03": "overdue"}
     for host in ("ls01", "ls02", "ls03"):
         assert fleet.path(host, MYFILES + rf"\FID_{host}.lic").is_file()
-        assert f"<Proxy>{PROXY}</Proxy>" in fleet.path(host, CONFIG).read_text(encoding="utf-8")
+        assert f"<Proxy>{PROXY}</Proxy>" in fleet.path(host, PROXY_XML).read_text(encoding="utf-8")
         lms = json.loads((fleet.host_root(host) / ".lab" / "lms.json").read_text())
         assert lms["enabled"] is True, f"{host}: automatic reporting is the default (seed 001)"
     verified = first.task_results("Verify the converged License Server")
@@ -134,7 +115,7 @@ def test_site_in_check_mode_plans_and_changes_nothing(make_fleet, tmp_path):
         "ctxlic_license_files_src_dir": str(licenses) + "/{{ inventory_hostname }}"})
     assert_no_traceback(result)
     assert result.rc == 0, result.stdout[-4000:]
-    planned = by_suffix(result, "Install, upgrade or uninstall the Citrix License Server")
+    planned = result.results_ending("Install, upgrade or uninstall the Citrix License Server")
     # (the json callback replaces the module's "action" key with the module name, so versions tell the plan)
     assert (planned["bare"]["before_version"], planned["bare"]["after_version"]) == (None, V51)
     assert (planned["old"]["before_version"], planned["old"]["after_version"]) == (V45, V51)
@@ -303,15 +284,11 @@ def test_decommission_needs_an_explicit_host_pattern(make_fleet, tmp_path):
 
 # -- the two modules the runbooks added -------------------------------------------------------------
 def module_play(module: str, options: dict) -> str:
-    return yaml.safe_dump([{"hosts": "all", "gather_facts": False, "tasks": [
-        {"name": "under test", f"ctxlic.license_server.{module}": options, "register": "out",
-         "ignore_errors": True}]}], sort_keys=False)
+    return play(task("under test", module, options, register="out", ignore_errors=True))
 
 
 def documented_keys(module: str) -> set[str]:
-
-    returns = read_docstring(str(REPO / "plugins" / "modules" / f"{module}.py"))["returndocs"]
-    return set(yaml.safe_load(returns) if isinstance(returns, str) else returns)
+    return set(module_returns(module))
 
 
 def assert_documented(res: dict, module: str) -> None:
@@ -392,11 +369,7 @@ def test_evidence_event_records_once_and_check_mode_writes_nothing(make_fleet, t
 # -- issue 15: runbooks that can be trusted -------------------------------------------------------------
 def fail_messages(result) -> list[str]:
     """Every failed task's message in the run."""
-    found = []
-    for play in (result.data or {}).get("plays", []):
-        for task in play.get("tasks", []):
-            found += [r.get("msg", "") for r in task["hosts"].values() if r.get("failed")]
-    return found
+    return [r.get("msg", "") for entry in result.tasks() for r in entry["hosts"].values() if r.get("failed")]
 
 
 def test_fleet_report_with_a_misspelled_group_fails_instead_of_skipping(make_fleet, tmp_path):
@@ -480,7 +453,7 @@ def test_readme_lab_commands_keep_evidence_and_reports_inside_the_lab(tmp_path):
 
 def test_site_refuses_a_proxy_that_breaks_a_working_direct_route(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("ls01", version=V51, last_upload={"days_ago": 1})])  # direct route works
-    config_before = fleet.path("ls01", CONFIG).read_bytes()
+    config_before = fleet.path("ls01", PROXY_XML).read_bytes()
     # The installer is given only because the window check may ask for one; V51 is installed already.
     typo = {"ctxlic_proxy": "typo.lab:3128", "ctxlic_site_as_of": "2026-11-22", "ctxlic_server_version": V51,
             "ctxlic_server_installer_src": installer(tmp_path, V51), "ctxlic_server_min_free_mb": 100}
@@ -490,12 +463,12 @@ def test_site_refuses_a_proxy_that_breaks_a_working_direct_route(make_fleet, tmp
     for result in (planned, refused):
         assert_no_traceback(result)
         assert result.rc != 0, result.stdout[-3000:]
-        message = " ".join(by_suffix(result, "Refuse a proxy that would break a working upload path")["ls01"]["msg"]
-                           .split())
+        refusal = result.results_ending("Refuse a proxy that would break a working upload path")["ls01"]
+        message = " ".join(refusal["msg"].split())
         assert "ctxlic_proxy=typo.lab:3128 would break telemetry uploads" in message
         assert "path it uses now (direct) works (direct_ok)" in message
         assert "was not changed" in message and "ctxlic_proxy_force=true" in message
-    assert fleet.path("ls01", CONFIG).read_bytes() == config_before
+    assert fleet.path("ls01", PROXY_XML).read_bytes() == config_before
     fleet.advance(1)
     assert "CTX_UPLOADER_SUCCESS" in fleet.path(
         "ls01", INSTALL + r"\LS\resource\cache\upload_compliance_result.xml").read_text(encoding="utf-8")
@@ -503,6 +476,6 @@ def test_site_refuses_a_proxy_that_breaks_a_working_direct_route(make_fleet, tmp
     # The documented override writes it anyway (the proxy will only work later) and says so.
     forced = fleet.run(PLAYBOOKS / "site.yml", extra_vars={**typo, "ctxlic_proxy_force": True})
     assert forced.rc == 0, forced.stdout[-3000:]
-    assert "<Proxy>typo.lab:3128</Proxy>" in fleet.path("ls01", CONFIG).read_text(encoding="utf-8")
-    warned = by_suffix(forced, "Warn that the forced proxy does not work yet")["ls01"]
+    assert "<Proxy>typo.lab:3128</Proxy>" in fleet.path("ls01", PROXY_XML).read_text(encoding="utf-8")
+    warned = forced.results_ending("Warn that the forced proxy does not work yet")["ls01"]
     assert "ctxlic_proxy_force=true" in warned["msg"]

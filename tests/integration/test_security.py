@@ -22,7 +22,7 @@ import subprocess
 import threading
 import warnings
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from html import unescape as html_unescape
 from html.parser import HTMLParser
@@ -32,34 +32,22 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import escape as xml_escape
 
 import pytest
-import yaml
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec, make_installer
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import result_xml
 
-from .conftest import BIN, Fleet, PlaybookResult, ansible_env, run_playbook, sha256, tree
+from .conftest import (
+    BIN, INSTALL, MYFILES, PROXY_XML, USAGE, V49, Fleet, PlaybookResult, ansible_env, installer, no_traceback, play,
+    run_playbook, sha256, tree,
+)
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
+from clock import NOW
 
 REPO = Path(__file__).resolve().parents[2]
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-MYFILES = INSTALL + r"\MyFiles"
-PROXY_XML = INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
 UPLOAD_XML = INSTALL + r"\LS\resource\cache\upload_compliance_result.xml"
-USAGE = INSTALL + r"\LS\resource\usage"
-V49 = "11.17.2.0 build 49000"
 SECRET_MARK = "CTXLIC-XXE-SECRET-5d1e"
-
-
-def play(tasks: list[dict], hosts: str = "all") -> str:
-    return yaml.safe_dump([{"hosts": hosts, "gather_facts": False, "tasks": tasks}], sort_keys=False)
-
-
-def no_traceback(result: PlaybookResult) -> None:
-    text = result.stdout + result.stderr
-    assert "Traceback" not in text and "Unexpected exception" not in text, text[-4000:]
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +87,12 @@ def _hostile_run(secret_file: Path, tmp_path_factory) -> dict:
             HostSpec("ls03", hostname=LS_SCRIPT),
             HostSpec("xxe", hostname="LSXXE", last_upload={"days_ago": 1}),
         ],
-        START,
+        NOW,
     )
     # ls03: a failed last attempt with a hostile message, and an expired license with a hostile file name.
-    fleet.path("ls03", UPLOAD_XML).write_text(_upload_failure(HOSTILE_MSG, START - timedelta(days=1)), encoding="utf-8")
+    fleet.path("ls03", UPLOAD_XML).write_text(_upload_failure(HOSTILE_MSG, NOW - timedelta(days=1)), encoding="utf-8")
     expired = licgen.license_text(
-        [LS_SCRIPT], [{"feature": "XDT_ENT_UD", "count": 5, "expiry": START.date() - timedelta(days=30)}]
+        [LS_SCRIPT], [{"feature": "XDT_ENT_UD", "count": 5, "expiry": NOW.date() - timedelta(days=30)}]
     )
     (fleet.path("ls03", MYFILES) / HOSTILE_LICENSE).write_text(expired, encoding="utf-8")
     (fleet.path("ls03", MYFILES) / BIDI_LICENSE).write_text(expired, encoding="utf-8")
@@ -125,27 +113,25 @@ def _hostile_run(secret_file: Path, tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("reports")
     result = fleet.run(
         play(
-            [
-                {"name": "info", "ctxlic.license_server.info": {}, "register": "ctxlic_info"},
-                {
-                    "name": "report",
-                    "ctxlic.license_server.fleet_report": {
-                        "output_dir": str(out),
-                        "history": False,
-                        "as_of": START.isoformat(),
-                    },
-                    "run_once": True,
-                    "delegate_to": "localhost",
-                    "register": "report",
+            {"name": "info", "ctxlic.license_server.info": {}, "register": "ctxlic_info"},
+            {
+                "name": "report",
+                "ctxlic.license_server.fleet_report": {
+                    "output_dir": str(out),
+                    "history": False,
+                    "as_of": NOW.isoformat(),
                 },
-                {
-                    "name": "proxy on xxe",
-                    "ctxlic.license_server.proxy": {"proxy": "10.0.0.1:8080"},
-                    "when": "inventory_hostname == 'xxe'",
-                    "register": "p",
-                    "ignore_errors": True,
-                },
-            ]
+                "run_once": True,
+                "delegate_to": "localhost",
+                "register": "report",
+            },
+            {
+                "name": "proxy on xxe",
+                "ctxlic.license_server.proxy": {"proxy": "10.0.0.1:8080"},
+                "when": "inventory_hostname == 'xxe'",
+                "register": "p",
+                "ignore_errors": True,
+            },
         )
     )
     no_traceback(result)
@@ -310,17 +296,15 @@ def test_hostile_telemetry_zips_are_rejected_and_never_deleted(make_fleet, tmp_p
     dest = tmp_path / "dest"
     result = fleet.run(
         play(
-            [
-                {
-                    "name": "bundle",
-                    "ctxlic.license_server.telemetry_bundle": {
-                        "dest": str(dest),
-                        "cleanup": True,
-                        "bundle_date": "2026-11-22",
-                    },
-                    "register": "r",
-                }
-            ]
+            {
+                "name": "bundle",
+                "ctxlic.license_server.telemetry_bundle": {
+                    "dest": str(dest),
+                    "cleanup": True,
+                    "bundle_date": "2026-11-22",
+                },
+                "register": "r",
+            }
         )
     )
     no_traceback(result)
@@ -397,7 +381,7 @@ def test_catalog_page_entities_are_never_expanded(tmp_path, secret_file):
             encoding="utf-8",
         )
         result = run_playbook(
-            play(tasks),
+            play(*tasks),
             inventory,
             workdir=tmp_path,
             env={"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"},
@@ -449,7 +433,7 @@ def test_license_file_refuses_names_with_traversal(make_fleet):
                 "ignore_errors": True,
             }
         )
-    result = fleet.run(play(tasks))
+    result = fleet.run(play(*tasks))
     no_traceback(result)
     for index, name in enumerate(TRAVERSAL_NAMES):
         for kind in ("present", "absent"):
@@ -468,47 +452,43 @@ ODD_DIR = r"C:\Program Files (x86)\Ci&trix 100% 'q' ;^!=,`[x] {y}#@\Licensing"
 
 def test_odd_install_dir_reaches_every_program_as_one_argument(make_fleet, tmp_path):
     fleet = make_fleet([HostSpec("odd", hostname="LSODD", version=None), HostSpec("quote", version=None)])
-    src = str(make_installer(tmp_path / "inst" / "CitrixLicensing.exe", V49))
+    src = installer(tmp_path, V49)
     content = licgen.license_text(["LSODD"], [{"feature": "XDT_PLT_UD", "count": 10}])
     before_quote = tree(fleet.host_root("quote"))
     result = fleet.run(
         play(
-            [
-                {
-                    "name": "install",
-                    "ctxlic.license_server.package": {
-                        "src": src,
-                        "version": V49,
-                        "install_dir": ODD_DIR,
-                        "min_free_mb": 100,
-                    },
-                    "register": "r",
+            {
+                "name": "install",
+                "ctxlic.license_server.package": {
+                    "src": src,
+                    "version": V49,
+                    "install_dir": ODD_DIR,
+                    "min_free_mb": 100,
                 },
-                {
-                    "name": "license",
-                    "ctxlic.license_server.license_file": {"name": "FID_odd.lic", "content": content},
-                    "register": "r",
-                },
-                {"name": "proxy", "ctxlic.license_server.proxy": {"proxy": "proxy.example:8080"}, "register": "r"},
-                {"name": "lms", "ctxlic.license_server.management_service": {"state": "disabled"}, "register": "r"},
-                {"name": "info", "ctxlic.license_server.info": {}, "register": "r"},
-            ],
+                "register": "r",
+            },
+            {
+                "name": "license",
+                "ctxlic.license_server.license_file": {"name": "FID_odd.lic", "content": content},
+                "register": "r",
+            },
+            {"name": "proxy", "ctxlic.license_server.proxy": {"proxy": "proxy.example:8080"}, "register": "r"},
+            {"name": "lms", "ctxlic.license_server.management_service": {"state": "disabled"}, "register": "r"},
+            {"name": "info", "ctxlic.license_server.info": {}, "register": "r"},
             hosts="odd",
         )
         + play(
-            [
-                {
-                    "name": "quoted",
-                    "ctxlic.license_server.package": {
-                        "src": src,
-                        "version": V49,
-                        "install_dir": r'C:\Program Files\Ci"trix\Licensing',
-                        "min_free_mb": 100,
-                    },
-                    "register": "r",
-                    "ignore_errors": True,
+            {
+                "name": "quoted",
+                "ctxlic.license_server.package": {
+                    "src": src,
+                    "version": V49,
+                    "install_dir": r'C:\Program Files\Ci"trix\Licensing',
+                    "min_free_mb": 100,
                 },
-            ],
+                "register": "r",
+                "ignore_errors": True,
+            },
             hosts="quote",
         )
     )
@@ -542,31 +522,27 @@ def test_odd_install_dir_reaches_every_program_as_one_argument(make_fleet, tmp_p
 def test_a_percent_name_pair_is_refused_before_anything_changes(make_fleet, tmp_path):
     """Windows would expand %TEMP% in win_copy/win_file/win_stat paths; the lab refuses what Windows would."""
     fleet = make_fleet([HostSpec("pair", version=None), HostSpec("ls01")])
-    src = str(make_installer(tmp_path / "inst" / "CitrixLicensing.exe", V49))
+    src = installer(tmp_path, V49)
     pair_dir = r"C:\Program Files\Ci%TEMP%trix\Licensing"
     content = licgen.license_text(["LS01"], [{"feature": "XDT_PLT_UD", "count": 1, "serial": "P"}])
     before = {name: tree(fleet.host_root(name)) for name in ("pair", "ls01")}
     result = fleet.run(
         play(
-            [
-                {
-                    "name": "install",
-                    "ctxlic.license_server.package": {"src": src, "version": V49, "install_dir": pair_dir},
-                    "register": "r",
-                    "ignore_errors": True,
-                }
-            ],
+            {
+                "name": "install",
+                "ctxlic.license_server.package": {"src": src, "version": V49, "install_dir": pair_dir},
+                "register": "r",
+                "ignore_errors": True,
+            },
             hosts="pair",
         )
         + play(
-            [
-                {
-                    "name": "license",
-                    "ctxlic.license_server.license_file": {"name": "FID_%TEMP%.lic", "content": content},
-                    "register": "r",
-                    "ignore_errors": True,
-                }
-            ],
+            {
+                "name": "license",
+                "ctxlic.license_server.license_file": {"name": "FID_%TEMP%.lic", "content": content},
+                "register": "r",
+                "ignore_errors": True,
+            },
             hosts="ls01",
         )
     )
@@ -585,19 +561,17 @@ def test_a_dollar_in_a_path_is_an_ordinary_character(make_fleet):
     fleet.path("ls01", MYFILES + r"\FID_$HOME.lic").write_text(content, encoding="utf-8")
     result = fleet.run(
         play(
-            [
-                {
-                    "name": "remove",
-                    "ctxlic.license_server.license_file": {
-                        "name": "FID_$HOME.lic",
-                        "state": "absent",
-                        "backup": False,
-                        "force": True,  # it is the only XDT_PLT_UD file: removing the last one needs force
-                    },
-                    "register": "r",
-                    "ignore_errors": True,
-                }
-            ]
+            {
+                "name": "remove",
+                "ctxlic.license_server.license_file": {
+                    "name": "FID_$HOME.lic",
+                    "state": "absent",
+                    "backup": False,
+                    "force": True,  # it is the only XDT_PLT_UD file: removing the last one needs force
+                },
+                "register": "r",
+                "ignore_errors": True,
+            }
         )
     )
     no_traceback(result)
@@ -648,7 +622,7 @@ def secrets(tmp_path_factory):
 
 
 def _secrets_run(tmp_path_factory) -> dict:
-    fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", hostname="LS01")], START)
+    fleet = Fleet(tmp_path_factory.mktemp("fleet"), [HostSpec("ls01", hostname="LS01")], NOW)
     fleet.path("ls01", MYFILES + r"\FID_installed.lic").write_text(_signed("LS01", "XDT_ENT_UD"), encoding="utf-8")
     config = fleet.path("ls01", PROXY_XML)
     config.write_text(
@@ -662,9 +636,9 @@ def _secrets_run(tmp_path_factory) -> dict:
     src_file = work / "FID_src.lic"
     src_file.write_text(_signed("LS01", "XDT_ADV_UD"), encoding="utf-8")
     extra = {"new_license": _signed("LS01", "XDT_PLT_UD"), "src_file": str(src_file)}
-    as_json = fleet.run(play(SECRETS_PLAY), extra_vars=extra, diff=True)
+    as_json = fleet.run(play(*SECRETS_PLAY), extra_vars=extra, diff=True)
     playbook = work / "secrets.yml"
-    playbook.write_text(play(SECRETS_PLAY), encoding="utf-8")
+    playbook.write_text(play(*SECRETS_PLAY), encoding="utf-8")
     verbose = subprocess.run(
         [
             str(BIN / "ansible-playbook"),

@@ -13,7 +13,7 @@ import json
 import shutil
 import sqlite3
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -23,13 +23,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet im
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import verify_bundle
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_folder import folder_name
 
-from .conftest import sha256, tree
+from .conftest import INSTALL, UL_USAGE, USAGE, sha256, tree
+from clock import TODAY
 
 REPO = Path(__file__).resolve().parents[2]
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-USAGE = INSTALL + r"\LS\resource\usage"
-UL_USAGE = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
 
 BUNDLE_PLAY = """
 - hosts: all
@@ -324,7 +321,7 @@ def report_result(result) -> dict:
 
 
 def test_fleet_report_playbook_on_the_demo_fleet_lists_every_host(make_fleet, tmp_path):
-    specs = demo_specs(date(2026, 11, 22))
+    specs = demo_specs(TODAY)
     fleet = make_fleet(specs)
     out, db = tmp_path / "reports", tmp_path / "evidence.sqlite"
     result = fleet.run(

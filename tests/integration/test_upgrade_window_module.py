@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from .conftest import play
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
@@ -56,7 +57,7 @@ def run_playbook(
     tmp_path: Path, tasks: list[dict[str, Any]], *extra: str, inventory: str = "localhost,"
 ) -> subprocess.CompletedProcess[str]:
     playbook = tmp_path / "play.yml"
-    playbook.write_text(yaml.safe_dump([{"hosts": "all", "gather_facts": False, "tasks": tasks}], sort_keys=False))
+    playbook.write_text(play(*tasks))
     env = dict(os.environ)
     env.update(
         ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
@@ -211,15 +212,14 @@ def test_refresh_failure_warns_and_check_mode_works(tmp_path: Path, catalog_serv
 
 def test_argument_spec_matches_the_documentation() -> None:
     """The action plugin's argument spec and the documented options must agree (names, types, defaults)."""
-    pytest.importorskip("ansible")
-    from ansible.parsing.plugin_docs import read_docstring
+    from module_docs import module_documentation, module_returns
 
     from ansible_collections.ctxlic.license_server.plugins.action.upgrade_window import ARGUMENT_SPEC
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import evaluate_window
 
-    docs = read_docstring(str(REPO / "plugins" / "modules" / "upgrade_window.py"))
-    options = docs["doc"]["options"]
+    documentation = module_documentation("upgrade_window")
+    options = documentation["options"]
     assert set(options) == set(ARGUMENT_SPEC)
     for name, spec in ARGUMENT_SPEC.items():
         doc = options[name]
@@ -227,8 +227,8 @@ def test_argument_spec_matches_the_documentation() -> None:
         assert bool(doc.get("required", False)) == bool(spec.get("required", False)), name
         assert doc.get("default") == spec.get("default"), name
         assert doc.get("choices") == spec.get("choices"), name
-    assert docs["doc"]["version_added"] == "0.1.0"
-    returns = yaml.safe_load(docs["returndocs"]) if isinstance(docs["returndocs"], str) else docs["returndocs"]
+    assert documentation["version_added"] == "0.1.0"
+    returns = module_returns("upgrade_window")
     assert {"window", "catalog", "warnings", "msg", "changed"} <= set(returns)
     window_keys = set(evaluate_window(parse_ls_version("11.17.2 build 1"), [], date(2025, 1, 1)))
     assert set(returns["window"]["contains"]) == window_keys

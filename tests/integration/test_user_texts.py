@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from .test_dr import assert_ok, by_name, destroy_primary, dr, primary, run_backup, run_failover
+from .test_dr import assert_ok, destroy_primary, dr, primary, run_backup, run_failover
 
 
 def test_check_mode_failover_says_would(make_fleet, tmp_path):
@@ -17,6 +17,6 @@ def test_check_mode_failover_says_would(make_fleet, tmp_path):
     destroy_primary(fleet)
     checked = run_failover(fleet, backups, tmp_path, check=True, ctxlic_dr_primary_confirmed_down=True)
     assert_ok(checked)
-    report = " ".join(by_name(checked, "Report the failover")["dr"]["msg"][0].split())
+    report = " ".join(checked.results_ending("Report the failover")["dr"]["msg"][0].split())
     assert report.startswith("dr would serve as LICSRV01"), report
     assert "now serves" not in report

@@ -282,7 +282,6 @@ def fetch(
 
 def _aware(moment: datetime) -> datetime:
     """Naive datetimes are taken as UTC (Ansible's and the cache's convention)."""
-    # timezone.utc, not datetime.UTC: the controller may run Python 3.10 (ansible-core 2.16).
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment  # noqa: UP017
 
 

@@ -16,15 +16,15 @@ import pytest
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, win_to_lab
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
+from clock import NOW
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def lab(tmp_path):
     def make(*specs):
-        fleet.create_fleet(tmp_path, list(specs), start=START)
+        fleet.create_fleet(tmp_path, list(specs), start=NOW)
         return tmp_path
 
     return make
@@ -289,7 +289,7 @@ def test_daily_uploader_follows_the_network_and_reporting_mode(lab):
     assert not list(ls(root, "manual-old", r"LS\resource\cis_bundles\ul_usage").glob("*.zip"))
     assert len(list(ls(root, "spaced", r"LS\resource\cis bundles\ul_usage").glob("upload_usage_*.zip"))) == 2
     result_t = int(_result(root, "direct").split("<t>")[1].split("</t>")[0])
-    assert result_t == int(START.timestamp()) + 2 * 86400  # the lab clock, not the wall clock
+    assert result_t == int(NOW.timestamp()) + 2 * 86400  # the lab clock, not the wall clock
 
 
 def test_wrong_case_proxy_tag_is_not_the_setting(lab):

@@ -14,7 +14,6 @@ import re
 import shutil
 import stat
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,8 +23,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.lab_backend import LabHost
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fileops, fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, win_to_lab
+from clock import NOW
 
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 MYFILES = INSTALL + r"\MyFiles"
 DOLLAR = MYFILES + r"\FID_$HOME.lic"
@@ -61,7 +60,7 @@ class CommandAction:
 
 @pytest.fixture
 def lab(tmp_path):
-    fleet.create_fleet(tmp_path / "fleet", [fleet.HostSpec("ls01")], start=START)
+    fleet.create_fleet(tmp_path / "fleet", [fleet.HostSpec("ls01")], start=NOW)
     root = tmp_path / "fleet" / "hosts" / "ls01"
     action = CommandAction(tmp_path)
     return SimpleNamespace(root=root, host=LabHost(action, {"ctxlic_lab_root": str(root)}, str(root)), action=action)

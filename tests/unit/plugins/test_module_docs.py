@@ -13,7 +13,6 @@ collection loader cannot take over an already imported collection in the same pr
 from __future__ import annotations
 
 import ast
-import functools
 import importlib
 import json
 import os
@@ -26,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from module_docs import module_documentation
 
 REPO = Path(__file__).resolve().parents[3]
 COLLECTION = "ctxlic.license_server"
@@ -130,21 +130,10 @@ def _argument_spec(name: str) -> dict[str, dict[str, Any]]:
     return getattr(action.ActionModule, "ARGUMENT_SPEC", None) or action.ARGUMENT_SPEC
 
 
-def _module_assignments(name: str) -> dict[str, str]:
-    """The string constants of plugins/modules/NAME.py as written (fragments not merged)."""
-    tree = ast.parse((REPO / "plugins" / "modules" / f"{name}.py").read_text(encoding="utf-8"))
-    return {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign) for t in n.targets}
-
-
-@functools.cache
-def _raw_documentation(name: str) -> dict[str, Any]:
-    return yaml.safe_load(_module_assignments(name)["DOCUMENTATION"])
-
-
 def _extends(name: str) -> list[str]:
     """The fragments a module names; none when its DOCUMENTATION does not parse (its own tests report that)."""
     try:
-        return _raw_documentation(name).get("extends_documentation_fragment") or []
+        return module_documentation(name).get("extends_documentation_fragment") or []
     except yaml.YAMLError:
         return []
 
@@ -280,7 +269,7 @@ def test_module_does_not_shadow_its_fragments(name):
 
     A module that means something else by an option documents it itself and does not use the fragment.
     """
-    documentation = _raw_documentation(name)
+    documentation = module_documentation(name)
     own = {key: set(documentation.get(key) or {}) for key in ("options", "attributes")}
     for reference in documentation.get("extends_documentation_fragment") or []:
         assert reference in [r for _s, _v, r in FRAGMENTS], f"{name}: unknown doc fragment {reference}"

@@ -8,14 +8,15 @@ the parts a test is about. ``mixed_fleet`` is a dozen servers in the states a re
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from clock import NOW
 
-AS_OF = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
+AS_OF = NOW  # reports are built as of the tests' clock
 HOSTILE = "=cmd|' /C calc'!A0 <script>alert(1)</script> \"quotes\" &amp; |pipe| `tick`\nsecond line\x07end"
 HOSTILE_HOST = HOSTILE
 HOSTILE_OBSOLETE = "+<img src=x onerror=alert(2)>|old\nls\x07"

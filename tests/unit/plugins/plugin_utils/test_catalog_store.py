@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,7 +41,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.rele
 )
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "catalog"
-UTC = timezone.utc  # noqa: UP017 - keep the module importable on Python 3.10
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 SLOW_SECONDS = 3.0
 TIMEOUT = 0.5

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
@@ -16,10 +16,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr import r
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.licgen import license_text
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.plan import content_checksum
+from clock import NOW, TODAY
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
-TODAY = date(2026, 11, 22)
-NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 PRIMARY_MAC = "00:15:5d:00:00:01"
 DR_MAC = "00:15:5d:00:00:02"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 
 import pytest
 
@@ -11,8 +10,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import empty_record
+from clock import NOW
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def gathered(host: str, **fields) -> dict:

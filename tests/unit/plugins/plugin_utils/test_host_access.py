@@ -1,8 +1,11 @@
 """failure_reason: a backend that reports a module failure says why the module failed.
 
 With ansible-core 2.19 a module that fails by raising returns no ``msg``: ``_execute_module`` hands back
-only ``exception``, a ``CapturedErrorSummary``. The summaries here are built the way ansible-core builds
-them (``EventFactory.from_exception`` on the target, ``normalize_result_exception`` on the controller).
+only ``exception``, a ``CapturedErrorSummary`` object whose ``event`` has ``msg``, ``chain`` (``msg_reason``
+and the ``event`` of the cause) and ``events``; after JSON it is a dict of the same shape. ansible-core's
+classes for it are private (``ansible._internal``), so the object here is a stand-in of that shape built
+from the JSON form; the real one is read end to end in ``tests/integration/test_faults.py`` (a license file
+written to a full disk reports "No space left on device", the cause of ``ansible.builtin.copy``'s error).
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ import os
 from types import SimpleNamespace
 
 import pytest
-from ansible._internal._errors._captured import AnsibleModuleCapturedError
-from ansible.module_utils._internal import _errors, _messages
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import failure_reason
@@ -21,54 +22,45 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.window
 
 BACKUP = "Could not make backup of '/x/FID_site.lic' to '/x/FID_site.lic.1.2026-11-22@12:00:00~'."
 ENOSPC = f"[Errno 28] {os.strerror(errno.ENOSPC)}: '/x/FID_site.lic'"
+# ansible.builtin.copy failing on a full disk: its error, caused by the OSError of the write.
+SUMMARY = {
+    "event": {
+        "msg": BACKUP,
+        "chain": {"msg_reason": "<<< caused by >>>", "event": {"msg": ENOSPC, "chain": None, "events": None}},
+        "events": None,
+    }
+}
 
 
-def _raised_with_cause() -> BaseException:
-    try:
-        try:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/x/FID_site.lic")
-        except OSError as inner:
-            raise RuntimeError(BACKUP) from inner
-    except RuntimeError as outer:
-        return outer
+def as_object(value):
+    """The JSON form of an exception summary as attributes, the way the action sees the summary object."""
+    if isinstance(value, dict):
+        return SimpleNamespace(**{key: as_object(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(as_object(item) for item in value)
+    return value
 
 
 def module_raised() -> dict:
-    """The result of ansible.builtin.copy failing on a full disk, as _execute_module returns it in 2.19."""
-    result = {
-        "failed": True,
-        "exception": _messages.ErrorSummary(event=_errors.EventFactory.from_exception(_raised_with_cause(), False)),
-    }
-    AnsibleModuleCapturedError.normalize_result_exception(result)
-    return result
+    """What _execute_module returns in 2.19 for ansible.builtin.copy failing on a full disk."""
+    return {"failed": True, "exception": as_object(SUMMARY)}
 
 
 def test_a_module_that_raised_reports_the_messages_of_its_exception_chain():
     result = module_raised()
-    assert "msg" not in result and type(result["exception"]).__name__ == "CapturedErrorSummary"
+    assert "msg" not in result
     assert failure_reason(result) == f"{BACKUP} <<< caused by >>> {ENOSPC}"
 
 
 def test_an_exception_summary_that_went_through_json_is_read_the_same_way():
-    result = {
-        "failed": True,
-        "exception": {
-            "event": {
-                "msg": BACKUP,
-                "chain": {"msg_reason": "<<< caused by >>>", "event": {"msg": ENOSPC, "chain": None}},
-                "events": None,
-            }
-        },
-    }
-    assert failure_reason(result) == f"{BACKUP} <<< caused by >>> {ENOSPC}"
+    assert failure_reason({"failed": True, "exception": SUMMARY}) == f"{BACKUP} <<< caused by >>> {ENOSPC}"
 
 
-def test_grouped_events_are_all_reported_once():
-    inner = _messages.Event(msg="disk full")
-    event = _messages.Event(msg="2 errors", events=(inner, _messages.Event(msg="disk full")))
-    assert failure_reason({"failed": True, "exception": _messages.ErrorSummary(event=event)}) == (
-        "2 errors <<< caused by >>> disk full"
-    )
+@pytest.mark.parametrize("form", [dict, as_object], ids=["json", "object"])
+def test_grouped_events_are_all_reported_once(form):
+    disk_full = {"msg": "disk full", "chain": None, "events": None}
+    summary = {"event": {"msg": "2 errors", "chain": None, "events": [disk_full, dict(disk_full)]}}
+    assert failure_reason({"failed": True, "exception": form(summary)}) == "2 errors <<< caused by >>> disk full"
 
 
 def test_older_ansible_core_traceback_text_gives_its_last_line():

@@ -11,7 +11,7 @@ import io
 import json
 import sqlite3
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
@@ -45,6 +45,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_s
     unsafe_member_name,
     verify_vendor_zip,
 )
+from clock import NOW
 
 
 def telemetry(result: dict) -> dict:
@@ -299,7 +300,7 @@ def test_empty_path_options_are_refused():
 def test_lab_report_clock(tmp_path):
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet as lab_fleet
 
-    start = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    start = NOW
     lab_fleet.create_fleet(tmp_path / "lab", [lab_fleet.HostSpec("ls01", last_upload={"days_ago": 1})], start=start)
     lab_fleet.advance(tmp_path / "lab", 91)
     when, path = report_clock(tmp_path / "lab" / "hosts" / "ls01")

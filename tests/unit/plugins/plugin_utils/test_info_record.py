@@ -1,4 +1,5 @@
-"""info_record.build_record on raw collections whose fields have the wrong type.
+"""info_record.build_record on a healthy raw collection, on one with problems, and on raw collections whose
+fields have the wrong type; failed_record for a host that gave nothing.
 
 The collectors (collect_info.ps1, labctl collect-info) emit one documented shape; anything else
 (a PowerShell one-item array that arrives as an object, an older collector, a broken host) must
@@ -9,16 +10,18 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import build_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import (
+    build_record,
+    failed_record,
+)
+from clock import NOW
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 SERVICES = ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")
 PROXY_XML = b"<Configurations>\n<Proxy>10.211.55.5:808</Proxy>\n</Configurations>\n"
 UPLOAD_XML = b"<CtxUploaderResult><Code>CTX_UPLOADER_SUCCESS</Code><t>1795000000</t></CtxUploaderResult>"
@@ -205,3 +208,80 @@ def test_any_json_in_any_nested_field_never_raises(key: str, inner: str, value) 
     record = build_record("ls01", raw, now=NOW)
     json.dumps(record)
     assert all(isinstance(p, str) and p.strip() for p in record["problems"])
+
+
+# -- a healthy collection and the problems a record names ---------------------------------------------
+def _collection(**overrides):
+    raw = {
+        "collector": "lab",
+        "now": "2026-11-22T10:00:00+00:00",
+        "computer_name": "LS01",
+        "macs": ["00:15:5d:00:00:01"],
+        "registry": {"Version": "11.17.2.0 build 45000", "LS_Install_Dir": r"C:\Program Files (x86)\Citrix\Licensing"},
+        "install_dir": r"C:\Program Files (x86)\Citrix\Licensing",
+        "install_dir_exists": True,
+        "services": [
+            {"name": n, "exists": True, "state": "running", "start_mode": "auto"}
+            for n in ("Citrix Licensing", "CitrixWebServicesforLicensing", "CitrixLicensingSupportService")
+        ],
+        "lmhostid": {"rc": 0, "stdout": 'The FlexNet host ID of this machine is "HOSTNAME=Ls01"'},
+        "management_service": {
+            "path": r"C:\x\LS\ctx_license_management_service.exe",
+            "exists": True,
+            "rc": 0,
+            "stdout": "License Management Service is disabled.",
+        },
+        "myfiles": [
+            {
+                "name": "a.lic",
+                "path": r"C:\x\MyFiles\a.lic",
+                "size": 3,
+                "mtime": "2026-01-01T00:00:00Z",
+                "content_b64": base64.b64encode(b"abc").decode(),
+            },
+            {"name": "CITRIX.opt", "path": r"C:\x\MyFiles\CITRIX.opt", "size": 1, "mtime": "2026-01-01T00:00:00Z"},
+        ],
+        "disk": {"free_bytes": 10, "total_bytes": 20},
+    }
+    raw.update(overrides)
+    return raw
+
+
+def test_build_record_reads_a_healthy_server():
+    record = build_record("ls01", _collection())
+    assert record["installed"] is True
+    assert record["version"]["build"] == 45000
+    assert record["hostname"] == "Ls01"  # lmhostid wins over the computer name, case kept
+    assert record["reporting_mode"] == "manual"
+    assert record["observed_at"] == "2026-11-22T10:00:00Z"
+    assert [f["name"] for f in record["licenses"]["files"]] == ["a.lic"]
+    assert record["myfiles"] == ["a.lic", "CITRIX.opt"]
+    assert record["problems"] == []
+
+
+def test_build_record_flags_problems_without_raising():
+    raw = _collection(
+        registry={"Version": "banana", "LS_Install_Dir": r"C:\gone"},
+        install_dir_exists=False,
+        lmhostid=None,
+        management_service={"path": "p", "exists": True, "rc": 0, "stdout": "who knows"},
+    )
+    raw["services"][0]["state"] = "stopped"
+    record = build_record("ls01", raw)
+    assert record["version"]["error"] and record["version"]["build"] is None
+    assert record["hostname"] == "LS01"  # fell back to the computer name
+    assert record["reporting_mode"] == "unknown"
+    joined = " | ".join(record["problems"])
+    assert "malformed" in joined and "does not exist" in joined and "not running: Citrix Licensing" in joined
+    assert "could not tell" in joined
+
+
+@pytest.mark.parametrize("raw", [None, [], "text", 42])
+def test_build_record_of_non_object_is_a_failed_record(raw):
+    record = build_record("ls01", raw)
+    assert record["failed"] is True and "not an object" in record["error"]
+
+
+def test_failed_record_keeps_the_host():
+    record = failed_record("ls09", "unreachable", reachable=False)
+    assert record["host"] == "ls09" and record["reachable"] is False and record["failed"] is True

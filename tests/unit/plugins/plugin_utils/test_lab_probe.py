@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,15 +18,15 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import simulate_day
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import set_proxy
+from clock import NOW
 
 PROXY = "proxy.lab:3128"
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def lab_host(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("probe-fleet")
-    create_fleet(root, [HostSpec("ls01")], start=START)
+    create_fleet(root, [HostSpec("ls01")], start=NOW)
     return root / "hosts" / "ls01"
 
 
@@ -49,7 +49,7 @@ NETWORKS = [
 @pytest.mark.parametrize("network", NETWORKS, ids=lambda n: json.dumps(n, sort_keys=True))
 def test_probe_verdict_matches_the_simulated_upload(lab_host, network, configured):
     content = _configure(lab_host, network, configured)
-    outcome = simulate_day(lab_host, START + timedelta(days=1))
+    outcome = simulate_day(lab_host, NOW + timedelta(days=1))
     chosen = reporting.proxy_for_probe(None, content, "SimpleLicenseServiceConfig.xml")
     raw = lab_probe.probe(network, "cis.citrix.com", 443, chosen.value, 10)
     judged = verdict(reporting.probe_steps(raw, chosen))

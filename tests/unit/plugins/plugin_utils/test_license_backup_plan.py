@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import backup_plan as plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
+from clock import TODAY
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "license_files"
-TODAY = datetime.date(2026, 11, 22)
 NOW = datetime.datetime(2026, 11, 22, 3, 4, 5, tzinfo=datetime.UTC)
 SHA_A = "a" * 64
 SHA_B = "b" * 64

@@ -39,10 +39,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.lic
     inventory_summary,
     obsolete_files,
 )
+from clock import TODAY
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "license_files"
 EXPECTED = yaml.safe_load((FIXTURES / "EXPECTED.yml").read_text(encoding="utf-8"))["fixtures"]
-TODAY = datetime.date(2026, 11, 22)
 HEADER = "SERVER this_host HOSTNAME=LS01\nVENDOR CITRIX\nUSE_SERVER\n"
 
 
@@ -935,7 +935,7 @@ def test_fqdn_binding_on_its_short_host_name_is_unknown_not_a_mismatch():
 
     text = ("SERVER this_host HOSTNAME=LicServer01.corp.example\nVENDOR CITRIX\nUSE_SERVER\n"
             "INCREMENT XDT_PLT_UD CITRIX 2027.0101 31-dec-2028 10 DUP_GROUP=V SN=1 SIGN=\"0000 0000\"\n")
-    report = parse_license_file("fqdn.lic", text.encode(), today=datetime.date(2026, 11, 22))
+    report = parse_license_file("fqdn.lic", text.encode(), today=TODAY)
     [finding] = check_binding(report, ls_hostname="LicServer01", macs=[])
     assert finding.code == "binding_unverifiable" and "Disaster recovery" in finding.message
     assert codes(check_binding(report, ls_hostname="licserver01", macs=[])) == ["binding_hostname_mismatch"]
@@ -954,7 +954,7 @@ def test_keywords_are_upper_case_as_the_documents_write_them(edited, code):
 
     body = ("VENDOR CITRIX\nUSE_SERVER\n"
             "INCREMENT XDT_PLT_UD CITRIX 2027.0101 31-dec-2028 10 DUP_GROUP=V SN=1 SIGN=\"0\"\n")
-    report = parse_license_file("e.lic", (edited + "\n" + body).encode(), today=datetime.date(2026, 11, 22))
+    report = parse_license_file("e.lic", (edited + "\n" + body).encode(), today=TODAY)
     assert codes(check_binding(report, ls_hostname="LS01", macs=[])) == [code]
 
 
@@ -962,5 +962,5 @@ def test_lower_case_increment_is_not_counted():
 
     text = ("SERVER this_host HOSTNAME=LS01\nVENDOR CITRIX\nUSE_SERVER\n"
             "increment XDT_PLT_UD CITRIX 2027.0101 31-dec-2028 10 DUP_GROUP=V SN=1 SIGN=\"0\"\n")
-    report = parse_license_file("e.lic", text.encode(), today=datetime.date(2026, 11, 22))
+    report = parse_license_file("e.lic", text.encode(), today=TODAY)
     assert report.features == [] and "keyword_case" in [w.code for w in report.warnings]

@@ -15,6 +15,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import FileInfo, RunResult, ServiceInfo
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
+from clock import TODAY
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 LS = INSTALL + r"\LS"
@@ -345,7 +346,7 @@ Users of XDT_PLT_UD:  (Total of 10 licenses issued;  Total of 0 licenses in use)
 
 def _report(feature="XDT_PLT_UD", count=10):
     text = licgen.license_text(["LS01"], [{"feature": feature, "count": count, "serial": "S"}])
-    return parse_license_file("FID_a.lic", text.encode(), today=datetime.date(2026, 11, 22))
+    return parse_license_file("FID_a.lic", text.encode(), today=TODAY)
 
 
 def test_check_file_served_runs_lmstat_read_only_from_ls():

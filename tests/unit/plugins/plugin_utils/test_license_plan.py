@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as lp
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
+from clock import TODAY
 
-TODAY = date(2026, 11, 22)
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 MYFILES = INSTALL + r"\MyFiles"
 EXPIRED = date(2025, 6, 1)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 
 import pytest
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import removal as license_removal
+from clock import NOW
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 MYFILES = INSTALL + r"\MyFiles"
-NOW = datetime.datetime(2026, 11, 22, 12, 0, tzinfo=datetime.UTC)
 
 
 def test_the_marker_lives_in_myfiles_where_the_server_ignores_it():

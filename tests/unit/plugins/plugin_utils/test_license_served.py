@@ -10,8 +10,8 @@ import pytest
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import served as license_served
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
+from clock import TODAY
 
-TODAY = datetime.date(2026, 11, 22)
 HOST = "LS01"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.rele
     staleness,
     complete_through,
 )
+from clock import TODAY
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "catalog"
 
@@ -472,10 +473,10 @@ def test_staleness_boundaries(as_of: str, stale: bool, age: int) -> None:
 def test_staleness_message_for_a_stale_catalog() -> None:
     catalog = Catalog(
         (rel("11.17.2 build 51000", "2024-12-01", "month"),),
-        fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc),  # noqa: UP017
+        fetched_at=datetime(2025, 1, 1, tzinfo=UTC),
         origin="shipped+cache:https://x",
     )
-    verdict = staleness(catalog, date(2026, 11, 22), 180)
+    verdict = staleness(catalog, TODAY, 180)
     assert verdict == {
         "stale": True,
         "newest_release": "11.17.2 build 51000",
@@ -495,7 +496,7 @@ def test_staleness_right_after_a_successful_refresh_is_fresh_and_says_so() -> No
     """Issue 13: the stale text said "newer builds probably exist" right after a successful refresh."""
     catalog = Catalog(
         (rel("11.17.2 build 51000", "2024-12-01", "month"),),
-        fetched_at=datetime(2026, 12, 2, 6, 0, tzinfo=timezone.utc),  # noqa: UP017
+        fetched_at=datetime(2026, 12, 2, 6, 0, tzinfo=UTC),
         origin="shipped+fetched:https://x",
     )
     verdict = staleness(catalog, date(2026, 12, 2), 180)

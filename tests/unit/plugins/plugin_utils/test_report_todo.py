@@ -32,6 +32,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     server_todo,
     verdict,
 )
+from clock import TODAY
 
 OVERDUE = {"status": "overdue", "deadline": day(-200), "days_overdue": 200, "latest": "11.17.2 build 52000",
            "required_release": {"version": "11.17.2 build 46000"}}
@@ -230,7 +231,7 @@ def test_fleet_week_is_ordered_by_deadline():
         {"host": "c", "todo": [{"check": "reachable", "severity": "fail", "action": "Restore c.", "deadline": None,
                                 "when": "now"}]},
     ]
-    week = fleet_week(servers, [{"host": "OLD", "products": ["XDT"]}], [], date(2026, 11, 22))
+    week = fleet_week(servers, [{"host": "OLD", "products": ["XDT"]}], [], TODAY)
     assert [i["action"] for i in week["items"]] == [
         "Upload a.", "Restore c.",
         "Return the allocations of obsolete license server OLD (XDT) on the licensing portal (Manage Licenses > "

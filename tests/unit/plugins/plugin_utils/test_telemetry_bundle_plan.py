@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,8 +18,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.b
     plan_bundles,
     sanitize_host,
 )
+from clock import TODAY
 
-DAY = date(2026, 11, 22)
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 
 
@@ -121,7 +121,7 @@ def test_sanitize_host_rejects_unusable(bad: object) -> None:
 
 
 def test_bundle_names_use_sanitised_host_date_and_counter() -> None:
-    plan = plan_bundles(files(60, 40, 100, 1), host="LS 01", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan = plan_bundles(files(60, 40, 100, 1), host="LS 01", date=TODAY, max_bytes=100, account_zip_overhead=False)
     assert [b["bundle_name"] for b in plan] == [
         "LS_01_20261122_1.zip",
         "LS_01_20261122_2.zip",
@@ -130,7 +130,7 @@ def test_bundle_names_use_sanitised_host_date_and_counter() -> None:
 
 
 def test_first_fit_exact_limit_and_one_over() -> None:
-    plan = plan_bundles(files(60, 40, 100, 1), host="ls01", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan = plan_bundles(files(60, 40, 100, 1), host="ls01", date=TODAY, max_bytes=100, account_zip_overhead=False)
     assert names(plan) == [
         ["upload_compliance_0.zip", "upload_compliance_1.zip"],
         ["upload_compliance_2.zip"],
@@ -138,12 +138,12 @@ def test_first_fit_exact_limit_and_one_over() -> None:
     ]
     assert [b["size"] for b in plan] == [100, 100, 1]
     assert all(not b["warnings"] for b in plan)
-    over = plan_bundles(files(60, 41), host="ls01", date=DAY, max_bytes=100, account_zip_overhead=False)
+    over = plan_bundles(files(60, 41), host="ls01", date=TODAY, max_bytes=100, account_zip_overhead=False)
     assert names(over) == [["upload_compliance_0.zip"], ["upload_compliance_1.zip"]]
 
 
 def test_first_fit_backfills_earlier_bundles() -> None:
-    plan = plan_bundles(files(70, 50, 30, 20), host="ls01", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan = plan_bundles(files(70, 50, 30, 20), host="ls01", date=TODAY, max_bytes=100, account_zip_overhead=False)
     assert names(plan) == [
         ["upload_compliance_0.zip", "upload_compliance_2.zip"],
         ["upload_compliance_1.zip", "upload_compliance_3.zip"],
@@ -151,7 +151,7 @@ def test_first_fit_backfills_earlier_bundles() -> None:
 
 
 def test_oversize_file_gets_own_bundle_and_warning() -> None:
-    plan = plan_bundles(files(10, 150, 20), host="ls01", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan = plan_bundles(files(10, 150, 20), host="ls01", date=TODAY, max_bytes=100, account_zip_overhead=False)
     assert names(plan) == [
         ["upload_compliance_0.zip", "upload_compliance_2.zip"],
         ["upload_compliance_1.zip"],
@@ -162,36 +162,36 @@ def test_oversize_file_gets_own_bundle_and_warning() -> None:
 
 
 def test_oversize_bundle_is_closed_to_other_files() -> None:
-    plan = plan_bundles(files(150, 10), host="ls01", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan = plan_bundles(files(150, 10), host="ls01", date=TODAY, max_bytes=100, account_zip_overhead=False)
     assert names(plan) == [["upload_compliance_0.zip"], ["upload_compliance_1.zip"]]
 
 
 def test_order_is_by_name_not_input_order() -> None:
     forward = files(30, 80, 20)
-    plan_a = plan_bundles(forward, host="h", date=DAY, max_bytes=100, account_zip_overhead=False)
-    plan_b = plan_bundles(list(reversed(forward)), host="h", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan_a = plan_bundles(forward, host="h", date=TODAY, max_bytes=100, account_zip_overhead=False)
+    plan_b = plan_bundles(list(reversed(forward)), host="h", date=TODAY, max_bytes=100, account_zip_overhead=False)
     assert plan_a == plan_b
 
 
 def test_zip_overhead_is_budgeted() -> None:
     member = files(1000)
     cost = 1000 + estimated_member_overhead(member[0]["name"]) + ZIP_ARCHIVE_OVERHEAD
-    assert plan_bundles(member, host="h", date=DAY, max_bytes=cost)[0]["warnings"] == []
-    assert plan_bundles(member, host="h", date=DAY, max_bytes=cost - 1)[0]["warnings"]
+    assert plan_bundles(member, host="h", date=TODAY, max_bytes=cost)[0]["warnings"] == []
+    assert plan_bundles(member, host="h", date=TODAY, max_bytes=cost - 1)[0]["warnings"]
     two = files(1000, 1000)
-    assert len(plan_bundles(two, host="h", date=DAY, max_bytes=2 * cost)) == 1
+    assert len(plan_bundles(two, host="h", date=TODAY, max_bytes=2 * cost)) == 1
 
 
 def test_members_keep_extra_keys_and_are_copies() -> None:
     src = files(5)
-    plan = plan_bundles(src, host="h", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan = plan_bundles(src, host="h", date=TODAY, max_bytes=100, account_zip_overhead=False)
     assert plan[0]["members"][0]["source_path"] == src[0]["source_path"]
     plan[0]["members"][0]["name"] = "changed"
     assert src[0]["name"] == "upload_compliance_0.zip"
 
 
 def test_no_files_no_bundles() -> None:
-    assert plan_bundles([], host="h", date=DAY, max_bytes=1) == []
+    assert plan_bundles([], host="h", date=TODAY, max_bytes=1) == []
 
 
 @pytest.mark.parametrize(
@@ -209,7 +209,7 @@ def test_no_files_no_bundles() -> None:
     ],
 )
 def test_plan_bundles_rejects_bad_input(bad_files: object, kwargs: dict, match: str) -> None:
-    args = {"host": "h", "date": DAY, "max_bytes": 100, **kwargs}
+    args = {"host": "h", "date": TODAY, "max_bytes": 100, **kwargs}
     with pytest.raises(InputError, match=match):
         plan_bundles(bad_files, **args)  # type: ignore[arg-type]
 
@@ -223,7 +223,7 @@ def _manifest_for(plan: list[dict]) -> dict:
 
 
 def test_manifest_shape() -> None:
-    plan = plan_bundles(files(60, 40, 100), host="ls01", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan = plan_bundles(files(60, 40, 100), host="ls01", date=TODAY, max_bytes=100, account_zip_overhead=False)
     result = _manifest_for(plan)
     assert result["host"] == "ls01"
     assert result["created"] == "2026-11-22T10:00:00Z"
@@ -240,7 +240,7 @@ def test_manifest_shape() -> None:
 
 
 def test_manifest_requires_every_bundle_written_and_source_paths() -> None:
-    plan = plan_bundles(files(60, 60), host="ls01", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan = plan_bundles(files(60, 60), host="ls01", date=TODAY, max_bytes=100, account_zip_overhead=False)
     created = datetime(2026, 11, 22, tzinfo=UTC)
     with pytest.raises(InputError, match="no written"):
         manifest(plan, host="ls01", created=created, written={plan[0]["bundle_name"]: (1, sha("x"))})
@@ -250,7 +250,7 @@ def test_manifest_requires_every_bundle_written_and_source_paths() -> None:
 
 
 def test_deletable_only_members_of_verified_bundles() -> None:
-    plan = plan_bundles(files(60, 40, 100, 1), host="ls01", date=DAY, max_bytes=100, account_zip_overhead=False)
+    plan = plan_bundles(files(60, 40, 100, 1), host="ls01", date=TODAY, max_bytes=100, account_zip_overhead=False)
     result = _manifest_for(plan)
     assert deletable(result, set()) == []
     assert deletable(result, {"ls01_20261122_2.zip"}) == [r"C:\x\upload_compliance_2.zip"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import bundle_run as s
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import manifest, plan_bundles
+from clock import NOW, TODAY
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 USAGE = INSTALL + r"\LS\resource\usage"
 UL = INSTALL + r"\LS\resource\cis_bundles\ul_usage"
 UL_SPACE = INSTALL + r"\LS\resource\cis bundles\ul_usage"
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def sha1(text: str) -> str:
@@ -179,7 +179,7 @@ def test_assign_arcnames_keeps_names_and_separates_duplicates_across_spellings()
 def test_renumber_continues_after_names_already_taken() -> None:
     plan = [{"bundle_name": "ls01_usage_20261122_1.zip"}, {"bundle_name": "ls01_usage_20261122_2.zip"}]
     taken = ["ls01_usage_20261122_1.zip", "ls01_usage_20261122_3.zip", "ls01_compliance_20261122_9.zip"]
-    renamed = s.renumber(plan, label="ls01_usage", day=date(2026, 11, 22), taken=taken)
+    renamed = s.renumber(plan, label="ls01_usage", day=TODAY, taken=taken)
     assert [b["bundle_name"] for b in renamed] == ["ls01_usage_20261122_4.zip", "ls01_usage_20261122_5.zip"]
     fresh = s.renumber(plan, label="ls01_usage", day=date(2026, 11, 23), taken=taken)
     assert [b["bundle_name"] for b in fresh] == ["ls01_usage_20261123_1.zip", "ls01_usage_20261123_2.zip"]
@@ -218,7 +218,7 @@ def _planned(files: list[dict]) -> tuple[list[dict], dict]:
             for f in files
         ]
     )
-    plan = plan_bundles([s.plan_member(i) for i in items], host="ls01", date=date(2026, 11, 22), max_bytes=10**6)
+    plan = plan_bundles([s.plan_member(i) for i in items], host="ls01", date=TODAY, max_bytes=10**6)
     written = {b["bundle_name"]: (123, sha256(b["bundle_name"])) for b in plan}
     return plan, manifest(plan, host="ls01", created=NOW, written=written)
 
@@ -228,7 +228,7 @@ def test_merge_manifest_keeps_sha1_and_accumulates_runs() -> None:
     plan, run = _planned([a])
     first = s.merge_manifest(s.empty_manifest("ls01"), run, plan, when=NOW)
     plan2, run2 = _planned([b])
-    plan2 = s.renumber(plan2, label="ls01", day=date(2026, 11, 22), taken=[x["name"] for x in first["bundles"]])
+    plan2 = s.renumber(plan2, label="ls01", day=TODAY, taken=[x["name"] for x in first["bundles"]])
     run2 = manifest(plan2, host="ls01", created=NOW, written={x["bundle_name"]: (1, sha256("x")) for x in plan2})
     second = s.merge_manifest(first, run2, plan2, when=NOW)
     assert [x["name"] for x in second["bundles"]] == ["ls01_20261122_1.zip", "ls01_20261122_2.zip"]

@@ -1,5 +1,5 @@
-"""timeutil: parse_iso at the edges of the datetime range and on any text (it must never raise); the writers;
-the one as_of rule every module uses."""
+"""timeutil: parse_iso and iso_z (the forms they read and write, the edges of the datetime range, any
+text: parse_iso must never raise), iso_day, and the one as_of rule every module uses."""
 
 from __future__ import annotations
 
@@ -166,3 +166,25 @@ def test_as_of_names_the_option_the_value_and_the_forms(value) -> None:
         message = str(err.value)
         assert message.startswith(f"bundle_as_of={value!r} is not a date or time")
         assert "YYYY-MM-DD" in message and "ISO 8601 time" in message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-22T10:00:00Z", datetime(2026, 11, 22, 10, tzinfo=UTC)),
+        ("2026-11-22T10:00:00.1234567Z", datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=UTC)),
+        ("2026-11-22T11:00:00+01:00", datetime(2026, 11, 22, 10, tzinfo=UTC)),
+        ("2026-11-22T10:00:00", datetime(2026, 11, 22, 10, tzinfo=UTC)),
+        ("garbage", None),
+        ("", None),
+        (None, None),
+        (12, None),
+    ],
+)
+def test_parse_iso(text, expected):
+    assert parse_iso(text) == expected
+
+
+def test_iso_z():
+    assert iso_z(datetime(2026, 1, 2, 3, 4, 5, 999, tzinfo=UTC)) == "2026-01-02T03:04:05Z"
+    assert iso_z(None) is None

@@ -25,6 +25,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgr
     fail_decision,
     window_task_result,
 )
+from clock import TODAY
 
 SHIPPED = load_shipped().releases
 
@@ -314,7 +315,7 @@ def test_task_result_for_an_overdue_server_with_fail_on_overdue() -> None:
 
 
 def test_task_result_for_the_newest_known_build_with_a_stale_catalog_is_unknown() -> None:
-    result = window_task_result("11.17.2 build 51000", Catalog(tuple(SHIPPED)), as_of=date(2026, 11, 22))
+    result = window_task_result("11.17.2 build 51000", Catalog(tuple(SHIPPED)), as_of=TODAY)
     assert result["failed"] is False  # fail_on=never
     assert result["window"]["status"] == "unknown"
     assert result["window"]["unknown_reason"] == "catalog_stale"
@@ -323,7 +324,7 @@ def test_task_result_for_the_newest_known_build_with_a_stale_catalog_is_unknown(
     assert "cannot exclude a newer release" in result["warnings"][0]
     assert "Upgrade window not proven" in result["warnings"][1]
     assert "newer builds probably exist" not in " ".join(result["warnings"])
-    strict = window_task_result("11.17.2 build 51000", Catalog(tuple(SHIPPED)), as_of=date(2026, 11, 22),
+    strict = window_task_result("11.17.2 build 51000", Catalog(tuple(SHIPPED)), as_of=TODAY,
                                 fail_on="overdue")
     assert strict["failed"] is True
     assert "catalog_url" in strict["msg"]

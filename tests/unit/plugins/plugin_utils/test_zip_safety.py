@@ -7,7 +7,6 @@ import os
 import stat
 import warnings
 import zipfile
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_s
     verify_vendor_zip,
     write_bundle,
 )
+from clock import TODAY
 
 
 def make_zip(path: Path, members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> Path:
@@ -371,7 +371,7 @@ def test_planned_bundle_written_stays_within_limit(tmp_path: Path, name_len: int
         files.append({"name": name, "size": src.stat().st_size, "sha256": sha256_file(src), "source": src})
         sources.append(src)
     limit = 3500
-    plan = plan_bundles(files, host="ls01", date=date(2026, 11, 22), max_bytes=limit)
+    plan = plan_bundles(files, host="ls01", date=TODAY, max_bytes=limit)
     assert len(plan) > 1
     for bundle in plan:
         assert not bundle["warnings"]

@@ -2,7 +2,9 @@
 
 The benchmarks are not part of the test suite; this only proves the harness works: fleets are
 built, module executions are counted per host, every pure benchmark runs and the Markdown renders.
-No assertion is about time.
+No assertion is about time. It runs real ``ansible-playbook`` on small lab fleets (about 50 s), so it
+lives here rather than in ``tests/unit`` and is marked ``slow``: ``scripts/test.sh`` runs it with the
+rest of ``tests/``, ``pytest -m "not slow"`` leaves it out of a quick loop.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
