@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # Benchmarks (not part of the test suite): remote calls, time and memory of the fleet gather against a
 # naive playbook, site.yml's idempotent second run, report build, license parser and proxy XML editor.
 # Writes docs/performance.md with the machine's description and every figure; each figure comes with a

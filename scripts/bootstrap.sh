@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # Set up everything the demo and the tests need, from nothing: a Python 3.11+ virtualenv with the
 # pinned requirements, headless Chromium for the HTML report test, and the collection made importable
 # as ansible_collections/ctxlic/license_server. Safe to run again: it only does what is missing.

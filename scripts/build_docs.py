@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Generate the collection's documentation from its sources; nothing in it is copied by hand.
 
 Run with the project's virtualenv:  .venv/bin/python scripts/build_docs.py [--check] [--changelog]

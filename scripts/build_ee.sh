@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # Build the execution environment (EE) image for AWX / Ansible Automation Platform; see
 # docs/execution_environment.md.
 #   1. ansible-galaxy collection build  -> .build/ee/ctxlic-license_server.tar.gz, the file requirements.yml

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # The long form of the "nothing lost" fault campaign (tests/integration/test_nothing_lost.py): random
 # sequences of license removal, telemetry bundling with cleanup, DR backup with retention and
 # decommission on fresh lab hosts, with random kills, pauses, overlapping runs and cut transfers; after

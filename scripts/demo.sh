@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # The main job on the built-in simulated fleet: create a fresh lab fleet of about a dozen license
 # servers in mixed states and run the fleet compliance report against it. Everything it needs is
 # set up first. Reports and the evidence database are written below the lab directory.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # The documentation tool's own virtualenv, .build/docs-venv, with the pins of requirements-docs.txt
 # (antsibull-docs and what it needs). It is kept apart from .venv because antsibull-docs' Sphinx needs an older
 # docutils and another PyYAML than .venv pins (see requirements-docs.txt). Safe to run again: it only does what is

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # Run galaxy-importer, the checker Galaxy and Automation Hub run on every uploaded collection, on the
 # collection tarball exactly as `ansible-galaxy collection build` makes it; fail on any error it reports.
 #

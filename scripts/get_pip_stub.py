@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Offline stand-in for ansible-test's ``get-pip.py`` bootstrap script.
 
 ``ansible-test sanity`` creates a virtualenv per test and bootstraps pip in it by running

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # Static quality gates for the collection, run from the repository root:
 #   1. ruff check .                         (Python lint; config in pyproject.toml)
 #   2. ansible-lint                         (production profile; config in .ansible-lint)

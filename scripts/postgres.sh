@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # A throw-away PostgreSQL server for the tests of the evidence history on PostgreSQL (issue 19).
 #
 #   eval "$(scripts/postgres.sh start)"   # prints export lines: CTXLIC_TEST_PG_DSN, CTXLIC_TEST_PG_DIR

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The tests' one clock: the lab's default start, 2026-11-22 12:00 UTC (``make_fleet`` and ``labctl create``
 start there), and its day.
 

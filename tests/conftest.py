@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Make the repository importable as ``ansible_collections.ctxlic.license_server``.
 
 The repo root is the collection root; Python and Ansible need it below a directory named

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The documentation of this collection's modules as written in ``plugins/modules/NAME.py``.
 
 Read with ``ast`` and ``yaml`` only (ansible-core's documentation readers are not public API), as the

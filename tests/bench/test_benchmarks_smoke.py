@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Smoke test of the benchmark harness (benchmarks/, run by scripts/bench.sh) on tiny inputs.
 
 The benchmarks are not part of the test suite; this only proves the harness works: fleets are

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Contract checks for the calls the host backends make to Ansible modules.
 
 The windows backend (``plugins/plugin_utils/_host/windows_backend.py``) touches a target only through

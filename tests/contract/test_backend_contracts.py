@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Both host backends, driven without a host: every module call they make must match the installed
 documentation (ansible.windows for Windows, ansible.builtin for the lab), and every result key they
 read must be documented. Every HostAccess method is exercised, so a new method without coverage fails.

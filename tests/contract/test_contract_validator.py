@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The contract validator itself: it must reject what the installed module docs do not allow.
 
 If these tests pass while the validator accepts undocumented options or return keys, the backend

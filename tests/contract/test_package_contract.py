@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """``ctxlic.license_server.package`` on the Windows backend, driven without a Windows host.
 
 The action plugin runs against a recording stand-in for ``_execute_module`` that simulates a License

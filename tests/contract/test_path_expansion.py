@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Windows paths reach the host as they are: neither backend lets a module expand variables in them.
 
 Facts checked here, in the installed ansible-core and ansible.windows:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hypothesis profiles for the fuzz tests in this directory.
 
 ``ci`` (the default) keeps the suite bounded: 200 examples per test, no per-example deadline (a slow

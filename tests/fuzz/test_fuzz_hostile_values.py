@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fuzz: hostile times, limits and text (issue 14 items 5-8, issue 15 item 3).
 
 Properties: the telemetry evaluation never raises on any time a datetime can hold (year 1 to 9999) or

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fuzzing ``info_record.build_record`` with random raw collections.
 
 ``build_record`` turns what ``collect_info.ps1`` / ``labctl collect-info`` return into the per-server

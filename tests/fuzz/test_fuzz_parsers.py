@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fuzzing the collection's parsers: properties the per-module tests do not already cover.
 
 The module tests in tests/unit/plugins/plugin_utils/ fuzz each parser with random and mutated

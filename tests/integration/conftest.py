@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fixtures for end-to-end tests: a lab fleet on disk and real ``ansible-playbook`` runs against it.
 
 ``run_playbook`` uses the ``ansible.posix.json`` stdout callback (the pinned ``ansible`` package

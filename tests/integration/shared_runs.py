@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run an expensive playbook fixture once per test session, also when pytest-xdist splits a module.
 
 A module-scoped fixture runs once per worker, and ``pytest -n 2`` (scripts/test.sh) may hand the

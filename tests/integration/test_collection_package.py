@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the collection tarball users install holds: the collection and its lab, no development files.
 
 galaxy.yml's build_ignore decides it; this test builds the tarball with ansible-galaxy, as a release does, and

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end: disaster recovery with ``playbooks/dr_backup.yml`` and ``playbooks/dr_failover.yml`` on lab hosts.
 
 The primary (``LICSRV01``) is backed up to a controller directory; the DR host is a bare lab host with the same

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end: the failed-over primary is fenced durably (issue 15 item 9).
 
 A stopped service on automatic start comes back when Windows boots; the lab's ``reboot`` does what Windows

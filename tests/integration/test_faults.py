@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fault injection on lab fleets: whatever breaks, nothing is lost and a re-run converges.
 
 Each test breaks one thing the way it breaks on real license servers, checks that the run says so

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end: ``ctxlic.license_server.info`` against lab hosts through real ansible-playbook runs."""
 
 from __future__ import annotations

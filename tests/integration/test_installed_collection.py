@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The collection as users get it: built with ansible-galaxy, installed, and its lab used from there."""
 
 from __future__ import annotations

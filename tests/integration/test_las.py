@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Issue 13 items 3-7, end to end on the lab: the License Activation Service (LAS) in info, the fleet report,
 the connectivity probe and the evidence events.
 

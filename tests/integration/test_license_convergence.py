@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end on lab hosts: license files converge after a reread that did not happen and a removal cut short.
 
 The two faults the collection must notice from the host alone, because the file content is already

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end: license_file / reread / license_plan modules and the license_files role on lab hosts.
 
 Dates are far from the lab clock (2026-11-22) on purpose: expired lines end in 2025, valid ones

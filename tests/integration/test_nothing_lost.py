@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Nothing lost (issue 14): regression tests for items 1-4 and the randomized fault campaign.
 
 The campaign runs random sequences of the collection's destructive operations (license removal,

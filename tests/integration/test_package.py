@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end: ``ctxlic.license_server.package``, the ``server`` role and ``playbooks/upgrade.yml`` on lab hosts.
 
 Installers are built on the controller with ``fleet.make_installer`` and passed as ``src`` (or put into

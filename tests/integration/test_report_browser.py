@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The HTML compliance report in a real browser: headless Chromium renders it, hostile names stay text.
 
 Skipped only when no ``chromium`` binary is on PATH. The report is built from the same mixed

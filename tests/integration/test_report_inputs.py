@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end through ``playbooks/fleet_report.yml``: the report's clock, hostile times, manual uploads and
 allocation rows (issue 14 items 5, 6 and 8; issue 15 items 1, 2 and 3).
 

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Issue 15 items 4, 5, 10, 11, 12 end to end: playbooks/fleet_report.yml and fleet_info.yml on lab fleets.
 
 * The default 3-host lab (``lab create --hosts 3``, the README's command): every server is overdue for an

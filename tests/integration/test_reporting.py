@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end: management_service, proxy, connectivity and the reporting role against lab hosts.
 
 The lab's daily uploader (fleet.advance) is the judge: a host whose direct route is blocked fails its

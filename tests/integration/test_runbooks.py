@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end: the runbook playbooks site.yml, ci_provision.yml and decommission.yml on lab fleets.
 
 Each test runs the shipped playbook file, as an operator or a CI pipeline would, and then checks the

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Security tests on lab fleets: hostile input from servers, users and web pages is never trusted.
 
 * XML external entities and entity expansion in every XML input: the upload result and the proxy

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Sliced gathers that add up to one fleet report, run by AWX's own engine (issue 19 items 2 and 3).
 
 AWX runs every job, and every slice of a sliced job, with ansible-runner in a private data directory.
@@ -21,6 +23,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from postgres_for_tests import test_dsn
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import EvidenceHistory
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
@@ -54,9 +57,7 @@ AS_OF = "2026-11-22T13:00:00Z"
 @pytest.fixture
 def pg_url():
     """A ``postgresql://user:password@host:port/db`` URL whose search_path is a fresh schema (dropped after)."""
-    dsn = os.environ.get("CTXLIC_TEST_PG_DSN")
-    if not dsn:
-        pytest.skip("no PostgreSQL for this run: start one with scripts/postgres.sh and export CTXLIC_TEST_PG_DSN")
+    dsn = test_dsn()
     psycopg = pytest.importorskip("psycopg")
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(dsn, autocommit=True) as conn:

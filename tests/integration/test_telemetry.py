@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """End to end: ``telemetry_bundle`` and ``fleet_report`` (and the fleet_report playbook) on lab fleets.
 
 Bundling runs against lab hosts in manual reporting mode, whose daily upload job leaves

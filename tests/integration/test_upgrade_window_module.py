@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """ctxlic.license_server.upgrade_window through real ansible-playbook runs on localhost.
 
 Each case registers the module result and writes it with ``ansible.builtin.copy`` as JSON into a

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Issue 15 item 11, texts outside the report, through the shipped playbooks and modules.
 
 * The DR runbook in check mode said "<dr host> now serves as <HOSTNAME>" although nothing was restored;

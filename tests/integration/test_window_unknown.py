@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Issue 13 items 1-2 in the fleet report, end to end through playbooks/fleet_report.yml on the lab.
 
 With the shipped release catalog and no refresh, as of 2026-12-02: a server on build 51000 (the

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One minimum ansible-core version, said the same way everywhere users and tools read it.
 
 meta/runtime.yml ``requires_ansible`` (what ansible-galaxy and Galaxy enforce), the roles'

@@ -124,3 +124,28 @@ def test_docs_architecture_lists_every_package_with_its_layer() -> None:
     text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| `(\w+)/` \| ([a-z ]+) \|", text, re.MULTILINE))
     assert rows == LAYERS, "docs/architecture.md's package table and LAYERS disagree"
+
+
+HEADER_SUFFIXES = {".py", ".sh", ".yml", ".yaml", ".j2"}
+
+
+def tracked_sources() -> list[Path]:
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    return [REPO / name for name in listed
+            if (Path(name).suffix in HEADER_SUFFIXES or name == ".ci/run")
+            and not name.startswith(("tests/fixtures/", "changelogs/")) and (REPO / name).is_file()]
+
+
+def test_every_source_file_carries_the_license_header() -> None:
+    missing = [str(p.relative_to(REPO)) for p in tracked_sources()
+               if "GNU General Public License v3.0+" not in "".join(p.read_text(encoding="utf-8").splitlines(True)[:4])]
+    assert missing == [], f"files without the license header in their first lines: {missing}"
+
+
+@pytest.mark.parametrize("path", [p for p in modules() if package_of(p).startswith("_")],
+                         ids=lambda p: str(p.relative_to(PLUGIN_UTILS)))
+def test_private_modules_say_they_are_internal(path: Path) -> None:
+    head = "".join(path.read_text(encoding="utf-8").splitlines(True)[:5])
+    assert "Internal use only" in head, f"{path.relative_to(PLUGIN_UTILS)}: add the 'Internal use only' header line"

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The generated documentation (scripts/build_docs.py): the repository gate and the rendering functions.
 
 The gate fails whenever a module, role or playbook changed without the docs being regenerated; the fix is

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The execution environment definition produces a complete ansible-builder build context.
 
 No container engine is available on the build machines, so the image itself is not built here: these tests run

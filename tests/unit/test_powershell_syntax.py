@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every PowerShell text in the repository must parse.
 
 No ``pwsh`` is available where CI runs, so a PowerShell syntax error would otherwise surface only on

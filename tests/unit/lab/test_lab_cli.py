@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab's command line: create refuses to wipe a lab, documents every option, builds every host shape the
 tests need from a scenario file, and keeps a lab's controller-side files inside the lab."""
 

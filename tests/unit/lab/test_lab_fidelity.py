@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab behaves as the seed documents describe (it is test infrastructure: it must be faithful).
 
 Each test runs the simulated programs as processes, with the documented command lines.

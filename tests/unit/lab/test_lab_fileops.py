@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab backend's file and registry operations (``labctl file-*``, ``registry-query``) on a real lab host.
 
 ``LabHost`` runs here against a fleet host, with a stand-in for ``_execute_module`` that runs the

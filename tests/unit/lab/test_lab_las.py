@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab's License Activation Service: state from a scenario, daily contact through the network model,
 blocked LAS endpoints and caching mode, the operator's ctxlic_las host_vars, and the `lab las` / `lab network`
 commands; plus the connectivity helpers for the LAS endpoints."""

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab's Windows path mapping (lab.layout): drive and parts of a Windows path, and the way back."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The evidence history's databases for the tests: SQLite always, PostgreSQL when one is running.
 
 ``scripts/postgres.sh start`` (run by scripts/test.sh) starts a throw-away PostgreSQL server and exports
@@ -8,21 +10,19 @@ other's rows.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from postgres_for_tests import PG_DSN_VARIABLE, test_dsn
 
-PG_DSN_VARIABLE = "CTXLIC_TEST_PG_DSN"
+__all__ = ["PG_DSN_VARIABLE"]
 
 
 @pytest.fixture
 def pg_conninfo() -> Iterator[str]:
     """A connection string to a fresh, empty schema of the test PostgreSQL server (libpq keyword form)."""
-    dsn = os.environ.get(PG_DSN_VARIABLE)
-    if not dsn:
-        pytest.skip(f"no PostgreSQL for this run: start one with scripts/postgres.sh and export {PG_DSN_VARIABLE}")
+    dsn = test_dsn()
     psycopg = pytest.importorskip("psycopg")
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(dsn, autocommit=True) as conn:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every module's documentation, as Ansible resolves it (doc fragments merged), against its action plugin.
 
 ansible-test's validate-modules cannot see an action plugin's argument spec (the module files hold documentation

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Test records for the compliance evaluation and the report (shape: .build/INFO_RECORD.md).
 
 ``make_record`` builds a healthy, reporting, current License Server record; overrides change

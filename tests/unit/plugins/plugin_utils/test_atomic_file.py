@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for plugin_utils._store.atomic_file: the old file or the new file, never a part, and no temporary file left."""
 
 from __future__ import annotations

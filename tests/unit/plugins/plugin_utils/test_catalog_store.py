@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for plugin_utils._store.catalog against a real local HTTP server.
 
 The server (127.0.0.1, random port, one thread per request) serves the fixtures in

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for the compliance checks (_compliance/server_checks.py, fleet.py, values.py):
 Every per-server check, the server status, the FAQ fleet status."""
 

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for the connectivity verdict (outbound https://cis.citrix.com/, seed 004 / seed 001)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fencing the failed-over primary: its services get a start mode that a reboot does not undo."""
 
 from __future__ import annotations

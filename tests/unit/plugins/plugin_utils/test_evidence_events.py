@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """evidence_events: the event name rule, the event time and the once-only decision."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for the evidence history (last success survives a failed latest attempt), on SQLite and PostgreSQL.
 
 The ``history`` fixture yields a SQLite history and, when a PostgreSQL server is running for the tests

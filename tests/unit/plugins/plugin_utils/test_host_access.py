@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """failure_reason: a backend that reports a module failure says why the module failed.
 
 With ansible-core 2.19 a module that fails by raising returns no ``msg``: ``_execute_module`` hands back

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one rule for per-host folders on the controller, legacy folders, and the controller lock (issue 14)."""
 
 from __future__ import annotations

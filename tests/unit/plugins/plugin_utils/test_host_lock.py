@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The host-side lock of destructive operations: content, the stale rule, and acquire/release (issue 14 item 4)."""
 
 from __future__ import annotations

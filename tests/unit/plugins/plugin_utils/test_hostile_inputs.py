@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hostile values and honest inputs (issue 14 items 5-8, issue 15 items 1-3): the pure logic.
 
 Each test names the item it reproduces; every one of them failed before the fix (a traceback, a

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """info_record.build_record on a healthy raw collection, on one with problems, and on raw collections whose
 fields have the wrong type; failed_record for a host that gave nothing.
 

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one install directory rule (_common/install_dir.py) and the one way to find it on a host (_host/install_dir.py).
 
 Before issue 16 the reporting modules kept ``C:/x`` as given while the license modules rewrote it to ``C:\\x``,

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab's connectivity probe must answer what the lab's daily uploader would do (lab/probe.py vs lab/uploader.py)."""
 
 from __future__ import annotations

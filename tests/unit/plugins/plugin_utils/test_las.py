@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for las.py (LAS rules, licensing technology, LAS checks) and the LAS parts of compliance and the report."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """license_backup_plan: which MyFiles files are kept, the manifest rules, and the allocations to return."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for plugin_utils._store.license_backups's manifest writing (private, atomic, read back by the next run)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for the license-file parser and the rules built on it
 (plugins/plugin_utils/_license/license_{model,names,parser,binding,inventory}.py)."""
 

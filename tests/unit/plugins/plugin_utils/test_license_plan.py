@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for license file deployment / removal / pruning decisions (seed 004 "Download licenses",
 "Delete license files", "lmreread", "Clustered License Servers")."""
 

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for the marker of an interrupted license file removal and the plan to finish it (pure)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for the License Management Service helpers in ls_tools (seed 004 command line, seed 001 manual mode)."""
 
 from __future__ import annotations

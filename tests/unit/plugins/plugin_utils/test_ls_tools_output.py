@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """ls_tools readers of the License Server tools' output: lmhostid, the management service query, lmreread."""
 
 from __future__ import annotations

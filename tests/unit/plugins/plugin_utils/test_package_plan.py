@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests for package_plan: what ctxlic.license_server.package decides, refuses and runs (seed 004)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for the proxy address parser (plugins/plugin_utils/_telemetry/proxy_address.py): host:port,
 IPv4, bracketed IPv6, the refusals and their codes; and that parsing an address never loads lxml."""
 

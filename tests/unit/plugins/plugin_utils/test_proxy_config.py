@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for the License Server proxy setting (SimpleLicenseServiceConfig.xml, seed 004 Step 5)."""
 
 from __future__ import annotations

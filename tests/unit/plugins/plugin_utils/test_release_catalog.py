@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for plugin_utils._server.release_catalog: What's new parsing, mirrors, merging, staleness."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for report_model.build_report: one JSON-safe model, sorted, citing its rules."""
 
 from __future__ import annotations

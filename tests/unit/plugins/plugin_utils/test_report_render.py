@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for report_render / report_writer: every format, hostile strings, JUnit read back with junitparser."""
 
 from __future__ import annotations

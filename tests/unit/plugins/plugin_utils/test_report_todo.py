@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Issue 15 items 4, 5, 10, 11, 12: the verdict that leads the report, the to-do lists, fix texts, text and metadata.
 
 Every test here failed before the change: the report led with the FAQ's telemetry-only status (green on a

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shared host steps of the reporting modules, against a fake host (plugins/plugin_utils/_host/reporting_steps.py)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for manual-upload bundle planning (seed 001/004 "Reporting options", CTX131233 size limit)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """timeutil: parse_iso and iso_z (the forms they read and write, the edges of the datetime range, any
 text: parse_iso must never raise), iso_day, and the one as_of rule every module uses."""
 

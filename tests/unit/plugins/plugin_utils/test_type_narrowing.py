@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Paths that issue 16 item 8 (mypy clean) made explicit: a value that can be None is checked, not assumed."""
 
 from __future__ import annotations

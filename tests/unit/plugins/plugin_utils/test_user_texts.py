@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Issue 15 item 11: user-facing refusal texts say only what applies.
 
 A license-file refusal that has nothing to do with binding (removing the last file for a feature)

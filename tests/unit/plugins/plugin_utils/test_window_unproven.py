@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Issue 13 items 1-2 in the compliance evaluation and the report: a window the catalog cannot prove.
 
 The upgrade-window check reports UNKNOWN with the reason and the fix; the overdue message names

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, ctxlic maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tests for vendor-zip checks and bundle writing/verification (all zips generated in tmp_path)."""
 
 from __future__ import annotations
