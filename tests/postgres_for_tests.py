@@ -9,7 +9,10 @@ so CI cannot pass with the PostgreSQL half of the suite silently skipped.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -28,3 +31,18 @@ def test_dsn() -> str:
 
 
 test_dsn.__test__ = False  # a helper, not a test
+
+
+@contextlib.contextmanager
+def fresh_schema() -> Iterator[tuple[str, str]]:
+    """(server DSN, name of a new empty schema on it); the schema is dropped afterwards, so tests never share rows."""
+    dsn = test_dsn()
+    psycopg = pytest.importorskip("psycopg")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield dsn, schema
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")

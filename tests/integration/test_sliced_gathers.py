@@ -19,11 +19,10 @@ from __future__ import annotations
 import json
 import os
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
-from postgres_for_tests import test_dsn
+from postgres_for_tests import fresh_schema
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import EvidenceHistory
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
@@ -57,16 +56,8 @@ AS_OF = "2026-11-22T13:00:00Z"
 @pytest.fixture
 def pg_url():
     """A ``postgresql://user:password@host:port/db`` URL whose search_path is a fresh schema (dropped after)."""
-    dsn = test_dsn()
-    psycopg = pytest.importorskip("psycopg")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
+    with fresh_schema() as (dsn, schema):
         yield f"{dsn}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def runner_env() -> dict[str, str]:

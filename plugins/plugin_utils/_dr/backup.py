@@ -15,13 +15,12 @@ Seed 004 "Disaster recovery backup and redundancy" is the specification:
 * "Install the License Server component and your backup license files to relicense your
   environment" within the 30-day license caching mode.
 
-This module decides; it never reads a file, a clock or a host. :mod:`dr_store` keeps generations on
-
 This module decides; it never reads a file, a clock or a host. :mod:`.._store.dr_backups` keeps generations
 on the controller, the action plugin ``dr_backup`` reads the License Server. Failover decisions are in
 :mod:`.restore` (the DR host) and :mod:`.primary` (the primary).
 
-(``20261122T120000Z``, with ``-2``, ``-3`` ... when two fall into the same second) holding the files
+A backup set holds generations: folders named by the UTC time of the backup (``20261122T120000Z``,
+with ``-2``, ``-3`` ... when two fall into the same second) holding the files
 under their installation-relative paths (``MyFiles/FID_a.lic``, ``MyFiles/CITRIX.opt``,
 ``WebServicesForLicensing/SimpleLicenseServiceConfig.xml``) and ``manifest.json``, which records
 size and SHA-256 of every file and what the License Server was (host name, version, ports, served

@@ -15,8 +15,6 @@ Seed 004 "Disaster recovery backup and redundancy" is the specification:
 * "Install the License Server component and your backup license files to relicense your
   environment" within the 30-day license caching mode.
 
-This module decides; it never reads a file, a clock or a host. :mod:`dr_store` keeps generations on
-
 This module decides; it never reads a file, a clock or a host. The action plugin ``dr_restore`` reads
 the DR host and the backup generation, and does what these plans say.
 """

@@ -10,11 +10,10 @@ other's rows.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from postgres_for_tests import PG_DSN_VARIABLE, test_dsn
+from postgres_for_tests import PG_DSN_VARIABLE, fresh_schema
 
 __all__ = ["PG_DSN_VARIABLE"]
 
@@ -22,13 +21,7 @@ __all__ = ["PG_DSN_VARIABLE"]
 @pytest.fixture
 def pg_conninfo() -> Iterator[str]:
     """A connection string to a fresh, empty schema of the test PostgreSQL server (libpq keyword form)."""
-    dsn = test_dsn()
-    psycopg = pytest.importorskip("psycopg")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
+    with fresh_schema() as (dsn, schema):
+        import psycopg  # present: fresh_schema skipped (or failed) otherwise
+
         yield psycopg.conninfo.make_conninfo(dsn, options=f"-c search_path={schema}")
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
