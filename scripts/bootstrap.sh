@@ -7,21 +7,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv="$repo/.venv"
-py=${CTXLIC_PYTHON:-}
-if [ -z "$py" ]; then
-  for c in python3.11 python3.12 python3.13 python3; do
-    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then py=$c; break; fi
-  done
-fi
-[ -n "$py" ] || { echo "bootstrap: need Python >= 3.11 (set CTXLIC_PYTHON)" >&2; exit 1; }
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum "$repo/requirements-dev.txt" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "bootstrap: creating $venv with $py" >&2
-  "$py" -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$repo/requirements-dev.txt"
-  echo "$want" > "$stamp"
-fi
+# shellcheck source=scripts/_venv.sh
+source "$repo/scripts/_venv.sh"
+ensure_venv bootstrap "$(find_python bootstrap)" "$venv" "$repo/requirements-dev.txt"
 # The collection must sit below ansible_collections/<namespace>/<name> for Ansible and Python.
 link="$repo/.build/collections/ansible_collections/ctxlic/license_server"
 if [ ! -e "$link" ]; then

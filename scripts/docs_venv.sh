@@ -16,13 +16,7 @@ docs_venv="${DOCS_VENV:-$repo/.build/docs-venv}"
 requirements="$repo/requirements-docs.txt"
 py="$venv/bin/python"
 [ -x "$py" ] || { echo "docs_venv: $py not found; run scripts/bootstrap.sh first" >&2; exit 2; }
-stamp="$docs_venv/.requirements.sha256"
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ ! -x "$docs_venv/bin/antsibull-docs" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "docs_venv: creating $docs_venv (requirements-docs.txt)" >&2
-  # --clear: a changed requirements file gets a fresh environment, without packages of the old pins.
-  "$py" -m venv --clear "$docs_venv" >&2
-  "$docs_venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements" >&2
-  echo "$want" > "$stamp"
-fi
+# shellcheck source=scripts/_venv.sh
+source "$repo/scripts/_venv.sh"
+ensure_venv docs_venv "$py" "$docs_venv" "$requirements" antsibull-docs
 echo "$docs_venv/bin/antsibull-docs"

@@ -32,23 +32,9 @@ ALLOWED_WARNINGS=(
   "syntax-check\[unknown-module\]: couldn't resolve module/action 'ansible\.windows\.[a-z_]+'"
 )
 
-py=${CTXLIC_PYTHON:-}
-if [ -z "$py" ]; then
-  for c in python3.11 python3.12 python3.13 python3; do
-    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then py=$c; break; fi
-  done
-fi
-[ -n "$py" ] || { echo "galaxy_importer.sh: need Python >= 3.11 (set CTXLIC_PYTHON)" >&2; exit 1; }
-
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "galaxy_importer.sh: creating $venv with $py" >&2
-  rm -rf "$venv"
-  "$py" -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
-  echo "$want" > "$stamp"
-fi
+# shellcheck source=scripts/_venv.sh
+source "$repo/scripts/_venv.sh"
+ensure_venv galaxy_importer.sh "$(find_python galaxy_importer.sh)" "$venv" "$requirements"
 
 rm -rf "$work"
 mkdir -p "$work/dist" "$work/tmp"
