@@ -83,7 +83,7 @@ options:
         warning. Anything outside those two folders, an absolute path and C(..) are refused.
       - The Citrix Licensing documentation says C(LS\resource\cache) holds the user/device data but names none of
         its files, and does not say whether a copy taken while the License Server runs is consistent (it writes
-        cache data every few seconds). See docs/playbooks/dr_backup.md.
+        cache data every few seconds). See docs/dr.md.
     type: list
     elements: str
     default: []

@@ -41,7 +41,7 @@ MyFiles, in the document's own words (seed 004 ~3574-3582, the support-bundle ta
   (the only name it gives there is ``upload_compliance_result.xml``, seed 004 ~745, a status file),
   and no other file of the server configuration in ``LS\conf``. The collection does not guess: the
   operator lists such files or folders (``extra_paths``, kinds ``conf`` and ``cache``), and a backup
-  warns about files it finds there that nobody listed (docs/playbooks/dr_backup.md).
+  warns about files it finds there that nobody listed (docs/dr.md).
 
 Manifest format 2 adds those kinds; format 1 manifests (license, startup, options and proxy files
 only) are still read and restored.
