@@ -37,6 +37,7 @@ class ActionModule(CtxlicAction):
         "keep": {"type": "int", "default": 7},
         "install_dir": {"type": "str"},
         "cluster_access_point": {"type": "str"},
+        "extra_paths": {"type": "list", "elements": "str", "default": []},
     }
     CONTROLLER_PATHS = ("dest",)
 
@@ -48,6 +49,7 @@ class ActionModule(CtxlicAction):
             raise InputError(f"keep must be at least 1, got {args['keep']}: the newest backup is always kept")
         cap = license_plan.normalize_cluster_access_point(args["cluster_access_point"])
         option_dir = check_install_dir(args["install_dir"], "option install_dir") if args["install_dir"] else None
+        extra = [dr_backup_plan.extra_relpath(item) for item in args["extra_paths"]]
 
         # read the License Server
         raw = self.host.collect(install_dir=option_dir, max_bytes=COLLECT_MAX_BYTES)
@@ -61,7 +63,7 @@ class ActionModule(CtxlicAction):
             raise HostError(f"{self.inventory_host}: the License Server host name could not be read (lmhostid "
                             "-hostname and the computer name both failed); a backup without it cannot protect a "
                             "failover")
-        contents, entries, skipped = self._read_files(raw, install_dir)
+        contents, entries, skipped = self._read_files(raw, install_dir, extra)
         served = sorted(record["licenses"]["in_use"]) if record["licenses"].get("lmstat_parsed") else None
         self.warn(*dr_backup_plan.content_warnings(entries, served, self.inventory_host))
         manifest_facts = {
@@ -115,10 +117,12 @@ class ActionModule(CtxlicAction):
         return result
 
     # -- the License Server -----------------------------------------------------------------------
-    def _read_files(self, raw: dict, install_dir: str) -> tuple[dict[str, bytes], list[dict], list[str]]:
+    def _read_files(self, raw: dict, install_dir: str, extra: list[str]) -> tuple[dict[str, bytes], list[dict],
+                                                                                  list[str]]:
         """(generation path -> bytes, manifest entries, MyFiles names left out) of the backup."""
         names = [str(f.get("name", "")) for f in raw.get("myfiles") or []]
         sources, skipped = dr_backup_plan.backup_sources(install_dir, names)
+        sources += self._state_sources(install_dir, extra)
         contents: dict[str, bytes] = {}
         entries: list[dict] = []
         for source in sources:
@@ -134,6 +138,30 @@ class ActionModule(CtxlicAction):
             contents[source.relpath] = data
             entries.append(dr_backup_plan.file_entry(source, data))
         return contents, entries, skipped
+
+    def _listing(self, install_dir: str, relpath: str) -> list[str]:
+        """Names of the files directly in a folder of the installation (none when it does not exist)."""
+        folder = dr_backup_plan.install_path(install_dir, relpath)
+        return [ntpath.basename(info.path) for info in self.host.find(folder, ["*"])]
+
+    def _state_sources(self, install_dir: str, extra: list[str]) -> list[dr_backup_plan.BackupSource]:
+        """LS\\conf's certificate pair and the files ``extra_paths`` names; warns about files nobody listed."""
+        extra_files: list[str] = []
+        for relpath in extra:
+            info = self.host.stat(dr_backup_plan.install_path(install_dir, relpath))
+            if not info.exists:
+                self.warn(f"{info.path} (extra_paths) does not exist on {self.inventory_host}; it is not backed up")
+            elif info.is_dir:
+                extra_files += [f"{relpath}/{name}" for name in self._listing(install_dir, relpath)]
+            else:
+                extra_files.append(relpath)
+        conf_names = self._listing(install_dir, dr_backup_plan.LS_CONF)
+        sources = dr_backup_plan.state_sources(install_dir, conf_names, extra_files)
+        taken = [s.relpath for s in sources]
+        self.warn(dr_backup_plan.untaken_warning(dr_backup_plan.LS_CONF, conf_names, taken) or "",
+                  dr_backup_plan.untaken_warning(dr_backup_plan.LS_CACHE,
+                                                 self._listing(install_dir, dr_backup_plan.LS_CACHE), taken) or "")
+        return sources
 
     def _ports(self, contents: dict[str, bytes], install_dir: str) -> dict[str, int]:
         startup = contents.get(f"{dr_backup_plan.MYFILES}/{dr_backup_plan.STARTUP_LICENSE}")

@@ -7,8 +7,11 @@ Order of work, so that every refusal leaves the DR host as it was:
 1. read and verify the backup generation on the controller (SHA-256 of every file);
 2. read the DR host once (host name, version, MyFiles) and let :mod:`.._dr.restore` judge the host
    name, the version and every file;
-3. only then write the files, restart Citrix Web Services for Licensing when its proxy file changed,
-   run ``lmreread`` once, and check with ``lmstat`` that every backed-up feature is served.
+3. only then write the files in the order :func:`.._dr.restore.write_phases` gives: the certificate and
+   the other LS\\conf / LS\\resource\\cache files with the Citrix Licensing service stopped (and started
+   again), then the license files, CITRIX.opt and the proxy file; every written file is read back and
+   checked against the backup's SHA-256; restart Citrix Web Services for Licensing when its proxy file
+   changed, run ``lmreread`` once, and check with ``lmstat`` that every backed-up feature is served.
 
 Decisions and messages are in :mod:`.._dr.restore`; this file orchestrates.
 """
@@ -22,6 +25,7 @@ from typing import Any
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
     COLLECT_MAX_BYTES,
+    LICENSING_SERVICE,
     WEB_SERVICE,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
@@ -105,6 +109,30 @@ class ActionModule(CtxlicAction):
         return self._reread_and_verify(pre, result, unserved, cap, record if not reread_needed else None,
                                        verify=args["verify_served"])
 
+    def _write_verified(self, actions: list, contents: dict[str, bytes], *, backup: bool) -> None:
+        """Write, then read every file back from the DR host: its SHA-256 must be the backup's."""
+        for action in actions:
+            if action.kind in dr_backup_plan.STATE_KINDS:
+                self.host.make_dir(ntpath.dirname(action.host_path))  # win_copy needs the folder
+            self.host.write_file(action.host_path, contents[action.path], backup=backup)
+        problems = dr_restore_plan.readback_problems(actions, {a.path: self.host.read_file(a.host_path)
+                                                               for a in actions})
+        if problems:
+            raise HostError("the restore wrote files that do not match the backup: " + "; ".join(problems)
+                            + ". Check the DR host's disk and run the failover again")
+
+    def _write_stopped(self, actions: list, contents: dict[str, bytes]) -> bool:
+        """Certificate and state files with Citrix Licensing stopped; started again when it ran. True: restarted."""
+        running = self.host.service(LICENSING_SERVICE).state == "running"
+        if running:
+            self.host.set_service(LICENSING_SERVICE, "stopped")
+        try:
+            self._write_verified(actions, contents, backup=False)
+        finally:
+            if running:
+                self.host.set_service(LICENSING_SERVICE, "started")
+        return running
+
     def _reread_and_verify(self, pre: dr_restore_plan.Preflight, result: dict, unserved: list[str], cap: str | None,
                            record: dict | None, *, verify: bool) -> dict:
         """lmreread once (unless ``record``, read before, is still current), then lmstat must list every feature."""
@@ -154,14 +182,20 @@ class ActionModule(CtxlicAction):
         return installed_ports(dr_restore_plan.startup_text(raw), httpd.decode("utf-8", "replace") if httpd else None)
 
     def _act(self, plan: dr_restore_plan.RestorePlan, files: list[tuple[dict, bytes]], result: dict) -> None:
-        """Write the changed files (one destructive run per host), then restart the web service for a new proxy."""
+        """Write the changed files (one destructive run per host) in the documented order, each read back and
+        checked by SHA-256; then restart the web service for a new proxy."""
         contents = {entry["path"]: data for entry, data in files}
+        stopped_phase, running_phase = dr_restore_plan.write_phases(plan)
         lock_notes: list[str] = []
         with host_lock.locked(self.host, "dr_restore", notes=lock_notes):
-            for action in plan.actions:
-                if action.changed:
-                    self.host.write_file(action.host_path, contents[action.path], backup=True)
+            if stopped_phase:
+                result["licensing_service_restarted"] = self._write_stopped(stopped_phase, contents)
+            # License files keep a copy of what they replace (as license_file does); the state files are the DR
+            # host's own from its installation, and a stray copy in LS\conf or LS\resource\cache is a file the
+            # document does not say the License Server ignores.
+            self._write_verified(running_phase, contents, backup=True)
         self.warn(*lock_notes)
+        result["host_verified"] = [a.path for a in stopped_phase + running_phase]
         if plan.proxy_changed:
             restarted, warning = reporting_host.restart_service(self.host, WEB_SERVICE, False)
             result["web_service_restarted"] = restarted

@@ -14,6 +14,14 @@ description:
     controller. These are every license file (lower-case C(.lic)) in C(<install_dir>\MyFiles), the options file
     C(MyFiles\CITRIX.opt), and the proxy configuration
     C(<install_dir>\WebServicesForLicensing\SimpleLicenseServiceConfig.xml).
+  - It also copies the License Server's certificate and private key, C(<install_dir>\LS\conf\server.crt) and
+    C(server.key), when they exist. Citrix Licensing 11.17.2 build 49000 documentation names these two files as the
+    ones the License Server reads from C(LS\conf) ("How to install the .crt and .key files on the License Server").
+  - Other files of C(LS\conf) ("server configuration and certificates") and C(LS\resource\cache) ("user/device
+    data, renewal database, and vendor daemon extension data", the support bundle table of the same documentation)
+    are backed up only when O(extra_paths) lists them, because the documentation does not name them. A warning
+    names every file found directly in those two folders that is not backed up (except
+    C(upload_compliance_result.xml), the status of the last upload).
   - Each backup is a I(generation), a directory C(<dest>/<name>/<UTC time>) (for example
     C(~/.ansible/ctxlic/dr_backups/licsrv01/20261122T120000Z)). It holds the files under their
     installation-relative paths and C(manifest.json). The manifest records for every file its size and SHA-256.
@@ -66,6 +74,19 @@ options:
         files are bound to. Citrix Licensing 11.17.2 build 49000 documentation says the client access point must carry
         the license files' host name.
     type: str
+  extra_paths:
+    description:
+      - Files or folders to back up besides the license files, C(CITRIX.opt), the proxy file and the certificate
+        pair, relative to the installation directory and under C(LS\conf) or C(LS\resource\cache) (for example
+        C(LS\resource\cache) for every file directly in the cache folder, or C(LS\resource\cache\<file>)).
+      - A folder stands for the files directly in it, not its subfolders. A path that does not exist gives a
+        warning. Anything outside those two folders, an absolute path and C(..) are refused.
+      - The Citrix Licensing documentation says C(LS\resource\cache) holds the user/device data but names none of
+        its files, and does not say whether a copy taken while the License Server runs is consistent (it writes
+        cache data every few seconds). See docs/dr.md.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - ctxlic.license_server.install_dir
   - ctxlic.license_server.attributes.platform

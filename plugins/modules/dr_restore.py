@@ -35,6 +35,15 @@ description:
     every file is in place but C(lmstat -a), read before anything changes, does not list every expected feature
     (an earlier run may have restored the files and stopped before its reread). When the proxy file changed,
     C(CitrixWebServicesforLicensing) is restarted if it is running.
+  - "Order of the writes. The certificate pair (C(LS\\conf\\server.crt), C(server.key)) and the other C(LS\\conf)
+    and C(LS\\resource\\cache) files the backup holds (its O(ctxlic.license_server.dr_backup#module:extra_paths))
+    are written first, with the C(Citrix Licensing) service stopped and then started again, as Citrix Licensing
+    11.17.2 build 49000 documentation installs a certificate (stop the service, copy the files, start the service).
+    Then the license files, C(CITRIX.opt) and the proxy file are written and C(lmreread) runs. These state files
+    replace the DR host's own without a copy next to them. A generation written by an older version, without
+    these files, restores as before."
+  - Every file written is read back from the DR host and must have the backup's SHA-256 (RV(host_verified)); a
+    mismatch fails the task.
   - Idempotent. A second run finds every file in place and every feature served, writes nothing, does not
     reread, and still checks that the features are served (from that same C(lmstat -a) read).
   - The backup set is found in the folder named by the collection's one rule (readable name plus a hash of the exact
@@ -236,6 +245,17 @@ web_service_restarted:
   description: Whether C(CitrixWebServicesforLicensing) was restarted because its proxy file changed.
   returned: success
   type: bool
+licensing_service_restarted:
+  description:
+    - Whether the C(Citrix Licensing) service was stopped and started again to write the certificate and the other
+      C(LS\conf) and C(LS\resource\cache) files of the backup (only when one of them changed and the service ran).
+  returned: success
+  type: bool
+host_verified:
+  description: Backup paths written to the DR host and read back from it with the backup's SHA-256.
+  returned: success
+  type: list
+  elements: str
 refusals:
   description: Why the task refused; the DR host is unchanged when this is not empty.
   returned: success

@@ -127,6 +127,9 @@ def test_backup_writes_a_verified_generation_is_idempotent_and_keeps_n(make_flee
         "MyFiles/citrix_startup.lic",
         "MyFiles/CITRIX.opt",
         "WebServicesForLicensing/SimpleLicenseServiceConfig.xml",
+        # the certificate pair the Citrix Licensing documentation names in LS\\conf (seed 004 ~2936)
+        "LS/conf/server.crt",
+        "LS/conf/server.key",
     }
     for entry in manifest["files"]:
         original = fleet.path("primary", INSTALL + "\\" + entry["path"].replace("/", "\\")).read_bytes()
@@ -219,6 +222,12 @@ def test_failover_after_the_primary_is_destroyed_needs_confirmation_then_restore
     assert b"proxy.corp.example:8080" in fleet.path("dr", PROXY_XML).read_bytes()
     restore = result.results_ending("Restore the verified backup, reread and check the served features")["dr"]
     assert restore["verified"] is True and restore["generation"] == gen.name
+    # The DR host's own self-signed pair is replaced by the primary's with Citrix Licensing stopped and started again
+    # (Citrix Licensing 11.17.2 build 49000 documentation, installing a certificate; seed 004 ~2934-2937), and every
+    # written file was read back by SHA-256.
+    assert restore["licensing_service_restarted"] is True
+    assert {"LS/conf/server.crt", "LS/conf/server.key"} <= set(restore["host_verified"])
+    assert fleet.state("dr").services["Citrix Licensing"]["state"] == "running"
     assert restore["expected_features"] == FEATURES and restore["missing_features"] == []
     assert restore["reread"]["ok"] is True and restore["reread"]["argv"][1:] == ["-c", "@localhost", "-all"]
     info = result.results_ending("Gather the DR License Server state")["dr"]["server"]

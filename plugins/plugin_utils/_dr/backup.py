@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # Internal use only: this module is private to ctxlic.license_server and may change at any time.
-"""Disaster recovery of a Citrix License Server, the backup side: what a backup takes, its manifest,
+r"""Disaster recovery of a Citrix License Server, the backup side: what a backup takes, its manifest,
 verification and retention of generations (pure).
 
 Seed 004 "Disaster recovery backup and redundancy" is the specification:
@@ -22,9 +22,28 @@ on the controller, the action plugin ``dr_backup`` reads the License Server. Fai
 A backup set holds generations: folders named by the UTC time of the backup (``20261122T120000Z``,
 with ``-2``, ``-3`` ... when two fall into the same second) holding the files
 under their installation-relative paths (``MyFiles/FID_a.lic``, ``MyFiles/CITRIX.opt``,
-``WebServicesForLicensing/SimpleLicenseServiceConfig.xml``) and ``manifest.json``, which records
-size and SHA-256 of every file and what the License Server was (host name, version, ports, served
-features) when the backup was taken.
+``WebServicesForLicensing/SimpleLicenseServiceConfig.xml``, ``LS/conf/server.crt``,
+``LS/conf/server.key`` and the ``LS/conf`` / ``LS/resource/cache`` files the operator lists) and
+``manifest.json``, which records size and SHA-256 of every file and what the License Server was (host
+name, version, ports, served features) when the backup was taken.
+
+What "the License Server and its contents" (seed 004 ~4779, "Redundancy solutions") holds beyond
+MyFiles, in the document's own words (seed 004 ~3574-3582, the support-bundle table):
+
+* ``LS\conf`` "Includes server configuration and certificates." The only files the document names
+  there are ``server.crt`` and ``server.key`` (seed 004 ~2905-2937: "Copy the server.crt and
+  server.key ... to c:\Program Files (x86)\Citrix\Licensing\LS\conf"; "The License Server uses only
+  the .crt certificate format"). A backup takes those two when they exist (kind ``certificate``).
+* ``LS\resource\cache`` "Contains user/device data, renewal database, and vendor daemon extension
+  data. There are also upload result files that contain the status of the last telemetry transfer."
+  The document names no file of the user/device data, the renewal database or the extension data
+  (the only name it gives there is ``upload_compliance_result.xml``, seed 004 ~745, a status file),
+  and no other file of the server configuration in ``LS\conf``. The collection does not guess: the
+  operator lists such files or folders (``extra_paths``, kinds ``conf`` and ``cache``), and a backup
+  warns about files it finds there that nobody listed (docs/dr.md).
+
+Manifest format 2 adds those kinds; format 1 manifests (license, startup, options and proxy files
+only) are still read and restored.
 """
 
 from __future__ import annotations
@@ -44,7 +63,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.ls_t
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "ctxlic.license_server.dr_backup"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+#: Manifest versions this collection reads: 1 (before LS\conf and LS\resource\cache were backed up) and 2.
+READABLE_VERSIONS = (1, 2)
 DEFAULT_BACKUP_DIR = "~/.ansible/ctxlic/dr_backups"
 
 MYFILES = "MyFiles"
@@ -53,7 +74,20 @@ OPTIONS_FILE = "CITRIX.opt"
 PROXY_CONFIG_RELPATH = "WebServicesForLicensing/SimpleLicenseServiceConfig.xml"
 PROXY_CONFIG_WINDOWS = r"WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
 
-KINDS = ("license", "startup", "options", "proxy_config")
+LS_CONF = "LS/conf"
+LS_CACHE = "LS/resource/cache"
+#: The certificate and private key the License Server reads from LS\conf (seed 004 ~2905-2937).
+CERTIFICATE_FILES = ("server.crt", "server.key")
+#: The status of the last compliance upload in LS\resource\cache (seed 004 ~745): not server state to warn about.
+UPLOAD_RESULT_FILE = "upload_compliance_result.xml"
+
+KINDS = ("license", "startup", "options", "proxy_config", "certificate", "conf", "cache")
+#: What a format 1 manifest can hold.
+V1_KINDS = ("license", "startup", "options", "proxy_config")
+#: Files of the License Server's own state: a restore writes them while the Citrix Licensing service is stopped
+#: (seed 004 ~2934-2937: "Stop the Citrix licensing service", copy the files to LS\conf, "Start the Citrix
+#: licensing service"), before the license files are put in place and reread.
+STATE_KINDS = ("certificate", "conf", "cache")
 #: Largest file a generation may hold; license files are limited to 1 MiB by the parser, the rest is tiny.
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -133,10 +167,19 @@ def kind_of(relpath: str) -> str:
     if relpath == PROXY_CONFIG_RELPATH:
         return "proxy_config"
     parts = relpath.split("/")
+    for folder, kind in ((LS_CACHE, "cache"), (LS_CONF, "conf")):
+        prefix = folder.split("/")
+        if parts[:len(prefix)] == prefix and len(parts) > len(prefix):
+            for part in parts[len(prefix):]:
+                _check_bare_name(part, "backup file name")
+            if kind == "conf" and len(parts) == 3 and parts[2].casefold() in CERTIFICATE_FILES:
+                return "certificate"
+            return kind
     if len(parts) != 2 or parts[0] != MYFILES:
         raise InputError(
-            f"backup file path {relpath!r} is neither MyFiles/<name> nor {PROXY_CONFIG_RELPATH}: the manifest "
-            "was not written by ctxlic.license_server.dr_backup (or was edited); do not restore from it"
+            f"backup file path {relpath!r} is neither MyFiles/<name>, {PROXY_CONFIG_RELPATH} nor a file under "
+            f"{LS_CONF} or {LS_CACHE}: the manifest was not written by ctxlic.license_server.dr_backup (or was "
+            "edited); do not restore from it"
         )
     name = _check_bare_name(parts[1], "backup file name")
     if name.casefold() == STARTUP_LICENSE.casefold():
@@ -151,6 +194,13 @@ def kind_of(relpath: str) -> str:
 def host_path(install_dir: str, relpath: str) -> str:
     """Where a generation-relative path lives under ``install_dir`` on a License Server."""
     kind_of(relpath)
+    return ntpath.join(check_install_dir(install_dir), *relpath.split("/"))
+
+
+def install_path(install_dir: str, relpath: str) -> str:
+    """Windows path of ``LS/conf``, ``LS/resource/cache`` or a file or folder under them (``extra_relpath``)."""
+    if relpath not in (LS_CONF, LS_CACHE):
+        kind_of(relpath)
     return ntpath.join(check_install_dir(install_dir), *relpath.split("/"))
 
 
@@ -188,6 +238,74 @@ def backup_sources(install_dir: str, myfiles_names: Iterable[str]) -> tuple[list
         selected.append(BackupSource(relpath, host_path(install_dir, relpath), kind))
     selected.append(BackupSource(PROXY_CONFIG_RELPATH, host_path(install_dir, PROXY_CONFIG_RELPATH), "proxy_config"))
     return selected, skipped
+
+
+def extra_relpath(text: Any) -> str:
+    """An ``extra_paths`` item as a generation path: a file or folder under ``LS\\conf`` or ``LS\\resource\\cache``.
+
+    Relative to the installation directory, ``\\`` or ``/`` separated, letter case of the two folders
+    ignored (Windows). The Citrix Licensing documentation names the contents of those folders only in
+    general terms (user/device data, renewal database, server configuration; seed 004 ~3579-3581), so
+    which files they are is the operator's to say; anything outside them, absolute paths and ``..``
+    are refused.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"extra_paths item {text!r} is empty: give a path under LS\\conf or LS\\resource\\cache")
+    raw = text.strip().replace("\\", "/")
+    if raw.startswith("/") or ntpath_drive(raw):
+        raise InputError(f"extra_paths item {text!r} is absolute: give it relative to the installation directory, "
+                         "e.g. LS\\resource\\cache\\<file>")
+    parts = [part for part in raw.split("/") if part]
+    for part in parts:
+        _check_bare_name(part, f"extra_paths item {text!r}: the part")
+    for folder in (LS_CACHE, LS_CONF):
+        prefix = folder.split("/")
+        if [p.casefold() for p in parts[:len(prefix)]] == [p.casefold() for p in prefix]:
+            return "/".join([*prefix, *parts[len(prefix):]])
+    raise InputError(f"extra_paths item {text!r} is not under LS\\conf or LS\\resource\\cache: the backup takes "
+                     "license files, CITRIX.opt and the proxy file by itself, and only those two folders' files on "
+                     "request")
+
+
+def ntpath_drive(path: str) -> str:
+    """The drive or UNC share of a path (``C:``, ``//server/share``), empty for a relative path."""
+    return ntpath.splitdrive(path.replace("/", "\\"))[0]
+
+
+def state_sources(install_dir: str, conf_names: Iterable[str], extra_files: Iterable[str]) -> list[BackupSource]:
+    """The License Server state files a backup copies besides MyFiles and the proxy file.
+
+    ``conf_names``: the file names found directly in ``LS\\conf``; of those, the certificate and key the
+    document names (``server.crt``, ``server.key``, seed 004 ~2936). ``extra_files``: generation paths of
+    the files the operator's ``extra_paths`` resolved to. Sorted and without duplicates (case ignored).
+    """
+    wanted = {f"{LS_CONF}/{name}" for name in conf_names if name.casefold() in CERTIFICATE_FILES}
+    wanted.update(extra_files)
+    seen: dict[str, str] = {}
+    for relpath in sorted(wanted, key=str.casefold):
+        seen.setdefault(relpath.casefold(), relpath)
+    return [BackupSource(rel, host_path(install_dir, rel), kind_of(rel)) for rel in seen.values()]
+
+
+def untaken_warning(folder: str, found: Iterable[str], taken: Iterable[str]) -> str | None:
+    """A warning naming the files found directly in ``folder`` (``LS_CONF``/``LS_CACHE``) that no rule takes.
+
+    The document says these folders hold server configuration and certificates, and user/device data,
+    the renewal database and vendor daemon extension data (seed 004 ~3579-3581), but names no file of
+    them except the certificate pair and the upload result file; so the operator decides, and is told.
+    """
+    taken_folded = {rel.casefold() for rel in taken}
+    left = sorted((name for name in found
+                   if f"{folder}/{name}".casefold() not in taken_folded
+                   and not (folder == LS_CACHE and name.casefold() == UPLOAD_RESULT_FILE)), key=str.casefold)
+    if not left:
+        return None
+    what = ("server configuration and certificates" if folder == LS_CONF
+            else "user/device data, renewal database and vendor daemon extension data")
+    return (f"{folder.replace('/', chr(92))} holds {', '.join(left)}, which the backup does not take: the Citrix "
+            f"Licensing 11.17.2 build 49000 documentation says this folder holds {what} but does not name these "
+            "files. If a failover needs them (user/device license assignments, for one), list them or the folder in "
+            "extra_paths (ctxlic_dr_extra_paths)")
 
 
 def sha256_hex(data: bytes) -> str:
@@ -252,10 +370,11 @@ def validate_manifest(data: Any, where: str) -> dict[str, Any]:
         raise InputError(f"{where} is not a JSON object: it is not a ctxlic.license_server.dr_backup manifest")
     if data.get("format") != MANIFEST_FORMAT:
         raise InputError(f"{where} has format {data.get('format')!r}, expected {MANIFEST_FORMAT!r}")
-    if data.get("format_version") != MANIFEST_VERSION:
+    version = data.get("format_version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         raise InputError(
-            f"{where} has format_version {data.get('format_version')!r}; this collection reads version "
-            f"{MANIFEST_VERSION}: use the collection version that wrote it"
+            f"{where} has format_version {version!r}; this collection reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}: use the collection version that wrote it"
         )
     for key, kind in _MANIFEST_KEYS.items():
         if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
@@ -265,6 +384,9 @@ def validate_manifest(data: Any, where: str) -> dict[str, Any]:
     seen: set[str] = set()
     for entry in data["files"]:
         _validate_entry(entry, where, seen)
+        if version == 1 and entry["kind"] not in V1_KINDS:
+            raise InputError(f"{where}: {entry['path']} is a {entry['kind']} file, which a format 1 manifest never "
+                             "holds; the manifest was edited, do not restore from it")
     served = data.get("served_features")
     if served is not None and (not isinstance(served, list) or not all(isinstance(x, str) for x in served)):
         raise InputError(f"{where}: served_features must be a list of feature names or null")
@@ -428,6 +550,8 @@ def identity(raw: Mapping[str, Any], record_hostname: str | None, cluster_access
 
 def collected_content(source: BackupSource, raw: Mapping[str, Any]) -> bytes | None:
     """The bytes of ``source`` when the one-shot collection returned them; None: read the file from the host."""
+    if source.kind in STATE_KINDS:
+        return None  # the one-shot collection does not return LS\conf or LS\resource\cache files
     if source.kind == "proxy_config":
         item = raw.get("proxy_config")
     else:
@@ -442,13 +566,16 @@ def source_problem(source: BackupSource, data: bytes | None) -> tuple[str | None
     """(warning, error) about one file read for the backup; both None when it is taken as it is.
 
     A missing proxy file is only a warning (no proxy configured); any other file that disappeared, or
-    a file too large to be a license, options or proxy file, stops the backup.
+    a file larger than a generation holds, stops the backup.
     """
     if data is None:
         if source.kind == "proxy_config":
             return f"{source.host_path} does not exist, so no proxy configuration is backed up", None
         return None, f"{source.host_path} disappeared while it was being backed up; run the backup again"
     if len(data) > MAX_FILE_BYTES:
+        if source.kind in STATE_KINDS:
+            return None, (f"{source.host_path} is larger than {MAX_FILE_BYTES} bytes, more than a backup generation "
+                          "holds per file; leave it out of extra_paths")
         return None, (f"{source.host_path} is larger than {MAX_FILE_BYTES} bytes; it is not a license, options or "
                       "proxy file the backup can hold")
     return None, None

@@ -29,7 +29,12 @@ from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr.backup import STARTUP_LICENSE, host_path
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._dr.backup import (
+    STARTUP_LICENSE,
+    STATE_KINDS,
+    host_path,
+    sha256_hex,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_binding import check_binding
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
@@ -216,6 +221,41 @@ class RestorePlan:
     def proxy_changed(self) -> bool:
         return any(a.changed and a.kind == "proxy_config" for a in self.actions)
 
+    @property
+    def state_changed(self) -> bool:
+        """A certificate, LS\\conf or LS\\resource\\cache file is written: the Citrix Licensing service stops for it."""
+        return any(a.changed and a.kind in STATE_KINDS for a in self.actions)
+
+
+def write_phases(plan: RestorePlan) -> tuple[list[FileAction], list[FileAction]]:
+    """(written while Citrix Licensing is stopped, written after it runs again): the order of a restore.
+
+    Seed 004 gives the order for the two parts of a restore it describes. Certificates: "Stop the
+    Citrix licensing service", copy ``server.crt`` and ``server.key`` to ``LS\\conf``, "Start the Citrix
+    licensing service" (~2934-2937); the License Server reads its own state when it starts, so the
+    other ``LS\\conf`` and ``LS\\resource\\cache`` files the operator listed go in the same stop (the
+    document names no order for them; a running server optimizes and "write[s] cache data to disk"
+    every five seconds, ~2331, and would overwrite them). Then, as for any license change, "Install the
+    License Server component and your backup license files" (~4745) and ``lmreread`` (license files,
+    ``CITRIX.opt``; the proxy file restarts Citrix Web Services for Licensing). Within a phase, the
+    manifest's order.
+    """
+    changed = [a for a in plan.actions if a.changed]
+    return [a for a in changed if a.kind in STATE_KINDS], [a for a in changed if a.kind not in STATE_KINDS]
+
+
+def readback_problems(actions: Sequence[FileAction], readback: Mapping[str, bytes | None]) -> list[str]:
+    """Files written to the DR host whose bytes, read back from it, do not have the manifest's SHA-256."""
+    problems = []
+    for action in actions:
+        data = readback.get(action.path)
+        if data is None:
+            problems.append(f"{action.host_path} is not on the DR host after it was written")
+        elif sha256_hex(data) != action.sha256:
+            problems.append(f"{action.host_path} on the DR host has sha256 {sha256_hex(data)[:12]}... after the "
+                            f"restore, the backup recorded {action.sha256[:12]}...")
+    return problems
+
 
 def _operation(existing_sha1: str | None, data: bytes) -> str:
     if existing_sha1 is None:
@@ -333,6 +373,9 @@ def existing_checksums(raw: Mapping[str, Any], files: Sequence[tuple[Mapping[str
     ask: list[str] = []
     for entry, _data in files:
         relpath = entry["path"]
+        if entry["kind"] in STATE_KINDS:
+            ask.append(relpath)  # the collection does not read LS\\conf or LS\\resource\\cache
+            continue
         if entry["kind"] == "proxy_config":
             item = raw.get("proxy_config")
         else:
@@ -424,6 +467,8 @@ def restore_result(pre: Preflight, manifest: Mapping[str, Any], generation: str,
         "missing_features": None,
         "reread": None,
         "web_service_restarted": False,
+        "licensing_service_restarted": False,
+        "host_verified": [],
         "refusals": pre.refusals,
     }
 

@@ -43,3 +43,18 @@ OPTIONS_FILE = "# Citrix options file (CITRIX.opt). Never delete it (seed 004).\
 
 def httpd_conf(wsl_port: int) -> str:
     return f"# Apache configuration for Citrix Web Services for Licensing\r\nListen {wsl_port}\r\n"
+
+
+def self_signed_certificate(hostname: str, host_id: str) -> tuple[str, str]:
+    """(``server.crt``, ``server.key``) the lab's installer writes to ``LS\\conf``: stand-ins, not real key material.
+
+    Seed 004 ~2853: the installation generates a self-signed certificate ("Use this procedure if you don't want
+    to use the self-signed certificate that is generated during installation"); ~2936: the replacement
+    ``server.crt`` and ``server.key`` go to ``LS\\conf``; ~3579: ``LS\\conf`` "Includes server configuration and
+    certificates". The document does not name the generated files; the lab gives them the two names it does give
+    (docs/lab.md). The text is PEM-shaped (the ``openssl pkcs12 -out server.crt`` output of ~2910) and differs
+    per lab host (``host_id``), as two installations' self-signed certificates do.
+    """
+    body = f"lab self-signed certificate of {hostname} (lab host {host_id})"
+    return (f"-----BEGIN CERTIFICATE-----\r\n{body}\r\n-----END CERTIFICATE-----\r\n",
+            f"-----BEGIN PRIVATE KEY-----\r\nlab private key of {body}\r\n-----END PRIVATE KEY-----\r\n")

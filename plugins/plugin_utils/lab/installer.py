@@ -132,6 +132,7 @@ class Installer:
         for sub in (
             "MyFiles",
             "LS",
+            "LS/conf",
             "LS/resource/cache",
             "LS/resource/usage",
             "LS/resource/cis_bundles/ul_usage",
@@ -149,6 +150,13 @@ class Installer:
         config = base / "WebServicesForLicensing" / "SimpleLicenseServiceConfig.xml"
         if not config.exists():
             config.write_text(lab_files.SIMPLE_LICENSE_SERVICE_CONFIG, encoding="utf-8", newline="")
+        # The self-signed certificate the installation generates (seed 004 ~2853), in LS\conf (~2936, ~3579);
+        # an upgrade keeps the one there.
+        certificate, key = lab_files.self_signed_certificate(self.state.host.get("hostname") or "", self.root.name)
+        for name, text in (("server.crt", certificate), ("server.key", key)):
+            path = base / "LS" / "conf" / name
+            if not path.exists():
+                path.write_text(text, encoding="utf-8", newline="")
         httpd = base / "WebServicesForLicensing" / "Apache" / "conf" / "httpd.conf"
         if not httpd.exists():
             httpd.write_text(lab_files.httpd_conf(ports["WSLPORT"]), encoding="utf-8")

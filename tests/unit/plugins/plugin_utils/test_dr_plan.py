@@ -99,6 +99,18 @@ def test_is_generation_name(name, ok):
     ("LS/x.lic", None),
     ("MyFiles/a:b.lic", None),
     ("../manifest.json", None),
+    # seed 004 ~2936: server.crt and server.key in LS\\conf; ~3579-3581: LS\\conf and LS\\resource\\cache
+    ("LS/conf/server.crt", "certificate"),
+    ("LS/conf/Server.KEY", "certificate"),
+    ("LS/conf/other.cfg", "conf"),
+    ("LS/conf/sub/server.crt", "conf"),
+    ("LS/resource/cache/ud.bin", "cache"),
+    ("LS/resource/cache/sub/x", "cache"),
+    ("LS/conf", None),
+    ("LS/resource/cache", None),
+    ("LS/resource/cache/../../x", None),
+    ("LS/Conf/server.crt", None),  # generation paths are written in one spelling
+    ("LS/resource/usage/x.zip", None),
 ])
 def test_kind_of_accepts_only_what_a_backup_writes(relpath, kind):
     if kind is None:
@@ -119,6 +131,63 @@ def test_backup_sources_take_license_options_and_proxy_files_only():
     assert selected[2].host_path == INSTALL + r"\MyFiles\FID_a.lic"
     assert selected[-1].host_path == INSTALL + r"\WebServicesForLicensing\SimpleLicenseServiceConfig.xml"
     assert skipped == ["FID_a.lic.1234.2026-11-22@10:00~", "FID_old.old", "FID_x.LIC"]
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    (r"LS\resource\cache\ud.bin", "LS/resource/cache/ud.bin"),
+    (r"ls\RESOURCE\Cache\ud.bin", "LS/resource/cache/ud.bin"),
+    ("LS/resource/cache/", "LS/resource/cache"),
+    (r"LS\conf", "LS/conf"),
+    (r"LS\conf\sub\x.cfg", "LS/conf/sub/x.cfg"),
+    (r"C:\Program Files (x86)\Citrix\Licensing\LS\conf\x", None),
+    (r"\LS\conf\x", None),
+    (r"\\server\share\LS\conf\x", None),
+    (r"LS\conf\..\..\Windows\x", None),
+    (r"LS\logs\lmgrd.log", None),
+    (r"MyFiles\x.lic", None),
+    (r"LS\resource", None),
+    ("", None),
+    (None, None),
+])
+def test_extra_relpath_only_under_ls_conf_and_the_cache(given, expected):
+    if expected is None:
+        with pytest.raises(InputError, match="extra_paths item"):
+            bkp.extra_relpath(given)
+    else:
+        assert bkp.extra_relpath(given) == expected
+
+
+def test_state_sources_take_the_certificate_pair_and_the_listed_files_only():
+    """Seed 004 ~2936 names server.crt and server.key in LS\\conf; nothing else there or in the cache is named."""
+    sources = bkp.state_sources(INSTALL, ["server.key", "Server.crt", "other.cfg", "server.pfx"],
+                                ["LS/resource/cache/ud.bin", "LS/conf/server.key"])
+    assert [(s.relpath, s.kind) for s in sources] == [
+        ("LS/conf/Server.crt", "certificate"), ("LS/conf/server.key", "certificate"),
+        ("LS/resource/cache/ud.bin", "cache")]
+    assert sources[2].host_path == INSTALL + r"\LS\resource\cache\ud.bin"
+    assert bkp.state_sources(INSTALL, [], []) == []
+
+
+def test_untaken_warning_names_unlisted_files_but_not_the_upload_result():
+    assert bkp.untaken_warning(bkp.LS_CACHE, ["upload_compliance_result.xml"], []) is None
+    warning = bkp.untaken_warning(bkp.LS_CACHE, ["b.bin", "upload_compliance_result.xml", "a.bin"],
+                                  ["LS/resource/cache/b.bin"])
+    assert warning is not None and warning.startswith(r"LS\resource\cache holds a.bin, which the backup does not take")
+    assert "user/device data" in warning and "ctxlic_dr_extra_paths" in warning
+    conf = bkp.untaken_warning(bkp.LS_CONF, ["server.crt", "x.cfg"], ["LS/conf/server.crt"])
+    assert conf is not None and conf.startswith(r"LS\conf holds x.cfg,")
+    assert bkp.untaken_warning(bkp.LS_CONF, ["server.crt"], ["LS/conf/server.crt"]) is None
+
+
+def test_a_format_1_manifest_is_read_but_may_hold_only_the_old_kinds():
+    old = manifest_for({"MyFiles/FID_a.lic": lic()})
+    old["format_version"] = 1
+    assert bkp.validate_manifest(old, "m") is old
+    new = manifest_for({"MyFiles/FID_a.lic": lic(), "LS/conf/server.crt": b"crt"})
+    assert new["format_version"] == bkp.MANIFEST_VERSION == 2
+    new["format_version"] = 1
+    with pytest.raises(InputError, match="a format 1 manifest never holds"):
+        bkp.validate_manifest(new, "m")
 
 
 # -- manifest -----------------------------------------------------------------------------------------
@@ -149,7 +218,8 @@ def _tampered(change) -> dict:
     (lambda m: m["files"][0].update(size=True), "size"),
     (lambda m: m["files"].append(dict(m["files"][0], path="MyFiles/fid_a.LIC".replace("LIC", "lic"))), "twice"),
     (lambda m: m.update(format="other"), "format"),
-    (lambda m: m.update(format_version=2), "format_version"),
+    (lambda m: m.update(format_version=3), "format_version"),
+    (lambda m: m.update(format_version=True), "format_version"),
     (lambda m: m.update(ls_hostname=" "), "ls_hostname"),
     (lambda m: m.pop("files"), "files"),
     (lambda m: m.update(served_features="XDT"), "served_features"),
@@ -423,3 +493,45 @@ def test_ports_for_the_server_role_and_port_warnings():
     warnings = rst.port_warnings({"license_server_port": 27010}, {"license_server_port": 27000})
     assert len(warnings) == 1 and "27000" in warnings[0] and "27010" in warnings[0]
     assert rst.port_warnings({"license_server_port": 27000}, {"license_server_port": 27000}) == []
+
+
+# -- restore order and read-back ------------------------------------------------------------------------
+def test_write_phases_put_state_files_first_whatever_their_names():
+    """Seed 004 ~2934-2937: stop Citrix Licensing, copy the certificate pair, start it; then license files and reread
+    (~4745). The order must come from the kinds, not from the alphabet."""
+    files = {"MyFiles/A.lic": lic(), "MyFiles/CITRIX.opt": b"o", "LS/conf/server.crt": b"c",
+             "LS/resource/cache/z.bin": b"z", bkp.PROXY_CONFIG_RELPATH: b"p"}
+    manifest = manifest_for(files)
+    entries = {e["path"]: e for e in manifest["files"]}
+    ordered = [(entries[p], files[p]) for p in (bkp.PROXY_CONFIG_RELPATH, "MyFiles/A.lic", "LS/resource/cache/z.bin",
+                                                "MyFiles/CITRIX.opt", "LS/conf/server.crt")]
+    plan = rst.plan_restore(ordered, manifest, install_dir=INSTALL, existing={}, dr_hostname="LICSRV01",
+                            dr_macs=[], exclude=[], today=TODAY)
+    stopped, running = rst.write_phases(plan)
+    assert [a.path for a in stopped] == ["LS/resource/cache/z.bin", "LS/conf/server.crt"]
+    assert [a.path for a in running] == [bkp.PROXY_CONFIG_RELPATH, "MyFiles/A.lic", "MyFiles/CITRIX.opt"]
+    assert plan.state_changed and plan.myfiles_changed
+    same = rst.plan_restore(ordered, manifest, install_dir=INSTALL, dr_hostname="LICSRV01", dr_macs=[], exclude=[],
+                            today=TODAY, existing={"LS/conf/server.crt": content_checksum(b"c"),
+                                                   "LS/resource/cache/z.bin": content_checksum(b"z")})
+    assert not same.state_changed and rst.write_phases(same)[0] == []
+    excluded = rst.plan_restore(ordered, manifest, install_dir=INSTALL, existing={}, dr_hostname="LICSRV01",
+                                dr_macs=[], exclude=["z.bin", "server.crt"], today=TODAY)
+    assert rst.write_phases(excluded)[0] == []
+
+
+def test_existing_checksums_ask_the_host_for_state_files():
+    files = [({"path": "LS/conf/server.key", "kind": "certificate"}, b"k"),
+             ({"path": "MyFiles/CITRIX.opt", "kind": "options"}, b"o")]
+    known, ask = rst.existing_checksums({"myfiles": []}, files)
+    assert ask == ["LS/conf/server.key"] and known == {"MyFiles/CITRIX.opt": None}
+
+
+def test_readback_problems_compare_sha256():
+    manifest = manifest_for({"LS/conf/server.crt": b"crt", "MyFiles/CITRIX.opt": b"opt"})
+    actions = [rst.FileAction(e["path"], e["kind"], e["host_path"], "create", e["sha256"]) for e in manifest["files"]]
+    assert rst.readback_problems(actions, {"LS/conf/server.crt": b"crt", "MyFiles/CITRIX.opt": b"opt"}) == []
+    problems = rst.readback_problems(actions, {"LS/conf/server.crt": b"crx", "MyFiles/CITRIX.opt": None})
+    assert len(problems) == 2
+    assert problems[0].startswith(INSTALL + r"\LS\conf\server.crt on the DR host has sha256 ")
+    assert problems[1] == INSTALL + r"\MyFiles\CITRIX.opt is not on the DR host after it was written"
