@@ -80,7 +80,7 @@ class ActionModule(CtxlicAction):
         las_verdict = las_summary(las_results, source)
         if chosen.source == "unknown":
             self.warn("the proxy configuration cannot be read unambiguously (see findings); only the direct "
-                            "path was probed, and the License Server's own behaviour with this file is unknown")
+                      "path was probed, and the License Server's own behaviour with this file is unknown")
         result = {
             "changed": False,
             "upload_host": upload_host,

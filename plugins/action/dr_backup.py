@@ -29,7 +29,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store impor
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import host_folder
 
 
-
 class ActionModule(CtxlicAction):
     ARGUMENT_SPEC = {
         "dest": {"type": "path", "default": dr_backup_plan.DEFAULT_BACKUP_DIR},

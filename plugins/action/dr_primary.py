@@ -51,10 +51,10 @@ class ActionModule(CtxlicAction):
         services = primary_plan.check_services(args["services"])
         primary = self._task.delegate_to or self.inventory_host
         host, states, error = self._probe(services)
-        plan = primary_plan.plan_primary(primary, reachable=host is not None, error=error,
-                                    states={n: v[:2] for n, v in states.items()}, services=services,
-                                    confirmed_down=args["confirmed_down"],
-                                    start_modes={n: v[2] for n, v in states.items()}, start_mode=args["start_mode"])
+        plan = primary_plan.plan_primary(
+            primary, reachable=host is not None, error=error, states={n: v[:2] for n, v in states.items()},
+            services=services, confirmed_down=args["confirmed_down"],
+            start_modes={n: v[2] for n, v in states.items()}, start_mode=args["start_mode"])
         result: dict[str, Any] = {
             "changed": False,
             "primary": primary,

@@ -45,7 +45,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.pack
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import dr_backups as dr_store
 
 
-
 class ActionModule(CtxlicAction):
     ARGUMENT_SPEC = {
         "src": {"type": "path", "default": dr_backup_plan.DEFAULT_BACKUP_DIR},

@@ -195,8 +195,8 @@ class ActionModule(CtxlicAction):
                           "every host of this report is a lab host living by it.")
         if lab:
             self.warn(f"the report mixes hosts of {len(lab)} lab clock(s) with {len(other)} other host(s): it "
-                            "judges all of them by the controller's clock, so lab hosts whose clock was advanced show "
-                            "upload times in the future (not credited). Report on one lab at a time, or set as_of.")
+                      "judges all of them by the controller's clock, so lab hosts whose clock was advanced show "
+                      "upload times in the future (not credited). Report on one lab at a time, or set as_of.")
         return controller, (f"Report clock: the controller's clock, {controller.strftime('%Y-%m-%dT%H:%M:%SZ')} "
                             "(UTC).")
 
@@ -312,7 +312,7 @@ class ActionModule(CtxlicAction):
                              "inventory's full host list) or run it in a play over the whole fleet, not records.")
         hosts = list(dict.fromkeys(str(h) for h in hosts))
         found, account = fleet_gathers.fleet_from_history(history, hosts, args["info_var"], args["window_var"],
-                                                           args["gather_max_age_hours"])
+                                                          args["gather_max_age_hours"])
         return {**task_vars, "hostvars": found, "ansible_play_hosts_all": hosts}, account
 
     def _record(self, history: EvidenceHistory | None, records: list[dict], not_after: datetime, check: bool) -> int:

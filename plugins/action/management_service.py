@@ -35,7 +35,7 @@ class ActionModule(CtxlicAction):
         state = args["state"]
         changed, flag = ls_tools.plan_management_service(state, current)
         result: dict[str, Any] = {**base, "enabled": current, "previous_enabled": current,
-                  "reporting_mode": ls_tools.reporting_mode(current), "query_output": query.stdout}
+                                  "reporting_mode": ls_tools.reporting_mode(current), "query_output": query.stdout}
         if changed and flag is not None:  # a change always comes with the switch that makes it
             wanted = state == "enabled"
             result.update(changed=True, enabled=wanted, reporting_mode=ls_tools.reporting_mode(wanted))

@@ -143,8 +143,8 @@ class ActionModule(CtxlicAction):
     def _retire(self, manifest: dict, problems: dict[str, str]) -> dict:
         for name, why in sorted(problems.items()):
             self.warn(f"bundle {name} failed verification ({why}): its members no longer count as "
-                                  "bundled; those still on the server are bundled again and none of them is deleted "
-                                  "on its strength")
+                      "bundled; those still on the server are bundled again and none of them is deleted "
+                      "on its strength")
         manifest = state.retire_bundles(manifest, problems, when=self._now)
         if not problems or self._check:
             return manifest
@@ -175,13 +175,13 @@ class ActionModule(CtxlicAction):
             members = None if temporary else self._store.member_sha256s(path)
             if temporary or (members is not None and set(members) <= known):
                 self.warn(f"removed {path}: written by an interrupted run and never recorded in the "
-                                      "manifest; every file it holds is still in incoming or in a verified bundle")
+                          "manifest; every file it holds is still in incoming or in a verified bundle")
                 self._store.remove(path)
             else:
                 kept = self._store.keep_unrecorded(path)
                 self.warn(f"{path} is not recorded in the manifest and holds files found nowhere else on "
-                                      f"the controller; kept as {kept} (upload it, or delete it once you have "
-                                      "checked it)")
+                          f"the controller; kept as {kept} (upload it, or delete it once you have "
+                          "checked it)")
             self._changed = True
 
     # -- fetching --------------------------------------------------------------------------------------
@@ -257,7 +257,7 @@ class ActionModule(CtxlicAction):
         source = meta.get("source_path")
         if not isinstance(source, str) or meta.get("sha256") != local["sha256"]:
             self.warn(f"{local['path']}: fetched copy without a matching record of its origin and no such "
-                                  "file on the server any more; left in place, not bundled")
+                      "file on the server any more; left in place, not bundled")
             return []
         if state.bundled_content(manifest, verified, source, local["sha256"]):
             if not self._check:
@@ -295,7 +295,7 @@ class ActionModule(CtxlicAction):
             rejected.append({"path": item["path"], "reason": verdict["reason"], "quarantined": quarantined,
                              "new": True})
             self.warn(f"{item['path']} rejected: {verdict['reason']}; quarantined on the controller, left "
-                                  "on the server (never deleted); ask Citrix support how to report it")
+                      "on the server (never deleted); ask Citrix support how to report it")
         return good, rejected, manifest
 
     def _plan(self, candidates: list[dict], manifest: dict, day: date, args: dict) -> list[dict[str, Any]]:

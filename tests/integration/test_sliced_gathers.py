@@ -158,7 +158,7 @@ def test_four_slices_and_a_report_equal_one_unsliced_run(make_fleet, tmp_path, b
     expected = next(iter(expected.values()))
     assert unsliced.rc == 0, unsliced.stdout[-3000:]
 
-    slices, report, _ = run_sliced(fleet, tmp_path / "runner", history_db, tmp_path / "sliced")
+    slices, report, _sliced_dir = run_sliced(fleet, tmp_path / "runner", history_db, tmp_path / "sliced")
     for number, runner in enumerate(slices, 1):
         assert runner.status == "successful", (number, runner.status, runner.stdout.read()[-3000:])
         gathered = task_result(runner, REPORT_TASK)

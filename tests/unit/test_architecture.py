@@ -116,7 +116,7 @@ def test_the_io_test_catches_io(tmp_path: Path) -> None:
     """The detector itself: an import of os, a from-import of sqlite3 and a call of open() are all seen."""
     sample = tmp_path / "sample.py"
     sample.write_text("import os\nfrom sqlite3 import connect\n\ndef f():\n    return open('x')\n", encoding="utf-8")
-    names = [name for _, name in imports(sample)]
+    names = [entry[1] for entry in imports(sample)]
     assert "os" in names and "sqlite3" in names
 
 

@@ -16,11 +16,12 @@ from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 
+__all__ = ["HAS_LXML", "LXML_IMPORT_ERROR", "etree", "html", "require_lxml"]
+
 etree: Any
 html: Any
 try:
-    import lxml.html as html
-    from lxml import etree
+    from lxml import etree, html
 
     HAS_LXML = True
     LXML_IMPORT_ERROR: ImportError | None = None

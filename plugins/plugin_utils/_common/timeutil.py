@@ -65,6 +65,8 @@ def as_utc(value: datetime) -> datetime | None:
 def iso_z(value: datetime) -> str: ...
 @overload
 def iso_z(value: datetime | None) -> str | None: ...
+
+
 def iso_z(value: datetime | None) -> str | None:
     """``2026-11-22T10:00:00Z`` (seconds precision, UTC; a naive datetime is taken as UTC).
 
@@ -83,6 +85,8 @@ def iso_z(value: datetime | None) -> str | None:
 def iso_day(value: date) -> str: ...
 @overload
 def iso_day(value: date | None) -> str | None: ...
+
+
 def iso_day(value: date | None) -> str | None:
     """``2026-11-22`` for a date (the date part of a datetime as it is), None for None."""
     if value is None:

@@ -22,6 +22,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     plural,
 )
 
+
 def catalog_notice(catalog: Mapping[str, Any] | None, *, as_of: datetime | None = None,
                    max_age_days: int = 30) -> dict:
     """Describe the release catalog the upgrade windows were computed with, and whether it is stale.

@@ -42,6 +42,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     require_days,
 )
 
+
 def _identity(result: Mapping[str, Any]) -> str:
     """The allocation key of a server: the LS host name (allocations are per host name, 002), else the host."""
     hostname = result.get("hostname")

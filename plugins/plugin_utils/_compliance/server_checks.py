@@ -582,7 +582,7 @@ def _check_surplus(record: Mapping[str, Any], *, usable: bool, as_of: datetime, 
     licenses = _mapping(record.get("licenses")) or {}
     in_use = _mapping(licenses.get("in_use"))
     evidence: dict[str, Any] = {"installed": counts, "purchased": purchased, "in_use": dict(in_use) if in_use else None,
-                "basis": basis}
+                                "basis": basis}
     if purchased is None:
         return _check("licenses_surplus", UNKNOWN, "Skipped: no purchased license counts given (set the purchased "
                       "counts, e.g. entitlements_file or purchased: {XDT_PLT_UD: 500}).", evidence)

@@ -44,6 +44,8 @@ def to_utc(value: datetime) -> datetime:
 def iso_utc(value: datetime | date) -> str: ...
 @overload
 def iso_utc(value: datetime | date | None) -> str | None: ...
+
+
 def iso_utc(value: datetime | date | None) -> str | None:
     """Format a time as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC) and a date as ``YYYY-MM-DD``, the record's formats."""
     if value is None:

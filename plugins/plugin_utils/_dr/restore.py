@@ -512,7 +512,7 @@ def reread_failed_message(reason: str) -> str:
 
 
 def served_check(plan: RestorePlan, record: Mapping[str, Any]) -> tuple[list[str] | None, list[str] | None,
-                                                                          str | None]:
+                                                                        str | None]:
     """(served, missing, failure message) after the restore, from the DR host's info record."""
     served = served_features(record)
     if served is None:

@@ -46,7 +46,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import literal_path
 
 
-
 class LabHost(HostAccess):
     backend = "lab"
 

@@ -19,6 +19,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.lic
     as_date,
 )
 
+
 def feature_summary(report: LicenseFileReport) -> list[dict[str, Any]]:
     """What a diff of a license file shows: one small dict per INCREMENT line, no signatures."""
     return [

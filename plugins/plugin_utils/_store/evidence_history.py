@@ -135,6 +135,7 @@ def migration_statements(dialect: str, version: int) -> tuple[str, ...]:
             return tuple(statement.format(**DIALECT_TYPES[dialect]) for statement in statements)
     raise KeyError(version)
 
+
 STATUSES = ("success", "failure", "unknown")
 _ROW_COLUMNS = ("status", "code", "message", "arg", "upload_time", "upload_type", "reason", "hint")
 _OBSERVATION_COLUMNS = (

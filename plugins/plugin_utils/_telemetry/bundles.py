@@ -100,7 +100,7 @@ def _pending_entry(item: Any, index: int) -> dict[str, Any]:
         "path": path,
         "size": _size(item.get("size"), f"{where} ({path})"),
         "mtime": None if item.get("mtime") is None else normalize_time(item["mtime"], f"{where} ({path}) mtime",
-                                                                    unix_seconds=True),
+                                                                       unix_seconds=True),
     }
 
 

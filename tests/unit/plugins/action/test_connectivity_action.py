@@ -42,7 +42,7 @@ def test_the_configured_proxy_is_read_and_every_target_probed_through_it(run_act
     assert result["changed"] is False and not result.get("failed"), result
     assert result["proxy"] == PROXY and result["proxy_source"] == "config" and result["config_path"] == PROXY_XML
     assert result["ok"] is True and result["las_ok"] is True
-    assert [las["endpoint"] for las in result["las"]] == [h for h, _ in LAS]
+    assert [las["endpoint"] for las in result["las"]] == [endpoint[0] for endpoint in LAS]
     assert probes(host) == [("cis.citrix.com", 443, PROXY, 10), *((h, p, PROXY, 10) for h, p in LAS)]
     assert host.operations() == ["registry_value", "read_file", "probe", "probe", "probe"]
     assert host.changes() == []

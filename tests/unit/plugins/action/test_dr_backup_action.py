@@ -39,7 +39,7 @@ def test_backup_writes_a_verified_generation_from_one_collection(run_action, tmp
     assert (written / "LS" / "conf" / "server.key").read_bytes() == host.content(CONF + r"\server.key")
     # One collection, a listing of LS\conf and LS\resource\cache, then only the files it does not return are read;
     # nothing on the server changes.
-    assert [op for op, _ in host.log] == ["collect", "find", "find"] + ["read_file"] * 4
+    assert [entry[0] for entry in host.log] == ["collect", "find", "find"] + ["read_file"] * 4
     assert [args[0] for op, args in host.log if op == "find"] == [CONF, CACHE]
     assert [args[0] for op, args in host.log if op == "read_file"] == [
         MYFILES + r"\CITRIX.opt", CONF + r"\server.crt", CONF + r"\server.key", HTTPD_CONF]

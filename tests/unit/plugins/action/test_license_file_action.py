@@ -24,7 +24,7 @@ def test_a_new_file_is_written_and_reread(run_action) -> None:
     assert result["msg"] == f"{NAME} added; the License Server reread its license files"
     assert host.content(PATH) == license_file()
     assert ("lmreread.exe", "-c", "@localhost", "-all") in runs(host)
-    assert [op for op, _ in host.changes()] == ["write_file", "run"]
+    assert [entry[0] for entry in host.changes()] == ["write_file", "run"]
     assert "diff" not in result
 
 
@@ -89,7 +89,7 @@ def test_removal_backs_up_to_backup_dir_relative_to_the_playbook(run_action, tmp
     with open(result["backup_file"], "rb") as handle:
         assert handle.read() == license_file()
     assert result["diff"]["after"] == "" and "XDT_PLT_UD" in result["diff"]["before"]
-    operations = [op for op, _ in host.changes()]
+    operations = [entry[0] for entry in host.changes()]
     assert "set_service" in operations and "rename" in operations
 
 

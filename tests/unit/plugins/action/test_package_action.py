@@ -71,7 +71,7 @@ def test_the_target_installed_already_starts_a_stopped_service(run_action, downl
     assert not result["failed"], result.get("msg")
     assert result["changed"] is True and result["services_started"] == list(SERVICES)
     assert result["msg"] == f"Citrix License Server {V49} is already installed; started {', '.join(SERVICES)}."
-    assert [op for op, _ in host.changes()] == ["set_service"] * 3
+    assert [entry[0] for entry in host.changes()] == ["set_service"] * 3
     again = run_action("package", {"src": download, "version": V49}, host)
     assert again["changed"] is False and again["msg"] == f"Citrix License Server {V49} is already installed."
 

@@ -58,7 +58,7 @@ def test_only_if_stale_skips_the_reread_when_lmstat_serves_myfiles(run_action) -
     assert result["changed"] is False and "lmreread was not run" in result["msg"]
     assert result["served_check"]["checked"] is True
     assert "diff" not in result and not result.get("warnings")
-    assert [op for op, _ in server.log if op == "run"] == []
+    assert [entry[0] for entry in server.log if entry[0] == "run"] == []
     assert server.operations().count("collect") == 1
 
 

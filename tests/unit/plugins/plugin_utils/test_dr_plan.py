@@ -361,7 +361,7 @@ V45, V49, V51 = "11.17.2.0 build 45000", "11.17.2.0 build 49000", "11.17.2.0 bui
 ])
 def test_plan_install(installed, installer, clustered, action, refusal):
     plan = rst.plan_install(backup_version=V45, installed_version=installed, installer_version=installer,
-                           clustered=clustered)
+                            clustered=clustered)
     assert plan.action == action
     if refusal is None:
         assert plan.refusals == []
@@ -373,7 +373,7 @@ def test_plan_install_with_an_unreadable_primary_version_warns_and_installs():
     plan = rst.plan_install(backup_version="unknown", installed_version=None, installer_version=V49, clustered=False)
     assert plan.action == "install" and plan.refusals == [] and "cannot be compared" in plan.warnings[0]
     assert rst.plan_install(backup_version="unknown", installed_version=V45, installer_version=None,
-                           clustered=False).action == "none"
+                            clustered=False).action == "none"
 
 
 # -- restore plan -------------------------------------------------------------------------------------
@@ -381,7 +381,7 @@ def restore(files: dict[str, bytes], *, dr: str | None = "LICSRV01", dr_macs=(DR
             exclude=(), served=None):
     manifest = manifest_for(files, served=served)
     return rst.plan_restore(with_data(manifest, files), manifest, install_dir=INSTALL, existing=existing or {},
-                           dr_hostname=dr, dr_macs=list(dr_macs), exclude=list(exclude), today=TODAY)
+                            dr_hostname=dr, dr_macs=list(dr_macs), exclude=list(exclude), today=TODAY)
 
 
 def ops(plan) -> dict[str, str]:
@@ -459,11 +459,11 @@ SERVICES = list(pri.DEFAULT_PRIMARY_SERVICES)
 
 def test_unreachable_primary_needs_confirmation():
     refused = pri.plan_primary("ls1", reachable=False, error="timeout", states={}, services=SERVICES,
-                              confirmed_down=False)
+                               confirmed_down=False)
     assert refused.refusal and "ctxlic_dr_primary_confirmed_down=true" in refused.refusal
     assert "timeout" in refused.refusal and refused.stop == []
     confirmed = pri.plan_primary("ls1", reachable=False, error="timeout", states={}, services=SERVICES,
-                                confirmed_down=True)
+                                 confirmed_down=True)
     assert confirmed.refusal is None and confirmed.stop == [] and "confirmed" in confirmed.notes[0]
 
 

@@ -519,7 +519,9 @@ def test_history_db_refusals() -> None:
 
 
 def test_sqlite_path_rule_is_applied_only_to_paths() -> None:
-    rule = lambda value: "/play/" + value  # noqa: E731 - the action's controller-path rule
+    def rule(value: str) -> str:  # the action's controller-path rule
+        return "/play/" + value
+
     assert history_db.resolve_target("e.sqlite", path_rule=rule).location == "/play/e.sqlite"
     assert history_db.resolve_target("postgresql://u@h/d", path_rule=rule).location == "postgresql://u@h/d"
 
@@ -565,7 +567,7 @@ def test_postgresql_wrong_password_never_shows_it(pg_conninfo: str) -> None:
 
 
 def test_postgresql_password_from_the_option_or_the_environment(pg_conninfo: str,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import psycopg
 
     params = psycopg.conninfo.conninfo_to_dict(pg_conninfo)

@@ -15,7 +15,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info
 from clock import NOW
 
 
-
 def gathered(host: str, **fields) -> dict:
     record = empty_record(host)
     record.update(installed=True, hostname=host.upper(), observed_at="2026-11-22T11:00:00Z",
