@@ -165,3 +165,25 @@ def test_an_action_due_within_the_window_posts_without_a_status_change(make_flee
     second = webhook.posts[1]["body"]
     assert len(second["reasons"]) == 1 and second["reasons"][0].endswith("due within 36500 day(s) or overdue")
     assert any(a["deadline"] for a in second["todo"])
+
+
+def test_fail_on_fails_the_run_after_the_notification_is_sent(make_fleet, tmp_path, webhook):
+    fleet = make_fleet([HostSpec("ls01", version="11.17.2.0 build 51000", last_upload={"days_ago": 1}),
+                        HostSpec("ls-down", unreachable=True)])
+    state = tmp_path / "notification.json"
+    result = fleet.run(REPO / "playbooks" / "fleet_report.yml", extra_vars={
+        "ctxlic_telemetry_report_dir": str(tmp_path / "reports"),
+        "ctxlic_telemetry_history_db": str(tmp_path / "evidence.sqlite"),
+        "ctxlic_telemetry_as_of": lab_now(fleet),
+        "ctxlic_telemetry_notify_webhook_url": webhook.url,
+        "ctxlic_telemetry_notify_state_file": str(state),
+        "ctxlic_telemetry_fail_on": "partially_compliant",
+    })
+    assert result.rc != 0, result.stdout[-3000:]
+    report = next(iter(result.task_results(REPORT_TASK).values()))
+    assert report["failed"] is True and report["fleet"]["status"] == "Partially Compliant"
+    assert len(webhook.posts) == 1 and webhook.posts[0]["body"]["fleet"]["status"] == "Partially Compliant"
+    assert json.loads(state.read_text())["fleet_status"] == "Partially Compliant"
+    held = next(iter(result.task_results(
+        "ctxlic.license_server.telemetry : Fail as the report asked (fail_on), after the notification").values()))
+    assert held["failed"] is True and held["msg"] == report["msg"]
