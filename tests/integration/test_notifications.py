@@ -157,7 +157,7 @@ def test_an_action_due_within_the_window_posts_without_a_status_change(make_flee
         "ctxlic_telemetry_notify_state_file": str(state),
         "ctxlic_telemetry_notify_due_days": 36500,
     }
-    for _ in range(2):
+    for _run in range(2):
         result = fleet.run(REPO / "playbooks" / "fleet_report.yml", extra_vars=extra)
         assert result.rc == 0, result.stdout[-3000:]
     assert len(webhook.posts) == 2
