@@ -30,6 +30,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Mapping
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.todo import day_of
+
 SCHEMA = "ctxlic.license_server/fleet-notification"
 VERSION = 1
 STATE_SCHEMA = "ctxlic.license_server/fleet-notification-state"
@@ -39,15 +41,6 @@ COUNT_KEYS = ("servers", "allocated", "reporting", "not_reporting", "compliant",
               "unreachable", "overdue_upgrade", "upgrade_due_soon", "expired_licenses", "obsolete_allocations")
 #: Most to-do lines in the chat text (the JSON ``todo`` list is complete).
 TEXT_TODO_LINES = 20
-
-
-def _day(value: object) -> date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def status_of(report: Mapping[str, Any]) -> dict[str, str | None]:
@@ -65,7 +58,7 @@ def todo_items(report: Mapping[str, Any]) -> list[dict[str, Any]]:
             rows.append({"host": host, "check": action.get("check"), "severity": action.get("severity"),
                          "action": action.get("action"), "deadline": action.get("deadline"),
                          "when": action.get("when")})
-    return sorted(rows, key=lambda r: (_day(r["deadline"]) is None, _day(r["deadline"]) or date.min, r["host"]))
+    return sorted(rows, key=lambda r: (day_of(r["deadline"]) is None, day_of(r["deadline"]) or date.min, r["host"]))
 
 
 def due_items(rows: list[dict[str, Any]], as_of: date | None, due_days: int) -> list[dict[str, Any]]:
@@ -73,7 +66,7 @@ def due_items(rows: list[dict[str, Any]], as_of: date | None, due_days: int) -> 
     if as_of is None:
         return []
     limit = as_of + timedelta(days=due_days)
-    return [r for r in rows if (d := _day(r["deadline"])) is not None and d <= limit]
+    return [r for r in rows if (d := day_of(r["deadline"])) is not None and d <= limit]
 
 
 def _text(payload: Mapping[str, Any]) -> str:
@@ -104,7 +97,7 @@ def decide(report: Mapping[str, Any], previous: Any, due_days: int, title: str =
     current = status_of(report)
     if current["fleet_status"] is None:
         raise ValueError("the fleet report result has no fleet status (was it a gather-only run?)")
-    as_of = _day((report.get("todo_week") or {}).get("as_of"))
+    as_of = day_of((report.get("todo_week") or {}).get("as_of"))
     known = isinstance(previous, Mapping) and previous.get("schema") == STATE_SCHEMA
     before = {k: previous.get(k) for k in current} if known else None
 

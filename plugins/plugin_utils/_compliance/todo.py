@@ -45,7 +45,7 @@ def _severity_rank(severity: object) -> int:
 # --------------------------------------------------------------------------- small helpers
 
 
-def _day(value: Any) -> date | None:
+def day_of(value: Any) -> date | None:
     """A ``YYYY-MM-DD`` (or ISO time) text as a date; anything else is None."""
     if isinstance(value, date):
         return value
@@ -98,7 +98,7 @@ def _upgrade(check: Mapping[str, Any]) -> list[dict]:
     required = (window.get("required_release") or {}).get("version") or window.get("latest") or "the newest release"
     latest = window.get("latest")
     also = f" (latest known: {latest})" if latest and latest != required else ""
-    deadline = _day(window.get("deadline"))  # shown by the action's "when" (overdue since D / by D)
+    deadline = day_of(window.get("deadline"))  # shown by the action's "when" (overdue since D / by D)
     return [_action(check, f"Upgrade to {required} or later{also} with {PLAYBOOK_UPGRADE}", deadline)]
 
 
@@ -107,7 +107,7 @@ def _telemetry(check: Mapping[str, Any], facts: Mapping[str, Any]) -> list[dict]
     status = check.get("status")
     if status == PASS or (status == UNKNOWN and not check.get("remediation")):
         return [] if status == PASS else [_action(check, "Re-run the info gather to read the upload result", None)]
-    deadline = _day(evidence.get("deadline")) if evidence.get("last_success") else None
+    deadline = day_of(evidence.get("deadline")) if evidence.get("last_success") else None
     fix = check.get("remediation") or ""
     if evidence.get("reporting_mode") == "manual":
         count = facts.get("pending_count")
@@ -156,7 +156,7 @@ def _licenses(check: Mapping[str, Any]) -> list[dict]:
                                    f"portal, one file per License Server host name ({why}), with {PLAYBOOK_LICENSES}",
                                    None, WARN))
         if "expiring" in kinds:
-            expiry = _day(info.get("expiry"))
+            expiry = day_of(info.get("expiry"))
             actions.append(_action(check, f"Renew the licenses of {name} before they expire"
                                    + (f" on {expiry.isoformat()}" if expiry else ""), expiry, WARN))
     for serial, names in sorted(serials.items()):
@@ -187,7 +187,7 @@ def _generic(check: Mapping[str, Any]) -> list[dict]:
 
 def _sort_key(as_of: date):
     def key(item: Mapping[str, Any]) -> tuple:
-        deadline = _day(item.get("deadline"))
+        deadline = day_of(item.get("deadline"))
         due = deadline or (as_of if item.get("severity") == FAIL else None)
         order = _CHECK_ORDER.index(item["check"]) if item.get("check") in _CHECK_ORDER else len(_CHECK_ORDER)
         return (due is None, due or date.max, _severity_rank(item.get("severity")), order)
@@ -224,7 +224,7 @@ def server_todo(server: Mapping[str, Any], as_of: date) -> list[dict]:
         actions = _installed(installed)  # every other finding follows from the missing License Server
     else:
         telemetry = checks.get("telemetry_upload") or {}
-        telemetry_deadline = _day((telemetry.get("evidence") or {}).get("deadline")) if telemetry.get(
+        telemetry_deadline = day_of((telemetry.get("evidence") or {}).get("deadline")) if telemetry.get(
             "status") in (FAIL, WARN) and (telemetry.get("evidence") or {}).get("last_success") else None
         for check_id, check in checks.items():
             if check.get("status") == PASS or check_id in ("reachable", "ls_installed"):
@@ -252,7 +252,7 @@ def server_todo(server: Mapping[str, Any], as_of: date) -> list[dict]:
     ordered = sorted(unique.values(), key=_sort_key(as_of))
     for index, item in enumerate(ordered, start=1):
         item["order"] = index
-        item["when"] = _when(_day(item.get("deadline")), item["severity"], as_of)
+        item["when"] = _when(day_of(item.get("deadline")), item["severity"], as_of)
     return ordered
 
 
@@ -271,7 +271,7 @@ def fleet_week(servers: Iterable[Mapping[str, Any]], obsolete: Iterable[Mapping[
     later = 0
     for server in servers:
         for item in server.get("todo") or ():
-            deadline = _day(item.get("deadline"))
+            deadline = day_of(item.get("deadline"))
             due = (deadline is not None and deadline <= until) or (
                 deadline is None and item.get("severity") in (FAIL, UNKNOWN))
             if due:
@@ -296,7 +296,7 @@ def fleet_week(servers: Iterable[Mapping[str, Any]], obsolete: Iterable[Mapping[
 
 def _week_key(as_of: date):
     def key(item: Mapping[str, Any]) -> tuple:
-        deadline = _day(item.get("deadline"))
+        deadline = day_of(item.get("deadline"))
         due = deadline or (as_of if item.get("severity") == FAIL else as_of + timedelta(days=WEEK_DAYS))
         return (due, _severity_rank(item.get("severity")), str(item.get("host") or "").casefold())
     return key
