@@ -26,38 +26,11 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.lab_ba
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fileops, fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, win_to_lab
 from clock import NOW
+from lab_command_action import CommandAction
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
 MYFILES = INSTALL + r"\MyFiles"
 DOLLAR = MYFILES + r"\FID_$HOME.lic"
-
-
-class CommandAction:
-    """The parts of ActionBase LabHost uses; ansible.builtin.command runs its argv without expansion."""
-
-    def __init__(self, tmp_path: Path):
-        self._task = SimpleNamespace(check_mode=False)
-        self._tmp = tmp_path / "remote-tmp"
-        self._connection = SimpleNamespace(fetch_file=shutil.copyfile)
-        self.argvs: list[list[str]] = []
-
-    def _execute_module(self, module_name, module_args, task_vars):
-        if module_name != "ansible.builtin.command" or module_args.get("expand_argument_vars") is not False:
-            raise AssertionError(f"unexpected module call {module_name} {module_args}")
-        self.argvs.append(list(module_args["argv"]))
-        proc = subprocess.run(module_args["argv"], capture_output=True, text=True, timeout=60, check=False)
-        return {"changed": True, "rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
-
-    def _make_tmp_path(self):
-        self._tmp.mkdir(parents=True, exist_ok=True)
-        return str(self._tmp)
-
-    def _transfer_file(self, local, remote):
-        shutil.copyfile(local, remote)
-        return remote
-
-    def _remove_tmp_path(self, path):
-        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture
