@@ -9,7 +9,7 @@ options:
   allow_ipv6:
     description:
       - Accept an IPv6 proxy in bracket form (C([2001:db8::1]:3128)).
-      - The seeds show only IPv4 addresses and host names; set to false to refuse IPv6 proxies.
+      - The vendor documents show only IPv4 addresses and host names; set to false to refuse IPv6 proxies.
     type: bool
     default: true
 """

@@ -54,7 +54,7 @@ options:
     default: 10
   assume_direct_fallback:
     description:
-      - The seeds do not say whether the License Server falls back to a direct connection when its configured
+      - The vendor documents do not say whether the License Server falls back to a direct connection when its configured
         proxy fails. By default a failing configured proxy is a failure (RV(verdict=proxy_failed)) even when the
         direct route works; set to true to judge that case C(direct_ok) with a warning.
     type: bool

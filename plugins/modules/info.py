@@ -12,8 +12,8 @@ description:
   - On Windows hosts it makes one C(ansible.windows.win_powershell) call running a read-only collection script
     shipped with the collection; on lab hosts (those that define C(ctxlic_lab_root)) it makes one call to the
     lab's collection program. Everything returned is parsed on the controller.
-  - Sources of each field are the documented locations of seed document 004 (Citrix Licensing 11.17.2 build
-    49000 documentation) and the registry key C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install).
+  - Sources of each field are the documented locations of the Citrix Licensing 11.17.2 build 49000
+    documentation and the registry key C(HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install).
 options:
   install_dir:
     description:

@@ -141,7 +141,7 @@ options:
   management_console_port:
     description:
       - Management console web port (C(MNGMTCONSOLEWEBPORT)). It exists only for O(installer_type=msi).
-      - The seeds do not say where the installed value is kept, so during an upgrade it cannot be compared. It
+      - The vendor documents do not say where the installed value is kept, so during an upgrade it cannot be compared. It
         is then not passed, and a warning says so.
     type: int
   ceip:
@@ -252,7 +252,7 @@ notes:
     versions older than 11.12.1 first, 'You cannot change ports during command line upgrades', the upgrade might
     fail with little disk space, and upload stored telemetry before upgrading from 11.17.2 build 45000.
     The uninstall command and 'the Myfiles folder is kept' are in 'Uninstall the License Server'."
-  - "Installed ports: the seeds do not say where the License Server keeps its ports. The module reads them where
+  - "Installed ports: the vendor documents do not say where the License Server keeps its ports. The module reads them where
     the lab and FlexNet licensing keep them. These are C(MyFiles\\citrix_startup.lic) (C(SERVER this_host ANY <port>)
     and C(VENDOR CITRIX PORT=<port>)) and C(WebServicesForLicensing\\Apache\\conf\\httpd.conf) (the first
     C(Listen <port>) line). When a file cannot be read, a requested port cannot be compared. The module warns and

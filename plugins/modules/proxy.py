@@ -45,7 +45,7 @@ options:
     description:
       - Restart C(CitrixWebServicesforLicensing) after the file changed, so the new setting is read.
       - A stopped or missing service is never started; that is reported as a warning.
-      - The seeds do not say which service rereads the file; Citrix Web Services for Licensing owns the
+      - The vendor documents do not say which service rereads the file; Citrix Web Services for Licensing owns the
         C(WebServicesForLicensing) directory.
     type: bool
     default: true

@@ -82,7 +82,7 @@ options:
     description:
       - Write separate bundles for C(upload_compliance*) (License Server data) and C(upload_usage*) (Citrix Virtual
         Apps and Desktops data). Citrix Licensing data collection programs describes one zip file for each kind.
-      - Set to false to put both kinds into the same bundles. The seeds do not say whether Citrix Insight Services
+      - Set to false to put both kinds into the same bundles. The vendor documents do not say whether Citrix Insight Services
         accepts that.
     type: bool
     default: true
