@@ -141,8 +141,8 @@ options:
   management_console_port:
     description:
       - Management console web port (C(MNGMTCONSOLEWEBPORT)). It exists only for O(installer_type=msi).
-      - The vendor documents do not say where the installed value is kept, so during an upgrade it cannot be compared. It
-        is then not passed, and a warning says so.
+      - The vendor documents do not say where the installed value is kept, so during an upgrade it cannot be
+        compared. It is then not passed, and a warning says so.
     type: int
   ceip:
     description:
@@ -252,11 +252,12 @@ notes:
     versions older than 11.12.1 first, 'You cannot change ports during command line upgrades', the upgrade might
     fail with little disk space, and upload stored telemetry before upgrading from 11.17.2 build 45000.
     The uninstall command and 'the Myfiles folder is kept' are in 'Uninstall the License Server'."
-  - "Installed ports: the vendor documents do not say where the License Server keeps its ports. The module reads them where
-    the lab and FlexNet licensing keep them. These are C(MyFiles\\citrix_startup.lic) (C(SERVER this_host ANY <port>)
-    and C(VENDOR CITRIX PORT=<port>)) and C(WebServicesForLicensing\\Apache\\conf\\httpd.conf) (the first
-    C(Listen <port>) line). When a file cannot be read, a requested port cannot be compared. The module warns and
-    keeps the installed port, because no port is passed during an upgrade."
+  - "Installed ports: the vendor documents do not say where the License Server keeps its ports. The module reads
+    them where the lab and FlexNet licensing keep them. These are C(MyFiles\\citrix_startup.lic)
+    (C(SERVER this_host ANY <port>) and C(VENDOR CITRIX PORT=<port>)) and
+    C(WebServicesForLicensing\\Apache\\conf\\httpd.conf) (the first C(Listen <port>) line). When a file cannot be
+    read, a requested port cannot be compared. The module warns and keeps the installed port, because no port is
+    passed during an upgrade."
   - Exit codes are the Windows Installer ones. 0 is success and 3010 is success with a reboot needed. 1603 is a
     fatal error. 1605 means the product is not installed. 1618 means another installation is in progress. 1638
     means another version is installed. 1639 is an invalid command line. 1641 means the installer started a

@@ -82,8 +82,8 @@ options:
     description:
       - Write separate bundles for C(upload_compliance*) (License Server data) and C(upload_usage*) (Citrix Virtual
         Apps and Desktops data). Citrix Licensing data collection programs describes one zip file for each kind.
-      - Set to false to put both kinds into the same bundles. The vendor documents do not say whether Citrix Insight Services
-        accepts that.
+      - Set to false to put both kinds into the same bundles. The vendor documents do not say whether Citrix
+        Insight Services accepts that.
     type: bool
     default: true
   max_compression_ratio:
