@@ -421,7 +421,7 @@ PENDING_ZIP_DAYS = [25, 10, 2]
 
 
 def cleanup_specs(count: int) -> list[lab_fleet.HostSpec]:
-    """Manual-reporting servers, each with three pending upload zips (what the telemetry bundle collects)."""
+    """Manual-reporting servers with pending upload zips from three days (what the telemetry bundle collects)."""
     return [lab_fleet.HostSpec(f"ls{i:04d}", version=V51, reporting="manual", last_upload={"days_ago": 20},
                                pending_zip_days=list(PENDING_ZIP_DAYS),
                                licenses=[_licence(f"FID_ls{i:04d}.lic", ["XDT_PLT_UD"])])
@@ -452,12 +452,13 @@ def cleanup_comparison(workdir: Path, size: int, *, forks: int, sample_interval:
     zips. The calls of the deletion step per host are the bundle task's calls with cleanup minus without (same
     servers, same zips), whatever the step's internals; the with-cleanup run's calls are also listed by operation."""
     runs = workdir / f"cleanup_runs{size}"
-    out: dict = {"size": size, "forks": forks, "zips_per_host": len(PENDING_ZIP_DAYS)}
+    out: dict = {"size": size, "forks": forks}
     per_host_task: dict[str, dict[str, int]] = {}
     for label, cleanup in (("keep", False), ("cleanup", True)):
         root = workdir / f"cleanup{size}" / label
         inventory = create(root, cleanup_specs(size))
         hosts = _inventory_hosts(inventory)
+        before = pending_zips(root, hosts)
         extra = report_vars(runs, label, ctxlic_telemetry_bundle=True, ctxlic_telemetry_cleanup=cleanup,
                             ctxlic_telemetry_bundle_dest=str(runs / f"{label}_bundles"))
         run = measure_playbook(f"bundle_{label}_{size}", REPO / "playbooks" / "fleet_report.yml", inventory, runs,
@@ -467,10 +468,12 @@ def cleanup_comparison(workdir: Path, size: int, *, forks: int, sample_interval:
         per_host_task[label] = task_calls(calls, hosts, BUNDLE_TASK)
         left = pending_zips(root, hosts)
         out[label] = {**run.to_dict(), "bundle_calls": distribution(list(per_host_task[label].values())),
+                      "zips_before": distribution(list(before.values())),
                       "zips_left": distribution(list(left.values())),
                       "bundle_operations": _operations(calls, hosts, BUNDLE_TASK)}
         shutil.rmtree(root, ignore_errors=True)
     hosts = sorted(per_host_task["cleanup"])
+    out["zips_per_host"] = out["cleanup"]["zips_before"]["mean"]
     out["deletion_calls"] = distribution([per_host_task["cleanup"][h] - per_host_task["keep"].get(h, 0)
                                           for h in hosts])
     return out
@@ -629,7 +632,13 @@ def site_idempotence(workdir: Path, size: int, *, forks: int, sample_interval: f
     specs = site_specs(size)
     inventory = create(root, specs)
     licenses = write_site_licenses(root / "licenses", specs)
+    # The shipped catalog cannot prove build 51000 current at START (its knowledge is too old: window "unknown"),
+    # so site.yml wants an installer; it finds the installed version already there and installs nothing.
+    installer = lab_fleet.make_installer(root / "installers" / "CitrixLicensing.exe", V51)
     extra = {
+        "ctxlic_server_installer_src": str(installer),
+        "ctxlic_server_version": V51,
+        "ctxlic_server_min_free_mb": 100,
         "ctxlic_site_as_of": START.date().isoformat(),
         "ctxlic_license_files_src_dir": str(licenses) + "/{{ inventory_hostname }}",
         "ctxlic_license_files_as_of": START.date().isoformat(),

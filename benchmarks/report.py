@@ -416,10 +416,11 @@ def cleanup_section(results: dict) -> list[str]:
     if cleanup.get("error"):
         return [*out, f"FAILED: {cleanup['error']}", ""]
     out += [
-        f"`playbooks/fleet_report.yml` with `ctxlic_telemetry_bundle=true` on {cleanup['size']} lab hosts in manual "
-        f"reporting, each with {cleanup['zips_per_host']} pending upload zips, twice, each time on a fresh fleet: "
-        "`ctxlic_telemetry_cleanup=false` (the baseline), then `ctxlic_telemetry_cleanup=true` (the bundled zips "
-        "are deleted on the servers). The calls of the deletion step per host are the bundle task's remote calls "
+        f"`playbooks/fleet_report.yml` with `ctxlic_telemetry_bundle=true` on {cleanup['size']} lab hosts in "
+        f"manual reporting, each with {cleanup['zips_per_host']:g} pending upload zips (from three days), twice, "
+        "each time on a fresh fleet: `ctxlic_telemetry_cleanup=false` (the baseline), then "
+        "`ctxlic_telemetry_cleanup=true` (the bundled zips are deleted on the servers). The calls of the deletion "
+        "step per host are the bundle task's remote calls "
         "with cleanup minus without (same servers, same zips), whatever the step does inside.",
         "",
     ]
@@ -489,6 +490,10 @@ def _rows(rows: dict) -> str:
     return f"{sum(rows.values()):,} (" + ", ".join(f"{k} {v:,}" for k, v in rows.items()) + ")"
 
 
+def _mib(size: float | None) -> str:
+    return "n/a" if size is None else f"{size / 1024 ** 2:.1f} MiB"
+
+
 def _rate(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.1f}"
 
@@ -527,16 +532,18 @@ def targets_section(results: dict) -> list[str]:
     if pure and not pure.get("error"):
         rep = pure["report"]
         stages = [st for st in rep["stages"] if st["name"].startswith("report_render.render(")]
+        json_bytes = next((st["output_bytes"] for st in stages if "(json)" in st["name"]), None)
         rows.append([f"report of {rep['records']:,} servers: CPU of each format / `json.dumps` of the records",
                      "; ".join(f"{st['name'][len('report_render.render('):-1]} {fmt_ratio(st['ratio'])}"
                                for st in stages)
+                     + f"; JSON report {_mib(json_bytes)}"
                      + f"; largest peak memory {fmt_bytes(max((st['peak_bytes'] for st in stages), default=None))}",
                      f"`json.dumps` {fmt_s(rep['baseline']['seconds'])}, "
-                     f"{rep['baseline']['output_bytes'] / 1024 ** 2:.1f} MiB of JSON", "none (figure only)", ""])
+                     f"{_mib(rep['baseline']['output_bytes'])} of JSON", "none (figure only)", ""])
     cleanup = results.get("cleanup")
     if cleanup and not cleanup.get("error"):
         rows.append(["zip cleanup: remote calls of the deletion step per host",
-                     f"{fmt_calls(cleanup['deletion_calls'])} ({cleanup['zips_per_host']} zips per host)",
+                     f"{fmt_calls(cleanup['deletion_calls'])} ({cleanup['zips_per_host']:g} zips per host)",
                      f"bundle without cleanup: {fmt_calls(cleanup['keep']['bundle_calls'])} calls in the bundle task",
                      "1", cleanup_target(cleanup)])
     modules = [g for g in gathers if g.get("collection_module")]
