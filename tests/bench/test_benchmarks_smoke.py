@@ -3,10 +3,11 @@
 """Smoke test of the benchmark harness (benchmarks/, run by scripts/bench.sh) on tiny inputs.
 
 The benchmarks are not part of the test suite; this only proves the harness works: fleets are
-built, module executions are counted per host, every pure benchmark runs and the Markdown renders.
-No assertion is about time. It runs real ``ansible-playbook`` on small lab fleets (about 50 s), so it
-lives here rather than in ``tests/unit`` and is marked ``slow``: ``scripts/test.sh`` runs it with the
-rest of ``tests/``, ``pytest -m "not slow"`` leaves it out of a quick loop.
+built, module executions are counted per host, every pure benchmark runs, each fleet section (gather with
+the floor and both lab backends, site.yml, zip cleanup, sliced gather) runs on two to four hosts and the
+Markdown renders. No assertion is about time. It runs real ``ansible-playbook`` on small lab fleets (a few
+minutes), so it lives here rather than in ``tests/unit`` and is marked ``slow``: ``scripts/test.sh`` runs it
+with the rest of ``tests/``, ``pytest -m "not slow"`` leaves it out of a quick loop.
 """
 
 from __future__ import annotations
