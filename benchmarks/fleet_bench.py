@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -434,12 +435,13 @@ def pending_zips(fleet_root: Path, hosts: list[str]) -> dict[str, int]:
             for h in hosts}
 
 
+LABCTL_SUBCOMMAND = re.compile(r"(?:^|/)labctl (\S+)")
+
+
 def operation_of(call: dict) -> str:
     """What one module execution did: the ``labctl`` subcommand it ran, else the module's name."""
-    target = call.get("target") or ""
-    if "/labctl " in target:
-        return "labctl " + target.split("/labctl ", 1)[1].split(" ", 1)[0]
-    return call.get("module") or "?"
+    found = LABCTL_SUBCOMMAND.search(call.get("target") or "")
+    return f"labctl {found.group(1)}" if found else (call.get("module") or "?")
 
 
 def task_calls(calls: list[dict], hosts: list[str], task: str) -> dict[str, int]:

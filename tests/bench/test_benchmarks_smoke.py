@@ -318,7 +318,7 @@ def test_floor_and_both_lab_backends_on_a_two_host_fleet(tmp_path):
         if key != "fleet_report":
             assert run_["calls"] == {"min": 1, "mean": 1.0, "max": 1, "total": 2}, key
     assert gathered["naive"] is None
-    assert [m["module"] for m in gathered["floor"]["by_module"]] == ["ansible.builtin.command"]
+    assert [m["module"] for m in gathered["floor"]["by_module"]] == ["ansible.legacy.command"]  # command action
 
 
 @pytest.mark.integration
@@ -353,6 +353,8 @@ def test_slices_follow_awx_and_pending_zips_are_counted(tmp_path):
     assert fleet_bench.slice_hosts(hosts, 4, 4) == ["h4", "h8"]
     assert fleet_bench.operation_of({"target": "<host>/.lab/bin/labctl file-remove C:\\x.zip", "module": "m"}) == \
         "labctl file-remove"
+    assert fleet_bench.operation_of({"target": "labctl collect-info --max-bytes 1", "module": "m"}) == \
+        "labctl collect-info"
     assert fleet_bench.operation_of({"target": None, "module": "ansible.builtin.slurp"}) == "ansible.builtin.slurp"
     zips = tmp_path / "hosts" / "a" / "fs" / "C" / "usage"
     zips.mkdir(parents=True)
