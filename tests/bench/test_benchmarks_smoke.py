@@ -13,6 +13,7 @@ with the rest of ``tests/``, ``pytest -m "not slow"`` leaves it out of a quick l
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -371,3 +372,17 @@ def test_site_twice_on_a_two_host_fleet(tmp_path):
     assert first["rc"] == 0, Path(first["log"]).read_text()[-3000:]
     assert second["rc"] == 0 and second["changed"] == 0, Path(second["log"]).read_text()[-3000:]
     assert first["changed"] > 0 and second["calls"]["min"] >= 1
+
+
+@pytest.mark.integration
+def test_sliced_gather_on_postgresql(tmp_path, monkeypatch):
+    """The benchmark's own PostgreSQL path: a fresh schema per job on the server of $CTXLIC_TEST_PG_DSN."""
+    dsn = os.environ.get("CTXLIC_TEST_PG_DSN")
+    if not dsn:
+        pytest.skip("no PostgreSQL for this run: start one with scripts/postgres.sh and export CTXLIC_TEST_PG_DSN")
+    monkeypatch.setenv(fleet_bench.PG_DSN_ENV, dsn)
+    with fleet_bench.postgres_server() as history_url:
+        sliced = fleet_bench.sliced_gather(tmp_path, 2, slices=2, forks=2, sample_interval=0.2,
+                                           history_url=history_url)
+    assert sliced["unsliced"]["rc"] == 0 and sliced["report"]["rc"] == 0, Path(sliced["report"]["log"]).read_text()
+    assert sliced["unsliced"]["rows"]["gathers"] == sliced["sliced"]["rows"]["gathers"] == 2
