@@ -386,3 +386,14 @@ def test_sliced_gather_on_postgresql(tmp_path, monkeypatch):
                                            history_url=history_url)
     assert sliced["unsliced"]["rc"] == 0 and sliced["report"]["rc"] == 0, Path(sliced["report"]["log"]).read_text()
     assert sliced["unsliced"]["rows"]["gathers"] == sliced["sliced"]["rows"]["gathers"] == 2
+
+
+def test_results_of_an_earlier_harness_still_render(results):
+    """--render-only on raw results made before the floor, the module backend, cleanup and sliced sections."""
+    for key in ("floor", "collection_module"):
+        del results["gather"][0][key]
+    for key in ("cleanup", "sliced"):
+        del results[key]
+    text = render_markdown(results)
+    assert "CPU / one-task floor CPU" not in text and "| 2 | info (module lab backend)" not in text
+    assert "## Zip cleanup\n\nNot run (`--skip-cleanup`)." in text
