@@ -576,6 +576,20 @@ def _per_host(run: dict | None) -> float:
     return (div(run["cpu_s"], run["hosts"]) or 0.0) if run else 0.0
 
 
+def _pure_estimate(cpu: float, pure: dict, repeat: int) -> float:
+    """Rough CPU seconds of the full run's pure section: the report stages grow with the records (timed ``repeat``
+    times plus about two runs' worth for the tracemalloc pass, and a tenth of the records again for the scaling
+    table), the rest (history, parser, editor, profiles) only with the repetitions."""
+    report = pure["report"]
+    per_run = sum(st["seconds"] for st in report["stages"]) + report["baseline"]["seconds"]
+    small = pure.get("report_small")
+    small_per_run = (sum(st["seconds"] for st in small["stages"]) + small["baseline"]["seconds"]) if small else 0.0
+    report_now = (per_run + small_per_run) * (repeat + 2)
+    rest = max(0.0, cpu - report_now) * (FULL["repeat"] + 1) / (repeat + 1)
+    full_per_run = per_run * FULL["records"] / max(1, report["records"])
+    return full_per_run * 1.1 * (FULL["repeat"] + 2) + rest
+
+
 def estimate_section(results: dict) -> list[str]:
     """Expected duration of the full run, from this run's CPU time per host of each section."""
     cpus = max(1, results["machine"].get("usable_cpus") or 1)
@@ -603,10 +617,10 @@ def estimate_section(results: dict) -> list[str]:
         cpu = sliced["unsliced"]["cpu_s"] + sliced["sliced"]["cpu_s"] + sliced["report"]["cpu_s"]
         per_host = cpu / sliced["size"]
         parts.append((f"sliced gather of {FULL['sliced_hosts']} hosts", per_host * FULL["sliced_hosts"]))
-    if results.get("pure_cpu_s"):
-        settings = results["settings"]
-        scale = FULL["records"] / settings["records"] * (FULL["repeat"] + 1) / (settings["repeat"] + 1)
-        parts.append(("report build, parser, editor", results["pure_cpu_s"] * scale))
+    pure = results.get("pure")
+    if results.get("pure_cpu_s") and pure and not pure.get("error"):
+        parts.append(("report build, parser, editor", _pure_estimate(results["pure_cpu_s"], pure,
+                                                                      results["settings"]["repeat"])))
     if not parts:
         return []
     cpu_total = sum(cpu for _name, cpu in parts)

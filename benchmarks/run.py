@@ -7,7 +7,8 @@ on 2 CPUs): report build for 10,000 records, parser and editor on large files; t
 floor, info with each lab backend, fleet_report.yml) on lab fleets of 50 and 200 hosts, the naive gather
 on the 50-host fleet only; site.yml twice on 30 hosts; the telemetry bundle with and without zip cleanup
 on 20 hosts; the 1000-host gather unsliced and in 4 parallel slices into PostgreSQL, then the report job.
-``--quick``: the same sections on a few hosts and 1,000 report records (a few minutes).
+``--quick``: the same sections on a few hosts, 1,000 report records and the two smaller license and proxy
+files (a few minutes on idle CPUs).
 Raw results are kept as JSON next to the lab fleets (``--workdir``, default ``.build/bench``).
 """
 
@@ -29,8 +30,8 @@ from benchmarks.report import FULL, QUICK, render_markdown
 
 KIB = 1024
 GATHER_RUNS = ("floor", "collection", "collection_module", "naive", "fleet_report")
-DEFAULT_LICENSE_SIZES = [64 * KIB, 256 * KIB, 1023 * KIB]
-DEFAULT_PROXY_SIZES = [256 * KIB, 1023 * KIB, 4096 * KIB]
+LICENSE_SIZES = [64 * KIB, 256 * KIB, 1023 * KIB]
+PROXY_SIZES = [256 * KIB, 1023 * KIB, 4096 * KIB]
 
 
 def _sizes(text: str) -> list[int]:
@@ -64,8 +65,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--records", type=int, help=f"server records for the report build (default "
                         f"{FULL['records']:,}; --quick: {QUICK['records']:,})")
     parser.add_argument("--repeat", type=int, help="pure benchmarks: best of N runs (default 3; --quick: 1)")
-    parser.add_argument("--license-sizes", type=_sizes, default=DEFAULT_LICENSE_SIZES, help="license file bytes")
-    parser.add_argument("--proxy-sizes", type=_sizes, default=DEFAULT_PROXY_SIZES, help="proxy XML file bytes")
+    parser.add_argument("--license-sizes", type=_sizes, help=f"license file bytes (default {_csv(LICENSE_SIZES)}; "
+                        f"--quick: {_csv(LICENSE_SIZES[:2])})")
+    parser.add_argument("--proxy-sizes", type=_sizes, help=f"proxy XML file bytes (default {_csv(PROXY_SIZES)}; "
+                        f"--quick: {_csv(PROXY_SIZES[:2])})")
     parser.add_argument("--sample-interval", type=float, default=0.5, help="memory sampling period, seconds")
     parser.add_argument("--skip-fleet", action="store_true", help="no gather playbooks")
     parser.add_argument("--skip-site", action="store_true", help="no site.yml runs")
@@ -82,6 +85,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="run nothing: write --output again from the raw results of an earlier run")
     args = parser.parse_args(argv)
     defaults = QUICK if args.quick else FULL
+    if args.license_sizes is None:
+        args.license_sizes = LICENSE_SIZES[:2] if args.quick else list(LICENSE_SIZES)
+    if args.proxy_sizes is None:
+        args.proxy_sizes = PROXY_SIZES[:2] if args.quick else list(PROXY_SIZES)
     for name in ("sizes", "naive_max_hosts", "site_hosts", "cleanup_hosts", "sliced_hosts", "records", "repeat"):
         if getattr(args, name) is None:
             value = defaults[name]

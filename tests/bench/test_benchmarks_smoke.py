@@ -203,9 +203,11 @@ def test_render_only_rewrites_the_markdown_from_raw_results(results, tmp_path):
 def test_command_line_modes():
     quick = run.parse_args(["--quick"])
     assert (quick.sizes, quick.site_hosts, quick.records, run.mode_of(quick)) == ([10], 5, 1000, "quick")
+    assert (quick.license_sizes, quick.proxy_sizes) == (run.LICENSE_SIZES[:2], run.PROXY_SIZES[:2])
     full = run.parse_args([])
     assert (full.sizes, full.naive_max_hosts, full.site_hosts, full.cleanup_hosts, full.sliced_hosts, full.slices,
             full.records, run.mode_of(full)) == ([50, 200], 50, 30, 20, 1000, 4, 10_000, "full")
+    assert (full.license_sizes, full.proxy_sizes) == (run.LICENSE_SIZES, run.PROXY_SIZES)
     assert run.mode_of(run.parse_args(["--sizes", "5", "--forks", "2"])) == "custom"
     assert run.mode_of(run.parse_args(["--skip-sliced"])) == "custom"
     with pytest.raises(SystemExit):
