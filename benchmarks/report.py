@@ -107,9 +107,11 @@ def sections_run(results: dict) -> list[str]:
                        ("sliced", "sliced gather of {} hosts")):
         if results.get(key):
             stamped.append((label.format(results[key].get("size")), results[key]))
+    stamped = sorted(((label, section) for label, section in stamped if section and section.get("measured_at")),
+                     key=lambda item: item[1]["measured_at"])
     rows = [[label, section["measured_at"], f"`{section.get('revision', 'unknown')}`", fmt_s(section.get("section_s")),
              _load(section.get("load_before")), _load(section.get("load_after"))]
-            for label, section in stamped if section and section.get("measured_at")]
+            for label, section in stamped]
     if not rows:
         return []
     return ["When each section ran (each section's ratios are between figures of that section only):", "",
@@ -576,6 +578,9 @@ def _per_host(run: dict | None) -> float:
     return (div(run["cpu_s"], run["hosts"]) or 0.0) if run else 0.0
 
 
+PURE_LABEL = "report build, parser, editor"
+
+
 def _pure_estimate(cpu: float, pure: dict, repeat: int) -> float:
     """Rough CPU seconds of the full run's pure section: the report stages grow with the records (timed ``repeat``
     times plus about two runs' worth for the tracemalloc pass, and a tenth of the records again for the scaling
@@ -619,19 +624,21 @@ def estimate_section(results: dict) -> list[str]:
         parts.append((f"sliced gather of {FULL['sliced_hosts']} hosts", per_host * FULL["sliced_hosts"]))
     pure = results.get("pure")
     if results.get("pure_cpu_s") and pure and not pure.get("error"):
-        parts.append(("report build, parser, editor", _pure_estimate(results["pure_cpu_s"], pure,
+        parts.append((PURE_LABEL, _pure_estimate(results["pure_cpu_s"], pure,
                                                                       results["settings"]["repeat"])))
     if not parts:
         return []
-    cpu_total = sum(cpu for _name, cpu in parts)
+    # The pure benchmarks run in one process (one CPU); playbook runs spread over every CPU.
+    seconds = sum(cpu if name == PURE_LABEL else cpu / cpus for name, cpu in parts)
     return [
         "## Duration of the full run",
         "",
         "`scripts/bench.sh` without `--quick`, estimated from this run's CPU time per host of each section (and "
         "per record for the report build), scaled to the full run's sizes: "
         + "; ".join(f"{name} {fmt_s(cpu)} CPU" for name, cpu in parts)
-        + f". In all about **{cpu_total / cpus / 60:.0f} minutes** on this machine's {cpus} CPUs when they are "
-        "otherwise idle (longer when they are shared: playbook runs do not keep every CPU busy); sections not "
+        + f". In all about **{seconds / 60:.0f} minutes** on this machine's {cpus} CPUs when they are otherwise "
+        "idle (the report build, parser and editor run on one CPU, the playbooks on all; longer when the CPUs are "
+        "shared, and add a few minutes for creating the lab fleets); sections not "
         f"measured in this run are not included. This run itself took {fmt_s(results.get('duration_s'))}.",
         "",
     ]
