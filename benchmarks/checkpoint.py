@@ -2,9 +2,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checkpoints of a benchmark run, so a long run can stop and carry on (``scripts/bench.sh --resume``).
 
-The full run takes hours on a small machine. Each section (pure benchmarks, the gather on one fleet size,
-site.yml) carries its own baseline, so it can be measured at a different time from the others without
-breaking the "same run" rule of a ratio: the ratio is always between figures of one section. After every
+A run can be stopped part-way (or a section fail). Each section (pure benchmarks, the gather on one fleet
+size, site.yml, the zip cleanup, the sliced gather) carries its own baseline, so it can be measured at a
+different time from the others without breaking the "same run" rule of a ratio: the ratio is always
+between figures of one section. After every
 section the raw results are saved; ``--resume`` reuses the sections that finished, in a results file made
 with the same settings, and measures only the rest. Every section records when it ran and the load around
 it, and the report shows that.
@@ -20,20 +21,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 # Settings that change what a section measures: a results file made with other values cannot be resumed.
-COMPARED_SETTINGS = ("forks", "records", "repeat", "naive_max_hosts")
+COMPARED_SETTINGS = ("forks", "records", "repeat", "naive_max_hosts", "slices")
 REPORT_PATH = "docs/performance.md"
 
 
 def section_keys(settings: dict) -> list[str]:
     """Every section the settings ask for, in the order the run measures them: the quick sections first and
-    the largest gather fleets after site.yml, so a run stopped early has measured as much as possible."""
+    the largest fleets (gathers larger than the site.yml fleet, then the sliced gather) last, so a run stopped
+    early has measured as much as possible."""
     keys = ["pure"] if settings.get("records") and settings.get("pure", True) else []
     site_hosts = settings.get("site_hosts")
     sizes = sorted(settings.get("sizes") or [])
     keys += [f"gather {size}" for size in sizes if not site_hosts or size <= site_hosts]
     if site_hosts:
         keys.append(f"site {site_hosts}")
+    if settings.get("cleanup_hosts"):
+        keys.append(f"cleanup {settings['cleanup_hosts']}")
+    if site_hosts:
         keys += [f"gather {size}" for size in sizes if size > site_hosts]
+    if settings.get("sliced_hosts"):
+        keys.append(f"sliced {settings['sliced_hosts']}")
     return keys
 
 
@@ -43,9 +50,10 @@ def finished_keys(results: dict) -> set[str]:
     if results.get("pure") and not results["pure"].get("error"):
         done.add("pure")
     done |= {f"gather {g['size']}" for g in results.get("gather") or [] if not g.get("error")}
-    site = results.get("site")
-    if site and not site.get("error"):
-        done.add(f"site {site['size']}")
+    for key in ("site", "cleanup", "sliced"):
+        section = results.get(key)
+        if section and not section.get("error"):
+            done.add(f"{key} {section['size']}")
     return done
 
 

@@ -25,14 +25,17 @@ Measurements of one ``ansible-playbook`` run (:func:`measure_playbook`):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -309,8 +312,8 @@ def ansible_env(forks: int, calls_file: Path) -> dict:
 
 def measure_playbook(name: str, playbook: Path, inventory: Path, workdir: Path, *, forks: int = 50,
                      extra_vars: dict | None = None, sample_interval: float = 0.5,
-                     timeout: float = 4 * 3600) -> PlaybookRun:
-    """Run ``ansible-playbook`` once with the counting callback and measure it."""
+                     timeout: float = 4 * 3600, limit: list[str] | None = None) -> PlaybookRun:
+    """Run ``ansible-playbook`` once with the counting callback and measure it (``limit``: only these hosts)."""
     workdir.mkdir(parents=True, exist_ok=True)
     slug = name.replace(" ", "_").replace("/", "_")
     calls_file = workdir / f"{slug}.calls.jsonl"
@@ -321,6 +324,9 @@ def measure_playbook(name: str, playbook: Path, inventory: Path, workdir: Path, 
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     hosts = _inventory_hosts(inventory)
+    if limit is not None:
+        cmd += ["--limit", ",".join(limit)]
+        hosts = sorted(set(limit) & set(hosts))
     with open(log, "wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO,
@@ -373,28 +379,253 @@ def _inventory_hosts(inventory: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------- scenarios
+AS_OF_TEXT = START.strftime("%Y-%m-%dT%H:%M:%SZ")
+# The lab backend switch (host variable, see the lab guide): direct = the fast backend, module = labctl run
+# through ansible.builtin.command. A collection without the switch ignores it, and both runs then measure the same.
+LAB_EXEC = "ctxlic_lab_exec"
+
+
+def report_vars(runs: Path, name: str, **extra) -> dict:
+    """fleet_report.yml's variables for one benchmark run: its own report folder and evidence history."""
+    return {"ctxlic_telemetry_report_dir": str(runs / f"{name}_reports"),
+            "ctxlic_telemetry_history_db": str(runs / f"{name}_evidence.sqlite"),
+            "ctxlic_telemetry_as_of": AS_OF_TEXT, **extra}
+
+
 def gather_comparison(workdir: Path, size: int, *, forks: int, sample_interval: float = 0.5,
                       naive: bool = True) -> dict:
-    """On one fleet of ``size`` hosts: the collection's gather, the naive gather (when wanted), fleet_report.yml."""
+    """On one fleet of ``size`` hosts, one after the other: the one-task floor, the collection's gather with the
+    direct lab backend and with the module one, the naive gather (when wanted), fleet_report.yml."""
     root = workdir / f"fleet{size}"
     started = time.perf_counter()
     inventory = create(root, gather_specs(size))
     created = time.perf_counter() - started
     runs = workdir / f"runs{size}"
-    collection = measure_playbook(f"collection_gather_{size}", BENCH_DIR / "collection_gather.yml", inventory, runs,
-                                  forks=forks, sample_interval=sample_interval)
-    naive_run = measure_playbook(f"naive_gather_{size}", BENCH_DIR / "naive_gather.yml", inventory, runs,
-                                 forks=forks, sample_interval=sample_interval) if naive else None
+
+    def measure(name: str, playbook: Path, extra: dict | None = None) -> dict:
+        return measure_playbook(f"{name}_{size}", playbook, inventory, runs, forks=forks, extra_vars=extra,
+                                sample_interval=sample_interval).to_dict()
+
+    floor = measure("floor", BENCH_DIR / "floor.yml")
+    collection = measure("collection_gather", BENCH_DIR / "collection_gather.yml", {LAB_EXEC: "direct"})
+    collection_module = measure("collection_gather_module", BENCH_DIR / "collection_gather.yml",
+                                {LAB_EXEC: "module"})
+    naive_run = measure("naive_gather", BENCH_DIR / "naive_gather.yml") if naive else None
+    report = measure("fleet_report", REPO / "playbooks" / "fleet_report.yml", report_vars(runs, "fleet_report"))
+    return {"size": size, "forks": forks, "fleet_create_s": created, "floor": floor, "collection": collection,
+            "collection_module": collection_module, "naive": naive_run, "fleet_report": report}
+
+
+# ------------------------------------------------------------------------------------------ cleanup
+BUNDLE_TASK = "Bundle manual-upload telemetry on the controller"
+PENDING_ZIP_DAYS = [25, 10, 2]
+
+
+def cleanup_specs(count: int) -> list[lab_fleet.HostSpec]:
+    """Manual-reporting servers with pending upload zips from three days (what the telemetry bundle collects)."""
+    return [lab_fleet.HostSpec(f"ls{i:04d}", version=V51, reporting="manual", last_upload={"days_ago": 20},
+                               pending_zip_days=list(PENDING_ZIP_DAYS),
+                               licenses=[_licence(f"FID_ls{i:04d}.lic", ["XDT_PLT_UD"])])
+            for i in range(1, count + 1)]
+
+
+def pending_zips(fleet_root: Path, hosts: list[str]) -> dict[str, int]:
+    """Upload zips still on each lab host (its simulated C: drive)."""
+    return {h: sum(1 for p in (fleet_root / "hosts" / h / "fs").rglob("upload_*.zip") if p.is_file())
+            for h in hosts}
+
+
+LABCTL_SUBCOMMAND = re.compile(r"(?:^|/)labctl (\S+)")
+
+
+def operation_of(call: dict) -> str:
+    """What one module execution did: the ``labctl`` subcommand it ran, else the module's name."""
+    found = LABCTL_SUBCOMMAND.search(call.get("target") or "")
+    return f"labctl {found.group(1)}" if found else (call.get("module") or "?")
+
+
+def task_calls(calls: list[dict], hosts: list[str], task: str) -> dict[str, int]:
+    """Module executions per host of the task whose name ends with ``task``."""
+    return calls_per_host([c for c in calls if (c.get("task") or "").endswith(task)], hosts)
+
+
+def cleanup_comparison(workdir: Path, size: int, *, forks: int, sample_interval: float = 0.5) -> dict:
+    """The telemetry bundle with and without cleanup, each on its own fresh fleet where every server has pending
+    zips. The calls of the deletion step per host are the bundle task's calls with cleanup minus without (same
+    servers, same zips), whatever the step's internals; the with-cleanup run's calls are also listed by operation."""
+    runs = workdir / f"cleanup_runs{size}"
+    out: dict = {"size": size, "forks": forks}
+    per_host_task: dict[str, dict[str, int]] = {}
+    for label, cleanup in (("keep", False), ("cleanup", True)):
+        root = workdir / f"cleanup{size}" / label
+        inventory = create(root, cleanup_specs(size))
+        hosts = _inventory_hosts(inventory)
+        before = pending_zips(root, hosts)
+        extra = report_vars(runs, label, ctxlic_telemetry_bundle=True, ctxlic_telemetry_cleanup=cleanup,
+                            ctxlic_telemetry_bundle_dest=str(runs / f"{label}_bundles"))
+        run = measure_playbook(f"bundle_{label}_{size}", REPO / "playbooks" / "fleet_report.yml", inventory, runs,
+                               forks=forks, extra_vars=extra, sample_interval=sample_interval)
+        calls_file = runs / f"bundle_{label}_{size}.calls.jsonl"
+        calls = parse_calls(calls_file.read_text(encoding="utf-8").splitlines()) if calls_file.exists() else []
+        per_host_task[label] = task_calls(calls, hosts, BUNDLE_TASK)
+        left = pending_zips(root, hosts)
+        out[label] = {**run.to_dict(), "bundle_calls": distribution(list(per_host_task[label].values())),
+                      "zips_before": distribution(list(before.values())),
+                      "zips_left": distribution(list(left.values())),
+                      "bundle_operations": _operations(calls, hosts, BUNDLE_TASK)}
+        shutil.rmtree(root, ignore_errors=True)
+    hosts = sorted(per_host_task["cleanup"])
+    out["zips_per_host"] = out["cleanup"]["zips_before"]["mean"]
+    out["deletion_calls"] = distribution([per_host_task["cleanup"][h] - per_host_task["keep"].get(h, 0)
+                                          for h in hosts])
+    return out
+
+
+def _operations(calls: list[dict], hosts: list[str], task: str) -> list[dict]:
+    wanted = set(hosts)
+    counter: Counter = Counter(operation_of(c) for c in calls
+                               if (c.get("task") or "").endswith(task) and (c.get("delegate_to") or c.get("host"))
+                               in wanted)
+    return [{"operation": op, "per_host": n / max(1, len(hosts))} for op, n in counter.most_common()]
+
+
+# ------------------------------------------------------------------------------------------- sliced
+PG_DSN_ENV = "CTXLIC_BENCH_PG_DSN"
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[Callable[[str], str]]:
+    """A PostgreSQL server for the sliced gather: ``$CTXLIC_BENCH_PG_DSN`` when set, else a throw-away one
+    (``scripts/postgres.sh start``, stopped and deleted afterwards). Yields ``url(name)``: the URL of a new empty
+    schema on it (dropped afterwards)."""
+    import psycopg
+
+    dsn = os.environ.get(PG_DSN_ENV)
+    started = None
+    if not dsn:
+        script = REPO / "scripts" / "postgres.sh"
+        proc = subprocess.run([str(script), "start"], capture_output=True, text=True, timeout=900, check=False)
+        exports = dict(line[len("export "):].split("=", 1) for line in proc.stdout.splitlines()
+                       if line.startswith("export ") and "=" in line)
+        if proc.returncode != 0 or "CTXLIC_TEST_PG_DSN" not in exports:
+            raise RuntimeError(f"no PostgreSQL: scripts/postgres.sh start failed ({proc.stderr.strip()[-500:]}); "
+                               f"start one yourself and set {PG_DSN_ENV}, or leave this section out (--skip-sliced)")
+        dsn, started = exports["CTXLIC_TEST_PG_DSN"], exports.get("CTXLIC_TEST_PG_DIR")
+    schemas: list[str] = []
+
+    def url(name: str) -> str:
+        schema = f"bench_{name}_{os.getpid()}_{len(schemas)}"
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        schemas.append(schema)
+        return f"{dsn}{'&' if '?' in dsn else '?'}options=-csearch_path%3D{schema}"
+
+    try:
+        yield url
+    finally:
+        if started:
+            subprocess.run([str(REPO / "scripts" / "postgres.sh"), "stop", started], capture_output=True,
+                           timeout=300, check=False)
+        elif schemas:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                for schema in schemas:
+                    conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+SLICE_AS_OF = (START + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+# One fixed query per evidence history table (no query text is built from data).
+HISTORY_COUNTS = {"gathers": "SELECT count(*) FROM gathers", "observations": "SELECT count(*) FROM observations",
+                  "events": "SELECT count(*) FROM events"}
+
+
+def slice_hosts(hosts: list[str], number: int, slices: int) -> list[str]:
+    """AWX's slicing: slice ``number`` (1-based) of ``slices`` holds every slices-th host from the number-th on."""
+    return hosts[number - 1::slices]
+
+
+def history_rows(url: str) -> dict[str, int]:
+    """Rows in each evidence history table: a PostgreSQL URL (its search_path names the schema) or a SQLite file."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        import sqlite3
+
+        conn = sqlite3.connect(url)
+        try:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return {table: conn.execute(query).fetchone()[0] if table in names else 0
+                    for table, query in HISTORY_COUNTS.items()}
+        finally:
+            conn.close()
+    import psycopg
+
+    counts = {}
+    with psycopg.connect(url) as conn:
+        for table, query in HISTORY_COUNTS.items():
+            try:
+                counts[table] = conn.execute(query).fetchone()[0]
+            except psycopg.errors.UndefinedTable:
+                conn.rollback()
+                counts[table] = 0
+    return counts
+
+
+def sliced_gather(workdir: Path, size: int, *, slices: int, forks: int, history_url: Callable[[str], str],
+                  sample_interval: float = 0.5) -> dict:
+    """Issue 19 item 4: the gather of ``size`` lab hosts as one unsliced job (mode=gather) and as ``slices``
+    parallel slice jobs (``--limit``, AWX's slicing and job variables), each into a fresh PostgreSQL schema
+    (``history_url(name)`` gives its URL), then the report job (mode=report) over the sliced history."""
+    root = workdir / f"sliced{size}"
+    inventory = create(root, gather_specs(size))
+    hosts = _inventory_hosts(inventory)
+    runs = workdir / f"sliced_runs{size}"
+    playbook = REPO / "playbooks" / "fleet_report.yml"
+
+    def gather_vars(url: str, **extra) -> dict:
+        return {"ctxlic_telemetry_mode": "gather", "ctxlic_telemetry_as_of": SLICE_AS_OF,
+                "ctxlic_telemetry_history_db": url, "ctxlic_telemetry_report_dir": str(runs / "reports"), **extra}
+
+    unsliced_url = history_url("unsliced")
+    unsliced = measure_playbook(f"unsliced_gather_{size}", playbook, inventory, runs, forks=forks,
+                                extra_vars=gather_vars(unsliced_url), sample_interval=sample_interval)
+    unsliced_rows = history_rows(unsliced_url)
+
+    sliced_url = history_url("sliced")
+    results: dict[int, PlaybookRun] = {}
+    failures: list[str] = []
+
+    def one_slice(number: int) -> None:
+        try:
+            results[number] = measure_playbook(
+                f"slice{number}_{size}", playbook, inventory, runs, forks=forks, sample_interval=sample_interval,
+                limit=slice_hosts(hosts, number, slices),
+                extra_vars=gather_vars(sliced_url, awx_job_id=4711, awx_job_slice_number=number))
+        except Exception as exc:  # reported with the section, the other slices carry on
+            failures.append(f"slice {number}: {type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=one_slice, args=(n,)) for n in range(1, slices + 1)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sliced_wall = time.perf_counter() - started
+    if failures:
+        raise RuntimeError("; ".join(failures))
+    sliced_rows = history_rows(sliced_url)
     report = measure_playbook(
-        f"fleet_report_{size}", REPO / "playbooks" / "fleet_report.yml", inventory, runs, forks=forks,
-        sample_interval=sample_interval,
-        extra_vars={"ctxlic_telemetry_report_dir": str(runs / "reports"),
-                    "ctxlic_telemetry_history_db": str(runs / "evidence.sqlite"),
-                    "ctxlic_telemetry_as_of": START.strftime("%Y-%m-%dT%H:%M:%SZ")},
-    )
-    return {"size": size, "forks": forks, "fleet_create_s": created,
-            "collection": collection.to_dict(), "naive": naive_run.to_dict() if naive_run else None,
-            "fleet_report": report.to_dict()}
+        f"report_job_{size}", playbook, inventory, runs, forks=forks, sample_interval=sample_interval,
+        extra_vars={"ctxlic_telemetry_mode": "report", "ctxlic_telemetry_as_of": SLICE_AS_OF,
+                    "ctxlic_telemetry_history_db": sliced_url, "ctxlic_telemetry_report_dir": str(runs / "reports")})
+    slice_runs = [results[n].to_dict() for n in sorted(results)]
+    return {
+        "size": size, "slices": slices, "forks": forks,
+        "unsliced": {**unsliced.to_dict(), "rows": unsliced_rows},
+        "slice_runs": slice_runs,
+        "sliced": {"wall_s": sliced_wall, "cpu_s": sum(r["cpu_s"] for r in slice_runs),
+                   "rc": max((r["rc"] for r in slice_runs), default=1), "rows": sliced_rows,
+                   "hosts": sum(r["hosts"] for r in slice_runs),
+                   "calls_per_host": sum(r["calls"]["total"] for r in slice_runs) / max(1, len(hosts))},
+        "report": report.to_dict(),
+    }
 
 
 def site_idempotence(workdir: Path, size: int, *, forks: int, sample_interval: float = 0.5) -> dict:
@@ -403,7 +634,13 @@ def site_idempotence(workdir: Path, size: int, *, forks: int, sample_interval: f
     specs = site_specs(size)
     inventory = create(root, specs)
     licenses = write_site_licenses(root / "licenses", specs)
+    # The shipped catalog cannot prove build 51000 current at START (its knowledge is too old: window "unknown"),
+    # so site.yml wants an installer; it finds the installed version already there and installs nothing.
+    installer = lab_fleet.make_installer(root / "installers" / "CitrixLicensing.exe", V51)
     extra = {
+        "ctxlic_server_installer_src": str(installer),
+        "ctxlic_server_version": V51,
+        "ctxlic_server_min_free_mb": 100,
         "ctxlic_site_as_of": START.date().isoformat(),
         "ctxlic_license_files_src_dir": str(licenses) + "/{{ inventory_hostname }}",
         "ctxlic_license_files_as_of": START.date().isoformat(),

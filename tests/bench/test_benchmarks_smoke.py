@@ -3,15 +3,17 @@
 """Smoke test of the benchmark harness (benchmarks/, run by scripts/bench.sh) on tiny inputs.
 
 The benchmarks are not part of the test suite; this only proves the harness works: fleets are
-built, module executions are counted per host, every pure benchmark runs and the Markdown renders.
-No assertion is about time. It runs real ``ansible-playbook`` on small lab fleets (about 50 s), so it
-lives here rather than in ``tests/unit`` and is marked ``slow``: ``scripts/test.sh`` runs it with the
-rest of ``tests/``, ``pytest -m "not slow"`` leaves it out of a quick loop.
+built, module executions are counted per host, every pure benchmark runs, each fleet section (gather with
+the floor and both lab backends, site.yml, zip cleanup, sliced gather) runs on two to four hosts and the
+Markdown renders. No assertion is about time. It runs real ``ansible-playbook`` on small lab fleets (a few
+minutes), so it lives here rather than in ``tests/unit`` and is marked ``slow``: ``scripts/test.sh`` runs it
+with the rest of ``tests/``, ``pytest -m "not slow"`` leaves it out of a quick loop.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -113,9 +115,13 @@ def test_synthetic_records_have_distinct_hosts(tmp_path):
     assert records[0] is not templates[0] and templates[0]["host"] == "ls-current-01"
 
 
-def _fake_run(hosts: int, calls: int, changed: int = 0) -> dict:
-    dist = {"min": calls, "mean": float(calls), "max": calls, "total": calls * hosts}
-    return {"name": "x", "hosts": hosts, "rc": 0, "wall_s": 2.0, "cpu_s": 3.0,
+def _dist(hosts: int, value: int) -> dict:
+    return {"min": value, "mean": float(value), "max": value, "total": value * hosts}
+
+
+def _fake_run(hosts: int, calls: int, changed: int = 0, cpu: float = 3.0) -> dict:
+    dist = _dist(hosts, calls)
+    return {"name": "x", "hosts": hosts, "rc": 0, "wall_s": 2.0, "cpu_s": cpu,
             "memory": {"controller_pss_kb": 500, "workers_at_peak": 2, "max_workers": 2, "worker_pss_kb": 100,
                        "main_rss_kb": 400, "tree_pss_kb": 900, "processes": 3, "samples": 2},
             "calls": dist, "tasks": {}, "by_module": [{"task": "t", "module": "m", "per_host": float(calls)}],
@@ -130,24 +136,60 @@ def results(tiny_pure) -> dict:
         "generated_at": "2026-11-22 12:00 UTC", "command": "scripts/bench.sh --quick", "mode": run.mode_of(args),
         "machine": machine.describe(), "load_average_end": [1.0, 1.0, 1.0], "duration_s": 12.0, "pure_s": 1.0,
         "settings": {"forks": args.forks, "sizes": args.sizes, "site_hosts": args.site_hosts, "records": 10,
-                     "repeat": 1, "naive_max_hosts": None},
-        "gather": [{"size": 2, "forks": 50, "fleet_create_s": 0.1, "collection": _fake_run(2, 1),
-                    "naive": _fake_run(2, 16), "fleet_report": _fake_run(2, 1)}],
+                     "repeat": 1, "naive_max_hosts": None, "cleanup_hosts": 2, "sliced_hosts": 4, "slices": 4},
+        "gather": [{"size": 2, "forks": 50, "fleet_create_s": 0.1, "floor": _fake_run(2, 1, cpu=3.0),
+                    "collection": _fake_run(2, 1, cpu=2.7), "collection_module": _fake_run(2, 1, cpu=3.0),
+                    "naive": _fake_run(2, 16), "fleet_report": _fake_run(2, 1, cpu=3.3)}],
         "site": {"size": 2, "forks": 50, "playbook": "playbooks/site.yml", "first": _fake_run(2, 23, 9),
                  "second": _fake_run(2, 19)},
+        "cleanup": {"size": 2, "forks": 50, "zips_per_host": 3,
+                    "keep": {**_fake_run(2, 16), "bundle_calls": _dist(2, 12), "zips_left": _dist(2, 3),
+                             "bundle_operations": []},
+                    "cleanup": {**_fake_run(2, 17), "bundle_calls": _dist(2, 13), "zips_left": _dist(2, 0),
+                                "bundle_operations": [{"operation": "labctl file-remove", "per_host": 1.0}]},
+                    "deletion_calls": _dist(2, 1)},
+        "sliced": {"size": 4, "slices": 4, "forks": 50,
+                   "unsliced": {**_fake_run(4, 1), "rows": {"gathers": 4, "observations": 3, "events": 0}},
+                   "slice_runs": [_fake_run(1, 1) for _n in range(4)],
+                   "sliced": {"wall_s": 1.0, "cpu_s": 4.0, "rc": 0, "hosts": 4, "calls_per_host": 1.0,
+                              "rows": {"gathers": 4, "observations": 3, "events": 0}},
+                   "report": _fake_run(4, 0)},
         "pure": tiny_pure,
     }
 
 
 def test_markdown_has_every_section(results):
     text = render_markdown(results)
-    for heading in ("## Machine", "## Fleet gather", "## Idempotent converge (site.yml)", "## Report build",
-                    "## License parser", "## Proxy XML editor", "## Duration of the full run"):
+    for heading in ("## Targets (issue 18)", "## Machine", "## Fleet gather", "## Idempotent converge (site.yml)",
+                    "## Zip cleanup", "## Sliced gather (PostgreSQL)", "## Report build", "## License parser",
+                    "## Proxy XML editor", "## Duration of the full run"):
         assert heading in text
     assert "| 2 | 16.00x |" in text  # remote calls naive / collection
+    assert "| 2 | 0.90x | 1.00x | 1.10x | 0.90x | 1.00x |" in text  # ratios to the floor, direct / module
     assert "one remote call per host for the gather **met**" in text
     assert "Second run changed nothing: **yes**" in text
     assert "Absolute times are noisy" in text
+    targets = text.split("## Targets (issue 18)")[1].split("## Machine")[0]
+    assert ("| `info` gather: remote calls per host | 1 (2 hosts) | naive gather: 16 (2 hosts) | 1 | **met** |"
+            in targets)
+    assert "at most 3 | **NOT met** |" in targets  # site.yml's second run: 19 calls per host
+    assert "| fleet_report.yml CPU / one-task floor CPU | 1.10x (2 hosts) |" in targets
+    assert "at most 1.05x | **NOT met** |" in targets
+    assert "| zip cleanup: remote calls of the deletion step per host | 1 (3 zips per host) |" in targets
+    assert "| 1 | **met** |" in targets.split("zip cleanup")[1]
+    assert "0.90x (2 hosts)" in targets.split("lab call cost")[1]  # direct / module
+    assert "1.00 s (0.50x of unsliced); 7.0 rows/s" in targets
+    assert "Deletion step: 1 remote calls per host; target of one remote call per host: **met**" in text
+
+
+def test_a_target_is_never_met_without_its_measurement(results):
+    results["cleanup"]["cleanup"]["rc"] = 2
+    results["gather"][0]["floor"]["rc"] = 2
+    del results["site"]
+    targets = render_markdown(results).split("## Targets (issue 18)")[1].split("## Machine")[0]
+    assert "**not measured (a run failed)**" in targets.split("zip cleanup")[1]
+    assert "| fleet_report.yml CPU / one-task floor CPU | n/a (2 hosts) |" in targets
+    assert "site.yml second run" not in targets
 
 
 def test_render_only_rewrites_the_markdown_from_raw_results(results, tmp_path):
@@ -160,12 +202,18 @@ def test_render_only_rewrites_the_markdown_from_raw_results(results, tmp_path):
 
 def test_command_line_modes():
     quick = run.parse_args(["--quick"])
-    assert (quick.sizes, quick.site_hosts, run.mode_of(quick)) == ([50], 50, "quick")
+    assert (quick.sizes, quick.site_hosts, quick.records, run.mode_of(quick)) == ([10], 5, 1000, "quick")
+    assert (quick.license_sizes, quick.proxy_sizes) == (run.LICENSE_SIZES[:2], run.PROXY_SIZES[:2])
     full = run.parse_args([])
-    assert (full.sizes, full.site_hosts, run.mode_of(full)) == ([50, 200, 1000], 200, "full")
+    assert (full.sizes, full.naive_max_hosts, full.site_hosts, full.cleanup_hosts, full.sliced_hosts, full.slices,
+            full.records, run.mode_of(full)) == ([50, 200], 50, 30, 20, 1000, 4, 10_000, "full")
+    assert (full.license_sizes, full.proxy_sizes) == (run.LICENSE_SIZES, run.PROXY_SIZES)
     assert run.mode_of(run.parse_args(["--sizes", "5", "--forks", "2"])) == "custom"
+    assert run.mode_of(run.parse_args(["--skip-sliced"])) == "custom"
     with pytest.raises(SystemExit):
         run.parse_args(["--sizes", "fifty"])
+    with pytest.raises(SystemExit):
+        run.parse_args(["--sliced-hosts", "3"])  # fewer hosts than slices
 
 
 def _fake_gather(calls_log: list[int], fail_sizes: set[int]):
@@ -173,8 +221,9 @@ def _fake_gather(calls_log: list[int], fail_sizes: set[int]):
         calls_log.append(size)
         if size in fail_sizes:
             raise RuntimeError(f"fleet of {size} broke")
-        return {"forks": forks, "fleet_create_s": 0.1, "collection": _fake_run(size, 1),
-                "naive": _fake_run(size, 16) if naive else None, "fleet_report": _fake_run(size, 1)}
+        return {"forks": forks, "fleet_create_s": 0.1, "floor": _fake_run(size, 1), "collection": _fake_run(size, 1),
+                "collection_module": _fake_run(size, 1), "naive": _fake_run(size, 16) if naive else None,
+                "fleet_report": _fake_run(size, 1)}
     return gather_comparison
 
 
@@ -184,8 +233,8 @@ def test_resume_measures_only_the_sections_that_did_not_finish(tiny_pure, tmp_pa
     monkeypatch.setattr(run.pure_bench, "run_pure", lambda *a, **k: dict(tiny_pure))
     monkeypatch.setattr(run.fleet_bench, "gather_comparison", _fake_gather(calls, fail_sizes={3}))
     out, workdir = tmp_path / "performance.md", tmp_path / "bench"
-    argv = ["--sizes", "2,3", "--skip-site", "--records", "10", "--repeat", "1", "--workdir", str(workdir),
-            "--output", str(out)]
+    argv = ["--sizes", "2,3", "--skip-site", "--skip-cleanup", "--skip-sliced", "--records", "10", "--repeat", "1",
+            "--workdir", str(workdir), "--output", str(out)]
     assert run.main(argv) == 1  # the 3-host section failed
     first = json.loads((workdir / "results.json").read_text(encoding="utf-8"))
     assert first["pending"] == ["gather 3"] and [g["size"] for g in first["gather"]] == [2, 3]
@@ -214,8 +263,11 @@ def test_checkpoint_sections_and_compatibility():
     assert checkpoint.section_keys({**settings, "sizes": [1000, 50], "site_hosts": 200}) == [
         "pure", "gather 50", "site 200", "gather 1000"]
     assert checkpoint.section_keys({**settings, "pure": False, "site_hosts": None}) == ["gather 50", "gather 200"]
-    partial = {"pure": {"error": "x"}, "gather": [{"size": 50}, {"size": 200, "error": "y"}], "site": {"size": 200}}
-    assert checkpoint.finished_keys(partial) == {"gather 50", "site 200"}
+    assert checkpoint.section_keys({**settings, "site_hosts": 30, "cleanup_hosts": 20, "sliced_hosts": 1000}) == [
+        "pure", "site 30", "cleanup 20", "gather 50", "gather 200", "sliced 1000"]
+    partial = {"pure": {"error": "x"}, "gather": [{"size": 50}, {"size": 200, "error": "y"}], "site": {"size": 200},
+               "cleanup": {"size": 20}, "sliced": {"size": 1000, "error": "no PostgreSQL"}}
+    assert checkpoint.finished_keys(partial) == {"gather 50", "site 200", "cleanup 20"}
     assert checkpoint.resumable({"settings": settings}, {**settings, "sizes": [1000]}) == (True, "")
     ok, why = checkpoint.resumable({"settings": settings}, {**settings, "naive_max_hosts": 200})
     assert not ok and "naive_max_hosts" in why
@@ -257,3 +309,93 @@ def test_source_revision_ignores_the_report_it_writes(tmp_path):
     (tmp_path / "code.py").write_text("x = 2\n", encoding="utf-8")
     assert checkpoint.source_revision(tmp_path) == head + " +changes"
     assert checkpoint.source_revision(tmp_path / "missing").startswith("unknown")
+
+
+@pytest.mark.integration
+def test_floor_and_both_lab_backends_on_a_two_host_fleet(tmp_path):
+    """The gather section's playbooks: the one-task floor and info are one remote call per host."""
+    gathered = fleet_bench.gather_comparison(tmp_path, 2, forks=2, naive=False, sample_interval=0.2)
+    for key in ("floor", "collection", "collection_module", "fleet_report"):
+        run_ = gathered[key]
+        assert run_["rc"] == 0, (key, Path(run_["log"]).read_text()[-3000:])
+        if key != "fleet_report":
+            assert run_["calls"] == {"min": 1, "mean": 1.0, "max": 1, "total": 2}, key
+    assert gathered["naive"] is None
+    assert [m["module"] for m in gathered["floor"]["by_module"]] == ["ansible.legacy.command"]  # command action
+
+
+@pytest.mark.integration
+def test_cleanup_deletion_calls_are_the_difference_with_and_without_cleanup(tmp_path):
+    cleanup = fleet_bench.cleanup_comparison(tmp_path, 2, forks=2, sample_interval=0.2)
+    keep, clean = cleanup["keep"], cleanup["cleanup"]
+    assert keep["rc"] == 0 and clean["rc"] == 0, Path(clean["log"]).read_text()[-3000:]
+    assert keep["zips_left"] == keep["zips_before"] and keep["zips_left"]["min"] >= 3  # bundled, not deleted
+    assert cleanup["zips_per_host"] == clean["zips_before"]["mean"] >= 3
+    assert clean["zips_left"]["max"] == 0  # bundled and deleted
+    deletion = clean["bundle_calls"]["total"] - keep["bundle_calls"]["total"]
+    assert deletion >= 2 and cleanup["deletion_calls"]["total"] == deletion
+    assert clean["bundle_operations"] and all(op["per_host"] > 0 for op in clean["bundle_operations"])
+
+
+@pytest.mark.integration
+def test_sliced_gather_writes_every_server_once_then_reports(tmp_path):
+    """The sliced section's code path, with SQLite histories (the benchmark uses PostgreSQL; the rows are the same)."""
+    sliced = fleet_bench.sliced_gather(tmp_path, 4, slices=2, forks=2, sample_interval=0.2,
+                                       history_url=lambda name: str(tmp_path / f"{name}.sqlite"))
+    assert sliced["unsliced"]["rc"] == 0, Path(sliced["unsliced"]["log"]).read_text()[-3000:]
+    assert [r["hosts"] for r in sliced["slice_runs"]] == [2, 2]
+    assert all(r["rc"] == 0 for r in sliced["slice_runs"]) and sliced["report"]["rc"] == 0
+    assert sliced["unsliced"]["rows"]["gathers"] == sliced["sliced"]["rows"]["gathers"] == 4
+    assert sliced["sliced"]["calls_per_host"] == sliced["unsliced"]["calls"]["mean"] == 1.0
+    assert sliced["report"]["calls"]["max"] == 0  # the report job connects to no server
+
+
+def test_slices_follow_awx_and_pending_zips_are_counted(tmp_path):
+    hosts = [f"h{i}" for i in range(1, 10)]
+    assert fleet_bench.slice_hosts(hosts, 1, 4) == ["h1", "h5", "h9"]
+    assert fleet_bench.slice_hosts(hosts, 4, 4) == ["h4", "h8"]
+    assert fleet_bench.operation_of({"target": "<host>/.lab/bin/labctl file-remove C:\\x.zip", "module": "m"}) == \
+        "labctl file-remove"
+    assert fleet_bench.operation_of({"target": "labctl collect-info --max-bytes 1", "module": "m"}) == \
+        "labctl collect-info"
+    assert fleet_bench.operation_of({"target": None, "module": "ansible.builtin.slurp"}) == "ansible.builtin.slurp"
+    zips = tmp_path / "hosts" / "a" / "fs" / "C" / "usage"
+    zips.mkdir(parents=True)
+    (zips / "upload_compliance_1.zip").write_bytes(b"z")
+    (zips / "other.zip").write_bytes(b"z")
+    assert fleet_bench.pending_zips(tmp_path, ["a", "b"]) == {"a": 1, "b": 0}
+
+
+@pytest.mark.integration
+def test_site_twice_on_a_two_host_fleet(tmp_path):
+    """The site.yml section runs the playbook as shipped: the first run converges, the second changes nothing."""
+    site = fleet_bench.site_idempotence(tmp_path, 2, forks=2, sample_interval=0.2)
+    first, second = site["first"], site["second"]
+    assert first["rc"] == 0, Path(first["log"]).read_text()[-3000:]
+    assert second["rc"] == 0 and second["changed"] == 0, Path(second["log"]).read_text()[-3000:]
+    assert first["changed"] > 0 and second["calls"]["min"] >= 1
+
+
+@pytest.mark.integration
+def test_sliced_gather_on_postgresql(tmp_path, monkeypatch):
+    """The benchmark's own PostgreSQL path: a fresh schema per job on the server of $CTXLIC_TEST_PG_DSN."""
+    dsn = os.environ.get("CTXLIC_TEST_PG_DSN")
+    if not dsn:
+        pytest.skip("no PostgreSQL for this run: start one with scripts/postgres.sh and export CTXLIC_TEST_PG_DSN")
+    monkeypatch.setenv(fleet_bench.PG_DSN_ENV, dsn)
+    with fleet_bench.postgres_server() as history_url:
+        sliced = fleet_bench.sliced_gather(tmp_path, 2, slices=2, forks=2, sample_interval=0.2,
+                                           history_url=history_url)
+    assert sliced["unsliced"]["rc"] == 0 and sliced["report"]["rc"] == 0, Path(sliced["report"]["log"]).read_text()
+    assert sliced["unsliced"]["rows"]["gathers"] == sliced["sliced"]["rows"]["gathers"] == 2
+
+
+def test_results_of_an_earlier_harness_still_render(results):
+    """--render-only on raw results made before the floor, the module backend, cleanup and sliced sections."""
+    for key in ("floor", "collection_module"):
+        del results["gather"][0][key]
+    for key in ("cleanup", "sliced"):
+        del results[key]
+    text = render_markdown(results)
+    assert "CPU / one-task floor CPU" not in text and "| 2 | info (module lab backend)" not in text
+    assert "## Zip cleanup\n\nNot run (`--skip-cleanup`)." in text
