@@ -152,7 +152,11 @@ def _lab_responses(root: Path):
 
 def lab_host(tmp_path, monkeypatch, program: str | None = None) -> tuple[LabHost, RecordingExecutor, FakeAction]:
     """A LabHost on a lab tree in ``tmp_path/host`` (with an executable at ``program``, a path below that tree,
-    when given), the recorder installed on its action (answering as labctl would), and the action."""
+    when given), the recorder installed on its action (answering as labctl would), and the action.
+
+    The host runs labctl with ``ansible.builtin.command`` (``ctxlic_lab_exec: module``), the route these
+    contract tests hold to the module's documentation; the direct route records the same calls
+    (tests/unit/lab/test_lab_direct_exec.py)."""
     root = tmp_path / "host"
     (root / ".lab").mkdir(parents=True)
     if program:
@@ -160,7 +164,7 @@ def lab_host(tmp_path, monkeypatch, program: str | None = None) -> tuple[LabHost
         (root / program).write_text("#!/bin/sh\n")
     monkeypatch.setattr("shutil.copymode", lambda *a, **k: None)
     action = FakeAction(tmp_path)
-    host = LabHost(action, {"ctxlic_lab_root": str(root)}, str(root))
+    host = LabHost(action, {"ctxlic_lab_root": str(root), "ctxlic_lab_exec": "module"}, str(root))
     return host, RecordingExecutor(_lab_responses(root)).install(action), action
 
 

@@ -8,8 +8,9 @@ themselves. Two backends implement it with the same meaning:
 
 * :class:`~.host_windows.WindowsHost`: ``ansible.windows`` modules through the action plugin's
   ``_execute_module`` (WinRM, PSRP or SSH connections);
-* :class:`~.host_lab.LabHost`: the lab's ``labctl`` program, run with ``ansible.builtin.command``, on a
-  simulated host's tree, for hosts that define ``ctxlic_lab_root``.
+* :class:`~.host_lab.LabHost`: the lab's ``labctl`` program, run with the connection's command execution
+  (or ``ansible.builtin.command``, host variable ``ctxlic_lab_exec``), on a simulated host's tree, for hosts
+  that define ``ctxlic_lab_root``.
 
 Paths are always Windows paths here, and no module may expand variables in them: the lab backend
 passes them only where nothing expands them, the Windows backend refuses one that a path option would
