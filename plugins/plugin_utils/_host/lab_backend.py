@@ -46,6 +46,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access
     ModuleCall,
     RunResult,
     ServiceInfo,
+    batches,
     failure_reason,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
@@ -76,6 +77,17 @@ def exec_mode(action, task_vars: dict) -> str:
         raise HostError(f"{EXEC_VAR}={value!r} is not a way to run the lab's control program; "
                         f"set it to {' or '.join(EXEC_MODES)} (default direct), or remove it")
     return mode
+
+
+def _file_info(path: str, st: dict) -> FileInfo:
+    return FileInfo(path=path, exists=bool(st.get("exists")), is_dir=bool(st.get("is_dir")), size=st.get("size"),
+                    mtime=st.get("mtime"), checksum=st.get("checksum"))
+
+
+def _one_each(paths: list[str], answer) -> list[dict]:
+    if not isinstance(answer, list) or len(answer) != len(paths) or not all(isinstance(a, dict) for a in answer):
+        raise HostError(f"could not stat {len(paths)} file(s): unexpected answer {answer!r:.300}")
+    return answer
 
 
 class LabHost(HostAccess):
@@ -154,14 +166,16 @@ class LabHost(HostAccess):
         flags = ["--checksum"] if checksum else []
         st = self._labctl_file(f"could not stat {path}", "file-stat", *flags, literal_path(path, "stat"),
                                read_only=True)
-        return FileInfo(
-            path=path,
-            exists=bool(st.get("exists")),
-            is_dir=bool(st.get("is_dir")),
-            size=st.get("size"),
-            mtime=st.get("mtime"),
-            checksum=st.get("checksum"),
-        )
+        return _file_info(path, st)
+
+    def stat_files(self, paths: list[str], checksum: bool = False) -> list[FileInfo]:
+        flags = ["--checksum"] if checksum else []
+        infos: list[FileInfo] = []
+        for batch in batches(paths):
+            answer = self._labctl_file(f"could not stat {len(batch)} file(s)", "file-stat-many", *flags, *batch,
+                                       read_only=True)
+            infos += [_file_info(path, st) for path, st in zip(batch, _one_each(batch, answer), strict=True)]
+        return infos
 
     def read_file(self, path: str) -> bytes | None:
         data = self._labctl_file(f"could not read {path}", "file-read", literal_path(path, "read_file"),
@@ -213,6 +227,14 @@ class LabHost(HostAccess):
         res = self._labctl_file(f"could not remove {path}", "file-remove", literal_path(path, "remove"),
                                 read_only=False)
         return {"changed": bool(res.get("changed"))}
+
+    def remove_verified(self, files: list[dict]) -> list[dict]:
+        return self._remove_in_batches(files, self._remove_verified_batch)
+
+    def _remove_verified_batch(self, batch: list[dict]):
+        args = [str(part) for item in batch for part in (int(item["size"]), item["sha1"], item["path"])]
+        return self._labctl_file(f"could not remove {len(batch)} file(s)", "file-remove-verified", *args,
+                                 read_only=False)
 
     def make_dir(self, path: str) -> dict:
         self._refuse_in_check_mode(f"creating {path}")

@@ -143,3 +143,68 @@ def test_a_failing_command_reports_labctl_s_message(fleet_root, tmp_path):
     host, _action = _host(fleet_root, tmp_path, None)
     with pytest.raises(HostError, match=r"could not rename .*Cannot find path"):
         host.rename(MYFILES + r"\FID_none $x.lic", MYFILES + r"\FID_none.old")
+
+
+# -- batch deletion (remove_verified) on a real lab host ------------------------------------------
+USAGE_DIR = r"C:\Program Files (x86)\Citrix\Licensing\LS\resource\usage"
+
+
+@pytest.mark.parametrize("mode", ["direct", "module"])
+def test_batch_removal_deletes_only_files_with_the_verified_content_in_one_call(mode, fleet_root, tmp_path):
+    host, action = _host(fleet_root, tmp_path, mode)
+    names = ["upload_compliance_$HOME it's.zip", "upload_compliance_ünï.zip", "upload_compliance_changed.zip"]
+    paths = [USAGE_DIR + "\\" + name for name in names]
+    for path in paths:
+        win_to_lab(fleet_root, path).write_bytes(path.encode("utf-8"))
+    files = [{"path": p, "size": len(p.encode("utf-8")), "sha1": hashlib.sha1(p.encode("utf-8")).hexdigest()}
+             for p in paths]
+    win_to_lab(fleet_root, paths[2]).write_bytes(b"X" * files[2]["size"])  # same size, other content
+    folder = USAGE_DIR + r"\upload_compliance_dir.zip"
+    win_to_lab(fleet_root, folder).mkdir()
+    gone = USAGE_DIR + r"\upload_compliance_gone.zip"
+    files += [{"path": folder, "size": 0, "sha1": "0" * 40}, {"path": gone, "size": 1, "sha1": "1" * 40}]
+    before = len(host.calls)
+    try:
+        results = host.remove_verified(files)
+    finally:
+        win_to_lab(fleet_root, folder).rmdir()
+    assert [r["outcome"] for r in results] == ["deleted", "deleted", "changed", "changed", "absent"]
+    assert [r["path"] for r in results] == [f["path"] for f in files]
+    assert len(host.calls) - before == 1, "one remote call for the whole batch"
+    assert not win_to_lab(fleet_root, paths[0]).exists() and not win_to_lab(fleet_root, paths[1]).exists()
+    assert win_to_lab(fleet_root, paths[2]).read_bytes() == b"X" * files[2]["size"], "changed content is kept"
+    win_to_lab(fleet_root, paths[2]).unlink()
+    assert action.argvs[-1][1] == "file-remove-verified" and paths[0] in action.argvs[-1]
+
+
+def test_a_lab_file_that_cannot_be_deleted_is_reported_and_the_others_are_deleted(fleet_root, tmp_path):
+    host, _action = _host(fleet_root, tmp_path, None)
+    free = win_to_lab(fleet_root, USAGE_DIR + r"\upload_compliance_free.zip")
+    free.write_bytes(b"b")
+    results = host.remove_verified([
+        {"path": r"\\server\share\a.zip", "size": 1, "sha1": hashlib.sha1(b"a").hexdigest()},
+        {"path": USAGE_DIR + r"\upload_compliance_free.zip", "size": 1, "sha1": hashlib.sha1(b"b").hexdigest()},
+    ])
+    assert results[0]["outcome"] == "failed" and "UNC paths are not local paths" in results[0]["msg"]
+    assert results[1]["outcome"] == "deleted" and not free.exists()
+
+
+@pytest.mark.parametrize("mode", ["direct", "module"])
+def test_stat_files_answers_as_stat_does_for_each_path_in_one_call(mode, fleet_root, tmp_path):
+    host, _action = _host(fleet_root, tmp_path, mode)
+    named = [MYFILES + "\\" + name for name in ("FID_$x it's.lic", "FID_ünï.lic")]
+    for path in named:
+        win_to_lab(fleet_root, path).write_bytes(path.encode("utf-8"))
+    try:
+        paths = [*named, MYFILES + r"\FID_missing.lic", MYFILES, MYFILES + r"\citrix_startup.lic"]
+        before = len(host.calls)
+        batch = host.stat_files(paths, checksum=True)
+        assert len(host.calls) - before == 1, "one remote call"
+        assert batch == [host.stat(path, checksum=True) for path in paths]
+        assert [(i.exists, i.is_dir) for i in batch] == [(True, False), (True, False), (False, False),
+                                                         (True, True), (True, False)]
+        assert batch[0].checksum == hashlib.sha1(named[0].encode("utf-8")).hexdigest()
+        assert host.stat_files([]) == []
+    finally:
+        for path in named:
+            win_to_lab(fleet_root, path).unlink()
