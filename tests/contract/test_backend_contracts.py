@@ -46,6 +46,20 @@ class FakeAction:
         return None
 
 
+def _powershell(args: dict) -> dict:
+    """win_powershell's answer: STAT_FILES_PS and REMOVE_VERIFIED_PS answer per file, other scripts with one object."""
+    parameters = args.get("parameters") or {}
+    if "Paths" in parameters:
+        return {"changed": False, "error": [], "output": [
+            {"path": path, "exists": True, "isdir": False, "size": 10, "lastwritetime": 1.0,
+             "checksum": "a" * 40 if parameters.get("Checksum") else None} for path in parameters["Paths"]]}
+    files = parameters.get("Files")
+    if files is not None:
+        return {"changed": True, "error": [],
+                "output": [{"path": f["path"], "outcome": "deleted", "msg": None} for f in files]}
+    return {"changed": False, "output": [{"free_bytes": 1, "total_bytes": 2, "collector": "powershell"}], "error": []}
+
+
 WINDOWS_RESPONSES = {
     "ansible.windows.win_stat": {
         "changed": False,
@@ -66,22 +80,8 @@ WINDOWS_RESPONSES = {
     },
     "ansible.windows.win_service": {"changed": True, "state": "started"},
     "ansible.windows.win_reg_stat": {"changed": False, "exists": True, "value": "11.17.2.0 build 45000"},
-    "ansible.windows.win_powershell": lambda args: _powershell(args),
+    "ansible.windows.win_powershell": _powershell,
 }
-
-
-def _powershell(args: dict) -> dict:
-    """win_powershell's answer: REMOVE_VERIFIED_PS answers per file, every other script with one object."""
-    parameters = args.get("parameters") or {}
-    if "Paths" in parameters:
-        return {"changed": False, "error": [], "output": [
-            {"path": path, "exists": True, "isdir": False, "size": 10, "lastwritetime": 1.0,
-             "checksum": "a" * 40 if parameters.get("Checksum") else None} for path in parameters["Paths"]]}
-    files = parameters.get("Files")
-    if files is not None:
-        return {"changed": True, "error": [],
-                "output": [{"path": f["path"], "outcome": "deleted", "msg": None} for f in files]}
-    return {"changed": False, "output": [{"free_bytes": 1, "total_bytes": 2, "collector": "powershell"}], "error": []}
 
 
 def drive(host: HostAccess, backend: str, tmp_path: Path) -> None:
