@@ -11,6 +11,11 @@ every worker. Each execution appends one JSON line (host, module, delegate_to, t
 named by ``CTXLIC_BENCH_CALLS_FILE``: one ``os.write`` of a short line on an ``O_APPEND``
 descriptor, so lines from concurrent workers never interleave.
 
+The lab backend runs its ``labctl`` calls without a module by default (``ctxlic_lab_exec: direct``,
+``LabHost._run_direct``); those are counted too, as the ``ansible.builtin.command`` call that the
+``module`` setting would make, so the counts are the same with either setting. A line written for
+such a call also carries ``"lab_exec": "direct"``.
+
 Task results (ok/changed/failed/skipped/unreachable, loop items, and the ``remote_calls`` that
 ``ctxlic.license_server.info`` returns) are counted in the controller process and written as JSON
 to ``CTXLIC_BENCH_CALLS_FILE + ".tasks.json"`` when the playbook ends.
@@ -59,6 +64,25 @@ def _target(args, lab_root) -> str | None:
     return text[:200] if text else None
 
 
+def _append(path: str, line: dict) -> None:
+    data = (json.dumps(line, default=str) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def _line(task, task_vars, module_name, module_args) -> dict:
+    return {
+        "host": (task_vars or {}).get("inventory_hostname"),
+        "module": module_name or getattr(task, "resolved_action", None) or task.action,
+        "delegate_to": task.delegate_to or None,
+        "task": task.get_name(),
+        "target": _target(module_args if module_args is not None else task.args, (task_vars or {}).get(LAB_ROOT)),
+    }
+
+
 def _install_counter(path: str) -> None:
     """Wrap ActionBase._execute_module once per process so each execution is logged to ``path``."""
     if getattr(ActionBase, _PATCHED_FLAG, False):
@@ -66,24 +90,32 @@ def _install_counter(path: str) -> None:
     original = ActionBase._execute_module
 
     def counting_execute_module(self, module_name=None, module_args=None, tmp=None, task_vars=None, *args, **kwargs):
-        task = self._task
-        line = {
-            "host": (task_vars or {}).get("inventory_hostname"),
-            "module": module_name or getattr(task, "resolved_action", None) or task.action,
-            "delegate_to": task.delegate_to or None,
-            "task": task.get_name(),
-            "target": _target(module_args if module_args is not None else task.args, (task_vars or {}).get(LAB_ROOT)),
-        }
-        data = (json.dumps(line, default=str) + "\n").encode("utf-8")
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
+        _append(path, _line(self._task, task_vars, module_name, module_args))
         return original(self, module_name, module_args, tmp, task_vars, *args, **kwargs)
 
     ActionBase._execute_module = counting_execute_module
     setattr(ActionBase, _PATCHED_FLAG, True)
+    _install_lab_counter(path)
+
+
+def _install_lab_counter(path: str) -> None:
+    """Wrap LabHost._run_direct: a lab call made without a module is logged as its ansible.builtin.command twin."""
+    try:
+        from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lab_backend
+    except ImportError:  # the collection is not installed where this run looks: nothing to count
+        return
+    host_class = lab_backend.LabHost
+    run_direct = getattr(host_class, "_run_direct", None)
+    if run_direct is None or getattr(host_class, _PATCHED_FLAG, False):
+        return
+
+    def counting_run_direct(self, module_args, *args, **kwargs):
+        line = _line(self._action._task, self._task_vars, "ansible.builtin.command", module_args)
+        _append(path, {**line, "lab_exec": "direct"})
+        return run_direct(self, module_args, *args, **kwargs)
+
+    host_class._run_direct = counting_run_direct
+    setattr(host_class, _PATCHED_FLAG, True)
 
 
 class CallbackModule(CallbackBase):

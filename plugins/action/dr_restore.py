@@ -171,8 +171,10 @@ class ActionModule(CtxlicAction):
     def _existing(self, raw: dict, install_dir: str, files: list[tuple[dict, bytes]]) -> dict[str, str | None]:
         """Generation path -> SHA-1 of the file now on the DR host (None when it is not there)."""
         existing, ask = dr_restore_plan.existing_checksums(raw, files)
-        for relpath in ask:
-            info = self.host.stat(dr_backup_plan.host_path(install_dir, relpath), checksum=True)
+        ask = list(ask)
+        paths = [dr_backup_plan.host_path(install_dir, relpath) for relpath in ask]
+        infos = self.host.stat_files(paths, checksum=True) if paths else []
+        for relpath, info in zip(ask, infos, strict=True):  # one remote call for every file
             existing[relpath] = (info.checksum or "") if info.exists and not info.is_dir else None
         return existing
 

@@ -28,6 +28,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.lic
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import DEFAULT_INSTALL_DIR
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.install_dir import check_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_as_of_day
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import FileInfo
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import registered_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundle_run import transfer_problem
 
@@ -50,7 +51,9 @@ class ActionModule(CtxlicAction):
         listing = self._list(myfiles)
         names, problems = plan.select_files(listing, args["extra_patterns"])
         self._errors.extend(problems)
-        server = [self._checksum(ntpath.join(myfiles, name), name) for name in names]
+        paths = [ntpath.join(myfiles, name) for name in names]
+        infos = self.host.stat_files(paths, checksum=True) if paths else []  # one remote call for every file
+        server = [self._checksum(info, name) for info, name in zip(infos, names, strict=True)]
 
         store = LicenseBackupStore(args["dest"], self.inventory_host)
         if self.check_mode:
@@ -106,8 +109,8 @@ class ActionModule(CtxlicAction):
                             "pass install_dir if the License Server is installed elsewhere")
         return [ntpath.basename(f.path) for f in self.host.find(myfiles, ["*"])]
 
-    def _checksum(self, path: str, name: str) -> dict[str, Any]:
-        info = self.host.stat(path, checksum=True)
+    def _checksum(self, info: FileInfo, name: str) -> dict[str, Any]:
+        path = info.path
         if not info.exists or info.is_dir:
             raise HostError(f"{path} disappeared while it was being listed; run the task again")
         if not plan.is_sha1(info.checksum):

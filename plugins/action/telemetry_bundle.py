@@ -24,7 +24,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry i
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import (
     CtxlicError,
-    HostError,
     InputError,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
@@ -129,8 +128,8 @@ class ActionModule(CtxlicAction):
         for directory, pattern in pending_zip_dirs(install_dir):
             found.extend(self.host.find(directory, [pattern]))
         files = []
-        for info in found:
-            stat = self.host.stat(info.path, checksum=True)
+        stats = self.host.stat_files([info.path for info in found], checksum=True) if found else []
+        for info, stat in zip(found, stats, strict=True):  # one remote call for every file's SHA-1
             if not stat.exists or stat.is_dir:
                 continue  # gone between the listing and the stat (the License Server rotated it)
             if not stat.checksum:
@@ -366,15 +365,22 @@ class ActionModule(CtxlicAction):
             self.warn(*notes)
 
     def _delete(self, manifest: dict, targets: list[dict]) -> list[dict]:
+        """Delete the bundled originals in one remote call per host (issue 18 item 4).
+
+        The host deletes a file only while its size and SHA-1 are still the ones its verified bundle
+        records, checked right before the deletion; a file the License Server rewrote in between stays.
+        """
         deleted = []
-        for item in targets:
-            try:
-                self.host.remove(item["path"])
-            except HostError as exc:
-                self._errors.append(f"{item['path']}: could not delete it ({exc}); it is bundled in {item['bundle']} "
-                                    "and is deleted on the next run with cleanup")
+        for item, outcome in zip(targets, self.host.remove_verified(targets), strict=True):
+            if outcome["outcome"] == "failed":
+                self._errors.append(f"{item['path']}: could not delete it ({outcome['msg']}); it is bundled in "
+                                    f"{item['bundle']} and is deleted on the next run with cleanup")
                 continue
-            deleted.append({**item, "at": iso_z(self._now)})
+            if outcome["outcome"] == "changed":
+                self.warn(f"{item['path']}: not deleted, its content on the server is no longer the one bundled in "
+                          f"{item['bundle']}; the next run bundles it again")
+                continue
+            deleted.append({**item, "at": iso_z(self._now)})  # deleted now, or already gone (absent)
         if deleted:
             manifest["deleted"] = [*manifest["deleted"], *deleted]
             manifest["updated"] = iso_z(self._now)

@@ -14,7 +14,8 @@ description:
     allocation) and C(CITRIX.opt), plus names matching O(extra_patterns). Citrix Licensing 11.17.2 build 49000
     documentation says license files live only in
     C(MyFiles).
-  - Each copy is checked against the size and SHA-1 the server reports (C(win_stat)). A copy that differs is
+  - Each copy is checked against the size and SHA-1 the server reports (for all files in one read-only
+    C(win_powershell) call). A copy that differs is
     fetched once more. If it still differs the file is reported in RV(errors) and the task fails.
   - O(dest)C(/<host>/manifest.json) records every copy with its server path, size, SHA-1 and SHA-256, and
     O(dest)C(/<host>/SHA256SUMS) lists the SHA-256 hashes so that C(sha256sum -c SHA256SUMS) checks them without
@@ -81,7 +82,7 @@ notes:
   - The module cannot return allocations on the portal (the portal has no documented API); it tells you what to
     return. Search the portal by the host IDs in RV(allocations.host_ids).
   - Runs on the controller as an action plugin. The host is touched only through C(win_reg_stat), C(win_stat),
-    C(win_find) and the connection's file fetch.
+    C(win_find), one read-only C(win_powershell) call for sizes and SHA-1s and the connection's file fetch.
 author:
   - ctxlic maintainers (@ctxlic)
 seealso:

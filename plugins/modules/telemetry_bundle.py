@@ -17,7 +17,8 @@ description:
     is never more than 90 days old, then delete them or the disk fills.
   - This module fetches every pending zip to the controller into O(dest)C(/<host>/incoming/). Files already there
     with the server's size and SHA-1 are not fetched again, so an interrupted run resumes where it stopped.
-  - Each copy is checked against the server's size and SHA-1 (the checksum C(win_stat) computes). A copy that
+  - Each copy is checked against the server's size and SHA-1 (computed on the server, for all pending files in one
+    remote call). A copy that
     differs is fetched once more; if it still differs the file is reported in RV(errors) and left alone.
   - Each copy is then checked as a zip without extracting it. A corrupt zip, a member name that would escape a
     folder on extraction (absolute path, drive letter, C(..)), a symbolic link, or an absurd compression ratio
@@ -32,8 +33,10 @@ description:
     size, SHA-256, SHA-1), every rejected file and every deletion. It is written atomically and covers all runs.
   - With O(cleanup=true) the module deletes from the server only the files that are members of a bundle which
     the controller verifies in this run (file present, SHA-256 as recorded, every member reads back with its
-    recorded hash), and only while the server's file still has the size and SHA-1 it had when it was bundled.
-    Nothing else is deleted on the server.
+    recorded hash), and only while the server's file still has the size and SHA-1 it had when it was bundled. The
+    server checks size and SHA-1 right before it deletes each file, and all deletions are one remote call per host
+    (per 500 files); a file whose content changed in between stays and a warning names it, a file that could not be
+    deleted is listed in RV(errors). Nothing else is deleted on the server.
   - A run that is interrupted at any point and then run again neither loses nor duplicates a file. Partial
     downloads are discarded. A bundle written but not yet recorded in the manifest is removed and rebuilt from
     the incoming copies, which are only removed after the manifest lists their bundle. A file already bundled,
@@ -119,10 +122,11 @@ notes:
     uninstall.
   - Upload the bundles yourself through Citrix Insight Services. Afterwards, the C(upload_compliance_result.xml)
     that M(ctxlic.license_server.info) reads shows the result of the latest upload, manual or automatic.
-  - One SHA-1 check and one fetch are made per pending file. For a server that collected a zip a day for months,
-    expect several minutes on WinRM.
-  - Runs on the controller as an action plugin. The host is touched only through C(win_find), C(win_stat), the
-    connection's file fetch and, with O(cleanup), C(win_file) C(state=absent).
+  - One remote call computes the SHA-1 of every pending file; one fetch is made per pending file. For a server that
+    collected a zip a day for months, expect several minutes on WinRM.
+  - Runs on the controller as an action plugin. The host is touched only through C(win_find), one read-only
+    C(win_powershell) call for sizes and SHA-1s, the connection's file fetch and, with O(cleanup), one C(win_powershell)
+    call that checks and deletes the files.
 author:
   - ctxlic maintainers (@ctxlic)
 seealso:

@@ -8,8 +8,9 @@ themselves. Two backends implement it with the same meaning:
 
 * :class:`~.host_windows.WindowsHost`: ``ansible.windows`` modules through the action plugin's
   ``_execute_module`` (WinRM, PSRP or SSH connections);
-* :class:`~.host_lab.LabHost`: the lab's ``labctl`` program, run with ``ansible.builtin.command``, on a
-  simulated host's tree, for hosts that define ``ctxlic_lab_root``.
+* :class:`~.host_lab.LabHost`: the lab's ``labctl`` program, run with the connection's command execution
+  (or ``ansible.builtin.command``, host variable ``ctxlic_lab_exec``), on a simulated host's tree, for hosts
+  that define ``ctxlic_lab_root``.
 
 Paths are always Windows paths here, and no module may expand variables in them: the lab backend
 passes them only where nothing expands them, the Windows backend refuses one that a path option would
@@ -139,6 +140,31 @@ def _event_messages(event: Any, messages: list[str], depth: int = 0) -> None:
         _event_messages(_field(chain, "event"), messages, depth + 1)
 
 
+# The outcomes of HostAccess.remove_verified, per file; files per remote call (a lab call passes them as
+# arguments, which the operating system limits to some hundred kilobytes; a day's zips are a handful).
+REMOVE_OUTCOMES = ("deleted", "absent", "changed", "failed")
+REMOVE_BATCH = 500
+
+
+def batches(items: list, size: int = REMOVE_BATCH) -> list[list]:
+    """``items`` in consecutive slices of at most ``size``: one remote call each."""
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def remove_verified_results(files: list[dict], answer: object, what: str) -> list[dict]:
+    """The per-file answer of a batch deletion, checked: one known outcome per file, in the order asked."""
+    if not isinstance(answer, list) or len(answer) != len(files):
+        raise HostError(f"{what}: expected one answer per file ({len(files)}), got {answer!r:.300}")
+    results = []
+    for asked, entry in zip(files, answer, strict=True):
+        known = (isinstance(entry, Mapping) and entry.get("path") == asked["path"]
+                 and entry.get("outcome") in REMOVE_OUTCOMES)
+        if not known:
+            raise HostError(f"{what}: unexpected answer for {asked['path']}: {entry!r:.300}")
+        results.append({"path": asked["path"], "outcome": entry["outcome"], "msg": entry.get("msg") or None})
+    return results
+
+
 class HostAccess(ABC):
     """Operations on one license server. Implementations: WindowsHost, LabHost."""
 
@@ -198,6 +224,10 @@ class HostAccess(ABC):
     def stat(self, path: str, checksum: bool = False) -> FileInfo: ...
 
     @abstractmethod
+    def stat_files(self, paths: list[str], checksum: bool = False) -> list[FileInfo]:
+        """:meth:`stat` of each path, in order, in one remote call (per :data:`REMOVE_BATCH` paths)."""
+
+    @abstractmethod
     def read_file(self, path: str) -> bytes | None:
         """Content of ``path``, or None when it does not exist."""
 
@@ -225,6 +255,31 @@ class HostAccess(ABC):
 
     @abstractmethod
     def make_dir(self, path: str) -> dict: ...
+
+    @abstractmethod
+    def remove_verified(self, files: list[dict]) -> list[dict]:
+        """Delete, in one remote call, each file that still has the content it was verified with.
+
+        ``files``: ``[{path, size, sha1}]`` (one call per :data:`REMOVE_BATCH` files). A file is deleted only
+        when it is a file (not a folder) whose size and SHA-1, computed on the host right before the deletion,
+        equal the given ones. Returns one entry per file, in order: ``{path, outcome, msg}``; outcome
+        ``deleted``, ``absent`` (no such file: nothing to do), ``changed`` (different content, or a folder:
+        left in place) or ``failed`` (``msg`` says why; when a whole call failed, every file of it is
+        ``failed`` with the call's error: whether it was deleted is then unknown, the next listing tells).
+        """
+
+    def _remove_in_batches(self, files: list[dict], remove_batch) -> list[dict]:
+        """remove_verified's loop: ``remove_batch(batch)`` is one remote call answering one entry per file."""
+        if not files:
+            return []
+        self._refuse_in_check_mode(f"removing {len(files)} file(s)")
+        results: list[dict] = []
+        for batch in batches(files):
+            try:
+                results += remove_verified_results(batch, remove_batch(batch), f"{self.backend} batch removal")
+            except HostError as exc:
+                results += [{"path": item["path"], "outcome": "failed", "msg": str(exc)} for item in batch]
+        return results
 
     # -- programs, services, registry, disk -------------------------------------------------------
     @abstractmethod

@@ -1,10 +1,10 @@
 # Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # Internal use only: this module is private to ctxlic.license_server and may change at any time.
-"""Lab backend of the host access layer: a simulated host reached with ``ansible.builtin.command``.
+"""Lab backend of the host access layer: a simulated host reached through its ``labctl`` program.
 
 A lab host is a directory on the controller (``ctxlic_lab_root``) reached with the ``local``
-connection. Everything goes through the lab's ``labctl`` program, run with ``ansible.builtin.command``:
+connection. Everything goes through the lab's ``labctl`` program:
 the Windows-only facilities (service control manager, registry, volume free space, the one-shot
 collection, running a program and reporting its full Windows exit code) and the file operations.
 
@@ -14,6 +14,15 @@ every argument) and maps them into the host's tree itself. The ``ansible.builtin
 used because every ``type=path`` option of theirs passes through ``os.path.expandvars`` and
 ``os.path.expanduser`` (``check_type_path`` in ``ansible.module_utils.common.validation``): on Windows
 ``$`` is an ordinary file name character, so ``FID_$HOME.lic`` must stay ``FID_$HOME.lic``.
+
+How ``labctl`` is started (host variable ``ctxlic_lab_exec``, see docs/lab.md): ``direct`` (the default)
+runs it with the connection's own command execution (``ActionBase._low_level_execute_command``), the
+argument vector joined with the connection shell's quoting (``shlex.join`` for ``sh``: every element in
+single quotes, so ``$``, spaces, quotes and ``~`` stay literal); ``module`` runs it with
+``ansible.builtin.command`` (``argv`` and ``expand_argument_vars: false``), as it was before. Both record the
+same call in :attr:`HostAccess.calls` (an ``ansible.builtin.command`` call with that ``argv``): one remote
+call either way, so call counts do not depend on the setting. ``direct`` skips Ansible's module wrapper
+(AnsiballZ and a second Python interpreter), which costs more than ``labctl`` itself.
 
 Nothing here expands ``%NAME%`` either, but the operations whose Windows counterparts would
 (:mod:`.path_expansion`) refuse such a path the same way, so a playbook the lab accepts also runs on
@@ -34,8 +43,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import (
     FileInfo,
     HostAccess,
+    ModuleCall,
     RunResult,
     ServiceInfo,
+    batches,
     failure_reason,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
@@ -44,6 +55,39 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout i
     win_to_lab,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import literal_path
+
+
+# The host variable that chooses how labctl is started, its values and its default (docs/lab.md).
+EXEC_VAR = "ctxlic_lab_exec"
+EXEC_MODES = ("direct", "module")
+_COMMAND = "ansible.builtin.command"
+_COMMAND_READS = ("rc", "stdout", "stderr")
+# What sh answers when it cannot start a program: 126 (not executable), 127 (not found).
+_NOT_STARTED = (126, 127)
+
+
+def exec_mode(action, task_vars: dict) -> str:
+    """The host's ``ctxlic_lab_exec`` (templated): ``direct`` (default) or ``module``; HostError otherwise."""
+    value = task_vars.get(EXEC_VAR)
+    templar = getattr(action, "_templar", None)
+    if value is not None and templar is not None:
+        value = templar.template(value)
+    mode = "direct" if value is None or value == "" else str(value).strip().lower()
+    if mode not in EXEC_MODES:
+        raise HostError(f"{EXEC_VAR}={value!r} is not a way to run the lab's control program; "
+                        f"set it to {' or '.join(EXEC_MODES)} (default direct), or remove it")
+    return mode
+
+
+def _file_info(path: str, st: dict) -> FileInfo:
+    return FileInfo(path=path, exists=bool(st.get("exists")), is_dir=bool(st.get("is_dir")), size=st.get("size"),
+                    mtime=st.get("mtime"), checksum=st.get("checksum"))
+
+
+def _one_each(paths: list[str], answer) -> list[dict]:
+    if not isinstance(answer, list) or len(answer) != len(paths) or not all(isinstance(a, dict) for a in answer):
+        raise HostError(f"could not stat {len(paths)} file(s): unexpected answer {answer!r:.300}")
+    return answer
 
 
 class LabHost(HostAccess):
@@ -57,6 +101,7 @@ class LabHost(HostAccess):
                 f"ctxlic_lab_root={root!r} is not a lab host (no {LAB_DIR} directory); "
                 "create the fleet with the lab command first"
             )
+        self.exec_mode = exec_mode(action, task_vars)
 
     def _map(self, path: str) -> str:
         try:
@@ -66,17 +111,40 @@ class LabHost(HostAccess):
 
     def _labctl(self, *args: str, read_only: bool) -> RunResult:
         argv = [str(self.root / LAB_DIR / "bin" / "labctl"), *args]
-        res = self._run_module(
-            "ansible.builtin.command",
-            # Literal arguments: Windows paths may hold '$', which command would otherwise expand.
-            {"argv": argv, "expand_argument_vars": False},
-            reads=("rc", "stdout", "stderr"),
-            read_only=read_only,
-            allow_failure=True,
-        )
+        # Literal arguments: Windows paths may hold '$', which command would otherwise expand.
+        module_args = {"argv": argv, "expand_argument_vars": False}
+        if self.exec_mode == "direct":
+            res = self._run_direct(module_args, read_only=read_only)
+        else:
+            res = self._run_module(_COMMAND, module_args, reads=_COMMAND_READS, read_only=read_only,
+                                   allow_failure=True)
         if "rc" not in res:
             raise HostError(f"lab control program failed: {failure_reason(res)}")
         return RunResult(argv=argv, rc=int(res["rc"]), stdout=res.get("stdout", ""), stderr=res.get("stderr", ""))
+
+    def _run_direct(self, module_args: dict, *, read_only: bool) -> dict:
+        """Run ``module_args["argv"]`` with the connection's command execution; the answer as command gives it.
+
+        Recorded in :attr:`calls` as the ``ansible.builtin.command`` call the ``module`` setting makes, so
+        both settings count the same remote calls. Check mode: a read-only call runs (as with the module,
+        whose check mode is lifted for it); any other is refused before it runs, as the module skips it.
+        """
+        argv = list(module_args["argv"])
+        self.calls.append(ModuleCall(_COMMAND, dict(module_args), _COMMAND_READS))
+        if self.check_mode and not read_only:
+            raise HostError(f"internal error: labctl {argv[1] if len(argv) > 1 else ''} was requested in check "
+                            "mode; nothing was changed")
+        shell = self._action._connection._shell
+        res = self._action._low_level_execute_command(shell.join(argv), sudoable=True)
+        rc = int(res["rc"])
+        # ansible.builtin.command strips the trailing newlines of its output (strip_empty_ends).
+        stdout = str(res.get("stdout") or "").rstrip("\r\n")
+        stderr = str(res.get("stderr") or "").rstrip("\r\n")
+        if rc in _NOT_STARTED and not stdout:
+            raise HostError(f"lab control program {argv[0]} could not be started (exit status {rc}: "
+                            f"{stderr.strip() or 'no message'}); is {self.root} a complete lab host? "
+                            "Recreate the fleet with the lab command")
+        return {"rc": rc, "stdout": stdout, "stderr": stderr}
 
     def _labctl_json(self, *args: str, read_only: bool):
         run = self._labctl(*args, read_only=read_only)
@@ -98,14 +166,16 @@ class LabHost(HostAccess):
         flags = ["--checksum"] if checksum else []
         st = self._labctl_file(f"could not stat {path}", "file-stat", *flags, literal_path(path, "stat"),
                                read_only=True)
-        return FileInfo(
-            path=path,
-            exists=bool(st.get("exists")),
-            is_dir=bool(st.get("is_dir")),
-            size=st.get("size"),
-            mtime=st.get("mtime"),
-            checksum=st.get("checksum"),
-        )
+        return _file_info(path, st)
+
+    def stat_files(self, paths: list[str], checksum: bool = False) -> list[FileInfo]:
+        flags = ["--checksum"] if checksum else []
+        infos: list[FileInfo] = []
+        for batch in batches(paths):
+            answer = self._labctl_file(f"could not stat {len(batch)} file(s)", "file-stat-many", *flags, *batch,
+                                       read_only=True)
+            infos += [_file_info(path, st) for path, st in zip(batch, _one_each(batch, answer), strict=True)]
+        return infos
 
     def read_file(self, path: str) -> bytes | None:
         data = self._labctl_file(f"could not read {path}", "file-read", literal_path(path, "read_file"),
@@ -157,6 +227,14 @@ class LabHost(HostAccess):
         res = self._labctl_file(f"could not remove {path}", "file-remove", literal_path(path, "remove"),
                                 read_only=False)
         return {"changed": bool(res.get("changed"))}
+
+    def remove_verified(self, files: list[dict]) -> list[dict]:
+        return self._remove_in_batches(files, self._remove_verified_batch)
+
+    def _remove_verified_batch(self, batch: list[dict]):
+        args = [str(part) for item in batch for part in (int(item["size"]), item["sha1"], item["path"])]
+        return self._labctl_file(f"could not remove {len(batch)} file(s)", "file-remove-verified", *args,
+                                 read_only=False)
 
     def make_dir(self, path: str) -> dict:
         self._refuse_in_check_mode(f"creating {path}")

@@ -26,6 +26,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access
     HostAccess,
     RunResult,
     ServiceInfo,
+    batches,
     failure_reason,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import literal_path
@@ -68,6 +69,22 @@ class WindowsHost(HostAccess):
         st = res.get("stat", {})
         return FileInfo(path=path, exists=bool(st.get("exists")), is_dir=bool(st.get("isdir")),
                         size=st.get("size"), mtime=st.get("lastwritetime"), checksum=st.get("checksum"))
+
+    def stat_files(self, paths: list[str], checksum: bool = False) -> list[FileInfo]:
+        infos: list[FileInfo] = []
+        for batch in batches(paths):
+            res = self._run_module("ansible.windows.win_powershell",
+                                   {"script": windows_scripts.STAT_FILES_PS,
+                                    "parameters": {"Paths": list(batch), "Checksum": checksum}},
+                                   reads=("output[]",), read_only=True)
+            output = res.get("output") or []
+            if len(output) != len(batch) or not all(isinstance(st, dict) for st in output):
+                raise HostError(f"could not stat {len(batch)} file(s): the PowerShell script returned "
+                                f"{len(output)} answer(s)")
+            infos += [FileInfo(path=path, exists=bool(st.get("exists")), is_dir=bool(st.get("isdir")),
+                               size=st.get("size"), mtime=st.get("lastwritetime"), checksum=st.get("checksum"))
+                      for path, st in zip(batch, output, strict=True)]
+        return infos
 
     def read_file(self, path: str) -> bytes | None:
         literal_path(path, "read_file")  # refused as slurp's, before the win_stat that precedes it
@@ -141,6 +158,19 @@ class WindowsHost(HostAccess):
                                {"path": literal_path(path, "remove"), "state": "absent"},
                                reads=("changed",))
         return {"changed": bool(res.get("changed"))}
+
+    def remove_verified(self, files: list[dict]) -> list[dict]:
+        return self._remove_in_batches(files, self._remove_verified_batch)
+
+    def _remove_verified_batch(self, batch: list[dict]) -> list:
+        # -LiteralPath: nothing in a path is expanded or taken as a wildcard ('[' is one in -Path).
+        params = {"Files": [{"path": f["path"], "size": int(f["size"]), "sha1": f["sha1"]} for f in batch]}
+        res = self._run_module("ansible.windows.win_powershell",
+                               {"script": windows_scripts.REMOVE_VERIFIED_PS, "parameters": params},
+                               reads=("output[]",), allow_failure=True)
+        if res.get("failed"):
+            raise HostError(f"could not remove {len(batch)} file(s): {failure_reason(res)}")
+        return res.get("output") or []
 
     def make_dir(self, path: str) -> dict:
         self._refuse_in_check_mode(f"creating {path}")

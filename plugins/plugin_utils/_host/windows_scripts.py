@@ -6,7 +6,7 @@
 Kept as Python strings so they ship with the controller code that uses them. Each text is marked
 with a ``# powershell`` line and a name ending in ``_PS``: the test suite parses every such text with
 tree-sitter-powershell and fails on syntax errors. All scripts here are read-only except
-RENAME_ITEM_PS, and all take their inputs as parameters (never by string building).
+RENAME_ITEM_PS and REMOVE_VERIFIED_PS, and all take their inputs as parameters (never by string building).
 """
 
 from __future__ import annotations
@@ -165,6 +165,75 @@ param (
 $ErrorActionPreference = 'Stop'
 Move-Item -LiteralPath $Source -Destination $Destination
 $Ansible.Changed = $true
+"""
+
+# powershell
+STAT_FILES_PS = r"""
+[CmdletBinding()]
+param (
+    [Parameter(Mandatory = $true)][string[]]$Paths,
+    [bool]$Checksum = $false
+)
+# Read-only: what win_stat reports for each path (exists, isdir, size, lastwritetime as seconds since the
+# epoch, SHA-1 in lower case when asked), in one call. One answer per path, in order.
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+foreach ($path in $Paths) {
+    $entry = [ordered]@{
+        path = $path; exists = $false; isdir = $false; size = $null; lastwritetime = $null; checksum = $null
+    }
+    $item = Get-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
+    if ($null -ne $item) {
+        $entry.exists = $true
+        $entry.isdir = [bool]$item.PSIsContainer
+        $entry.lastwritetime = [DateTimeOffset]::new($item.LastWriteTimeUtc).ToUnixTimeMilliseconds() / 1000.0
+        if (-not $item.PSIsContainer) {
+            $entry.size = $item.Length
+            if ($Checksum) {
+                $entry.checksum = (Get-FileHash -LiteralPath $path -Algorithm SHA1).Hash.ToLowerInvariant()
+            }
+        }
+    }
+    [PSCustomObject]$entry
+}
+"""
+
+# powershell
+REMOVE_VERIFIED_PS = r"""
+[CmdletBinding()]
+param (
+    [Parameter(Mandatory = $true)][object[]]$Files
+)
+# Deletes each file whose size and SHA-1 are still those it was verified with, in one call; one file
+# failing does not stop the others. One answer per file, in order: path, outcome (deleted, absent,
+# changed, failed) and msg.
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+foreach ($file in $Files) {
+    $path = [string]$file['path']
+    $entry = [ordered]@{ path = $path; outcome = 'failed'; msg = $null }
+    try {
+        $item = Get-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
+        if ($null -eq $item) {
+            $entry.outcome = 'absent'
+        }
+        elseif ($item.PSIsContainer -or $item.Length -ne [long]$file['size']) {
+            $entry.outcome = 'changed'
+        }
+        elseif ((Get-FileHash -LiteralPath $path -Algorithm SHA1).Hash -ne [string]$file['sha1']) {
+            $entry.outcome = 'changed'
+        }
+        else {
+            Remove-Item -LiteralPath $path -Force
+            $entry.outcome = 'deleted'
+            $Ansible.Changed = $true
+        }
+    }
+    catch {
+        $entry.msg = $_.Exception.Message
+    }
+    [PSCustomObject]$entry
+}
 """
 
 # powershell

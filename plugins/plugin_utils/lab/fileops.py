@@ -94,6 +94,11 @@ def stat_path(root: Path, winpath: str, checksum: bool) -> dict:
     return entry
 
 
+def stat_paths(root: Path, winpaths: list[str], checksum: bool) -> list[dict]:
+    """:func:`stat_path` of each path, in order (the Windows backend's ``STAT_FILES_PS``)."""
+    return [stat_path(root, winpath, checksum) for winpath in winpaths]
+
+
 def read_path(root: Path, winpath: str) -> dict:
     """``{exists, content}`` with the content base64-encoded, as slurp returns it."""
     path = _map(root, winpath)
@@ -250,6 +255,34 @@ def remove_path(root: Path, winpath: str) -> dict:
     return {"changed": True}
 
 
+def remove_verified(root: Path, files: list[tuple[str, str, str]]) -> list[dict]:
+    """Delete each ``(size, sha1, path)`` file whose size and SHA-1 are still those: one answer per file.
+
+    The twin of the Windows backend's ``REMOVE_VERIFIED_PS``: ``{path, outcome, msg}`` with outcome
+    ``deleted``, ``absent``, ``changed`` (other content, or not a regular file: left in place) or ``failed``;
+    one file failing does not stop the others.
+    """
+    answers = []
+    for size, sha1, winpath in files:
+        entry: dict[str, Any] = {"path": winpath, "outcome": "failed", "msg": None}
+        try:
+            path = _map(root, winpath)
+            st = os.stat(path, follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or str(st.st_size) != size or _sha1(path) != sha1.lower():
+                entry["outcome"] = "changed"
+            else:
+                path.unlink()
+                entry["outcome"] = "deleted"
+        except (FileNotFoundError, NotADirectoryError):
+            entry["outcome"] = "absent"
+        except FileOpError as exc:
+            entry["msg"] = str(exc)
+        except OSError as exc:
+            entry["msg"] = _os_error(root, exc)
+        answers.append(entry)
+    return answers
+
+
 def make_dir(root: Path, winpath: str) -> dict:
     """Create a folder and its missing parents (win_file state=directory)."""
     path = _map(root, winpath)
@@ -263,9 +296,9 @@ def make_dir(root: Path, winpath: str) -> dict:
 
 # -- command line ---------------------------------------------------------------------------------
 USAGE = (
-    "file-stat [--checksum] PATH | file-read PATH | file-find DIR PATTERN... | "
+    "file-stat [--checksum] PATH | file-stat-many [--checksum] PATH... | file-read PATH | file-find DIR PATTERN... | "
     "file-write [--backup] STAGED_FILE PATH | file-rename PATH NEW_PATH | file-remove PATH | file-mkdir PATH | "
-    "registry-query KEY NAME"
+    "file-remove-verified SIZE SHA1 PATH [SIZE SHA1 PATH...] | registry-query KEY NAME"
 )
 
 
@@ -293,6 +326,9 @@ def _dispatch(root: Path, command: str, args: list[str]) -> object:
     if command == "file-stat":
         checksum, rest = _flag(args, "--checksum")
         return stat_path(root, rest[0], checksum) if len(rest) == 1 else None
+    if command == "file-stat-many":
+        checksum, rest = _flag(args, "--checksum")
+        return stat_paths(root, rest, checksum) if rest else None
     if command == "file-find":
         return find_files(root, args[0], args[1:]) if args else None
     if command == "file-write":
@@ -300,6 +336,10 @@ def _dispatch(root: Path, command: str, args: list[str]) -> object:
         return write_from(root, rest[0], rest[1], backup, HostState(root).now()) if len(rest) == 2 else None
     if command == "file-rename":
         return rename_path(root, args[0], args[1]) if len(args) == 2 else None
+    if command == "file-remove-verified":
+        if not args or len(args) % 3:
+            return None
+        return remove_verified(root, [(args[i], args[i + 1], args[i + 2]) for i in range(0, len(args), 3)])
     if command == "registry-query":
         return registry_query(root, args[0], args[1]) if len(args) == 2 else None
     single = {"file-read": read_path, "file-remove": remove_path, "file-mkdir": make_dir}.get(command)
@@ -309,5 +349,6 @@ def _dispatch(root: Path, command: str, args: list[str]) -> object:
 
 
 COMMANDS = frozenset(
-    {"file-stat", "file-read", "file-find", "file-write", "file-rename", "file-remove", "file-mkdir", "registry-query"}
+    {"file-stat", "file-stat-many", "file-read", "file-find", "file-write", "file-rename", "file-remove", "file-mkdir",
+     "file-remove-verified", "registry-query"}
 )

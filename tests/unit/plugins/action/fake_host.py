@@ -69,6 +69,7 @@ class FakeHost(HostAccess):
         self.staging = staging
         self.free_bytes = free_bytes
         self.log: list[tuple[str, tuple]] = []
+        self.fail_removal: set[str] = set()
 
     # -- bookkeeping ------------------------------------------------------------------------------
     def _store(self, path: str, content: bytes) -> None:
@@ -96,8 +97,8 @@ class FakeHost(HostAccess):
         return [entry[0] for entry in self.log]
 
     def changes(self) -> list[tuple[str, tuple]]:
-        read = {"stat", "read_file", "find", "service", "registry_value", "disk_space", "collect", "staging_dir",
-                "probe", "fetch_file"}
+        read = {"stat", "stat_files", "read_file", "find", "service", "registry_value", "disk_space", "collect",
+                "staging_dir", "probe", "fetch_file"}
         return [(op, args) for op, args in self.log if op not in read and not (op == "run" and args[2])]
 
     # -- files ------------------------------------------------------------------------------------
@@ -110,6 +111,14 @@ class FakeHost(HostAccess):
         if _key(path) in self.dirs:
             return FileInfo(path, True, True)
         return FileInfo(path, False)
+
+    def stat_files(self, paths: list[str], checksum: bool = False) -> list[FileInfo]:
+        """One recorded call (``stat_files``) answering as :meth:`stat` does for each path."""
+        self._record("stat_files", tuple(paths), checksum)
+        log = len(self.log)
+        infos = [self.stat(path, checksum) for path in paths]
+        del self.log[log:]
+        return infos
 
     def read_file(self, path: str) -> bytes | None:
         self._record("read_file", path)
@@ -166,6 +175,31 @@ class FakeHost(HostAccess):
         self._changing(f"removing {path}")
         existed = self.files.pop(_key(path), None) is not None
         return {"changed": existed}
+
+    def remove_verified(self, files: list[dict]) -> list[dict]:
+        """One recorded call for the batch; each file is deleted only while its size and SHA-1 still match.
+
+        ``fail_removal`` (a set of paths) makes those files answer ``failed``, as a locked file would.
+        """
+        busy = "The process cannot access the file because it is being used by another process"
+        if not files:
+            return []
+        self._record("remove_verified", tuple(f["path"] for f in files))
+        self._changing(f"removing {len(files)} file(s)")
+        results = []
+        for item in files:
+            data = self.content(item["path"])
+            if item["path"] in self.fail_removal:
+                outcome, msg = "failed", busy
+            elif data is None:
+                outcome, msg = ("changed" if _key(item["path"]) in self.dirs else "absent"), None
+            elif len(data) != int(item["size"]) or hashlib.sha1(data).hexdigest() != str(item["sha1"]).lower():
+                outcome, msg = "changed", None
+            else:
+                del self.files[_key(item["path"])]
+                outcome, msg = "deleted", None
+            results.append({"path": item["path"], "outcome": outcome, "msg": msg})
+        return results
 
     def make_dir(self, path: str) -> dict:
         self._record("make_dir", path)

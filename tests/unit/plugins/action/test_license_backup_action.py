@@ -34,6 +34,8 @@ def test_the_first_run_fetches_and_verifies_every_file_the_second_keeps_them(run
     copy = next(f for f in result["files"] if f["name"] == "FID_cvad.lic")
     assert Path(copy["local_path"]).read_bytes() == license_file()
     assert host.changes() == []  # a backup only reads the host
+    sizes = [args for op, args in host.log if op == "stat_files"]
+    assert len(sizes) == 1 and len(sizes[0][0]) == 3 and sizes[0][1] is True, "one call for every file's SHA-1"
     features = set(result["allocations"]["by_feature"])
     assert {"XDT_PLT_UD", "XDT_ADV_CCU"} <= features
 

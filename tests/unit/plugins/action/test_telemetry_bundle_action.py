@@ -40,6 +40,8 @@ def test_pending_zips_are_fetched_checked_and_bundled(run_action, tmp_path) -> N
     assert result["msg"].startswith(f"4 pending zip(s) on the server; fetch 4; write {len(result['bundles'])} "
                                     "bundle(s); manifest ")
     assert sorted(args[0] for op, args in host.log if op == "fetch_file") == ZIPS
+    assert [sorted(args[0]) for op, args in host.log if op == "stat_files"] == [ZIPS], "one call for all SHA-1s"
+    assert "stat" not in host.operations()
     assert host.changes() == []  # without cleanup nothing on the server changes
 
 
@@ -55,7 +57,9 @@ def test_cleanup_deletes_only_bundled_zips_and_the_diff_shows_them_gone(run_acti
     host = server()
     result = bundle(run_action, host, tmp_path, cleanup=True, diff=True)
     assert sorted(result["deleted"]) == ZIPS and not result.get("failed"), result
-    assert sorted(args[0] for op, args in host.changes() if op == "remove" and args[0] in ZIPS) == ZIPS
+    removals = [args for op, args in host.changes() if op == "remove_verified"]
+    assert len(removals) == 1 and sorted(removals[0][0]) == ZIPS, "one remote call deletes every bundled zip"
+    assert not [args for op, args in host.log if op == "remove" and args[0] in ZIPS]
     assert all(host.content(path) is None for path in ZIPS)
     assert result["diff"]["before"] == "".join(f"{p}\n" for p in ZIPS) and result["diff"]["after"] == ""
     assert "delete 4 bundled zip(s) on the server" in result["msg"]
@@ -81,3 +85,26 @@ def test_bad_input_fails_before_the_host_is_touched(run_action, tmp_path) -> Non
     result = bundle(run_action, None, tmp_path, bundle_date="22.11.2026")
     assert result["failed"] is True and "is not a date" in result["msg"]
     assert not (tmp_path / "t").exists()
+
+
+def test_cleanup_keeps_a_zip_whose_content_changed_and_reports_one_it_could_not_delete(run_action, tmp_path) -> None:
+    bundle(run_action, server(), tmp_path)  # everything bundled and verified, nothing deleted yet
+    host = server()
+    changed, locked = ZIPS[0], ZIPS[1]
+    original = host.content(changed)
+    real_remove = host.remove_verified
+
+    def rewritten_in_between(files):
+        host._store(changed, b"Z" * len(original))  # the License Server rewrote it after the listing
+        return real_remove(files)
+
+    host.remove_verified = rewritten_in_between
+    host.fail_removal = {locked}
+    result = bundle(run_action, host, tmp_path, cleanup=True)
+    assert sorted(result["deleted"]) == sorted(ZIPS[2:]), result
+    assert host.content(changed) == b"Z" * len(original) and host.content(locked) is not None
+    assert result["failed"] is True and len(result["errors"]) == 1
+    assert result["errors"][0].startswith(f"{locked}: could not delete it (The process cannot access the file")
+    assert any(changed in w and "no longer the one bundled" in w for w in result.get("warnings", [])), result
+    assert [op for op in host.operations() if op == "remove_verified"] == ["remove_verified"]
+    assert not [args for op, args in host.log if op == "remove" and args[0] in ZIPS]

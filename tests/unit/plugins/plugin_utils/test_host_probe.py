@@ -72,7 +72,7 @@ def test_probe_script_takes_parameters_only():
 def test_lab_probe_runs_labctl_once(tmp_path):
     (tmp_path / ".lab").mkdir()
     action = _action()
-    host = LabHost(action, {}, str(tmp_path))
+    host = LabHost(action, {"ctxlic_lab_exec": "module"}, str(tmp_path))  # the ansible.builtin.command route
     executor = RecordingExecutor({"ansible.builtin.command": {"changed": True, "rc": 0, "stdout": json.dumps(STEPS),
                                                               "stderr": ""}}).install(action)
     assert host.probe("cis.citrix.com", 443, "proxy.lab:3128", 5) == STEPS
@@ -84,7 +84,7 @@ def test_lab_probe_runs_labctl_once(tmp_path):
 def test_lab_probe_failure_is_a_host_error(tmp_path):
     (tmp_path / ".lab").mkdir()
     action = _action()
-    host = LabHost(action, {}, str(tmp_path))
+    host = LabHost(action, {"ctxlic_lab_exec": "module"}, str(tmp_path))  # the ansible.builtin.command route
     RecordingExecutor({"ansible.builtin.command": {"changed": True, "rc": 2, "stdout": "null",
                                                    "stderr": "usage"}}).install(action)
     with pytest.raises(HostError, match="lab connectivity probe failed"):
