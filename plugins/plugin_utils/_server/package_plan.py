@@ -830,9 +830,11 @@ def extra_warnings(request: Request, decision: Decision, before: str | None) -> 
         warnings.append("ceip is applied only when the installer runs; the installed version is already the "
                         "target, so the CEIP / Call Home choice was not changed (change it in the Citrix "
                         "Licensing Manager, Citrix Licensing 11.17.2 build 49000 documentation).")
-    if request.ceip_expect is not None and (decision.action in ("none", "uninstall")):
-        warnings.append(f"ceip_expect is checked only after an install or upgrade; the {decision.action} "
-                        f"runs no installer that could change {ceip_readback.OPTIONS_FILE}, so it was not checked.")
+    if request.ceip_expect is not None and decision.action in ("none", "uninstall"):
+        why = ("an uninstall leaves nothing to check" if decision.action == "uninstall"
+               else "the target version is installed already, so no installer ran")
+        warnings.append(f"ceip_expect was not checked: {why} ({ceip_readback.OPTIONS_FILE} is read back only "
+                        "after an install or upgrade).")
     return warnings
 
 

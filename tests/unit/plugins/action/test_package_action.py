@@ -207,5 +207,6 @@ def test_ceip_expect_without_an_installer_run_is_not_checked(run_action, downloa
     host = server({OPTIONS: MADE_UP}, version=V49)
     result = run_action("package", {"src": download, "version": V49, "ceip_expect": "x"}, host)
     assert not result["failed"] and "ceip" not in result
-    assert any("ceip_expect is checked only after an install or upgrade" in w for w in result["warnings"])
+    assert any("ceip_expect was not checked: the target version is installed already" in w
+               for w in result["warnings"])
     assert not any(op == "read_file" and args[0] == OPTIONS for op, args in host.log)
