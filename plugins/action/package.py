@@ -25,6 +25,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.cons
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry import upload_result
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import package_plan as plan
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ceip_readback
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.bundles import pending_zip_dirs
@@ -46,6 +47,8 @@ class ActionModule(CtxlicAction):
         "management_console_port": {"type": "int"},
         "ceip": {"type": "str", "choices": list(plan.CEIP_VALUES)},
         "ceip_property": {"type": "str", "default": plan.DEFAULT_CEIP_PROPERTY},
+        "ceip_expect": {"type": "str"},
+        "ceip_mismatch": {"type": "str", "default": "warn", "choices": ["warn", "fail"]},
         "log_path": {"type": "str"},
         "allow_reboot": {"type": "bool", "default": False},
         "allow_downgrade": {"type": "bool", "default": False},
@@ -284,6 +287,23 @@ class ActionModule(CtxlicAction):
                                        f"Check the services and the log {result['log_path']}.")
         result["msg"] = plan.done_message(decision.action, result["before_version"], after or "",
                                           result["reboot_required"])
+        return self._ceip_readback(request, result)
+
+    def _ceip_readback(self, request: plan.Request, result: dict) -> dict:
+        """Read CITRIX.opt back (one read): where the documents say the CEIP / Call Home choice is stored."""
+        install_dir = result["install_dir"] or ""
+        try:
+            data = self.host.read_file(ceip_readback.options_file_path(install_dir))
+        except HostError as exc:
+            self.warn(f"{ceip_readback.options_file_path(install_dir)} could not be read back: {exc}")
+            data = None
+        check, message, fails = plan.ceip_outcome(request, plan.decode_log(data) if data is not None else None,
+                                                  install_dir)
+        result["ceip"] = check
+        if fails:
+            result.update(failed=True, msg=f"{result['msg']} {message}")
+        elif message:
+            self.warn(message)
         return result
 
     def _converge_services(self, result: dict[str, Any]) -> dict[str, Any]:

@@ -170,6 +170,26 @@ options:
       - Must be a Windows Installer public property name (upper-case letters, digits, C(_) and C(.)).
     type: str
     default: CEILOPTIN
+  ceip_expect:
+    description:
+      - A regular expression (Python syntax) that a line of C(MyFiles\CITRIX.opt) must match after an install,
+        upgrade or downgrade, to confirm that the CEIP / Call Home choice took effect.
+      - Citrix Licensing documentation (Licensing elements) says C(CITRIX.opt) stores the CEIP and Call Home
+        configuration, and How to Configure CEIP / Call Home for the Citrix License Server (CTX220679) says to open
+        it to verify the setting after an install. No vendor document available gives the line format, so the
+        module cannot judge the file by itself. Take the pattern from a server whose choice you verified in the
+        Citrix Licensing Manager.
+      - Without it, RV(ceip) returns the lines that mention CEIP or Call Home as evidence and C(verified) is null.
+      - A pattern that does not compile fails the task before the server is contacted. It is not checked when no
+        installer runs (the target version is installed already); a warning says so.
+    type: str
+  ceip_mismatch:
+    description:
+      - What to do when no line of C(CITRIX.opt) matches O(ceip_expect) (or the file is missing) after the installer
+        ran. V(warn) adds a warning, V(fail) fails the task. The installer has run either way.
+    type: str
+    choices: [warn, fail]
+    default: warn
   log_path:
     description:
       - Installer log file on the server (C(/l) for the C(.exe), C(/l*v) for the C(.msi)). Its directory is created
@@ -306,6 +326,14 @@ EXAMPLES = r"""
     management_console_port: 8082
     web_services_port: 8083
     ceip: anonymous
+
+- name: Upgrade and confirm the CEIP choice against the CITRIX.opt line of a server verified in the Licensing Manager
+  ctxlic.license_server.package:
+    src: files/CitrixLicensing.exe
+    version: 11.17.2.0 build 49000
+    ceip: anonymous
+    ceip_expect: "{{ my_verified_ceip_line_pattern }}"  # your own pattern: the documents give no line format
+    ceip_mismatch: fail
 
 - name: Replace a License Server older than 11.12.1 (uninstall first, MyFiles is kept)
   ctxlic.license_server.package:
@@ -457,6 +485,25 @@ services_started:
   type: list
   elements: str
   sample: [Citrix Licensing]
+ceip:
+  description:
+    - The CEIP / Call Home setting read back from C(MyFiles\CITRIX.opt) after the installer ran (one read).
+    - C(file) is the path read and C(found) whether it exists. C(passed) is the C(PROPERTY=value) given to the
+      installer, or null when O(ceip) was unset. C(lines) holds the lines of the file that mention CEIP, Call
+      Home, Customer Experience Improvement Program or the installer property, verbatim.
+    - C(verified) is null without O(ceip_expect), because no vendor document gives the line format (C(reason)
+      says so). With O(ceip_expect) it is true when a line matches (C(matched) lists them) and false otherwise.
+  returned: after a successful install, upgrade or downgrade
+  type: dict
+  sample:
+    file: C:\Program Files (x86)\Citrix\Licensing\MyFiles\CITRIX.opt
+    found: true
+    passed: CEILOPTIN=NONE
+    expected: null
+    lines: []
+    matched: []
+    verified: null
+    reason: "not verified: the Citrix Licensing documentation says CITRIX.opt stores the CEIP and Call Home ..."
 myfiles_kept:
   description: After an uninstall, whether the MyFiles folder is still there (Citrix Licensing 11.17.2 build 49000
     documentation says it is kept).

@@ -664,3 +664,36 @@ def test_automatic_reporting_zip_does_not_block_but_a_failed_upload_does(make_fl
     assert any("not pending manual uploads" in w for w in res["auto"]["warnings"])
     assert res["failing"]["failed"] is True and "last upload is failure" in res["failing"]["msg"]
     assert snapshot(fleet, "failing") == failing_before
+
+
+# -- issue 17 item 4: CEIP / Call Home read back from CITRIX.opt -----------------------------------------------------
+def test_ceip_setting_is_read_back_from_citrix_opt_and_checked_only_against_the_operators_pattern(make_fleet, tmp_path):
+    """CITRIX.opt stores the CEIP / Call Home configuration (seed 004 ~590, Licensing elements; CTX220679 says to
+    verify it there), but no document gives the line format: the lab writes none, so the made-up line below is the
+    test's own, standing for what an operator copied from a server verified in the Citrix Licensing Manager."""
+    fleet = make_fleet([HostSpec("bare", version=None), HostSpec("ls01", version=V45), HostSpec("ls02", version=V45)])
+    made_up = "TEST_ONLY_CEIP_LINE value-a\r\n"
+    for name in ("ls01", "ls02"):
+        opt = fleet.path(name, MYFILES + r"\CITRIX.opt")
+        opt.write_bytes(opt.read_bytes() + made_up.encode())  # an upgrade keeps CITRIX.opt
+    src = installer(tmp_path, V49)
+    common = {"src": src, "version": V49, "min_free_mb": 100}
+    result = fleet.run(package_plays({
+        "bare": {**common, "ceip": "anonymous"},
+        "ls01": {**common, "ceip": "anonymous", "ceip_expect": r"^TEST_ONLY_CEIP_LINE value-a$"},
+        "ls02": {**common, "ceip": "anonymous", "ceip_property": "CEIPOPTIN", "ceip_expect": "value-b",
+                 "ceip_mismatch": "fail"},
+    }))
+    out = outcomes(result)
+    bare = out["bare"]
+    assert not bare.get("failed"), bare.get("msg")
+    assert bare["ceip"]["file"] == MYFILES + r"\CITRIX.opt" and bare["ceip"]["found"] is True
+    assert bare["ceip"]["passed"] == "CEILOPTIN=Unidentified"
+    assert bare["ceip"]["lines"] == [] and bare["ceip"]["verified"] is None  # the lab invents no CEIP line
+    assert "no vendor document available gives the line format" in bare["ceip"]["reason"]
+    assert not out["ls01"].get("failed"), out["ls01"].get("msg")
+    assert out["ls01"]["ceip"]["verified"] is True and out["ls01"]["ceip"]["lines"] == ["TEST_ONLY_CEIP_LINE value-a"]
+    ls02 = out["ls02"]
+    assert ls02["failed"] is True and ls02["after_version"] == V49 and ls02["ceip"]["verified"] is False
+    assert "matches ceip_expect 'value-b'" in ls02["msg"] and "'TEST_ONLY_CEIP_LINE value-a'" in ls02["msg"]
+    assert "CEIPOPTIN=Unidentified" in ls02["msg"]

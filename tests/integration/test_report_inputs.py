@@ -68,7 +68,11 @@ def test_after_lab_advance_91_days_the_report_judges_by_the_lab_clock(make_fleet
     assert second["as_of"] == iso(start + timedelta(days=91)), "the lab's time, without any extra option"
     model = json.loads(Path(second["reports"]["json"]).read_text(encoding="utf-8"))
     ok, fw = server(model, "ls-ok"), server(model, "ls-fw")
-    assert ok["facts"]["days_since_success"] == 0 and ok["reporting"] is True
+    # The lab uploads five minutes after its start, then daily (docs/lab.md, Upload schedule): the last success is
+    # the 91st attempt, 23 h 55 min before the report's time (usually the day before, by the calendar).
+    last_success = start + timedelta(days=90, minutes=5)
+    days = ((start + timedelta(days=91)).date() - last_success.date()).days
+    assert ok["facts"]["days_since_success"] == days and ok["reporting"] is True
     assert fw["facts"]["days_since_success"] == 92 and fw["reporting"] is False
     assert telemetry(fw)["status"] == "fail"
     assert second["fleet"]["status"] == "Partially Compliant"
@@ -84,7 +88,8 @@ def test_after_lab_advance_91_days_the_report_judges_by_the_lab_clock(make_fleet
     check = telemetry(ok)
     # Only the success the history holds from before the advance counts (1 day); the newer one is a finding.
     assert check["status"] == "warn" and ok["facts"]["days_since_success"] == 1
-    assert "future" in check["message"] and "91 days after" in check["message"]
+    ahead = (last_success.date() - start.date()).days  # the lab's last success, after the report's day
+    assert "future" in check["message"] and f"{ahead} days after" in check["message"]
 
 
 def write_upload_result(fleet, host: str, unix_time: int) -> None:

@@ -42,6 +42,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.cons
     WEB_SERVICE,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ceip_readback
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import LSVersion, parse_ls_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.path_expansion import expandable
 
@@ -254,6 +255,8 @@ class Request:
     ports: dict[str, int] = field(default_factory=dict)
     ceip: str | None = None
     ceip_property: str = DEFAULT_CEIP_PROPERTY
+    ceip_expect: str | None = None  # the operator's pattern for the CEIP / Call Home line of CITRIX.opt
+    ceip_mismatch: str = "warn"
     log_path: str | None = None
     staging_dir: str = r"C:\Windows\Temp\ctxlic"
     allow_reboot: bool = False
@@ -296,6 +299,8 @@ def make_request(args: dict[str, Any], *, installer: str | None, installer_bytes
         ports=ports,
         ceip=ceip,
         ceip_property=check_ceip_property(args.get("ceip_property") or DEFAULT_CEIP_PROPERTY),
+        ceip_expect=args["ceip_expect"] if ceip_readback.check_expect(args.get("ceip_expect")) else None,
+        ceip_mismatch=ceip_readback.check_mismatch(args.get("ceip_mismatch", "warn")),
         log_path=check_host_path(args["log_path"], "log_path") if args.get("log_path") else None,
         staging_dir=check_host_path(staging_dir, "staging directory"),
         allow_reboot=bool(args.get("allow_reboot")),
@@ -611,8 +616,9 @@ def install_properties(decision: Decision, request: Request, ports_now: dict[str
                 value = ports_now.get(option)  # a reinstall keeps the server's ports
             if value is not None:
                 props.append(f"{names[option]}={value}")
-    if request.ceip is not None:
-        props.append(f"{request.ceip_property}={CEIP_VALUES[request.ceip]}")
+    passed = ceip_passed(request)
+    if passed is not None:
+        props.append(passed)
     return props
 
 
@@ -819,11 +825,30 @@ def planned_after(decision: Decision, target: LSVersion | None, before: str | No
 
 def extra_warnings(request: Request, decision: Decision, before: str | None) -> list[str]:
     """Warnings that follow from the options and the decision alone."""
+    warnings = []
     if request.ceip is not None and decision.action == "none" and before:
-        return ["ceip is applied only when the installer runs; the installed version is already the "
-                "target, so the CEIP / Call Home choice was not changed (change it in the Citrix "
-                "Licensing Manager, Citrix Licensing 11.17.2 build 49000 documentation)."]
-    return []
+        warnings.append("ceip is applied only when the installer runs; the installed version is already the "
+                        "target, so the CEIP / Call Home choice was not changed (change it in the Citrix "
+                        "Licensing Manager, Citrix Licensing 11.17.2 build 49000 documentation).")
+    if request.ceip_expect is not None and decision.action in ("none", "uninstall"):
+        why = ("an uninstall leaves nothing to check" if decision.action == "uninstall"
+               else "the target version is installed already, so no installer ran")
+        warnings.append(f"ceip_expect was not checked: {why} ({ceip_readback.OPTIONS_FILE} is read back only "
+                        "after an install or upgrade).")
+    return warnings
+
+
+def ceip_passed(request: Request) -> str | None:
+    """``PROPERTY=value`` the installer is given for the CEIP / Call Home choice (None: no property)."""
+    return f"{request.ceip_property}={CEIP_VALUES[request.ceip]}" if request.ceip is not None else None
+
+
+def ceip_outcome(request: Request, text: str | None, install_dir: str) -> tuple[dict[str, Any], str | None, bool]:
+    """(the ``ceip`` result, the mismatch message or None, whether the mismatch fails the task)."""
+    check = ceip_readback.readback(text, ceip_readback.options_file_path(install_dir), expect=request.ceip_expect,
+                                   passed=ceip_passed(request))
+    message = ceip_readback.mismatch_message(check)
+    return check, message, bool(message) and request.ceip_mismatch == "fail"
 
 
 def not_pending_warning(zips: list[str], pending: list[str], why: str) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import licgen, schedule
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.installer import Installer
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     DEFAULT_INSTALL_DIR,
@@ -245,19 +245,24 @@ def create_fleet(fleet_root: Path, specs: list[HostSpec], *, start: datetime | N
 
 
 def advance(fleet_root: Path, days: int) -> dict[str, list[str]]:
-    """Move the lab clock forward ``days`` days, running each host's daily upload job (and LAS contact) once a day."""
+    """Move the lab clock forward ``days`` days, one day at a time, running the upload attempts each host's schedule
+    holds (lab/schedule.py: five minutes after the service starts, then every 24 hours) and the daily LAS contact.
+
+    Returns {host: outcomes}: per day the attempts that were due (normally one), ``service-stopped``,
+    ``not-installed`` or ``not-due``, then the LAS contact for a host with a LAS state.
+    """
     from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import las as lab_las
-    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import simulate_day
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import run_due
 
     fleet_root = Path(fleet_root)
     now = fleet_now(fleet_root)
     outcomes: dict[str, list[str]] = {}
     hosts = sorted(p for p in (fleet_root / "hosts").iterdir() if (p / LAB_DIR).is_dir())
     for _dummy in range(days):
-        now += timedelta(days=1)
+        since, now = now, now + timedelta(days=1)
         set_clock(fleet_root, now)
         for host in hosts:
-            outcomes.setdefault(host.name, []).append(simulate_day(host, now))
+            outcomes.setdefault(host.name, []).extend(run_due(host, since, now))
             if HostState(host).host.get("las"):
                 outcomes[host.name].append(lab_las.simulate_day(host, now))
     lab_las.write_host_vars(fleet_root)
@@ -282,6 +287,10 @@ def reboot(host_root: Path) -> dict[str, str]:
         svc["state"] = "running" if auto and name not in wont_start else "stopped"
     state.write_services(services)
     state.record("reboot", services={name: svc["state"] for name, svc in services.items()})
+    if services.get("Citrix Licensing", {}).get("state") == "running":
+        schedule.service_started(state, state.now())  # the first upload five minutes after a (re)start (seed 001)
+    else:
+        schedule.cleared(state)
     if services.get("Citrix Licensing", {}).get("state") == "running" and Host(Path(host_root)).base:
         Host(Path(host_root)).reread()  # lmgrd reads MyFiles when it starts
     return {name: svc["state"] for name, svc in services.items()}

@@ -20,9 +20,11 @@ import shutil
 from pathlib import Path
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import files as lab_files
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import schedule
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     DEFAULT_INSTALL_DIR,
     INSTALL_REG_KEY,
+    LICENSING_SERVICE,
     SERVICES,
     win_to_lab,
 )
@@ -167,6 +169,7 @@ class Installer:
         if not upgrade_from or not lms_path.exists():
             # Telemetry upload is enabled when the License Server is installed (seed 001).
             write_json(lms_path, {"enabled": True, "changed_at": self.state.now().isoformat()})
+        schedule.cleared(self.state, "reinstalled")  # "The schedule resets if you reinstall" (seed 001)
         self._start_services()
         self.state.record("install", version=version, upgrade_from=(upgrade_from or {}).get("Version"))
         self.log("Product: Citrix Licensing -- Installation completed successfully.")
@@ -184,6 +187,8 @@ class Installer:
             if not running:
                 self.log(f"Service '{name}' failed to start. Verify that you have sufficient privileges.")
         self.state.write_services(services)
+        if services[LICENSING_SERVICE]["state"] == "running":
+            schedule.service_started(self.state, self.state.now())
 
     def uninstall(self) -> int:
         self.state.slow()
@@ -204,6 +209,7 @@ class Installer:
                 entry.unlink()
         self.state.set_registry_key(INSTALL_REG_KEY, None)
         self.state.write_services({})
+        schedule.cleared(self.state, "uninstalled")
         (self.state.lab / "install.json").unlink(missing_ok=True)
         self.state.record("uninstall", version=current.get("Version"))
         self.log("Product: Citrix Licensing -- Removal completed successfully.")

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import installer as lab_installer
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fileops
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fileops, schedule
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.flexnet import issued_on, served_features
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     INSTALL_REG_KEY,
@@ -338,6 +338,8 @@ def _service_set(host: Host, name: str, wanted: str) -> int:
             services[name]["state"] = "stopped"
             host.state.write_services(services)
             host.state.record("service", name=name, state="start-failed", myfiles=_myfiles_listing(host))
+            if name == LICENSING_SERVICE:
+                schedule.cleared(host.state)
             _out(
                 json.dumps(
                     {
@@ -351,6 +353,12 @@ def _service_set(host: Host, name: str, wanted: str) -> int:
         services[name]["state"] = step
         host.state.write_services(services)
         host.state.record("service", name=name, state=step, myfiles=_myfiles_listing(host))
+        if name == LICENSING_SERVICE:
+            # The first upload comes five minutes after the License Server starts or restarts (seed 001).
+            if step == "running":
+                schedule.service_started(host.state, host.state.now())
+            else:
+                schedule.cleared(host.state)
         if step == "running" and name == LICENSING_SERVICE and host.base:
             host.reread()  # lmgrd reads MyFiles when it starts
     changed = wanted == "restarted" or before != services[name]["state"]

@@ -1,8 +1,9 @@
 # Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The License Management Service's daily upload, simulated one lab day at a time.
+"""The License Management Service's automatic upload, run when its schedule (lab/schedule.py) says it is due.
 
-Seed 001: uploads happen once a day; a failed upload is retried 24 hours later; with the service
+Seed 001 "Reporting options": the first upload about five minutes after the License Server starts or restarts, then
+once a day; a failed upload is retried 24 hours later; the schedule resets on reinstall. With the service
 disabled nothing is uploaded and the files for manual upload accumulate in
 ``LS\\resource\\usage\\upload_compliance*.zip`` and (from build 45000)
 ``LS\\resource\\cis_bundles\\ul_usage\\upload_usage*.zip``. The result of the last attempt is written
@@ -19,6 +20,7 @@ from xml.etree import ElementTree
 from datetime import datetime
 from pathlib import Path
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import schedule
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.installer import version_key
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import (
     INSTALL_REG_KEY,
@@ -104,8 +106,34 @@ def _write_zip(path: Path, when: datetime, member: str) -> None:
     os.utime(path, (when.timestamp(), when.timestamp()))
 
 
+def run_due(root: Path, since: datetime, until: datetime) -> list[str]:
+    """Run every upload attempt the host's schedule holds up to ``until``; return what happened, in order.
+
+    ``since`` is when the lab clock last moved (a running host without a schedule is taken to have started then).
+    ``not-installed`` / ``service-stopped``: no License Server / its service is not running; ``not-due``: nothing was
+    due in the period.
+    """
+    state = HostState(root)
+    if not state.registry.get(INSTALL_REG_KEY):
+        return ["not-installed"]
+    if state.services.get(LICENSING_SERVICE, {}).get("state") != "running":
+        return ["service-stopped"]
+    outcomes: list[str] = []
+    due = schedule.next_attempt(state, since)
+    if due is None:  # running without a schedule: the service state was edited by hand
+        schedule.service_started(state, since)
+        due = schedule.next_attempt(state, since)
+    while due is not None and due <= until:
+        outcomes.append(simulate_day(root, due))
+        due = schedule.next_attempt(state, since)
+    return outcomes or ["not-due"]
+
+
 def simulate_day(root: Path, when: datetime) -> str:
-    """Run the daily upload job on one lab host at lab time ``when``; return what happened."""
+    """Run one upload attempt on one lab host at lab time ``when``; return what happened.
+
+    The next attempt is scheduled 24 hours later, after a success as after a failure (lab/schedule.py).
+    """
     state = HostState(root)
     install = state.registry.get(INSTALL_REG_KEY)
     if not install:
@@ -121,6 +149,7 @@ def simulate_day(root: Path, when: datetime) -> str:
             ul_dir = "cis bundles" if state.host.get("cis_bundles_spelling") == "space" else "cis_bundles"
             _write_zip(base / "LS/resource" / ul_dir / "ul_usage" / f"upload_usage_{stamp}.zip", when, "usage.json")
         state.record("uploader", outcome="manual-bundle", at=when.isoformat())
+        schedule.after_attempt(state, when, succeeded=True)
         return "manual-bundle"
     network = state.host.get("network", {"dns": True, "direct": True, "proxies": {}})
     proxy, proxy_source = effective_proxy(network, base)
@@ -140,6 +169,7 @@ def simulate_day(root: Path, when: datetime) -> str:
     outcome = "success" if code == "CTX_UPLOADER_SUCCESS" else "failure"
     _keep_last_bundle(state, base, when)
     state.record("uploader", outcome=outcome, at=when.isoformat(), proxy=proxy, proxy_source=proxy_source)
+    schedule.after_attempt(state, when, succeeded=outcome == "success")
     return outcome
 
 

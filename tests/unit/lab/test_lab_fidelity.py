@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ import pytest
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab import fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import INSTALL_REG_KEY, win_to_lab
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import HostState
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.uploader import run_due
 from clock import NOW
 
 INSTALL = r"C:\Program Files (x86)\Citrix\Licensing"
@@ -291,7 +292,8 @@ def test_daily_uploader_follows_the_network_and_reporting_mode(lab):
     assert not list(ls(root, "manual-old", r"LS\resource\cis_bundles\ul_usage").glob("*.zip"))
     assert len(list(ls(root, "spaced", r"LS\resource\cis bundles\ul_usage").glob("upload_usage_*.zip"))) == 2
     result_t = int(_result(root, "direct").split("<t>")[1].split("</t>")[0])
-    assert result_t == int(NOW.timestamp()) + 2 * 86400  # the lab clock, not the wall clock
+    # The lab clock, not the wall clock: the second attempt, a day after the first, five minutes after the install.
+    assert result_t == int(NOW.timestamp()) + 300 + 86400
 
 
 def test_wrong_case_proxy_tag_is_not_the_setting(lab):
@@ -446,3 +448,96 @@ def test_udadmin_lists_and_releases_user_device_licenses(lab):
     assert "released device dn01.88 XDT_ENT_UD" in run(root, "ls01", udadmin, "-events").stdout
     assert run(root, "ls01", udadmin, "-f", "XDT_ENT_UD", "-device", "dn01.88", "-delete").returncode == 1
     assert "usage: udadmin" in run(root, "ls01", udadmin).stdout
+
+
+# -- issue 17 item 10: the upload schedule ----------------------------------------------------------------------------
+# Citrix Licensing data collection programs, "Reporting options" (seed 001; the same paragraph in seed 004 ~727): "The
+# first upload occurs approximately five minutes after the License Server first starts or restarts and the next
+# uploads occur once a day thereafter. The schedule resets if you reinstall the License Server. If an upload fails,
+# another attempt is made in 24 hours until either the upload succeeds or the License Management Service is
+# disabled." Seed 004 ``ctx_license_management_service.exe -enable`` (~2845) says "seven days after you install"
+# instead; the lab follows the Reporting options paragraph (docs/lab.md, "Upload schedule").
+MIN = timedelta(minutes=1)
+DAY = timedelta(days=1)
+
+
+def _attempt_times(root, name):
+    return [e["at"] for e in HostState(host(root, name)).events() if e["kind"] == "uploader"]
+
+
+def _labctl(root, name, *args):
+    labctl = host(root, name) / ".lab/bin/labctl"
+    return subprocess.run([str(labctl), *args], capture_output=True, text=True, check=False, timeout=60)
+
+
+def test_first_upload_five_minutes_after_the_install_then_once_a_day(lab):
+    root = lab(fleet.HostSpec("ls01"))
+    h = host(root, "ls01")
+    assert run_due(h, NOW, NOW + 4 * MIN) == ["not-due"]
+    assert run_due(h, NOW + 4 * MIN, NOW + 5 * MIN) == ["success"]
+    assert f"<t>{int((NOW + 5 * MIN).timestamp())}</t>" in _result(root, "ls01")
+    assert run_due(h, NOW + 5 * MIN, NOW + DAY + 4 * MIN) == ["not-due"]  # once a day thereafter
+    assert run_due(h, NOW + DAY + 4 * MIN, NOW + DAY + 5 * MIN) == ["success"]
+    assert _attempt_times(root, "ls01") == [(NOW + 5 * MIN).isoformat(), (NOW + DAY + 5 * MIN).isoformat()]
+
+
+def test_a_failed_upload_is_retried_24_hours_later(lab):
+    root = lab(fleet.HostSpec("ls01", network={"dns": True, "direct": False, "proxies": {}}))
+    h = host(root, "ls01")
+    assert run_due(h, NOW, NOW + 5 * MIN) == ["failure"]
+    HostState(h).update_host(network={"dns": True, "direct": True, "proxies": {}})  # the firewall is opened
+    assert run_due(h, NOW + 5 * MIN, NOW + DAY + 4 * MIN) == ["not-due"]  # no earlier retry
+    assert run_due(h, NOW + DAY + 4 * MIN, NOW + DAY + 5 * MIN) == ["success"]
+
+
+def test_a_service_restart_moves_the_next_upload_to_five_minutes_after_it(lab):
+    root = lab(fleet.HostSpec("ls01"))
+    h = host(root, "ls01")
+    assert fleet.advance(root, 1)["ls01"] == ["success"]  # at NOW + 5 min
+    fleet.set_clock(root, NOW + DAY + 6 * 60 * MIN)  # six hours later in the day
+    assert _labctl(root, "ls01", "service-set", "Citrix Licensing", "restarted").returncode == 0
+    restart = NOW + DAY + 6 * 60 * MIN
+    assert run_due(h, restart, restart + 4 * MIN) == ["not-due"]
+    assert run_due(h, restart + 4 * MIN, NOW + 2 * DAY + 5 * MIN) == ["success"]  # the old daily slot is gone
+    assert _attempt_times(root, "ls01")[-1] == (restart + 5 * MIN).isoformat()
+
+
+def test_a_stopped_service_uploads_nothing_until_it_starts_again(lab):
+    root = lab(fleet.HostSpec("ls01"))
+    assert _labctl(root, "ls01", "service-set", "Citrix Licensing", "stopped").returncode == 0
+    assert fleet.advance(root, 2)["ls01"] == ["service-stopped", "service-stopped"]
+    fleet.set_clock(root, NOW + 2 * DAY + 3 * 60 * MIN)
+    assert _labctl(root, "ls01", "service-set", "Citrix Licensing", "started").returncode == 0
+    assert fleet.advance(root, 1)["ls01"] == ["success"]
+    assert _attempt_times(root, "ls01") == [(NOW + 2 * DAY + 3 * 60 * MIN + 5 * MIN).isoformat()]
+
+
+def test_a_reboot_is_a_restart_for_the_schedule(lab):
+    root = lab(fleet.HostSpec("ls01"))
+    fleet.set_clock(root, NOW + 10 * 60 * MIN)
+    fleet.reboot(host(root, "ls01"))
+    assert fleet.advance(root, 1)["ls01"] == ["success"]
+    assert _attempt_times(root, "ls01") == [(NOW + 10 * 60 * MIN + 5 * MIN).isoformat()]
+
+
+@pytest.mark.parametrize("upgrade", [True, False], ids=["upgrade", "uninstall-then-install"])
+def test_a_reinstall_resets_the_schedule(lab, upgrade):
+    root = lab(fleet.HostSpec("ls01", version="11.17.2.0 build 45000"))
+    assert fleet.advance(root, 1)["ls01"] == ["success"]
+    later = NOW + DAY + 7 * 60 * MIN
+    fleet.set_clock(root, later)
+    exe = stage_installer(root, "ls01", "11.17.2.0 build 49000")
+    if not upgrade:
+        assert run(root, "ls01", exe, "/quiet", "/uninstall", "/l", "u.log").returncode == 0
+        assert run_due(host(root, "ls01"), later, later + DAY) == ["not-installed"]
+    assert run(root, "ls01", exe, "/quiet", "/l", "i.log").returncode == 0
+    h = host(root, "ls01")
+    assert run_due(h, later, later + 4 * MIN) == ["not-due"]  # not the old slot of NOW + 2 days + 5 min
+    assert run_due(h, later + 4 * MIN, later + 5 * MIN) == ["success"]
+
+
+def test_a_service_that_fails_to_start_schedules_nothing(lab):
+    root = lab(fleet.HostSpec("ls01", faults={"service_wont_start": ["Citrix Licensing"]}))
+    assert _labctl(root, "ls01", "service-set", "Citrix Licensing", "restarted").returncode == 1
+    assert fleet.advance(root, 1)["ls01"] == ["service-stopped"]
+    assert json.loads((host(root, "ls01") / ".lab/upload_schedule.json").read_text())["next"] is None

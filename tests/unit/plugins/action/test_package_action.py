@@ -134,3 +134,79 @@ def test_bad_input_fails_before_the_host_is_touched(run_action, download, tmp_pa
     ):
         result = run_action("package", args, None)
         assert result["failed"] is True and words in result["msg"], (args, result)
+
+
+# -- issue 17 item 4: the CEIP / Call Home choice read back from CITRIX.opt -------------------------------------------
+# "The Customer Experience Improvement Program (CEIP) and Call Home configurations are stored in this file" (CITRIX.opt,
+# seed 004 ~590, Licensing elements); no document gives the line format, so the lines below are made up by the test and
+# the module only reports them or matches the operator's own pattern.
+OPTIONS = r"C:\Program Files (x86)\Citrix\Licensing\MyFiles\CITRIX.opt"
+MADE_UP = b"# options file\r\nTEST_ONLY_CEIP_LINE value-a\r\nTEST_ONLY call home line\r\nUNRELATED line\r\n"
+
+
+def _ceip_host(options: bytes | None = MADE_UP) -> FakeHost:
+    return server({OPTIONS: options} if options is not None else None, **{"citrixlicensing.exe": installer()})
+
+
+def test_after_an_upgrade_citrix_opt_is_read_back_once_as_evidence(run_action, download) -> None:
+    host = _ceip_host()
+    result = run_action("package", {"src": download, "version": V49, "ceip": "anonymous"}, host)
+    assert not result["failed"], result.get("msg")
+    ceip = result["ceip"]
+    assert ceip["file"] == OPTIONS and ceip["found"] is True and ceip["passed"] == "CEILOPTIN=Unidentified"
+    assert ceip["lines"] == ["TEST_ONLY_CEIP_LINE value-a", "TEST_ONLY call home line"]  # verbatim, no judgement
+    assert ceip["verified"] is None and "no vendor document available gives the line format" in ceip["reason"]
+    assert not any("CEIP / Call Home setting not confirmed" in w for w in result.get("warnings", []))
+    operations = host.operations()
+    reads = [i for i, (op, args) in enumerate(host.log) if op == "read_file" and args[0] == OPTIONS]
+    assert len(reads) == 1 and reads[0] > operations.index("run")  # one read, after the installer ran
+
+
+def test_a_matching_ceip_expect_verifies_the_setting(run_action, download) -> None:
+    result = run_action("package", {"src": download, "version": V49, "ceip": "anonymous", "ceip_property": "CEIPOPTIN",
+                                    "ceip_expect": r"^TEST_ONLY_CEIP_LINE\s+value-a$"}, _ceip_host())
+    assert not result["failed"], result.get("msg")
+    assert result["ceip"]["verified"] is True and result["ceip"]["matched"] == ["TEST_ONLY_CEIP_LINE value-a"]
+    assert result["ceip"]["passed"] == "CEIPOPTIN=Unidentified"
+
+
+def test_a_ceip_expect_that_does_not_match_warns_naming_file_pattern_and_lines(run_action, download) -> None:
+    args = {"src": download, "version": V49, "ceip": "none", "ceip_expect": "value-b"}
+    result = run_action("package", args, _ceip_host())
+    assert not result["failed"] and result["ceip"]["verified"] is False
+    (warning,) = [w for w in result["warnings"] if "CEIP / Call Home setting not confirmed" in w]
+    assert OPTIONS in warning and "'value-b'" in warning and "'TEST_ONLY_CEIP_LINE value-a'" in warning
+    assert "CEILOPTIN=NONE" in warning  # which property the installer was given
+
+
+def test_ceip_mismatch_fail_fails_the_task_after_the_install(run_action, download) -> None:
+    args = {"src": download, "version": V49, "ceip_expect": "value-b", "ceip_mismatch": "fail"}
+    result = run_action("package", args, _ceip_host())
+    assert result["failed"] is True and result["changed"] is True and result["after_version"] == V49
+    assert "no line of " + OPTIONS + " matches ceip_expect 'value-b'" in result["msg"]
+    assert "No CEIP property was passed" in result["msg"]
+
+
+def test_a_missing_citrix_opt_cannot_match_ceip_expect(run_action, download) -> None:
+    result = run_action("package", {"src": download, "version": V49}, _ceip_host(options=None))
+    assert result["ceip"]["found"] is False and result["ceip"]["verified"] is None and result["ceip"]["lines"] == []
+    result = run_action("package", {"src": download, "version": V49, "ceip_expect": "x"}, _ceip_host(options=None))
+    assert result["ceip"]["verified"] is False
+    assert any(OPTIONS + " was not found after the install" in w for w in result["warnings"])
+
+
+def test_a_bad_ceip_expect_is_refused_before_the_host_is_asked(run_action, download) -> None:
+    result = run_action("package", {"src": download, "version": V49, "ceip_expect": "CEIP=(anon"}, None)
+    assert result["failed"] is True
+    assert "ceip_expect 'CEIP=(anon' is not a valid regular expression" in result["msg"]
+    result = run_action("package", {"src": download, "version": V49, "ceip_mismatch": "ignore"}, None)
+    assert result["failed"] is True and "ceip_mismatch" in result["msg"]
+
+
+def test_ceip_expect_without_an_installer_run_is_not_checked(run_action, download) -> None:
+    host = server({OPTIONS: MADE_UP}, version=V49)
+    result = run_action("package", {"src": download, "version": V49, "ceip_expect": "x"}, host)
+    assert not result["failed"] and "ceip" not in result
+    assert any("ceip_expect was not checked: the target version is installed already" in w
+               for w in result["warnings"])
+    assert not any(op == "read_file" and args[0] == OPTIONS for op, args in host.log)
