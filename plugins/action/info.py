@@ -41,6 +41,7 @@ class ActionModule(CtxlicAction):
         releases, catalog_warnings = self._releases(args["catalog_cache"])
         self.warn(*catalog_warnings, *license_plan.cluster_access_point_warnings(cluster_access_point))
         fact = self._unchanged_snapshot(args) if args["use_snapshot"] else None
+        reused = fact is not None
         if fact is not None:
             raw, remote_calls = fact["raw"], 0
         else:
@@ -60,7 +61,7 @@ class ActionModule(CtxlicAction):
             # seed 004 "Clustered License Servers" (~4644): the cluster's files name the client access point.
             record["cluster_access_point"] = cluster_access_point
         return {"changed": False, "server": record, "backend": self.host.backend, "remote_calls": remote_calls,
-                "snapshot_reused": remote_calls == 0, "ansible_facts": {host_snapshot.FACT: fact}}
+                "snapshot_reused": reused, "ansible_facts": {host_snapshot.FACT: fact}}
 
     def _unchanged_snapshot(self, args: dict) -> dict | None:
         """This host's snapshot of this play when it answers this gather as the host would now.
