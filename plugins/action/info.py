@@ -66,12 +66,12 @@ class ActionModule(CtxlicAction):
     def _unchanged_snapshot(self, args: dict) -> dict | None:
         """This host's snapshot of this play when it answers this gather as the host would now.
 
-        That is: nothing changed the host since it was taken (a change invalidates it), it was taken for the
+        That is: nothing changed the host since it was taken (no part of it is stale), it was taken for the
         same ``install_dir`` option (or for the registered directory when the option is not given) and with
         at least this ``max_file_bytes``.
         """
         fact = self.snapshot_fact()
-        if fact is None or fact["max_bytes"] != args["max_file_bytes"]:
+        if fact is None or fact["stale"] or fact["max_bytes"] != args["max_file_bytes"]:
             return None
         raw = fact["raw"]
         registry = raw.get("registry") if isinstance(raw.get("registry"), dict) else {}

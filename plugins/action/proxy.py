@@ -7,6 +7,7 @@ from __future__ import annotations
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import WEB_SERVICE
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import SNAPSHOT_OPTION, CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import snapshot as host_snapshot
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import diff_text, set_proxy
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
@@ -20,6 +21,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.report
 
 class ActionModule(CtxlicAction):
     USES_SNAPSHOT = True
+    SNAPSHOT_CHANGES = frozenset({host_snapshot.PROXY, host_snapshot.SERVICES})
     ARGUMENT_SPEC = {
         "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
         "proxy": {"type": "str"},

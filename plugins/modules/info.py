@@ -64,7 +64,8 @@ options:
     description:
       - With V(true), the gather this play already made of this host (the fact C(ctxlic_host_snapshot)) answers
         instead of a new one, when nothing changed the host since it was made (every module of this collection
-        that changes the host invalidates it) and it was made for the same O(install_dir) and O(max_file_bytes).
+        that changes the host marks what it changed stale, or invalidates it) and it was made for the same
+        O(install_dir) and O(max_file_bytes).
         Otherwise the host is read as with V(false). RV(remote_calls) is then V(0) and RV(snapshot_reused)
         V(true).
       - For a gather that verifies the result of a play (C(playbooks/site.yml)), so a host nothing was changed
@@ -134,8 +135,8 @@ ansible_facts:
         - The raw document the gather read (C(raw)) with the host (C(host)), the play (C(play)), the install
           directory (C(install_dir)), the content limit (C(max_bytes)) and the format version (C(schema)) it
           belongs to. The modules with the option C(use_snapshot) read from it instead of the host; a module
-          that changes the host returns it with C(valid=false). See the collection's docs/architecture.md,
-          "The host snapshot".
+          that changes the host returns it with what it changed listed in C(stale), or with C(valid=false). See
+          the collection's docs/architecture.md, "The host snapshot".
         - Its format is internal and may change; read the parsed record in RV(server) instead.
       returned: always
       type: dict

@@ -82,6 +82,12 @@ def test_site_second_run_reuses_the_gather(make_fleet, tmp_path):
     # Before the first change the modules read from the opening gather: license_plan made no call.
     validate = "Validate every license file against the License Server before changing anything"
     assert not any(task.endswith(validate) for h in HOSTS for task in first_calls[h]), breakdown(first_calls)
+    # Writing license files marks only MyFiles, the services and lmstat stale: the License Management Service,
+    # already enabled on ls01, is judged from the gather; the reread reads no registry (one call: lmreread).
+    lms = "Set the License Management Service (enabled for automatic, disabled for manual reporting)"
+    assert not any(task.endswith(lms) for task in first_calls["ls01"]), breakdown(first_calls)
+    assert all(first_calls[h]["ctxlic.license_server.license_files : Reread the license files once"] == 1
+               for h in HOSTS), breakdown(first_calls)
 
     second, second_calls = counted_run(fleet, calls, extra)
     assert second.rc == 0, second.stdout[-4000:]

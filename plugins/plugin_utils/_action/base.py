@@ -51,6 +51,10 @@ class CtxlicAction(ActionBase):
     EMPTY_PATH_MEANS_OFF: tuple[str, ...] = ()
     # Reads answered from the ctxlic_host_snapshot fact; ARGUMENT_SPEC then holds **SNAPSHOT_OPTION.
     USES_SNAPSHOT = False
+    # Every part of the snapshot (snapshot.PARTS) this plugin can change: a change marks all of them stale (the
+    # same set whatever one run changed, so the items of a loop return the same fact); a change outside them
+    # invalidates the whole snapshot.
+    SNAPSHOT_CHANGES: frozenset[str] = frozenset()
     _supports_check_mode = True
     _supports_async = False
     _ctxlic_host: HostAccess | None = None
@@ -179,11 +183,12 @@ class CtxlicAction(ActionBase):
 
 
     def _invalidate_snapshot(self, result: dict) -> None:
-        """Return the snapshot fact invalidated when this task changed the host (or may have).
+        """Return the snapshot fact with what this task changed marked stale, or invalidated.
 
         Changed means: a call that changes the host went through ``self.host``, or the result says changed
-        outside check mode. Only when the task's variables hold a snapshot fact at all, and never over the
-        fact a plugin returns itself (``info``).
+        outside check mode. A plugin's tracked changes within its ``SNAPSHOT_CHANGES`` mark those parts stale;
+        anything else invalidates the whole snapshot. Only when the task's variables hold a snapshot fact at
+        all, and never over the fact a plugin returns itself (``info``).
         """
         host = self._ctxlic_host
         mutated = isinstance(host, host_snapshot.SnapshotHost) and host.mutated
@@ -193,9 +198,13 @@ class CtxlicAction(ActionBase):
             return
         if host_snapshot.fact_in(self._ctxlic_task_vars) is None:
             return
-        result.setdefault("ansible_facts", {})[host_snapshot.FACT] = host_snapshot.invalidated_fact(
-            host=self.snapshot_target, play=host_snapshot.play_token(self),
-            reason=f"{self._task.action} changed the host")
+        if (isinstance(host, host_snapshot.SnapshotHost) and host.fact is not None and mutated and not host.untracked
+                and host.changed_parts <= self.SNAPSHOT_CHANGES):
+            fact = host_snapshot.with_stale(host.fact, self.SNAPSHOT_CHANGES)
+        else:
+            fact = host_snapshot.invalidated_fact(host=self.snapshot_target, play=host_snapshot.play_token(self),
+                                                  reason=f"{self._task.action} changed the host")
+        result.setdefault("ansible_facts", {})[host_snapshot.FACT] = fact
 
 
 def empty_path_options(spec: dict[str, Any], args: dict[str, Any]) -> str | None:

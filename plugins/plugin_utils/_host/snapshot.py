@@ -15,11 +15,15 @@ collection itself) and from the host for everything else. The rules that keep it
   cannot carry it into another run;
 - path answers come only for paths under the install directory the gather read; a module working on
   another ``install_dir`` reads the host;
-- the first change a module makes (any mutating call) switches the rest of that task to the host, and
-  the task returns the snapshot invalidated (:func:`invalidated_fact`); every module of this collection
-  that reports a change invalidates it too (the action base), so a snapshot older than the last change the
-  collection made is never used. A change made by other modules in the play is not seen: gather again
-  (``info``) after it, or set ``use_snapshot: false``.
+- the first change a module makes (any mutating call) switches the rest of that task to the host, and the
+  task returns the snapshot with what it changed marked ``stale`` (:func:`with_stale`: the parts in
+  :data:`PARTS`, always every part the module can change, so the items of a loop return the same); a stale
+  part is read from the host from then on. A change the snapshot cannot place (an installer, a file
+  elsewhere under the install directory) or that the module does not declare invalidates it all
+  (:func:`invalidated_fact`), and so does every other module of this collection that reports a change (the
+  action base). So no answer comes from a snapshot older than the last change the collection made. A change
+  made by other modules in the play is not seen: gather again (``info``) after it, or set
+  ``use_snapshot: false``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import (
     INSTALL_REG_KEY,
+    LICENSING_SERVICE,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import (
     FileInfo,
@@ -45,6 +50,15 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access
 
 FACT = "ctxlic_host_snapshot"
 SCHEMA = 1
+
+# The parts of a snapshot a change can make stale (the rest, registry and lmhostid, change only with an
+# install, which invalidates the whole snapshot).
+MYFILES = "myfiles"  # the MyFiles listing and the license file contents
+SERVICES = "services"  # the three services' states and start modes
+LMSTAT = "lmstat"  # what lmstat -a -c @localhost says the vendor daemon serves
+MANAGEMENT = "management_service"  # ctx_license_management_service.exe -query
+PROXY = "proxy_config"  # SimpleLicenseServiceConfig.xml
+PARTS = frozenset({MYFILES, SERVICES, LMSTAT, MANAGEMENT, PROXY})
 
 _CONFIG_RELATIVE = ("WebServicesForLicensing", "SimpleLicenseServiceConfig.xml")
 
@@ -67,7 +81,12 @@ def target_name(action, task_vars: dict) -> str:
 def make_fact(raw: dict, *, host: str, play: str, max_bytes: int) -> dict:
     """The fact ``info`` returns: the raw collection with whom it belongs to."""
     return {"schema": SCHEMA, "valid": True, "host": host, "play": play, "max_bytes": max_bytes,
-            "install_dir": raw.get("install_dir"), "raw": raw}
+            "install_dir": raw.get("install_dir"), "stale": [], "raw": raw}
+
+
+def with_stale(fact: dict, parts) -> dict:
+    """``fact`` with ``parts`` marked stale: those are read from the host again, the rest still answer."""
+    return {**fact, "stale": sorted(set(fact.get("stale") or ()) | set(parts))}
 
 
 def invalidated_fact(*, host: str, play: str, reason: str) -> dict:
@@ -90,6 +109,8 @@ def usable(fact: Any, *, host: str, play: str) -> dict | None:
     if fact.get("host") != host or fact.get("play") != play or not host:
         return None
     if not isinstance(fact.get("raw"), dict) or not isinstance(fact.get("max_bytes"), int):
+        return None
+    if not isinstance(fact.get("stale"), list) or not set(fact["stale"]) <= PARTS:
         return None
     return fact
 
@@ -129,6 +150,9 @@ class SnapshotHost(HostAccess):
         self.backend = inner.backend
         self.fact = fact
         self.mutated = False
+        self.changed_parts: set[str] = set()  # what this task's changes made stale
+        self.untracked = False  # a change the snapshot cannot place: it is invalid as a whole
+        self._stale = set(fact.get("stale") or ()) if fact else set()
         self.answered: list[str] = []  # what the snapshot answered, for tests and -vvv readers
         raw = fact["raw"] if fact else {}
         self._raw = raw
@@ -155,32 +179,55 @@ class SnapshotHost(HostAccess):
     def _under(self, *parts: str) -> str:
         return _key(ntpath.join(self._raw.get("install_dir") or "", *parts))
 
+    def _fresh(self, part: str) -> bool:
+        """The snapshot still answers for ``part``: nothing this task or an earlier one changed made it stale."""
+        return not self._live and part not in self._stale
+
+    def _under_install_dir(self, path: str) -> bool:
+        base = _key(self._raw.get("install_dir"))
+        return bool(base) and (_key(path) == base or _key(path).startswith(base + "\\"))
+
+    def _changed_path(self, path: str) -> None:
+        """Note what a change of ``path`` makes stale; a path outside the install directory (the host lock,
+        the staging folder) touches nothing the snapshot holds."""
+        self.mutated = True
+        if self._in_myfiles(path):
+            self.changed_parts.add(MYFILES)
+        elif self._base and _key(path) == self._under(*_CONFIG_RELATIVE):
+            self.changed_parts.add(PROXY)
+        elif self._under_install_dir(path) or not self._raw.get("install_dir"):
+            self.untracked = True
+
     def _in_myfiles(self, path: str) -> bool:
         return bool(self._base) and _key(ntpath.dirname(_key(path))) == self._under("MyFiles")
 
     def _tool(self, argv: list[str]) -> dict | None:
-        """The collected run of a read-only tool invocation the gather made, or None."""
+        """The collected run of a read-only tool invocation the gather made (and not stale since), or None."""
         if not self._base or not argv:
             return None
         exe, args = _key(argv[0]), [str(a).casefold() for a in argv[1:]]
         if exe == self._under("LS", "lmhostid.exe") and args == ["-hostname"]:
             return self._raw.get("lmhostid")
-        if exe == self._under("LS", "lmstat.exe") and args == ["-a", "-c", "@localhost"]:
+        if exe == self._under("LS", "lmstat.exe") and args == ["-a", "-c", "@localhost"] and self._fresh(LMSTAT):
             return self._raw.get("lmstat")
         service = self._raw.get("management_service")
-        if isinstance(service, dict) and exe == _key(service.get("path")) and args == ["-query"] and "rc" in service:
+        if isinstance(service, dict) and exe == _key(service.get("path")) and args == ["-query"] and \
+                "rc" in service and self._fresh(MANAGEMENT):
             return service
         return None
 
     def _answer(self, what: str) -> None:
         self.answered.append(what)
 
-    def _change(self) -> None:
+    def _change(self, *parts: str) -> None:
         self.mutated = True
+        self.changed_parts.update(parts)
+        if not parts:
+            self.untracked = True
 
     # -- files ------------------------------------------------------------------------------------
     def stat(self, path: str, checksum: bool = False) -> FileInfo:
-        if not self._live and self._in_myfiles(path):
+        if self._fresh(MYFILES) and self._in_myfiles(path):
             entry = self._myfiles.get(ntpath.basename(_key(path)))
             data = _content(entry)
             if entry is not None and (data is not None or not checksum):
@@ -199,13 +246,13 @@ class SnapshotHost(HostAccess):
         return self._inner.stat(path, checksum=checksum)
 
     def read_file(self, path: str) -> bytes | None:
-        if not self._live and self._in_myfiles(path):
+        if self._fresh(MYFILES) and self._in_myfiles(path):
             entry = self._myfiles.get(ntpath.basename(_key(path)))
             data = _content(entry)
             if entry is None or data is not None:
                 self._answer(f"read {path}")
                 return data
-        if not self._live and self._base and _key(path) == self._under(*_CONFIG_RELATIVE):
+        if self._fresh(PROXY) and self._base and _key(path) == self._under(*_CONFIG_RELATIVE):
             entry = self._raw.get("proxy_config")
             data = _content(entry)
             if entry is None or data is not None:
@@ -214,7 +261,7 @@ class SnapshotHost(HostAccess):
         return self._inner.read_file(path)
 
     def find(self, directory: str, patterns: list[str]) -> list[FileInfo]:
-        if not self._live and self._base and _key(directory) == self._under("MyFiles"):
+        if self._fresh(MYFILES) and self._base and _key(directory) == self._under("MyFiles"):
             self._answer(f"find {directory}")
             return [FileInfo(str(e.get("path")), True, False, e.get("size"), _epoch(e.get("mtime")))
                     for name, e in sorted(self._myfiles.items())
@@ -222,26 +269,27 @@ class SnapshotHost(HostAccess):
         return self._inner.find(directory, patterns)
 
     def write_file(self, path: str, content: bytes, backup: bool = True) -> dict:
-        self._change()
+        self._changed_path(path)
         return self._inner.write_file(path, content, backup=backup)
 
     def put_file(self, local_path: str, path: str) -> dict:
-        self._change()
+        self._changed_path(path)
         return self._inner.put_file(local_path, path)
 
     def fetch_file(self, path: str, local_path: str) -> None:
         self._inner.fetch_file(path, local_path)
 
     def rename(self, src: str, dest: str) -> None:
-        self._change()
+        self._changed_path(src)
+        self._changed_path(dest)
         self._inner.rename(src, dest)
 
     def remove(self, path: str) -> dict:
-        self._change()
+        self._changed_path(path)
         return self._inner.remove(path)
 
     def make_dir(self, path: str) -> dict:
-        self._change()
+        self._changed_path(path)
         return self._inner.make_dir(path)
 
     # -- programs, services, registry, disk -------------------------------------------------------
@@ -253,11 +301,21 @@ class SnapshotHost(HostAccess):
                 return RunResult(list(argv), collected["rc"], str(collected.get("stdout") or ""),
                                  str(collected.get("stderr") or ""))
         if not read_only:
-            self._change()
+            self._change(*self._run_changes(argv))
         return self._inner.run(argv, chdir=chdir, read_only=read_only)
 
+    def _run_changes(self, argv: list[str]) -> tuple[str, ...]:
+        """What running ``argv`` can change among the parts; () when the snapshot cannot tell (then invalid)."""
+        exe = _key(argv[0]) if argv and self._base else ""
+        if exe and exe == self._under("LS", "lmreread.exe"):
+            return (LMSTAT,)
+        service = self._raw.get("management_service")
+        if exe and isinstance(service, dict) and exe == _key(service.get("path")):
+            return (MANAGEMENT,)
+        return ()
+
     def service(self, name: str) -> ServiceInfo:
-        if not self._live:
+        if self._fresh(SERVICES):
             for entry in self._raw.get("services") or []:
                 if isinstance(entry, dict) and str(entry.get("name", "")).casefold() == name.casefold():
                     self._answer(f"service {name}")
@@ -267,11 +325,11 @@ class SnapshotHost(HostAccess):
         return self._inner.service(name)
 
     def set_service(self, name: str, state: str) -> dict:
-        self._change()
+        self._change(SERVICES, *((LMSTAT,) if name.casefold() == LICENSING_SERVICE.casefold() else ()))
         return self._inner.set_service(name, state)
 
     def set_service_start_mode(self, name: str, start_mode: str) -> dict:
-        self._change()
+        self._change(SERVICES)
         return self._inner.set_service_start_mode(name, start_mode)
 
     def registry_value(self, key: str, name: str) -> Any:
@@ -287,7 +345,7 @@ class SnapshotHost(HostAccess):
         return self._inner.disk_space(path)
 
     def collect(self, install_dir: str | None = None, max_bytes: int = 1024 * 1024) -> dict:
-        if not self._live and self.fact is not None and max_bytes <= self.fact["max_bytes"]:
+        if not self._live and not self._stale and self.fact is not None and max_bytes <= self.fact["max_bytes"]:
             collected = self._raw.get("registry")
             registry: dict = collected if isinstance(collected, dict) else {}
             wanted = install_dir or registry.get("LS_Install_Dir")

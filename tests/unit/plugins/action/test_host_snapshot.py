@@ -130,8 +130,10 @@ def test_license_file_that_writes_invalidates_the_snapshot_and_reads_the_host_af
     # The target's checksum is read from the host (a new name may be a folder); the reread runs on the host.
     assert [op for op in reads(host) if op != "stat"] == ["write_file", "run"]
     assert runs(host) == [("lmreread.exe", "-c", "@localhost", "-all")]
+    # What license_file can change is marked stale; the rest (registry, lmhostid, the proxy XML) still answers.
     fact = result["ansible_facts"][snapshot.FACT]
-    assert fact["valid"] is False and fact["host"] == HOST and "raw" not in fact
+    assert fact["valid"] is True and fact["host"] == HOST
+    assert fact["stale"] == sorted({snapshot.MYFILES, snapshot.SERVICES, snapshot.LMSTAT})
 
 
 def test_reread_only_if_stale_answers_from_the_snapshot(run_action) -> None:
@@ -157,7 +159,7 @@ def test_management_service_query_and_switch(run_action) -> None:
     assert result["changed"] is True and not result.get("failed"), result.get("msg")
     # The confirming -query after -enable goes to the host: the snapshot predates the change.
     assert [args[0][1] for op, args in switching.log if op == "run"] == ["-enable", "-query"]
-    assert result["ansible_facts"][snapshot.FACT]["valid"] is False
+    assert result["ansible_facts"][snapshot.FACT]["stale"] == [snapshot.MANAGEMENT]
 
 
 def test_proxy_unchanged_reads_nothing(run_action) -> None:
@@ -216,3 +218,40 @@ def test_a_module_without_the_snapshot_option_invalidates_the_snapshot_when_it_c
     result = {"changed": True}
     action._invalidate_snapshot(result)
     assert result["ansible_facts"][snapshot.FACT]["valid"] is False
+
+
+# -- stale parts -------------------------------------------------------------------------------------
+def test_a_stale_part_is_read_from_the_host_and_the_rest_still_answers(run_action, tmp_path) -> None:
+    files = {MYFILES + r"\FID_old.lic": license_file()}
+    src = tmp_path / "FID_new.lic"
+    src.write_bytes(license_file())
+    host = server(files)
+    after_write = snapshot.with_stale(fact_for(host), {snapshot.MYFILES, snapshot.SERVICES, snapshot.LMSTAT})
+    run_action("license_plan", {"src": [str(src)]}, host, task_vars=snapshot_vars(after_write))
+    assert reads(host) == ["find", "read_file", "read_file"]  # MyFiles again; registry and lmhostid from the snapshot
+
+    lms = server(**{"ctx_license_management_service.exe": [ok("License Management Service is enabled\n")]})
+    result = run_action("management_service", {"state": "enabled"}, lms, task_vars=snapshot_vars(after_write))
+    assert result["changed"] is False and reads(lms) == []  # license files do not change the service's state
+    assert "ansible_facts" not in result
+
+    gather = server()
+    info = run_action("info", {"use_snapshot": True}, FakeHost(collect=gathered(gather)),
+                      task_vars=snapshot_vars(after_write))
+    assert info["snapshot_reused"] is False  # something changed: the closing gather reads the host
+
+
+def test_a_change_the_snapshot_cannot_place_invalidates_it() -> None:
+    host = server()
+    wrapped = snapshot.SnapshotHost(host, fact_for(host))
+    wrapped.write_file(INSTALL + r"\LS\lmgrd.opt", b"x", backup=False)
+    assert wrapped.untracked is True
+    lock = snapshot.SnapshotHost(host, fact_for(host))
+    lock.make_dir(r"C:\ProgramData\ctxlic")  # the host lock lives outside the install directory
+    assert lock.mutated is True and lock.untracked is False and lock.changed_parts == set()
+    reread = snapshot.SnapshotHost(host, fact_for(host))
+    reread.run([INSTALL + r"\LS\lmreread.exe", "-c", "@localhost", "-all"])
+    assert reread.changed_parts == {snapshot.LMSTAT} and not reread.untracked
+    # After a change the rest of the task reads the host.
+    assert reread.registry_value(r"HKLM\SOFTWARE\WOW6432Node\Citrix\LicenseServer\Install", "LS_Install_Dir") == INSTALL
+    assert host.operations()[-1] == "registry_value"
