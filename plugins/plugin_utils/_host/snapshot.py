@@ -168,6 +168,8 @@ class SnapshotHost(HostAccess):
         return self._inner.check_mode
 
     def __getattr__(self, name: str):  # anything a backend offers beyond the interface
+        if name.startswith("__") or name == "_inner":  # copy/pickle probe these before __init__ ran
+            raise AttributeError(name)
         return getattr(self._inner, name)
 
     # -- what the snapshot holds ------------------------------------------------------------------
