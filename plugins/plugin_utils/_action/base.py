@@ -181,7 +181,6 @@ class CtxlicAction(ActionBase):
                                   *(w for w in self._ctxlic_warnings if w not in result.get("warnings", []))]
         return result
 
-
     def _invalidate_snapshot(self, result: dict) -> None:
         """Return the snapshot fact with what this task changed marked stale, or invalidated.
 
