@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import SNAPSHOT_OPTION, CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.connectivity import (
     UPLOAD_HOST,
     UPLOAD_PORT,
@@ -27,6 +27,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.instal
 
 
 class ActionModule(CtxlicAction):
+    USES_SNAPSHOT = True
     ARGUMENT_SPEC = {
         "upload_host": {"type": "str", "default": UPLOAD_HOST},
         "port": {"type": "int", "default": UPLOAD_PORT},
@@ -36,6 +37,7 @@ class ActionModule(CtxlicAction):
         "assume_direct_fallback": {"type": "bool", "default": False},
         "allow_ipv6": {"type": "bool", "default": True},
         "las_endpoints": {"type": "list", "elements": "str"},
+        **SNAPSHOT_OPTION,
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:

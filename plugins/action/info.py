@@ -11,6 +11,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server impo
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import build_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import snapshot as host_snapshot
 
 
 class ActionModule(CtxlicAction):
@@ -22,6 +23,7 @@ class ActionModule(CtxlicAction):
         "catalog_cache": {"type": "path", "default": catalog_store.DEFAULT_CACHE_PATH},
         "las": {"type": "dict"},
         "cluster_access_point": {"type": "str"},
+        "use_snapshot": {"type": "bool", "default": False},
     }
     CONTROLLER_PATHS = ("catalog_cache",)
 
@@ -38,7 +40,15 @@ class ActionModule(CtxlicAction):
         cluster_access_point = license_plan.normalize_cluster_access_point(cap_value)
         releases, catalog_warnings = self._releases(args["catalog_cache"])
         self.warn(*catalog_warnings, *license_plan.cluster_access_point_warnings(cluster_access_point))
-        raw = self.host.collect(install_dir=args["install_dir"], max_bytes=args["max_file_bytes"])
+        fact = self._unchanged_snapshot(args) if args["use_snapshot"] else None
+        reused = fact is not None
+        if fact is not None:
+            raw, remote_calls = fact["raw"], 0
+        else:
+            raw = self.host.collect(install_dir=args["install_dir"], max_bytes=args["max_file_bytes"])
+            remote_calls = len(self.host.calls)
+            fact = host_snapshot.make_fact(raw, host=self.snapshot_target, play=host_snapshot.play_token(self),
+                                           max_bytes=args["max_file_bytes"])
         record = build_record(
             self.inventory_host,
             raw,
@@ -50,7 +60,25 @@ class ActionModule(CtxlicAction):
         if cluster_access_point:
             # seed 004 "Clustered License Servers" (~4644): the cluster's files name the client access point.
             record["cluster_access_point"] = cluster_access_point
-        return {"changed": False, "server": record, "backend": self.host.backend, "remote_calls": len(self.host.calls)}
+        return {"changed": False, "server": record, "backend": self.host.backend, "remote_calls": remote_calls,
+                "snapshot_reused": reused, "ansible_facts": {host_snapshot.FACT: fact}}
+
+    def _unchanged_snapshot(self, args: dict) -> dict | None:
+        """This host's snapshot of this play when it answers this gather as the host would now.
+
+        That is: nothing changed the host since it was taken (no part of it is stale), it was taken for the
+        same ``install_dir`` option (or for the registered directory when the option is not given) and with
+        at least this ``max_file_bytes``.
+        """
+        fact = self.snapshot_fact()
+        if fact is None or fact["stale"] or fact["max_bytes"] != args["max_file_bytes"]:
+            return None
+        raw = fact["raw"]
+        registry = raw.get("registry") if isinstance(raw.get("registry"), dict) else {}
+        wanted = args["install_dir"] or registry.get("LS_Install_Dir")
+        if (wanted or None) != (raw.get("install_dir") or None):
+            return None
+        return fact
 
     @staticmethod
     def _releases(cache_path: str) -> tuple[release_catalog.Catalog, list[str]]:

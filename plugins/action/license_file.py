@@ -16,7 +16,8 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.instal
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import lock as host_lock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import SNAPSHOT_OPTION, CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import snapshot as host_snapshot
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import validate_file_name
@@ -25,6 +26,8 @@ DEFAULT_BACKUP_DIR = "~/.ansible/ctxlic/license_backups"
 
 
 class ActionModule(CtxlicAction):
+    USES_SNAPSHOT = True
+    SNAPSHOT_CHANGES = frozenset({host_snapshot.MYFILES, host_snapshot.SERVICES, host_snapshot.LMSTAT})
     ARGUMENT_SPEC = {
         "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
         "src": {"type": "str"},
@@ -38,6 +41,7 @@ class ActionModule(CtxlicAction):
         "backup_dir": {"type": "path", "default": DEFAULT_BACKUP_DIR},
         "expiry_warning_days": {"type": "int", "default": 30},
         "as_of": {"type": "str"},
+        **SNAPSHOT_OPTION,
     }
     MUTUALLY_EXCLUSIVE = [["src", "content"]]
     REQUIRED_IF = [["state", "present", ["src", "content"], True], ["state", "absent", ["name", "src"], True]]

@@ -13,12 +13,13 @@ from typing import Any
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import SNAPSHOT_OPTION, CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_parser import parse_license_file
 
 
 class ActionModule(CtxlicAction):
+    USES_SNAPSHOT = True
     ARGUMENT_SPEC = {
         "src": {"type": "list", "elements": "str", "required": True},
         "install_dir": {"type": "str"},
@@ -27,6 +28,7 @@ class ActionModule(CtxlicAction):
         "expiry_warning_days": {"type": "int", "default": 30},
         "as_of": {"type": "str"},
         "cluster_access_point": {"type": "str"},
+        **SNAPSHOT_OPTION,
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:

@@ -7,16 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import ls_tools
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import SNAPSHOT_OPTION, CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import snapshot as host_snapshot
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import RunResult
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 
 
 class ActionModule(CtxlicAction):
+    USES_SNAPSHOT = True
+    SNAPSHOT_CHANGES = frozenset({host_snapshot.MANAGEMENT})
     ARGUMENT_SPEC = {
         "state": {"type": "str", "required": True, "choices": ["enabled", "disabled", "query"]},
         "install_dir": {"type": "str"},
+        **SNAPSHOT_OPTION,
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:

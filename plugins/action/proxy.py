@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.constants import WEB_SERVICE
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import SNAPSHOT_OPTION, CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import snapshot as host_snapshot
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import HostError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.proxy_config import diff_text, set_proxy
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.reporting import (
@@ -19,12 +20,15 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.report
 
 
 class ActionModule(CtxlicAction):
+    USES_SNAPSHOT = True
+    SNAPSHOT_CHANGES = frozenset({host_snapshot.PROXY, host_snapshot.SERVICES})
     ARGUMENT_SPEC = {
         "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
         "proxy": {"type": "str"},
         "install_dir": {"type": "str"},
         "restart_service": {"type": "bool", "default": True},
         "allow_ipv6": {"type": "bool", "default": True},
+        **SNAPSHOT_OPTION,
     }
     REQUIRED_IF = [["state", "present", ["proxy"]]]
 

@@ -9,14 +9,18 @@ from typing import Any
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.install_dir import resolve_install_dir
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import license_steps as license_host
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import plan as license_plan
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import SNAPSHOT_OPTION, CtxlicAction
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import snapshot as host_snapshot
 
 
 class ActionModule(CtxlicAction):
+    USES_SNAPSHOT = True
+    SNAPSHOT_CHANGES = frozenset({host_snapshot.LMSTAT})
     ARGUMENT_SPEC = {
         "install_dir": {"type": "str"},
         "cluster_access_point": {"type": "str"},
         "only_if_stale": {"type": "bool", "default": False},
+        **SNAPSHOT_OPTION,
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:

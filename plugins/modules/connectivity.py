@@ -72,6 +72,7 @@ options:
     type: list
     elements: str
 extends_documentation_fragment:
+  - ctxlic.license_server.snapshot
   - ctxlic.license_server.proxy_address
   - ctxlic.license_server.attributes.read_only
   - ctxlic.license_server.attributes.platform

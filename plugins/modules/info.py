@@ -60,6 +60,18 @@ options:
       - When omitted, the host variable C(ctxlic_cluster_access_point) is used; a name of 15 characters or more
         gets a warning (the document asks for fewer than 15, a NetBIOS restriction).
     type: str
+  use_snapshot:
+    description:
+      - With V(true), the gather this play already made of this host (the fact C(ctxlic_host_snapshot)) answers
+        instead of a new one, when nothing changed the host since it was made (every module of this collection
+        that changes the host marks what it changed stale, or invalidates it) and it was made for the same
+        O(install_dir) and O(max_file_bytes).
+        Otherwise the host is read as with V(false). RV(remote_calls) is then V(0) and RV(snapshot_reused)
+        V(true).
+      - For a gather that verifies the result of a play (C(playbooks/site.yml)), so a host nothing was changed
+        on is not read again.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ctxlic.license_server.license_lines
   - ctxlic.license_server.attributes.read_only
@@ -103,10 +115,31 @@ backend:
   type: str
   sample: windows
 remote_calls:
-  description: Number of module calls made on the host (one for this module).
+  description: Number of module calls made on the host (one for this module; none when the snapshot was reused).
   returned: always
   type: int
   sample: 1
+snapshot_reused:
+  description: Whether the record was built from this play's earlier gather (O(use_snapshot)) instead of reading
+    the host.
+  returned: always
+  type: bool
+  sample: false
+ansible_facts:
+  description: Facts set for this host.
+  returned: always
+  type: dict
+  contains:
+    ctxlic_host_snapshot:
+      description:
+        - The raw document the gather read (C(raw)) with the host (C(host)), the play (C(play)), the install
+          directory (C(install_dir)), the content limit (C(max_bytes)) and the format version (C(schema)) it
+          belongs to. The modules with the option C(use_snapshot) read from it instead of the host; a module
+          that changes the host returns it with what it changed listed in C(stale), or with C(valid=false). See
+          the collection's docs/architecture.md, "The host snapshot".
+        - Its format is internal and may change; read the parsed record in RV(server) instead.
+      returned: always
+      type: dict
 server:
   description: The per-server record.
   returned: success

@@ -144,6 +144,8 @@ options:
       - The date, as C(YYYY-MM-DD), against which expiry and C(START) dates are judged. Defaults to today in UTC
         on the controller.
     type: str
+extends_documentation_fragment:
+  - ctxlic.license_server.snapshot
 attributes:
   check_mode:
     support: full

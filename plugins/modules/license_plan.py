@@ -51,6 +51,7 @@ options:
         restriction). A leading C(@) is accepted and ignored.
     type: str
 extends_documentation_fragment:
+  - ctxlic.license_server.snapshot
   - ctxlic.license_server.install_dir
   - ctxlic.license_server.license_lines
   - ctxlic.license_server.license_lines.as_of

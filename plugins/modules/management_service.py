@@ -28,6 +28,7 @@ options:
     required: true
     choices: [enabled, disabled, query]
 extends_documentation_fragment:
+  - ctxlic.license_server.snapshot
   - ctxlic.license_server.install_dir
   - ctxlic.license_server.attributes.platform
 attributes:

@@ -50,6 +50,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - ctxlic.license_server.snapshot
   - ctxlic.license_server.install_dir
   - ctxlic.license_server.proxy_address
   - ctxlic.license_server.attributes.platform

@@ -23,6 +23,7 @@ description:
     verdict. When the License Server serves what the files hold, nothing runs and the task reports
     C(changed=false). This keeps a role that rereads after deploying files idempotent.
 extends_documentation_fragment:
+  - ctxlic.license_server.snapshot
   - ctxlic.license_server.install_dir
   - ctxlic.license_server.cluster
   - ctxlic.license_server.attributes.platform

@@ -16,7 +16,10 @@ assemble the result. The base does the rest, the same way for every plugin (as c
 - :meth:`diff` builds the ``diff`` entry only when the task runs with ``--diff``;
 - :meth:`reread_or_fail` runs ``lmreread`` and fails with the command's own words;
 - a :class:`CtxlicError` becomes ``failed: true`` with its message, never a traceback; connection
-  failures propagate so Ansible marks the host unreachable.
+  failures propagate so Ansible marks the host unreachable;
+- the host snapshot (:mod:`.._host.snapshot`): a plugin with ``USES_SNAPSHOT`` reads through the
+  ``ctxlic_host_snapshot`` fact of this host and play (option ``use_snapshot``), and every plugin that
+  changes the host returns that fact invalidated, so no module reads a snapshot older than the change.
 """
 
 from __future__ import annotations
@@ -28,7 +31,11 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, HostError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host import snapshot as host_snapshot
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._host.access import HostAccess, host_access_for
+
+# The option every plugin with USES_SNAPSHOT has in its ARGUMENT_SPEC (doc fragment ctxlic.license_server.snapshot).
+SNAPSHOT_OPTION = {"use_snapshot": {"type": "bool", "default": True}}
 
 
 class CtxlicAction(ActionBase):
@@ -42,11 +49,18 @@ class CtxlicAction(ActionBase):
     # Path options whose empty string is documented as "off" (upgrade_window's ``catalog_cache: ''`` = no cache):
     # neither refused as an empty path nor resolved by controller_path().
     EMPTY_PATH_MEANS_OFF: tuple[str, ...] = ()
+    # Reads answered from the ctxlic_host_snapshot fact; ARGUMENT_SPEC then holds **SNAPSHOT_OPTION.
+    USES_SNAPSHOT = False
+    # Every part of the snapshot (snapshot.PARTS) this plugin can change: a change marks all of them stale (the
+    # same set whatever one run changed, so the items of a loop return the same fact); a change outside them
+    # invalidates the whole snapshot.
+    SNAPSHOT_CHANGES: frozenset[str] = frozenset()
     _supports_check_mode = True
     _supports_async = False
     _ctxlic_host: HostAccess | None = None
     _ctxlic_task_vars: dict[str, Any] = {}
     _ctxlic_warnings: tuple[str, ...] | list[str] = ()
+    _ctxlic_use_snapshot = False
 
     # -- the hook ---------------------------------------------------------------------------------
     def run_module(self, args: dict, task_vars: dict) -> dict:  # pragma: no cover - abstract
@@ -57,8 +71,26 @@ class CtxlicAction(ActionBase):
     def host(self) -> HostAccess:
         """The host access layer for this task's host, created on first use (bad input never connects)."""
         if self._ctxlic_host is None:
-            self._ctxlic_host = host_access_for(self, self.host_task_vars())
+            host = host_access_for(self, self.host_task_vars())
+            if self.USES_SNAPSHOT:
+                host = host_snapshot.SnapshotHost(host, self.snapshot_fact() if self._ctxlic_use_snapshot else None)
+            self._ctxlic_host = host
         return self._ctxlic_host
+
+    def snapshot_fact(self) -> dict | None:
+        """The ``ctxlic_host_snapshot`` fact when it belongs to this task's host and play, else None.
+
+        Only for the task's own host: a plugin acting on another host (``host_task_vars`` overridden)
+        never reads this host's snapshot for it.
+        """
+        if type(self).host_task_vars is not CtxlicAction.host_task_vars:
+            return None
+        return host_snapshot.usable(host_snapshot.fact_in(self._ctxlic_task_vars), host=self.snapshot_target,
+                                    play=host_snapshot.play_token(self))
+
+    @property
+    def snapshot_target(self) -> str:
+        return host_snapshot.target_name(self, self._ctxlic_task_vars)
 
     def host_task_vars(self) -> dict[str, Any]:
         """The variables ``self.host`` is built from: the task's; a plugin acting on another host overrides it."""
@@ -114,6 +146,7 @@ class CtxlicAction(ActionBase):
         self._ctxlic_task_vars = task_vars
         self._ctxlic_host = None
         self._ctxlic_warnings = []
+        self._ctxlic_use_snapshot = False
         result = super().run(tmp, task_vars)
         del tmp
         try:
@@ -132,6 +165,7 @@ class CtxlicAction(ActionBase):
         if empty:
             result.update(failed=True, msg=empty)
             return result
+        self._ctxlic_use_snapshot = bool(args.pop("use_snapshot", False)) if self.USES_SNAPSHOT else False
         for name in self.CONTROLLER_PATHS:
             if isinstance(args.get(name), str) and not (name in self.EMPTY_PATH_MEANS_OFF and not args[name].strip()):
                 args[name] = self.controller_path(args[name])
@@ -141,10 +175,35 @@ class CtxlicAction(ActionBase):
             result.update(failed=True, msg=str(exc))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
+        self._invalidate_snapshot(result)
         if self._ctxlic_warnings:
             result["warnings"] = [*result.get("warnings", []),
                                   *(w for w in self._ctxlic_warnings if w not in result.get("warnings", []))]
         return result
+
+    def _invalidate_snapshot(self, result: dict) -> None:
+        """Return the snapshot fact with what this task changed marked stale, or invalidated.
+
+        Changed means: a call that changes the host went through ``self.host``, or the result says changed
+        outside check mode. A plugin's tracked changes within its ``SNAPSHOT_CHANGES`` mark those parts stale;
+        anything else invalidates the whole snapshot. Only when the task's variables hold a snapshot fact at
+        all, and never over the fact a plugin returns itself (``info``).
+        """
+        host = self._ctxlic_host
+        mutated = isinstance(host, host_snapshot.SnapshotHost) and host.mutated
+        if not (mutated or (result.get("changed") and not self.check_mode)):
+            return
+        if host_snapshot.FACT in (result.get("ansible_facts") or {}):
+            return
+        if host_snapshot.fact_in(self._ctxlic_task_vars) is None:
+            return
+        if (isinstance(host, host_snapshot.SnapshotHost) and host.fact is not None and mutated and not host.untracked
+                and host.changed_parts <= self.SNAPSHOT_CHANGES):
+            fact = host_snapshot.with_stale(host.fact, self.SNAPSHOT_CHANGES)
+        else:
+            fact = host_snapshot.invalidated_fact(host=self.snapshot_target, play=host_snapshot.play_token(self),
+                                                  reason=f"{self._task.action} changed the host")
+        result.setdefault("ansible_facts", {})[host_snapshot.FACT] = fact
 
 
 def empty_path_options(spec: dict[str, Any], args: dict[str, Any]) -> str | None:
