@@ -65,14 +65,15 @@ class ActionModule(CtxlicAction):
                                  allow_ipv6=args["allow_ipv6"])
         if path is None and args["proxy"] is None:
             chosen.findings = []  # no file was looked at: the warning above says why
-        raw = host.probe(upload_host, port, chosen.value if chosen.error is None else None, timeout)
-        steps = probe_steps(raw, chosen)
+        targets = [(upload_host, port), *dict.fromkeys(endpoints)]
+        # Every target in one remote call: the upload endpoint first, then each License Activation Service endpoint.
+        answers = host.probe_many(targets, chosen.value if chosen.error is None else None, timeout)
+        steps = probe_steps(answers[0], chosen)
         judged = verdict(steps, host=upload_host, port=port, assume_direct_fallback=args["assume_direct_fallback"])
         self.warn(*(item["message"] for item in chosen.findings), *judged["warnings"])
         las_results = []
-        for las_host, las_port in dict.fromkeys(endpoints):  # one probe (one remote call) per endpoint
-            las_steps = probe_steps(host.probe(las_host, las_port, chosen.value if chosen.error is None else None,
-                                               timeout), chosen)
+        for (las_host, las_port), answer in zip(targets[1:], answers[1:], strict=True):
+            las_steps = probe_steps(answer, chosen)
             judged_las = verdict(las_steps, host=las_host, port=las_port,
                                  assume_direct_fallback=args["assume_direct_fallback"])
             keys = ("verdict", "ok", "target", "message", "hint", "fix")

@@ -47,12 +47,16 @@ class FakeAction:
 
 
 def _powershell(args: dict) -> dict:
-    """win_powershell's answer: STAT_FILES_PS and REMOVE_VERIFIED_PS answer per file, other scripts with one object."""
+    """win_powershell's answer: STAT_FILES_PS and REMOVE_VERIFIED_PS answer per file, PROBE_UPLOAD_PS per target,
+    other scripts with one object."""
     parameters = args.get("parameters") or {}
     if "Paths" in parameters:
         return {"changed": False, "error": [], "output": [
             {"path": path, "exists": True, "isdir": False, "size": 10, "lastwritetime": 1.0,
              "checksum": "a" * 40 if parameters.get("Checksum") else None} for path in parameters["Paths"]]}
+    if "UploadHost" in parameters:
+        return {"changed": False, "error": [], "output": [
+            {"dns": {"ok": True}, "direct": {"ok": True}, "proxy": None} for target in parameters["UploadHost"]]}
     files = parameters.get("Files")
     if files is not None:
         return {"changed": True, "error": [],
@@ -112,6 +116,7 @@ def drive(host: HostAccess, backend: str, tmp_path: Path) -> None:
         "collect": lambda: host.collect(install_dir=LS, max_bytes=1024),
         "staging_dir": host.staging_dir,
         "probe": lambda: host.probe("cis.citrix.com", 443, "proxy.corp.example:8080", 5),
+        "probe_many": lambda: host.probe_many([("cis.citrix.com", 443), ("api.cloud.com", 443)], None, 5),
     }
     for name, call in calls.items():
         call()
@@ -163,6 +168,8 @@ def _lab_responses(root: Path):
             payload = [{"name": argv[2], "exists": True, "state": "running", "start_mode": "auto"}]
         elif sub == "file-stat-many":
             payload = [payloads["file-stat"] for path in argv[2:] if path != "--checksum"]
+        elif sub == "probe":
+            payload = [payloads["probe"] for arg in argv if arg == "--target"]
         elif sub == "file-remove-verified":
             payload = [{"path": path, "outcome": "deleted", "msg": None} for path in argv[4::3]]
         else:

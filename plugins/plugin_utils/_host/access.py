@@ -314,15 +314,19 @@ class HostAccess(ABC):
         """A local (never UNC) directory on the host for staged installers."""
 
     # -- network ----------------------------------------------------------------------------------
-    @abstractmethod
     def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
-        """Read-only reachability probe run on the host itself, in one remote call.
+        """Read-only reachability probe of one target run on the host itself, in one remote call.
 
         Resolves ``upload_host``, opens TCP ``upload_host:port`` directly and, when ``proxy``
         (``host:port``) is given, sends ``CONNECT upload_host:port`` through it. Returns the raw steps
         ``{"dns": {ok, addresses, error}, "direct": {ok, error}, "proxy": {configured, status_line, error}
         | None}``; the controller judges them (reporting.probe_steps, connectivity.verdict).
         """
+        return self.probe_many([(upload_host, port)], proxy, timeout)[0]
+
+    @abstractmethod
+    def probe_many(self, targets: list[tuple[str, int]], proxy: str | None, timeout: int) -> list[dict]:
+        """:meth:`probe` of each ``(host, port)`` target, in order, in one remote call, through the same proxy."""
 
 
 def is_lab_host(task_vars: dict) -> bool:

@@ -302,11 +302,14 @@ class LabHost(HostAccess):
     def staging_dir(self) -> str:
         return STAGING_DIR
 
-    def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
-        args = ["probe", "--upload-host", upload_host, "--port", str(port), "--timeout", str(timeout)]
+    def probe_many(self, targets: list[tuple[str, int]], proxy: str | None, timeout: int) -> list[dict]:
+        args = ["probe", "--timeout", str(timeout)]
+        for target_host, target_port in targets:
+            args += ["--target", f"{target_host}:{target_port}"]
         if proxy:
             args += ["--proxy", proxy]
         rc, data = self._labctl_json(*args, read_only=True)
-        if rc != 0 or not isinstance(data, dict):
+        if rc != 0 or not isinstance(data, list) or len(data) != len(targets) \
+                or not all(isinstance(steps, dict) for steps in data):
             raise HostError(f"lab connectivity probe failed (rc={rc}): {data!r:.300}")
         return data

@@ -294,6 +294,14 @@ class SnapshotHost(HostAccess):
         self._changed_path(path)
         return self._inner.make_dir(path)
 
+    def remove_verified(self, files: list[dict]) -> list[dict]:
+        for entry in files:
+            self._changed_path(entry["path"])
+        return self._inner.remove_verified(files)
+
+    def stat_files(self, paths: list[str], checksum: bool = False) -> list[FileInfo]:
+        return self._inner.stat_files(paths, checksum)  # the snapshot holds no checksums: the host answers
+
     # -- programs, services, registry, disk -------------------------------------------------------
     def run(self, argv: list[str], chdir: str | None = None, *, read_only: bool = False) -> RunResult:
         if read_only and not self._live:
@@ -363,5 +371,5 @@ class SnapshotHost(HostAccess):
     def staging_dir(self) -> str:
         return self._inner.staging_dir()
 
-    def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
-        return self._inner.probe(upload_host, port, proxy, timeout)
+    def probe_many(self, targets: list[tuple[str, int]], proxy: str | None, timeout: int) -> list[dict]:
+        return self._inner.probe_many(targets, proxy, timeout)

@@ -242,12 +242,17 @@ class WindowsHost(HostAccess):
     def staging_dir(self) -> str:
         return STAGING_DIR
 
-    def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
-        params: dict = {"UploadHost": upload_host, "Port": port, "TimeoutSeconds": timeout}
+    def probe_many(self, targets: list[tuple[str, int]], proxy: str | None, timeout: int) -> list[dict]:
+        params: dict = {"UploadHost": [target[0] for target in targets], "Port": [target[1] for target in targets],
+                        "TimeoutSeconds": timeout}
         if proxy:
             address = parse_proxy_address(proxy)  # split on the controller: the script takes host and port
             params.update(ProxyHost=address.host, ProxyPort=address.port)
         res = self._run_module("ansible.windows.win_powershell",
                                {"script": windows_scripts.PROBE_UPLOAD_PS, "parameters": params, "depth": 4},
                                reads=("output[]",), read_only=True)
-        return _first_output(res, "connectivity probe")
+        output = res.get("output") or []
+        if len(output) != len(targets) or not all(isinstance(steps, dict) for steps in output):
+            raise HostError(f"connectivity probe: the PowerShell script returned {len(output)} answer(s) for "
+                            f"{len(targets)} target(s) (output={output!r:.300})")
+        return output

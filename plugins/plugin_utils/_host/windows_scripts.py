@@ -252,18 +252,22 @@ $drive = New-Object -TypeName System.IO.DriveInfo -ArgumentList ([System.IO.Path
 PROBE_UPLOAD_PS = r"""
 [CmdletBinding()]
 param (
-    [Parameter(Mandatory = $true)][string]$UploadHost,
-    [int]$Port = 443,
+    [Parameter(Mandatory = $true)][string[]]$UploadHost,
+    [int[]]$Port = @(443),
     [string]$ProxyHost,
     [int]$ProxyPort = 0,
     [int]$TimeoutSeconds = 10
 )
-# Read-only reachability probe of the telemetry upload endpoint (seed 004: outbound to
-# https://cis.citrix.com/ from the License Server, or through the configured proxy). Opens TCP
-# connections and sends one HTTP CONNECT request; changes nothing on the host.
+# Read-only reachability probe of the telemetry upload endpoint and the License Activation Service
+# endpoints (seed 004: outbound to https://cis.citrix.com/ from the License Server, or through the
+# configured proxy), every target in one run: UploadHost[i] on Port[i]. Opens TCP connections and
+# sends one HTTP CONNECT request per target; changes nothing on the host. One result per target, in order.
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 $timeoutMs = [Math]::Max(1, $TimeoutSeconds) * 1000
+if ($Port.Count -ne $UploadHost.Count) {
+    throw "UploadHost has $($UploadHost.Count) target(s) but Port has $($Port.Count)"
+}
 
 function Get-InnerMessage {
     param ([System.Exception]$Exception)
@@ -279,54 +283,60 @@ function Connect-Tcp {
     }
 }
 
-$dns = [ordered]@{ ok = $false; addresses = @(); error = $null }
-try {
-    $dns.addresses = @([System.Net.Dns]::GetHostAddresses($UploadHost) | ForEach-Object { $_.IPAddressToString })
-    $dns.ok = $dns.addresses.Count -gt 0
-}
-catch {
-    $dns.error = Get-InnerMessage -Exception $_.Exception
-}
-
-$direct = [ordered]@{ ok = $false; error = $null }
-$client = New-Object -TypeName System.Net.Sockets.TcpClient
-try {
-    Connect-Tcp -Client $client -TargetHost $UploadHost -TargetPort $Port
-    $direct.ok = $true
-}
-catch {
-    $direct.error = Get-InnerMessage -Exception $_.Exception
-}
-finally {
-    $client.Dispose()
-}
-
-$proxy = $null
-if ($ProxyHost) {
-    $proxy = [ordered]@{ configured = $true; status_line = $null; error = $null }
-    $client = New-Object -TypeName System.Net.Sockets.TcpClient
+function Test-Target {
+    param ([string]$TargetHost, [int]$TargetPort)
+    $dns = [ordered]@{ ok = $false; addresses = @(); error = $null }
     try {
-        Connect-Tcp -Client $client -TargetHost $ProxyHost -TargetPort $ProxyPort
-        $stream = $client.GetStream()
-        $stream.ReadTimeout = $timeoutMs
-        $stream.WriteTimeout = $timeoutMs
-        $target = '{0}:{1}' -f $UploadHost, $Port
-        $request = [System.Text.Encoding]::ASCII.GetBytes("CONNECT $target HTTP/1.1`r`nHost: $target`r`n`r`n")
-        $stream.Write($request, 0, $request.Length)
-        $stream.Flush()
-        $reader = New-Object -TypeName System.IO.StreamReader -ArgumentList $stream, ([System.Text.Encoding]::ASCII)
-        $proxy.status_line = $reader.ReadLine()
-        if ($null -eq $proxy.status_line) {
-            $proxy.error = 'the proxy closed the connection without answering the CONNECT request'
-        }
+        $dns.addresses = @([System.Net.Dns]::GetHostAddresses($TargetHost) | ForEach-Object { $_.IPAddressToString })
+        $dns.ok = $dns.addresses.Count -gt 0
     }
     catch {
-        $proxy.error = Get-InnerMessage -Exception $_.Exception
+        $dns.error = Get-InnerMessage -Exception $_.Exception
+    }
+
+    $direct = [ordered]@{ ok = $false; error = $null }
+    $client = New-Object -TypeName System.Net.Sockets.TcpClient
+    try {
+        Connect-Tcp -Client $client -TargetHost $TargetHost -TargetPort $TargetPort
+        $direct.ok = $true
+    }
+    catch {
+        $direct.error = Get-InnerMessage -Exception $_.Exception
     }
     finally {
         $client.Dispose()
     }
+
+    $proxy = $null
+    if ($ProxyHost) {
+        $proxy = [ordered]@{ configured = $true; status_line = $null; error = $null }
+        $client = New-Object -TypeName System.Net.Sockets.TcpClient
+        try {
+            Connect-Tcp -Client $client -TargetHost $ProxyHost -TargetPort $ProxyPort
+            $stream = $client.GetStream()
+            $stream.ReadTimeout = $timeoutMs
+            $stream.WriteTimeout = $timeoutMs
+            $target = '{0}:{1}' -f $TargetHost, $TargetPort
+            $request = [System.Text.Encoding]::ASCII.GetBytes("CONNECT $target HTTP/1.1`r`nHost: $target`r`n`r`n")
+            $stream.Write($request, 0, $request.Length)
+            $stream.Flush()
+            $reader = New-Object -TypeName System.IO.StreamReader -ArgumentList $stream, ([System.Text.Encoding]::ASCII)
+            $proxy.status_line = $reader.ReadLine()
+            if ($null -eq $proxy.status_line) {
+                $proxy.error = 'the proxy closed the connection without answering the CONNECT request'
+            }
+        }
+        catch {
+            $proxy.error = Get-InnerMessage -Exception $_.Exception
+        }
+        finally {
+            $client.Dispose()
+        }
+    }
+    [PSCustomObject]@{ dns = $dns; direct = $direct; proxy = $proxy }
 }
 
-[PSCustomObject]@{ dns = $dns; direct = $direct; proxy = $proxy }
+for ($i = 0; $i -lt $UploadHost.Count; $i++) {
+    Test-Target -TargetHost $UploadHost[$i] -TargetPort $Port[$i]
+}
 """

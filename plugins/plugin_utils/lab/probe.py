@@ -36,7 +36,8 @@ LAB_ADDRESS = "203.0.113.10"
 NO_SUCH_HOST = "No such host is known."
 CONNECT_OK = "HTTP/1.1 200 Connection established"
 CONNECT_REFUSED = "HTTP/1.1 403 Forbidden"
-USAGE = "usage: labctl probe --upload-host HOST [--port N] [--proxy HOST:PORT] [--timeout SECONDS]"
+USAGE = ("usage: labctl probe --upload-host HOST [--port N] [--proxy HOST:PORT] [--timeout SECONDS]\n"
+         "       labctl probe --target HOST:PORT [--target HOST:PORT ...] [--proxy HOST:PORT] [--timeout SECONDS]")
 
 
 def _timed_out(target: str, timeout: int) -> str:
@@ -73,20 +74,44 @@ def _option(args: list[str], name: str, default: str | None = None) -> str | Non
     return args[index + 1]
 
 
+def _targets(args: list[str]) -> list[tuple[str, int]]:
+    """Every ``--target HOST:PORT`` in order (the Windows script's UploadHost[i]/Port[i] pairs)."""
+    targets = []
+    for index, arg in enumerate(args):
+        if arg != "--target":
+            continue
+        if index + 1 >= len(args):
+            raise ValueError("--target needs a value")
+        target_host, sep, target_port = args[index + 1].rpartition(":")
+        if not sep or not target_host:
+            raise ValueError(f"--target {args[index + 1]!r} is not HOST:PORT")
+        targets.append((target_host, int(target_port)))
+    return targets
+
+
 def probe_command(state: HostState, args: list[str]) -> int:
-    """``labctl probe ...``: print the steps as JSON (rc 0), or the usage on stderr (rc 2)."""
+    """``labctl probe ...``: print the steps as JSON (rc 0), or the usage on stderr (rc 2).
+
+    ``--upload-host`` probes one target and prints its steps; ``--target`` (repeatable) probes every target in
+    one run and prints a list of steps, in order, as the Windows script answers one result per target.
+    """
     try:
         upload_host = _option(args, "--upload-host")
         port = int(_option(args, "--port", "443") or "443")
         timeout = int(_option(args, "--timeout", "10") or "10")
         proxy = _option(args, "--proxy")
+        targets = _targets(args)
     except ValueError as exc:
         sys.stderr.write(f"labctl probe: {exc}\n{USAGE}\n")
         return 2
-    if not upload_host:
-        sys.stderr.write(f"labctl probe: --upload-host is required\n{USAGE}\n")
+    if not upload_host and not targets:
+        sys.stderr.write(f"labctl probe: --upload-host or --target is required\n{USAGE}\n")
         return 2
     state.slow()
     network = state.host.get("network", DEFAULT_NETWORK)
-    sys.stdout.write(json.dumps(probe(network, upload_host, port, proxy, timeout)) + "\n")
+    if targets:
+        answer: object = [probe(network, host, target_port, proxy, timeout) for host, target_port in targets]
+    else:
+        answer = probe(network, str(upload_host), port, proxy, timeout)
+    sys.stdout.write(json.dumps(answer) + "\n")
     return 0

@@ -98,7 +98,7 @@ class FakeHost(HostAccess):
 
     def changes(self) -> list[tuple[str, tuple]]:
         read = {"stat", "stat_files", "read_file", "find", "service", "registry_value", "disk_space", "collect",
-                "staging_dir", "probe", "fetch_file"}
+                "staging_dir", "probe", "probe_many", "fetch_file"}
         return [(op, args) for op, args in self.log if op not in read and not (op == "run" and args[2])]
 
     # -- files ------------------------------------------------------------------------------------
@@ -275,6 +275,14 @@ class FakeHost(HostAccess):
     def staging_dir(self) -> str:
         self._record("staging_dir")
         return self.staging
+
+    def probe_many(self, targets: list[tuple[str, int]], proxy: str | None, timeout: int) -> list[dict]:
+        """One recorded call (``probe_many``) answering as :meth:`probe` does for each target."""
+        self._record("probe_many", tuple(targets), proxy, timeout)
+        log = len(self.log)
+        answers = [self.probe(target_host, target_port, proxy, timeout) for target_host, target_port in targets]
+        del self.log[log:]
+        return answers
 
     def probe(self, upload_host: str, port: int, proxy: str | None, timeout: int) -> dict:
         self._record("probe", upload_host, port, proxy, timeout)

@@ -33,7 +33,9 @@ def lab(name: str, *, installed: bool = True) -> FakeHost:
 
 
 def probes(host: FakeHost) -> list[tuple]:
-    return [args for op, args in host.log if op == "probe"]
+    """Every target probed, as (host, port, proxy, timeout), from the recorded one-call probes."""
+    return [(*target, proxy, timeout) for op, (targets, proxy, timeout) in
+            ((op, args) for op, args in host.log if op == "probe_many") for target in targets]
 
 
 def test_the_configured_proxy_is_read_and_every_target_probed_through_it(run_action) -> None:
@@ -44,7 +46,7 @@ def test_the_configured_proxy_is_read_and_every_target_probed_through_it(run_act
     assert result["ok"] is True and result["las_ok"] is True
     assert [las["endpoint"] for las in result["las"]] == [endpoint[0] for endpoint in LAS]
     assert probes(host) == [("cis.citrix.com", 443, PROXY, 10), *((h, p, PROXY, 10) for h, p in LAS)]
-    assert host.operations() == ["registry_value", "read_file", "probe", "probe", "probe"]
+    assert host.operations() == ["registry_value", "read_file", "probe_many"]  # every target in one call
     assert host.changes() == []
 
 
@@ -63,7 +65,7 @@ def test_a_proxy_option_wins_and_the_file_is_not_read(run_action) -> None:
     result = run_action("connectivity", {"proxy": PROXY, "las_endpoints": ["api.cloud.com:443"]}, host)
     assert result["proxy_source"] == "option" and result["ok"] is True
     assert result["las_source"] == "the las_endpoints option"
-    assert host.operations() == ["probe", "probe"]
+    assert host.operations() == ["probe_many"]
 
 
 def test_no_installation_probes_the_direct_path_with_a_warning(run_action) -> None:

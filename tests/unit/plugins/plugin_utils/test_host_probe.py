@@ -45,7 +45,7 @@ def test_windows_probe_is_one_read_only_powershell_call(proxy, extra):
     assert host.probe("cis.citrix.com", 443, proxy, 7) == STEPS
     [call] = executor.calls
     assert call.module_args["script"] is windows_scripts.PROBE_UPLOAD_PS
-    assert call.module_args["parameters"] == {"UploadHost": "cis.citrix.com", "Port": 443, "TimeoutSeconds": 7,
+    assert call.module_args["parameters"] == {"UploadHost": ["cis.citrix.com"], "Port": [443], "TimeoutSeconds": 7,
                                               **extra}
     assert seen_check_mode == [False], "read-only probe must run for real in check mode"
     assert action._task.check_mode is True
@@ -73,12 +73,12 @@ def test_lab_probe_runs_labctl_once(tmp_path):
     (tmp_path / ".lab").mkdir()
     action = _action()
     host = LabHost(action, {"ctxlic_lab_exec": "module"}, str(tmp_path))  # the ansible.builtin.command route
-    executor = RecordingExecutor({"ansible.builtin.command": {"changed": True, "rc": 0, "stdout": json.dumps(STEPS),
+    executor = RecordingExecutor({"ansible.builtin.command": {"changed": True, "rc": 0, "stdout": json.dumps([STEPS]),
                                                               "stderr": ""}}).install(action)
     assert host.probe("cis.citrix.com", 443, "proxy.lab:3128", 5) == STEPS
     [call] = executor.calls
-    assert call.module_args["argv"][1:] == ["probe", "--upload-host", "cis.citrix.com", "--port", "443",
-                                            "--timeout", "5", "--proxy", "proxy.lab:3128"]
+    assert call.module_args["argv"][1:] == ["probe", "--timeout", "5", "--target", "cis.citrix.com:443",
+                                            "--proxy", "proxy.lab:3128"]
 
 
 def test_lab_probe_failure_is_a_host_error(tmp_path):
@@ -89,3 +89,38 @@ def test_lab_probe_failure_is_a_host_error(tmp_path):
                                                    "stderr": "usage"}}).install(action)
     with pytest.raises(HostError, match="lab connectivity probe failed"):
         host.probe("cis.citrix.com", 443, None, 5)
+
+
+def test_windows_probe_many_is_one_call_with_one_answer_per_target():
+    action = _action()
+    host = WindowsHost(action, {})
+    other = {**STEPS, "direct": {"ok": False, "error": "timed out"}}
+    executor = RecordingExecutor({"ansible.windows.win_powershell": {"changed": False, "output": [STEPS, other],
+                                                                     "error": []}}).install(action)
+    targets = [("cis.citrix.com", 443), ("api.cloud.com", 8443)]
+    assert host.probe_many(targets, None, 5) == [STEPS, other]
+    [call] = executor.calls
+    assert call.module_args["parameters"] == {"UploadHost": ["cis.citrix.com", "api.cloud.com"], "Port": [443, 8443],
+                                              "TimeoutSeconds": 5}
+
+
+def test_windows_probe_many_with_a_missing_answer_is_a_host_error():
+    action = _action()
+    host = WindowsHost(action, {})
+    RecordingExecutor({"ansible.windows.win_powershell": {"changed": False, "output": [STEPS],
+                                                          "error": []}}).install(action)
+    with pytest.raises(HostError, match="1 answer"):
+        host.probe_many([("cis.citrix.com", 443), ("api.cloud.com", 443)], None, 5)
+
+
+def test_lab_probe_many_answers_every_target_in_one_labctl_run(tmp_path):
+    (tmp_path / ".lab").mkdir()
+    action = _action()
+    host = LabHost(action, {"ctxlic_lab_exec": "module"}, str(tmp_path))
+    executor = RecordingExecutor({"ansible.builtin.command": {"changed": True, "rc": 0,
+                                                              "stdout": json.dumps([STEPS, STEPS]),
+                                                              "stderr": ""}}).install(action)
+    assert host.probe_many([("cis.citrix.com", 443), ("api.cloud.com", 443)], None, 5) == [STEPS, STEPS]
+    [call] = executor.calls
+    assert call.module_args["argv"][1:] == ["probe", "--timeout", "5", "--target", "cis.citrix.com:443",
+                                            "--target", "api.cloud.com:443"]
