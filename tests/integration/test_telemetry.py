@@ -388,7 +388,8 @@ def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path
     # Only the manual-mode host is bundled; the hosts are picked once on the controller (issue 18 item 2),
     # so the automatic-mode host does not even run the bundling task.
     assert "ls-auto" not in bundled, "automatic-mode hosts are not bundled"
-    picked = result.task_results("ctxlic.license_server.telemetry : Decide which hosts to bundle (manual reporting mode)")
+    picked = result.task_results(
+        "ctxlic.license_server.telemetry : Decide which hosts to bundle (manual reporting mode)")
     assert next(iter(picked.values()))["ansible_facts"]["ctxlic_telemetry_bundle_hosts"] == ["ls-manual"]
     assert len(bundled["ls-manual"]["deleted"]) == 4
     assert server_zips(fleet, "ls-manual") == {}
