@@ -24,6 +24,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server import las
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._action.base import CtxlicAction
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import (
+    AllocationRead,
     obsolete_allocations,
     read_allocation_csv,
     read_entitlements,
@@ -33,6 +34,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import fleet_gathers
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import catalog as catalog_store
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import Catalog
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import catalog_summary
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import (
     EvidenceHistory,
     prepare_observation,
@@ -52,7 +56,10 @@ DEFAULT_TITLE = "Citrix License Server compliance report"
 
 class ActionModule(CtxlicAction):
     _requires_connection = False
-    CONTROLLER_PATHS = ("output_dir", "entitlements_file", "allocations_csv")  # history_db: resolve_target
+    # history_db: resolve_target
+    CONTROLLER_PATHS = ("output_dir", "entitlements_file", "allocations_csv", "catalog_cache")
+    # catalog_cache: '' is documented as "no cache" (as in upgrade_window).
+    EMPTY_PATH_MEANS_OFF = ("catalog_cache",)
 
     ARGUMENT_SPEC = {
         "hosts": {"type": "list", "elements": "str"},
@@ -65,6 +72,7 @@ class ActionModule(CtxlicAction):
         "mode": {"type": "str", "default": "full", "choices": list(fleet_gathers.MODES)},
         "gather_run_id": {"type": "str"},
         "gather_max_age_hours": {"type": "int", "default": fleet_gathers.DEFAULT_MAX_AGE_HOURS},
+        "expected_hosts": {"type": "str", "default": "inventory", "choices": list(fleet_gathers.EXPECTED_HOSTS)},
         "output_dir": {"type": "path", "required": True},
         "formats": {"type": "list", "elements": "str", "default": list(FORMATS), "choices": list(FORMATS)},
         "basename": {"type": "str", "default": DEFAULT_BASENAME},
@@ -80,6 +88,8 @@ class ActionModule(CtxlicAction):
         "allocation_product_column": {"type": "str", "default": "Product"},
         "allocation_quantity_column": {"type": "str", "default": "Quantity"},
         "catalog": {"type": "dict"},
+        "catalog_url": {"type": "str"},
+        "catalog_cache": {"type": "path", "default": catalog_store.DEFAULT_CACHE_PATH},
         "junit_warn_as_failure": {"type": "bool", "default": False},
         "fail_on": {"type": "str", "default": "never", "choices": list(inputs.FAIL_ON_CHOICES)},
     }
@@ -88,25 +98,36 @@ class ActionModule(CtxlicAction):
         check = self.check_mode
         inputs.check_max_upload_age(args["max_upload_age_days"])
         fleet_gathers.check_mode_options(args["mode"], args["history"], args["gather_max_age_hours"])
+        fleet_gathers.check_expected_hosts(args["expected_hosts"], args["mode"], args["allocations_csv"])
         target = resolve_target(args["history_db"], password=args["history_db_password"],
                                 path_rule=self.controller_path)
         args["history_db"] = target.display  # the one form of the connection that results and messages show
         if args["mode"] == "gather":
             return self._gather(args, task_vars, target, check)
         gathers = None
+        allocations = self._read_allocations(args)  # read once: the report job's host list, obsolete servers
         if args["mode"] == "report":  # every server as its latest fresh gather recorded it (sliced gather jobs)
-            task_vars, gathers = self._from_history(args, task_vars, target, check)
+            task_vars, gathers = self._from_history(args, task_vars, target, check, allocations)
         records, window_results = self._records(args, task_vars)
         if gathers is not None:
-            records = [inputs.failed_record(r["host"], fleet_gathers.not_gathered_reason(gathers))
+            records = [inputs.failed_record(r["host"], fleet_gathers.not_gathered_reason(gathers, r["host"]))
                        if r["host"] in gathers["not_gathered"] else r for r in records]
         now, clock_note = self._clock([r["host"] for r in records], task_vars)
         as_of = parse_as_of(args["as_of"], now)
-        catalog = inputs.normalise_catalog(args["catalog"] if args["catalog"] is not None
-                                           else inputs.catalog_from_windows(window_results))
+        releases = self._release_catalog(args)
+        if args["catalog_url"] or args["as_of"]:  # judged once here, not by one upgrade_window task per host
+            records = inputs.judge_windows(records, releases, as_of.date() if args["as_of"] else None,
+                                           args["upgrade_warning_days"])
+        records = [inputs.apply_window(r, w) for r, w in zip(records, window_results, strict=True)]
+        catalog = args["catalog"] if args["catalog"] is not None else inputs.catalog_from_windows(window_results)
+        if catalog is None:
+            catalog = catalog_summary(releases, as_of.date())
+            if catalog["stale"]:
+                self.warn(catalog["stale_message"])
+        catalog = inputs.normalise_catalog(catalog)
         purchased = read_entitlements(self._load_data(args["entitlements_file"], "entitlements_file")) \
             if args["entitlements_file"] else None
-        obsolete, input_rows = self._obsolete(args, records)
+        obsolete, input_rows = self._obsolete(args, records, allocations)
 
         # Evaluate first, record afterwards: an upload result that cannot be evidence (a time in the
         # future, an absurd year) is never stored, so it cannot poison every later run (issue 14 item 5).
@@ -218,8 +239,15 @@ class ActionModule(CtxlicAction):
                 registered = self._hostvar(hostvars, host, args["info_var"])
                 records.append(inputs.record_from_result(host, registered, args["info_var"]))
         window_results = [self._hostvar(hostvars, h, args["window_var"]) for h in hosts]
-        records = [inputs.apply_window(r, w) for r, w in zip(records, window_results, strict=True)]
         return records, window_results
+
+    def _release_catalog(self, args: dict) -> Catalog:
+        """The release catalog, loaded once for the whole fleet: shipped with the last good cache, refreshed from
+        ``catalog_url`` when given (a failed refresh warns and keeps the last good catalog)."""
+        catalog, warnings = catalog_store.refresh(args["catalog_url"] or None, args["catalog_cache"] or None,
+                                                  now=datetime.now(UTC), cache_ttl=3600)
+        self.warn(*warnings)
+        return catalog
 
     @staticmethod
     def _hostvar(hostvars: Any, host: str, name: str) -> Any:
@@ -258,15 +286,21 @@ class ActionModule(CtxlicAction):
         except UnicodeDecodeError as exc:
             raise InputError(f"{option} {path}: not UTF-8 text ({exc}); save it as UTF-8.") from None
 
-    def _obsolete(self, args: dict, records: list[dict]) -> tuple[list[dict], dict | None]:
-        """Obsolete allocations, and the account of every row of ``allocations_csv`` for the report."""
+    def _read_allocations(self, args: dict) -> AllocationRead | None:
+        """The rows of ``allocations_csv`` (None without it); every rejected row is a warning and a finding."""
         if not args["allocations_csv"]:
-            return [], None
+            return None
         read = read_allocation_csv(self._read_text(args["allocations_csv"], "allocations_csv"),
                                    host_column=args["allocation_host_column"],
                                    product_column=args["allocation_product_column"],
                                    quantity_column=args["allocation_quantity_column"])
         self.warn(*(f"allocations_csv: {f['message']}" for f in read.findings))
+        return read
+
+    def _obsolete(self, args: dict, records: list[dict], read: AllocationRead | None) -> tuple[list[dict], dict | None]:
+        """Obsolete allocations, and the account of every row of ``allocations_csv`` for the report."""
+        if read is None:
+            return [], None
         return (obsolete_allocations(read.allocations, inputs.inventory_names(records)),
                 inputs.input_rows_summary("allocations_csv", args["allocations_csv"], read))
 
@@ -300,19 +334,38 @@ class ActionModule(CtxlicAction):
                         f"history {args['history_db']}. No fleet verdict from a gather job: run fleet_report with "
                         "mode=report over the whole fleet.")}
 
-    def _from_history(self, args: dict, task_vars: dict, target: Any, check: bool) -> tuple[dict, dict]:
-        """mode=report: task_vars whose hostvars hold each host's latest fresh gather, and the account of it."""
+    def _from_history(self, args: dict, task_vars: dict, target: Any, check: bool,
+                      allocations: AllocationRead | None) -> tuple[dict, dict]:
+        """mode=report: task_vars whose hostvars hold each host's latest fresh gather, and the account of it.
+
+        The fleet's host list is the hosts given (the inventory's full host list), or with
+        ``expected_hosts=allocations`` every server the allocation export names (issue 19 item 2).
+        """
         history = self._open_history(args, check, target)
         if history is None:
             raise InputError(f"mode=report reads the gathers recorded in the evidence history, but "
                              f"{args['history_db']} does not exist yet: run the gather jobs (mode=gather) first.")
-        hosts = args["hosts"] if args["hosts"] is not None else list(task_vars.get("ansible_play_hosts_all") or [])
-        if args["records"] is not None or not hosts:
+        if args["records"] is not None:
             raise InputError("mode=report judges the fleet's hosts from their recorded gathers: pass hosts (the "
                              "inventory's full host list) or run it in a play over the whole fleet, not records.")
-        hosts = list(dict.fromkeys(str(h) for h in hosts))
+        allocated_as = None
+        if args["expected_hosts"] == "allocations" and allocations is not None:
+            hosts, allocated_as = fleet_gathers.hosts_from_allocations(
+                history, allocations.allocations, args["allocations_csv"],
+                sum(1 for f in allocations.findings if f.get("ignored")))
+        else:
+            hosts = args["hosts"] if args["hosts"] is not None else list(task_vars.get("ansible_play_hosts_all") or [])
+            if not hosts:
+                raise InputError("mode=report judges the fleet's hosts from their recorded gathers: pass hosts (the "
+                                 "inventory's full host list) or run it in a play over the whole fleet, or take the "
+                                 "host list from the allocation export (expected_hosts=allocations).")
+            hosts = list(dict.fromkeys(str(h) for h in hosts))
         found, account = fleet_gathers.fleet_from_history(history, hosts, args["info_var"], args["window_var"],
                                                           args["gather_max_age_hours"])
+        account["expected_hosts"] = args["expected_hosts"]
+        args["hosts"] = hosts  # the report's host list from here on
+        if allocated_as is not None:
+            account["allocated_as"] = allocated_as
         return {**task_vars, "hostvars": found, "ansible_play_hosts_all": hosts}, account
 
     def _record(self, history: EvidenceHistory | None, records: list[dict], not_after: datetime, check: bool) -> int:

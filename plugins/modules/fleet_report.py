@@ -79,6 +79,8 @@ options:
       - Name of the variable each host registered a M(ctxlic.license_server.upgrade_window) result as, if any.
       - When present and successful, its C(window) replaces the record's C(window). Its C(catalog) is used as
         O(catalog) when O(catalog) is not given.
+      - Not needed for a fresher catalog or another day. O(catalog_url) and O(as_of) judge every server's window
+        once, on the controller, without one task per host.
     type: str
     default: ctxlic_window
   history:
@@ -170,9 +172,28 @@ options:
       - The C(catalog) dict that M(ctxlic.license_server.upgrade_window) returns. The report states the newest
         release, the fetch date, and a warning when the catalog is stale, because a stale catalog makes outdated
         servers look current.
-      - Defaults to the catalog of the first host's O(window_var) result. Without either, the report says no
-        catalog was supplied.
+      - Defaults to the catalog of the first host's O(window_var) result. Without either, the release catalog this
+        task loads (see O(catalog_url)).
     type: dict
+  catalog_url:
+    description:
+      - Where to refresh the release catalog from, once for the whole fleet, as
+        O(ctxlic.license_server.upgrade_window#module:catalog_url) does (the vendor's "What's new" page or an
+        organisation mirror in JSON or YAML). A failed refresh warns and keeps the last good catalog.
+      - Without it, the task uses the shipped catalog with the last good cache (O(catalog_cache)), the catalog
+        M(ctxlic.license_server.info) judged each server's window with.
+      - With it, or with O(as_of), every gathered server's upgrade window is judged again here, on the controller,
+        against that catalog. The day is O(as_of), else the day of the server's own gather. A successful
+        O(window_var) result of a host still replaces its window.
+    type: str
+  catalog_cache:
+    description:
+      - Controller-side JSON file with the last successfully fetched releases, shared with
+        M(ctxlic.license_server.upgrade_window) and M(ctxlic.license_server.info). A cache of O(catalog_url) younger
+        than an hour is used without a new request.
+      - Set to an empty string to disable caching.
+    type: path
+    default: ~/.cache/ctxlic/release_catalog.json
   junit_warn_as_failure:
     description: In the JUnit report, count warnings as failures as well.
     type: bool
@@ -197,8 +218,9 @@ options:
         O(gather_run_id), and returns no verdict and writes no report, because a part of the fleet has no fleet
         status. A host whose O(info_var) does not exist in this run is not recorded.
       - V(report) connects to nothing and reads no registered result. It judges every host of O(hosts) (the
-        inventory's full host list; default the play's hosts) from its latest gather recorded in the history no
-        older than O(gather_max_age_hours), and writes the reports. A host without such a gather is reported as not
+        inventory's full host list; default the play's hosts), or every server of the allocation export
+        (O(expected_hosts=allocations)), from its latest gather recorded in the history no older than
+        O(gather_max_age_hours), and writes the reports. A host without such a gather is reported as not
         gathered (not verified) and listed in RV(gathers.not_gathered).
       - V(gather) and V(report) need O(history=true). Every slice and the report job must use the same
         O(history_db); in AWX a PostgreSQL database (slices run on different nodes).
@@ -210,6 +232,21 @@ options:
       - The name of this gather run in the history (O(mode=gather)). Recording the same run again replaces its rows.
       - Default the AWX job id (C(awx_job_id), with C(awx_job_slice_number)), else a random id.
     type: str
+  expected_hosts:
+    description:
+      - Where a report job (O(mode=report)) takes the fleet's host list from.
+      - V(inventory) judges the hosts of O(hosts) (the inventory's full host list; default the play's hosts).
+      - V(allocations) judges every license server the allocation export O(allocations_csv) names, whatever the
+        play's hosts are, so the report job can run on C(localhost) alone. Its allocated servers are the fleet the
+        Citrix License Telemetry FAQ counts. A portal host name matches a recorded gather by its exact name, by the
+        first label of a DNS name, or ignoring letter case (the evidence notes then say that the case differs).
+        A server with no fresh gather is reported as not gathered, with a reason that names the allocation. It is
+        either a server the gather jobs do not cover or a decommissioned server whose allocations must be returned.
+      - With V(allocations), rows of the export that name no host are not servers. Like every bad row, they are
+        listed in the warnings and in the report's input rows. An export that names no host at all fails the task.
+    type: str
+    choices: [inventory, allocations]
+    default: inventory
   gather_max_age_hours:
     description:
       - Freshness limit of O(mode=report), in hours from 1 to 2160. The report uses each server's latest gather
@@ -268,16 +305,10 @@ EXAMPLES = r"""
   ignore_unreachable: true
   ignore_errors: true
 
-- name: Judge each version against the upgrade window with a refreshed catalog
-  ctxlic.license_server.upgrade_window:
-    installed_version: "{{ ctxlic_info.server.version.text }}"
-    catalog_url: https://docs.citrix.com/en-us/licensing/current-release/whats-new.html
-  register: ctxlic_window
-  when: ctxlic_info.server.version.build | default(none) is not none
-
-- name: Write the fleet report and fail the pipeline unless every server reports
+- name: Write the fleet report (upgrade windows against a refreshed catalog) and fail unless every server reports
   ctxlic.license_server.fleet_report:
     output_dir: "{{ playbook_dir }}/reports"
+    catalog_url: https://docs.citrix.com/en-us/licensing/current-release/whats-new.html
     history_db: /var/lib/ctxlic/evidence.sqlite
     entitlements_file: "{{ playbook_dir }}/entitlements.yml"
     allocations_csv: "{{ playbook_dir }}/allocations.csv"
@@ -627,6 +658,17 @@ gathers:
       description: Servers per gather run used.
       type: dict
       sample: {awx-job-4711-slice-1: 250, awx-job-4711-slice-2: 248}
+    expected_hosts:
+      description: Where the report's host list came from, O(expected_hosts).
+      type: str
+      sample: allocations
+    allocated_as:
+      description:
+        - With O(expected_hosts=allocations), each reported server and the host names the allocation export gives it
+          (the portal's spelling may differ from the name the gather jobs recorded, in case or DNS domain).
+      returned: when O(expected_hosts=allocations)
+      type: dict
+      sample: {ls01.corp.example: [LS01]}
 as_of:
   description: The evaluation time (ISO 8601, UTC).
   returned: success

@@ -205,3 +205,39 @@ def test_a_killed_slice_loses_no_row_of_the_others_and_its_servers_are_not_gathe
         assert not servers[host]["reporting"]
         assert any("not gathered" in (c["message"] or "") for c in servers[host]["checks"]), servers[host]
     assert {n["host"] for n in result["fleet"]["not_reporting"]} >= set(killed)
+
+
+def test_a_report_job_on_localhost_takes_the_fleet_from_the_allocation_export(make_fleet, tmp_path):
+    """Issue 19 item 2: the report job's host list is the allocation export (ctxlic_telemetry_expected_hosts).
+
+    Two gather parts (``--limit``) record ls01 and ls02; the report job runs on localhost alone, over the
+    export, which also names a server no gather covered and has a row without a host (SQLite history).
+    """
+    fleet = make_fleet(SPECS[:3])
+    db, reports = str(tmp_path / "sliced.sqlite"), tmp_path / "reports"
+    for part in ("ls01", "ls02"):
+        gathered = fleet.run(PLAYBOOK, limit=part, extra_vars={
+            "ctxlic_telemetry_mode": "gather", "ctxlic_telemetry_history_db": db, "ctxlic_telemetry_as_of": AS_OF,
+            "ctxlic_telemetry_report_dir": str(reports)})
+        assert gathered.rc == 0, gathered.stdout[-3000:]
+    export = tmp_path / "allocations.csv"
+    export.write_text("License Server;Product;Qty\nls01;XenDesktop Platinum;100\nLS02;XenApp;50\n"
+                      "ls09;XenApp;1.000\n;XenApp;7\n", encoding="utf-8")
+    report = fleet.run(PLAYBOOK, extra_vars={
+        "ctxlic_target_hosts": "localhost", "ctxlic_telemetry_mode": "report",
+        "ctxlic_telemetry_expected_hosts": "allocations", "ctxlic_telemetry_allocations_csv": str(export),
+        "ctxlic_telemetry_allocation_host_column": "License Server",
+        "ctxlic_telemetry_allocation_quantity_column": "Qty",
+        "ctxlic_telemetry_history_db": db, "ctxlic_telemetry_as_of": AS_OF,
+        "ctxlic_telemetry_report_dir": str(reports)})
+    assert report.rc == 0, report.stdout[-3000:]
+    result = next(iter(report.task_results(f"ctxlic.license_server.telemetry : {REPORT_TASK}").values()))
+    assert sorted(s["host"] for s in result["servers"]) == ["ls01", "ls02", "ls09"]  # not localhost, not ls03
+    assert result["gathers"]["fresh"] == 2 and result["gathers"]["not_gathered"] == ["ls09"]
+    assert result["gathers"]["allocated_as"]["ls02"] == ["LS02"]
+    ls09 = next(s for s in result["servers"] if s["host"] == "ls09")
+    assert not ls09["reporting"]
+    assert any("allocation export (host 'ls09')" in (c["message"] or "") for c in ls09["checks"])
+    ignored = [f for f in result["input_rows"]["findings"] if f["ignored"]]
+    assert [(f["row"], f["code"]) for f in ignored] == [(5, "missing_host")]
+    assert "allocations_csv: row 5" in report.stdout

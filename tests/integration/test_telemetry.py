@@ -385,13 +385,36 @@ def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path
     )
     assert result.rc == 0, result.stdout[-3000:]
     bundled = result.task_results("ctxlic.license_server.telemetry : Bundle manual-upload telemetry on the controller")
-    assert bundled["ls-auto"].get("skipped") is True, "automatic-mode hosts are not bundled"
+    # Only the manual-mode host is bundled; the hosts are picked once on the controller (issue 18 item 2),
+    # so the automatic-mode host does not even run the bundling task.
+    assert "ls-auto" not in bundled, "automatic-mode hosts are not bundled"
+    picked = result.task_results(
+        "ctxlic.license_server.telemetry : Decide which hosts to bundle (manual reporting mode)")
+    assert next(iter(picked.values()))["ansible_facts"]["ctxlic_telemetry_bundle_hosts"] == ["ls-manual"]
     assert len(bundled["ls-manual"]["deleted"]) == 4
     assert server_zips(fleet, "ls-manual") == {}
     model = json.loads((out / "compliance_report.json").read_text(encoding="utf-8"))
     manual = next(s for s in model["servers"] if s["host"] == "ls-manual")
     assert manual["facts"]["pending_count"] == 0, "the report shows the server after the cleanup"
     assert model["fleet"]["status"] == "Compliant"
+
+
+def test_fleet_report_runs_one_task_per_host_the_gather(make_fleet, tmp_path):
+    """Issue 18 item 2: besides the gather, every task of playbooks/fleet_report.yml runs once, not once per host
+    (no upgrade_window per host, no per-host argument check, no per-host skipped bundling or notification)."""
+    fleet = make_fleet([HostSpec("ls-a", last_upload={"days_ago": 1}), HostSpec("ls-b", last_upload={"days_ago": 2}),
+                        HostSpec("ls-c", reporting="manual", last_upload={"days_ago": 3})])
+    result = fleet.run(REPO / "playbooks" / "fleet_report.yml", extra_vars={
+        "ctxlic_telemetry_report_dir": str(tmp_path / "reports"),
+        "ctxlic_telemetry_history_db": str(tmp_path / "e.sqlite"),
+        "ctxlic_telemetry_as_of": lab_now(fleet)})
+    assert result.rc == 0, result.stdout[-3000:]
+    per_task = {entry["task"]["name"]: sorted(entry["hosts"]) for entry in result.tasks()}
+    per_host = {name for name, hosts in per_task.items() if len(hosts) > 1}
+    assert per_host == {"ctxlic.license_server.telemetry : Gather License Server state"}, per_task
+    model = json.loads((tmp_path / "reports" / "compliance_report.json").read_text(encoding="utf-8"))
+    assert sorted(s["host"] for s in model["servers"]) == ["ls-a", "ls-b", "ls-c"]
+    assert model["catalog"]["available"] is True  # the catalog notice without any per-host upgrade_window result
 
 
 def test_evidence_history_keeps_the_last_success_across_failed_attempts(make_fleet, tmp_path):

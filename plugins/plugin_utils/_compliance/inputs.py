@@ -23,7 +23,12 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     FLEET_NON_COMPLIANT,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import failed_record
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.info_record import (
+    failed_record,
+    judge_window,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import Catalog
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.timeutil import parse_iso
 
 FAIL_ON_CHOICES = ("non_compliant", "partially_compliant", "action_required", "never")
 UPLOAD_STATUSES = ("success", "failure", "unknown")
@@ -68,6 +73,32 @@ def apply_window(record: dict[str, Any], window_result: Any) -> dict[str, Any]:
     ):
         return {**record, "window": dict(window_result["window"])}
     return record
+
+
+def judge_windows(records: list[dict[str, Any]], catalog: Catalog, day: date | None,
+                  warn_days: int) -> list[dict[str, Any]]:
+    """Each gathered record with its upgrade window judged again against *catalog*, on *day* (``as_of``), or on
+    the day of the record's own gather (``observed_at``, the host's clock, as ``info`` judged it) when None.
+
+    ``fleet_report`` does this once on the controller when it was given a catalog URL (a catalog fresher than
+    the one ``info`` had) or an ``as_of``: the per-host ``upgrade_window`` task the telemetry role ran before
+    only recomputed what the record holds (issue 18 item 2). Records of hosts that were not gathered, or not
+    installed, keep what they hold.
+    """
+    judged = []
+    for record in records:
+        observed = parse_iso(record.get("observed_at")) if isinstance(record.get("observed_at"), str) else None
+        when = day or (observed.date() if observed else None)
+        if record.get("failed") or not record.get("installed") or when is None:
+            judged.append(record)
+            continue
+        try:
+            window = judge_window(record, catalog, when, warn_days)
+        except InputError:  # a version text a hand-made record spells oddly: keep the record's own verdict
+            judged.append(record)
+            continue
+        judged.append({**record, "window": window})
+    return judged
 
 
 def catalog_from_windows(window_results: list[Any]) -> dict[str, Any] | None:

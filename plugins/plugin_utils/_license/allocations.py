@@ -300,6 +300,46 @@ def obsolete_allocations(
     return result
 
 
+def allocated_servers(
+    allocations: list[dict[str, Any]],
+    known_hosts: list[str],
+    *,
+    match_short_names: bool = True,
+) -> list[dict[str, Any]]:
+    """The fleet's expected servers as the allocation export names them (the report job's host list).
+
+    Returns one entry per server, ``[{host, allocated_as}]`` sorted by ``host``: ``host`` is the name to
+    report it under and ``allocated_as`` the portal spellings of its allocations. A portal host matches a
+    name in *known_hosts* (the hosts the evidence history holds gathers of, under their inventory names) as
+    :func:`obsolete_allocations` matches the inventory: exactly, else by the first label of a DNS name
+    (``ls01.corp.example`` for portal ``ls01``), else ignoring letter case; such a server is reported under
+    its known name. A portal host that matches none is reported under the portal's spelling, so a server no
+    gather covered is named, not dropped. Rows without a readable host are not servers; the allocation
+    read's findings account for them.
+    """
+    if not isinstance(known_hosts, (list, tuple, set)):
+        raise InputError("known_hosts must be a list of host names.")
+    names = list(dict.fromkeys(n.strip() for n in known_hosts if isinstance(n, str) and n.strip()))
+    short: dict[str, list[str]] = {}
+    folded: dict[str, list[str]] = {}
+    for name in names:
+        keys = [name]
+        if match_short_names and "." in name and not _is_ip(name):
+            keys.append(name.split(".", 1)[0])
+            short.setdefault(keys[1], []).append(name)
+        for key in keys:
+            folded.setdefault(key.casefold(), []).append(name)
+    exact = set(names)
+    servers: dict[str, set[str]] = {}
+    for item in _valid_allocations(allocations):
+        portal = item["host"].strip()
+        matches = [portal] if portal in exact else short.get(portal) or folded.get(portal.casefold()) or [portal]
+        for name in matches:
+            servers.setdefault(name, set()).add(portal)
+    return [{"host": name, "allocated_as": sorted(servers[name])}
+            for name in sorted(servers, key=lambda n: (n.casefold(), n))]
+
+
 def _inventory_names(names: Any, match_short_names: bool) -> tuple[set[str], dict[str, str]]:
     exact: set[str] = set()
     folded: dict[str, str] = {}

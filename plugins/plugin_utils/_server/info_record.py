@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import base64
 import ntpath
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license import license_inventory
@@ -513,19 +513,25 @@ def _add_proxy(record: dict, raw: dict) -> None:
 def _add_window(record: dict, releases: Iterable[Release] | Catalog | None, observed: datetime,
                 warn_days: int) -> None:
     """The upgrade window at the host's clock; *releases* may be a ``Catalog`` so its last fetch counts as proof."""
-    version = record.get("version")
     if not record["installed"]:
         return
+    record["window"] = judge_window(record, releases, observed.date(), warn_days)
+
+
+def judge_window(record: Mapping[str, Any], releases: Iterable[Release] | Catalog | None, day: date,
+                 warn_days: int = 30) -> dict[str, Any]:
+    """The upgrade window of a gathered record's installed version on *day*, against *releases*.
+
+    The one rule for ``info`` (at the host's clock) and for ``fleet_report``, which judges the records again,
+    once on the controller, when it was given a catalog URL or an ``as_of`` (issue 18 item 2).
+    """
+    version = record.get("version")
     if releases is None:
-        record["window"] = {"status": "unknown", "unknown_reason": "catalog_stale",
-                            "message": "no release catalog was given"}
-        return
-    if not version or version.get("error") or not version.get("build_known"):
-        record["window"] = {"status": "unknown", "unknown_reason": "no_build",
-                            "message": "the installed version (with its build) is not known"}
-        return
-    parsed = parse_ls_version(version["text"])
-    record["window"] = evaluate_window(parsed, releases, observed.date(), warn_days)
+        return {"status": "unknown", "unknown_reason": "catalog_stale", "message": "no release catalog was given"}
+    if not isinstance(version, Mapping) or version.get("error") or not version.get("build_known"):
+        return {"status": "unknown", "unknown_reason": "no_build",
+                "message": "the installed version (with its build) is not known"}
+    return evaluate_window(parse_ls_version(version["text"]), releases, day, warn_days)
 
 
 def myfiles_dir(install_dir: str) -> str:

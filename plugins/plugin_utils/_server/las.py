@@ -125,7 +125,7 @@ def load_shipped() -> Rules:
     import yaml  # ansible-core depends on PyYAML; imported here so the pure functions need nothing
 
     try:
-        data = yaml.safe_load(package_data.read_text(DATA))
+        data = package_data.parse_yaml(package_data.read_text(DATA))
     except (OSError, yaml.YAMLError) as exc:
         raise CtxlicError(f"cannot read the shipped LAS rules {DATA_FILE}: {exc}") from None
     _SHIPPED = rules_from_data(data)

@@ -355,11 +355,10 @@ def window_task_result(
     if fail_on not in FAIL_ON_CHOICES:
         raise InputError(f"fail_on {fail_on!r} must be one of {', '.join(FAIL_ON_CHOICES)}.")
     window = evaluate_window(installed, catalog, as_of, warn_days, max_age_days=max_age_days)
-    freshness = staleness(catalog, as_of, max_age_days)
-    top = newest(catalog)
+    summary = catalog_summary(catalog, as_of, max_age_days)
     warnings = [str(w) for w in refresh_warnings]
-    if freshness["stale"]:
-        warnings.append(freshness["message"])
+    if summary["stale"]:
+        warnings.append(summary["stale_message"])
     if window["status"] == "unknown":
         warnings.append(window["message"])
     failed = fail_decision(window, fail_on, unknown_fails=unknown_fails)
@@ -369,18 +368,26 @@ def window_task_result(
         "failed": failed,
         "msg": msg,
         "window": window,
-        "catalog": {
-            "newest": str(top.version) if top else None,
-            "newest_date": top.released.isoformat() if top else None,
-            "newest_date_precision": top.date_precision if top else None,
-            "fetched_at": catalog.fetched_at.isoformat() if catalog.fetched_at else None,
-            "origin": catalog.origin,
-            "stale": freshness["stale"],
-            "stale_message": freshness["message"],
-            "age_days": freshness["age_days"],
-            "complete_through": freshness["complete_through"],
-            "max_age_days": max_age_days,
-            "releases_known": len(catalog.releases),
-        },
+        "catalog": summary,
         "warnings": warnings,
+    }
+
+
+def catalog_summary(catalog: Catalog, as_of: date, max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> dict[str, Any]:
+    """The ``catalog`` the ``upgrade_window`` module returns (and ``fleet_report`` shows): the newest release,
+    the last fetch, the origin and whether the catalog is stale at *as_of*."""
+    freshness = staleness(catalog, as_of, max_age_days)
+    top = newest(catalog)
+    return {
+        "newest": str(top.version) if top else None,
+        "newest_date": top.released.isoformat() if top else None,
+        "newest_date_precision": top.date_precision if top else None,
+        "fetched_at": catalog.fetched_at.isoformat() if catalog.fetched_at else None,
+        "origin": catalog.origin,
+        "stale": freshness["stale"],
+        "stale_message": freshness["message"],
+        "age_days": freshness["age_days"],
+        "complete_through": freshness["complete_through"],
+        "max_age_days": max_age_days,
+        "releases_known": len(catalog.releases),
     }

@@ -40,6 +40,7 @@ try:
 except ImportError:  # pragma: no cover - Ansible controllers are POSIX; kept for the import sanity test
     HAS_FCNTL = False
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common import package_data
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store import atomic_file
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import (
@@ -76,24 +77,40 @@ class CacheRecord:
     url: str
 
 
+#: Parsed shipped catalogs of this process, by path, with the (mtime_ns, size) they were parsed at.
+_SHIPPED_CACHE: dict[str, tuple[tuple[int, int], Catalog]] = {}
+
+
 def load_shipped(path: Path | str | None = None) -> Catalog:
-    """The catalog shipped with the collection (``data/release_catalog.yml``).
+    """The catalog shipped with the collection (``data/release_catalog.yml``), parsed once per process.
+
+    The YAML file stays the one source of truth: the parsed ``Catalog`` (immutable) is kept per process,
+    keyed by the file's path, modification time and size, so a changed file is read again. Parsing uses
+    libyaml's loader when PyYAML has it (``package_data.parse_yaml``): ``info`` reads the catalog in every
+    forked worker of a fleet run (issue 18 item 2).
 
     A broken shipped file is a packaging fault, reported as :class:`CtxlicError`: silently
     continuing with no releases would make every server look current.
     """
     data_path = Path(path) if path is not None else DATA_FILE
     try:
+        stat = data_path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = _SHIPPED_CACHE.get(str(data_path))
+        if cached is not None and cached[0] == key:
+            return cached[1]
         text = data_path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as exc:
+        data = package_data.parse_yaml(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CtxlicError(
             f"Cannot read the shipped release catalog {data_path}: {exc}. Reinstall the collection."
         ) from None
     try:
-        return catalog_from_data(data, origin="shipped")
+        catalog = catalog_from_data(data, origin="shipped")
     except InputError as exc:
         raise CtxlicError(f"The shipped release catalog {data_path} is invalid: {exc}") from None
+    _SHIPPED_CACHE[str(data_path)] = (key, catalog)
+    return catalog
 
 
 def _check_url(url: Any) -> str:

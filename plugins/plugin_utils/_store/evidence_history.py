@@ -391,6 +391,12 @@ class EvidenceHistory:
                 found[given] = _gather_dict(row) if row else None
         return found
 
+    def gathered_hosts(self) -> list[str]:
+        """Every host with a recorded gather (of any age), sorted: the names the gather jobs used."""
+        with self._connection() as conn:
+            rows = conn.execute("SELECT DISTINCT host FROM gathers ORDER BY host").fetchall()
+        return [r[0] for r in rows]
+
     def gathers(self, host: str | None = None) -> list[dict[str, Any]]:
         """Every recorded gather (optionally of one host), ordered by host, time and insertion."""
         where, params = ("WHERE host = ?", (_host(host),)) if host is not None else ("", ())

@@ -24,9 +24,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.allocations import allocated_servers
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import EvidenceHistory
 
 MODES = ("full", "gather", "report")
+#: Where a report job takes the fleet's host list from: the hosts given (the inventory's full host list), or the
+#: allocation export of the licensing portal (every server that holds allocations).
+EXPECTED_HOSTS = ("inventory", "allocations")
 DEFAULT_MAX_AGE_HOURS = 24
 #: Variables AWX / AAP set on every job: a gather run is named after its job unless told otherwise.
 _JOB_ID_VARIABLES = ("awx_job_id", "tower_job_id")
@@ -41,6 +45,30 @@ def check_mode_options(mode: str, history_enabled: bool, max_age_hours: int) -> 
     if not isinstance(max_age_hours, int) or isinstance(max_age_hours, bool) or not 1 <= max_age_hours <= 24 * 90:
         raise InputError(f"gather_max_age_hours={max_age_hours!r}: give a whole number of hours from 1 to 2160 "
                          "(90 days); a report judges gathers no older than this.")
+
+
+def check_expected_hosts(expected: str, mode: str, allocations_csv: str | None) -> None:
+    if expected not in EXPECTED_HOSTS:
+        raise InputError(f"expected_hosts={expected!r}: choose one of {', '.join(EXPECTED_HOSTS)}.")
+    if expected == "allocations" and mode != "report":
+        raise InputError(f"expected_hosts=allocations is the host list of a report job: use it with mode=report (not "
+                         f"mode={mode}); a gather job gathers the hosts of its play.")
+    if expected == "allocations" and not allocations_csv:
+        raise InputError("expected_hosts=allocations takes the fleet's host list from the allocation export: give "
+                         "allocations_csv (the licensing portal's export), or use expected_hosts=inventory.")
+
+
+def hosts_from_allocations(history: EvidenceHistory, allocations: list[dict[str, Any]], source: str,
+                           rows_ignored: int) -> tuple[list[str], dict[str, list[str]]]:
+    """The report job's host list from the allocation export: each allocated server under the name the gather jobs
+    recorded it with (exact, short DNS name or letter case, as ``allocations.allocated_servers`` matches), or under
+    the portal's spelling when no gather names it. Returns the hosts and ``{host: [portal spellings]}``."""
+    servers = allocated_servers(allocations, history.gathered_hosts())
+    if not servers:
+        raise InputError(f"allocations_csv {source}: no row names a license server ({rows_ignored} row(s) ignored, "
+                         "listed in the warnings), so there is no fleet to report on. Fix the export (the column "
+                         "options name its host column), or use expected_hosts=inventory.")
+    return [s["host"] for s in servers], {s["host"]: s["allocated_as"] for s in servers}
 
 
 def run_id(given: str | None, task_vars: Mapping[str, Any]) -> str:
@@ -103,7 +131,15 @@ def fleet_from_history(history: EvidenceHistory, hosts: list[str], info_var: str
     return found, account
 
 
-def not_gathered_reason(account: Mapping[str, Any]) -> str:
+def not_gathered_reason(account: Mapping[str, Any], host: str | None = None) -> str:
+    allocated = (account.get("allocated_as") or {}).get(host) if host is not None else None
+    if allocated is not None:  # expected_hosts=allocations: a server the allocation export names
+        shown = ", ".join(repr(a) for a in allocated)
+        return (f"not gathered: holds allocations in the allocation export (host {shown}) but has no gather in the "
+                f"evidence history since {account['since']} (the last {account['max_age_hours']} hours, "
+                "gather_max_age_hours). Either a license server the gather jobs do not cover, or whose gather did "
+                "not run, failed or was stopped (add it to their inventory, run the gather, then the report again), "
+                "or a decommissioned server whose allocations must be returned in the licensing portal.")
     return (f"not gathered: no gather of this server in the evidence history since {account['since']} (the last "
             f"{account['max_age_hours']} hours, gather_max_age_hours); the gather job or slice that covers it did "
             "not run, failed or was stopped before recording. Run the gather for it, then the report again.")
