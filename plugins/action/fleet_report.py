@@ -40,7 +40,11 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evide
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.history_db import resolve_target
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import report_clock as lab_report_clock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.collection_meta import collection_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import (
+    build_report,
+    expand_week,
+    resolve_todo,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import FORMATS
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.report_writer import (
     DEFAULT_BASENAME,
@@ -81,6 +85,7 @@ class ActionModule(CtxlicAction):
         "allocation_quantity_column": {"type": "str", "default": "Quantity"},
         "catalog": {"type": "dict"},
         "junit_warn_as_failure": {"type": "bool", "default": False},
+        "json_indent": {"type": "int", "default": 0},
         "fail_on": {"type": "str", "default": "never", "choices": list(inputs.FAIL_ON_CHOICES)},
     }
 
@@ -136,7 +141,7 @@ class ActionModule(CtxlicAction):
         reports: dict[str, str] = {}
         if not check and args["formats"]:
             reports = write_reports(model, args["output_dir"], args["formats"],
-                                    basename=args["basename"])
+                                    basename=args["basename"], json_indent=args["json_indent"])
 
         result: dict[str, Any] = {
             "changed": bool(reports) or recorded > 0,
@@ -152,8 +157,8 @@ class ActionModule(CtxlicAction):
             "as_of": model["meta"]["as_of"],
             "clock": clock_note,
             "verdict": model["verdict"],
-            "todo": {server["host"]: server["todo"] for server in model["servers"]},
-            "todo_week": model["todo_week"],
+            "todo": {server["host"]: resolve_todo(model, server) for server in model["servers"]},
+            "todo_week": expand_week(model),
             "collection_version": model["meta"]["collection_version"],
         }
         if gathers is not None:

@@ -12,7 +12,9 @@ the checks (``server_checks.py``, ``fleet.py``).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, Mapping
+import json
+from collections.abc import Mapping
+from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import (
     CHECK_IDS,
@@ -96,22 +98,41 @@ class _Table:
     def __init__(self) -> None:
         self.items: dict[str, Any] = {}
         self._keys: dict[Any, str] = {}
+        self._count: dict[str, int] = {}
 
     def key(self, name: str, value: Any, identity: Any = None) -> str:
         identity = value if identity is None else identity
         known = self._keys.get(identity)
         if known is not None:
             return known
-        key, number = name, 1
-        while key in self.items:
+        number = self._count.get(name, 0) + 1
+        key = name if number == 1 else f"{name}~{number}"
+        while key in self.items:  # a name that itself looks like "name~N"
             number += 1
             key = f"{name}~{number}"
+        self._count[name] = number
         self.items[key] = value
         self._keys[identity] = key
         return key
 
 
 _REMEDIATION_NAMES = {text: name for name, text in REMEDIATION.items()}
+
+
+class _List:
+    """A list of shared values: each distinct value once, named by its position (messages, actions, evidence)."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self._index: dict[Any, int] = {}
+
+    def key(self, name: str, value: Any, identity: Any = None) -> int:
+        identity = value if identity is None else identity
+        index = self._index.get(identity)
+        if index is None:
+            index = self._index[identity] = len(self.items)
+            self.items.append(value)
+        return index
 
 
 class _Shared:
@@ -121,8 +142,9 @@ class _Shared:
         self.remediations = _Table()
         self.hints = _Table()
         self.windows = _Table()
-        self.messages = _Table()
-        self.actions = _Table()
+        self.messages = _List()
+        self.actions = _List()
+        self.evidence = _List()
 
     def compact_todo(self, item: Mapping[str, Any]) -> dict:
         """One to-do action with its text in ``actions`` (many servers get the same action)."""
@@ -140,10 +162,13 @@ class _Shared:
         evidence = check.get("evidence")
         if isinstance(evidence, Mapping):
             evidence = self._compact_evidence(evidence)
+            evidence = self.evidence.key(str(check_id), evidence, identity=(check_id, repr(evidence)))
         message = check.get("message")
-        return {"id": check_id, "status": check.get("status", UNKNOWN),
-                "message": None if message is None else self.messages.key(str(check_id), message),
-                "evidence": evidence, "remediation": remediation}
+        out = {"id": check_id, "status": check.get("status", UNKNOWN),
+               "message": None if message is None else self.messages.key(str(check_id), message), "evidence": evidence}
+        if remediation is not None:  # absent: the check gives no remediation
+            out["remediation"] = remediation
+        return out
 
     def _compact_evidence(self, evidence: Mapping[str, Any]) -> Mapping[str, Any]:
         window = evidence.get("window")
@@ -152,26 +177,16 @@ class _Shared:
             return evidence
         out = dict(evidence)
         if isinstance(window, Mapping):
-            frozen = _frozen(window)
-            out["window"] = self.windows.key(str(window.get("installed") or "unknown"), window,
-                                             identity=("id", id(window)) if frozen is None else frozen)
+            out["window"] = self.windows.key(str(window.get("installed") or "unknown"), window, identity=_frozen(window))
         if isinstance(attempt, Mapping) and attempt.get("hint"):
             hint = str(attempt["hint"])
             out["last_attempt"] = {**attempt, "hint": self.hints.key(str(attempt.get("code") or "hint"), hint)}
         return out
 
 
-def _frozen(value: Any) -> Any:
-    """A hashable form of a JSON-like value (the identity of a shared window), None when it has none."""
-    try:
-        if isinstance(value, Mapping):
-            return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
-        if isinstance(value, (list, tuple)):
-            return ("[",) + tuple(_frozen(v) for v in value)
-        hash(value)
-        return value
-    except TypeError:
-        return None
+def _frozen(value: Any) -> str:
+    """The identity of a shared value (an upgrade window): its JSON text, keys sorted."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _server_row(result: Mapping[str, Any]) -> dict:
@@ -203,6 +218,9 @@ def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = N
     ``model`` is the schema-2 report whose tables hold the texts the checks name by key (None: full texts).
     """
     by_id = {c.get("id"): c for c in server.get("checks") or () if isinstance(c, Mapping)}
+    if model is not None:
+        table = model.get("evidence") or []
+        by_id = {cid: {**c, "evidence": _at(table, c.get("evidence"))} for cid, c in by_id.items()}
     tech_ev = (by_id.get("licensing_technology") or {}).get("evidence") or {}
     cap_ev = (by_id.get("las_capable") or {}).get("evidence") or {}
     contact_ev = (by_id.get("las_contact") or {}).get("evidence") or {}
@@ -212,15 +230,13 @@ def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = N
     worst = min((c.get("status", UNKNOWN) for c in present), key=lambda s: _TONE_ORDER.get(s, 1), default=UNKNOWN)
     problems = [c for c in present if c.get("status") != PASS]
     fixes = [c["remediation"] for c in problems if c.get("remediation")]
-    messages: Mapping[str, Any] = {}
     if model is not None:
         remediations = model.get("remediations") or {}
         fixes = [remediations.get(f, f) for f in fixes]
-        messages = model.get("messages") or {}
-    if messages:
-        problems = [{**c, "message": messages.get(c.get("message"), c.get("message"))} for c in problems]
-        by_id = {**by_id, "licensing_technology": {**(by_id.get("licensing_technology") or {}), "message": messages.get(
-            (by_id.get("licensing_technology") or {}).get("message"))}}
+        messages = model.get("messages") or []
+        problems = [{**c, "message": _at(messages, c.get("message"))} for c in problems]
+        by_id = {**by_id, "licensing_technology": {**(by_id.get("licensing_technology") or {}), "message": _at(
+            messages, (by_id.get("licensing_technology") or {}).get("message"))}}
     return {
         "host": server.get("host"),
         "technology": technology,
@@ -431,7 +447,7 @@ def build_report(
         facts = row.pop("facts")
         row["checks"] = [shared.compact_check(c) for c in row["checks"]]
         row["todo"] = [shared.compact_todo(t) for t in row["todo"]]
-        derived = facts_from_checks(row["checks"], shared.windows.items)
+        derived = facts_from_checks(row["checks"], shared.windows.items, shared.evidence.items)
         extra = {k: v for k, v in facts.items() if k not in derived or derived[k] != v}
         if extra:  # what the checks' evidence does not say (never for a server evaluate_server judged)
             row["facts"] = extra
@@ -455,6 +471,7 @@ def build_report(
         "remediations": shared.remediations.items,
         "upload_hints": shared.hints.items,
         "upgrade_windows": shared.windows.items,
+        "evidence": shared.evidence.items,
         "fleet": fleet,
         "catalog": jsonable(notice),
         "servers": servers,
@@ -467,30 +484,42 @@ def build_report(
     }
 
 
-def _evidence_of(checks: Any, check_id: str) -> Mapping[str, Any]:
+def _at(table: Any, index: Any) -> Any:
+    """``table[index]`` of a shared list (messages, actions, evidence); a value that is no index is itself."""
+    if isinstance(index, int) and not isinstance(index, bool):
+        return table[index] if 0 <= index < len(table) else None
+    return index
+
+
+def _evidence_of(checks: Any, check_id: str, table: Any) -> Mapping[str, Any]:
     for check in checks or ():
         if check.get("id") == check_id:
             evidence = check.get("evidence")
+            evidence = _at(table, evidence)
             return evidence if isinstance(evidence, Mapping) else {}
     return {}
 
 
-def facts_from_checks(checks: Any, windows: Mapping[str, Any]) -> dict:
-    """The key fields one row of a report shows (``server_checks._facts``), read from the checks' evidence."""
-    telemetry = _evidence_of(checks, "telemetry_upload")
+def facts_from_checks(checks: Any, windows: Mapping[str, Any], evidence: Any = None) -> dict:
+    """The key fields one row of a report shows (``server_checks._facts``), read from the checks' evidence.
+
+    ``windows`` and ``evidence`` are the report's tables the checks name their window and evidence from.
+    """
+    table = evidence or []
+    telemetry = _evidence_of(checks, "telemetry_upload", table)
     attempt = telemetry.get("last_attempt") or {}
-    upgrade = _evidence_of(checks, "upgrade_window")
+    upgrade = _evidence_of(checks, "upgrade_window", table)
     window = upgrade.get("window")
     window = windows.get(window) if isinstance(window, str) else window
     window = window if isinstance(window, Mapping) else {}
-    pending = _evidence_of(checks, "pending_bundles")
-    lic = _evidence_of(checks, "licenses_expired")
+    pending = _evidence_of(checks, "pending_bundles", table)
+    lic = _evidence_of(checks, "licenses_expired", table)
     return {
         "version": upgrade.get("version"),
         "window_status": window.get("status"),
         "upgrade_deadline": window.get("deadline"),
         "latest_release": window.get("latest"),
-        "reporting_mode": _evidence_of(checks, "reporting_mode").get("reporting_mode"),
+        "reporting_mode": _evidence_of(checks, "reporting_mode", table).get("reporting_mode"),
         "last_attempt_status": attempt.get("status"),
         "last_attempt_time": attempt.get("time"),
         "last_attempt_code": attempt.get("code"),
@@ -505,13 +534,13 @@ def facts_from_checks(checks: Any, windows: Mapping[str, Any]) -> dict:
         "expired_lines": len(lic.get("expired") or ()),
         "inactive_lines": len(lic.get("inactive") or ()),
         "expiring_lines": len(lic.get("expiring") or ()),
-        "error": _evidence_of(checks, "reachable").get("error"),
+        "error": _evidence_of(checks, "reachable", table).get("error"),
     }
 
 
 def server_facts(model: Mapping[str, Any], server: Mapping[str, Any]) -> dict:
     """A server's facts: derived from its checks' evidence, then what the report stores beside it (``facts``)."""
-    facts = facts_from_checks(server.get("checks"), model.get("upgrade_windows") or {})
+    facts = facts_from_checks(server.get("checks"), model.get("upgrade_windows") or {}, model.get("evidence") or [])
     facts.update(server.get("facts") or {})
     return facts
 
@@ -549,7 +578,7 @@ def expand_week(model: Mapping[str, Any]) -> dict:
             order = item["order"]
             found = actions[order - 1] if isinstance(order, int) and 0 < order <= len(actions) else {}
             item = {"host": item.get("host"), **{k: found.get(k) for k in ("check", "severity", "deadline", "when")},
-                    "action": (model.get("actions") or {}).get(found.get("action"))}
+                    "action": _at(model.get("actions") or [], found.get("action"))}
         items.append({k: v for k, v in item.items() if k != "order"})
     week["items"] = items
     return week
@@ -557,18 +586,20 @@ def expand_week(model: Mapping[str, Any]) -> dict:
 
 def resolve_todo(model: Mapping[str, Any], server: Mapping[str, Any]) -> list[dict]:
     """A server's to-do list with each action's text (schema 2 keeps the texts in ``actions``)."""
-    actions = model.get("actions") or {}
-    return [{**item, "action": actions.get(item.get("action"))} for item in server.get("todo") or ()]
+    actions = model.get("actions") or []
+    return [{**item, "action": _at(actions, item.get("action"))} for item in server.get("todo") or ()]
 
 
 def resolve_check(model: Mapping[str, Any], check: Mapping[str, Any]) -> dict:
     """One check of a schema-2 report with its shared texts filled in: title, rule, message, remediation, window."""
     table = (model.get("checks") or {}).get(check.get("id")) or {}
     out = {**check, "title": table.get("title") or check.get("id"), "rule": table.get("rule"),
-           "message": (model.get("messages") or {}).get(check.get("message")),
-           "remediation": (model.get("remediations") or {}).get(check.get("remediation"))
-           if check.get("remediation") is not None else None}
+           "message": _at(model.get("messages") or [], check.get("message")),
+           "remediation": (model.get("remediations") or {}).get(check.get("remediation"))}
     evidence = check.get("evidence")
+    if isinstance(evidence, int):
+        evidence = _at(model.get("evidence") or [], evidence)
+        out["evidence"] = evidence
     if isinstance(evidence, Mapping):
         window, attempt = evidence.get("window"), evidence.get("last_attempt")
         if isinstance(window, str) or (isinstance(attempt, Mapping) and isinstance(attempt.get("hint"), str)):

@@ -238,8 +238,8 @@ def _context(shared: SharedModel) -> dict:
         "colours": TONE_COLOURS,
         "check_badges": CHECK_BADGES,
         "server_badges": SERVER_BADGES,
-        "messages": model.get("messages") or {},
-        "actions": model.get("actions") or {},
+        "messages": model.get("messages") or [],
+        "actions": model.get("actions") or [],
         "titles": {cid: entry.get("title") for cid, entry in (model.get("checks") or {}).items()},
         "week_items": expand_week(model),
         "reporting_yes": _badge("pass", "yes"),
@@ -315,7 +315,7 @@ _LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "c
 def _render_csv(shared: SharedModel) -> str:
     model = shared.source
     check_ids = list(model["meta"]["check_ids"])
-    messages, actions = model.get("messages") or {}, model.get("actions") or {}
+    messages, actions = model.get("messages") or [], model.get("actions") or []
     header = [*CSV_COLUMNS, *(f"check_{c}" for c in check_ids), "summary"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -326,7 +326,7 @@ def _render_csv(shared: SharedModel) -> str:
         server, facts, licensing = view["s"], view["f"], view["l"]
         checks = server["checks"]
         statuses = {c["id"]: c["status"] for c in checks}
-        summary = " | ".join(f"{c['id']}: {messages.get(c['message'])}" for c in checks if c["status"] in ("fail", "warn"))
+        summary = " | ".join(f"{c['id']}: {messages[c['message']]}" for c in checks if c["status"] in ("fail", "warn"))
         row = {
             "kind": "server", "host": server["host"], "hostname": server["hostname"], "status": server["status"],
             "reporting": server["reporting"], "fleet_status": fleet_status,
@@ -341,7 +341,7 @@ def _render_csv(shared: SharedModel) -> str:
     # One row per action of each server's to-do list (kind "todo"), in the list's order (issue 15 item 10).
     for server in model["servers"]:
         for item in server.get("todo") or ():
-            action = actions.get(item["action"])
+            action = actions[item["action"]]
             row = {"kind": "todo", "host": server["host"], "hostname": server["hostname"], "status": item["severity"],
                    "fleet_status": fleet_status, "todo_order": item["order"], "todo_action": action,
                    "todo_deadline": item["deadline"], "todo_when": item["when"]}
@@ -407,7 +407,7 @@ def _render_junit(shared: SharedModel) -> str:
     """One suite for the fleet (FAQ status, obsolete allocations, fleet-wide findings), one per server."""
     model = shared.source
     meta, fleet = model["meta"], model["fleet"]
-    messages, remediations = model.get("messages") or {}, model.get("remediations") or {}
+    messages, remediations = model.get("messages") or [], model.get("remediations") or {}
     rules = {cid: entry.get("rule") for cid, entry in (model.get("checks") or {}).items()}
     warn_fails = bool(meta.get("options", {}).get("junit_warn_as_failure"))
     stamp = clean_text(meta["generated_at"])[:19]
@@ -454,8 +454,8 @@ def _render_junit(shared: SharedModel) -> str:
         classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", clean_text(server["host"])) or "host")
         failures = skipped = 0
         for check in server["checks"]:
-            message = messages.get(check["message"]) or ""
-            fix = remediations.get(check.get("remediation")) if check.get("remediation") is not None else None
+            message = messages[check["message"]] if check.get("message") is not None else ""
+            fix = remediations.get(check.get("remediation"))
             detail = "\n".join(p for p in (message, f"Rule: {rules.get(check['id']) or ''}",
                                            f"Fix: {fix or ''}") if not p.endswith(": "))
             f, s = _junit_case(suite, f"{server['host']} :: {check['id']}", classname, check["status"],

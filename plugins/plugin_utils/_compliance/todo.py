@@ -22,7 +22,8 @@ checks: [{id, status, message, evidence, remediation}], facts}``.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 FAIL, WARN, UNKNOWN, PASS = "fail", "warn", "unknown", "pass"
 _SEVERITY_ORDER = {FAIL: 0, WARN: 1, UNKNOWN: 2}
