@@ -102,9 +102,27 @@ def md_escape(value: Any, *, newline: str = "<br>") -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    return _md_text(value if value.__class__ is str else str(value), newline)
+
+
+@functools.lru_cache(maxsize=65536)
+def _md_text(value: str, newline: str) -> str:
+    """:func:`md_escape` of one text, remembered: a report repeats its shared texts on many servers."""
     text = clean_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _NEWLINES.sub(newline, text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _clean_cached(value: str) -> str:
+    """:func:`clean_text` of one text, remembered (the shared messages of a large fleet)."""
+    return clean_text(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _html_text(value: str) -> Markup:
+    """One shared text cleaned and HTML-escaped, remembered: written on many servers, escaped once."""
+    return escape(clean_text(value))
 
 
 def csv_cell(value: Any) -> Any:
@@ -115,7 +133,7 @@ def csv_cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return value
-    text = clean_text(value)
+    text = _clean_cached(value) if value.__class__ is str else clean_text(value)
     return "'" + text if text.startswith(_CSV_TRIGGERS) else text
 
 
@@ -187,6 +205,22 @@ def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width
 # --------------------------------------------------------------------------- formats
 
 
+class _ReportEnvironment(Environment):
+    """The report's Jinja2 environment: ``s.host`` on a dict looks the key up first (the model is dicts).
+
+    Jinja2 tries an attribute before an item; for the model's dicts an item is what is meant, and the
+    attribute attempt was the largest single cost of rendering a large fleet.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if obj.__class__ is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 @functools.lru_cache(maxsize=2)
 def _environment(html: bool) -> Environment:
     """Jinja2 environment: autoescaped for HTML, plain for Markdown (which escapes with ``md``).
@@ -194,7 +228,7 @@ def _environment(html: bool) -> Environment:
     ``finalize`` cleans every value a template writes (:func:`clean_text`): text is cleaned as it is
     written, the model is never copied to clean it.
     """
-    env = Environment(
+    env = _ReportEnvironment(
         loader=FunctionLoader(lambda name: package_data.read_text(f"{TEMPLATES}/{name}")),
         autoescape=html,  # noqa: S701 - True for HTML; Markdown is not HTML and escapes every value with `md`
         undefined=StrictUndefined,
@@ -248,7 +282,22 @@ def _context(shared: SharedModel) -> dict:
 
 
 def _render_template(shared: SharedModel, name: str, html: bool) -> str:
-    return _environment(html).get_template(name).render(**_context(shared))
+    context = _context(shared)
+    if html:  # the shared texts, cleaned and escaped once each (not once per server that shows them)
+        context["messages"] = _Escaped(context["messages"])
+        context["actions"] = _Escaped(context["actions"])
+    return _environment(html).get_template(name).render(**context)
+
+
+class _Escaped:
+    """A shared list of texts (messages, actions) whose items come out cleaned and HTML-escaped."""
+
+    def __init__(self, texts: Any) -> None:
+        self._texts = texts
+
+    def __getitem__(self, index: Any) -> Any:
+        text = self._texts[index]
+        return _html_text(text) if text.__class__ is str else text
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -372,8 +421,8 @@ def _render_csv(shared: SharedModel) -> str:
 
 def _junit_case(suite: ET.Element, name: str, classname: str, status: str, message: str, detail: str,
                 warn_fails: bool) -> tuple[int, int]:
-    name, status = clean_text(name), clean_text(status)
-    message, detail = clean_text(message), clean_text(detail)
+    name, status = clean_text(name), _clean_cached(str(status))
+    message, detail = _clean_cached(str(message)), _clean_cached(str(detail))
     case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
     if status == "fail" or (status == "warn" and warn_fails):
         ET.SubElement(case, "failure", message=_truncate(message, 1000), type=status).text = detail
