@@ -162,7 +162,7 @@ class _Shared:
         evidence = check.get("evidence")
         if isinstance(evidence, Mapping):
             evidence = self._compact_evidence(evidence)
-            evidence = self.evidence.key(str(check_id), evidence, identity=(check_id, repr(evidence)))
+            evidence = self.evidence.key(str(check_id), evidence, identity=_frozen(evidence))
         message = check.get("message")
         out = {"id": check_id, "status": check.get("status", UNKNOWN),
                "message": None if message is None else self.messages.key(str(check_id), message), "evidence": evidence}
@@ -185,7 +185,7 @@ class _Shared:
 
 
 def _frozen(value: Any) -> str:
-    """The identity of a shared value (an upgrade window): its JSON text, keys sorted."""
+    """The identity of a shared value (evidence, an upgrade window): its JSON text, keys sorted."""
     return json.dumps(value, sort_keys=True, default=str)
 
 
