@@ -177,7 +177,8 @@ class _Shared:
             return evidence
         out = dict(evidence)
         if isinstance(window, Mapping):
-            out["window"] = self.windows.key(str(window.get("installed") or "unknown"), window, identity=_frozen(window))
+            name = str(window.get("installed") or "unknown")
+            out["window"] = self.windows.key(name, window, identity=_frozen(window))
         if isinstance(attempt, Mapping) and attempt.get("hint"):
             hint = str(attempt["hint"])
             out["last_attempt"] = {**attempt, "hint": self.hints.key(str(attempt.get("code") or "hint"), hint)}
@@ -306,7 +307,8 @@ def chart_bars(servers: Any, model: Mapping[str, Any] | None = None) -> list[dic
         facts = server_facts(model, server) if model is not None else server.get("facts") or {}
         days = facts.get("days_since_success")
         days = max(days, 0) if isinstance(days, int) and not isinstance(days, bool) else None
-        telemetry = next((c for c in server.get("checks") or () if c.get("id") == "telemetry_upload"), {})
+        telemetry: Mapping[str, Any] = next(
+            (c for c in server.get("checks") or () if c.get("id") == "telemetry_upload"), {})
         bars.append({"host": server.get("host"), "days": days, "status": telemetry.get("status", UNKNOWN),
                      "never": days is None, "label": "never" if days is None else f"{days} d"})
     return bars
@@ -397,7 +399,8 @@ def build_report(
     remediation texts in ``remediations``, uploader hints in ``upload_hints``, upgrade windows in
     ``upgrade_windows``; a server's checks name them by key (:func:`resolve_check` fills them in). Views that
     only restate the checks (the status matrix, the chart's bars, the licensing rows) are derived when
-    rendering (:func:`chart_bars`, :func:`licensing_row`). The model is built once and not copied again. ``verdict`` (todo.verdict) leads every format and agrees with the servers; each server
+    rendering (:func:`chart_bars`, :func:`licensing_row`). The model is built once and not copied again.
+    ``verdict`` (todo.verdict) leads every format and agrees with the servers; each server
     carries its ``todo`` (todo.server_todo) and ``todo_week`` is the fleet's week (todo.fleet_week).
     """
     if not isinstance(fleet_eval, Mapping) or "status" not in fleet_eval:
@@ -610,3 +613,21 @@ def resolve_check(model: Mapping[str, Any], check: Mapping[str, Any]) -> dict:
                 evidence["last_attempt"] = {**attempt, "hint": (model.get("upload_hints") or {}).get(attempt["hint"])}
             out["evidence"] = evidence
     return out
+
+
+def expand_report(model: Mapping[str, Any]) -> dict:
+    """A schema-2 report with every shared text and derived view filled in, for a reader that wants each server whole.
+
+    Each server gets its checks resolved (:func:`resolve_check`: title, rule, message, remediation text,
+    evidence with its window and hint), its ``facts`` (:func:`server_facts`), its to-do actions with their
+    text and its ``licensing`` row; the chart gets its ``bars``, ``todo_week`` its action texts and
+    ``licensing`` its per-server rows. A copy: the report itself is not changed.
+    """
+    servers = []
+    for server in model.get("servers") or ():
+        servers.append({**server, "facts": server_facts(model, server),
+                        "checks": [resolve_check(model, c) for c in server.get("checks") or ()],
+                        "todo": resolve_todo(model, server), "licensing": licensing_row(server, model)})
+    chart = {**(model.get("chart") or {}), "bars": chart_bars(model.get("servers") or (), model)}
+    licensing = {**(model.get("licensing") or {}), "servers": [s["licensing"] for s in servers]}
+    return {**model, "servers": servers, "chart": chart, "todo_week": expand_week(model), "licensing": licensing}

@@ -230,7 +230,7 @@ def _environment(html: bool) -> Environment:
     """
     env = _ReportEnvironment(
         loader=FunctionLoader(lambda name: package_data.read_text(f"{TEMPLATES}/{name}")),
-        autoescape=html,  # noqa: S701 - True for HTML; Markdown is not HTML and escapes every value with `md`
+        autoescape=html,  # True for HTML; Markdown is not HTML and escapes every value with `md`
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -559,7 +559,8 @@ class SharedModel:
     @property
     def chart(self) -> dict:
         if self._chart is None:
-            self._chart = chart_layout({**self.source["chart"], "bars": chart_bars(self.source["servers"], self.source)})
+            bars = chart_bars(self.source["servers"], self.source)
+            self._chart = chart_layout({**self.source["chart"], "bars": bars})
         return self._chart
 
 

@@ -38,7 +38,8 @@ def _formats(formats: Iterable[str]) -> list[str]:
 
 
 def write_reports(model: dict, out_dir: str | os.PathLike[str], formats: Iterable[str], *,
-                  basename: str = DEFAULT_BASENAME, mode: int = 0o644, json_indent: int | None = None) -> dict[str, str]:
+                  basename: str = DEFAULT_BASENAME, mode: int = 0o644,
+                  json_indent: int | None = None) -> dict[str, str]:
     """Render ``model`` in each of ``formats`` and write ``<out_dir>/<basename>.<ext>``; return ``{fmt: path}``.
 
     Every format is rendered (from the one model, never copied) before anything is written, so a
