@@ -516,3 +516,21 @@ def test_unwritable_directory_is_a_ctxlic_error(tmp_path, model):
     blocker.write_text("x")
     with pytest.raises(CtxlicError, match="report directory"):
         write_reports(model, blocker / "sub", ["json"])
+
+
+def test_json_report_follows_the_documented_schema(model, outputs):
+    """docs/report_schema.json describes the JSON report (schema version 2) that consumers read."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_path = Path(__file__).resolve().parents[4] / "docs" / "report_schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    loaded = json.loads(outputs["json"])
+    jsonschema.validate(loaded, schema)
+    assert schema["properties"]["schema_version"]["const"] == loaded["schema_version"]
+    # Every reference resolves: indexes into the shared lists, keys of the shared tables.
+    for server in loaded["servers"]:
+        for check in server["checks"]:
+            assert 0 <= check["message"] < len(loaded["messages"]) and 0 <= check["evidence"] < len(loaded["evidence"])
+            assert check["id"] in loaded["checks"]
+            assert check.get("remediation") is None or check["remediation"] in loaded["remediations"]
+        assert all(0 <= t["action"] < len(loaded["actions"]) for t in server["todo"])
