@@ -45,6 +45,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.erro
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import (
     chart_bars,
     expand_week,
+    gc_paused,
     jsonable,
     licensing_row,
     server_facts,
@@ -586,9 +587,10 @@ def _check_indent(json_indent: Any) -> int | None:
 
 
 def _render_one(shared: SharedModel, fmt: str, json_indent: int | None) -> str:
-    if fmt == "json":
-        return _render_json(shared.source, json_indent)
-    return _RENDERERS[fmt](shared)
+    with gc_paused():
+        if fmt == "json":
+            return _render_json(shared.source, json_indent)
+        return _RENDERERS[fmt](shared)
 
 
 def render(model: dict | SharedModel, fmt: str, *, json_indent: int | None = None) -> str:

@@ -534,3 +534,24 @@ def test_json_report_follows_the_documented_schema(model, outputs):
             assert check["id"] in loaded["checks"]
             assert check.get("remediation") is None or check["remediation"] in loaded["remediations"]
         assert all(0 <= t["action"] < len(loaded["actions"]) for t in server["todo"])
+
+
+def test_rendering_pauses_the_garbage_collector_and_restores_it(model, monkeypatch):
+    """The collector would walk the whole model again and again while a large report is written (issue 18)."""
+    import gc
+
+    seen = []
+    real = report_render._render_csv
+
+    def spy(shared):
+        seen.append(gc.isenabled())
+        return real(shared)
+
+    monkeypatch.setitem(report_render._RENDERERS, "csv", spy)
+    assert gc.isenabled()
+    render(model, "csv")
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setitem(report_render._RENDERERS, "csv", lambda shared: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        render(model, "csv")
+    assert gc.isenabled()
