@@ -299,15 +299,17 @@ def _chart(servers: list[dict], threshold: int) -> dict:
     return {"threshold_days": threshold, "max_days": max(known) if known else None}
 
 
-def chart_bars(servers: Any, model: Mapping[str, Any] | None = None) -> list[dict]:
+def chart_bars(servers: Any, model: Mapping[str, Any] | None = None, facts: list | None = None) -> list[dict]:
     """One bar per server, in report order: days since the last successful upload, or ``never`` (issue 15 item 5).
 
-    ``model``: the schema-2 report the servers belong to (their facts are derived, :func:`server_facts`).
+    ``model``: the schema-2 report the servers belong to (their facts are derived, :func:`server_facts`), or
+    ``facts``: each server's facts, derived already.
     """
     bars = []
-    for server in servers:
-        facts = server_facts(model, server) if model is not None else server.get("facts") or {}
-        days = facts.get("days_since_success")
+    for index, server in enumerate(servers):
+        known = facts[index] if facts is not None else server_facts(model, server) if model is not None else (
+            server.get("facts") or {})
+        days = known.get("days_since_success")
         days = max(days, 0) if isinstance(days, int) and not isinstance(days, bool) else None
         telemetry: Mapping[str, Any] = next(
             (c for c in server.get("checks") or () if c.get("id") == "telemetry_upload"), {})

@@ -287,6 +287,8 @@ def _render_template(shared: SharedModel, name: str, html: bool) -> str:
     if html:  # the shared texts, cleaned and escaped once each (not once per server that shows them)
         context["messages"] = _Escaped(context["messages"])
         context["actions"] = _Escaped(context["actions"])
+        context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
+                             for cid, title in context["titles"].items()}
     return _environment(html).get_template(name).render(**context)
 
 
@@ -560,7 +562,7 @@ class SharedModel:
     @property
     def chart(self) -> dict:
         if self._chart is None:
-            bars = chart_bars(self.source["servers"], self.source)
+            bars = chart_bars(self.source["servers"], facts=[view["f"] for view in self.views])
             self._chart = chart_layout({**self.source["chart"], "bars": bars})
         return self._chart
 
