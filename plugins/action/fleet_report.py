@@ -45,7 +45,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     expand_week,
     resolve_todo,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import FORMATS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
+    FORMATS,
+    check_json_indent,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.report_writer import (
     DEFAULT_BASENAME,
     write_reports,
@@ -92,6 +95,7 @@ class ActionModule(CtxlicAction):
     def run_module(self, args: dict, task_vars: dict) -> dict:
         check = self.check_mode
         inputs.check_max_upload_age(args["max_upload_age_days"])
+        check_json_indent(args["json_indent"])  # before anything is recorded or written
         fleet_gathers.check_mode_options(args["mode"], args["history"], args["gather_max_age_hours"])
         target = resolve_target(args["history_db"], password=args["history_db_password"],
                                 path_rule=self.controller_path)

@@ -580,7 +580,8 @@ def _check_format(fmt: Any) -> None:
         raise InputError(f"report format {fmt!r} is not supported; use one of {', '.join(FORMATS)}.")
 
 
-def _check_indent(json_indent: Any) -> int | None:
+def check_json_indent(json_indent: Any) -> int | None:
+    """``json_indent`` as the JSON renderer takes it (None: compact); a clear error for anything else."""
     if json_indent is None or json_indent is False:
         return None
     if isinstance(json_indent, bool) or not isinstance(json_indent, int) or not 0 <= json_indent <= 8:
@@ -603,7 +604,7 @@ def render(model: dict | SharedModel, fmt: str, *, json_indent: int | None = Non
     formats derive from the model is derived once.
     """
     _check_format(fmt)
-    indent = _check_indent(json_indent)
+    indent = check_json_indent(json_indent)
     shared = model if isinstance(model, SharedModel) else SharedModel(model)
     return _render_one(shared, fmt, indent)
 
@@ -613,6 +614,6 @@ def render_all(model: dict | SharedModel, formats: Iterable[str], *, json_indent
     wanted = list(formats)
     for fmt in wanted:
         _check_format(fmt)
-    indent = _check_indent(json_indent)
+    indent = check_json_indent(json_indent)
     shared = model if isinstance(model, SharedModel) else SharedModel(model)
     return {fmt: _render_one(shared, fmt, indent) for fmt in wanted}
