@@ -44,8 +44,15 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evide
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.history_db import resolve_target
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import report_clock as lab_report_clock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.collection_meta import collection_version
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import FORMATS
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import (
+    build_report,
+    expand_week,
+    resolve_todo,
+)
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
+    FORMATS,
+    check_json_indent,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.report_writer import (
     DEFAULT_BASENAME,
     write_reports,
@@ -91,12 +98,14 @@ class ActionModule(CtxlicAction):
         "catalog_url": {"type": "str"},
         "catalog_cache": {"type": "path", "default": catalog_store.DEFAULT_CACHE_PATH},
         "junit_warn_as_failure": {"type": "bool", "default": False},
+        "json_indent": {"type": "int", "default": 0},
         "fail_on": {"type": "str", "default": "never", "choices": list(inputs.FAIL_ON_CHOICES)},
     }
 
     def run_module(self, args: dict, task_vars: dict) -> dict:
         check = self.check_mode
         inputs.check_max_upload_age(args["max_upload_age_days"])
+        check_json_indent(args["json_indent"])  # before anything is recorded or written
         fleet_gathers.check_mode_options(args["mode"], args["history"], args["gather_max_age_hours"])
         fleet_gathers.check_expected_hosts(args["expected_hosts"], args["mode"], args["allocations_csv"])
         target = resolve_target(args["history_db"], password=args["history_db_password"],
@@ -157,7 +166,7 @@ class ActionModule(CtxlicAction):
         reports: dict[str, str] = {}
         if not check and args["formats"]:
             reports = write_reports(model, args["output_dir"], args["formats"],
-                                    basename=args["basename"])
+                                    basename=args["basename"], json_indent=args["json_indent"])
 
         result: dict[str, Any] = {
             "changed": bool(reports) or recorded > 0,
@@ -173,8 +182,8 @@ class ActionModule(CtxlicAction):
             "as_of": model["meta"]["as_of"],
             "clock": clock_note,
             "verdict": model["verdict"],
-            "todo": {server["host"]: server["todo"] for server in model["servers"]},
-            "todo_week": model["todo_week"],
+            "todo": {server["host"]: resolve_todo(model, server) for server in model["servers"]},
+            "todo_week": expand_week(model),
             "collection_version": model["meta"]["collection_version"],
         }
         if gathers is not None:

@@ -198,6 +198,13 @@ options:
     description: In the JUnit report, count warnings as failures as well.
     type: bool
     default: false
+  json_indent:
+    description:
+      - Spaces per level in the JSON report. V(0) (the default) writes compact JSON, several times faster
+        to write and smaller; a number from 1 to 8 writes an indented file for people to read.
+      - The content is the same either way (schema version 2, see C(docs/report_schema.json)).
+    type: int
+    default: 0
   fail_on:
     description:
       - When the task fails, after the reports are written.

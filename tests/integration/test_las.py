@@ -26,6 +26,7 @@ import pytest
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 
 from .conftest import COLLECTIONS, Fleet
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import expand_report
 
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)  # three lab days before 2026-12-02
@@ -94,7 +95,7 @@ def las_fleet_fixture(tmp_path_factory):
         env={"HOME": str(root / "home")},
     )
     assert "Traceback" not in result.stdout + result.stderr
-    model = json.loads((out / "compliance_report.json").read_text(encoding="utf-8"))
+    model = expand_report(json.loads((out / "compliance_report.json").read_text(encoding="utf-8")))
     return fleet, result, model, out
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import EvidenceHistory
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.layout import DEFAULT_INSTALL_DIR
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import expand_report
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPO / "playbooks" / "fleet_report.yml"
@@ -66,7 +67,7 @@ def test_after_lab_advance_91_days_the_report_judges_by_the_lab_clock(make_fleet
     assert fleet.advance(91)["ls-fw"] == ["failure"] * 91
     _result, second = report(fleet, tmp_path, "r2")
     assert second["as_of"] == iso(start + timedelta(days=91)), "the lab's time, without any extra option"
-    model = json.loads(Path(second["reports"]["json"]).read_text(encoding="utf-8"))
+    model = expand_report(json.loads(Path(second["reports"]["json"]).read_text(encoding="utf-8")))
     ok, fw = server(model, "ls-ok"), server(model, "ls-fw")
     # The lab uploads five minutes after its start, then daily (docs/lab.md, Upload schedule): the last success is
     # the 91st attempt, 23 h 55 min before the report's time (usually the day before, by the calendar).
@@ -83,7 +84,7 @@ def test_after_lab_advance_91_days_the_report_judges_by_the_lab_clock(make_fleet
     # On any backend, a time after the report's clock is a finding, never a compliant day count: judge
     # the same lab as of its start day (as a controller whose clock is behind would).
     _result, behind = report(fleet, tmp_path, "r3", ctxlic_telemetry_as_of=start.date().isoformat())
-    model = json.loads(Path(behind["reports"]["json"]).read_text(encoding="utf-8"))
+    model = expand_report(json.loads(Path(behind["reports"]["json"]).read_text(encoding="utf-8")))
     ok = server(model, "ls-ok")
     check = telemetry(ok)
     # Only the success the history holds from before the advance counts (1 day); the newer one is a finding.
@@ -109,7 +110,7 @@ def test_year_9999_and_2100_uploads_are_findings_and_never_poison_the_history(ma
     for name in ("r1", "r2"):  # the second run used to crash on the row the first one stored
         result, res = report(fleet, tmp_path, name)
         assert result.rc == 0 and not res.get("failed"), res.get("msg")
-        model = json.loads(Path(res["reports"]["json"]).read_text(encoding="utf-8"))
+        model = expand_report(json.loads(Path(res["reports"]["json"]).read_text(encoding="utf-8")))
         bad = server(model, "ls-9999")
         assert bad["reporting"] is False and telemetry(bad)["status"] == "fail"
         assert "9999-12-31" in telemetry(bad)["message"] and "future" in telemetry(bad)["message"]
@@ -162,7 +163,7 @@ def test_every_allocation_row_is_accounted_for_in_the_report_files(make_fleet, t
                                                                  (8, "missing_host")}
 
     out = tmp_path / "r"
-    model = json.loads((out / "compliance_report.json").read_text(encoding="utf-8"))
+    model = expand_report(json.loads((out / "compliance_report.json").read_text(encoding="utf-8")))
     assert model["input_rows"]["rows"] == 8
     assert any("Ls-Case" in n and "only when letter case is ignored" in n for n in model["evidence_notes"])
     html = (out / "compliance_report.html").read_text(encoding="utf-8")
@@ -209,7 +210,7 @@ def test_a_recorded_manual_upload_counts_and_is_shown_as_operator_attested(make_
 
     _result, after = report(fleet, tmp_path, "r1")
     assert after["fleet"]["status"] == "Compliant"
-    model = json.loads(Path(after["reports"]["json"]).read_text(encoding="utf-8"))
+    model = expand_report(json.loads(Path(after["reports"]["json"]).read_text(encoding="utf-8")))
     air = server(model, "ls-air")
     assert air["facts"]["last_success_source"] == "manual upload (operator-attested)"
     assert air["facts"]["days_since_success"] == 1

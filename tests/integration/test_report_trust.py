@@ -31,6 +31,7 @@ import xunitparser
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 
 from .conftest import COLLECTIONS, REPO, ansible_env, build_and_install_collection, run_playbook
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import expand_report
 
 GALAXY_VERSION = re.search(r"^version:\s*(\S+)", (REPO / "galaxy.yml").read_text(), re.MULTILINE).group(1)
 REPORT_TASK = "ctxlic.license_server.telemetry : Write the fleet compliance report"
@@ -64,7 +65,7 @@ def default_lab(tmp_path_factory):
 
 def test_default_lab_leads_with_a_verdict_that_matches_the_servers(default_lab):
     _tmp, _inventory, result, reports = default_lab
-    model = json.loads(reports[".json"])
+    model = expand_report(json.loads(reports[".json"]))
     assert [s["status"] for s in model["servers"]] == ["non_compliant"] * 3
     headline = "Action required: 3 of 3 servers non-compliant"
     assert next(iter(json.loads(reports[".json"]))) == "verdict"
@@ -97,7 +98,7 @@ def test_default_lab_leads_with_a_verdict_that_matches_the_servers(default_lab):
 
 def test_default_lab_gives_every_server_its_to_do_list(default_lab):
     _tmp, _inventory, result, reports = default_lab
-    model = json.loads(reports[".json"])
+    model = expand_report(json.loads(reports[".json"]))
     for server in model["servers"]:
         first = server["todo"][0]
         assert first["check"] == "upgrade_window" and first["when"].startswith("overdue since ")
@@ -119,7 +120,7 @@ def test_default_lab_gives_every_server_its_to_do_list(default_lab):
 
 def test_default_lab_metadata_and_junit_consumers(default_lab):
     _tmp, _inventory, _result, reports = default_lab
-    model = json.loads(reports[".json"])
+    model = expand_report(json.loads(reports[".json"]))
     assert model["meta"]["collection_version"] == GALAXY_VERSION
     xml = reports[".xml"]
     _suite, parsed = xunitparser.parse(io.StringIO(xml))  # raised AssertionError on repeated fleet properties
@@ -134,7 +135,7 @@ def test_default_lab_metadata_and_junit_consumers(default_lab):
 def test_report_text_names_documents_by_title(default_lab):
     _tmp, _inventory, _result, reports = default_lab
     text = lxml.html.fromstring(reports[".html"]).text_content()
-    model = json.loads(reports[".json"])
+    model = expand_report(json.loads(reports[".json"]))
     for needle in ("seed", "FAQ 000", "(000", "(001", "(002", "playbooks/upgrade.yml", "..", "`"):
         assert needle not in text, needle
     assert "Citrix License Telemetry FAQ (CTX477614)" in text
@@ -174,7 +175,7 @@ def test_wrong_fix_texts_and_never_uploaded_through_the_playbook(make_fleet, tmp
                                    "ctxlic_telemetry_history_db": str(tmp_path / "evidence.sqlite")},
                        env={"HOME": str(tmp_path / "home")})
     assert result.rc == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    model = json.loads((out / "compliance_report.json").read_text(encoding="utf-8"))
+    model = expand_report(json.loads((out / "compliance_report.json").read_text(encoding="utf-8")))
     servers = {s["host"]: s for s in model["servers"]}
 
     def check(host, check_id):
@@ -215,7 +216,7 @@ def test_collection_version_from_the_installed_tarball(tmp_path):
     play.write_text("- ansible.builtin.import_playbook: ctxlic.license_server.fleet_report\n")
     result = run_playbook(play, inventory, extra_vars={"ctxlic_telemetry_report_dir": str(reports)}, env=env)
     assert result.rc == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    model = json.loads((reports / "compliance_report.json").read_text(encoding="utf-8"))
+    model = expand_report(json.loads((reports / "compliance_report.json").read_text(encoding="utf-8")))
     assert model["meta"]["collection_version"] == GALAXY_VERSION
     xml = (reports / "compliance_report.xml").read_text(encoding="utf-8")
     assert f'name="collection_version" value="{GALAXY_VERSION}"' in xml

@@ -46,6 +46,7 @@ from .conftest import (
 )
 from .shared_runs import attach_fleet, once_per_session, result_data, result_from
 from clock import NOW
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import expand_report
 
 REPO = Path(__file__).resolve().parents[2]
 UPLOAD_XML = INSTALL + r"\LS\resource\cache\upload_compliance_result.xml"
@@ -241,7 +242,7 @@ def _strings(value) -> list[str]:
 
 def test_json_report_is_lossless(hostile):
     _fleet, result, _out, _xml = hostile
-    data = json.loads(_report_paths(result)["json"].read_text(encoding="utf-8"))
+    data = expand_report(json.loads(_report_paths(result)["json"].read_text(encoding="utf-8")))
     assert {HOST_IMG, HOST_FORMULA} <= {server["host"] for server in data["servers"]}
     [ls03] = [server for server in data["servers"] if server["host"] == "ls03"]
     assert ls03["hostname"] == LS_SCRIPT and ls03["facts"]["last_attempt_message"] == HOSTILE_MSG

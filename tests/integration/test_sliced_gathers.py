@@ -27,6 +27,7 @@ from postgres_for_tests import fresh_schema
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evidence_history import EvidenceHistory
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
 from .conftest import BIN, COLLECTIONS, REPO
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import expand_report
 
 ansible_runner = pytest.importorskip("ansible_runner")
 
@@ -176,8 +177,8 @@ def test_four_slices_and_a_report_equal_one_unsliced_run(make_fleet, tmp_path, b
     assert len(EvidenceHistory(history_db).gathers()) == len(HOSTS)  # one row per server, none lost or doubled
     assert sorted(p.name for p in (tmp_path / "sliced").iterdir()) == sorted(Path(p).name for p in
                                                                              expected["reports"].values())
-    sliced_json = json.loads(Path(result["reports"]["json"]).read_text(encoding="utf-8"))
-    unsliced_json = json.loads(Path(expected["reports"]["json"]).read_text(encoding="utf-8"))
+    sliced_json = expand_report(json.loads(Path(result["reports"]["json"]).read_text(encoding="utf-8")))
+    unsliced_json = expand_report(json.loads(Path(expected["reports"]["json"]).read_text(encoding="utf-8")))
     assert sliced_json["servers"] == unsliced_json["servers"]
     if backend == "postgresql":
         password = history_db.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]

@@ -27,6 +27,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.host_
 
 from .conftest import INSTALL, UL_USAGE, USAGE, sha256, tree
 from clock import TODAY
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import expand_report
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -347,7 +348,7 @@ def test_fleet_report_playbook_on_the_demo_fleet_lists_every_host(make_fleet, tm
     assert unreachable["status"] == "unknown" and unreachable["usable"] is False
     assert report["fleet"]["counts"]["unreachable"] == 1
 
-    model = json.loads(Path(report["reports"]["json"]).read_text(encoding="utf-8"))
+    model = expand_report(json.loads(Path(report["reports"]["json"]).read_text(encoding="utf-8")))
     assert {s["host"] for s in model["servers"]} == hosts
     rows = list(csv.DictReader(io.StringIO(Path(report["reports"]["csv"]).read_text(encoding="utf-8"))))
     assert {r["host"] for r in rows if r["kind"] == "server"} == hosts
@@ -393,7 +394,7 @@ def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path
     assert next(iter(picked.values()))["ansible_facts"]["ctxlic_telemetry_bundle_hosts"] == ["ls-manual"]
     assert len(bundled["ls-manual"]["deleted"]) == 4
     assert server_zips(fleet, "ls-manual") == {}
-    model = json.loads((out / "compliance_report.json").read_text(encoding="utf-8"))
+    model = expand_report(json.loads((out / "compliance_report.json").read_text(encoding="utf-8")))
     manual = next(s for s in model["servers"] if s["host"] == "ls-manual")
     assert manual["facts"]["pending_count"] == 0, "the report shows the server after the cleanup"
     assert model["fleet"]["status"] == "Compliant"
@@ -432,7 +433,7 @@ def test_evidence_history_keeps_the_last_success_across_failed_attempts(make_fle
     assert fw["reporting"] is True and telemetry["status"] == "warn"
     assert "evidence history" in telemetry["message"] and "6 days ago" in telemetry["message"]
     assert second["fleet"]["status"] == "Compliant"
-    model = json.loads(Path(second["reports"]["json"]).read_text(encoding="utf-8"))
+    model = expand_report(json.loads(Path(second["reports"]["json"]).read_text(encoding="utf-8")))
     facts = next(s for s in model["servers"] if s["host"] == "ls-fw")["facts"]
     assert facts["last_attempt_status"] == "failure" and facts["last_success_source"] == "evidence history"
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.fleet import HostSpec
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import expand_report
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,7 +49,7 @@ def test_fleet_report_names_the_servers_whose_window_could_not_be_proven(make_fl
     assert result.rc == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "Traceback" not in result.stdout + result.stderr
 
-    model = json.loads((out / "compliance_report.json").read_text(encoding="utf-8"))
+    model = expand_report(json.loads((out / "compliance_report.json").read_text(encoding="utf-8")))
     servers = {s["host"]: s for s in model["servers"]}
 
     newest = check(servers["ls-newest"], "upgrade_window")

@@ -12,10 +12,15 @@ the checks (``server_checks.py``, ``fleet.py``).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, Mapping
+import contextlib
+import gc
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.rules import (
     CHECK_IDS,
+    CHECK_RULES,
     CHECK_TITLES,
     COMPLIANT,
     FAIL,
@@ -42,7 +47,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     verdict,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The lookup tables below are keyed by object: a status comes from a result mapping and may be anything (what
 # is not a known status gets the default of each .get()).
@@ -85,13 +90,112 @@ def _server_sort_key(server: Mapping[str, Any]) -> tuple[int, str, str]:
     return SERVER_STATUS_ORDER.get(server.get("status"), 1), host.casefold(), host
 
 
+class _Table:
+    """A table of shared values by key (remediation texts, upload hints, upgrade windows): each value once.
+
+    ``key`` is the readable name a value prefers (the REMEDIATION name, the uploader code, the installed
+    version); a different value under a name already taken gets ``name~2``, ``name~3``...
+    """
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+        self._keys: dict[Any, str] = {}
+        self._count: dict[str, int] = {}
+
+    def key(self, name: str, value: Any, identity: Any = None) -> str:
+        identity = value if identity is None else identity
+        known = self._keys.get(identity)
+        if known is not None:
+            return known
+        number = self._count.get(name, 0) + 1
+        key = name if number == 1 else f"{name}~{number}"
+        while key in self.items:  # a name that itself looks like "name~N"
+            number += 1
+            key = f"{name}~{number}"
+        self._count[name] = number
+        self.items[key] = value
+        self._keys[identity] = key
+        return key
+
+
+_REMEDIATION_NAMES = {text: name for name, text in REMEDIATION.items()}
+
+
+class _List:
+    """A list of shared values: each distinct value once, named by its position (messages, actions, evidence)."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self._index: dict[Any, int] = {}
+
+    def key(self, name: str, value: Any, identity: Any = None) -> int:
+        identity = value if identity is None else identity
+        index = self._index.get(identity)
+        if index is None:
+            index = self._index[identity] = len(self.items)
+            self.items.append(value)
+        return index
+
+
+class _Shared:
+    """The shared tables of one report: every server's checks point into them instead of repeating them."""
+
+    def __init__(self) -> None:
+        self.remediations = _Table()
+        self.hints = _Table()
+        self.windows = _Table()
+        self.messages = _List()
+        self.actions = _List()
+        self.evidence = _List()
+
+    def compact_todo(self, item: Mapping[str, Any]) -> dict:
+        """One to-do action with its text in ``actions`` (many servers get the same action)."""
+        action = item.get("action")
+        return {**item, "action": None if action is None else self.actions.key(str(item.get("check")), action)}
+
+    def compact_check(self, check: Mapping[str, Any]) -> dict:
+        """One check of one server: id, status, message, evidence, remediation key (title and rule: ``checks``)."""
+        check_id = check.get("id")
+        fix = check.get("remediation")
+        remediation = None
+        if fix is not None:
+            text = str(fix)
+            remediation = self.remediations.key(_REMEDIATION_NAMES.get(text) or str(check_id), text)
+        evidence = check.get("evidence")
+        if isinstance(evidence, Mapping):
+            evidence = self._compact_evidence(evidence)
+            evidence = self.evidence.key(str(check_id), evidence, identity=_frozen(evidence))
+        message = check.get("message")
+        out = {"id": check_id, "status": check.get("status", UNKNOWN),
+               "message": None if message is None else self.messages.key(str(check_id), message), "evidence": evidence}
+        if remediation is not None:  # absent: the check gives no remediation
+            out["remediation"] = remediation
+        return out
+
+    def _compact_evidence(self, evidence: Mapping[str, Any]) -> Mapping[str, Any]:
+        window = evidence.get("window")
+        attempt = evidence.get("last_attempt")
+        if not isinstance(window, Mapping) and not (isinstance(attempt, Mapping) and attempt.get("hint")):
+            return evidence
+        out = dict(evidence)
+        if isinstance(window, Mapping):
+            name = str(window.get("installed") or "unknown")
+            out["window"] = self.windows.key(name, window, identity=_frozen(window))
+        if isinstance(attempt, Mapping) and attempt.get("hint"):
+            hint = str(attempt["hint"])
+            out["last_attempt"] = {**attempt, "hint": self.hints.key(str(attempt.get("code") or "hint"), hint)}
+        return out
+
+
+def _frozen(value: Any) -> str:
+    """The identity of a shared value (evidence, an upgrade window): its JSON text, keys sorted."""
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def _server_row(result: Mapping[str, Any]) -> dict:
-    checks = [dict(c) for c in result.get("checks", []) if isinstance(c, Mapping)]
-    for check in checks:
-        check["status_label"] = CHECK_STATUS_LABELS.get(check.get("status"), "UNKNOWN")
-    by_status = {s: [c["id"] for c in checks if c.get("status") == s] for s in (FAIL, WARN, UNKNOWN)}
+    """A server as the to-do list reads it: the checks as evaluated (full texts), the facts and the status."""
+    checks = [c for c in result.get("checks", []) if isinstance(c, Mapping)]
     status = result.get("status", SERVER_UNKNOWN)
-    telemetry = next((c for c in checks if c.get("id") == "telemetry_upload"), {})
     return {
         "host": result.get("host"),
         "hostname": result.get("hostname"),
@@ -100,13 +204,9 @@ def _server_row(result: Mapping[str, Any]) -> dict:
         "tone": SERVER_STATUS_TONES.get(status, UNKNOWN),
         "reporting": bool(result.get("reporting")),
         "usable": bool(result.get("usable", True)),
-        "telemetry_status": telemetry.get("status", UNKNOWN),
         "facts": dict(result.get("facts") or {}),
         "checks": checks,
-        "failed_checks": by_status[FAIL],
-        "warned_checks": by_status[WARN],
-        "unknown_checks": by_status[UNKNOWN],
-        "licensing": _licensing_row(checks),
+        "warned_checks": [c.get("id") for c in checks if c.get("status") == WARN],  # todo.verdict reads it
     }
 
 
@@ -114,9 +214,16 @@ _LAS_CHECKS = ("las_capable", "licensing_technology", "las_contact")
 _TONE_ORDER = {FAIL: 0, UNKNOWN: 1, WARN: 2, PASS: 3}
 
 
-def _licensing_row(checks: list[dict]) -> dict:
-    """One server's licensing technology view, from its three LAS checks (server_checks.py / las.py)."""
-    by_id = {c.get("id"): c for c in checks}
+def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = None) -> dict:
+    """One server's licensing technology view, from its three LAS checks (server_checks.py / las.py).
+
+    Not stored in the report (it restates the checks' evidence): renderers and the fleet view derive it.
+    ``model`` is the schema-2 report whose tables hold the texts the checks name by key (None: full texts).
+    """
+    by_id = {c.get("id"): c for c in server.get("checks") or () if isinstance(c, Mapping)}
+    if model is not None:
+        table = model.get("evidence") or []
+        by_id = {cid: {**c, "evidence": _at(table, c.get("evidence"))} for cid, c in by_id.items()}
     tech_ev = (by_id.get("licensing_technology") or {}).get("evidence") or {}
     cap_ev = (by_id.get("las_capable") or {}).get("evidence") or {}
     contact_ev = (by_id.get("las_contact") or {}).get("evidence") or {}
@@ -125,7 +232,16 @@ def _licensing_row(checks: list[dict]) -> dict:
     present = [by_id[c] for c in _LAS_CHECKS if c in by_id]
     worst = min((c.get("status", UNKNOWN) for c in present), key=lambda s: _TONE_ORDER.get(s, 1), default=UNKNOWN)
     problems = [c for c in present if c.get("status") != PASS]
+    fixes = [c["remediation"] for c in problems if c.get("remediation")]
+    if model is not None:
+        remediations = model.get("remediations") or {}
+        fixes = [remediations.get(f, f) for f in fixes]
+        messages = model.get("messages") or []
+        problems = [{**c, "message": _at(messages, c.get("message"))} for c in problems]
+        by_id = {**by_id, "licensing_technology": {**(by_id.get("licensing_technology") or {}), "message": _at(
+            messages, (by_id.get("licensing_technology") or {}).get("message"))}}
     return {
+        "host": server.get("host"),
         "technology": technology,
         "technology_label": TECHNOLOGY_LABELS[technology],
         "build": cap_ev.get("build"),
@@ -140,16 +256,20 @@ def _licensing_row(checks: list[dict]) -> dict:
         "status_label": CHECK_STATUS_LABELS.get(worst, "UNKNOWN"),
         "situation": " ".join(str(c.get("message")) for c in problems) or str(
             (by_id.get("licensing_technology") or {}).get("message") or ""),
-        "fix": "; ".join(dict.fromkeys(str(c["remediation"]) for c in problems if c.get("remediation"))) or None,
+        "fix": "; ".join(dict.fromkeys(str(f) for f in fixes)) or None,
     }
 
 
 def _licensing_view(servers: list[dict], counts: Mapping[str, Any]) -> dict:
-    """The fleet's licensing technology view: counts per technology and what a licensing owner acts on."""
+    """The fleet's licensing technology view: counts per technology and what a licensing owner acts on.
+
+    The per-server rows are not stored (schema 2): :func:`licensing_row` derives them from each server's checks.
+    """
     tally = {tech: int(counts.get(f"licensing_{tech}", 0) or 0) for tech in TECHNOLOGIES}
-    act = [s["host"] for s in servers if s["licensing"]["status"] == FAIL]
-    unknown = [s["host"] for s in servers if s["licensing"]["status"] == UNKNOWN]
-    warn = [s["host"] for s in servers if s["licensing"]["status"] == WARN]
+    worst = [(s["host"], licensing_row(s)["status"]) for s in servers]
+    act = [h for h, status in worst if status == FAIL]
+    unknown = [h for h, status in worst if status == UNKNOWN]
+    warn = [h for h, status in worst if status == WARN]
     parts = [f"{tally[t]} {TECHNOLOGY_LABELS[t]}" for t in TECHNOLOGIES]
     headline = "Licensing technology: " + ", ".join(parts) + "."
     if act:
@@ -166,34 +286,36 @@ def _licensing_view(servers: list[dict], counts: Mapping[str, Any]) -> dict:
         "act_now": act,
         "unknown": unknown,
         "attention": warn,
-        "servers": [{"host": s["host"], **s["licensing"]} for s in servers],
     }
 
 
-def _matrix(servers: list[dict]) -> dict:
-    columns = [{"id": cid, "title": CHECK_TITLES[cid]} for cid in CHECK_IDS]
-    rows = []
-    for server in servers:
-        statuses = {c.get("id"): c.get("status", UNKNOWN) for c in server["checks"]}
-        cells = [{"id": cid, "status": statuses.get(cid, UNKNOWN),
-                  "label": CHECK_STATUS_LABELS.get(statuses.get(cid, UNKNOWN), "UNKNOWN")} for cid in CHECK_IDS]
-        rows.append({"host": server["host"], "status": server["status"], "cells": cells})
-    return {"columns": columns, "rows": rows}
-
-
 def _chart(servers: list[dict], threshold: int) -> dict:
-    """Days since last successful upload per server (the 90-day rule of the telemetry FAQ), in report order.
+    """The scale of the chart of days since the last successful upload (the 90-day rule of the telemetry FAQ).
 
-    A server with no successful upload on record is ``never`` (drawn apart from a 0-day bar, issue 15 item 5).
+    The bars are not stored (schema 2): one per server in report order, from ``facts.days_since_success``
+    (:func:`chart_bars`).
+    """
+    known = [b["days"] for b in chart_bars(servers) if b["days"] is not None]
+    return {"threshold_days": threshold, "max_days": max(known) if known else None}
+
+
+def chart_bars(servers: Any, model: Mapping[str, Any] | None = None, facts: list | None = None) -> list[dict]:
+    """One bar per server, in report order: days since the last successful upload, or ``never`` (issue 15 item 5).
+
+    ``model``: the schema-2 report the servers belong to (their facts are derived, :func:`server_facts`), or
+    ``facts``: each server's facts, derived already.
     """
     bars = []
-    for server in servers:
-        days = server["facts"].get("days_since_success")
+    for index, server in enumerate(servers):
+        known = facts[index] if facts is not None else server_facts(model, server) if model is not None else (
+            server.get("facts") or {})
+        days = known.get("days_since_success")
         days = max(days, 0) if isinstance(days, int) and not isinstance(days, bool) else None
-        bars.append({"host": server["host"], "days": days, "status": server["telemetry_status"],
+        telemetry: Mapping[str, Any] = next(
+            (c for c in server.get("checks") or () if c.get("id") == "telemetry_upload"), {})
+        bars.append({"host": server.get("host"), "days": days, "status": telemetry.get("status", UNKNOWN),
                      "never": days is None, "label": "never" if days is None else f"{days} d"})
-    known = [b["days"] for b in bars if b["days"] is not None]
-    return {"threshold_days": threshold, "max_days": max(known) if known else None, "bars": bars}
+    return bars
 
 
 def _window_unproven(server_results: list | tuple) -> dict:
@@ -264,6 +386,44 @@ def build_report(
     options: dict | None,
     input_rows: dict | None = None,
 ) -> dict:
+    """Assemble the report model from ``evaluate_fleet`` and ``evaluate_server`` results (see :func:`_build`).
+
+    The cyclic garbage collector is paused meanwhile (:func:`gc_paused`).
+    """
+    with gc_paused():
+        return _build(fleet_eval, server_results, generated_at=generated_at, title=title, catalog=catalog,
+                      as_of=as_of, options=options, input_rows=input_rows)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a report is built or written (issue 18 item 3).
+
+    A large fleet's report creates millions of short-lived strings and dicts and no reference cycles; each
+    time the collector ran it walked every object alive (the model, the records), which cost more than the
+    work itself. Reference counting still frees everything as before.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _build(
+    fleet_eval: dict,
+    server_results: list[dict],
+    *,
+    generated_at: datetime | str,
+    title: str,
+    catalog: dict | None,
+    as_of: datetime | str,
+    options: dict | None,
+    input_rows: dict | None = None,
+) -> dict:
     """Assemble the report model from ``evaluate_fleet`` and ``evaluate_server`` results.
 
     ``input_rows`` accounts for every row of an input file (``fleet_report_inputs.input_rows_summary``:
@@ -274,9 +434,15 @@ def build_report(
     ``options`` holds what the report echoes for the record, e.g. ``collection_version``,
     ``max_upload_age_days``; unknown keys are kept under ``meta.options``.
 
-    Returns ``{verdict, schema_version, meta, fleet, catalog, servers, matrix, chart, obsolete_allocations,
+    Returns the schema-2 model (docs/report_schema.json): ``{verdict, schema_version, meta, checks,
+    remediations, upload_hints, upgrade_windows, fleet, catalog, servers, chart, obsolete_allocations,
     todo_week, licensing, evidence_notes, input_rows}``, JSON-safe, servers sorted by status severity then
-    host name. ``verdict`` (todo.verdict) leads every format and agrees with the servers; each server
+    host name. A text or object every server would repeat is kept once: check titles and rules in ``checks``,
+    remediation texts in ``remediations``, uploader hints in ``upload_hints``, upgrade windows in
+    ``upgrade_windows``; a server's checks name them by key (:func:`resolve_check` fills them in). Views that
+    only restate the checks (the status matrix, the chart's bars, the licensing rows) are derived when
+    rendering (:func:`chart_bars`, :func:`licensing_row`). The model is built once and not copied again.
+    ``verdict`` (todo.verdict) leads every format and agrees with the servers; each server
     carries its ``todo`` (todo.server_todo) and ``todo_week`` is the fleet's week (todo.fleet_week).
     """
     if not isinstance(fleet_eval, Mapping) or "status" not in fleet_eval:
@@ -295,10 +461,10 @@ def build_report(
     notice = fleet_eval.get("catalog")
     if not isinstance(notice, Mapping):
         notice = catalog_notice(catalog, as_of=as_of if isinstance(as_of, datetime) else None)
-    servers = sorted((_server_row(r) for r in server_results), key=_server_sort_key)
+    rows = sorted((_server_row(r) for r in server_results), key=_server_sort_key)
     today = _as_of_day(as_of, as_of_text)
-    for server in servers:
-        server["todo"] = server_todo(server, today)
+    for row in rows:
+        row["todo"] = server_todo(row, today)
     threshold = options.get("max_upload_age_days", MAX_UPLOAD_AGE_DAYS)
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold <= 0:
         raise InputError(f"options.max_upload_age_days must be a positive whole number of days, got {threshold!r}.")
@@ -309,34 +475,201 @@ def build_report(
         "action_required": bool(fleet_eval.get("action_required")),
         "attention_required": bool(fleet_eval.get("attention_required")),
         "counts": dict(fleet_eval.get("counts") or {}),
-        "not_reporting": list(fleet_eval.get("not_reporting") or []),
+        "not_reporting": _not_reporting(fleet_eval.get("not_reporting") or [], rows),
         "other_findings": list(fleet_eval.get("other_findings") or []),
         "window_unproven": _window_unproven(server_results),
     }
     obsolete = list(fleet_eval.get("obsolete_allocations") or [])
-    model = {
-        "verdict": verdict(servers, fleet, obsolete),
+    week = fleet_week(rows, obsolete, fleet["other_findings"], today)
+    notes = _evidence_notes(rows, fleet_eval, notice, as_of_text)
+    licensing = _licensing_view(rows, fleet["counts"])
+    chart = _chart(rows, threshold)
+    the_verdict = verdict(rows, fleet, obsolete)
+    shared = _Shared()
+    servers = []
+    for row in rows:
+        del row["warned_checks"]
+        facts = row.pop("facts")
+        row["checks"] = [shared.compact_check(c) for c in row["checks"]]
+        row["todo"] = [shared.compact_todo(t) for t in row["todo"]]
+        derived = facts_from_checks(row["checks"], shared.windows.items, shared.evidence.items)
+        extra = {k: v for k, v in facts.items() if k not in derived or derived[k] != v}
+        if extra:  # what the checks' evidence does not say (never for a server evaluate_server judged)
+            row["facts"] = extra
+        servers.append(row)
+    return {
+        "verdict": the_verdict,
         "schema_version": SCHEMA_VERSION,
         "meta": {
             "title": title,
             "generated_at": generated,
             "as_of": as_of_text,
             "collection_version": options.pop("collection_version", None),
-            "options": options,
+            "options": jsonable(options),
             "rules": [dict(r) for r in RULES],
             "sources": [dict(r) for r in SOURCES],
             "check_ids": list(CHECK_IDS),
-            "check_titles": dict(CHECK_TITLES),
         },
+        "checks": {cid: {"title": CHECK_TITLES[cid], "rule": CHECK_RULES[cid]} for cid in CHECK_IDS},
+        "messages": shared.messages.items,
+        "actions": shared.actions.items,
+        "remediations": shared.remediations.items,
+        "upload_hints": shared.hints.items,
+        "upgrade_windows": shared.windows.items,
+        "evidence": shared.evidence.items,
         "fleet": fleet,
-        "catalog": dict(notice),
+        "catalog": jsonable(notice),
         "servers": servers,
-        "matrix": _matrix(servers),
-        "chart": _chart(servers, threshold),
-        "obsolete_allocations": obsolete,
-        "todo_week": fleet_week(servers, obsolete, fleet["other_findings"], today),
-        "licensing": _licensing_view(servers, fleet["counts"]),
-        "evidence_notes": _evidence_notes(servers, fleet_eval, notice, as_of_text),
-        "input_rows": dict(input_rows) if isinstance(input_rows, Mapping) else None,
+        "chart": chart,
+        "obsolete_allocations": jsonable(obsolete),
+        "todo_week": _week_refs(week),
+        "licensing": licensing,
+        "evidence_notes": notes,
+        "input_rows": jsonable(input_rows) if isinstance(input_rows, Mapping) else None,
     }
-    return jsonable(model)
+
+
+def _at(table: Any, index: Any) -> Any:
+    """``table[index]`` of a shared list (messages, actions, evidence); a value that is no index is itself."""
+    if isinstance(index, int) and not isinstance(index, bool):
+        return table[index] if 0 <= index < len(table) else None
+    return index
+
+
+def _evidence_of(checks: Any, check_id: str, table: Any) -> Mapping[str, Any]:
+    for check in checks or ():
+        if check.get("id") == check_id:
+            evidence = check.get("evidence")
+            evidence = _at(table, evidence)
+            return evidence if isinstance(evidence, Mapping) else {}
+    return {}
+
+
+def facts_from_checks(checks: Any, windows: Mapping[str, Any], evidence: Any = None) -> dict:
+    """The key fields one row of a report shows (``server_checks._facts``), read from the checks' evidence.
+
+    ``windows`` and ``evidence`` are the report's tables the checks name their window and evidence from.
+    """
+    table = evidence or []
+    telemetry = _evidence_of(checks, "telemetry_upload", table)
+    attempt = telemetry.get("last_attempt") or {}
+    upgrade = _evidence_of(checks, "upgrade_window", table)
+    window = upgrade.get("window")
+    window = windows.get(window) if isinstance(window, str) else window
+    window = window if isinstance(window, Mapping) else {}
+    pending = _evidence_of(checks, "pending_bundles", table)
+    lic = _evidence_of(checks, "licenses_expired", table)
+    return {
+        "version": upgrade.get("version"),
+        "window_status": window.get("status"),
+        "upgrade_deadline": window.get("deadline"),
+        "latest_release": window.get("latest"),
+        "reporting_mode": _evidence_of(checks, "reporting_mode", table).get("reporting_mode"),
+        "last_attempt_status": attempt.get("status"),
+        "last_attempt_time": attempt.get("time"),
+        "last_attempt_code": attempt.get("code"),
+        "last_attempt_message": attempt.get("message"),
+        "last_success_time": telemetry.get("last_success"),
+        "last_success_source": telemetry.get("last_success_source"),
+        "days_since_success": telemetry.get("days_since_success"),
+        "upload_deadline": telemetry.get("deadline"),
+        "pending_count": pending.get("count"),
+        "pending_bytes": pending.get("bytes"),
+        "free_bytes": pending.get("free_bytes"),
+        "expired_lines": len(lic.get("expired") or ()),
+        "inactive_lines": len(lic.get("inactive") or ()),
+        "expiring_lines": len(lic.get("expiring") or ()),
+        "error": _evidence_of(checks, "reachable", table).get("error"),
+    }
+
+
+def server_facts(model: Mapping[str, Any], server: Mapping[str, Any]) -> dict:
+    """A server's facts: derived from its checks' evidence, then what the report stores beside it (``facts``)."""
+    facts = facts_from_checks(server.get("checks"), model.get("upgrade_windows") or {}, model.get("evidence") or [])
+    facts.update(server.get("facts") or {})
+    return facts
+
+
+def _not_reporting(entries: Any, rows: list[dict]) -> list[dict]:
+    """``{host, check}`` where the reason is that server's own check message (not repeated), else ``{host, reason}``."""
+    by_host = {row["host"]: row for row in rows}
+    out = []
+    for entry in entries:
+        host, reason = entry.get("host"), entry.get("reason")
+        check = next((c.get("id") for c in (by_host.get(host) or {}).get("checks") or ()
+                      if reason and c.get("message") == reason), None)
+        out.append({"host": host, "check": check} if check else {"host": host, "reason": reason})
+    return out
+
+
+def _week_refs(week: dict) -> dict:
+    """The week's items; one of a server's to-do actions is ``{host, order}``: the action itself is in its ``todo``."""
+    items = []
+    for item in week["items"]:
+        if item.get("order") is not None:
+            item = {"host": item.get("host"), "order": item["order"]}
+        items.append(item)
+    return {**week, "items": items}
+
+
+def expand_week(model: Mapping[str, Any]) -> dict:
+    """``todo_week`` with every item's action text (schema 2 stores a server action once, in its ``todo``)."""
+    week = dict(model.get("todo_week") or {})
+    todo = {s.get("host"): s.get("todo") or () for s in model.get("servers") or ()}
+    items = []
+    for item in week.get("items") or ():
+        if "action" not in item and item.get("order") is not None:
+            actions = todo.get(item.get("host")) or ()
+            order = item["order"]
+            found = actions[order - 1] if isinstance(order, int) and 0 < order <= len(actions) else {}
+            item = {"host": item.get("host"), **{k: found.get(k) for k in ("check", "severity", "deadline", "when")},
+                    "action": _at(model.get("actions") or [], found.get("action"))}
+        items.append({k: v for k, v in item.items() if k != "order"})
+    week["items"] = items
+    return week
+
+
+def resolve_todo(model: Mapping[str, Any], server: Mapping[str, Any]) -> list[dict]:
+    """A server's to-do list with each action's text (schema 2 keeps the texts in ``actions``)."""
+    actions = model.get("actions") or []
+    return [{**item, "action": _at(actions, item.get("action"))} for item in server.get("todo") or ()]
+
+
+def resolve_check(model: Mapping[str, Any], check: Mapping[str, Any]) -> dict:
+    """One check of a schema-2 report with its shared texts filled in: title, rule, message, remediation, window."""
+    table = (model.get("checks") or {}).get(check.get("id")) or {}
+    out = {**check, "title": table.get("title") or check.get("id"), "rule": table.get("rule"),
+           "message": _at(model.get("messages") or [], check.get("message")),
+           "remediation": (model.get("remediations") or {}).get(check.get("remediation"))}
+    evidence = check.get("evidence")
+    if isinstance(evidence, int):
+        evidence = _at(model.get("evidence") or [], evidence)
+        out["evidence"] = evidence
+    if isinstance(evidence, Mapping):
+        window, attempt = evidence.get("window"), evidence.get("last_attempt")
+        if isinstance(window, str) or (isinstance(attempt, Mapping) and isinstance(attempt.get("hint"), str)):
+            evidence = dict(evidence)
+            if isinstance(window, str):
+                evidence["window"] = (model.get("upgrade_windows") or {}).get(window)
+            if isinstance(attempt, Mapping) and isinstance(attempt.get("hint"), str):
+                evidence["last_attempt"] = {**attempt, "hint": (model.get("upload_hints") or {}).get(attempt["hint"])}
+            out["evidence"] = evidence
+    return out
+
+
+def expand_report(model: Mapping[str, Any]) -> dict:
+    """A schema-2 report with every shared text and derived view filled in, for a reader that wants each server whole.
+
+    Each server gets its checks resolved (:func:`resolve_check`: title, rule, message, remediation text,
+    evidence with its window and hint), its ``facts`` (:func:`server_facts`), its to-do actions with their
+    text and its ``licensing`` row; the chart gets its ``bars``, ``todo_week`` its action texts and
+    ``licensing`` its per-server rows. A copy: the report itself is not changed.
+    """
+    servers = []
+    for server in model.get("servers") or ():
+        servers.append({**server, "facts": server_facts(model, server),
+                        "checks": [resolve_check(model, c) for c in server.get("checks") or ()],
+                        "todo": resolve_todo(model, server), "licensing": licensing_row(server, model)})
+    chart = {**(model.get("chart") or {}), "bars": chart_bars(model.get("servers") or (), model)}
+    licensing = {**(model.get("licensing") or {}), "servers": [s["licensing"] for s in servers]}
+    return {**model, "servers": servers, "chart": chart, "todo_week": expand_week(model), "licensing": licensing}

@@ -18,10 +18,11 @@ Control characters (C0 except tab/newline/CR, DEL, C1, lone surrogates, U+FFFE/U
 stripped from every format except JSON, which escapes them losslessly. The templates are read
 from ``report_templates/`` next to this file (package data, read-only).
 
-Cleaning copies the model, which costs as much as rendering a format, so it is done once per
-:class:`SharedModel` and the cleaned copy is shared by every non-JSON format. That copy is
-read-only (mappings are ``MappingProxyType``, lists are tuples): a renderer that tried to change
-it would fail loudly instead of leaking its change into the next format.
+Text is cleaned as it is written (the templates' ``finalize`` hook, ``csv_cell``, the JUnit
+builder), never by copying the model. The model is schema 2 (docs/report_schema.json): shared
+texts are looked up in its tables, and the views that restate the checks (facts, matrix, chart
+bars, licensing rows) are derived once per :class:`SharedModel` and shared by every format.
+JSON is compact unless an indent is asked for (``json_indent``).
 """
 
 from __future__ import annotations
@@ -34,13 +35,21 @@ import math
 import re
 import xml.etree.ElementTree as ET  # only builds XML; nothing untrusted is parsed here
 from collections.abc import Iterable
-from types import MappingProxyType
 from typing import Any, Mapping
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common import package_data
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import (
+    chart_bars,
+    expand_week,
+    gc_paused,
+    jsonable,
+    licensing_row,
+    server_facts,
+)
 
 FORMATS = ("json", "csv", "markdown", "html", "junit")
 EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html", "junit": "xml"}
@@ -76,19 +85,16 @@ def clean_text(value: Any) -> str:
     return _INVISIBLE.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
 
 
-def clean_read_only(value: Any) -> Any:
-    """Read-only deep copy of ``value`` with every string passed through :func:`clean_text`.
+_NEEDS_CLEANING = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{INVISIBLE}]")
 
-    Mappings become ``MappingProxyType`` and lists/tuples become tuples; other values (numbers,
-    booleans, None) are immutable already.
-    """
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, Mapping):
-        return MappingProxyType({clean_text(k): clean_read_only(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(clean_read_only(v) for v in value)
-    return value
+
+def clean_output(value: Any) -> Any:
+    """What a template writes: text cleaned (:func:`clean_text`), other values as they are (``finalize``)."""
+    if value.__class__ is str:
+        return clean_text(value) if _NEEDS_CLEANING.search(value) else value
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return clean_text(value)
 
 
 def md_escape(value: Any, *, newline: str = "<br>") -> str:
@@ -97,9 +103,27 @@ def md_escape(value: Any, *, newline: str = "<br>") -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    return _md_text(value if value.__class__ is str else str(value), newline)
+
+
+@functools.lru_cache(maxsize=65536)
+def _md_text(value: str, newline: str) -> str:
+    """:func:`md_escape` of one text, remembered: a report repeats its shared texts on many servers."""
     text = clean_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _NEWLINES.sub(newline, text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _clean_cached(value: str) -> str:
+    """:func:`clean_text` of one text, remembered (the shared messages of a large fleet)."""
+    return clean_text(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _html_text(value: str) -> Markup:
+    """One shared text cleaned and HTML-escaped, remembered: written on many servers, escaped once."""
+    return escape(clean_text(value))
 
 
 def csv_cell(value: Any) -> Any:
@@ -110,7 +134,7 @@ def csv_cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return value
-    text = clean_text(value)
+    text = _clean_cached(value) if value.__class__ is str else clean_text(value)
     return "'" + text if text.startswith(_CSV_TRIGGERS) else text
 
 
@@ -182,16 +206,37 @@ def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width
 # --------------------------------------------------------------------------- formats
 
 
+class _ReportEnvironment(Environment):
+    """The report's Jinja2 environment: ``s.host`` on a dict looks the key up first (the model is dicts).
+
+    Jinja2 tries an attribute before an item; for the model's dicts an item is what is meant, and the
+    attribute attempt was the largest single cost of rendering a large fleet.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if obj.__class__ is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 @functools.lru_cache(maxsize=2)
 def _environment(html: bool) -> Environment:
-    """Jinja2 environment: autoescaped for HTML, plain for Markdown (which escapes with ``md``)."""
-    env = Environment(
+    """Jinja2 environment: autoescaped for HTML, plain for Markdown (which escapes with ``md``).
+
+    ``finalize`` cleans every value a template writes (:func:`clean_text`): text is cleaned as it is
+    written, the model is never copied to clean it.
+    """
+    env = _ReportEnvironment(
         loader=FunctionLoader(lambda name: package_data.read_text(f"{TEMPLATES}/{name}")),
-        autoescape=html,  # noqa: S701 - True for HTML; Markdown is not HTML and escapes every value with `md`
+        autoescape=html,  # True for HTML; Markdown is not HTML and escapes every value with `md`
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=clean_output,
     )
     env.filters["md"] = md_escape
     env.filters["md_inline"] = functools.partial(md_escape, newline=" ")
@@ -200,18 +245,62 @@ def _environment(html: bool) -> Environment:
     return env
 
 
-def _context(model: Mapping[str, Any]) -> dict:
+class _Lookup(dict):
+    """A table whose missing keys give the ``unknown`` entry (a status the report does not know)."""
+
+    def __missing__(self, key: Any) -> Any:
+        return self["unknown"]
+
+
+def _badge(tone: str, text: str) -> Markup:
+    return Markup('<span class="badge tone-{0}">{1} {2}</span>').format(tone, TONE_SYMBOLS[tone], text)
+
+
+#: The HTML badges, built once: a server's status and a check's status (what the template's macros drew).
+CHECK_BADGES = _Lookup({tone: _badge(tone, label) for tone, label in CHECK_LABELS.items()})
+SERVER_BADGES = _Lookup({"compliant": _badge("pass", "Compliant"), "non_compliant": _badge("fail", "Non-compliant"),
+                         "unknown": _badge("unknown", "Unknown")})
+
+
+def _context(shared: SharedModel) -> dict:
+    model = shared.source
     return {
         "m": model,
-        "chart": chart_layout(model["chart"]),
+        "views": shared.views,
+        "chart": shared.chart,
         "symbols": TONE_SYMBOLS,
         "labels": CHECK_LABELS,
         "colours": TONE_COLOURS,
+        "check_badges": CHECK_BADGES,
+        "server_badges": SERVER_BADGES,
+        "messages": model.get("messages") or [],
+        "actions": model.get("actions") or [],
+        "titles": {cid: entry.get("title") for cid, entry in (model.get("checks") or {}).items()},
+        "week_items": expand_week(model),
+        "reporting_yes": _badge("pass", "yes"),
+        "reporting_no": _badge("fail", "no"),
     }
 
 
-def _render_template(model: Mapping[str, Any], name: str, html: bool) -> str:
-    return _environment(html).get_template(name).render(**_context(model))
+def _render_template(shared: SharedModel, name: str, html: bool) -> str:
+    context = _context(shared)
+    if html:  # the shared texts, cleaned and escaped once each (not once per server that shows them)
+        context["messages"] = _Escaped(context["messages"])
+        context["actions"] = _Escaped(context["actions"])
+        context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
+                             for cid, title in context["titles"].items()}
+    return _environment(html).get_template(name).render(**context)
+
+
+class _Escaped:
+    """A shared list of texts (messages, actions) whose items come out cleaned and HTML-escaped."""
+
+    def __init__(self, texts: Any) -> None:
+        self._texts = texts
+
+    def __getitem__(self, index: Any) -> Any:
+        text = self._texts[index]
+        return _html_text(text) if text.__class__ is str else text
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -227,13 +316,30 @@ def _sorted_keys(value: Any) -> Any:
     return value
 
 
-def _render_json(model: Mapping[str, Any]) -> str:
+def _json_default(value: Any) -> Any:
+    """What ``json`` cannot write by itself, as ``report_model.jsonable`` writes it (times, dates, sets)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return jsonable(value)
+
+
+def _render_json(model: Mapping[str, Any], indent: int | None = None) -> str:
     # Keys sorted as always, except that the overall verdict leads the file (issue 15 item 4): the first
-    # thing a person or a pipeline reads agrees with the per-server results.
-    ordered = _sorted_keys(model)
-    if isinstance(ordered, dict) and "verdict" in ordered:
-        ordered = {"verdict": ordered.pop("verdict"), **ordered}
-    text = json.dumps(ordered, indent=2, ensure_ascii=False)
+    # thing a person or a pipeline reads agrees with the per-server results. Compact by default: the C
+    # encoder writes it (an indent makes json use its pure-Python encoder, several times slower).
+    if indent:
+        ordered = _sorted_keys(model)
+        if isinstance(ordered, dict) and "verdict" in ordered:
+            ordered = {"verdict": ordered.pop("verdict"), **ordered}
+        text = json.dumps(ordered, indent=indent, ensure_ascii=False, default=_json_default)
+    else:
+        options: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":"),
+                                   "default": _json_default}
+        rest = {k: v for k, v in model.items() if k != "verdict"}
+        text = json.dumps(rest, **options)
+        if "verdict" in model:
+            head = '{"verdict":' + json.dumps(model["verdict"], **options)
+            text = head + ("}" if text == "{}" else "," + text[1:])
     # ensure_ascii=False passes lone surrogates through raw, and UTF-8 cannot encode them (the report
     # could not be written). Outside strings JSON has only ASCII, so each one is inside a string and
     # its \uXXXX escape is valid JSON that reads back as the same code point (json.loads joins an
@@ -258,35 +364,41 @@ _LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "c
                   "las_offline_activation": "offline_activation", "las_state_source": "state_source"}
 
 
-def _render_csv(model: Mapping[str, Any]) -> str:
+def _render_csv(shared: SharedModel) -> str:
+    model = shared.source
     check_ids = list(model["meta"]["check_ids"])
+    messages, actions = model.get("messages") or [], model.get("actions") or []
     header = [*CSV_COLUMNS, *(f"check_{c}" for c in check_ids), "summary"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     fleet_status = model["fleet"]["status"]
-    for server in model["servers"]:
-        facts = server["facts"]
-        statuses = {c["id"]: c["status"] for c in server["checks"]}
-        summary = " | ".join(f"{c['id']}: {c['message']}" for c in server["checks"] if c["status"] in ("fail", "warn"))
+    fact_columns = [k for k in CSV_COLUMNS if k not in ("kind", "host", "hostname", "status", "reporting")]
+    for view in shared.views:
+        server, facts, licensing = view["s"], view["f"], view["l"]
+        checks = server["checks"]
+        statuses = {c["id"]: c["status"] for c in checks}
+        summary = " | ".join(f"{c['id']}: {messages[c['message']]}" for c in checks if c["status"] in ("fail", "warn"))
         row = {
             "kind": "server", "host": server["host"], "hostname": server["hostname"], "status": server["status"],
             "reporting": server["reporting"], "fleet_status": fleet_status,
-            **{k: facts.get(k) for k in CSV_COLUMNS if k in facts},
-            "failed_checks": " ".join(server["failed_checks"]), "warned_checks": " ".join(server["warned_checks"]),
-            "unknown_checks": " ".join(server["unknown_checks"]),
-            **{column: (server.get("licensing") or {}).get(key) for column, key in _LICENSING_CSV.items()},
+            **{k: facts[k] for k in fact_columns if k in facts},
+            "failed_checks": " ".join(c["id"] for c in checks if c["status"] == "fail"),
+            "warned_checks": " ".join(c["id"] for c in checks if c["status"] == "warn"),
+            "unknown_checks": " ".join(c["id"] for c in checks if c["status"] == "unknown"),
+            **{column: licensing.get(key) for column, key in _LICENSING_CSV.items()},
         }
         writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS]
                         + [csv_cell(statuses.get(c)) for c in check_ids] + [csv_cell(summary)])
     # One row per action of each server's to-do list (kind "todo"), in the list's order (issue 15 item 10).
     for server in model["servers"]:
         for item in server.get("todo") or ():
+            action = actions[item["action"]]
             row = {"kind": "todo", "host": server["host"], "hostname": server["hostname"], "status": item["severity"],
-                   "fleet_status": fleet_status, "todo_order": item["order"], "todo_action": item["action"],
+                   "fleet_status": fleet_status, "todo_order": item["order"], "todo_action": action,
                    "todo_deadline": item["deadline"], "todo_when": item["when"]}
             writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
-                            + [csv_cell(f"{item['check']}: {item['action']}")])
+                            + [csv_cell(f"{item['check']}: {action}")])
     licensing = model.get("licensing") or {}
     for count in licensing.get("counts") or ():
         row = {"kind": "licensing_count", "fleet_status": fleet_status, "licensing_technology": count["technology"]}
@@ -312,6 +424,8 @@ def _render_csv(model: Mapping[str, Any]) -> str:
 
 def _junit_case(suite: ET.Element, name: str, classname: str, status: str, message: str, detail: str,
                 warn_fails: bool) -> tuple[int, int]:
+    name, status = clean_text(name), _clean_cached(str(status))
+    message, detail = _clean_cached(str(message)), _clean_cached(str(detail))
     case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
     if status == "fail" or (status == "warn" and warn_fails):
         ET.SubElement(case, "failure", message=_truncate(message, 1000), type=status).text = detail
@@ -325,10 +439,10 @@ def _junit_case(suite: ET.Element, name: str, classname: str, status: str, messa
 
 
 def _junit_suite(root: ET.Element, name: str, properties: Mapping[str, Any]) -> ET.Element:
-    suite = ET.SubElement(root, "testsuite", name=name)
+    suite = ET.SubElement(root, "testsuite", name=clean_text(name))
     props = ET.SubElement(suite, "properties")
     for key, value in properties.items():
-        ET.SubElement(props, "property", name=key, value=clean_text(value))
+        ET.SubElement(props, "property", name=clean_text(key), value=clean_text(value))
     return suite
 
 
@@ -341,12 +455,15 @@ def _close_suite(suite: ET.Element, tests: int, failures: int, skipped: int, tim
     suite.set("timestamp", timestamp)
 
 
-def _render_junit(model: Mapping[str, Any]) -> str:
+def _render_junit(shared: SharedModel) -> str:
     """One suite for the fleet (FAQ status, obsolete allocations, fleet-wide findings), one per server."""
+    model = shared.source
     meta, fleet = model["meta"], model["fleet"]
+    messages, remediations = model.get("messages") or [], model.get("remediations") or {}
+    rules = {cid: entry.get("rule") for cid, entry in (model.get("checks") or {}).items()}
     warn_fails = bool(meta.get("options", {}).get("junit_warn_as_failure"))
     stamp = clean_text(meta["generated_at"])[:19]
-    root = ET.Element("testsuites", name=meta["title"])
+    root = ET.Element("testsuites", name=clean_text(meta["title"]))
     verdict = model.get("verdict") or {}
     fleet_props = {"verdict": verdict.get("headline", ""), "verdict_tone": verdict.get("tone", ""),
                    "fleet_status": fleet["status"], "fleet_action_required": str(fleet["action_required"]).lower(),
@@ -386,13 +503,15 @@ def _render_junit(model: Mapping[str, Any]) -> str:
         props = {f"{host} :: hostname": server["hostname"] or "", f"{host} :: server_status": server["status"],
                  f"{host} :: reporting": str(server["reporting"]).lower()}
         suite = _junit_suite(root, server["host"], props)
-        classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", server["host"]) or "host")
+        classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", clean_text(server["host"])) or "host")
         failures = skipped = 0
         for check in server["checks"]:
-            detail = "\n".join(p for p in (check["message"], f"Rule: {check.get('rule') or ''}",
-                                           f"Fix: {check.get('remediation') or ''}") if not p.endswith(": "))
+            message = messages[check["message"]] if check.get("message") is not None else ""
+            fix = remediations.get(check.get("remediation"))
+            detail = "\n".join(p for p in (message, f"Rule: {rules.get(check['id']) or ''}",
+                                           f"Fix: {fix or ''}") if not p.endswith(": "))
             f, s = _junit_case(suite, f"{server['host']} :: {check['id']}", classname, check["status"],
-                               check["message"], detail, warn_fails)
+                               message, detail, warn_fails)
             failures, skipped = failures + f, skipped + s
         _close_suite(suite, len(server["checks"]), failures, skipped, stamp)
         totals = [totals[0] + len(server["checks"]), totals[1] + failures, totals[2] + skipped]
@@ -407,36 +526,52 @@ def _render_junit(model: Mapping[str, Any]) -> str:
 
 
 def _check_model(model: Any) -> None:
-    if not isinstance(model, Mapping) or not all(k in model for k in ("meta", "fleet", "servers", "chart", "matrix")):
+    if not isinstance(model, Mapping) or not all(k in model for k in ("meta", "fleet", "servers", "chart")):
         raise InputError("model must be the dict report_model.build_report() returns.")
 
 
 class SharedModel:
     """One report model prepared for rendering in several formats.
 
-    ``source`` is the caller's model, used as is by JSON (lossless; ``json.dumps`` only reads it).
-    ``clean`` is the cleaned read-only copy every other format renders from, made on first use
-    and then shared, so writing all five formats cleans the model once instead of four times.
+    ``source`` is the caller's model, read and never copied or changed: every format writes from it and
+    cleans text as it writes. What only restates the checks is derived once, on first use, and shared by
+    the formats: ``views`` (per server, in report order: ``s`` the server, ``f`` its facts, ``l`` its
+    licensing row, ``cells`` its check statuses in ``meta.check_ids`` order) and ``chart`` (the bars'
+    geometry).
     """
 
     def __init__(self, model: Any) -> None:
         _check_model(model)
         self.source: Mapping[str, Any] = model
-        self._clean: Mapping[str, Any] | None = None
+        self._views: list[dict] | None = None
+        self._chart: dict | None = None
 
     @property
-    def clean(self) -> Mapping[str, Any]:
-        if self._clean is None:
-            self._clean = clean_read_only(self.source)
-        return self._clean
+    def views(self) -> list[dict]:
+        if self._views is None:
+            model = self.source
+            check_ids = list(model["meta"].get("check_ids") or ())
+            views = []
+            for server in model["servers"]:
+                statuses = {c.get("id"): c.get("status") for c in server.get("checks") or ()}
+                views.append({"s": server, "f": server_facts(model, server), "l": licensing_row(server, model),
+                              "cells": [statuses.get(cid, "unknown") for cid in check_ids]})
+            self._views = views
+        return self._views
+
+    @property
+    def chart(self) -> dict:
+        if self._chart is None:
+            bars = chart_bars(self.source["servers"], facts=[view["f"] for view in self.views])
+            self._chart = chart_layout({**self.source["chart"], "bars": bars})
+        return self._chart
 
 
 _RENDERERS = {
-    "json": lambda shared: _render_json(shared.source),
-    "csv": lambda shared: _render_csv(shared.clean),
-    "junit": lambda shared: _render_junit(shared.clean),
-    "markdown": lambda shared: _render_template(shared.clean, "report.md.j2", html=False),
-    "html": lambda shared: _render_template(shared.clean, "report.html.j2", html=True),
+    "csv": _render_csv,
+    "junit": _render_junit,
+    "markdown": lambda shared: _render_template(shared, "report.md.j2", html=False),
+    "html": lambda shared: _render_template(shared, "report.html.j2", html=True),
 }
 
 
@@ -445,21 +580,40 @@ def _check_format(fmt: Any) -> None:
         raise InputError(f"report format {fmt!r} is not supported; use one of {', '.join(FORMATS)}.")
 
 
-def render(model: dict | SharedModel, fmt: str) -> str:
+def check_json_indent(json_indent: Any) -> int | None:
+    """``json_indent`` as the JSON renderer takes it (None: compact); a clear error for anything else."""
+    if json_indent is None or json_indent is False:
+        return None
+    if isinstance(json_indent, bool) or not isinstance(json_indent, int) or not 0 <= json_indent <= 8:
+        raise InputError(f"json_indent must be a whole number from 0 (compact) to 8, got {json_indent!r}.")
+    return json_indent or None
+
+
+def _render_one(shared: SharedModel, fmt: str, json_indent: int | None) -> str:
+    with gc_paused():
+        if fmt == "json":
+            return _render_json(shared.source, json_indent)
+        return _RENDERERS[fmt](shared)
+
+
+def render(model: dict | SharedModel, fmt: str, *, json_indent: int | None = None) -> str:
     """Render the report ``model`` (from ``report_model.build_report``) in ``fmt``: one of ``FORMATS``.
 
-    To render several formats of one model, pass a :class:`SharedModel` (or use
-    :func:`render_all`) so the model is cleaned once, not once per format.
+    JSON is compact unless ``json_indent`` (spaces per level, 1-8) asks for an indented file. To render
+    several formats of one model, pass a :class:`SharedModel` (or use :func:`render_all`) so what the
+    formats derive from the model is derived once.
     """
     _check_format(fmt)
+    indent = check_json_indent(json_indent)
     shared = model if isinstance(model, SharedModel) else SharedModel(model)
-    return _RENDERERS[fmt](shared)
+    return _render_one(shared, fmt, indent)
 
 
-def render_all(model: dict | SharedModel, formats: Iterable[str]) -> dict[str, str]:
-    """``{fmt: text}`` for each of ``formats``, all rendered from one shared read-only model."""
+def render_all(model: dict | SharedModel, formats: Iterable[str], *, json_indent: int | None = None) -> dict[str, str]:
+    """``{fmt: text}`` for each of ``formats``, all rendered from one shared model."""
     wanted = list(formats)
     for fmt in wanted:
         _check_format(fmt)
+    indent = check_json_indent(json_indent)
     shared = model if isinstance(model, SharedModel) else SharedModel(model)
-    return {fmt: _RENDERERS[fmt](shared) for fmt in wanted}
+    return {fmt: _render_one(shared, fmt, indent) for fmt in wanted}

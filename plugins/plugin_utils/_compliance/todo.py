@@ -22,7 +22,8 @@ checks: [{id, status, message, evidence, remediation}], facts}``.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 FAIL, WARN, UNKNOWN, PASS = "fail", "warn", "unknown", "pass"
 _SEVERITY_ORDER = {FAIL: 0, WARN: 1, UNKNOWN: 2}
@@ -263,8 +264,9 @@ def fleet_week(servers: Iterable[Mapping[str, Any]], obsolete: Iterable[Mapping[
     Due this week: every action overdue or dated within ``days`` of ``as_of``, every undated failure
     (due now), and what proves an unknown server; obsolete allocations to return and fleet-wide
     failures (no single host) are due now. ``servers`` carry their ``todo`` (:func:`server_todo`).
-    Returns ``{as_of, until, items: [{host, check, severity, action, deadline, when}], later}``
-    where ``later`` counts the actions left for after the week.
+    Returns ``{as_of, until, items: [{host, order, check, severity, action, deadline, when}], later}``
+    where ``later`` counts the actions left for after the week and ``order`` is the action's place in its
+    server's to-do list (absent for an obsolete allocation or a fleet-wide finding).
     """
     until = as_of + timedelta(days=days)
     items: list[dict] = []
@@ -275,8 +277,8 @@ def fleet_week(servers: Iterable[Mapping[str, Any]], obsolete: Iterable[Mapping[
             due = (deadline is not None and deadline <= until) or (
                 deadline is None and item.get("severity") in (FAIL, UNKNOWN))
             if due:
-                items.append({"host": server.get("host"), **{k: item.get(k) for k in
-                                                             ("check", "severity", "action", "deadline", "when")}})
+                items.append({"host": server.get("host"), "order": item.get("order"),
+                              **{k: item.get(k) for k in ("check", "severity", "action", "deadline", "when")}})
             else:
                 later += 1
     for entry in obsolete:

@@ -38,17 +38,19 @@ def _formats(formats: Iterable[str]) -> list[str]:
 
 
 def write_reports(model: dict, out_dir: str | os.PathLike[str], formats: Iterable[str], *,
-                  basename: str = DEFAULT_BASENAME, mode: int = 0o644) -> dict[str, str]:
+                  basename: str = DEFAULT_BASENAME, mode: int = 0o644,
+                  json_indent: int | None = None) -> dict[str, str]:
     """Render ``model`` in each of ``formats`` and write ``<out_dir>/<basename>.<ext>``; return ``{fmt: path}``.
 
-    Every format is rendered (from one shared, read-only copy of the model) before anything is
-    written, so a rendering error leaves the directory untouched. ``out_dir`` is created when
+    Every format is rendered (from the one model, never copied) before anything is written, so a
+    rendering error leaves the directory untouched. JSON is compact unless ``json_indent`` (spaces
+    per level) asks for an indented file. ``out_dir`` is created when
     missing. Reports are world-readable (``mode`` 0644) by default: they are meant to be published.
     """
     wanted = _formats(formats)
     if not isinstance(basename, str) or not basename or any(c in basename for c in "/\\\0") or basename in (".", ".."):
         raise InputError(f"basename {basename!r} must be a plain file name without directory separators.")
-    rendered = render_all(model, wanted)
+    rendered = render_all(model, wanted, json_indent=json_indent)
     directory = Path(out_dir)
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -70,3 +70,22 @@ def test_bad_input_fails_before_anything_is_written(run_action, tmp_path) -> Non
     result = run_action("fleet_report", options(tmp_path, output_dir=""), None)
     assert result["failed"] is True and "output_dir: an empty path" in result["msg"]
     assert not (tmp_path / "reports").exists() and not (tmp_path / "evidence.sqlite").exists()
+
+
+def test_json_report_is_compact_unless_json_indent_asks(run_action, tmp_path) -> None:
+    compact = run_action("fleet_report", options(tmp_path / "a", formats=["json"], history=False), None)
+    text = Path(compact["reports"]["json"]).read_text(encoding="utf-8")
+    assert text.count("\n") == 1 and json.loads(text)["schema_version"] == 2
+    indented = run_action("fleet_report", options(tmp_path / "b", formats=["json"], history=False, json_indent=2),
+                          None)
+    pretty = Path(indented["reports"]["json"]).read_text(encoding="utf-8")
+    assert pretty.startswith('{\n  "verdict": {') and json.loads(pretty)["servers"] == json.loads(text)["servers"]
+    # The module result keeps each to-do action's text (the report names it by index).
+    assert all(isinstance(a["action"], str) for actions in compact["todo"].values() for a in actions)
+    assert all(isinstance(i["action"], str) for i in compact["todo_week"]["items"])
+
+
+def test_json_indent_out_of_range_fails_with_a_message(run_action, tmp_path) -> None:
+    result = run_action("fleet_report", options(tmp_path, formats=["json"], json_indent=12), None)
+    assert result.get("failed") and "json_indent" in result["msg"], result
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "evidence.sqlite").exists()

@@ -18,7 +18,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import (
+    build_report,
+    licensing_row,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render
 
 RULES_SHIPPED = las.load_shipped()
@@ -253,7 +256,8 @@ def test_report_model_licensing_view(report):
     assert set(view["act_now"]) == {"ls-files-only", "ls-old-build", "ls-cut-off"}
     assert view["unknown"] == ["ls-unknown"]
     assert "Act now on 3" in view["headline"] and "ls-unknown" in view["headline"]
-    rows = {r["host"]: r for r in view["servers"]}
+    rows = {s["host"]: licensing_row(s, model) for s in model["servers"]}  # derived, not stored (schema 2)
+    assert "servers" not in view
     assert rows["ls-mixed"]["technology_label"] == "LAS and license files" and rows["ls-mixed"]["status"] == "pass"
     assert rows["ls-cut-off"]["fix"] and "Caching mode" in rows["ls-cut-off"]["situation"]
     assert rows["ls-old-build"]["capable_online"] is False and rows["ls-old-build"]["build"] == 49000
@@ -301,6 +305,6 @@ def test_info_record_carries_licensing_from_the_build_and_the_user_input():
 
 def test_las_mode_is_shown_only_where_las_is_in_use(report):
     _fleet, model = report
-    rows = {r["host"]: r for r in model["licensing"]["servers"]}
+    rows = {s["host"]: licensing_row(s, model) for s in model["servers"]}
     assert rows["ls-las"]["mode"] == "online"
     assert rows["ls-files-only"]["mode"] is None  # given as online, but LAS is not in use: no mode to show

@@ -15,8 +15,14 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import (
+    SCHEMA_VERSION,
     build_report,
+    chart_bars,
+    expand_week,
     jsonable,
+    resolve_check,
+    resolve_todo,
+    server_facts,
 )
 
 
@@ -28,6 +34,7 @@ def model() -> dict:
 def test_model_is_json_safe_and_stable(model):
     text = json.dumps(model, sort_keys=True)
     assert json.loads(text) == model
+    assert model["schema_version"] == SCHEMA_VERSION == 2
     assert fleet_model() == model  # no clock, no randomness
 
 
@@ -56,15 +63,53 @@ def test_servers_sorted_by_severity_then_name(model):
     assert len(model["servers"]) == 13
 
 
-def test_server_rows_carry_labels_and_check_lists(model):
+def test_server_rows_carry_labels_and_check_references(model):
     by_host = {s["host"]: s for s in model["servers"]}
     expired = by_host["ls-expired"]
     assert expired["status_label"] == "Non-compliant" and expired["tone"] == "fail"
-    assert expired["failed_checks"] == ["licenses_expired"]
-    assert "licenses_surplus" in expired["unknown_checks"]
-    assert all(c["status_label"] in ("PASS", "WARN", "FAIL", "UNKNOWN") for c in expired["checks"])
+    assert [c["id"] for c in expired["checks"] if c["status"] == "fail"] == ["licenses_expired"]
     assert by_host["ls-unreachable"]["usable"] is False
-    assert by_host[HOSTILE_HOST]["facts"]["last_attempt_message"].startswith("=cmd")
+    # Schema 2: a check names its shared texts; resolve_check fills them in.
+    check = next(c for c in expired["checks"] if c["id"] == "licenses_expired")
+    assert set(check) <= {"id", "status", "message", "evidence", "remediation"}
+    full = resolve_check(model, check)
+    assert full["title"] == model["checks"]["licenses_expired"]["title"]
+    assert full["rule"] == model["checks"]["licenses_expired"]["rule"]
+    assert full["message"] == model["messages"][check["message"]]
+    assert full["remediation"] == model["remediations"][check["remediation"]]
+    assert full["evidence"] == model["evidence"][check["evidence"]]
+    assert server_facts(model, by_host[HOSTILE_HOST])["last_attempt_message"].startswith("=cmd")
+
+
+def test_shared_texts_are_stored_once():
+    """A text or evidence object is stored once however many servers share it (issue 18 item 3)."""
+    model = fleet_model()
+    for table in ("messages", "actions", "evidence"):
+        values = [json.dumps(v, sort_keys=True) for v in model[table]]
+        assert len(values) == len(set(values)), table
+    for table in ("remediations", "upload_hints", "upgrade_windows"):
+        values = [json.dumps(v, sort_keys=True) for v in model[table].values()]
+        assert len(values) == len(set(values)), table
+    text = json.dumps(model["servers"])
+    for entry in model["checks"].values():
+        assert entry["rule"] not in text and entry["title"] not in text
+    for fix in model["remediations"].values():
+        assert fix not in text
+    assert "matrix" not in model and "bars" not in model["chart"] and "servers" not in model["licensing"]
+
+
+def test_facts_are_derived_from_the_evidence_without_loss():
+    """Every server's facts, as evaluate_server gave them, come back from the report (nothing is lost)."""
+    results = evaluated_fleet()
+    model = fleet_model()
+    by_host = {s["host"]: s for s in model["servers"]}
+    for result in results:
+        assert server_facts(model, by_host[result["host"]]) == result["facts"]
+        resolved = [resolve_check(model, c) for c in by_host[result["host"]]["checks"]]
+        assert [{k: c[k] for k in ("id", "status", "message", "remediation", "title", "rule")} for c in resolved] == [
+            {k: c[k] for k in ("id", "status", "message", "remediation", "title", "rule")} for c in result["checks"]]
+        assert [json.dumps(c["evidence"], sort_keys=True, default=str) for c in resolved] == [
+            json.dumps(c["evidence"], sort_keys=True, default=str) for c in result["checks"]]
 
 
 def test_fleet_block_and_obsolete(model):
@@ -76,17 +121,23 @@ def test_fleet_block_and_obsolete(model):
     assert [o["host"] for o in model["obsolete_allocations"]][1] == "OLD-LS-2018"
 
 
-def test_matrix_and_chart(model):
-    matrix = model["matrix"]
-    assert [c["id"] for c in matrix["columns"]] == list(CHECK_IDS)
-    assert [r["host"] for r in matrix["rows"]] == [s["host"] for s in model["servers"]]
-    assert all(len(r["cells"]) == len(CHECK_IDS) for r in matrix["rows"])
+def test_chart_scale_and_derived_bars(model):
     chart = model["chart"]
     assert chart["threshold_days"] == 90
-    bars = {b["host"]: b for b in chart["bars"]}
+    bars = {b["host"]: b for b in chart_bars(model["servers"], model)}
+    assert [b["host"] for b in chart_bars(model["servers"], model)] == [s["host"] for s in model["servers"]]
     assert bars["ls-firewalled-long"]["days"] == 120 and bars["ls-firewalled-long"]["status"] == "fail"
     assert bars["ls-never"]["days"] is None
     assert chart["max_days"] == 120
+
+
+def test_week_and_todo_resolve_to_the_module_result_shape(model):
+    week = expand_week(model)
+    assert all(set(i) == {"host", "check", "severity", "action", "deadline", "when"} for i in week["items"])
+    assert all(isinstance(i["action"], str) and i["action"] for i in week["items"])
+    server = next(s for s in model["servers"] if s["todo"])
+    todo = resolve_todo(model, server)
+    assert [t["action"] for t in todo] == [model["actions"][t["action"]] for t in server["todo"]]
 
 
 def test_catalog_and_evidence_notes(model):

@@ -29,6 +29,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
     FORMATS,
     SharedModel,
+    chart_bars,
     chart_layout,
     clean_text,
     csv_cell,
@@ -89,13 +90,32 @@ def test_render_rejects_bad_input(model, model_value, fmt, needle):
 
 def test_json_is_the_model_with_sorted_keys(model, outputs):
     assert json.loads(outputs["json"]) == model
-    # Sorted keys, except that the overall verdict leads the file (issue 15 item 4).
+    # Sorted keys, except that the overall verdict leads the file (issue 15 item 4); compact by default.
     loaded = json.loads(outputs["json"])
+    assert next(iter(loaded)) == "verdict"
+    rest = {k: v for k, v in loaded.items() if k != "verdict"}
+    verdict = json.dumps({"verdict": loaded["verdict"]}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    others = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert outputs["json"] == verdict[:-1] + "," + others[1:] + "\n"
+
+
+def test_json_indent_writes_the_same_content_indented(model, outputs):
+    indented = render(model, "json", json_indent=2)
+    assert json.loads(indented) == json.loads(outputs["json"]) == model
+    loaded = json.loads(indented)
     assert next(iter(loaded)) == "verdict"
     rest = {k: v for k, v in loaded.items() if k != "verdict"}
     verdict = json.dumps({"verdict": loaded["verdict"]}, sort_keys=True, indent=2, ensure_ascii=False)
     others = json.dumps(rest, sort_keys=True, indent=2, ensure_ascii=False)
-    assert outputs["json"] == verdict[:-2] + ",\n" + others[2:] + "\n"
+    assert indented == verdict[:-2] + ",\n" + others[2:] + "\n"
+    assert render(model, "json", json_indent=0) == outputs["json"]
+    assert render_all(model, ["json"], json_indent=2)["json"] == indented
+
+
+@pytest.mark.parametrize("indent", [-1, 9, "2", True, 1.5])
+def test_json_indent_rejects_what_is_not_a_small_whole_number(model, indent):
+    with pytest.raises(InputError, match="json_indent"):
+        render(model, "json", json_indent=indent)
 
 
 def test_json_escapes_lone_surrogates_losslessly(tmp_path):
@@ -276,7 +296,7 @@ def test_html_chart(model, outputs):
     assert {"#1a7f37", "#9a6700", "#cf222e", "#57606a"} >= colours and len(colours) == 4
     # Never uploaded (ls-never): a dashed outline labelled "never", not a zero-length bar (issue 15 item 5).
     never = svg.xpath(".//rect[@class='never']")
-    assert len(never) == sum(1 for b in model["chart"]["bars"] if b["days"] is None) >= 1
+    assert len(never) == sum(1 for b in chart_bars(model["servers"], model) if b["days"] is None) >= 1
     assert all(r.get("fill") == "none" and r.get("stroke-dasharray") and float(r.get("width")) > 100 for r in never)
     assert "never uploaded" in svg.text_content()
 
@@ -414,29 +434,30 @@ def test_rendering_every_format_leaves_the_model_unchanged():
     assert model == before
 
 
-def test_the_shared_clean_model_is_read_only_and_cleaned():
-    shared = SharedModel(small_model("ls\x0001", "bad\x1bmessage"))
-    clean = shared.clean
-    assert clean is shared.clean  # made once, then shared by every format
-    with pytest.raises(TypeError):
-        clean["meta"]["title"] = "changed"  # type: ignore[index]
-    with pytest.raises(AttributeError):
-        clean["servers"].append({})  # type: ignore[union-attr]
-    assert clean["servers"][0]["host"] == "ls01"
-    assert "\x1b" not in json.dumps(clean["servers"][0]["checks"], default=dict)
+def test_text_is_cleaned_as_written_without_copying_the_model():
+    model = small_model("ls\x0001", "bad\x1bmessage")
+    before = copy.deepcopy(model)
+    shared = SharedModel(model)
+    assert shared.source is model
+    texts = render_all(shared, FORMATS)
+    assert model == before  # nothing was cleaned in place
+    for fmt in ("csv", "markdown", "html", "junit"):
+        assert "\x1b" not in texts[fmt] and "\x00" not in texts[fmt], fmt
+        assert "badmessage" in texts[fmt], fmt
+    assert "bad\\u001bmessage" in texts["json"]  # JSON keeps it, escaped
 
 
-def test_render_all_cleans_the_model_once(model, monkeypatch):
+def test_render_all_derives_the_views_once(model, monkeypatch):
     calls = []
-    real = report_render.clean_read_only
-    monkeypatch.setattr(report_render, "clean_read_only", lambda value: calls.append(value) or real(value))
+    real = report_render.server_facts
+    monkeypatch.setattr(report_render, "server_facts", lambda m, s: calls.append(s) or real(m, s))
     texts = render_all(model, FORMATS)
-    assert sum(value is model for value in calls) == 1  # the whole model: its parts recurse through the same name
+    assert len(calls) == len(model["servers"])  # once per server, shared by CSV, Markdown and HTML
     assert texts == {fmt: render(model, fmt) for fmt in FORMATS}
 
 
-def test_json_alone_does_not_clean(model, monkeypatch):
-    monkeypatch.setattr(report_render, "clean_read_only", lambda value: pytest.fail("JSON must not clean"))
+def test_json_alone_derives_nothing(model, monkeypatch):
+    monkeypatch.setattr(report_render, "server_facts", lambda m, s: pytest.fail("JSON writes the model as it is"))
     assert json.loads(render_all(model, ["json"])["json"]) == json.loads(render(model, "json"))
 
 
@@ -495,3 +516,42 @@ def test_unwritable_directory_is_a_ctxlic_error(tmp_path, model):
     blocker.write_text("x")
     with pytest.raises(CtxlicError, match="report directory"):
         write_reports(model, blocker / "sub", ["json"])
+
+
+def test_json_report_follows_the_documented_schema(model, outputs):
+    """docs/report_schema.json describes the JSON report (schema version 2) that consumers read."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_path = Path(__file__).resolve().parents[4] / "docs" / "report_schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    loaded = json.loads(outputs["json"])
+    jsonschema.validate(loaded, schema)
+    assert schema["properties"]["schema_version"]["const"] == loaded["schema_version"]
+    # Every reference resolves: indexes into the shared lists, keys of the shared tables.
+    for server in loaded["servers"]:
+        for check in server["checks"]:
+            assert 0 <= check["message"] < len(loaded["messages"]) and 0 <= check["evidence"] < len(loaded["evidence"])
+            assert check["id"] in loaded["checks"]
+            assert check.get("remediation") is None or check["remediation"] in loaded["remediations"]
+        assert all(0 <= t["action"] < len(loaded["actions"]) for t in server["todo"])
+
+
+def test_rendering_pauses_the_garbage_collector_and_restores_it(model, monkeypatch):
+    """The collector would walk the whole model again and again while a large report is written (issue 18)."""
+    import gc
+
+    seen = []
+    real = report_render._render_csv
+
+    def spy(shared):
+        seen.append(gc.isenabled())
+        return real(shared)
+
+    monkeypatch.setitem(report_render._RENDERERS, "csv", spy)
+    assert gc.isenabled()
+    render(model, "csv")
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setitem(report_render._RENDERERS, "csv", lambda shared: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        render(model, "csv")
+    assert gc.isenabled()

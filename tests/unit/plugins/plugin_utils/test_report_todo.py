@@ -27,7 +27,12 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.collection_meta import collection_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import (
+    build_report,
+    chart_bars,
+    resolve_check,
+    resolve_todo,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render, render_all
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.todo import (
     fleet_week,
@@ -49,12 +54,13 @@ def build(records, *, obsolete=(), catalog=None, history=None):
 
 
 def check(model, host, check_id):
+    """One check with its shared texts filled in (schema 2 names them by key)."""
     server = next(s for s in model["servers"] if s["host"] == host)
-    return next(c for c in server["checks"] if c["id"] == check_id)
+    return resolve_check(model, next(c for c in server["checks"] if c["id"] == check_id))
 
 
 def todo_of(model, host):
-    return next(s for s in model["servers"] if s["host"] == host)["todo"]
+    return resolve_todo(model, next(s for s in model["servers"] if s["host"] == host))
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +166,7 @@ def test_never_uploaded_is_not_a_zero_day_bar():
                                             "reason": "upload_compliance_result.xml missing"})
     today = make_record("ls-today", upload={"time": ago(0)})
     model = build([never, today])
-    bars = {b["host"]: b for b in model["chart"]["bars"]}
+    bars = {b["host"]: b for b in chart_bars(model["servers"], model)}
     assert bars["ls-never"]["never"] is True and bars["ls-never"]["label"] == "never"
     assert bars["ls-today"]["never"] is False and bars["ls-today"]["label"] == "0 d"
     svg = lxml.html.fromstring(render(model, "html")).xpath("//svg")[0]
