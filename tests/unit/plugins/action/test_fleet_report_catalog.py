@@ -15,6 +15,7 @@ from pathlib import Path
 
 from act2_recorded import recorded
 
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import expand_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.release_catalog import Release
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import evaluate_window
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
@@ -29,7 +30,7 @@ def options(tmp_path: Path, **changes) -> dict:
 
 
 def windows(result: dict) -> dict[str, dict]:
-    report = json.loads(Path(result["reports"]["json"]).read_text(encoding="utf-8"))
+    report = expand_report(json.loads(Path(result["reports"]["json"]).read_text(encoding="utf-8")))
     return {s["host"]: next(c["evidence"]["window"] for c in s["checks"] if c["id"] == "upgrade_window")
             for s in report["servers"]}
 
