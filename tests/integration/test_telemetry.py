@@ -400,6 +400,32 @@ def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path
     assert model["fleet"]["status"] == "Compliant"
 
 
+def test_role_bundles_without_cleanup_and_still_reports_the_bundled_hosts(make_fleet, tmp_path):
+    """Bundling without cleanup deletes nothing, so the second gather is skipped: the report must still be
+    built from the first gather (a skipped task's registered result once replaced it, and every bundled host
+    counted as not gathered)."""
+    fleet = make_fleet([HostSpec("ls-manual", reporting="manual", last_upload={"days_ago": 20},
+                                 pending_zip_days=[15, 5])])
+    dest, out = tmp_path / "bundles", tmp_path / "reports"
+    result = fleet.run(
+        REPO / "playbooks" / "fleet_report.yml",
+        extra_vars={
+            "ctxlic_telemetry_bundle": True,
+            "ctxlic_telemetry_cleanup": False,
+            "ctxlic_telemetry_bundle_dest": str(dest),
+            "ctxlic_telemetry_report_dir": str(out),
+            "ctxlic_telemetry_history_db": str(tmp_path / "e.sqlite"),
+            "ctxlic_telemetry_as_of": lab_now(fleet),
+        },
+    )
+    assert result.rc == 0, result.stdout[-3000:]
+    bundled = result.task_results("ctxlic.license_server.telemetry : Bundle manual-upload telemetry on the controller")
+    assert bundled["ls-manual"]["deleted"] == [] and len(server_zips(fleet, "ls-manual")) == 4
+    model = expand_report(json.loads((out / "compliance_report.json").read_text(encoding="utf-8")))
+    [manual] = model["servers"]
+    assert manual["host"] == "ls-manual" and manual["facts"]["pending_count"] == 4, manual["facts"]
+
+
 def test_fleet_report_runs_one_task_per_host_the_gather(make_fleet, tmp_path):
     """Issue 18 item 2: besides the gather, every task of playbooks/fleet_report.yml runs once, not once per host
     (no upgrade_window per host, no per-host argument check, no per-host skipped bundling or notification)."""
