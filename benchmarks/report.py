@@ -364,7 +364,9 @@ def site_section(results: dict) -> list[str]:
     first, second = site["first"], site["second"]
     out += [
         f"`{site['playbook']}` twice on {site['size']} lab hosts (current build 51000, behind a proxy that is not "
-        "configured yet, one license file per host in `ctxlic_license_files_src_dir`, `ctxlic_proxy` set). The "
+        "configured yet, one license file per host in `ctxlic_license_files_src_dir`, `ctxlic_proxy` set; the "
+        "upgrade window judged on 2025-03-01 (`ctxlic_site_as_of`), a day the shipped release catalog proves the "
+        "build current, so no server needs the installer). The "
         "first run converges (proxy, license file, reread); the second must change nothing.",
         "",
     ]
@@ -407,7 +409,10 @@ def cleanup_target(cleanup: dict) -> str:
         return "not measured (a run failed)"
     if with_cleanup["zips_left"]["max"]:
         return "not measured (zips were left on the servers)"
-    return "met" if cleanup["deletion_calls"]["max"] <= 1 else "NOT met"
+    removals = cleanup.get("removal_calls")
+    if removals is None:  # raw results of an earlier harness: only the whole difference was recorded
+        return "met" if cleanup["deletion_calls"]["max"] <= 1 else "NOT met"
+    return "met" if removals["min"] == removals["max"] == 1 else "NOT met"
 
 
 def cleanup_section(results: dict) -> list[str]:
@@ -434,8 +439,14 @@ def cleanup_section(results: dict) -> list[str]:
                      ", ".join(run["failed_hosts"][:5]) or "none", run["rc"]])
     out += table(["run", "bundle task calls / host", "all remote calls / host", "zips left / host", "wall", "CPU",
                   "CPU / host", "failed hosts", "rc"], rows)
-    out += [f"Deletion step: {fmt_calls(cleanup['deletion_calls'])} remote calls per host; target of one remote "
-            f"call per host: **{cleanup_target(cleanup)}**. CPU with / without cleanup: "
+    removals = cleanup.get("removal_calls")
+    lock = ("" if removals is None else
+            f" Of these, {fmt_calls(removals)} per host delete the zips (`labctl file-remove-verified`: every verified "
+            "zip of the host in one call, each checked by size and SHA-1 on the host right before); the others "
+            "take, check and release the host lock that guards every change on a server (docs/nothing_lost.md).")
+    out += [f"Deletion step (with the host lock): {fmt_calls(cleanup['deletion_calls'])} remote calls per host.{lock} "
+            f"Target of one remote call per host for the deletions: **{cleanup_target(cleanup)}**. "
+            "CPU with / without cleanup: "
             f"{fmt_ratio(cpu_ratio(cleanup['cleanup'], cleanup['keep']))}.", "",
             "The bundle task's calls with cleanup, by operation (per host):", ""]
     out += table(["operation", "calls / host"], [[f"`{r['operation']}`", f"{r['per_host']:.2f}"]
@@ -544,8 +555,12 @@ def targets_section(results: dict) -> list[str]:
                      f"{_mib(rep['baseline']['output_bytes'])} of JSON", "none (figure only)", ""])
     cleanup = results.get("cleanup")
     if cleanup and not cleanup.get("error"):
-        rows.append(["zip cleanup: remote calls of the deletion step per host",
-                     f"{fmt_calls(cleanup['deletion_calls'])} ({cleanup['zips_per_host']:g} zips per host)",
+        removals = cleanup.get("removal_calls")
+        measured = (f"{fmt_calls(cleanup['deletion_calls'])} ({cleanup['zips_per_host']:g} zips per host)"
+                    if removals is None else
+                    f"{fmt_calls(removals)} deleting {cleanup['zips_per_host']:g} zips, + "
+                    f"{fmt_calls(cleanup['deletion_calls'])} with the host lock around them")
+        rows.append(["zip cleanup: remote calls of the deletions per host", measured,
                      f"bundle without cleanup: {fmt_calls(cleanup['keep']['bundle_calls'])} calls in the bundle task",
                      "1", cleanup_target(cleanup)])
     modules = [g for g in gathers if g.get("collection_module")]

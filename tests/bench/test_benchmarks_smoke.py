@@ -147,7 +147,7 @@ def results(tiny_pure) -> dict:
                              "bundle_operations": []},
                     "cleanup": {**_fake_run(2, 17), "bundle_calls": _dist(2, 13), "zips_left": _dist(2, 0),
                                 "bundle_operations": [{"operation": "labctl file-remove", "per_host": 1.0}]},
-                    "deletion_calls": _dist(2, 1)},
+                    "deletion_calls": _dist(2, 6), "removal_calls": _dist(2, 1)},
         "sliced": {"size": 4, "slices": 4, "forks": 50,
                    "unsliced": {**_fake_run(4, 1), "rows": {"gathers": 4, "observations": 3, "events": 0}},
                    "slice_runs": [_fake_run(1, 1) for _n in range(4)],
@@ -175,11 +175,13 @@ def test_markdown_has_every_section(results):
     assert "at most 3 | **NOT met** |" in targets  # site.yml's second run: 19 calls per host
     assert "| fleet_report.yml CPU / one-task floor CPU | 1.10x (2 hosts) |" in targets
     assert "at most 1.05x | **NOT met** |" in targets
-    assert "| zip cleanup: remote calls of the deletion step per host | 1 (3 zips per host) |" in targets
+    assert ("| zip cleanup: remote calls of the deletions per host | 1 deleting 3 zips, + 6 with the host lock "
+            "around them |") in targets
     assert "| 1 | **met** |" in targets.split("zip cleanup")[1]
     assert "0.90x (2 hosts)" in targets.split("lab call cost")[1]  # direct / module
     assert "1.00 s (0.50x of unsliced); 7.0 rows/s" in targets
-    assert "Deletion step: 1 remote calls per host; target of one remote call per host: **met**" in text
+    assert "Deletion step (with the host lock): 6 remote calls per host. Of these, 1 per host delete" in text
+    assert "Target of one remote call per host for the deletions: **met**" in text
 
 
 def test_a_target_is_never_met_without_its_measurement(results):
@@ -334,6 +336,7 @@ def test_cleanup_deletion_calls_are_the_difference_with_and_without_cleanup(tmp_
     assert clean["zips_left"]["max"] == 0  # bundled and deleted
     deletion = clean["bundle_calls"]["total"] - keep["bundle_calls"]["total"]
     assert deletion >= 2 and cleanup["deletion_calls"]["total"] == deletion
+    assert cleanup["removal_calls"]["min"] == cleanup["removal_calls"]["max"] == 1  # every zip of a host in one call
     assert clean["bundle_operations"] and all(op["per_host"] > 0 for op in clean["bundle_operations"])
 
 
