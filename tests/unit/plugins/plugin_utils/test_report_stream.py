@@ -108,6 +108,6 @@ def test_a_write_error_midway_is_a_ctxlic_error_and_replaces_nothing(tmp_path, m
         real(handle, pieces)
 
     monkeypatch.setattr(report_writer, "_write_pieces", full_disk)
-    with pytest.raises(CtxlicError, match="markdown report .*No space left on device"):
+    with pytest.raises(CtxlicError, match=r"markdown report .*No space left on device"):
         write_reports(model, out, FORMATS)
     assert {p.name: p.read_text() for p in out.iterdir()} == old
