@@ -325,10 +325,15 @@ def _json_default(value: Any) -> Any:
     return jsonable(value)
 
 
-def _render_json(model: Mapping[str, Any], indent: int | None = None) -> str:
+#: Characters of the JSON text handed out at a time (slices, so the text is not copied whole again).
+_JSON_PIECE = 1 << 20
+
+
+def _iter_json(model: Mapping[str, Any], indent: int | None = None) -> Iterator[str]:
     # Keys sorted as always, except that the overall verdict leads the file (issue 15 item 4): the first
     # thing a person or a pipeline reads agrees with the per-server results. Compact by default: the C
     # encoder writes it (an indent makes json use its pure-Python encoder, several times slower).
+    start = 0
     if indent:
         ordered = _sorted_keys(model)
         if isinstance(ordered, dict) and "verdict" in ordered:
@@ -340,15 +345,30 @@ def _render_json(model: Mapping[str, Any], indent: int | None = None) -> str:
         rest = {k: v for k, v in model.items() if k != "verdict"}
         text = json.dumps(rest, **options)
         if "verdict" in model:
+            # The verdict goes first, then the rest without its opening brace (from ``start``, not copied).
             head = '{"verdict":' + json.dumps(model["verdict"], **options)
-            text = head + ("}" if text == "{}" else "," + text[1:])
+            if text == "{}":
+                text = head + "}"
+            else:
+                yield _json_escaped(head + ",")
+                start = 1
     # ensure_ascii=False passes lone surrogates through raw, and UTF-8 cannot encode them (the report
     # could not be written). Outside strings JSON has only ASCII, so each one is inside a string and
     # its \uXXXX escape is valid JSON that reads back as the same code point (json.loads joins an
     # adjacent high/low pair into the character the pair encodes).
     # Bidi and zero-width characters are written as \uXXXX escapes too: lossless for a JSON reader,
     # visible to a person reading the file (issue 14 item 8).
-    return _JSON_ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+    text = _json_escaped(text)
+    for offset in range(start, len(text), _JSON_PIECE):
+        yield text[offset:offset + _JSON_PIECE]
+    yield "\n"
+
+
+def _json_escaped(text: str) -> str:
+    """``text`` with the characters JSON writes as ``\\uXXXX`` escaped (a copy only when there are any)."""
+    if _JSON_ESCAPED.search(text) is None:
+        return text
+    return _JSON_ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 CSV_COLUMNS = (
@@ -638,7 +658,7 @@ def check_json_indent(json_indent: Any) -> int | None:
 def _iter_one(shared: SharedModel, fmt: str, json_indent: int | None) -> Iterator[str]:
     with gc_paused():
         if fmt == "json":
-            yield _render_json(shared.source, json_indent)
+            yield from _iter_json(shared.source, json_indent)
         else:
             yield from _RENDERERS[fmt](shared)
 
