@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import json
 import math
 import re
@@ -291,7 +292,20 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
         context["actions"] = _Escaped(context["actions"])
         context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
                              for cid, title in context["titles"].items()}
-    return template.generate(**context)
+    return _gathered(template.generate(**context))
+
+
+#: Template pieces joined into one: Jinja2 yields every literal and value on its own, and handing each of
+#: those on by Python code cost a quarter of the HTML report's time; ``list(islice(...))`` and ``join`` do not.
+_TEMPLATE_PIECES = 8192
+
+
+def _gathered(pieces: Iterator[str]) -> Iterator[str]:
+    while True:
+        batch = list(itertools.islice(pieces, _TEMPLATE_PIECES))
+        if not batch:
+            return
+        yield "".join(batch)
 
 
 class _Escaped:

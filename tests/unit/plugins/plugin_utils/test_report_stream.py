@@ -30,8 +30,10 @@ def model() -> dict:
 def test_small_pieces_join_to_the_one_piece_text(model, fmt, monkeypatch):
     """A row or suite lost or doubled at a piece boundary would make the texts differ."""
     monkeypatch.setattr(report_render, "_ROWS_PER_PIECE", 10**9)
+    monkeypatch.setattr(report_render, "_TEMPLATE_PIECES", 10**9)
     whole = list(iter_render(model, fmt))
     monkeypatch.setattr(report_render, "_ROWS_PER_PIECE", 1)
+    monkeypatch.setattr(report_render, "_TEMPLATE_PIECES", 3)
     pieces = list(iter_render(model, fmt))
     assert "".join(pieces) == "".join(whole) == render(model, fmt)
     if fmt != "json":
@@ -42,6 +44,7 @@ def test_small_pieces_join_to_the_one_piece_text(model, fmt, monkeypatch):
 def test_streamed_files_are_byte_identical_to_the_rendered_text(tmp_path, model, monkeypatch, write_chars):
     """Pieces gathered, or cut (1 and 7 characters split multi-byte characters' neighbours), write the same bytes."""
     monkeypatch.setattr(report_render, "_ROWS_PER_PIECE", 1)
+    monkeypatch.setattr(report_render, "_TEMPLATE_PIECES", 3)
     monkeypatch.setattr(report_writer, "WRITE_CHARS", write_chars)
     paths = write_reports(model, tmp_path, FORMATS, json_indent=2 if write_chars == 7 else None)
     for fmt in FORMATS:
