@@ -292,6 +292,8 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
         context["actions"] = _Escaped(context["actions"])
         context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
                              for cid, title in context["titles"].items()}
+        rows = HtmlRows(context["titles"], context["messages"])
+        context["detail_rows"], context["matrix_cells"] = rows.details, rows.matrix
     return _gathered(template.generate(**context))
 
 
@@ -306,6 +308,46 @@ def _gathered(pieces: Iterator[str]) -> Iterator[str]:
         if not batch:
             return
         yield "".join(batch)
+
+
+_DETAIL_ROW = Markup('<tr><td>{0}</td><td>{1}</td><td class="text">{2}</td></tr>\n')
+_MATRIX_CELL = Markup("<td>{0}</td>")
+
+
+class HtmlRows:
+    """The HTML rows every server repeats, built once per distinct content (issue 18 item 3).
+
+    A check's row in "Details per server" and a server's cells in the checks matrix are the same for
+    many servers (shared titles, statuses and messages); the template wrote and escaped each value of
+    each of them again. Values are written as the template writes them: cleaned (``clean_output``),
+    then HTML-escaped.
+    """
+
+    def __init__(self, titles: Mapping[Any, Any], messages: _Escaped) -> None:
+        self._titles, self._messages = titles, messages
+        self._rows: dict[tuple, str] = {}
+        self._cells: dict[tuple, Markup] = {}
+
+    def details(self, checks: Iterable[Mapping[str, Any]]) -> Markup:
+        """``<tr>`` + newline per check: its title, its result badge, its finding."""
+        rows = self._rows
+        out = []
+        for check in checks:
+            key = (check["id"], check["status"], check["message"])
+            row = rows.get(key)
+            if row is None:
+                title, message = self._titles[key[0]], self._messages[key[2]]
+                row = rows[key] = _DETAIL_ROW.format(clean_output(title), CHECK_BADGES[key[1]], clean_output(message))
+            out.append(row)
+        return Markup("".join(out))  # noqa: S704 - every row is Markup (escaped by Markup.format)
+
+    def matrix(self, cells: list) -> Markup:
+        """A server's ``<td>`` badge per check of the checks matrix."""
+        key = tuple(cells)
+        row = self._cells.get(key)
+        if row is None:
+            row = self._cells[key] = Markup("").join(_MATRIX_CELL.format(CHECK_BADGES[cell]) for cell in cells)
+        return row
 
 
 class _Escaped:
