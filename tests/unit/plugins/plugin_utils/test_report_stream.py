@@ -87,7 +87,7 @@ def test_a_failure_midway_leaves_every_report_as_it_was(tmp_path, model, monkeyp
 
     def broken(shared):
         pieces = real(shared)
-        yield next(pieces)
+        yield next(pieces, "")
         yield "x" * (report_writer.WRITE_CHARS + 1)  # written to the temporary file
         raise RuntimeError("renderer broke")
 
