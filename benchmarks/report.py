@@ -652,8 +652,7 @@ def estimate_section(results: dict) -> list[str]:
         parts.append((f"sliced gather of {FULL['sliced_hosts']} hosts", per_host * FULL["sliced_hosts"]))
     pure = results.get("pure")
     if results.get("pure_cpu_s") and pure and not pure.get("error"):
-        parts.append((PURE_LABEL, _pure_estimate(results["pure_cpu_s"], pure,
-                                                                      results["settings"]["repeat"])))
+        parts.append((PURE_LABEL, _pure_estimate(results["pure_cpu_s"], pure, results["settings"]["repeat"])))
     if not parts:
         return []
     # The pure benchmarks run in one process (one CPU); playbook runs spread over every CPU.
