@@ -12,6 +12,7 @@ with the rest of ``tests/``, ``pytest -m "not slow"`` leaves it out of a quick l
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -94,8 +95,15 @@ def tiny_pure(tmp_path_factory) -> dict:
 def test_pure_benchmarks_run_on_tiny_inputs(tiny_pure):
     report = tiny_pure["report"]
     assert report["records"] == report["servers_in_model"] == 10
-    assert [s["name"] for s in report["stages"]][3:] == [f"report_render.render({f})" for f in FORMATS]
+    assert [s["name"] for s in report["stages"]][3:] == [
+        *(f"report_writer.write_reports({f})" for f in FORMATS), "report_writer.write_reports(all five formats)"]
     assert all(s["output_bytes"] > 0 for s in report["stages"][3:])
+    written = {s["name"]: s for s in report["stages"]}
+    assert written["report_writer.write_reports(all five formats)"]["output_bytes"] == sum(
+        written[f"report_writer.write_reports({f})"]["output_bytes"] for f in FORMATS)
+    user = report["user"]
+    assert user["json_bytes"] == written["report_writer.write_reports(json)"]["output_bytes"]
+    assert user["peak_bytes"] > 0 and user["ratio"] > 0
     assert report["baseline"]["output_bytes"] > 0 and tiny_pure["report_small"] is None
     assert [x["bytes"] <= size for x, size in zip(tiny_pure["license"], [4096, 8192], strict=True)] == [True, True]
     assert all(x["features"] >= 1 for x in tiny_pure["license"])
@@ -402,3 +410,26 @@ def test_results_of_an_earlier_harness_still_render(results):
     text = render_markdown(results)
     assert "CPU / one-task floor CPU" not in text and "| 2 | info (module lab backend)" not in text
     assert "## Zip cleanup\n\nNot run (`--skip-cleanup`)." in text
+
+
+def _report_targets(results: dict) -> dict[str, str]:
+    targets = render_markdown(results).split("## Targets (issue 18)")[1].split("## Machine")[0]
+    rows = [line for line in targets.splitlines() if line.startswith("| report of ")]
+    return {row.split("|")[1].split(": ", 1)[1].strip(): row.rstrip(" |").rsplit("|", 1)[1].strip() for row in rows}
+
+
+def test_report_targets_are_met_only_by_the_measured_figures(results):
+    """Each format's written file under 3x, the JSON under 25 MiB, the peak under 300 MiB (issue 18 item 3)."""
+    report = copy.deepcopy(results["pure"]["report"])
+    results["pure"] = {**results["pure"], "report": report}
+    for stage in report["stages"]:
+        stage["ratio"] = 2.9
+    report["user"].update(json_bytes=24 * 1024 * 1024, peak_bytes=299 * 1024 * 1024)
+    statuses = _report_targets(results)
+    assert list(statuses.values()) == ["**met**"] * 3, statuses
+    next(s for s in report["stages"] if s["name"] == "report_writer.write_reports(html)")["ratio"] = 3.0
+    report["user"].update(json_bytes=25 * 1024 * 1024, peak_bytes=300 * 1024 * 1024)
+    assert list(_report_targets(results).values()) == ["**NOT met**"] * 3
+    report["stages"] = [s for s in report["stages"] if "(junit)" not in s["name"]]
+    del report["user"]
+    assert list(_report_targets(results).values()) == ["**not measured**"] * 3

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # Internal use only: this module is private to ctxlic.license_server and may change at any time.
-"""Render the compliance report model as JSON, CSV, Markdown, HTML or JUnit XML (pure: returns text).
+"""Render the compliance report model as JSON, CSV, Markdown, HTML or JUnit XML (pure: text, whole or in pieces).
 
 Every string in a report may come from a hostile or broken server (host names, uploader
 messages, license file names), so each format escapes for its own syntax:
@@ -30,11 +30,12 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import json
 import math
 import re
 import xml.etree.ElementTree as ET  # only builds XML; nothing untrusted is parsed here
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Mapping
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
@@ -282,14 +283,71 @@ def _context(shared: SharedModel) -> dict:
     }
 
 
-def _render_template(shared: SharedModel, name: str, html: bool) -> str:
+def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
+    """The template's output in pieces (Jinja2 ``generate``); the template is loaded before the first piece."""
+    template = _environment(html).get_template(name)
     context = _context(shared)
     if html:  # the shared texts, cleaned and escaped once each (not once per server that shows them)
         context["messages"] = _Escaped(context["messages"])
         context["actions"] = _Escaped(context["actions"])
         context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
                              for cid, title in context["titles"].items()}
-    return _environment(html).get_template(name).render(**context)
+        rows = HtmlRows(context["titles"], context["messages"])
+        context["detail_rows"], context["matrix_cells"] = rows.details, rows.matrix
+    return _gathered(template.generate(**context))
+
+
+#: Template pieces joined into one: Jinja2 yields every literal and value on its own, and handing each of
+#: those on by Python code cost a quarter of the HTML report's time; ``list(islice(...))`` and ``join`` do not.
+_TEMPLATE_PIECES = 8192
+
+
+def _gathered(pieces: Iterator[str]) -> Iterator[str]:
+    while True:
+        batch = list(itertools.islice(pieces, _TEMPLATE_PIECES))
+        if not batch:
+            return
+        yield "".join(batch)
+
+
+_DETAIL_ROW = Markup('<tr><td>{0}</td><td>{1}</td><td class="text">{2}</td></tr>\n')
+_MATRIX_CELL = Markup("<td>{0}</td>")
+
+
+class HtmlRows:
+    """The HTML rows every server repeats, built once per distinct content (issue 18 item 3).
+
+    A check's row in "Details per server" and a server's cells in the checks matrix are the same for
+    many servers (shared titles, statuses and messages); the template wrote and escaped each value of
+    each of them again. Values are written as the template writes them: cleaned (``clean_output``),
+    then HTML-escaped.
+    """
+
+    def __init__(self, titles: Mapping[Any, Any], messages: _Escaped) -> None:
+        self._titles, self._messages = titles, messages
+        self._rows: dict[tuple, str] = {}
+        self._cells: dict[tuple, Markup] = {}
+
+    def details(self, checks: Iterable[Mapping[str, Any]]) -> Markup:
+        """``<tr>`` + newline per check: its title, its result badge, its finding."""
+        rows = self._rows
+        out = []
+        for check in checks:
+            key = (check["id"], check["status"], check["message"])
+            row = rows.get(key)
+            if row is None:
+                title, message = self._titles[key[0]], self._messages[key[2]]
+                row = rows[key] = _DETAIL_ROW.format(clean_output(title), CHECK_BADGES[key[1]], clean_output(message))
+            out.append(row)
+        return Markup("".join(out))  # noqa: S704 - every row is Markup (escaped by Markup.format)
+
+    def matrix(self, cells: list) -> Markup:
+        """A server's ``<td>`` badge per check of the checks matrix."""
+        key = tuple(cells)
+        row = self._cells.get(key)
+        if row is None:
+            row = self._cells[key] = Markup("").join(_MATRIX_CELL.format(CHECK_BADGES[cell]) for cell in cells)
+        return row
 
 
 class _Escaped:
@@ -323,10 +381,15 @@ def _json_default(value: Any) -> Any:
     return jsonable(value)
 
 
-def _render_json(model: Mapping[str, Any], indent: int | None = None) -> str:
+#: Characters of the JSON text handed out at a time (slices, so the text is not copied whole again).
+_JSON_PIECE = 1 << 20
+
+
+def _iter_json(model: Mapping[str, Any], indent: int | None = None) -> Iterator[str]:
     # Keys sorted as always, except that the overall verdict leads the file (issue 15 item 4): the first
     # thing a person or a pipeline reads agrees with the per-server results. Compact by default: the C
     # encoder writes it (an indent makes json use its pure-Python encoder, several times slower).
+    start = 0
     if indent:
         ordered = _sorted_keys(model)
         if isinstance(ordered, dict) and "verdict" in ordered:
@@ -338,15 +401,30 @@ def _render_json(model: Mapping[str, Any], indent: int | None = None) -> str:
         rest = {k: v for k, v in model.items() if k != "verdict"}
         text = json.dumps(rest, **options)
         if "verdict" in model:
+            # The verdict goes first, then the rest without its opening brace (from ``start``, not copied).
             head = '{"verdict":' + json.dumps(model["verdict"], **options)
-            text = head + ("}" if text == "{}" else "," + text[1:])
+            if text == "{}":
+                text = head + "}"
+            else:
+                yield _json_escaped(head + ",")
+                start = 1
     # ensure_ascii=False passes lone surrogates through raw, and UTF-8 cannot encode them (the report
     # could not be written). Outside strings JSON has only ASCII, so each one is inside a string and
     # its \uXXXX escape is valid JSON that reads back as the same code point (json.loads joins an
     # adjacent high/low pair into the character the pair encodes).
     # Bidi and zero-width characters are written as \uXXXX escapes too: lossless for a JSON reader,
     # visible to a person reading the file (issue 14 item 8).
-    return _JSON_ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+    text = _json_escaped(text)
+    for offset in range(start, len(text), _JSON_PIECE):
+        yield text[offset:offset + _JSON_PIECE]
+    yield "\n"
+
+
+def _json_escaped(text: str) -> str:
+    """``text`` with the characters JSON writes as ``\\uXXXX`` escaped (a copy only when there are any)."""
+    if _JSON_ESCAPED.search(text) is None:
+        return text
+    return _JSON_ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 CSV_COLUMNS = (
@@ -364,7 +442,12 @@ _LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "c
                   "las_offline_activation": "offline_activation", "las_state_source": "state_source"}
 
 
-def _render_csv(shared: SharedModel) -> str:
+#: Rows of CSV (and suites of JUnit) written into one piece of a streamed report.
+_ROWS_PER_PIECE = 500
+
+
+def _iter_csv(shared: SharedModel) -> Iterator[str]:
+    """The CSV report in pieces of about :data:`_ROWS_PER_PIECE` rows."""
     model = shared.source
     check_ids = list(model["meta"]["check_ids"])
     messages, actions = model.get("messages") or [], model.get("actions") or []
@@ -372,7 +455,14 @@ def _render_csv(shared: SharedModel) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
+
+    def piece() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
     fleet_status = model["fleet"]["status"]
+    rows = 0
     fact_columns = [k for k in CSV_COLUMNS if k not in ("kind", "host", "hostname", "status", "reporting")]
     for view in shared.views:
         server, facts, licensing = view["s"], view["f"], view["l"]
@@ -390,6 +480,9 @@ def _render_csv(shared: SharedModel) -> str:
         }
         writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS]
                         + [csv_cell(statuses.get(c)) for c in check_ids] + [csv_cell(summary)])
+        rows += 1
+        if rows % _ROWS_PER_PIECE == 0:
+            yield piece()
     # One row per action of each server's to-do list (kind "todo"), in the list's order (issue 15 item 10).
     for server in model["servers"]:
         for item in server.get("todo") or ():
@@ -399,6 +492,9 @@ def _render_csv(shared: SharedModel) -> str:
                    "todo_deadline": item["deadline"], "todo_when": item["when"]}
             writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
                             + [csv_cell(f"{item['check']}: {action}")])
+            rows += 1
+            if rows % _ROWS_PER_PIECE == 0:
+                yield piece()
     licensing = model.get("licensing") or {}
     for count in licensing.get("counts") or ():
         row = {"kind": "licensing_count", "fleet_status": fleet_status, "licensing_technology": count["technology"]}
@@ -419,7 +515,7 @@ def _render_csv(shared: SharedModel) -> str:
                else "used_with_finding", "fleet_status": fleet_status}
         writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS] + [""] * len(check_ids)
                         + [csv_cell(f"{inputs.get('option')}: {finding.get('message')}")])
-    return out.getvalue()
+    yield piece()
 
 
 def _junit_case(suite: ET.Element, name: str, classname: str, status: str, message: str, detail: str,
@@ -455,8 +551,21 @@ def _close_suite(suite: ET.Element, tests: int, failures: int, skipped: int, tim
     suite.set("timestamp", timestamp)
 
 
-def _render_junit(shared: SharedModel) -> str:
-    """One suite for the fleet (FAQ status, obsolete allocations, fleet-wide findings), one per server."""
+def _junit_outcome(status: Any, warn_fails: bool) -> tuple[int, int]:
+    """(failures, skipped) one test case with ``status`` counts for (what :func:`_junit_case` writes)."""
+    status = _clean_cached(str(status))
+    if status == "fail" or (status == "warn" and warn_fails):
+        return 1, 0
+    return (0, 1) if status == "unknown" else (0, 0)
+
+
+def _iter_junit(shared: SharedModel) -> Iterator[str]:
+    """One suite for the fleet (FAQ status, obsolete allocations, fleet-wide findings), one per server.
+
+    Written suite by suite: the totals the root element carries are counted first (from the checks'
+    statuses), then each suite is built, serialized and dropped, so the whole tree never exists at once.
+    The text is what ``ET.indent`` of the whole tree writes.
+    """
     model = shared.source
     meta, fleet = model["meta"], model["fleet"]
     messages, remediations = model.get("messages") or [], model.get("remediations") or {}
@@ -468,11 +577,11 @@ def _render_junit(shared: SharedModel) -> str:
     fleet_props = {"verdict": verdict.get("headline", ""), "verdict_tone": verdict.get("tone", ""),
                    "fleet_status": fleet["status"], "fleet_action_required": str(fleet["action_required"]).lower(),
                    "as_of": meta["as_of"], "collection_version": meta.get("collection_version") or ""}
-    totals = [0, 0, 0]
 
     for count in (model.get("licensing") or {}).get("counts") or ():
         fleet_props[f"licensing_{count['technology']}"] = str(count["servers"])
-    suite = _junit_suite(root, "fleet", fleet_props)
+    batch = ET.Element("batch")
+    suite = _junit_suite(batch, "fleet", fleet_props)
     faq_status = {"Compliant": "pass", "Unknown": "unknown"}.get(fleet["status"], "fail")
     cases = []
     if verdict:
@@ -495,14 +604,27 @@ def _render_junit(shared: SharedModel) -> str:
         failures, skipped = failures + f, skipped + s
     _close_suite(suite, len(cases), failures, skipped, stamp)
     totals = [len(cases), failures, skipped]
-
     for server in model["servers"]:
+        for check in server["checks"]:
+            f, s = _junit_outcome(check["status"], warn_fails)
+            totals = [totals[0] + 1, totals[1] + f, totals[2] + s]
+
+    root.set("tests", str(totals[0]))
+    root.set("failures", str(totals[1]))
+    root.set("errors", "0")
+    root.set("skipped", str(totals[2]))
+    root.set("time", "0")
+    ET.SubElement(root, "x")  # the start tag is what precedes this placeholder (attribute values never hold "<")
+    start = ET.tostring(root, encoding="unicode").rsplit("<x />", 1)[0]
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n' + start
+
+    for number, server in enumerate(model["servers"], 1):
         # Fleet properties live in the fleet suite only, and each server's are named after it: xunitparser
         # keeps every suite's properties in one table and rejects a name seen twice (issue 15 item 12).
         host = server["host"]
         props = {f"{host} :: hostname": server["hostname"] or "", f"{host} :: server_status": server["status"],
                  f"{host} :: reporting": str(server["reporting"]).lower()}
-        suite = _junit_suite(root, server["host"], props)
+        suite = _junit_suite(batch, server["host"], props)
         classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", clean_text(server["host"])) or "host")
         failures = skipped = 0
         for check in server["checks"]:
@@ -514,15 +636,24 @@ def _render_junit(shared: SharedModel) -> str:
                                message, detail, warn_fails)
             failures, skipped = failures + f, skipped + s
         _close_suite(suite, len(server["checks"]), failures, skipped, stamp)
-        totals = [totals[0] + len(server["checks"]), totals[1] + failures, totals[2] + skipped]
+        if number % _ROWS_PER_PIECE == 0:
+            yield _junit_batch(batch)
+            batch = ET.Element("batch")
+    if len(batch):
+        yield _junit_batch(batch)
+    yield "\n</testsuites>\n"
 
-    root.set("tests", str(totals[0]))
-    root.set("failures", str(totals[1]))
-    root.set("errors", "0")
-    root.set("skipped", str(totals[2]))
-    root.set("time", "0")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+def _junit_batch(batch: ET.Element) -> str:
+    """Suites as ``ET.indent`` writes them inside the root: each on a new line, indented by two spaces.
+
+    Serialized several at a time (one ``tostring`` per suite cost a tenth of the JUnit report). Indenting
+    the batch gives each suite the tail it has in the whole tree; the batch's own tags and the last
+    suite's final newline are cut off.
+    """
+    ET.indent(batch)
+    text = ET.tostring(batch, encoding="unicode")
+    return text[len("<batch>"):-len("\n</batch>")]
 
 
 def _check_model(model: Any) -> None:
@@ -568,10 +699,10 @@ class SharedModel:
 
 
 _RENDERERS = {
-    "csv": _render_csv,
-    "junit": _render_junit,
-    "markdown": lambda shared: _render_template(shared, "report.md.j2", html=False),
-    "html": lambda shared: _render_template(shared, "report.html.j2", html=True),
+    "csv": _iter_csv,
+    "junit": _iter_junit,
+    "markdown": lambda shared: _iter_template(shared, "report.md.j2", html=False),
+    "html": lambda shared: _iter_template(shared, "report.html.j2", html=True),
 }
 
 
@@ -589,11 +720,25 @@ def check_json_indent(json_indent: Any) -> int | None:
     return json_indent or None
 
 
-def _render_one(shared: SharedModel, fmt: str, json_indent: int | None) -> str:
+def _iter_one(shared: SharedModel, fmt: str, json_indent: int | None) -> Iterator[str]:
     with gc_paused():
         if fmt == "json":
-            return _render_json(shared.source, json_indent)
-        return _RENDERERS[fmt](shared)
+            yield from _iter_json(shared.source, json_indent)
+        else:
+            yield from _RENDERERS[fmt](shared)
+
+
+def iter_render(model: dict | SharedModel, fmt: str, *, json_indent: int | None = None) -> Iterator[str]:
+    """The report ``model`` in ``fmt``, in pieces whose concatenation is :func:`render`'s text.
+
+    For writing a large report without holding it whole (``report_writer``). The arguments are checked
+    when this is called; the pieces are produced as they are read. Every format is written by this one
+    implementation: :func:`render` joins its pieces.
+    """
+    _check_format(fmt)
+    indent = check_json_indent(json_indent)
+    shared = model if isinstance(model, SharedModel) else SharedModel(model)
+    return _iter_one(shared, fmt, indent)
 
 
 def render(model: dict | SharedModel, fmt: str, *, json_indent: int | None = None) -> str:
@@ -601,12 +746,10 @@ def render(model: dict | SharedModel, fmt: str, *, json_indent: int | None = Non
 
     JSON is compact unless ``json_indent`` (spaces per level, 1-8) asks for an indented file. To render
     several formats of one model, pass a :class:`SharedModel` (or use :func:`render_all`) so what the
-    formats derive from the model is derived once.
+    formats derive from the model is derived once. A large report is better written in pieces
+    (:func:`iter_render`).
     """
-    _check_format(fmt)
-    indent = check_json_indent(json_indent)
-    shared = model if isinstance(model, SharedModel) else SharedModel(model)
-    return _render_one(shared, fmt, indent)
+    return "".join(iter_render(model, fmt, json_indent=json_indent))
 
 
 def render_all(model: dict | SharedModel, formats: Iterable[str], *, json_indent: int | None = None) -> dict[str, str]:
@@ -616,4 +759,4 @@ def render_all(model: dict | SharedModel, formats: Iterable[str], *, json_indent
         _check_format(fmt)
     indent = check_json_indent(json_indent)
     shared = model if isinstance(model, SharedModel) else SharedModel(model)
-    return {fmt: _render_one(shared, fmt, indent) for fmt in wanted}
+    return {fmt: "".join(_iter_one(shared, fmt, indent)) for fmt in wanted}

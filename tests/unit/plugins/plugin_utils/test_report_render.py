@@ -541,7 +541,7 @@ def test_rendering_pauses_the_garbage_collector_and_restores_it(model, monkeypat
     import gc
 
     seen = []
-    real = report_render._render_csv
+    real = report_render._iter_csv
 
     def spy(shared):
         seen.append(gc.isenabled())
