@@ -123,7 +123,7 @@ def test_report_headline_names_the_servers_whose_window_could_not_be_proven() ->
     assert model["fleet"]["window_unproven"]["hosts"] == ["ls-a", "ls-b"]
     assert model["catalog"]["max_age_days"] == 180
     markdown = render(model, "markdown")
-    headline = markdown.split("## Summary")[0]
+    headline = markdown.split("## Summary", maxsplit=1)[0]
     assert "Upgrade window not proven for: ls-a, ls-b." in headline
     assert "ls-old" not in headline.split("Upgrade window not proven for:")[1].split("\n")[0]
     html = render(model, "html")
