@@ -38,6 +38,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     WARN,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.catalog_notice import catalog_notice
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import flat_facts
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.values import iso_utc
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.las import TECHNOLOGIES, TECHNOLOGY_LABELS
@@ -546,41 +547,20 @@ def _evidence_of(checks: Any, check_id: str, table: Any) -> Mapping[str, Any]:
 
 
 def facts_from_checks(checks: Any, windows: Mapping[str, Any], evidence: Any = None) -> dict:
-    """The key fields one row of a report shows (``server_checks._facts``), read from the checks' evidence.
+    """The key fields one row of a report shows (``server_checks.flat_facts``), read from the checks' evidence.
 
     ``windows`` and ``evidence`` are the report's tables the checks name their window and evidence from.
     """
     table = evidence or []
-    telemetry = _evidence_of(checks, "telemetry_upload", table)
-    attempt = telemetry.get("last_attempt") or {}
     upgrade = _evidence_of(checks, "upgrade_window", table)
     window = upgrade.get("window")
     window = windows.get(window) if isinstance(window, str) else window
-    window = window if isinstance(window, Mapping) else {}
-    pending = _evidence_of(checks, "pending_bundles", table)
-    lic = _evidence_of(checks, "licenses_expired", table)
-    return {
-        "version": upgrade.get("version"),
-        "window_status": window.get("status"),
-        "upgrade_deadline": window.get("deadline"),
-        "latest_release": window.get("latest"),
-        "reporting_mode": _evidence_of(checks, "reporting_mode", table).get("reporting_mode"),
-        "last_attempt_status": attempt.get("status"),
-        "last_attempt_time": attempt.get("time"),
-        "last_attempt_code": attempt.get("code"),
-        "last_attempt_message": attempt.get("message"),
-        "last_success_time": telemetry.get("last_success"),
-        "last_success_source": telemetry.get("last_success_source"),
-        "days_since_success": telemetry.get("days_since_success"),
-        "upload_deadline": telemetry.get("deadline"),
-        "pending_count": pending.get("count"),
-        "pending_bytes": pending.get("bytes"),
-        "free_bytes": pending.get("free_bytes"),
-        "expired_lines": len(lic.get("expired") or ()),
-        "inactive_lines": len(lic.get("inactive") or ()),
-        "expiring_lines": len(lic.get("expiring") or ()),
-        "error": _evidence_of(checks, "reachable", table).get("error"),
-    }
+    return flat_facts(version=upgrade.get("version"), window=window if isinstance(window, Mapping) else {},
+                      reporting_mode=_evidence_of(checks, "reporting_mode", table).get("reporting_mode"),
+                      telemetry=_evidence_of(checks, "telemetry_upload", table),
+                      pending=_evidence_of(checks, "pending_bundles", table),
+                      licenses=_evidence_of(checks, "licenses_expired", table),
+                      error=_evidence_of(checks, "reachable", table).get("error"))
 
 
 def server_facts(model: Mapping[str, Any], server: Mapping[str, Any]) -> dict:

@@ -720,18 +720,24 @@ def _server_status(checks: list[dict], usable: bool) -> str:
 
 def _facts(record: Mapping[str, Any], by_id: Mapping[str, dict]) -> dict:
     """The key fields one row of a report shows, flattened."""
-    telemetry = by_id["telemetry_upload"]["evidence"]
-    attempt = telemetry.get("last_attempt") or {}
-    window = _mapping(record.get("window")) or {}
     version = _mapping(record.get("version")) or {}
-    pending = by_id["pending_bundles"]["evidence"]
-    lic = by_id["licenses_expired"]["evidence"]
+    return flat_facts(version=version.get("text"), window=_mapping(record.get("window")) or {},
+                      reporting_mode=record.get("reporting_mode"), telemetry=by_id["telemetry_upload"]["evidence"],
+                      pending=by_id["pending_bundles"]["evidence"], licenses=by_id["licenses_expired"]["evidence"],
+                      error=record.get("error"))
+
+
+def flat_facts(*, version: Any, window: Mapping[str, Any], reporting_mode: Any, telemetry: Mapping[str, Any],
+               pending: Mapping[str, Any], licenses: Mapping[str, Any], error: Any) -> dict:
+    """The flattened facts of one server, from its upgrade window and its checks' evidence: built here when a
+    server is judged, and again by the report model from the evidence a schema-2 report keeps."""
+    attempt = telemetry.get("last_attempt") or {}
     return {
-        "version": version.get("text"),
+        "version": version,
         "window_status": window.get("status"),
         "upgrade_deadline": window.get("deadline"),
         "latest_release": window.get("latest"),
-        "reporting_mode": record.get("reporting_mode"),
+        "reporting_mode": reporting_mode,
         "last_attempt_status": attempt.get("status"),
         "last_attempt_time": attempt.get("time"),
         "last_attempt_code": attempt.get("code"),
@@ -743,8 +749,8 @@ def _facts(record: Mapping[str, Any], by_id: Mapping[str, dict]) -> dict:
         "pending_count": pending.get("count"),
         "pending_bytes": pending.get("bytes"),
         "free_bytes": pending.get("free_bytes"),
-        "expired_lines": len(lic.get("expired", [])),
-        "inactive_lines": len(lic.get("inactive", [])),
-        "expiring_lines": len(lic.get("expiring", [])),
-        "error": record.get("error"),
+        "expired_lines": len(licenses.get("expired") or ()),
+        "inactive_lines": len(licenses.get("inactive") or ()),
+        "expiring_lines": len(licenses.get("expiring") or ()),
+        "error": error,
     }
