@@ -376,26 +376,6 @@ def _as_of_day(as_of: Any, as_of_text: str) -> date:
         raise InputError(f"as_of must be a datetime or an ISO 8601 time, got {as_of_text!r}.") from exc
 
 
-def build_report(
-    fleet_eval: dict,
-    server_results: list[dict],
-    *,
-    generated_at: datetime | str,
-    title: str,
-    catalog: dict | None,
-    as_of: datetime | str,
-    options: dict | None,
-    input_rows: dict | None = None,
-) -> dict:
-    """Assemble the report model from ``evaluate_fleet`` and ``evaluate_server`` results (see :func:`_build`).
-
-    The cyclic garbage collector is paused meanwhile (:func:`gc_paused`).
-    """
-    with gc_paused():
-        return _build(fleet_eval, server_results, generated_at=generated_at, title=title, catalog=catalog,
-                      as_of=as_of, options=options, input_rows=input_rows)
-
-
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a report is built or written (issue 18 item 3).
@@ -414,7 +394,8 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _build(
+@gc_paused()
+def build_report(
     fleet_eval: dict,
     server_results: list[dict],
     *,
@@ -425,7 +406,8 @@ def _build(
     options: dict | None,
     input_rows: dict | None = None,
 ) -> dict:
-    """Assemble the report model from ``evaluate_fleet`` and ``evaluate_server`` results.
+    """Assemble the report model from ``evaluate_fleet`` and ``evaluate_server`` results, the cyclic garbage
+    collector paused meanwhile (:func:`gc_paused`).
 
     ``input_rows`` accounts for every row of an input file (``fleet_report_inputs.input_rows_summary``:
     rows read, used, ignored, one finding per row with its reason); the report lists them.
