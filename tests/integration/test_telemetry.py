@@ -365,20 +365,15 @@ def test_fleet_report_playbook_on_the_demo_fleet_lists_every_host(make_fleet, tm
     assert "ls-current-01" in recorded and "ls-unreachable" not in recorded
 
 
-def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path):
-    fleet = make_fleet(
-        [
-            HostSpec("ls-auto", last_upload={"days_ago": 1}),
-            HostSpec("ls-manual", reporting="manual", last_upload={"days_ago": 20}, pending_zip_days=[15, 5]),
-        ]
-    )
-    dest, out = tmp_path / "bundles", tmp_path / "reports"
+def run_bundling_report(fleet, tmp_path, *, cleanup: bool) -> tuple:
+    """fleet_report.yml with bundling (and ``cleanup``): the run, the bundle task's results per host, the report."""
+    out = tmp_path / "reports"
     result = fleet.run(
         REPO / "playbooks" / "fleet_report.yml",
         extra_vars={
             "ctxlic_telemetry_bundle": True,
-            "ctxlic_telemetry_cleanup": True,
-            "ctxlic_telemetry_bundle_dest": str(dest),
+            "ctxlic_telemetry_cleanup": cleanup,
+            "ctxlic_telemetry_bundle_dest": str(tmp_path / "bundles"),
             "ctxlic_telemetry_report_dir": str(out),
             "ctxlic_telemetry_history_db": str(tmp_path / "e.sqlite"),
             "ctxlic_telemetry_as_of": lab_now(fleet),
@@ -386,6 +381,17 @@ def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path
     )
     assert result.rc == 0, result.stdout[-3000:]
     bundled = result.task_results("ctxlic.license_server.telemetry : Bundle manual-upload telemetry on the controller")
+    return result, bundled, expand_report(json.loads((out / "compliance_report.json").read_text(encoding="utf-8")))
+
+
+def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path):
+    fleet = make_fleet(
+        [
+            HostSpec("ls-auto", last_upload={"days_ago": 1}),
+            HostSpec("ls-manual", reporting="manual", last_upload={"days_ago": 20}, pending_zip_days=[15, 5]),
+        ]
+    )
+    result, bundled, model = run_bundling_report(fleet, tmp_path, cleanup=True)
     # Only the manual-mode host is bundled; the hosts are picked once on the controller (issue 18 item 2),
     # so the automatic-mode host does not even run the bundling task.
     assert "ls-auto" not in bundled, "automatic-mode hosts are not bundled"
@@ -394,7 +400,6 @@ def test_role_bundles_manual_hosts_and_reports_what_is_left(make_fleet, tmp_path
     assert next(iter(picked.values()))["ansible_facts"]["ctxlic_telemetry_bundle_hosts"] == ["ls-manual"]
     assert len(bundled["ls-manual"]["deleted"]) == 4
     assert server_zips(fleet, "ls-manual") == {}
-    model = expand_report(json.loads((out / "compliance_report.json").read_text(encoding="utf-8")))
     manual = next(s for s in model["servers"] if s["host"] == "ls-manual")
     assert manual["facts"]["pending_count"] == 0, "the report shows the server after the cleanup"
     assert model["fleet"]["status"] == "Compliant"
@@ -406,22 +411,8 @@ def test_role_bundles_without_cleanup_and_still_reports_the_bundled_hosts(make_f
     counted as not gathered)."""
     fleet = make_fleet([HostSpec("ls-manual", reporting="manual", last_upload={"days_ago": 20},
                                  pending_zip_days=[15, 5])])
-    dest, out = tmp_path / "bundles", tmp_path / "reports"
-    result = fleet.run(
-        REPO / "playbooks" / "fleet_report.yml",
-        extra_vars={
-            "ctxlic_telemetry_bundle": True,
-            "ctxlic_telemetry_cleanup": False,
-            "ctxlic_telemetry_bundle_dest": str(dest),
-            "ctxlic_telemetry_report_dir": str(out),
-            "ctxlic_telemetry_history_db": str(tmp_path / "e.sqlite"),
-            "ctxlic_telemetry_as_of": lab_now(fleet),
-        },
-    )
-    assert result.rc == 0, result.stdout[-3000:]
-    bundled = result.task_results("ctxlic.license_server.telemetry : Bundle manual-upload telemetry on the controller")
+    bundled, model = run_bundling_report(fleet, tmp_path, cleanup=False)[1:]
     assert bundled["ls-manual"]["deleted"] == [] and len(server_zips(fleet, "ls-manual")) == 4
-    model = expand_report(json.loads((out / "compliance_report.json").read_text(encoding="utf-8")))
     [manual] = model["servers"]
     assert manual["host"] == "ls-manual" and manual["facts"]["pending_count"] == 4, manual["facts"]
 
