@@ -163,7 +163,7 @@ class _Shared:
             text = str(fix)
             remediation = self.remediations.key(_REMEDIATION_NAMES.get(text) or str(check_id), text)
         evidence = check.get("evidence")
-        if isinstance(evidence, Mapping):
+        if type(evidence) is dict or isinstance(evidence, Mapping):  # the first test spares the ABC check
             evidence = self._compact_evidence(evidence)
             evidence = self.evidence.key(str(check_id), evidence, identity=_frozen(evidence))
         message = check.get("message")
@@ -188,9 +188,14 @@ class _Shared:
         return out
 
 
+#: One encoder for every identity: ``json.dumps`` builds a new one per call, and a large fleet asks for one
+#: identity per check (its evidence), so that set-up cost about half of the identities' time.
+_IDENTITY_ENCODER = json.JSONEncoder(sort_keys=True, default=str, separators=(",", ":"))
+
+
 def _frozen(value: Any) -> str:
     """The identity of a shared value (evidence, an upgrade window): its JSON text, keys sorted."""
-    return json.dumps(value, sort_keys=True, default=str)
+    return _IDENTITY_ENCODER.encode(value)
 
 
 def _server_row(result: Mapping[str, Any]) -> dict:
@@ -215,13 +220,24 @@ _LAS_CHECKS = ("las_capable", "licensing_technology", "las_contact")
 _TONE_ORDER = {FAIL: 0, UNKNOWN: 1, WARN: 2, PASS: 3}
 
 
+def _las_checks(server: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
+    """A server's LAS checks by id (the last check of an id wins); the other checks are not looked at."""
+    return {c.get("id"): c for c in server.get("checks") or ()
+            if (type(c) is dict or isinstance(c, Mapping)) and c.get("id") in _LAS_CHECKS}
+
+
+def _worst(checks: Any) -> Any:
+    """The worst status of ``checks`` (fail, unknown, warn, pass); unknown when there are none."""
+    return min((c.get("status", UNKNOWN) for c in checks), key=lambda s: _TONE_ORDER.get(s, 1), default=UNKNOWN)
+
+
 def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = None) -> dict:
     """One server's licensing technology view, from its three LAS checks (server_checks.py / las.py).
 
     Not stored in the report (it restates the checks' evidence): renderers and the fleet view derive it.
     ``model`` is the schema-2 report whose tables hold the texts the checks name by key (None: full texts).
     """
-    by_id = {c.get("id"): c for c in server.get("checks") or () if isinstance(c, Mapping)}
+    by_id = _las_checks(server)
     if model is not None:
         table = model.get("evidence") or []
         by_id = {cid: {**c, "evidence": _at(table, c.get("evidence"))} for cid, c in by_id.items()}
@@ -231,7 +247,7 @@ def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = N
     raw_technology = tech_ev.get("technology")
     technology = raw_technology if isinstance(raw_technology, str) and raw_technology in TECHNOLOGIES else "unknown"
     present = [by_id[c] for c in _LAS_CHECKS if c in by_id]
-    worst = min((c.get("status", UNKNOWN) for c in present), key=lambda s: _TONE_ORDER.get(s, 1), default=UNKNOWN)
+    worst = _worst(present)
     problems = [c for c in present if c.get("status") != PASS]
     fixes = [c["remediation"] for c in problems if c.get("remediation")]
     if model is not None:
@@ -267,7 +283,7 @@ def _licensing_view(servers: list[dict], counts: Mapping[str, Any]) -> dict:
     The per-server rows are not stored (schema 2): :func:`licensing_row` derives them from each server's checks.
     """
     tally = {tech: int(counts.get(f"licensing_{tech}", 0) or 0) for tech in TECHNOLOGIES}
-    worst = [(s["host"], licensing_row(s)["status"]) for s in servers]
+    worst = [(s["host"], _worst(_las_checks(s).values())) for s in servers]  # licensing_row's status
     act = [h for h, status in worst if status == FAIL]
     unknown = [h for h, status in worst if status == UNKNOWN]
     warn = [h for h, status in worst if status == WARN]
@@ -319,14 +335,22 @@ def chart_bars(servers: Any, model: Mapping[str, Any] | None = None, facts: list
     return bars
 
 
+def _window_unknown(checks: Any) -> bool:
+    """An ``upgrade_window`` check is UNKNOWN and no ``ls_installed`` check failed (one pass over the checks)."""
+    unknown = no_server = False
+    for check in checks:
+        if type(check) is dict or isinstance(check, Mapping):
+            check_id, status = check.get("id"), check.get("status")
+            unknown = unknown or (check_id == "upgrade_window" and status == UNKNOWN)
+            no_server = no_server or (check_id == "ls_installed" and status == FAIL)
+    return unknown and not no_server
+
+
 def _window_unproven(server_results: list | tuple) -> dict:
     """The servers whose upgrade window could not be proven (check ``upgrade_window`` UNKNOWN), for the headline."""
     # A host without a License Server has no version to judge: its own finding says so (not a window to prove).
-    hosts = sorted((str(r["host"]) for r in server_results
-                    if any(isinstance(c, Mapping) and c.get("id") == "upgrade_window" and c.get("status") == UNKNOWN
-                           for c in r.get("checks") or [])
-                    and not any(isinstance(c, Mapping) and c.get("id") == "ls_installed" and c.get("status") == FAIL
-                                for c in r.get("checks") or [])), key=lambda h: (h.casefold(), h))
+    hosts = sorted((str(r["host"]) for r in server_results if _window_unknown(r.get("checks") or [])),
+                   key=lambda h: (h.casefold(), h))
     message = (f"Upgrade window not proven for {len(hosts)} server(s): {', '.join(hosts)}. The release catalog cannot "
                "exclude a newer release for them (or their version is unreadable); see each server's upgrade-window "
                f"check. Fix: {REMEDIATION['catalog']}.") if hosts else ""
@@ -519,13 +543,20 @@ def _at(table: Any, index: Any) -> Any:
     return index
 
 
-def _evidence_of(checks: Any, check_id: str, table: Any) -> Mapping[str, Any]:
+_FACT_CHECKS = frozenset(("upgrade_window", "reporting_mode", "telemetry_upload", "pending_bundles",
+                          "licenses_expired", "reachable"))
+_NO_EVIDENCE: Mapping[str, Any] = {}
+
+
+def _evidence_by_id(checks: Any, wanted: frozenset, table: Any) -> dict[Any, Mapping[str, Any]]:
+    """The evidence of the ``wanted`` checks by id, read in one pass (the first check of an id wins)."""
+    found: dict[Any, Mapping[str, Any]] = {}
     for check in checks or ():
-        if check.get("id") == check_id:
-            evidence = check.get("evidence")
-            evidence = _at(table, evidence)
-            return evidence if isinstance(evidence, Mapping) else {}
-    return {}
+        check_id = check.get("id")
+        if check_id in wanted and check_id not in found:
+            evidence = _at(table, check.get("evidence"))
+            found[check_id] = evidence if type(evidence) is dict or isinstance(evidence, Mapping) else _NO_EVIDENCE
+    return found
 
 
 def facts_from_checks(checks: Any, windows: Mapping[str, Any], evidence: Any = None) -> dict:
@@ -533,16 +564,16 @@ def facts_from_checks(checks: Any, windows: Mapping[str, Any], evidence: Any = N
 
     ``windows`` and ``evidence`` are the report's tables the checks name their window and evidence from.
     """
-    table = evidence or []
-    upgrade = _evidence_of(checks, "upgrade_window", table)
+    found = _evidence_by_id(checks, _FACT_CHECKS, evidence or [])
+    upgrade = found.get("upgrade_window", _NO_EVIDENCE)
     window = upgrade.get("window")
     window = windows.get(window) if isinstance(window, str) else window
     return flat_facts(version=upgrade.get("version"), window=window if isinstance(window, Mapping) else {},
-                      reporting_mode=_evidence_of(checks, "reporting_mode", table).get("reporting_mode"),
-                      telemetry=_evidence_of(checks, "telemetry_upload", table),
-                      pending=_evidence_of(checks, "pending_bundles", table),
-                      licenses=_evidence_of(checks, "licenses_expired", table),
-                      error=_evidence_of(checks, "reachable", table).get("error"))
+                      reporting_mode=found.get("reporting_mode", _NO_EVIDENCE).get("reporting_mode"),
+                      telemetry=found.get("telemetry_upload", _NO_EVIDENCE),
+                      pending=found.get("pending_bundles", _NO_EVIDENCE),
+                      licenses=found.get("licenses_expired", _NO_EVIDENCE),
+                      error=found.get("reachable", _NO_EVIDENCE).get("error"))
 
 
 def server_facts(model: Mapping[str, Any], server: Mapping[str, Any]) -> dict:
