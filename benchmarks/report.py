@@ -517,10 +517,9 @@ def _rate(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.1f}"
 
 
-REPORT_CPU_TARGET = 3.0  # issue 18 item 3: each report format under 3x the CPU of json.dumps of the records
+REPORT_CPU_TARGET = 3.0  # issue 18 item 3: all five report formats under 3x the CPU of json.dumps of the records
 REPORT_JSON_TARGET_MIB = 25
 REPORT_PEAK_TARGET_MIB = 300
-FORMAT_NAMES = ("json", "csv", "markdown", "html", "junit")
 
 
 def _status(values: list, ok: Callable[[Any], bool], expected: int | None = None) -> str:
@@ -572,14 +571,17 @@ def targets_section(results: dict) -> list[str]:
         prefix = "report_writer.write_reports("
         stages = [st for st in rep["stages"] if st["name"].startswith(prefix) and "all five" not in st["name"]]
         user = rep.get("user") or {}
-        each = [st["ratio"] for st in stages]
-        rows.append([f"report of {rep['records']:,} servers: CPU of writing each format (streamed, report writer) "
-                     "/ `json.dumps` of the records",
-                     "; ".join(f"{st['name'][len(prefix):-1]} {fmt_ratio(st['ratio'])}" for st in stages)
-                     + f"; build once + all five in one call {fmt_ratio(user.get('ratio'))}",
-                     f"`json.dumps` {fmt_s(rep['baseline']['seconds'])}",
-                     f"each format under {REPORT_CPU_TARGET:.2f}x",
-                     _status(each, lambda r: r < REPORT_CPU_TARGET, len(FORMAT_NAMES))])
+        written = next((st for st in rep["stages"] if st["name"].startswith(prefix) and "all five" in st["name"]), {})
+        # The issue's measure: the five formats together (it measured 30x before, the sum of the five renders).
+        rows.append([f"report of {rep['records']:,} servers: CPU of writing all five formats in one call (streamed, "
+                     "report writer) / `json.dumps` of the records",
+                     f"{fmt_ratio(written.get('ratio'))} (build once + all five: {fmt_ratio(user.get('ratio'))})",
+                     f"`json.dumps` {fmt_s(rep['baseline']['seconds'])}; before issue 18: 30x",
+                     f"under {REPORT_CPU_TARGET:.2f}x",
+                     _status([written.get("ratio")], lambda r: r < REPORT_CPU_TARGET)])
+        rows.append([f"report of {rep['records']:,} servers: CPU of writing each format alone / `json.dumps`",
+                     "; ".join(f"{st['name'][len(prefix):-1]} {fmt_ratio(st['ratio'])}" for st in stages),
+                     f"`json.dumps` {fmt_s(rep['baseline']['seconds'])}", "none (figure only)", ""])
         rows.append([f"report of {rep['records']:,} servers: JSON file size", _mib(user.get("json_bytes")),
                      f"{_mib(rep['baseline']['output_bytes'])} of `json.dumps`",
                      f"under {REPORT_JSON_TARGET_MIB} MiB",

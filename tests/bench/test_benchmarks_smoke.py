@@ -419,17 +419,24 @@ def _report_targets(results: dict) -> dict[str, str]:
 
 
 def test_report_targets_are_met_only_by_the_measured_figures(results):
-    """Each format's written file under 3x, the JSON under 25 MiB, the peak under 300 MiB (issue 18 item 3)."""
+    """All five formats written in one call under 3x, the JSON under 25 MiB, the peak under 300 MiB (issue 18 item 3).
+
+    Each format alone is a figure, not the target: five formats each under 3x can still cost 15x together.
+    """
     report = copy.deepcopy(results["pure"]["report"])
     results["pure"] = {**results["pure"], "report": report}
+    all_five = next(s for s in report["stages"] if s["name"] == "report_writer.write_reports(all five formats)")
     for stage in report["stages"]:
         stage["ratio"] = 2.9
     report["user"].update(json_bytes=24 * 1024 * 1024, peak_bytes=299 * 1024 * 1024)
     statuses = _report_targets(results)
-    assert list(statuses.values()) == ["**met**"] * 3, statuses
-    next(s for s in report["stages"] if s["name"] == "report_writer.write_reports(html)")["ratio"] = 3.0
+    assert [statuses[k] for k in statuses if "each format" not in k] == ["**met**"] * 3, statuses
+    assert statuses[next(k for k in statuses if "each format" in k)] == "none (figure only)"  # no target
+    all_five["ratio"] = 3.0  # every format alone still under 3x
     report["user"].update(json_bytes=25 * 1024 * 1024, peak_bytes=300 * 1024 * 1024)
-    assert list(_report_targets(results).values()) == ["**NOT met**"] * 3
-    report["stages"] = [s for s in report["stages"] if "(junit)" not in s["name"]]
+    statuses = _report_targets(results)
+    assert [statuses[k] for k in statuses if "each format" not in k] == ["**NOT met**"] * 3, statuses
+    report["stages"] = [s for s in report["stages"] if "(all five formats)" not in s["name"]]
     del report["user"]
-    assert list(_report_targets(results).values()) == ["**not measured**"] * 3
+    statuses = _report_targets(results)
+    assert [statuses[k] for k in statuses if "each format" not in k] == ["**not measured**"] * 3, statuses
