@@ -11,15 +11,16 @@ messages, license file names), so each format escapes for its own syntax:
   ``<br>``, so a value cannot break a table row or inject markup.
 * CSV: text cells starting with ``= + - @``, tab or CR get a leading ``'`` (spreadsheet formula
   injection, OWASP "CSV Injection").
-* JUnit: built with ElementTree (which escapes text and attributes); characters XML 1.0 forbids
-  are removed first.
+* JUnit: written as text exactly as ElementTree writes it: ``& < >`` become entities, and in
+  attributes also ``"`` and CR, LF, tab (as ``&#13;`` ``&#10;`` ``&#09;``); characters XML 1.0
+  forbids are removed first.
 
 Control characters (C0 except tab/newline/CR, DEL, C1, lone surrogates, U+FFFE/U+FFFF) are
 stripped from every format except JSON, which escapes them losslessly. The templates are read
 from ``report_templates/`` next to this file (package data, read-only).
 
 Text is cleaned as it is written (the templates' ``finalize`` hook, ``csv_cell``, the JUnit
-builder), never by copying the model. The model is schema 2 (docs/report_schema.json): shared
+writer), never by copying the model. The model is schema 2 (docs/report_schema.json): shared
 texts are looked up in its tables, and the views that restate the checks (facts, matrix, chart
 bars, licensing rows) are derived once per :class:`SharedModel` and shared by every format.
 JSON is compact unless an indent is asked for (``json_indent``).
@@ -27,6 +28,7 @@ JSON is compact unless an indent is asked for (``json_indent``).
 
 from __future__ import annotations
 
+import collections
 import csv
 import functools
 import io
@@ -34,7 +36,6 @@ import itertools
 import json
 import math
 import re
-import xml.etree.ElementTree as ET  # only builds XML; nothing untrusted is parsed here
 from collections.abc import Iterable, Iterator
 from typing import Any, Mapping
 
@@ -518,61 +519,118 @@ def _iter_csv(shared: SharedModel) -> Iterator[str]:
     yield piece()
 
 
-def _junit_case(suite: ET.Element, name: str, classname: str, status: str, message: str, detail: str,
-                warn_fails: bool) -> tuple[int, int]:
-    name, status = clean_text(name), _clean_cached(str(status))
-    message, detail = _clean_cached(str(message)), _clean_cached(str(detail))
-    case = ET.SubElement(suite, "testcase", name=name, classname=classname, time="0")
+def _xml_attr(text: str) -> str:
+    """``text`` as a double-quoted XML attribute value, escaped exactly as ElementTree writes it.
+
+    ``& < > "`` become entities; CR, LF and tab become character references (``&#13;`` ``&#10;`` ``&#09;``)
+    so that attribute-value normalization keeps them. Text must be cleaned (:func:`clean_text`) first.
+    """
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _xml_text(text: str) -> str:
+    """``text`` as XML character data, escaped exactly as ElementTree writes it: ``& < >`` become entities.
+
+    Text must be cleaned (:func:`clean_text`) first. CR is written as it is (as ElementTree does), so a
+    parser reads it as a line break.
+    """
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+@functools.lru_cache(maxsize=4096)
+def _xml_attr_cached(value: Any) -> str:
+    """:func:`clean_text` then :func:`_xml_attr` of one shared value (a status, a flag, a check id), remembered."""
+    return _xml_attr(clean_text(value))
+
+
+def _junit_case_body(status: Any, message: Any, detail: Any, warn_fails: bool) -> tuple[str, int, int]:
+    """What a test case with ``status`` writes after its ``time`` attribute, and its (failures, skipped).
+
+    A failure carries the message (cut to 1000 characters) and the detail; a skipped case the message;
+    a passing or warning case the detail as ``system-out`` (none when there is no detail).
+    """
+    status, message, detail = _clean_cached(str(status)), _clean_cached(str(message)), _clean_cached(str(detail))
     if status == "fail" or (status == "warn" and warn_fails):
-        ET.SubElement(case, "failure", message=_truncate(message, 1000), type=status).text = detail
-        return 1, 0
+        failure = f'<failure message="{_xml_attr(_truncate(message, 1000))}" type="{_xml_attr(status)}"'
+        failure += f">{_xml_text(detail)}</failure>" if detail else " />"
+        return f">\n      {failure}\n    </testcase>", 1, 0
     if status == "unknown":
-        ET.SubElement(case, "skipped", message=_truncate(message, 1000))
-        return 0, 1
+        return f'>\n      <skipped message="{_xml_attr(_truncate(message, 1000))}" />\n    </testcase>', 0, 1
     if detail:
-        ET.SubElement(case, "system-out").text = f"{status.upper()}: {detail}"
-    return 0, 0
+        return f">\n      <system-out>{_xml_text(f'{status.upper()}: {detail}')}</system-out>\n    </testcase>", 0, 0
+    return " />", 0, 0
 
 
-def _junit_suite(root: ET.Element, name: str, properties: Mapping[str, Any]) -> ET.Element:
-    suite = ET.SubElement(root, "testsuite", name=clean_text(name))
-    props = ET.SubElement(suite, "properties")
-    for key, value in properties.items():
-        ET.SubElement(props, "property", name=clean_text(key), value=clean_text(value))
-    return suite
-
-
-def _close_suite(suite: ET.Element, tests: int, failures: int, skipped: int, timestamp: str) -> None:
-    suite.set("tests", str(tests))
-    suite.set("failures", str(failures))
-    suite.set("errors", "0")
-    suite.set("skipped", str(skipped))
-    suite.set("time", "0")
-    suite.set("timestamp", timestamp)
+@functools.lru_cache(maxsize=65536)
+def _junit_check(check_id: Any, status: Any, message: str, rule: Any, fix: Any,
+                 warn_fails: bool) -> tuple[str, str, int, int]:
+    """One server check as a test case, less the server's own parts, remembered (the checks repeat the model's
+    shared texts on many servers): the name's tail and what follows the classname, and (failures, skipped)."""
+    detail = "\n".join(p for p in (message, f"Rule: {rule or ''}", f"Fix: {fix or ''}") if not p.endswith(": "))
+    body, failures, skipped = _junit_case_body(status, message, detail, warn_fails)
+    return _xml_attr(clean_text(f" :: {check_id}")) + '" classname="', '" time="0"' + body, failures, skipped
 
 
 def _junit_outcome(status: Any, warn_fails: bool) -> tuple[int, int]:
-    """(failures, skipped) one test case with ``status`` counts for (what :func:`_junit_case` writes)."""
+    """(failures, skipped) one test case with ``status`` counts for (what :func:`_junit_case_body` writes)."""
     status = _clean_cached(str(status))
     if status == "fail" or (status == "warn" and warn_fails):
         return 1, 0
     return (0, 1) if status == "unknown" else (0, 0)
 
 
+def _junit_suite(name: str, tests: int, failures: int, skipped: int, timestamp: str, properties: str,
+                 cases: str) -> str:
+    """One suite as ``ElementTree.indent`` lays it out inside the root.
+
+    ``name`` and ``timestamp`` are escaped already; ``properties`` (see :func:`_junit_property`) and ``cases`` written.
+    """
+    return (f'\n  <testsuite name="{name}" tests="{tests}" failures="{failures}" errors="0" skipped="{skipped}"'
+            f' time="0" timestamp="{timestamp}">'
+            + (f"\n    <properties>{properties}\n    </properties>" if properties else "\n    <properties />")
+            + f"{cases}\n  </testsuite>")
+
+
+def _junit_property(name: str, value: str) -> str:
+    """One property of a suite; ``name`` and ``value`` escaped."""
+    return f'\n      <property name="{name}" value="{value}" />'
+
+
 def _iter_junit(shared: SharedModel) -> Iterator[str]:
     """One suite for the fleet (FAQ status, obsolete allocations, fleet-wide findings), one per server.
 
-    Written suite by suite: the totals the root element carries are counted first (from the checks'
-    statuses), then each suite is built, serialized and dropped, so the whole tree never exists at once.
-    The text is what ``ET.indent`` of the whole tree writes.
+    Written as text, suite by suite, exactly as ElementTree would write the whole tree indented by
+    ``ElementTree.indent`` (same layout, same escaping: :func:`_xml_attr`, :func:`_xml_text`): the totals the root
+    element carries are counted first (from the checks' statuses), then each suite is written and dropped.
+    Cleaning and escaping of the texts the model shares (messages, rules, fixes) is remembered; host names
+    are cleaned and escaped once per server.
     """
     model = shared.source
     meta, fleet = model["meta"], model["fleet"]
     messages, remediations = model.get("messages") or [], model.get("remediations") or {}
     rules = {cid: entry.get("rule") for cid, entry in (model.get("checks") or {}).items()}
     warn_fails = bool(meta.get("options", {}).get("junit_warn_as_failure"))
-    stamp = clean_text(meta["generated_at"])[:19]
-    root = ET.Element("testsuites", name=clean_text(meta["title"]))
+    stamp = _xml_attr(clean_text(meta["generated_at"])[:19])
     verdict = model.get("verdict") or {}
     fleet_props = {"verdict": verdict.get("headline", ""), "verdict_tone": verdict.get("tone", ""),
                    "fleet_status": fleet["status"], "fleet_action_required": str(fleet["action_required"]).lower(),
@@ -580,8 +638,6 @@ def _iter_junit(shared: SharedModel) -> Iterator[str]:
 
     for count in (model.get("licensing") or {}).get("counts") or ():
         fleet_props[f"licensing_{count['technology']}"] = str(count["servers"])
-    batch = ET.Element("batch")
-    suite = _junit_suite(batch, "fleet", fleet_props)
     faq_status = {"Compliant": "pass", "Unknown": "unknown"}.get(fleet["status"], "fail")
     cases = []
     if verdict:
@@ -599,61 +655,49 @@ def _iter_junit(shared: SharedModel) -> Iterator[str]:
     if licensing:
         cases.append(("fleet :: licensing technology (LAS)", licensing["tone"], licensing["headline"]))
     failures = skipped = 0
+    written = []
     for name, status, message in cases:
-        f, s = _junit_case(suite, name, "ctxlic.license_server.fleet", status, message, message, warn_fails)
+        body, f, s = _junit_case_body(status, message, message, warn_fails)
+        written.append(f'\n    <testcase name="{_xml_attr(clean_text(name))}" classname="ctxlic.license_server.fleet"'
+                       f' time="0"{body}')
         failures, skipped = failures + f, skipped + s
-    _close_suite(suite, len(cases), failures, skipped, stamp)
+    properties = "".join(_junit_property(_xml_attr(clean_text(k)), _xml_attr(clean_text(v)))
+                         for k, v in fleet_props.items())
+    batch = [_junit_suite("fleet", len(cases), failures, skipped, stamp, properties, "".join(written))]
     totals = [len(cases), failures, skipped]
-    for server in model["servers"]:
-        for check in server["checks"]:
-            f, s = _junit_outcome(check["status"], warn_fails)
-            totals = [totals[0] + 1, totals[1] + f, totals[2] + s]
-
-    root.set("tests", str(totals[0]))
-    root.set("failures", str(totals[1]))
-    root.set("errors", "0")
-    root.set("skipped", str(totals[2]))
-    root.set("time", "0")
-    ET.SubElement(root, "x")  # the start tag is what precedes this placeholder (attribute values never hold "<")
-    start = ET.tostring(root, encoding="unicode").rsplit("<x />", 1)[0]
-    yield '<?xml version="1.0" encoding="UTF-8"?>\n' + start
+    statuses = collections.Counter(check["status"] for server in model["servers"] for check in server["checks"])
+    for status, count in statuses.items():
+        f, s = _junit_outcome(status, warn_fails)
+        totals = [totals[0] + count, totals[1] + f * count, totals[2] + s * count]
+    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="{_xml_attr(clean_text(meta["title"]))}"'
+           f' tests="{totals[0]}" failures="{totals[1]}" errors="0" skipped="{totals[2]}" time="0">')
 
     for number, server in enumerate(model["servers"], 1):
         # Fleet properties live in the fleet suite only, and each server's are named after it: xunitparser
         # keeps every suite's properties in one table and rejects a name seen twice (issue 15 item 12).
-        host = server["host"]
-        props = {f"{host} :: hostname": server["hostname"] or "", f"{host} :: server_status": server["status"],
-                 f"{host} :: reporting": str(server["reporting"]).lower()}
-        suite = _junit_suite(batch, server["host"], props)
-        classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", clean_text(server["host"])) or "host")
+        host = clean_text(server["host"])
+        name = _xml_attr(host)
+        properties = (_junit_property(f"{name} :: hostname", _xml_attr(clean_text(server["hostname"] or "")))
+                      + _junit_property(f"{name} :: server_status", _xml_attr_cached(server["status"]))
+                      + _junit_property(f"{name} :: reporting", _xml_attr_cached(str(server["reporting"]).lower())))
+        # Only [A-Za-z0-9_.-] is left: nothing to escape.
+        classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", host) or "host")
         failures = skipped = 0
+        written = []
         for check in server["checks"]:
             message = messages[check["message"]] if check.get("message") is not None else ""
-            fix = remediations.get(check.get("remediation"))
-            detail = "\n".join(p for p in (message, f"Rule: {rules.get(check['id']) or ''}",
-                                           f"Fix: {fix or ''}") if not p.endswith(": "))
-            f, s = _junit_case(suite, f"{server['host']} :: {check['id']}", classname, check["status"],
-                               message, detail, warn_fails)
+            tail, rest, f, s = _junit_check(check["id"], check["status"], message, rules.get(check["id"]),
+                                            remediations.get(check.get("remediation")), warn_fails)
+            written.append(f'\n    <testcase name="{name}{tail}{classname}{rest}')
             failures, skipped = failures + f, skipped + s
-        _close_suite(suite, len(server["checks"]), failures, skipped, stamp)
+        batch.append(_junit_suite(name, len(server["checks"]), failures, skipped, stamp, properties,
+                                  "".join(written)))
         if number % _ROWS_PER_PIECE == 0:
-            yield _junit_batch(batch)
-            batch = ET.Element("batch")
-    if len(batch):
-        yield _junit_batch(batch)
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
     yield "\n</testsuites>\n"
-
-
-def _junit_batch(batch: ET.Element) -> str:
-    """Suites as ``ET.indent`` writes them inside the root: each on a new line, indented by two spaces.
-
-    Serialized several at a time (one ``tostring`` per suite cost a tenth of the JUnit report). Indenting
-    the batch gives each suite the tail it has in the whole tree; the batch's own tags and the last
-    suite's final newline are cut off.
-    """
-    ET.indent(batch)
-    text = ET.tostring(batch, encoding="unicode")
-    return text[len("<batch>"):-len("\n</batch>")]
 
 
 def _check_model(model: Any) -> None:

@@ -52,12 +52,12 @@ def outputs(model) -> dict[str, str]:
     return {fmt: render(model, fmt) for fmt in FORMATS}
 
 
-def small_model(host: str, message: str, *, obsolete: tuple = ()) -> dict:
+def small_model(host: str, message: str, *, obsolete: tuple = (), options: dict | None = None) -> dict:
     record = make_record(host, hostname=host, upload={**FAILED_UPLOAD, "message": message, "code": message})
     results = [evaluate_server(record, as_of=AS_OF, last_success={"time": ago(4)})]
     fleet = evaluate_fleet(results, obsolete_allocations=list(obsolete), as_of=AS_OF)
     return build_report(
-        fleet, results, generated_at=AS_OF, title=f"Report {message}", catalog=None, as_of=AS_OF, options={}
+        fleet, results, generated_at=AS_OF, title=f"Report {message}", catalog=None, as_of=AS_OF, options=options or {}
     )
 
 
@@ -379,6 +379,60 @@ def test_junit_hostile_strings_survive(outputs):
     assert clean_text(HOSTILE) in case.system_out
 
 
+def xml_text(text: str) -> str:
+    """What an XML parser reads back from character data holding ``text``: CR and CRLF are line breaks."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def assert_junit_reads_back(model: dict, junit: str) -> None:
+    """Every name, property, message and detail the JUnit report carries parses back (xml.etree) as cleaned text."""
+    root = ET.fromstring(junit.encode("utf-8"))
+    assert root.get("name") == clean_text(model["meta"]["title"])
+    fleet_suite, *server_suites = root.findall("testsuite")
+    fleet_names = [case.get("name") for case in fleet_suite.findall("testcase")]
+    for obsolete in model["obsolete_allocations"]:
+        assert clean_text(f"fleet :: obsolete allocation :: {obsolete['host']}") in fleet_names
+    for suite, server in zip(server_suites, model["servers"], strict=True):
+        host = clean_text(server["host"])
+        assert suite.get("name") == host
+        props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+        assert props == {f"{host} :: hostname": clean_text(server["hostname"] or ""),
+                         f"{host} :: server_status": clean_text(server["status"]),
+                         f"{host} :: reporting": str(server["reporting"]).lower()}
+        for case, check in zip(suite.findall("testcase"), server["checks"], strict=True):
+            assert case.get("name") == clean_text(f"{server['host']} :: {check['id']}")
+            assert case.get("classname").startswith("ctxlic.license_server.")
+            message = clean_text(model["messages"][check["message"]])
+            assert len(message) < 1000  # not cut
+            outcome = case.find("failure") if case.find("failure") is not None else case.find("skipped")
+            if outcome is not None:
+                assert outcome.get("message") == message  # attributes keep CR, LF and tab exactly
+            if case.find("failure") is not None:
+                assert case.find("failure").text.startswith(xml_text(message) + "\nRule: ")
+            elif case.find("system-out") is not None:
+                label = clean_text(check["status"]).upper()
+                assert case.find("system-out").text.startswith(xml_text(f"{label}: {message}") + "\nRule: ")
+
+
+HOSTILE_XML = "a&b <c> \"q\" 'a' &amp; ]]> <!-- --> \r\nnext\rline\ttab \x07\x1b\x00\x7f\x9f \u202e\u2066\u200b end"
+
+
+@pytest.mark.parametrize("warn_fails", [False, True])
+def test_junit_hostile_values_read_back_as_cleaned_text(warn_fails):
+    model = small_model("ls" + HOSTILE_XML, "msg " + HOSTILE_XML, obsolete=("old" + HOSTILE_XML,),
+                        options={"junit_warn_as_failure": warn_fails})
+    junit = render(model, "junit")
+    assert_junit_reads_back(model, junit)
+    root = ET.fromstring(junit.encode("utf-8"))
+    upload = next(c for c in root.iter("testcase") if c.get("name").endswith(":: telemetry_upload"))
+    hostile = clean_text(HOSTILE_XML)
+    assert "\x07" not in hostile and "<U+202E>" in hostile and "\r\n" in hostile  # cleaned, line breaks kept
+    if warn_fails:
+        assert hostile in upload.find("failure").get("message")
+    else:
+        assert xml_text(hostile) in upload.find("system-out").text
+
+
 def test_junit_warn_as_failure_option():
     xml = render(fleet_model(options={"junit_warn_as_failure": True}), "junit")
     suites = {s.name: s for s in parse_junit(xml)}
@@ -413,6 +467,7 @@ def test_any_host_and_message_renders_safely(host, message):
     assert json.loads(outputs["json"])["servers"][0]["host"] == host
     root = ET.fromstring(outputs["junit"].split("\n", 1)[1])
     assert root.find("testsuite[2]").get("name") == clean_text(host)
+    assert_junit_reads_back(model, outputs["junit"])
     for row in csv.reader(io.StringIO(outputs["csv"], newline="")):
         assert not any(cell.startswith(CSV_TRIGGERS) for cell in row)
     assert lxml.html.fromstring(outputs["html"]).xpath("//script | //img | //iframe") == []
