@@ -238,25 +238,33 @@ def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = N
     ``model`` is the schema-2 report whose tables hold the texts the checks name by key (None: full texts).
     """
     by_id = _las_checks(server)
-    if model is not None:
-        table = model.get("evidence") or []
-        by_id = {cid: {**c, "evidence": _at(table, c.get("evidence"))} for cid, c in by_id.items()}
-    tech_ev = (by_id.get("licensing_technology") or {}).get("evidence") or {}
-    cap_ev = (by_id.get("las_capable") or {}).get("evidence") or {}
-    contact_ev = (by_id.get("las_contact") or {}).get("evidence") or {}
+    # A schema-2 report names evidence, messages and fixes by key: each looked up where it is read (no copies).
+    resolved = model is not None
+    table = (model.get("evidence") or []) if model is not None else ()
+    messages = (model.get("messages") or []) if model is not None else ()
+    remediations = (model.get("remediations") or {}) if model is not None else {}
+
+    def evidence(check_id: str) -> Any:
+        check = by_id.get(check_id)
+        if not check:
+            return {}
+        found = _at(table, check.get("evidence")) if resolved else check.get("evidence")
+        return found or {}
+
+    def message(check: Mapping[str, Any]) -> Any:
+        return _at(messages, check.get("message")) if resolved else check.get("message")
+
+    tech_ev, cap_ev, contact_ev = evidence("licensing_technology"), evidence("las_capable"), evidence("las_contact")
     raw_technology = tech_ev.get("technology")
     technology = raw_technology if isinstance(raw_technology, str) and raw_technology in TECHNOLOGIES else "unknown"
     present = [by_id[c] for c in _LAS_CHECKS if c in by_id]
     worst = _worst(present)
     problems = [c for c in present if c.get("status") != PASS]
     fixes = [c["remediation"] for c in problems if c.get("remediation")]
-    if model is not None:
-        remediations = model.get("remediations") or {}
+    if resolved:
         fixes = [remediations.get(f, f) for f in fixes]
-        messages = model.get("messages") or []
-        problems = [{**c, "message": _at(messages, c.get("message"))} for c in problems]
-        by_id = {**by_id, "licensing_technology": {**(by_id.get("licensing_technology") or {}), "message": _at(
-            messages, (by_id.get("licensing_technology") or {}).get("message"))}}
+    situation = " ".join(str(message(c)) for c in problems) or str(message(by_id.get("licensing_technology") or {})
+                                                                  or "")
     return {
         "host": server.get("host"),
         "technology": technology,
@@ -271,8 +279,7 @@ def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = N
         "state_source": tech_ev.get("las_source"),
         "status": worst,
         "status_label": CHECK_STATUS_LABELS.get(worst, "UNKNOWN"),
-        "situation": " ".join(str(c.get("message")) for c in problems) or str(
-            (by_id.get("licensing_technology") or {}).get("message") or ""),
+        "situation": situation,
         "fix": "; ".join(dict.fromkeys(str(f) for f in fixes)) or None,
     }
 
@@ -554,7 +561,11 @@ def _evidence_by_id(checks: Any, wanted: frozenset, table: Any) -> dict[Any, Map
     for check in checks or ():
         check_id = check.get("id")
         if check_id in wanted and check_id not in found:
-            evidence = _at(table, check.get("evidence"))
+            evidence = check.get("evidence")
+            if type(evidence) is int and 0 <= evidence < len(table):  # what _at does, without the call
+                evidence = table[evidence]
+            elif type(evidence) is not dict:
+                evidence = _at(table, evidence)
             found[check_id] = evidence if type(evidence) is dict or isinstance(evidence, Mapping) else _NO_EVIDENCE
     return found
 
