@@ -294,7 +294,10 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
                              for cid, title in context["titles"].items()}
         rows = HtmlRows(context["titles"], context["messages"])
         context["detail_rows"], context["matrix_cells"] = rows.details, rows.matrix
-    return _gathered(template.generate(**context))
+        return _gathered(template.generate(**context))
+    # Markdown: the per-server sections come from MdRows in large pieces, so few pieces are left to join.
+    context["md_rows"] = MdRows(shared.source, context["titles"], context["messages"], context["actions"])
+    return _joined(template.generate(**context))
 
 
 #: Template pieces joined into one: Jinja2 yields every literal and value on its own, and handing each of
@@ -307,6 +310,24 @@ def _gathered(pieces: Iterator[str]) -> Iterator[str]:
         batch = list(itertools.islice(pieces, _TEMPLATE_PIECES))
         if not batch:
             return
+        yield "".join(batch)
+
+
+#: Characters of Markdown joined into one piece before it is handed on (the writer streams the pieces).
+_MD_PIECE = 1 << 18
+
+
+def _joined(pieces: Iterator[Any]) -> Iterator[str]:
+    """Template pieces joined into pieces of at least :data:`_MD_PIECE` characters (the last may be shorter)."""
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= _MD_PIECE:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
         yield "".join(batch)
 
 
@@ -348,6 +369,181 @@ class HtmlRows:
         if row is None:
             row = self._cells[key] = Markup("").join(_MATRIX_CELL.format(CHECK_BADGES[cell]) for cell in cells)
         return row
+
+
+class _Written:
+    """Markdown text :class:`MdRows` wrote, every value in it already cleaned and escaped.
+
+    Not a ``str``: the template's ``finalize`` (:func:`clean_output`) passes it as it is, and Jinja2's
+    ``str()`` gives back the text without copying it (a large fleet's rows are tens of megabytes).
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _md(value: Any) -> str:
+    """:func:`md_escape` (a table cell), with the text path taken directly."""
+    return _md_text(value, "<br>") if value.__class__ is str else md_escape(value)
+
+
+def _md_inline(value: Any) -> str:
+    """:func:`md_escape` for a heading or list item (newlines become spaces)."""
+    return _md_text(value, " ") if value.__class__ is str else md_escape(value, newline=" ")
+
+
+def _written(value: Any) -> str:
+    """What the template writes for ``{{ value }}`` (cleaned by ``finalize``, then ``str``)."""
+    return str(value) if value.__class__ is int else str(clean_output(value))
+
+
+_YES_NO = {True: "yes", False: "no"}
+#: Servers whose rows :class:`MdRows` hands to the template as one piece (the writer streams the pieces).
+_MD_SERVERS_PER_PIECE = 200
+
+
+class MdRows:
+    """The Markdown rows of the per-server sections, written in Python (issue 18 item 3).
+
+    The template keeps the document's structure; the sections that repeat for every server (the week's
+    actions, to-do lists, licensing rows, servers table, checks matrix, details per server) come from
+    here as pieces of about :data:`_MD_SERVERS_PER_PIECE` servers. Every value is written as the template
+    wrote it: through ``md``/``md_inline`` (:func:`md_escape`), or, for the values the template wrote
+    bare, cleaned (:func:`clean_output`). The shared texts (check titles, messages, actions) are escaped
+    once each, and rows whose content is shared (a check's row in the details, a server's matrix cells,
+    a to-do item) are built once per distinct content.
+    """
+
+    def __init__(self, model: Mapping[str, Any], titles: Mapping[Any, Any], messages: Any, actions: Any) -> None:
+        self._model = model
+        self._titles, self._messages, self._actions = titles, messages, actions
+        self._title_md: dict[Any, str] = {}
+        self._message_md: dict[Any, str] = {}
+        self._action_inline: dict[Any, str] = {}
+        self._details: dict[tuple, str] = {}
+        self._cells: dict[tuple, str] = {}
+        self._todo: dict[tuple, str] = {}
+
+    @staticmethod
+    def _pieces(rows: Iterator[str]) -> Iterator[_Written]:
+        """``rows`` (one text per server) joined into pieces of :data:`_MD_SERVERS_PER_PIECE` servers."""
+        while True:
+            batch = list(itertools.islice(rows, _MD_SERVERS_PER_PIECE))
+            if not batch:
+                return
+            yield _Written("".join(batch))
+
+    @staticmethod
+    def _heading(server: Mapping[str, Any]) -> str:
+        return f"\n### {_md_inline(server['host'])} \u2014 {_md_inline(server['status_label'])}\n\n"
+
+    def week(self, items: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """The rows of "What to do this week"."""
+        symbols = TONE_SYMBOLS
+        return self._pieces(
+            f"| {symbols[t['severity']] if t['severity'] in symbols else ''} {_md(t['when'])} "
+            f"| {_md(t['host'] or 'fleet')} | {_md(t['action'])} |\n" for t in items)
+
+    def todo(self, servers: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """Each server's heading and numbered to-do list ("To-do list per server")."""
+        return self._pieces(self._todo_one(server) for server in servers)
+
+    def _todo_one(self, server: Mapping[str, Any]) -> str:
+        todo = server["todo"]
+        if not todo:
+            return self._heading(server) + "Nothing to do: every check passes.\n"
+        cache, out = self._todo, [self._heading(server)]
+        for item in todo:
+            key = (item["order"], item["when"], item["action"])
+            row = cache.get(key)
+            if row is None:
+                row = cache[key] = f"{_written(key[0])}. **{_md_inline(key[1])}:** {self._action(key[2])}\n"
+            out.append(row)
+        return "".join(out)
+
+    def _action(self, index: Any) -> str:
+        text = self._action_inline.get(index)
+        if text is None:
+            text = self._action_inline[index] = _md_inline(self._actions[index])
+        return text
+
+    def licensing(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """The per-server rows of "Licensing technology"."""
+        return self._pieces(self._licensing_one(view["l"]) for view in views)
+
+    @staticmethod
+    def _licensing_one(row: Mapping[str, Any]) -> str:
+        build, status = row["build"], row["status"]
+        return (f"| {_md(row['host'])} | {_md(row['technology_label'])} "
+                f"| {_md(build if build is not None else 'unknown')} ({_YES_NO.get(row['capable_online'], '?')} / "
+                f"{_YES_NO.get(row['capable_offline'], '?')}) | {_md(row['mode'] or '')} | {_md(row['last_contact'] or '')} "
+                f"| {_md(row['offline_activation'] or '')} | {_md(row['state_source'] or 'not given')} "
+                f"| {TONE_SYMBOLS[status] if status in TONE_SYMBOLS else '?'} {_md(row['status_label'])} "
+                f"| {_md(row['situation'])} |\n")
+
+    def servers(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """The rows of the "Servers" table."""
+        return self._pieces(self._server_one(view["s"], view["f"]) for view in views)
+
+    @staticmethod
+    def _server_one(server: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+        deadline, attempt_time = facts["upgrade_deadline"], facts["last_attempt_time"]
+        return (f"| {_md(server['host'])} | {TONE_SYMBOLS[server['tone']]} {_md(server['status_label'])} "
+                f"| {'yes' if server['reporting'] else 'no'} | {_md(facts['version'] or 'unknown')} "
+                f"| {_md(facts['window_status'] or 'unknown')}{f' (deadline {_md(deadline)})' if deadline else ''} "
+                f"| {_md(facts['reporting_mode'] or 'unknown')} "
+                f"| {_md(facts['last_attempt_status'] or 'unknown')}{' ' + _md(attempt_time) if attempt_time else ''} "
+                f"| {_md(facts['last_success_time'] or 'none on record')} | {_md(facts['days_since_success'])} "
+                f"| {_md(facts['pending_count'])} "
+                f"| {_written(facts['expired_lines'])} / {_written(facts['inactive_lines'])} |\n")
+
+    def matrix(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """The rows of the "Checks matrix": each server's host, then a symbol and label per check."""
+        return self._pieces(f"| {_md(view['s']['host'])} |{self._matrix_cells(view['cells'])}\n" for view in views)
+
+    def _matrix_cells(self, cells: list) -> str:
+        key = tuple(cells)
+        text = self._cells.get(key)
+        if text is None:
+            text = self._cells[key] = "".join(
+                f" {TONE_SYMBOLS[cell] if cell in TONE_SYMBOLS else '?'} "
+                f"{CHECK_LABELS[cell] if cell in CHECK_LABELS else 'UNKNOWN'} |" for cell in cells)
+        return text
+
+    def details(self, servers: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """"Details per server": each server's heading and its table of checks."""
+        return self._pieces(self._details_one(server) for server in servers)
+
+    def _details_one(self, server: Mapping[str, Any]) -> str:
+        rows = self._details
+        out = [self._heading(server), "| Check | Result | Finding and what to do |\n|---|---|---|\n"]
+        for check in server["checks"]:
+            key = (check["id"], check["status"], check["message"])
+            row = rows.get(key)
+            if row is None:
+                status = key[1]
+                row = rows[key] = (
+                    f"| {self._title(key[0])} | {TONE_SYMBOLS[status] if status in TONE_SYMBOLS else '?'} "
+                    f"{_md(CHECK_LABELS[status] if status in CHECK_LABELS else status)} | {self._message(key[2])} |\n")
+            out.append(row)
+        return "".join(out)
+
+    def _title(self, check_id: Any) -> str:
+        text = self._title_md.get(check_id)
+        if text is None:
+            text = self._title_md[check_id] = _md(self._titles[check_id])
+        return text
+
+    def _message(self, index: Any) -> str:
+        text = self._message_md.get(index)
+        if text is None:
+            text = self._message_md[index] = _md(self._messages[index])
+        return text
 
 
 class _Escaped:
