@@ -33,9 +33,10 @@ import io
 import itertools
 import json
 import math
+import operator
 import re
 import xml.etree.ElementTree as ET  # only builds XML; nothing untrusted is parsed here
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Mapping
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
@@ -296,7 +297,7 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
         context["detail_rows"], context["matrix_cells"] = rows.details, rows.matrix
         return _gathered(template.generate(**context))
     # Markdown: the per-server sections come from MdRows in large pieces, so few pieces are left to join.
-    context["md_rows"] = MdRows(shared.source, context["titles"], context["messages"], context["actions"])
+    context["md_rows"] = MdRows(context["titles"], context["messages"], context["actions"])
     return _joined(template.generate(**context))
 
 
@@ -318,13 +319,13 @@ _MD_PIECE = 1 << 18
 
 
 def _joined(pieces: Iterator[Any]) -> Iterator[str]:
-    """Template pieces joined into pieces of at least :data:`_MD_PIECE` characters (the last may be shorter)."""
+    """Template pieces joined until there are :data:`_MD_PIECE` characters or :data:`_TEMPLATE_PIECES` pieces."""
     batch: list[str] = []
     size = 0
     for piece in pieces:
         batch.append(piece)
         size += len(piece)
-        if size >= _MD_PIECE:
+        if size >= _MD_PIECE or len(batch) >= _TEMPLATE_PIECES:
             yield "".join(batch)
             batch, size = [], 0
     if batch:
@@ -403,8 +404,20 @@ def _written(value: Any) -> str:
 
 
 _YES_NO = {True: "yes", False: "no"}
-#: Servers whose rows :class:`MdRows` hands to the template as one piece (the writer streams the pieces).
-_MD_SERVERS_PER_PIECE = 200
+_CHECK_KEY = operator.itemgetter("id", "status", "message")
+_TODO_KEY = operator.itemgetter("order", "when", "action")
+
+
+class _Built(dict):
+    """A cache of texts: a missing key's text is built (by ``build``) and kept."""
+
+    def __init__(self, build: Callable[[Any], str]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: Any) -> str:
+        text = self[key] = self._build(key)
+        return text
 
 
 class MdRows:
@@ -412,28 +425,26 @@ class MdRows:
 
     The template keeps the document's structure; the sections that repeat for every server (the week's
     actions, to-do lists, licensing rows, servers table, checks matrix, details per server) come from
-    here as pieces of about :data:`_MD_SERVERS_PER_PIECE` servers. Every value is written as the template
+    here as pieces of about :data:`_ROWS_PER_PIECE` servers. Every value is written as the template
     wrote it: through ``md``/``md_inline`` (:func:`md_escape`), or, for the values the template wrote
     bare, cleaned (:func:`clean_output`). The shared texts (check titles, messages, actions) are escaped
     once each, and rows whose content is shared (a check's row in the details, a server's matrix cells,
     a to-do item) are built once per distinct content.
     """
 
-    def __init__(self, model: Mapping[str, Any], titles: Mapping[Any, Any], messages: Any, actions: Any) -> None:
-        self._model = model
-        self._titles, self._messages, self._actions = titles, messages, actions
-        self._title_md: dict[Any, str] = {}
-        self._message_md: dict[Any, str] = {}
-        self._action_inline: dict[Any, str] = {}
-        self._details: dict[tuple, str] = {}
-        self._cells: dict[tuple, str] = {}
-        self._todo: dict[tuple, str] = {}
+    def __init__(self, titles: Mapping[Any, Any], messages: Any, actions: Any) -> None:
+        self._title = _Built(lambda check_id: _md(titles[check_id]))
+        self._message = _Built(lambda index: _md(messages[index]))
+        self._action = _Built(lambda index: _md_inline(actions[index]))
+        self._details = _Built(self._detail_row)
+        self._todo = _Built(self._todo_row)
+        self._cells = _Built(self._matrix_cells)
 
     @staticmethod
     def _pieces(rows: Iterator[str]) -> Iterator[_Written]:
-        """``rows`` (one text per server) joined into pieces of :data:`_MD_SERVERS_PER_PIECE` servers."""
+        """``rows`` (one text per server) joined into pieces of :data:`_ROWS_PER_PIECE` servers."""
         while True:
-            batch = list(itertools.islice(rows, _MD_SERVERS_PER_PIECE))
+            batch = list(itertools.islice(rows, _ROWS_PER_PIECE))
             if not batch:
                 return
             yield _Written("".join(batch))
@@ -446,7 +457,7 @@ class MdRows:
         """The rows of "What to do this week"."""
         symbols = TONE_SYMBOLS
         return self._pieces(
-            f"| {symbols[t['severity']] if t['severity'] in symbols else ''} {_md(t['when'])} "
+            f"| {symbols.get(t['severity'], '')} {_md(t['when'])} "
             f"| {_md(t['host'] or 'fleet')} | {_md(t['action'])} |\n" for t in items)
 
     def todo(self, servers: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
@@ -457,20 +468,10 @@ class MdRows:
         todo = server["todo"]
         if not todo:
             return self._heading(server) + "Nothing to do: every check passes.\n"
-        cache, out = self._todo, [self._heading(server)]
-        for item in todo:
-            key = (item["order"], item["when"], item["action"])
-            row = cache.get(key)
-            if row is None:
-                row = cache[key] = f"{_written(key[0])}. **{_md_inline(key[1])}:** {self._action(key[2])}\n"
-            out.append(row)
-        return "".join(out)
+        return self._heading(server) + "".join(map(self._todo.__getitem__, map(_TODO_KEY, todo)))
 
-    def _action(self, index: Any) -> str:
-        text = self._action_inline.get(index)
-        if text is None:
-            text = self._action_inline[index] = _md_inline(self._actions[index])
-        return text
+    def _todo_row(self, key: tuple) -> str:
+        return f"{_written(key[0])}. **{_md_inline(key[1])}:** {self._action[key[2]]}\n"
 
     def licensing(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
         """The per-server rows of "Licensing technology"."""
@@ -481,9 +482,10 @@ class MdRows:
         build, status = row["build"], row["status"]
         return (f"| {_md(row['host'])} | {_md(row['technology_label'])} "
                 f"| {_md(build if build is not None else 'unknown')} ({_YES_NO.get(row['capable_online'], '?')} / "
-                f"{_YES_NO.get(row['capable_offline'], '?')}) | {_md(row['mode'] or '')} | {_md(row['last_contact'] or '')} "
+                f"{_YES_NO.get(row['capable_offline'], '?')}) | {_md(row['mode'] or '')} "
+                f"| {_md(row['last_contact'] or '')} "
                 f"| {_md(row['offline_activation'] or '')} | {_md(row['state_source'] or 'not given')} "
-                f"| {TONE_SYMBOLS[status] if status in TONE_SYMBOLS else '?'} {_md(row['status_label'])} "
+                f"| {TONE_SYMBOLS.get(status, '?')} {_md(row['status_label'])} "
                 f"| {_md(row['situation'])} |\n")
 
     def servers(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
@@ -504,46 +506,26 @@ class MdRows:
 
     def matrix(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
         """The rows of the "Checks matrix": each server's host, then a symbol and label per check."""
-        return self._pieces(f"| {_md(view['s']['host'])} |{self._matrix_cells(view['cells'])}\n" for view in views)
+        cells = self._cells
+        return self._pieces(f"| {_md(view['s']['host'])} |{cells[tuple(view['cells'])]}\n" for view in views)
 
-    def _matrix_cells(self, cells: list) -> str:
-        key = tuple(cells)
-        text = self._cells.get(key)
-        if text is None:
-            text = self._cells[key] = "".join(
-                f" {TONE_SYMBOLS[cell] if cell in TONE_SYMBOLS else '?'} "
-                f"{CHECK_LABELS[cell] if cell in CHECK_LABELS else 'UNKNOWN'} |" for cell in cells)
-        return text
+    @staticmethod
+    def _matrix_cells(key: tuple) -> str:
+        return "".join(f" {TONE_SYMBOLS.get(cell, '?')} "
+                       f"{CHECK_LABELS.get(cell, 'UNKNOWN')} |" for cell in key)
 
     def details(self, servers: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
         """"Details per server": each server's heading and its table of checks."""
         return self._pieces(self._details_one(server) for server in servers)
 
     def _details_one(self, server: Mapping[str, Any]) -> str:
-        rows = self._details
-        out = [self._heading(server), "| Check | Result | Finding and what to do |\n|---|---|---|\n"]
-        for check in server["checks"]:
-            key = (check["id"], check["status"], check["message"])
-            row = rows.get(key)
-            if row is None:
-                status = key[1]
-                row = rows[key] = (
-                    f"| {self._title(key[0])} | {TONE_SYMBOLS[status] if status in TONE_SYMBOLS else '?'} "
-                    f"{_md(CHECK_LABELS[status] if status in CHECK_LABELS else status)} | {self._message(key[2])} |\n")
-            out.append(row)
-        return "".join(out)
+        return "".join([self._heading(server), "| Check | Result | Finding and what to do |\n|---|---|---|\n",
+                        *map(self._details.__getitem__, map(_CHECK_KEY, server["checks"]))])
 
-    def _title(self, check_id: Any) -> str:
-        text = self._title_md.get(check_id)
-        if text is None:
-            text = self._title_md[check_id] = _md(self._titles[check_id])
-        return text
-
-    def _message(self, index: Any) -> str:
-        text = self._message_md.get(index)
-        if text is None:
-            text = self._message_md[index] = _md(self._messages[index])
-        return text
+    def _detail_row(self, key: tuple) -> str:
+        check_id, status, message = key
+        return (f"| {self._title[check_id]} | {TONE_SYMBOLS.get(status, '?')} "
+                f"{_md(CHECK_LABELS.get(status, status))} | {self._message[message]} |\n")
 
 
 class _Escaped:
@@ -638,7 +620,7 @@ _LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "c
                   "las_offline_activation": "offline_activation", "las_state_source": "state_source"}
 
 
-#: Rows of CSV (and suites of JUnit) written into one piece of a streamed report.
+#: Rows of CSV (suites of JUnit, servers of a Markdown section) written into one piece of a streamed report.
 _ROWS_PER_PIECE = 500
 
 
