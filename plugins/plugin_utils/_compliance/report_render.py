@@ -323,6 +323,12 @@ def _joined(pieces: Iterator[Any]) -> Iterator[str]:
     batch: list[str] = []
     size = 0
     for piece in pieces:
+        if len(piece) >= _MD_PIECE:  # already large (MdRows' rows): handed on as it is, not copied again
+            if batch:
+                yield "".join(batch)
+                batch, size = [], 0
+            yield piece
+            continue
         batch.append(piece)
         size += len(piece)
         if size >= _MD_PIECE or len(batch) >= _TEMPLATE_PIECES:
@@ -450,6 +456,15 @@ class MdRows:
             yield _Written("".join(batch))
 
     @staticmethod
+    def _pieces_of_parts(parts: Iterator[list[str]]) -> Iterator[_Written]:
+        """``parts`` (a list of texts per server) joined into pieces of :data:`_ROWS_PER_PIECE` servers."""
+        while True:
+            batch = list(itertools.islice(parts, _ROWS_PER_PIECE))
+            if not batch:
+                return
+            yield _Written("".join(itertools.chain.from_iterable(batch)))
+
+    @staticmethod
     def _heading(server: Mapping[str, Any]) -> str:
         return f"\n### {_md_inline(server['host'])} \u2014 {_md_inline(server['status_label'])}\n\n"
 
@@ -462,13 +477,13 @@ class MdRows:
 
     def todo(self, servers: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
         """Each server's heading and numbered to-do list ("To-do list per server")."""
-        return self._pieces(self._todo_one(server) for server in servers)
+        return self._pieces_of_parts(self._todo_one(server) for server in servers)
 
-    def _todo_one(self, server: Mapping[str, Any]) -> str:
+    def _todo_one(self, server: Mapping[str, Any]) -> list[str]:
         todo = server["todo"]
         if not todo:
-            return self._heading(server) + "Nothing to do: every check passes.\n"
-        return self._heading(server) + "".join(map(self._todo.__getitem__, map(_TODO_KEY, todo)))
+            return [self._heading(server), "Nothing to do: every check passes.\n"]
+        return [self._heading(server), *map(self._todo.__getitem__, map(_TODO_KEY, todo))]
 
     def _todo_row(self, key: tuple) -> str:
         return f"{_written(key[0])}. **{_md_inline(key[1])}:** {self._action[key[2]]}\n"
@@ -516,11 +531,11 @@ class MdRows:
 
     def details(self, servers: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
         """"Details per server": each server's heading and its table of checks."""
-        return self._pieces(self._details_one(server) for server in servers)
+        return self._pieces_of_parts(self._details_one(server) for server in servers)
 
-    def _details_one(self, server: Mapping[str, Any]) -> str:
-        return "".join([self._heading(server), "| Check | Result | Finding and what to do |\n|---|---|---|\n",
-                        *map(self._details.__getitem__, map(_CHECK_KEY, server["checks"]))])
+    def _details_one(self, server: Mapping[str, Any]) -> list[str]:
+        return [self._heading(server), "| Check | Result | Finding and what to do |\n|---|---|---|\n",
+                *map(self._details.__getitem__, map(_CHECK_KEY, server["checks"]))]
 
     def _detail_row(self, key: tuple) -> str:
         check_id, status, message = key
