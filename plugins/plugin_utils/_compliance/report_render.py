@@ -288,6 +288,9 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
     """The template's output in pieces (Jinja2 ``generate``); the template is loaded before the first piece."""
     template = _environment(html).get_template(name)
     context = _context(shared)
+    if not html:  # the per-server sections come from MdRows in large pieces, so few pieces are left to join
+        context["md_rows"] = MdRows(context["titles"], context["messages"], context["actions"])
+        return _joined(template.generate(**context))
     if html:  # the shared texts, cleaned and escaped once each (not once per server that shows them)
         context["messages"] = _Escaped(context["messages"])
         context["actions"] = _Escaped(context["actions"])
@@ -295,10 +298,7 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
                              for cid, title in context["titles"].items()}
         rows = HtmlRows(context["titles"], context["messages"])
         context["detail_rows"], context["matrix_cells"] = rows.details, rows.matrix
-        return _gathered(template.generate(**context))
-    # Markdown: the per-server sections come from MdRows in large pieces, so few pieces are left to join.
-    context["md_rows"] = MdRows(context["titles"], context["messages"], context["actions"])
-    return _joined(template.generate(**context))
+    return _gathered(template.generate(**context))
 
 
 #: Template pieces joined into one: Jinja2 yields every literal and value on its own, and handing each of
