@@ -35,8 +35,9 @@ import io
 import itertools
 import json
 import math
+import operator
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Mapping
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined
@@ -288,6 +289,9 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
     """The template's output in pieces (Jinja2 ``generate``); the template is loaded before the first piece."""
     template = _environment(html).get_template(name)
     context = _context(shared)
+    if not html:  # the per-server sections come from MdRows in large pieces, so few pieces are left to join
+        context["md_rows"] = MdRows(context["titles"], context["messages"], context["actions"])
+        return _joined(template.generate(**context))
     if html:  # the shared texts, cleaned and escaped once each (not once per server that shows them)
         context["messages"] = _Escaped(context["messages"])
         context["actions"] = _Escaped(context["actions"])
@@ -308,6 +312,30 @@ def _gathered(pieces: Iterator[str]) -> Iterator[str]:
         batch = list(itertools.islice(pieces, _TEMPLATE_PIECES))
         if not batch:
             return
+        yield "".join(batch)
+
+
+#: Characters of Markdown joined into one piece before it is handed on (the writer streams the pieces).
+_MD_PIECE = 1 << 18
+
+
+def _joined(pieces: Iterator[Any]) -> Iterator[str]:
+    """Template pieces joined until there are :data:`_MD_PIECE` characters or :data:`_TEMPLATE_PIECES` pieces."""
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        if len(piece) >= _MD_PIECE:  # already large (MdRows' rows): handed on as it is, not copied again
+            if batch:
+                yield "".join(batch)
+                batch, size = [], 0
+            yield piece
+            continue
+        batch.append(piece)
+        size += len(piece)
+        if size >= _MD_PIECE or len(batch) >= _TEMPLATE_PIECES:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
         yield "".join(batch)
 
 
@@ -349,6 +377,171 @@ class HtmlRows:
         if row is None:
             row = self._cells[key] = Markup("").join(_MATRIX_CELL.format(CHECK_BADGES[cell]) for cell in cells)
         return row
+
+
+class _Written:
+    """Markdown text :class:`MdRows` wrote, every value in it already cleaned and escaped.
+
+    Not a ``str``: the template's ``finalize`` (:func:`clean_output`) passes it as it is, and Jinja2's
+    ``str()`` gives back the text without copying it (a large fleet's rows are tens of megabytes).
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _md(value: Any) -> str:
+    """:func:`md_escape` (a table cell), with the text path taken directly."""
+    return _md_text(value, "<br>") if value.__class__ is str else md_escape(value)
+
+
+def _md_inline(value: Any) -> str:
+    """:func:`md_escape` for a heading or list item (newlines become spaces)."""
+    return _md_text(value, " ") if value.__class__ is str else md_escape(value, newline=" ")
+
+
+def _written(value: Any) -> str:
+    """What the template writes for ``{{ value }}`` (cleaned by ``finalize``, then ``str``)."""
+    return str(value) if value.__class__ is int else str(clean_output(value))
+
+
+_YES_NO = {True: "yes", False: "no"}
+_CHECK_KEY = operator.itemgetter("id", "status", "message")
+_TODO_KEY = operator.itemgetter("order", "when", "action")
+
+
+class _Built(dict):
+    """A cache of texts: a missing key's text is built (by ``build``) and kept."""
+
+    def __init__(self, build: Callable[[Any], str]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: Any) -> str:
+        text = self[key] = self._build(key)
+        return text
+
+
+class MdRows:
+    """The Markdown rows of the per-server sections, written in Python (issue 18 item 3).
+
+    The template keeps the document's structure; the sections that repeat for every server (the week's
+    actions, to-do lists, licensing rows, servers table, checks matrix, details per server) come from
+    here as pieces of about :data:`_ROWS_PER_PIECE` servers. Every value is written as the template
+    wrote it: through ``md``/``md_inline`` (:func:`md_escape`), or, for the values the template wrote
+    bare, cleaned (:func:`clean_output`). The shared texts (check titles, messages, actions) are escaped
+    once each, and rows whose content is shared (a check's row in the details, a server's matrix cells,
+    a to-do item) are built once per distinct content.
+    """
+
+    def __init__(self, titles: Mapping[Any, Any], messages: Any, actions: Any) -> None:
+        self._title = _Built(lambda check_id: _md(titles[check_id]))
+        self._message = _Built(lambda index: _md(messages[index]))
+        self._action = _Built(lambda index: _md_inline(actions[index]))
+        self._details = _Built(self._detail_row)
+        self._todo = _Built(self._todo_row)
+        self._cells = _Built(self._matrix_cells)
+
+    @staticmethod
+    def _pieces(rows: Iterator[str]) -> Iterator[_Written]:
+        """``rows`` (one text per server) joined into pieces of :data:`_ROWS_PER_PIECE` servers."""
+        while True:
+            batch = list(itertools.islice(rows, _ROWS_PER_PIECE))
+            if not batch:
+                return
+            yield _Written("".join(batch))
+
+    @staticmethod
+    def _pieces_of_parts(parts: Iterator[list[str]]) -> Iterator[_Written]:
+        """``parts`` (a list of texts per server) joined into pieces of :data:`_ROWS_PER_PIECE` servers."""
+        while True:
+            batch = list(itertools.islice(parts, _ROWS_PER_PIECE))
+            if not batch:
+                return
+            yield _Written("".join(itertools.chain.from_iterable(batch)))
+
+    @staticmethod
+    def _heading(server: Mapping[str, Any]) -> str:
+        return f"\n### {_md_inline(server['host'])} \u2014 {_md_inline(server['status_label'])}\n\n"
+
+    def week(self, items: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """The rows of "What to do this week"."""
+        symbols = TONE_SYMBOLS
+        return self._pieces(
+            f"| {symbols.get(t['severity'], '')} {_md(t['when'])} "
+            f"| {_md(t['host'] or 'fleet')} | {_md(t['action'])} |\n" for t in items)
+
+    def todo(self, servers: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """Each server's heading and numbered to-do list ("To-do list per server")."""
+        return self._pieces_of_parts(self._todo_one(server) for server in servers)
+
+    def _todo_one(self, server: Mapping[str, Any]) -> list[str]:
+        todo = server["todo"]
+        if not todo:
+            return [self._heading(server), "Nothing to do: every check passes.\n"]
+        return [self._heading(server), *map(self._todo.__getitem__, map(_TODO_KEY, todo))]
+
+    def _todo_row(self, key: tuple) -> str:
+        return f"{_written(key[0])}. **{_md_inline(key[1])}:** {self._action[key[2]]}\n"
+
+    def licensing(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """The per-server rows of "Licensing technology"."""
+        return self._pieces(self._licensing_one(view["l"]) for view in views)
+
+    @staticmethod
+    def _licensing_one(row: Mapping[str, Any]) -> str:
+        build, status = row["build"], row["status"]
+        return (f"| {_md(row['host'])} | {_md(row['technology_label'])} "
+                f"| {_md(build if build is not None else 'unknown')} ({_YES_NO.get(row['capable_online'], '?')} / "
+                f"{_YES_NO.get(row['capable_offline'], '?')}) | {_md(row['mode'] or '')} "
+                f"| {_md(row['last_contact'] or '')} "
+                f"| {_md(row['offline_activation'] or '')} | {_md(row['state_source'] or 'not given')} "
+                f"| {TONE_SYMBOLS.get(status, '?')} {_md(row['status_label'])} "
+                f"| {_md(row['situation'])} |\n")
+
+    def servers(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """The rows of the "Servers" table."""
+        return self._pieces(self._server_one(view["s"], view["f"]) for view in views)
+
+    @staticmethod
+    def _server_one(server: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+        deadline, attempt_time = facts["upgrade_deadline"], facts["last_attempt_time"]
+        return (f"| {_md(server['host'])} | {TONE_SYMBOLS[server['tone']]} {_md(server['status_label'])} "
+                f"| {'yes' if server['reporting'] else 'no'} | {_md(facts['version'] or 'unknown')} "
+                f"| {_md(facts['window_status'] or 'unknown')}{f' (deadline {_md(deadline)})' if deadline else ''} "
+                f"| {_md(facts['reporting_mode'] or 'unknown')} "
+                f"| {_md(facts['last_attempt_status'] or 'unknown')}{' ' + _md(attempt_time) if attempt_time else ''} "
+                f"| {_md(facts['last_success_time'] or 'none on record')} | {_md(facts['days_since_success'])} "
+                f"| {_md(facts['pending_count'])} "
+                f"| {_written(facts['expired_lines'])} / {_written(facts['inactive_lines'])} |\n")
+
+    def matrix(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """The rows of the "Checks matrix": each server's host, then a symbol and label per check."""
+        cells = self._cells
+        return self._pieces(f"| {_md(view['s']['host'])} |{cells[tuple(view['cells'])]}\n" for view in views)
+
+    @staticmethod
+    def _matrix_cells(key: tuple) -> str:
+        return "".join(f" {TONE_SYMBOLS.get(cell, '?')} "
+                       f"{CHECK_LABELS.get(cell, 'UNKNOWN')} |" for cell in key)
+
+    def details(self, servers: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
+        """"Details per server": each server's heading and its table of checks."""
+        return self._pieces_of_parts(self._details_one(server) for server in servers)
+
+    def _details_one(self, server: Mapping[str, Any]) -> list[str]:
+        return [self._heading(server), "| Check | Result | Finding and what to do |\n|---|---|---|\n",
+                *map(self._details.__getitem__, map(_CHECK_KEY, server["checks"]))]
+
+    def _detail_row(self, key: tuple) -> str:
+        check_id, status, message = key
+        return (f"| {self._title[check_id]} | {TONE_SYMBOLS.get(status, '?')} "
+                f"{_md(CHECK_LABELS.get(status, status))} | {self._message[message]} |\n")
 
 
 class _Escaped:
@@ -443,7 +636,7 @@ _LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "c
                   "las_offline_activation": "offline_activation", "las_state_source": "state_source"}
 
 
-#: Rows of CSV (and suites of JUnit) written into one piece of a streamed report.
+#: Rows of CSV (suites of JUnit, servers of a Markdown section) written into one piece of a streamed report.
 _ROWS_PER_PIECE = 500
 
 
