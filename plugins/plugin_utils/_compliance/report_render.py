@@ -261,6 +261,8 @@ def _badge(tone: str, text: str) -> Markup:
 CHECK_BADGES = _Lookup({tone: _badge(tone, label) for tone, label in CHECK_LABELS.items()})
 SERVER_BADGES = _Lookup({"compliant": _badge("pass", "Compliant"), "non_compliant": _badge("fail", "Non-compliant"),
                          "unknown": _badge("unknown", "Unknown")})
+#: The servers table's "Reporting" badge, by whether the server reports.
+REPORTING_BADGES = {True: _badge("pass", "yes"), False: _badge("fail", "no")}
 
 
 def _context(shared: SharedModel) -> dict:
@@ -293,7 +295,7 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
         context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
                              for cid, title in context["titles"].items()}
         rows = HtmlRows(context["titles"], context["messages"])
-        context["detail_rows"], context["matrix_cells"] = rows.details, rows.matrix
+        context["sections"] = HtmlSections(shared, context["week_items"], rows)
     return _gathered(template.generate(**context))
 
 
@@ -359,6 +361,158 @@ class _Escaped:
     def __getitem__(self, index: Any) -> Any:
         text = self._texts[index]
         return _html_text(text) if text.__class__ is str else text
+
+
+def _html(value: Any) -> str:
+    """What ``{{ value }}`` writes in the HTML template (``clean_output``, then HTML-escaped): for per-server texts."""
+    if value.__class__ is str:
+        return escape(clean_text(value) if _NEEDS_CLEANING.search(value) else value)
+    return escape(clean_output(value))
+
+
+def _html_shared(value: Any) -> str:
+    """:func:`_html` of a text many servers show (a status, a date, a shared message): cleaned and escaped once."""
+    return _html_text(value) if value.__class__ is str else _html(value)
+
+
+#: Servers per piece of a section :class:`HtmlSections` writes (the template writes each piece as one value).
+_SECTION_SERVERS = 256
+_YES_NO = {True: "yes", False: "no"}
+
+
+class HtmlSections:
+    """The HTML report's per-server sections, written in Python (issue 18 item 3).
+
+    The template keeps the document's structure; the rows a large fleet repeats for every server (week
+    actions, to-do lists, chart bars, licensing rows, servers table, checks matrix, details per server)
+    are written here, in pieces of :data:`_SECTION_SERVERS` servers, as the template wrote them: every
+    value cleaned (:func:`clean_output`) and HTML-escaped (:func:`_html`; :func:`_html_shared` for texts
+    shared by many servers), the badges are the prebuilt ``CHECK_BADGES`` / ``SERVER_BADGES``.
+    """
+
+    def __init__(self, shared: SharedModel, week: Mapping[str, Any], rows: HtmlRows) -> None:
+        self._shared, self._week, self._rows = shared, week, rows
+
+    @staticmethod
+    def _pieces(parts: Iterable[str]) -> Iterator[Markup]:
+        """The parts joined into pieces of :data:`_SECTION_SERVERS` parts each (every part is escaped already)."""
+        parts = iter(parts)
+        while True:
+            batch = list(itertools.islice(parts, _SECTION_SERVERS))
+            if not batch:
+                return
+            yield Markup("".join(batch))  # noqa: S704 - every value in the parts is escaped by _html
+
+    def week(self) -> Iterator[Markup]:
+        """The rows of "What to do this week"."""
+        return self._pieces(
+            f'<tr><td><span class="when">{CHECK_BADGES[t["severity"]]} {_html_shared(t["when"])}</span></td>'
+            f'<td class="text host">{_html(t["host"] or "fleet")}</td><td class="text">{_html_shared(t["action"])}</td>'
+            "</tr>\n" for t in self._week["items"])
+
+    def todo(self) -> Iterator[Markup]:
+        """Each server's heading and to-do list."""
+        actions = self._shared.source.get("actions") or []
+
+        def server(s: Mapping[str, Any]) -> str:
+            head = f'<h3 class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n'
+            if not s["todo"]:
+                return head + "<p>Nothing to do: every check passes.</p>\n"
+            items = "".join(f'<li class="text"><span class="when">{_html_shared(t["when"])}:</span> '
+                            f'{_html_shared(actions[t["action"]])}</li>\n' for t in s["todo"])
+            return f'{head}<ol class="todo">\n{items}</ol>\n'
+
+        return self._pieces(map(server, self._shared.source["servers"]))
+
+    def chart(self) -> Iterator[Markup]:
+        """The chart's bars (the geometry is numbers :func:`chart_layout` computed, the colours its own)."""
+        label_x = self._shared.chart["label_width"] - 8
+
+        def bar(b: Mapping[str, Any]) -> str:
+            value = _html_shared(b["value"])
+            if b["never"]:
+                shape = (f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                         f'fill="none" stroke="{b["colour"]}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
+                         f'<text x="{b["x"] + 8}" y="{b["text_y"]}" font-style="italic" fill="{b["colour"]}">'
+                         "never uploaded</text>\n")
+            else:
+                shape = (f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                         f'fill="{b["colour"]}" rx="2"/>\n')
+            return (f'<g>\n<title>{_html(b["host"])}: {value}</title>\n<text x="{label_x}" y="{b["text_y"]}" '
+                    f'text-anchor="end">{_html(b["label"])}</text>\n{shape}'
+                    f'<text x="{b["value_x"]}" y="{b["text_y"]}">{value}</text>\n</g>\n')
+
+        return self._pieces(map(bar, self._shared.chart["bars"]))
+
+    def licensing(self) -> Iterator[Markup]:
+        """The licensing technology row of each server."""
+
+        def row(v: Mapping[str, Any]) -> str:
+            lic = v["l"]
+            build = lic["build"]
+            return (f'<tr><td class="text">{_html(lic["host"])}</td>'
+                    f'<td class="text">{_html_shared(lic["technology_label"])}</td>'
+                    f'<td class="text">{_html("unknown" if build is None else build)} '
+                    f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
+                    f'<td class="text">{_html_shared(lic["mode"] or "")}</td>'
+                    f'<td class="text">{_html(lic["last_contact"] or "")}</td>'
+                    f'<td class="text">{_html(lic["offline_activation"] or "")}</td><td class="text">'
+                    f'{_html_shared(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
+                    f'<td class="text">{_html_shared(lic["situation"])}</td></tr>\n')
+
+        return self._pieces(map(row, self._shared.views))
+
+    def servers(self) -> Iterator[Markup]:
+        """The servers table's rows (facts per server; the host links to its details)."""
+
+        def row(number: int, v: Mapping[str, Any]) -> str:
+            s, f = v["s"], v["f"]
+            host, hostname = s["host"], s["hostname"]
+            parts = [f'<tr>\n<td class="text"><a href="#server-{number}">{_html(host)}</a>']
+            if hostname and hostname != host:
+                parts.append(f"<br><small>LS name: {_html(hostname)}</small>")
+            parts.append(f'</td>\n<td>{SERVER_BADGES[s["status"]]}</td>\n<td>{REPORTING_BADGES[bool(s["reporting"])]}'
+                         f'</td>\n<td class="text">{_html_shared(f["version"] or "unknown")}</td>\n<td class="text">'
+                         f'{_html_shared(f["window_status"] or "unknown")}')
+            if f["upgrade_deadline"]:
+                parts.append(f'<br><small>deadline {_html_shared(f["upgrade_deadline"])}</small>')
+            parts.append(f'</td>\n<td class="text">{_html_shared(f["reporting_mode"] or "unknown")}</td>\n'
+                         f'<td class="text">{_html_shared(f["last_attempt_status"] or "unknown")}')
+            if f["last_attempt_time"]:
+                parts.append(f'<br><small>{_html(f["last_attempt_time"])}</small>')
+            if f["last_attempt_code"] and f["last_attempt_status"] != "success":
+                parts.append(f'<br><small>{_html_shared(f["last_attempt_code"])}</small>')
+            parts.append('</td>\n<td class="text">')
+            if f["last_success_time"]:
+                days = f["days_since_success"]
+                parts.append(f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
+                             f'{_html(f["last_success_time"])} ({_html_shared(f["last_success_source"])})</small>')
+            else:
+                parts.append("none on record")
+            pending = f["pending_count"]
+            parts.append(f'</td>\n<td class="num">{"" if pending is None else _html(pending)}')
+            if f["pending_bytes"]:
+                parts.append(f'<br><small>{_html(human_bytes(f["pending_bytes"]))}</small>')
+            parts.append(f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
+                         '</td>\n</tr>\n')
+            return "".join(parts)
+
+        return self._pieces(itertools.starmap(row, enumerate(self._shared.views, 1)))
+
+    def matrix(self) -> Iterator[Markup]:
+        """The checks matrix's rows: the host, then its badge per check."""
+        cells = self._rows.matrix
+        return self._pieces(f'<tr><td class="text">{_html(v["s"]["host"])}</td>{cells(v["cells"])}</tr>\n'
+                            for v in self._shared.views)
+
+    def details(self) -> Iterator[Markup]:
+        """"Details per server": each server's heading and a table of its checks."""
+        rows = self._rows.details
+        return self._pieces(
+            f'<h3 id="server-{number}" class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n<table>\n'
+            '<thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Finding and what to do'
+            f'</th></tr></thead>\n<tbody>\n{rows(s["checks"])}</tbody>\n</table>\n'
+            for number, s in enumerate(self._shared.source["servers"], 1))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
