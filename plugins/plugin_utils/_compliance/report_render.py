@@ -33,6 +33,7 @@ import io
 import itertools
 import json
 import math
+import operator
 import re
 import xml.etree.ElementTree as ET  # only builds XML; nothing untrusted is parsed here
 from collections.abc import Iterable, Iterator
@@ -312,7 +313,7 @@ def _gathered(pieces: Iterator[str]) -> Iterator[str]:
         yield "".join(batch)
 
 
-_DETAIL_ROW = Markup('<tr><td>{0}</td><td>{1}</td><td class="text">{2}</td></tr>\n')
+_CHECK_KEY = operator.itemgetter("id", "status", "message")  # what a check's row in "Details per server" shows
 _MATRIX_CELL = Markup("<td>{0}</td>")
 
 
@@ -330,18 +331,16 @@ class HtmlRows:
         self._rows: dict[tuple, str] = {}
         self._cells: dict[tuple, Markup] = {}
 
-    def details(self, checks: Iterable[Mapping[str, Any]]) -> Markup:
-        """``<tr>`` + newline per check: its title, its result badge, its finding."""
+    def details(self, checks: Iterable[Mapping[str, Any]]) -> str:
+        """``<tr>`` + newline per check: its title, its result badge, its finding (HTML, escaped)."""
         rows = self._rows
-        out = []
-        for check in checks:
-            key = (check["id"], check["status"], check["message"])
-            row = rows.get(key)
-            if row is None:
-                title, message = self._titles[key[0]], self._messages[key[2]]
-                row = rows[key] = _DETAIL_ROW.format(clean_output(title), CHECK_BADGES[key[1]], clean_output(message))
-            out.append(row)
-        return Markup("".join(out))  # noqa: S704 - every row is Markup (escaped by Markup.format)
+        return "".join([rows.get(key) or self._detail_row(key) for key in map(_CHECK_KEY, checks)])
+
+    def _detail_row(self, key: tuple) -> str:
+        check_id, status, message = key
+        row = self._rows[key] = (f'<tr><td>{_html(self._titles[check_id])}</td><td>{CHECK_BADGES[status]}</td>'
+                                 f'<td class="text">{_html(self._messages[message])}</td></tr>\n')
+        return row
 
     def matrix(self, cells: list) -> Markup:
         """A server's ``<td>`` badge per check of the checks matrix."""
@@ -363,10 +362,24 @@ class _Escaped:
         return _html_text(text) if text.__class__ is str else text
 
 
+#: A character :func:`_html` has to clean (:func:`clean_text`) or HTML-escape; a text without one is written as it is.
+_HTML_WORK = re.compile(_NEEDS_CLEANING.pattern[:-1] + "&<>'\"]")
+
+
 def _html(value: Any) -> str:
-    """What ``{{ value }}`` writes in the HTML template (``clean_output``, then HTML-escaped): for per-server texts."""
+    """What ``{{ value }}`` writes in the HTML template (``clean_output``, then HTML-escaped): for per-server texts.
+
+    Text is escaped as ``markupsafe.escape`` escapes it (``& > < ' "``), without making a ``Markup`` of it.
+    """
     if value.__class__ is str:
-        return escape(clean_text(value) if _NEEDS_CLEANING.search(value) else value)
+        if _HTML_WORK.search(value) is None:
+            return value
+        if _NEEDS_CLEANING.search(value):
+            value = clean_text(value)
+        return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+                .replace('"', "&#34;"))
+    if value.__class__ is int:
+        return str(value)
     return escape(clean_output(value))
 
 
