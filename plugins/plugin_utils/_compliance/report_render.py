@@ -314,6 +314,7 @@ def _gathered(pieces: Iterator[str]) -> Iterator[str]:
 
 
 _CHECK_KEY = operator.itemgetter("id", "status", "message")  # what a check's row in "Details per server" shows
+_TODO_KEY = operator.itemgetter("when", "action")  # what a to-do list's item shows
 _MATRIX_CELL = Markup("<td>{0}</td>")
 
 
@@ -426,14 +427,23 @@ class HtmlSections:
     def todo(self) -> Iterator[Markup]:
         """Each server's heading and to-do list."""
         actions = self._shared.source.get("actions") or []
+        items: dict[tuple, str] = {}  # (when, action) -> <li>: the same action is due the same day on many servers
+
+        def item(key: tuple) -> str:
+            when, action = key
+            text = (f'<li class="text"><span class="when">{_html_shared(when)}:</span> '
+                    f'{_html_shared(actions[action])}</li>\n')
+            if when.__class__ is str:  # 1, 1.0 and True are one key, but not one text
+                items[key] = text
+            return text
 
         def server(s: Mapping[str, Any]) -> str:
             head = f'<h3 class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n'
-            if not s["todo"]:
+            todo = s["todo"]
+            if not todo:
                 return head + "<p>Nothing to do: every check passes.</p>\n"
-            items = "".join(f'<li class="text"><span class="when">{_html_shared(t["when"])}:</span> '
-                            f'{_html_shared(actions[t["action"]])}</li>\n' for t in s["todo"])
-            return f'{head}<ol class="todo">\n{items}</ol>\n'
+            lines = "".join([items.get(key) or item(key) for key in map(_TODO_KEY, todo)])
+            return f'{head}<ol class="todo">\n{lines}</ol>\n'
 
         return self._pieces(map(server, self._shared.source["servers"]))
 
