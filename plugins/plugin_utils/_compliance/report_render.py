@@ -296,7 +296,8 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
         context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
                              for cid, title in context["titles"].items()}
         rows = HtmlRows(context["titles"], context["messages"])
-        context["sections"] = HtmlSections(shared, context["week_items"], rows)
+        context["section"] = HtmlSections.marker
+        return _gathered_html(template.generate(**context), HtmlSections(shared, context["week_items"], rows))
     return _gathered(template.generate(**context))
 
 
@@ -305,12 +306,16 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
 _TEMPLATE_PIECES = 8192
 
 
-def _gathered(pieces: Iterator[str]) -> Iterator[str]:
+def _batches(pieces: Iterator[str]) -> Iterator[list[str]]:
     while True:
         batch = list(itertools.islice(pieces, _TEMPLATE_PIECES))
         if not batch:
             return
-        yield "".join(batch)
+        yield batch
+
+
+def _gathered(pieces: Iterator[str]) -> Iterator[str]:
+    return map("".join, _batches(pieces))
 
 
 _CHECK_KEY = operator.itemgetter("id", "status", "message")  # what a check's row in "Details per server" shows
@@ -332,10 +337,10 @@ class HtmlRows:
         self._rows: dict[tuple, str] = {}
         self._cells: dict[tuple, Markup] = {}
 
-    def details(self, checks: Iterable[Mapping[str, Any]]) -> str:
-        """``<tr>`` + newline per check: its title, its result badge, its finding (HTML, escaped)."""
+    def details(self, checks: Iterable[Mapping[str, Any]], out: list[str]) -> None:
+        """``<tr>`` + newline per check, added to ``out``: its title, its result badge, its finding (HTML, escaped)."""
         rows = self._rows
-        return "".join([rows.get(key) or self._detail_row(key) for key in map(_CHECK_KEY, checks)])
+        out += [rows.get(key) or self._detail_row(key) for key in map(_CHECK_KEY, checks)]
 
     def _detail_row(self, key: tuple) -> str:
         check_id, status, message = key
@@ -389,153 +394,179 @@ def _html_shared(value: Any) -> str:
     return _html_text(value) if value.__class__ is str else _html(value)
 
 
-#: Servers per piece of a section :class:`HtmlSections` writes (the template writes each piece as one value).
+#: Servers per piece of a section :class:`HtmlSections` writes.
 _SECTION_SERVERS = 256
 _YES_NO = {True: "yes", False: "no"}
+_DETAILS_HEAD = ('<table>\n<thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">'
+                 'Finding and what to do</th></tr></thead>\n<tbody>\n')
 
 
 class HtmlSections:
     """The HTML report's per-server sections, written in Python (issue 18 item 3).
 
-    The template keeps the document's structure; the rows a large fleet repeats for every server (week
-    actions, to-do lists, chart bars, licensing rows, servers table, checks matrix, details per server)
-    are written here, in pieces of :data:`_SECTION_SERVERS` servers, as the template wrote them: every
-    value cleaned (:func:`clean_output`) and HTML-escaped (:func:`_html`; :func:`_html_shared` for texts
-    shared by many servers), the badges are the prebuilt ``CHECK_BADGES`` / ``SERVER_BADGES``.
+    The template keeps the document's structure and marks where each section goes (``section(name)``);
+    the rows a large fleet repeats for every server (week actions, to-do lists, chart bars, licensing
+    rows, servers table, checks matrix, details per server) are written here, in pieces of
+    :data:`_SECTION_SERVERS` servers, as the template wrote them: every value cleaned
+    (:func:`clean_output`) and HTML-escaped (:func:`_html`; :func:`_html_shared` for texts shared by many
+    servers), the badges are the prebuilt ``CHECK_BADGES`` / ``SERVER_BADGES``. The pieces go to the
+    report as they are (:func:`_gathered_html`), not through Jinja2 again.
     """
+
+    NAMES = ("week", "todo", "chart", "licensing", "servers", "matrix", "details")
+    #: What the template writes for ``section(name)``: text no template value can be (values are cleaned of NUL).
+    MARKERS = {Markup(f"\x00{name}\x00"): name for name in NAMES}  # noqa: S704 - constant text
 
     def __init__(self, shared: SharedModel, week: Mapping[str, Any], rows: HtmlRows) -> None:
         self._shared, self._week, self._rows = shared, week, rows
 
+    @classmethod
+    def marker(cls, name: str) -> Markup:
+        """The template's placeholder for the section ``name``."""
+        return Markup(f"\x00{name}\x00") if name in cls.NAMES else Markup("")  # noqa: S704 - constant text
+
+    def pieces(self, marker: str) -> Iterator[str]:
+        """The section a marker stands for, in pieces."""
+        name = self.MARKERS[marker]
+        items = self._week["items"] if name == "week" else self._shared.chart["bars"] if name == "chart" else \
+            self._shared.views if name in ("licensing", "servers", "matrix") else self._shared.source["servers"]
+        write = getattr(self, f"_write_{name}")
+        out: list[str] = []
+        for number, item in enumerate(items, 1):
+            write(out, number, item)
+            if number % _SECTION_SERVERS == 0:
+                yield "".join(out)
+                out.clear()
+        if out:
+            yield "".join(out)
+
     @staticmethod
-    def _pieces(parts: Iterable[str]) -> Iterator[Markup]:
-        """The parts joined into pieces of :data:`_SECTION_SERVERS` parts each (every part is escaped already)."""
-        parts = iter(parts)
-        while True:
-            batch = list(itertools.islice(parts, _SECTION_SERVERS))
-            if not batch:
-                return
-            yield Markup("".join(batch))  # noqa: S704 - every value in the parts is escaped by _html
+    def _write_week(out: list, number: int, t: Mapping[str, Any]) -> None:
+        """A row of "What to do this week"."""
+        out.append(f'<tr><td><span class="when">{CHECK_BADGES[t["severity"]]} {_html_shared(t["when"])}</span></td>'
+                   f'<td class="text host">{_html(t["host"] or "fleet")}</td>'
+                   f'<td class="text">{_html_shared(t["action"])}</td></tr>\n')
 
-    def week(self) -> Iterator[Markup]:
-        """The rows of "What to do this week"."""
-        return self._pieces(
-            f'<tr><td><span class="when">{CHECK_BADGES[t["severity"]]} {_html_shared(t["when"])}</span></td>'
-            f'<td class="text host">{_html(t["host"] or "fleet")}</td><td class="text">{_html_shared(t["action"])}</td>'
-            "</tr>\n" for t in self._week["items"])
+    @functools.cached_property
+    def _label_x(self) -> Any:
+        return self._shared.chart["label_width"] - 8
 
-    def todo(self) -> Iterator[Markup]:
-        """Each server's heading and to-do list."""
-        actions = self._shared.source.get("actions") or []
-        items: dict[tuple, str] = {}  # (when, action) -> <li>: the same action is due the same day on many servers
+    @functools.cached_property
+    def _todo_items(self) -> tuple[dict, Any]:
+        return {}, self._shared.source.get("actions") or []
 
-        def item(key: tuple) -> str:
-            when, action = key
-            text = (f'<li class="text"><span class="when">{_html_shared(when)}:</span> '
-                    f'{_html_shared(actions[action])}</li>\n')
-            if when.__class__ is str:  # 1, 1.0 and True are one key, but not one text
-                items[key] = text
-            return text
+    def _todo_item(self, key: tuple) -> str:
+        items, actions = self._todo_items
+        when, action = key
+        text = (f'<li class="text"><span class="when">{_html_shared(when)}:</span> '
+                f'{_html_shared(actions[action])}</li>\n')
+        if when.__class__ is str:  # 1, 1.0 and True are one key, but not one text
+            items[key] = text
+        return text
 
-        def server(s: Mapping[str, Any]) -> str:
-            head = f'<h3 class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n'
-            todo = s["todo"]
-            if not todo:
-                return head + "<p>Nothing to do: every check passes.</p>\n"
-            lines = "".join([items.get(key) or item(key) for key in map(_TODO_KEY, todo)])
-            return f'{head}<ol class="todo">\n{lines}</ol>\n'
+    def _write_todo(self, out: list, number: int, s: Mapping[str, Any]) -> None:
+        """A server's heading and to-do list (an item is written once per distinct (when, action))."""
+        out.append(f'<h3 class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n')
+        todo = s["todo"]
+        if not todo:
+            out.append("<p>Nothing to do: every check passes.</p>\n")
+            return
+        out.append('<ol class="todo">\n')
+        items, make = self._todo_items[0], self._todo_item
+        out += [items.get(key) or make(key) for key in map(_TODO_KEY, todo)]
+        out.append("</ol>\n")
 
-        return self._pieces(map(server, self._shared.source["servers"]))
+    def _write_chart(self, out: list, number: int, b: Mapping[str, Any]) -> None:
+        """A bar of the chart (the geometry is numbers :func:`chart_layout` computed, the colours its own)."""
+        value = _html_shared(b["value"])
+        out.append(f'<g>\n<title>{_html(b["host"])}: {value}</title>\n<text x="{self._label_x}" y="{b["text_y"]}" '
+                   f'text-anchor="end">{_html(b["label"])}</text>\n')
+        if b["never"]:
+            out.append(f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                       f'fill="none" stroke="{b["colour"]}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
+                       f'<text x="{b["x"] + 8}" y="{b["text_y"]}" font-style="italic" fill="{b["colour"]}">'
+                       "never uploaded</text>\n")
+        else:
+            out.append(f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                       f'fill="{b["colour"]}" rx="2"/>\n')
+        out.append(f'<text x="{b["value_x"]}" y="{b["text_y"]}">{value}</text>\n</g>\n')
 
-    def chart(self) -> Iterator[Markup]:
-        """The chart's bars (the geometry is numbers :func:`chart_layout` computed, the colours its own)."""
-        label_x = self._shared.chart["label_width"] - 8
+    @staticmethod
+    def _write_licensing(out: list, number: int, v: Mapping[str, Any]) -> None:
+        """A server's licensing technology row."""
+        lic = v["l"]
+        build = lic["build"]
+        out.append(f'<tr><td class="text">{_html(lic["host"])}</td>'
+                   f'<td class="text">{_html_shared(lic["technology_label"])}</td>'
+                   f'<td class="text">{_html("unknown" if build is None else build)} '
+                   f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
+                   f'<td class="text">{_html_shared(lic["mode"] or "")}</td>'
+                   f'<td class="text">{_html(lic["last_contact"] or "")}</td>'
+                   f'<td class="text">{_html(lic["offline_activation"] or "")}</td><td class="text">'
+                   f'{_html_shared(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
+                   f'<td class="text">{_html_shared(lic["situation"])}</td></tr>\n')
 
-        def bar(b: Mapping[str, Any]) -> str:
-            value = _html_shared(b["value"])
-            if b["never"]:
-                shape = (f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
-                         f'fill="none" stroke="{b["colour"]}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
-                         f'<text x="{b["x"] + 8}" y="{b["text_y"]}" font-style="italic" fill="{b["colour"]}">'
-                         "never uploaded</text>\n")
-            else:
-                shape = (f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
-                         f'fill="{b["colour"]}" rx="2"/>\n')
-            return (f'<g>\n<title>{_html(b["host"])}: {value}</title>\n<text x="{label_x}" y="{b["text_y"]}" '
-                    f'text-anchor="end">{_html(b["label"])}</text>\n{shape}'
-                    f'<text x="{b["value_x"]}" y="{b["text_y"]}">{value}</text>\n</g>\n')
+    @staticmethod
+    def _write_servers(out: list, number: int, v: Mapping[str, Any]) -> None:
+        """A row of the servers table (facts per server; the host links to its details)."""
+        s, f = v["s"], v["f"]
+        host, hostname = s["host"], s["hostname"]
+        out.append(f'<tr>\n<td class="text"><a href="#server-{number}">{_html(host)}</a>')
+        if hostname and hostname != host:
+            out.append(f"<br><small>LS name: {_html(hostname)}</small>")
+        out.append(f'</td>\n<td>{SERVER_BADGES[s["status"]]}</td>\n<td>{REPORTING_BADGES[bool(s["reporting"])]}'
+                   f'</td>\n<td class="text">{_html_shared(f["version"] or "unknown")}</td>\n<td class="text">'
+                   f'{_html_shared(f["window_status"] or "unknown")}')
+        if f["upgrade_deadline"]:
+            out.append(f'<br><small>deadline {_html_shared(f["upgrade_deadline"])}</small>')
+        out.append(f'</td>\n<td class="text">{_html_shared(f["reporting_mode"] or "unknown")}</td>\n'
+                   f'<td class="text">{_html_shared(f["last_attempt_status"] or "unknown")}')
+        if f["last_attempt_time"]:
+            out.append(f'<br><small>{_html(f["last_attempt_time"])}</small>')
+        if f["last_attempt_code"] and f["last_attempt_status"] != "success":
+            out.append(f'<br><small>{_html_shared(f["last_attempt_code"])}</small>')
+        out.append('</td>\n<td class="text">')
+        if f["last_success_time"]:
+            days = f["days_since_success"]
+            out.append(f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
+                       f'{_html(f["last_success_time"])} ({_html_shared(f["last_success_source"])})</small>')
+        else:
+            out.append("none on record")
+        pending = f["pending_count"]
+        out.append(f'</td>\n<td class="num">{"" if pending is None else _html(pending)}')
+        if f["pending_bytes"]:
+            out.append(f'<br><small>{_html(human_bytes(f["pending_bytes"]))}</small>')
+        out.append(f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
+                   '</td>\n</tr>\n')
 
-        return self._pieces(map(bar, self._shared.chart["bars"]))
+    def _write_matrix(self, out: list, number: int, v: Mapping[str, Any]) -> None:
+        """A row of the checks matrix: the host, then its badge per check."""
+        out.append(f'<tr><td class="text">{_html(v["s"]["host"])}</td>{self._rows.matrix(v["cells"])}</tr>\n')
 
-    def licensing(self) -> Iterator[Markup]:
-        """The licensing technology row of each server."""
+    def _write_details(self, out: list, number: int, s: Mapping[str, Any]) -> None:
+        """"Details per server": a server's heading and the table of its checks (rows: :meth:`HtmlRows.details`)."""
+        out.append(f'<h3 id="server-{number}" class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n'
+                   f"{_DETAILS_HEAD}")
+        self._rows.details(s["checks"], out)
+        out.append("</tbody>\n</table>\n")
 
-        def row(v: Mapping[str, Any]) -> str:
-            lic = v["l"]
-            build = lic["build"]
-            return (f'<tr><td class="text">{_html(lic["host"])}</td>'
-                    f'<td class="text">{_html_shared(lic["technology_label"])}</td>'
-                    f'<td class="text">{_html("unknown" if build is None else build)} '
-                    f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
-                    f'<td class="text">{_html_shared(lic["mode"] or "")}</td>'
-                    f'<td class="text">{_html(lic["last_contact"] or "")}</td>'
-                    f'<td class="text">{_html(lic["offline_activation"] or "")}</td><td class="text">'
-                    f'{_html_shared(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
-                    f'<td class="text">{_html_shared(lic["situation"])}</td></tr>\n')
 
-        return self._pieces(map(row, self._shared.views))
-
-    def servers(self) -> Iterator[Markup]:
-        """The servers table's rows (facts per server; the host links to its details)."""
-
-        def row(number: int, v: Mapping[str, Any]) -> str:
-            s, f = v["s"], v["f"]
-            host, hostname = s["host"], s["hostname"]
-            parts = [f'<tr>\n<td class="text"><a href="#server-{number}">{_html(host)}</a>']
-            if hostname and hostname != host:
-                parts.append(f"<br><small>LS name: {_html(hostname)}</small>")
-            parts.append(f'</td>\n<td>{SERVER_BADGES[s["status"]]}</td>\n<td>{REPORTING_BADGES[bool(s["reporting"])]}'
-                         f'</td>\n<td class="text">{_html_shared(f["version"] or "unknown")}</td>\n<td class="text">'
-                         f'{_html_shared(f["window_status"] or "unknown")}')
-            if f["upgrade_deadline"]:
-                parts.append(f'<br><small>deadline {_html_shared(f["upgrade_deadline"])}</small>')
-            parts.append(f'</td>\n<td class="text">{_html_shared(f["reporting_mode"] or "unknown")}</td>\n'
-                         f'<td class="text">{_html_shared(f["last_attempt_status"] or "unknown")}')
-            if f["last_attempt_time"]:
-                parts.append(f'<br><small>{_html(f["last_attempt_time"])}</small>')
-            if f["last_attempt_code"] and f["last_attempt_status"] != "success":
-                parts.append(f'<br><small>{_html_shared(f["last_attempt_code"])}</small>')
-            parts.append('</td>\n<td class="text">')
-            if f["last_success_time"]:
-                days = f["days_since_success"]
-                parts.append(f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
-                             f'{_html(f["last_success_time"])} ({_html_shared(f["last_success_source"])})</small>')
-            else:
-                parts.append("none on record")
-            pending = f["pending_count"]
-            parts.append(f'</td>\n<td class="num">{"" if pending is None else _html(pending)}')
-            if f["pending_bytes"]:
-                parts.append(f'<br><small>{_html(human_bytes(f["pending_bytes"]))}</small>')
-            parts.append(f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
-                         '</td>\n</tr>\n')
-            return "".join(parts)
-
-        return self._pieces(itertools.starmap(row, enumerate(self._shared.views, 1)))
-
-    def matrix(self) -> Iterator[Markup]:
-        """The checks matrix's rows: the host, then its badge per check."""
-        cells = self._rows.matrix
-        return self._pieces(f'<tr><td class="text">{_html(v["s"]["host"])}</td>{cells(v["cells"])}</tr>\n'
-                            for v in self._shared.views)
-
-    def details(self) -> Iterator[Markup]:
-        """"Details per server": each server's heading and a table of its checks."""
-        rows = self._rows.details
-        return self._pieces(
-            f'<h3 id="server-{number}" class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n<table>\n'
-            '<thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Finding and what to do'
-            f'</th></tr></thead>\n<tbody>\n{rows(s["checks"])}</tbody>\n</table>\n'
-            for number, s in enumerate(self._shared.source["servers"], 1))
+def _gathered_html(pieces: Iterator[str], sections: HtmlSections) -> Iterator[str]:
+    """:func:`_gathered` for the HTML template: a section's marker is replaced by the section's pieces."""
+    markers = HtmlSections.MARKERS
+    for batch in _batches(pieces):
+        if markers.keys().isdisjoint(batch):
+            yield "".join(batch)
+            continue
+        start = 0
+        for index, piece in enumerate(batch):
+            if piece in markers:
+                if index > start:
+                    yield "".join(batch[start:index])
+                yield from sections.pieces(piece)
+                start = index + 1
+        if start < len(batch):
+            yield "".join(batch[start:])
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
