@@ -190,9 +190,10 @@ def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width
         never = days is None
         length = float(plot_width) if never else max(x_of(days) - label_width, 2.0)
         label = "never" if never else f"{days} d"
+        host = clean_text(entry.get("host"))
         bars.append({
-            "host": clean_text(entry.get("host")),
-            "label": _truncate(clean_text(entry.get("host")).replace("\n", " ").replace("\r", " "), 34),
+            "host": host,
+            "label": _truncate(host.replace("\n", " ").replace("\r", " "), 34),
             "x": label_width, "y": y + 5, "width": round(length, 1), "height": row_height - 10,
             "text_y": y + row_height / 2 + 4, "colour": TONE_COLOURS[status], "status": status, "never": never,
             "status_label": CHECK_LABELS[status],
