@@ -6,7 +6,9 @@
 Every string in a report may come from a hostile or broken server (host names, uploader
 messages, license file names), so each format escapes for its own syntax:
 
-* HTML: Jinja2 autoescaping, no scripts, inline CSS only, the chart is inline SVG.
+* HTML: Jinja2 autoescaping, no scripts, inline CSS only, the chart is inline SVG. The per-server
+  sections are written in Python (:class:`HtmlSections`), each value cleaned and escaped as the
+  template's ``finalize`` and autoescaping do.
 * Markdown: ``\\ ` * _ [ ] | # ~`` are backslash-escaped, ``& < >`` become entities and newlines
   ``<br>``, so a value cannot break a table row or inject markup.
 * CSV: text cells starting with ``= + - @``, tab or CR get a leading ``'`` (spreadsheet formula
@@ -293,7 +295,6 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
     context = _context(shared)
     if html:  # the shared texts, cleaned and escaped once each (not once per server that shows them)
         context["messages"] = _Escaped(context["messages"])
-        context["actions"] = _Escaped(context["actions"])
         context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
                              for cid, title in context["titles"].items()}
         rows = HtmlRows(context["titles"], context["messages"])
@@ -416,21 +417,28 @@ class HtmlSections:
 
     NAMES = ("week", "todo", "chart", "licensing", "servers", "matrix", "details")
     #: What the template writes for ``section(name)``: text no template value can be (values are cleaned of NUL).
-    MARKERS = {Markup(f"\x00{name}\x00"): name for name in NAMES}  # noqa: S704 - constant text
+    MARKERS = {name: Markup(f"\x00{name}\x00") for name in NAMES}  # noqa: S704 - constant text
+    SECTION_OF: dict[str, str] = {marker: name for name, marker in MARKERS.items()}
 
     def __init__(self, shared: SharedModel, week: Mapping[str, Any], rows: HtmlRows) -> None:
         self._shared, self._week, self._rows = shared, week, rows
 
     @classmethod
     def marker(cls, name: str) -> Markup:
-        """The template's placeholder for the section ``name``."""
-        return Markup(f"\x00{name}\x00") if name in cls.NAMES else Markup("")  # noqa: S704 - constant text
+        """The template's placeholder for the section ``name`` (one of :attr:`NAMES`)."""
+        return cls.MARKERS[name]
 
     def pieces(self, marker: str) -> Iterator[str]:
-        """The section a marker stands for, in pieces."""
-        name = self.MARKERS[marker]
-        items = self._week["items"] if name == "week" else self._shared.chart["bars"] if name == "chart" else \
-            self._shared.views if name in ("licensing", "servers", "matrix") else self._shared.source["servers"]
+        """The section a marker stands for, in pieces: one entry (week item, bar, server) at a time."""
+        name = self.SECTION_OF[marker]
+        if name == "week":
+            items = self._week["items"]
+        elif name == "chart":
+            items = self._shared.chart["bars"]
+        elif name in ("licensing", "servers", "matrix"):
+            items = self._shared.views
+        else:
+            items = self._shared.source["servers"]
         write = getattr(self, f"_write_{name}")
         out: list[str] = []
         for number, item in enumerate(items, 1):
@@ -554,7 +562,7 @@ class HtmlSections:
 
 def _gathered_html(pieces: Iterator[str], sections: HtmlSections) -> Iterator[str]:
     """:func:`_gathered` for the HTML template: a section's marker is replaced by the section's pieces."""
-    markers = HtmlSections.MARKERS
+    markers = HtmlSections.SECTION_OF
     for batch in _batches(pieces):
         if markers.keys().isdisjoint(batch):
             yield "".join(batch)
