@@ -6,7 +6,9 @@
 Every string in a report may come from a hostile or broken server (host names, uploader
 messages, license file names), so each format escapes for its own syntax:
 
-* HTML: Jinja2 autoescaping, no scripts, inline CSS only, the chart is inline SVG.
+* HTML: Jinja2 autoescaping, no scripts, inline CSS only, the chart is inline SVG. The per-server
+  sections are written in Python (:class:`HtmlSections`), each value cleaned and escaped as the
+  template's ``finalize`` and autoescaping do.
 * Markdown: ``\\ ` * _ [ ] | # ~`` are backslash-escaped, ``& < >`` become entities and newlines
   ``<br>``, so a value cannot break a table row or inject markup.
 * CSV: text cells starting with ``= + - @``, tab or CR get a leading ``'`` (spreadsheet formula
@@ -191,9 +193,10 @@ def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width
         never = days is None
         length = float(plot_width) if never else max(x_of(days) - label_width, 2.0)
         label = "never" if never else f"{days} d"
+        host = clean_text(entry.get("host"))
         bars.append({
-            "host": clean_text(entry.get("host")),
-            "label": _truncate(clean_text(entry.get("host")).replace("\n", " ").replace("\r", " "), 34),
+            "host": host,
+            "label": _truncate(host.replace("\n", " ").replace("\r", " "), 34),
             "x": label_width, "y": y + 5, "width": round(length, 1), "height": row_height - 10,
             "text_y": y + row_height / 2 + 4, "colour": TONE_COLOURS[status], "status": status, "never": never,
             "status_label": CHECK_LABELS[status],
@@ -263,6 +266,8 @@ def _badge(tone: str, text: str) -> Markup:
 CHECK_BADGES = _Lookup({tone: _badge(tone, label) for tone, label in CHECK_LABELS.items()})
 SERVER_BADGES = _Lookup({"compliant": _badge("pass", "Compliant"), "non_compliant": _badge("fail", "Non-compliant"),
                          "unknown": _badge("unknown", "Unknown")})
+#: The servers table's "Reporting" badge, by whether the server reports.
+REPORTING_BADGES = {True: _badge("pass", "yes"), False: _badge("fail", "no")}
 
 
 def _context(shared: SharedModel) -> dict:
@@ -292,14 +297,13 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
     if not html:  # the per-server sections come from MdRows in large pieces, so few pieces are left to join
         context["md_rows"] = MdRows(context["titles"], context["messages"], context["actions"])
         return _joined(template.generate(**context))
-    if html:  # the shared texts, cleaned and escaped once each (not once per server that shows them)
-        context["messages"] = _Escaped(context["messages"])
-        context["actions"] = _Escaped(context["actions"])
-        context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
-                             for cid, title in context["titles"].items()}
-        rows = HtmlRows(context["titles"], context["messages"])
-        context["detail_rows"], context["matrix_cells"] = rows.details, rows.matrix
-    return _gathered(template.generate(**context))
+    # HTML: the shared texts, cleaned and escaped once each (not once per server that shows them)
+    context["messages"] = _Escaped(context["messages"])
+    context["titles"] = {cid: _html_text(title) if isinstance(title, str) else title
+                         for cid, title in context["titles"].items()}
+    rows = HtmlRows(context["titles"], context["messages"])
+    context["section"] = HtmlSections.marker
+    return _gathered_html(template.generate(**context), HtmlSections(shared, context["week_items"], rows))
 
 
 #: Template pieces joined into one: Jinja2 yields every literal and value on its own, and handing each of
@@ -307,12 +311,12 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
 _TEMPLATE_PIECES = 8192
 
 
-def _gathered(pieces: Iterator[str]) -> Iterator[str]:
+def _batches(pieces: Iterator[str]) -> Iterator[list[str]]:
     while True:
         batch = list(itertools.islice(pieces, _TEMPLATE_PIECES))
         if not batch:
             return
-        yield "".join(batch)
+        yield batch
 
 
 #: Characters of Markdown joined into one piece before it is handed on (the writer streams the pieces).
@@ -339,7 +343,8 @@ def _joined(pieces: Iterator[Any]) -> Iterator[str]:
         yield "".join(batch)
 
 
-_DETAIL_ROW = Markup('<tr><td>{0}</td><td>{1}</td><td class="text">{2}</td></tr>\n')
+_CHECK_KEY = operator.itemgetter("id", "status", "message")  # what a check's row in "Details per server" shows
+_TODO_KEY = operator.itemgetter("when", "action")  # what a to-do list's item shows
 _MATRIX_CELL = Markup("<td>{0}</td>")
 
 
@@ -357,18 +362,16 @@ class HtmlRows:
         self._rows: dict[tuple, str] = {}
         self._cells: dict[tuple, Markup] = {}
 
-    def details(self, checks: Iterable[Mapping[str, Any]]) -> Markup:
-        """``<tr>`` + newline per check: its title, its result badge, its finding."""
+    def details(self, checks: Iterable[Mapping[str, Any]], out: list[str]) -> None:
+        """``<tr>`` + newline per check, added to ``out``: its title, its result badge, its finding (HTML, escaped)."""
         rows = self._rows
-        out = []
-        for check in checks:
-            key = (check["id"], check["status"], check["message"])
-            row = rows.get(key)
-            if row is None:
-                title, message = self._titles[key[0]], self._messages[key[2]]
-                row = rows[key] = _DETAIL_ROW.format(clean_output(title), CHECK_BADGES[key[1]], clean_output(message))
-            out.append(row)
-        return Markup("".join(out))  # noqa: S704 - every row is Markup (escaped by Markup.format)
+        out += [rows.get(key) or self._detail_row(key) for key in map(_CHECK_KEY, checks)]
+
+    def _detail_row(self, key: tuple) -> str:
+        check_id, status, message = key
+        row = self._rows[key] = (f'<tr><td>{_html(self._titles[check_id])}</td><td>{CHECK_BADGES[status]}</td>'
+                                 f'<td class="text">{_html(self._messages[message])}</td></tr>\n')
+        return row
 
     def matrix(self, cells: list) -> Markup:
         """A server's ``<td>`` badge per check of the checks matrix."""
@@ -411,8 +414,7 @@ def _written(value: Any) -> str:
 
 
 _YES_NO = {True: "yes", False: "no"}
-_CHECK_KEY = operator.itemgetter("id", "status", "message")
-_TODO_KEY = operator.itemgetter("order", "when", "action")
+_MD_TODO_KEY = operator.itemgetter("order", "when", "action")  # what a Markdown to-do item shows
 
 
 class _Built(dict):
@@ -484,7 +486,7 @@ class MdRows:
         todo = server["todo"]
         if not todo:
             return [self._heading(server), "Nothing to do: every check passes.\n"]
-        return [self._heading(server), *map(self._todo.__getitem__, map(_TODO_KEY, todo))]
+        return [self._heading(server), *map(self._todo.__getitem__, map(_MD_TODO_KEY, todo))]
 
     def _todo_row(self, key: tuple) -> str:
         return f"{_written(key[0])}. **{_md_inline(key[1])}:** {self._action[key[2]]}\n"
@@ -553,6 +555,214 @@ class _Escaped:
     def __getitem__(self, index: Any) -> Any:
         text = self._texts[index]
         return _html_text(text) if text.__class__ is str else text
+
+
+#: A character :func:`_html` has to clean (:func:`clean_text`) or HTML-escape; a text without one is written as it is.
+_HTML_WORK = re.compile(_NEEDS_CLEANING.pattern[:-1] + "&<>'\"]")
+
+
+def _html(value: Any) -> str:
+    """What ``{{ value }}`` writes in the HTML template (``clean_output``, then HTML-escaped): for per-server texts.
+
+    Text is escaped as ``markupsafe.escape`` escapes it (``& > < ' "``), without making a ``Markup`` of it.
+    """
+    if value.__class__ is str:
+        if _HTML_WORK.search(value) is None:
+            return value
+        if _NEEDS_CLEANING.search(value):
+            value = clean_text(value)
+        return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+                .replace('"', "&#34;"))
+    if value.__class__ is int:
+        return str(value)
+    return escape(clean_output(value))
+
+
+def _html_shared(value: Any) -> str:
+    """:func:`_html` of a text many servers show (a status, a date, a shared message): cleaned and escaped once."""
+    return _html_text(value) if value.__class__ is str else _html(value)
+
+
+#: Servers per piece of a section :class:`HtmlSections` writes.
+_SECTION_SERVERS = 256
+_DETAILS_HEAD = ('<table>\n<thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">'
+                 'Finding and what to do</th></tr></thead>\n<tbody>\n')
+
+
+class HtmlSections:
+    """The HTML report's per-server sections, written in Python (issue 18 item 3).
+
+    The template keeps the document's structure and marks where each section goes (``section(name)``);
+    the rows a large fleet repeats for every server (week actions, to-do lists, chart bars, licensing
+    rows, servers table, checks matrix, details per server) are written here, in pieces of
+    :data:`_SECTION_SERVERS` servers, as the template wrote them: every value cleaned
+    (:func:`clean_output`) and HTML-escaped (:func:`_html`; :func:`_html_shared` for texts shared by many
+    servers), the badges are the prebuilt ``CHECK_BADGES`` / ``SERVER_BADGES``. The pieces go to the
+    report as they are (:func:`_gathered_html`), not through Jinja2 again.
+    """
+
+    NAMES = ("week", "todo", "chart", "licensing", "servers", "matrix", "details")
+    #: What the template writes for ``section(name)``: text no template value can be (values are cleaned of NUL).
+    MARKERS = {name: Markup(f"\x00{name}\x00") for name in NAMES}  # noqa: S704 - constant text
+    SECTION_OF: dict[str, str] = {marker: name for name, marker in MARKERS.items()}
+
+    def __init__(self, shared: SharedModel, week: Mapping[str, Any], rows: HtmlRows) -> None:
+        self._shared, self._week, self._rows = shared, week, rows
+
+    @classmethod
+    def marker(cls, name: str) -> Markup:
+        """The template's placeholder for the section ``name`` (one of :attr:`NAMES`)."""
+        return cls.MARKERS[name]
+
+    def pieces(self, marker: str) -> Iterator[str]:
+        """The section a marker stands for, in pieces: one entry (week item, bar, server) at a time."""
+        name = self.SECTION_OF[marker]
+        if name == "week":
+            items = self._week["items"]
+        elif name == "chart":
+            items = self._shared.chart["bars"]
+        elif name in ("licensing", "servers", "matrix"):
+            items = self._shared.views
+        else:
+            items = self._shared.source["servers"]
+        write = getattr(self, f"_write_{name}")
+        out: list[str] = []
+        for number, item in enumerate(items, 1):
+            write(out, number, item)
+            if number % _SECTION_SERVERS == 0:
+                yield "".join(out)
+                out.clear()
+        if out:
+            yield "".join(out)
+
+    @staticmethod
+    def _write_week(out: list, number: int, t: Mapping[str, Any]) -> None:
+        """A row of "What to do this week"."""
+        out.append(f'<tr><td><span class="when">{CHECK_BADGES[t["severity"]]} {_html_shared(t["when"])}</span></td>'
+                   f'<td class="text host">{_html(t["host"] or "fleet")}</td>'
+                   f'<td class="text">{_html_shared(t["action"])}</td></tr>\n')
+
+    @functools.cached_property
+    def _label_x(self) -> Any:
+        return self._shared.chart["label_width"] - 8
+
+    @functools.cached_property
+    def _todo_items(self) -> tuple[dict, Any]:
+        return {}, self._shared.source.get("actions") or []
+
+    def _todo_item(self, key: tuple) -> str:
+        items, actions = self._todo_items
+        when, action = key
+        text = (f'<li class="text"><span class="when">{_html_shared(when)}:</span> '
+                f'{_html_shared(actions[action])}</li>\n')
+        if when.__class__ is str:  # 1, 1.0 and True are one key, but not one text
+            items[key] = text
+        return text
+
+    def _write_todo(self, out: list, number: int, s: Mapping[str, Any]) -> None:
+        """A server's heading and to-do list (an item is written once per distinct (when, action))."""
+        out.append(f'<h3 class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n')
+        todo = s["todo"]
+        if not todo:
+            out.append("<p>Nothing to do: every check passes.</p>\n")
+            return
+        out.append('<ol class="todo">\n')
+        items, make = self._todo_items[0], self._todo_item
+        out += [items.get(key) or make(key) for key in map(_TODO_KEY, todo)]
+        out.append("</ol>\n")
+
+    def _write_chart(self, out: list, number: int, b: Mapping[str, Any]) -> None:
+        """A bar of the chart (the geometry is numbers :func:`chart_layout` computed, the colours its own)."""
+        value = _html_shared(b["value"])
+        out.append(f'<g>\n<title>{_html(b["host"])}: {value}</title>\n<text x="{self._label_x}" y="{b["text_y"]}" '
+                   f'text-anchor="end">{_html(b["label"])}</text>\n')
+        if b["never"]:
+            out.append(f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                       f'fill="none" stroke="{b["colour"]}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
+                       f'<text x="{b["x"] + 8}" y="{b["text_y"]}" font-style="italic" fill="{b["colour"]}">'
+                       "never uploaded</text>\n")
+        else:
+            out.append(f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                       f'fill="{b["colour"]}" rx="2"/>\n')
+        out.append(f'<text x="{b["value_x"]}" y="{b["text_y"]}">{value}</text>\n</g>\n')
+
+    @staticmethod
+    def _write_licensing(out: list, number: int, v: Mapping[str, Any]) -> None:
+        """A server's licensing technology row."""
+        lic = v["l"]
+        build = lic["build"]
+        out.append(f'<tr><td class="text">{_html(lic["host"])}</td>'
+                   f'<td class="text">{_html_shared(lic["technology_label"])}</td>'
+                   f'<td class="text">{_html("unknown" if build is None else build)} '
+                   f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
+                   f'<td class="text">{_html_shared(lic["mode"] or "")}</td>'
+                   f'<td class="text">{_html(lic["last_contact"] or "")}</td>'
+                   f'<td class="text">{_html(lic["offline_activation"] or "")}</td><td class="text">'
+                   f'{_html_shared(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
+                   f'<td class="text">{_html_shared(lic["situation"])}</td></tr>\n')
+
+    @staticmethod
+    def _write_servers(out: list, number: int, v: Mapping[str, Any]) -> None:
+        """A row of the servers table (facts per server; the host links to its details)."""
+        s, f = v["s"], v["f"]
+        host, hostname = s["host"], s["hostname"]
+        out.append(f'<tr>\n<td class="text"><a href="#server-{number}">{_html(host)}</a>')
+        if hostname and hostname != host:
+            out.append(f"<br><small>LS name: {_html(hostname)}</small>")
+        out.append(f'</td>\n<td>{SERVER_BADGES[s["status"]]}</td>\n<td>{REPORTING_BADGES[bool(s["reporting"])]}'
+                   f'</td>\n<td class="text">{_html_shared(f["version"] or "unknown")}</td>\n<td class="text">'
+                   f'{_html_shared(f["window_status"] or "unknown")}')
+        if f["upgrade_deadline"]:
+            out.append(f'<br><small>deadline {_html_shared(f["upgrade_deadline"])}</small>')
+        out.append(f'</td>\n<td class="text">{_html_shared(f["reporting_mode"] or "unknown")}</td>\n'
+                   f'<td class="text">{_html_shared(f["last_attempt_status"] or "unknown")}')
+        if f["last_attempt_time"]:
+            out.append(f'<br><small>{_html(f["last_attempt_time"])}</small>')
+        if f["last_attempt_code"] and f["last_attempt_status"] != "success":
+            out.append(f'<br><small>{_html_shared(f["last_attempt_code"])}</small>')
+        out.append('</td>\n<td class="text">')
+        if f["last_success_time"]:
+            days = f["days_since_success"]
+            out.append(f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
+                       f'{_html(f["last_success_time"])} ({_html_shared(f["last_success_source"])})</small>')
+        else:
+            out.append("none on record")
+        pending = f["pending_count"]
+        out.append(f'</td>\n<td class="num">{"" if pending is None else _html(pending)}')
+        if f["pending_bytes"]:
+            out.append(f'<br><small>{_html(human_bytes(f["pending_bytes"]))}</small>')
+        out.append(f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
+                   '</td>\n</tr>\n')
+
+    def _write_matrix(self, out: list, number: int, v: Mapping[str, Any]) -> None:
+        """A row of the checks matrix: the host, then its badge per check."""
+        out.append(f'<tr><td class="text">{_html(v["s"]["host"])}</td>{self._rows.matrix(v["cells"])}</tr>\n')
+
+    def _write_details(self, out: list, number: int, s: Mapping[str, Any]) -> None:
+        """"Details per server": a server's heading and the table of its checks (rows: :meth:`HtmlRows.details`)."""
+        out.append(f'<h3 id="server-{number}" class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n'
+                   f"{_DETAILS_HEAD}")
+        self._rows.details(s["checks"], out)
+        out.append("</tbody>\n</table>\n")
+
+
+def _gathered_html(pieces: Iterator[str], sections: HtmlSections) -> Iterator[str]:
+    """The HTML template's pieces joined in batches (:func:`_batches`), each section's marker replaced by the
+    section's pieces."""
+    markers = HtmlSections.SECTION_OF
+    for batch in _batches(pieces):
+        if markers.keys().isdisjoint(batch):
+            yield "".join(batch)
+            continue
+        start = 0
+        for index, piece in enumerate(batch):
+            if piece in markers:
+                if index > start:
+                    yield "".join(batch[start:index])
+                yield from sections.pieces(piece)
+                start = index + 1
+        if start < len(batch):
+            yield "".join(batch[start:])
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

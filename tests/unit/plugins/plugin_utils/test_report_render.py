@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, Skipped
+from markupsafe import escape
 from report_factory import AS_OF, FAILED_UPLOAD, HOSTILE, HOSTILE_HOST, HOSTILE_OBSOLETE, ago, fleet_model, make_record
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.fleet import evaluate_fleet
@@ -253,6 +254,23 @@ def test_html_escapes_hostile_strings(outputs):
     doc = lxml.html.fromstring(html)
     assert doc.xpath("//script") == [] and doc.xpath("//img") == []
     assert " ".join(clean_text(HOSTILE_HOST).split()) in text_of(html)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.text(st.characters(codec="utf-8")) | st.sampled_from([HOSTILE, "<a href='x'>&amp;\"</a>", "\ud800<"])
+       | st.integers() | st.floats() | st.booleans() | st.none() | st.lists(st.text(max_size=3), max_size=2))
+def test_html_sections_escape_as_the_template_does(value):
+    """A value the Python-written sections write is cleaned and escaped exactly as autoescape + finalize do."""
+    expected = str(escape(report_render.clean_output(value)))
+    assert report_render._html(value) == expected
+    assert report_render._html_shared(value) == expected
+
+
+def test_html_host_named_like_a_section_marker_is_text():
+    html = render(small_model("\x00details\x00", "\x00todo\x00"), "html")
+    doc = lxml.html.fromstring(html)
+    assert len(doc.xpath("//h3[starts-with(@id, 'server-')]")) == 1 and "\x00" not in html
+    assert doc.xpath("//h2[text()='Servers']/following-sibling::table[1]/tbody/tr/td/a")[0].text == "details"
 
 
 def test_html_is_self_contained_and_printable(outputs):

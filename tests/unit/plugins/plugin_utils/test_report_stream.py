@@ -40,6 +40,18 @@ def test_small_pieces_join_to_the_one_piece_text(model, fmt, monkeypatch):
         assert len(pieces) > len(model["servers"]) // 2  # written in pieces, not as one text
 
 
+def test_html_sections_in_any_piece_size_join_to_the_same_text(model, monkeypatch):
+    """The per-server sections (report_render.HtmlSections) lose or double no server at a piece boundary."""
+    monkeypatch.setattr(report_render, "_SECTION_SERVERS", 10**9)
+    whole = render(model, "html")
+    monkeypatch.setattr(report_render, "_SECTION_SERVERS", 1)
+    monkeypatch.setattr(report_render, "_TEMPLATE_PIECES", 1)
+    pieces = list(iter_render(model, "html"))
+    assert "".join(pieces) == whole
+    assert len(pieces) > 7 * len(model["servers"])  # every section written server by server
+    assert "\x00" not in whole  # no section marker left in the report
+
+
 @pytest.mark.parametrize("write_chars", [1, 7, 1 << 18])
 def test_streamed_files_are_byte_identical_to_the_rendered_text(tmp_path, model, monkeypatch, write_chars):
     """Pieces gathered, or cut (1 and 7 characters split multi-byte characters' neighbours), write the same bytes."""
