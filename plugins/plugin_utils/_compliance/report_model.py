@@ -620,15 +620,18 @@ def expand_week(model: Mapping[str, Any]) -> dict:
     """``todo_week`` with every item's action text (schema 2 stores a server action once, in its ``todo``)."""
     week = dict(model.get("todo_week") or {})
     todo = {s.get("host"): s.get("todo") or () for s in model.get("servers") or ()}
+    actions = model.get("actions") or []
     items = []
     for item in week.get("items") or ():
         if "action" not in item and item.get("order") is not None:
-            actions = todo.get(item.get("host")) or ()
+            found = todo.get(item.get("host")) or ()
             order = item["order"]
-            found = actions[order - 1] if isinstance(order, int) and 0 < order <= len(actions) else {}
-            item = {"host": item.get("host"), **{k: found.get(k) for k in ("check", "severity", "deadline", "when")},
-                    "action": _at(model.get("actions") or [], found.get("action"))}
-        items.append({k: v for k, v in item.items() if k != "order"})
+            found = found[order - 1] if isinstance(order, int) and 0 < order <= len(found) else {}
+            items.append({"host": item.get("host"), "check": found.get("check"), "severity": found.get("severity"),
+                          "deadline": found.get("deadline"), "when": found.get("when"),
+                          "action": _at(actions, found.get("action"))})
+        else:
+            items.append({k: v for k, v in item.items() if k != "order"})
     week["items"] = items
     return week
 

@@ -284,7 +284,7 @@ def _context(shared: SharedModel) -> dict:
         "messages": model.get("messages") or [],
         "actions": model.get("actions") or [],
         "titles": {cid: entry.get("title") for cid, entry in (model.get("checks") or {}).items()},
-        "week_items": expand_week(model),
+        "week_items": shared.week,
         "reporting_yes": _badge("pass", "yes"),
         "reporting_no": _badge("fail", "no"),
     }
@@ -1114,8 +1114,8 @@ class SharedModel:
     ``source`` is the caller's model, read and never copied or changed: every format writes from it and
     cleans text as it writes. What only restates the checks is derived once, on first use, and shared by
     the formats: ``views`` (per server, in report order: ``s`` the server, ``f`` its facts, ``l`` its
-    licensing row, ``cells`` its check statuses in ``meta.check_ids`` order) and ``chart`` (the bars'
-    geometry).
+    licensing row, ``cells`` its check statuses in ``meta.check_ids`` order), ``week`` (the week's actions
+    with their texts) and ``chart`` (the bars' geometry).
     """
 
     def __init__(self, model: Any) -> None:
@@ -1123,6 +1123,7 @@ class SharedModel:
         self.source: Mapping[str, Any] = model
         self._views: list[dict] | None = None
         self._chart: dict | None = None
+        self._week: dict | None = None
 
     @property
     def views(self) -> list[dict]:
@@ -1136,6 +1137,13 @@ class SharedModel:
                               "cells": [statuses.get(cid, "unknown") for cid in check_ids]})
             self._views = views
         return self._views
+
+    @property
+    def week(self) -> dict:
+        """``todo_week`` with each item's action text (:func:`report_model.expand_week`), derived once."""
+        if self._week is None:
+            self._week = expand_week(self.source)
+        return self._week
 
     @property
     def chart(self) -> dict:
