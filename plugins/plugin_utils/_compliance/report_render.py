@@ -442,6 +442,8 @@ _TODO_CSV = ("todo_order", "todo_action", "todo_deadline", "todo_when")
 CSV_COLUMNS = (*_SERVER_CSV, *_FACT_CSV, *_CHECK_CSV, *_LICENSING_CSV, *_TODO_CSV)
 #: What ``csv.writer`` (the excel dialect) quotes a cell for: the delimiter, the quote character, line breaks.
 _CSV_QUOTED = re.compile('[,"\r\n]')
+#: A character that makes a CSV cell differ from its text: one to clean (``_NEEDS_CLEANING``) or to quote.
+_CSV_SPECIAL = re.compile('[,"\r\n' + _NEEDS_CLEANING.pattern[1:])
 
 
 #: Rows of CSV (and suites of JUnit) written into one piece of a streamed report.
@@ -457,6 +459,8 @@ def _csv_quoted(text: str) -> str:
 
 def _csv_text(text: str) -> str:
     """``csv_cell(text)`` of a text as ``csv.writer`` writes it: cleaned, neutralised, quoted if it must be."""
+    if _CSV_SPECIAL.search(text) is None and not text.startswith(_CSV_TRIGGERS):
+        return text  # (most texts: one look at each character)
     if _NEEDS_CLEANING.search(text):
         text = clean_text(text)
     if text.startswith(_CSV_TRIGGERS):
@@ -504,13 +508,14 @@ def _iter_csv(shared: SharedModel) -> Iterator[str]:
     texts = _CsvTexts()
 
     def cell(value: Any) -> str:
-        return texts[value] if value.__class__ is str else _csv_field(value)
+        return texts[value] if value.__class__ is str else _csv_field(value)  # (a number: csv_cell, as written)
 
     lines = [",".join(_csv_quoted(c) for c in columns) + "\r\n"]  # the header (names, not neutralised)
     rows = 0
 
     def joined(values: Iterable[Any]) -> str:
-        return ",".join([texts[v] if v.__class__ is str else "" if v is None else _csv_field(v) for v in values])
+        return ",".join([texts[v] if (kind := v.__class__) is str else "" if v is None else str(v) if kind is int
+                         else _csv_field(v) for v in values])
 
     def piece() -> str:
         text = "".join(lines)
@@ -524,6 +529,8 @@ def _iter_csv(shared: SharedModel) -> Iterator[str]:
     by_checks: dict[tuple, tuple[str, str]] = {}  # a server's (id, status) per check -> its check columns
     summaries: dict[tuple, str] = {}  # its (id, message) per failed or warned check -> its summary cell
     pairs = operator.itemgetter("id", "status")
+    todo_head = _csv_layout(columns[:3], {"kind": "todo"}, ("host", "hostname"))[:-2] + ","
+    todo_heads: dict[int, str] = {}  # id of a server with a to-do list -> its to-do rows' host columns
     licensing_keys = tuple(_LICENSING_CSV.values())
     for view in shared.views:
         server, facts, licensing = view["s"], view["f"], view["l"]
@@ -544,36 +551,39 @@ def _iter_csv(shared: SharedModel) -> Iterator[str]:
             summary = summaries[found] = cell(" | ".join(f"{c}: {messages[m]}" for c, m in found))
         # As the row's dict was: a fact named like a column fills it, except the checks' and licensing columns.
         own = cell(facts["fleet_status"]) if "fleet_status" in facts else fleet_cell
+        host, hostname = _csv_field(server["host"]), _csv_field(server["hostname"])
+        if server.get("todo"):
+            todo_heads[id(server)] = todo_head % (host, hostname)
         lines.append(server_row % (
-            _csv_field(server["host"]), _csv_field(server["hostname"]), cell(server["status"]),
-            cell(server["reporting"]), own, joined(map(facts.get, _FACT_CSV)), by_check[0],
+            host, hostname, cell(server["status"]), cell(server["reporting"]), own,
+            joined(map(facts.get, _FACT_CSV)), by_check[0],
             joined(map(licensing.get, licensing_keys)), joined(map(facts.get, _TODO_CSV)), by_check[1], summary))
         rows += 1
         if rows % _ROWS_PER_PIECE == 0:
             yield piece()
     # One row per action of each server's to-do list (kind "todo"), in the list's order (issue 15 item 10).
-    todo_row = _csv_layout(columns, {"kind": "todo", "fleet_status": fleet_cell},
-                           ("host", "hostname", "status", *_TODO_CSV, "summary"))
-    action_cells: dict[Any, str] = {}
-    todo_summaries: dict[tuple, str] = {}
+    # A to-do row is its server's host columns, then what follows them: the same for every server with that
+    # to-do item (its severity, order, action, deadline, when, check), written once each.
+    todo_tail = _csv_layout(columns[3:], {"fleet_status": fleet_cell}, ("status", *_TODO_CSV, "summary"))
+    tails: dict[tuple, str] = {}
+    todo_key = operator.itemgetter("severity", "order", "action", "deadline", "when", "check")
     for server in model["servers"]:
         todo = server.get("todo")
         if not todo:
             continue
-        host, hostname = _csv_field(server["host"]), _csv_field(server["hostname"])
+        head = todo_heads.get(id(server)) or todo_head % (_csv_field(server["host"]), _csv_field(server["hostname"]))
         for item in todo:
-            index = item["action"]
-            action = action_cells.get(index)
-            if action is None:
-                action = action_cells[index] = cell(actions[index])
-            summary_key = (item["check"], index)
-            summary = todo_summaries.get(summary_key)
-            if summary is None:
-                if len(todo_summaries) >= _CSV_MEMO:
-                    todo_summaries.clear()
-                summary = todo_summaries[summary_key] = cell(f"{item['check']}: {actions[index]}")
-            lines.append(todo_row % (host, hostname, cell(item["severity"]), cell(item["order"]), action,
-                                     cell(item["deadline"]), cell(item["when"]), summary))
+            key = todo_key(item)
+            tail = tails.get(key)
+            if tail is None:
+                if len(tails) >= _CSV_MEMO:
+                    tails.clear()
+                severity, order, index, deadline, when, check = key
+                action = actions[index]
+                tail = tails[key] = todo_tail % (cell(severity), cell(order), cell(action), cell(deadline),
+                                                 cell(when), cell(f"{check}: {action}"))
+            lines.append(head)
+            lines.append(tail)
             rows += 1
             if rows % _ROWS_PER_PIECE == 0:
                 yield piece()
