@@ -86,6 +86,21 @@ def clean_text(value: Any) -> str:
 
 
 _NEEDS_CLEANING = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{INVISIBLE}]")
+#: The characters of ``_NEEDS_CLEANING`` an ASCII text can hold, as bytes (``bytes.translate`` deletes them).
+_ASCII_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def needs_cleaning(text: str) -> bool:
+    """Whether :func:`clean_text` changes ``text`` (a ``str``).
+
+    The same answer as ``_NEEDS_CLEANING.search``, several times faster on ASCII text (most of a report):
+    deleting the control bytes of its ASCII encoding is a C loop, the regular expression's large character
+    class is tested character by character.
+    """
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data.translate(None, _ASCII_CONTROLS)) != len(data)
+    return _NEEDS_CLEANING.search(text) is not None
 
 
 def clean_output(value: Any) -> Any:
@@ -440,10 +455,6 @@ _LICENSING_CSV = {"licensing_technology": "technology", "las_capable_online": "c
                   "las_offline_activation": "offline_activation", "las_state_source": "state_source"}
 _TODO_CSV = ("todo_order", "todo_action", "todo_deadline", "todo_when")
 CSV_COLUMNS = (*_SERVER_CSV, *_FACT_CSV, *_CHECK_CSV, *_LICENSING_CSV, *_TODO_CSV)
-#: What ``csv.writer`` (the excel dialect) quotes a cell for: the delimiter, the quote character, line breaks.
-_CSV_QUOTED = re.compile('[,"\r\n]')
-#: A character that makes a CSV cell differ from its text: one to clean (``_NEEDS_CLEANING``) or to quote.
-_CSV_SPECIAL = re.compile('[,"\r\n' + _NEEDS_CLEANING.pattern[1:])
 
 
 #: Rows of CSV (and suites of JUnit) written into one piece of a streamed report.
@@ -453,15 +464,19 @@ _CSV_MEMO = 8192
 
 
 def _csv_quoted(text: str) -> str:
-    """``text`` as one cell of ``csv.writer`` (excel dialect): in quotes, quotes doubled, if it must be."""
-    return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
+    """``text`` as one cell of ``csv.writer`` (excel dialect): in quotes, quotes doubled, if it must be.
+
+    The writer quotes a cell holding the delimiter, the quote character or a line break (``\r`` or ``\n``);
+    ``in`` finds each of them faster than a regular expression.
+    """
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _csv_text(text: str) -> str:
     """``csv_cell(text)`` of a text as ``csv.writer`` writes it: cleaned, neutralised, quoted if it must be."""
-    if _CSV_SPECIAL.search(text) is None and not text.startswith(_CSV_TRIGGERS):
-        return text  # (most texts: one look at each character)
-    if _NEEDS_CLEANING.search(text):
+    if needs_cleaning(text):
         text = clean_text(text)
     if text.startswith(_CSV_TRIGGERS):
         text = "'" + text

@@ -25,7 +25,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
     CSV_COLUMNS,
+    clean_text,
     csv_cell,
+    needs_cleaning,
     render,
 )
 
@@ -133,3 +135,11 @@ def test_one_cell_is_what_csv_writer_writes(values):
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow([csv_cell(v) for v in values])
     assert ",".join(report_render._csv_field(v) for v in values) + "\r\n" == out.getvalue()
+
+
+def test_needs_cleaning_is_whether_clean_text_changes_the_text():
+    """Every code point, alone and inside ASCII text (the fast path) and inside non-ASCII text."""
+    for point in range(0x110000):
+        char = chr(point)
+        for text in (char, f"ab{char}cd", f"\u00e9{char}"):
+            assert needs_cleaning(text) is (clean_text(text) != text), hex(point)
