@@ -10,7 +10,8 @@ messages, license file names), so each format escapes for its own syntax:
 * Markdown: ``\\ ` * _ [ ] | # ~`` are backslash-escaped, ``& < >`` become entities and newlines
   ``<br>``, so a value cannot break a table row or inject markup.
 * CSV: text cells starting with ``= + - @``, tab or CR get a leading ``'`` (spreadsheet formula
-  injection, OWASP "CSV Injection").
+  injection, OWASP "CSV Injection"); the file is what ``csv.writer`` (excel dialect) writes for the
+  ``csv_cell`` of each value, written without building each row (pinned by test_report_csv).
 * JUnit: built with ElementTree (which escapes text and attributes); characters XML 1.0 forbids
   are removed first.
 
