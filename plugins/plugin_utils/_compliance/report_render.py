@@ -486,8 +486,13 @@ def _csv_text(text: str) -> str:
 
 def _csv_field(value: Any) -> str:
     """``csv_cell(value)`` of any value as ``csv.writer`` writes it (a float as its ``repr``, like the writer)."""
-    if value.__class__ is str:
+    kind = value.__class__
+    if kind is str:
         return _csv_text(value)
+    if kind is bool:  # (the common kinds first, as csv_cell gives them)
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
     cell = csv_cell(value)
     if isinstance(cell, str):
         return _csv_quoted(cell)
