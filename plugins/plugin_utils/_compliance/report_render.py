@@ -467,7 +467,7 @@ _CSV_MEMO = 8192
 def _csv_quoted(text: str) -> str:
     """``text`` as one cell of ``csv.writer`` (excel dialect): in quotes, quotes doubled, if it must be.
 
-    The writer quotes a cell holding the delimiter, the quote character or a line break (``\r`` or ``\n``);
+    The writer quotes a cell holding the delimiter, the quote character or a line break (``\\r`` or ``\\n``);
     ``in`` finds each of them faster than a regular expression.
     """
     if "," in text or '"' in text or "\n" in text or "\r" in text:
