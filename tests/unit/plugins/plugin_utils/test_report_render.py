@@ -95,9 +95,18 @@ def test_json_is_the_model_with_sorted_keys(model, outputs):
     loaded = json.loads(outputs["json"])
     assert next(iter(loaded)) == "verdict"
     rest = {k: v for k, v in loaded.items() if k != "verdict"}
-    verdict = json.dumps({"verdict": loaded["verdict"]}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    others = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    verdict = json.dumps({"verdict": loaded["verdict"]}, sort_keys=True, separators=(",", ":"))
+    others = json.dumps(rest, sort_keys=True, separators=(",", ":"))
     assert outputs["json"] == verdict[:-1] + "," + others[1:] + "\n"
+    assert outputs["json"].isascii()  # every other character a \uXXXX escape
+
+
+def test_json_escapes_every_non_ascii_character_losslessly():
+    """Lone surrogates (UTF-8 cannot encode them), bidi/zero-width characters and plain non-ASCII text."""
+    odd = "M\u00fcnchen \u2014 \u202egnp.lic \u200b \ud800 \U0001f600"
+    text = render(small_model(host=odd, message=odd), "json")
+    assert text.isascii() and "\\u202e" in text and "\\ud800" in text and "\\u00fc" in text
+    assert odd in json.dumps(json.loads(text), ensure_ascii=False)
 
 
 def test_json_indent_writes_the_same_content_indented(model, outputs):
@@ -106,8 +115,8 @@ def test_json_indent_writes_the_same_content_indented(model, outputs):
     loaded = json.loads(indented)
     assert next(iter(loaded)) == "verdict"
     rest = {k: v for k, v in loaded.items() if k != "verdict"}
-    verdict = json.dumps({"verdict": loaded["verdict"]}, sort_keys=True, indent=2, ensure_ascii=False)
-    others = json.dumps(rest, sort_keys=True, indent=2, ensure_ascii=False)
+    verdict = json.dumps({"verdict": loaded["verdict"]}, sort_keys=True, indent=2)
+    others = json.dumps(rest, sort_keys=True, indent=2)
     assert indented == verdict[:-2] + ",\n" + others[2:] + "\n"
     assert render(model, "json", json_indent=0) == outputs["json"]
     assert render_all(model, ["json"], json_indent=2)["json"] == indented
