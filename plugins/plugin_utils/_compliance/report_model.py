@@ -217,18 +217,24 @@ def _server_row(result: Mapping[str, Any]) -> dict:
 
 
 _LAS_CHECKS = ("las_capable", "licensing_technology", "las_contact")
+_LAS_IDS = frozenset(_LAS_CHECKS)
 _TONE_ORDER = {FAIL: 0, UNKNOWN: 1, WARN: 2, PASS: 3}
 
 
 def _las_checks(server: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
     """A server's LAS checks by id (the last check of an id wins); the other checks are not looked at."""
     return {c.get("id"): c for c in server.get("checks") or ()
-            if (type(c) is dict or isinstance(c, Mapping)) and c.get("id") in _LAS_CHECKS}
+            if (type(c) is dict or isinstance(c, Mapping)) and c.get("id") in _LAS_IDS}
 
 
 def _worst(checks: Any) -> Any:
     """The worst status of ``checks`` (fail, unknown, warn, pass); unknown when there are none."""
-    return min((c.get("status", UNKNOWN) for c in checks), key=lambda s: _TONE_ORDER.get(s, 1), default=UNKNOWN)
+    worst, rank = UNKNOWN, 4
+    for check in checks:  # the first of the worst, as min() picks it
+        status = check.get("status", UNKNOWN)
+        if _TONE_ORDER.get(status, 1) < rank:
+            worst, rank = status, _TONE_ORDER.get(status, 1)
+    return worst
 
 
 def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = None) -> dict:
@@ -263,8 +269,8 @@ def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = N
     fixes = [c["remediation"] for c in problems if c.get("remediation")]
     if resolved:
         fixes = [remediations.get(f, f) for f in fixes]
-    situation = " ".join(str(message(c)) for c in problems) or str(message(by_id.get("licensing_technology") or {})
-                                                                  or "")
+    situation = " ".join([str(message(c)) for c in problems]) or str(
+        message(by_id.get("licensing_technology") or {}) or "")
     return {
         "host": server.get("host"),
         "technology": technology,
@@ -280,7 +286,7 @@ def licensing_row(server: Mapping[str, Any], model: Mapping[str, Any] | None = N
         "status": worst,
         "status_label": CHECK_STATUS_LABELS.get(worst, "UNKNOWN"),
         "situation": situation,
-        "fix": "; ".join(dict.fromkeys(str(f) for f in fixes)) or None,
+        "fix": ("; ".join(dict.fromkeys([str(f) for f in fixes])) or None) if fixes else None,
     }
 
 
