@@ -1226,7 +1226,8 @@ def _iter_junit(shared: SharedModel) -> Iterator[str]:
                          for k, v in fleet_props.items())
     batch = [_junit_suite("fleet", len(cases), failures, skipped, stamp, properties, "".join(written))]
     totals = [len(cases), failures, skipped]
-    statuses = collections.Counter(check["status"] for server in model["servers"] for check in server["checks"])
+    statuses = collections.Counter(map(operator.itemgetter("status"), itertools.chain.from_iterable(
+        map(operator.itemgetter("checks"), model["servers"]))))
     for status, count in statuses.items():
         f, s = _junit_outcome(status, warn_fails)
         totals = [totals[0] + count, totals[1] + f * count, totals[2] + s * count]
@@ -1236,13 +1237,13 @@ def _iter_junit(shared: SharedModel) -> Iterator[str]:
     checks: dict[tuple, tuple[str, str, int]] = {}  # a check's test case less the server's parts, by what it shows
 
     def case(key: tuple) -> tuple[str, str, int]:
-        check_id, status, message, fix = key
+        (check_id, status, message), fix = key
         tail, rest, f, s = _junit_check(check_id, status, messages[message] if message is not None else "",
                                         rules.get(check_id), remediations.get(fix), warn_fails)
         entry = checks[key] = (tail, rest, f + 2 * s)  # the outcome: 1 failure, 2 skipped (never both)
         return entry
 
-    outcome = operator.itemgetter(2)
+    outcome, shows = operator.itemgetter(2), _CHECK_KEY
     for number, server in enumerate(model["servers"], 1):
         # Fleet properties live in the fleet suite only, and each server's are named after it: xunitparser
         # keeps every suite's properties in one table and rejects a name seen twice (issue 15 item 12).
@@ -1256,8 +1257,8 @@ def _iter_junit(shared: SharedModel) -> Iterator[str]:
             hostname = _xml_attr(clean_text(hostname))
         # Only [A-Za-z0-9_.-] is left: nothing to escape.
         classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", host) or "host")
-        entries = [checks.get(key := (check["id"], check["status"], check.get("message"), check.get("remediation")))
-                   or case(key) for check in server["checks"]]
+        entries = [checks.get(key := (shows(check), check.get("remediation"))) or case(key)
+                   for check in server["checks"]]
         outcomes, reporting = list(map(outcome, entries)), server["reporting"]
         cases_text = "".join([f'\n    <testcase name="{name}{tail}{classname}{rest}' for tail, rest, _o in entries])
         batch.append(
