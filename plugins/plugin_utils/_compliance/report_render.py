@@ -422,6 +422,39 @@ def _md_inline(value: Any) -> str:
     return _md_text(value, " ") if value.__class__ is str else md_escape(value, newline=" ")
 
 
+#: The characters :func:`md_escape` changes (cleaned, ``& < >``, Markdown's specials, line breaks): a text with
+#: none of them is its own escape, found by one search instead of the escaping's passes.
+_MD_WORK = re.compile(_NEEDS_CLEANING.pattern[:-1] + "&<>\\\\`*_\\[\\]|#~\r\n\u2028\u2029]")
+
+
+def _md_cell(text: str) -> str:
+    """:func:`_md` of a ``str``: the text itself when there is nothing to escape."""
+    return text if _MD_WORK.search(text) is None else _md_text(text, "<br>")
+
+
+def _md_line(text: str) -> str:
+    """:func:`_md_inline` of a ``str``: the text itself when there is nothing to escape."""
+    return text if _MD_WORK.search(text) is None else _md_text(text, " ")
+
+
+class _Texts(dict):
+    """Texts written in one report, each escaped once (by ``build``): a server's host is in five sections.
+
+    Only ``str`` keys are kept; other values are escaped each time they are written (``1`` and ``True`` are
+    equal keys but not the same text). Look up ``str`` values only where a value may be unhashable.
+    """
+
+    def __init__(self, build: Callable[[str], str], other: Callable[[Any], str]) -> None:
+        super().__init__()
+        self._build, self._other = build, other
+
+    def __missing__(self, key: Any) -> str:
+        if key.__class__ is not str:
+            return self._other(key)
+        text = self[key] = self._build(key)
+        return text
+
+
 def _written(value: Any) -> str:
     """What the template writes for ``{{ value }}`` (cleaned by ``finalize``, then ``str``)."""
     return str(value) if value.__class__ is int else str(clean_output(value))
@@ -462,6 +495,8 @@ class MdRows:
         self._details = _Built(self._detail_row)
         self._todo = _Built(self._todo_row)
         self._cells = _Built(self._matrix_cells)
+        self._cell = _Texts(_md_cell, md_escape)  # every text of this report, escaped once each
+        self._line = _Texts(_md_line, functools.partial(md_escape, newline=" "))
 
     @staticmethod
     def _pieces(rows: Iterator[str]) -> Iterator[_Written]:
@@ -481,16 +516,20 @@ class MdRows:
                 return
             yield _Written("".join(itertools.chain.from_iterable(batch)))
 
-    @staticmethod
-    def _heading(server: Mapping[str, Any]) -> str:
-        return f"\n### {_md_inline(server['host'])} \u2014 {_md_inline(server['status_label'])}\n\n"
+    def _heading(self, server: Mapping[str, Any]) -> str:
+        line, host, label = self._line, server["host"], server["status_label"]
+        return (f"\n### {line[host] if host.__class__ is str else _md_inline(host)} \u2014 "
+                f"{line[label] if label.__class__ is str else _md_inline(label)}\n\n")
 
     def week(self, items: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
         """The rows of "What to do this week"."""
-        symbols = TONE_SYMBOLS
-        return self._pieces(
-            f"| {symbols.get(t['severity'], '')} {_md(t['when'])} "
-            f"| {_md(t['host'] or 'fleet')} | {_md(t['action'])} |\n" for t in items)
+        return self._pieces(map(self._week_one, items))
+
+    def _week_one(self, t: Mapping[str, Any]) -> str:
+        cell, when, host, action = self._cell, t["when"], t["host"] or "fleet", t["action"]
+        return (f"| {TONE_SYMBOLS.get(t['severity'], '')} {cell[when] if when.__class__ is str else _md(when)} "
+                f"| {cell[host] if host.__class__ is str else _md(host)} "
+                f"| {cell[action] if action.__class__ is str else _md(action)} |\n")
 
     def todo(self, servers: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
         """Each server's heading and numbered to-do list ("To-do list per server")."""
@@ -509,37 +548,54 @@ class MdRows:
         """The per-server rows of "Licensing technology"."""
         return self._pieces(self._licensing_one(view["l"]) for view in views)
 
-    @staticmethod
-    def _licensing_one(row: Mapping[str, Any]) -> str:
-        build, status = row["build"], row["status"]
-        return (f"| {_md(row['host'])} | {_md(row['technology_label'])} "
-                f"| {_md(build if build is not None else 'unknown')} ({_YES_NO.get(row['capable_online'], '?')} / "
-                f"{_YES_NO.get(row['capable_offline'], '?')}) | {_md(row['mode'] or '')} "
-                f"| {_md(row['last_contact'] or '')} "
-                f"| {_md(row['offline_activation'] or '')} | {_md(row['state_source'] or 'not given')} "
-                f"| {TONE_SYMBOLS.get(status, '?')} {_md(row['status_label'])} "
-                f"| {_md(row['situation'])} |\n")
+    def _licensing_one(self, row: Mapping[str, Any]) -> str:
+        cell, build = self._cell, row["build"]
+        host, technology, mode = row["host"], row["technology_label"], row["mode"] or ""
+        contact, offline, source = row["last_contact"] or "", row["offline_activation"] or "", row["state_source"]
+        label, situation, source = row["status_label"], row["situation"], source or "not given"
+        build = build if build is not None else "unknown"
+        return (f"| {cell[host] if host.__class__ is str else _md(host)} "
+                f"| {cell[technology] if technology.__class__ is str else _md(technology)} "
+                f"| {cell[build] if build.__class__ is str else _md(build)} "
+                f"({_YES_NO.get(row['capable_online'], '?')} / {_YES_NO.get(row['capable_offline'], '?')}) "
+                f"| {cell[mode] if mode.__class__ is str else _md(mode)} "
+                f"| {cell[contact] if contact.__class__ is str else _md(contact)} "
+                f"| {cell[offline] if offline.__class__ is str else _md(offline)} "
+                f"| {cell[source] if source.__class__ is str else _md(source)} "
+                f"| {TONE_SYMBOLS.get(row['status'], '?')} {cell[label] if label.__class__ is str else _md(label)} "
+                f"| {cell[situation] if situation.__class__ is str else _md(situation)} |\n")
 
     def servers(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
         """The rows of the "Servers" table."""
         return self._pieces(self._server_one(view["s"], view["f"]) for view in views)
 
-    @staticmethod
-    def _server_one(server: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
-        deadline, attempt_time = facts["upgrade_deadline"], facts["last_attempt_time"]
-        return (f"| {_md(server['host'])} | {TONE_SYMBOLS[server['tone']]} {_md(server['status_label'])} "
-                f"| {'yes' if server['reporting'] else 'no'} | {_md(facts['version'] or 'unknown')} "
-                f"| {_md(facts['window_status'] or 'unknown')}{f' (deadline {_md(deadline)})' if deadline else ''} "
-                f"| {_md(facts['reporting_mode'] or 'unknown')} "
-                f"| {_md(facts['last_attempt_status'] or 'unknown')}{' ' + _md(attempt_time) if attempt_time else ''} "
-                f"| {_md(facts['last_success_time'] or 'none on record')} | {_md(facts['days_since_success'])} "
-                f"| {_md(facts['pending_count'])} "
+    def _server_one(self, server: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+        cell, deadline, attempt_time = self._cell, facts["upgrade_deadline"], facts["last_attempt_time"]
+        host, label, version = server["host"], server["status_label"], facts["version"] or "unknown"
+        window, mode = facts["window_status"] or "unknown", facts["reporting_mode"] or "unknown"
+        attempt, success = facts["last_attempt_status"] or "unknown", facts["last_success_time"] or "none on record"
+        days, pending = facts["days_since_success"], facts["pending_count"]
+        if deadline:
+            deadline = f" (deadline {cell[deadline] if deadline.__class__ is str else _md(deadline)})"
+        if attempt_time:
+            attempt_time = " " + (cell[attempt_time] if attempt_time.__class__ is str else _md(attempt_time))
+        return (f"| {cell[host] if host.__class__ is str else _md(host)} "
+                f"| {TONE_SYMBOLS[server['tone']]} {cell[label] if label.__class__ is str else _md(label)} "
+                f"| {'yes' if server['reporting'] else 'no'} "
+                f"| {cell[version] if version.__class__ is str else _md(version)} "
+                f"| {cell[window] if window.__class__ is str else _md(window)}{deadline or ''} "
+                f"| {cell[mode] if mode.__class__ is str else _md(mode)} "
+                f"| {cell[attempt] if attempt.__class__ is str else _md(attempt)}{attempt_time or ''} "
+                f"| {cell[success] if success.__class__ is str else _md(success)} "
+                f"| {days if days.__class__ is int else _md(days)} "
+                f"| {pending if pending.__class__ is int else _md(pending)} "
                 f"| {_written(facts['expired_lines'])} / {_written(facts['inactive_lines'])} |\n")
 
     def matrix(self, views: Iterable[Mapping[str, Any]]) -> Iterator[_Written]:
         """The rows of the "Checks matrix": each server's host, then a symbol and label per check."""
-        cells = self._cells
-        return self._pieces(f"| {_md(view['s']['host'])} |{cells[tuple(view['cells'])]}\n" for view in views)
+        cells, cell = self._cells, self._cell
+        return self._pieces(f"| {cell[host] if (host := view['s']['host']).__class__ is str else _md(host)} "
+                            f"|{cells[tuple(view['cells'])]}\n" for view in views)
 
     @staticmethod
     def _matrix_cells(key: tuple) -> str:
@@ -1058,6 +1114,10 @@ def _xml_text(text: str) -> str:
     return text
 
 
+#: The characters :func:`clean_text` or :func:`_xml_attr` change: a text with none of them is written as it is.
+_XML_ATTR_WORK = re.compile(_NEEDS_CLEANING.pattern[:-1] + '&<>"\r\n\t]')
+
+
 @functools.lru_cache(maxsize=4096)
 def _xml_attr_cached(value: Any) -> str:
     """:func:`clean_text` then :func:`_xml_attr` of one shared value (a status, a flag, a check id), remembered."""
@@ -1166,33 +1226,48 @@ def _iter_junit(shared: SharedModel) -> Iterator[str]:
                          for k, v in fleet_props.items())
     batch = [_junit_suite("fleet", len(cases), failures, skipped, stamp, properties, "".join(written))]
     totals = [len(cases), failures, skipped]
-    statuses = collections.Counter(check["status"] for server in model["servers"] for check in server["checks"])
+    statuses = collections.Counter(map(operator.itemgetter("status"), itertools.chain.from_iterable(
+        map(operator.itemgetter("checks"), model["servers"]))))
     for status, count in statuses.items():
         f, s = _junit_outcome(status, warn_fails)
         totals = [totals[0] + count, totals[1] + f * count, totals[2] + s * count]
     yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="{_xml_attr(clean_text(meta["title"]))}"'
            f' tests="{totals[0]}" failures="{totals[1]}" errors="0" skipped="{totals[2]}" time="0">')
 
+    checks: dict[tuple, tuple[str, str, int]] = {}  # a check's test case less the server's parts, by what it shows
+
+    def case(key: tuple) -> tuple[str, str, int]:
+        (check_id, status, message), fix = key
+        tail, rest, f, s = _junit_check(check_id, status, messages[message] if message is not None else "",
+                                        rules.get(check_id), remediations.get(fix), warn_fails)
+        entry = checks[key] = (tail, rest, f + 2 * s)  # the outcome: 1 failure, 2 skipped (never both)
+        return entry
+
+    outcome, shows = operator.itemgetter(2), _CHECK_KEY
     for number, server in enumerate(model["servers"], 1):
         # Fleet properties live in the fleet suite only, and each server's are named after it: xunitparser
         # keeps every suite's properties in one table and rejects a name seen twice (issue 15 item 12).
-        host = clean_text(server["host"])
-        name = _xml_attr(host)
-        properties = (_junit_property(f"{name} :: hostname", _xml_attr(clean_text(server["hostname"] or "")))
-                      + _junit_property(f"{name} :: server_status", _xml_attr_cached(server["status"]))
-                      + _junit_property(f"{name} :: reporting", _xml_attr_cached(str(server["reporting"]).lower())))
+        host, hostname = server["host"], server["hostname"] or ""
+        if host.__class__ is str and _XML_ATTR_WORK.search(host) is None:  # nothing to clean or escape
+            name = host
+        else:
+            host = clean_text(host)
+            name = _xml_attr(host)
+        if hostname.__class__ is not str or _XML_ATTR_WORK.search(hostname) is not None:
+            hostname = _xml_attr(clean_text(hostname))
         # Only [A-Za-z0-9_.-] is left: nothing to escape.
         classname = "ctxlic.license_server." + (_CLASS_SAFE.sub("_", host) or "host")
-        failures = skipped = 0
-        written = []
-        for check in server["checks"]:
-            message = messages[check["message"]] if check.get("message") is not None else ""
-            tail, rest, f, s = _junit_check(check["id"], check["status"], message, rules.get(check["id"]),
-                                            remediations.get(check.get("remediation")), warn_fails)
-            written.append(f'\n    <testcase name="{name}{tail}{classname}{rest}')
-            failures, skipped = failures + f, skipped + s
-        batch.append(_junit_suite(name, len(server["checks"]), failures, skipped, stamp, properties,
-                                  "".join(written)))
+        entries = [checks.get(key := (shows(check), check.get("remediation"))) or case(key)
+                   for check in server["checks"]]
+        outcomes, reporting = list(map(outcome, entries)), server["reporting"]
+        cases_text = "".join([f'\n    <testcase name="{name}{tail}{classname}{rest}' for tail, rest, _o in entries])
+        batch.append(
+            f'\n  <testsuite name="{name}" tests="{len(entries)}" failures="{outcomes.count(1)}" errors="0"'
+            f' skipped="{outcomes.count(2)}" time="0" timestamp="{stamp}">\n    <properties>'
+            f'\n      <property name="{name} :: hostname" value="{hostname}" />'
+            f'\n      <property name="{name} :: server_status" value="{_xml_attr_cached(server["status"])}" />'
+            f'\n      <property name="{name} :: reporting" value="{_xml_attr_cached(str(reporting).lower())}" />'
+            f"\n    </properties>{cases_text}\n  </testsuite>")
         if number % _ROWS_PER_PIECE == 0:
             yield "".join(batch)
             batch = []

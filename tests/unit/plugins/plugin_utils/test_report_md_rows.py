@@ -149,3 +149,36 @@ def test_a_shared_text_is_escaped_once_per_report(monkeypatch):
         if shown > 1:
             assert calls.count(message) == 1, message
             assert text.count(report_render.md_escape(message)) >= shown
+
+
+def test_a_text_the_fast_check_passes_is_its_own_escape():
+    """Every character md_escape (or the JUnit attribute escaping) changes is one the fast check looks for."""
+    for code in range(0x10000):
+        char = chr(code)
+        if report_render._MD_WORK.search(char) is None:
+            assert report_render.md_escape(char) == char == report_render.md_escape(char, newline=" "), hex(code)
+        if report_render._XML_ATTR_WORK.search(char) is None:
+            assert report_render._xml_attr(report_render.clean_text(char)) == char, hex(code)
+    assert report_render._md_cell("a\r\nb") == "a<br>b" and report_render._md_line("a|b") == "a\\|b"
+
+
+def test_a_host_is_escaped_once_per_report(monkeypatch):
+    """A server's host is in five sections (two headings, three tables) and escaped once per form."""
+    model = fleet_model()
+    calls: list = []
+
+    def counting(text):
+        calls.append(text)
+        return report_render._md_text(text, "<br>")
+
+    monkeypatch.setattr(report_render, "_md_cell", counting)
+    render(model, "markdown")
+    for server in model["servers"]:
+        assert calls.count(server["host"]) == 1, server["host"]
+
+
+def test_report_texts_keep_equal_values_of_other_types_apart():
+    texts = report_render._Texts(report_render._md_cell, report_render.md_escape)
+    written = [texts["1"], texts[1], texts[True], texts[1.0], texts["a|b"], texts[None]]
+    assert written == ["1", "1", "yes", "1.0", "a\\|b", ""]
+    assert set(texts) == {"1", "a|b"}
