@@ -622,11 +622,30 @@ class HtmlSections:
 
     def __init__(self, shared: SharedModel, week: Mapping[str, Any], rows: HtmlRows) -> None:
         self._shared, self._week, self._rows = shared, week, rows
+        #: Texts many servers show (statuses, dates, shared messages), cleaned and escaped once per render.
+        self._shared_text = _Built(_html)
 
     @classmethod
     def marker(cls, name: str) -> Markup:
         """The template's placeholder for the section ``name`` (one of :attr:`NAMES`)."""
         return cls.MARKERS[name]
+
+    @functools.cached_property
+    def _hosts(self) -> list[str]:
+        """Each server's host, cleaned and escaped once per render (in report order): every section shows it."""
+        return [_html(server["host"]) for server in self._shared.source["servers"]]
+
+    @functools.cached_property
+    def _host_of(self) -> dict[str, str]:
+        """Escaped host by host text (the week's items name their server by host)."""
+        return {server["host"]: host for server, host in zip(self._shared.source["servers"], self._hosts, strict=True)
+                if server["host"].__class__ is str and server["host"]}
+
+    @functools.cached_property
+    def _bar_hosts(self) -> list[str]:
+        """Each chart bar's host (its server's host as text, cleaned: :func:`chart_layout`), escaped."""
+        return [host if server["host"].__class__ is str else _html(clean_text(server["host"]))
+                for server, host in zip(self._shared.source["servers"], self._hosts, strict=True)]
 
     def pieces(self, marker: str) -> Iterator[str]:
         """The section a marker stands for, in pieces: one entry (week item, bar, server) at a time."""
@@ -649,12 +668,31 @@ class HtmlSections:
         if out:
             yield "".join(out)
 
-    @staticmethod
-    def _write_week(out: list, number: int, t: Mapping[str, Any]) -> None:
-        """A row of "What to do this week"."""
-        out.append(f'<tr><td><span class="when">{CHECK_BADGES[t["severity"]]} {_html_shared(t["when"])}</span></td>'
-                   f'<td class="text host">{_html(t["host"] or "fleet")}</td>'
-                   f'<td class="text">{_html_shared(t["action"])}</td></tr>\n')
+    def _text(self, value: Any) -> str:
+        """:func:`_html` of a text many servers show, remembered for this render (other values escaped each time)."""
+        return self._shared_text[value] if value.__class__ is str else _html(value)
+
+    @functools.cached_property
+    def _week_parts(self) -> tuple[dict, dict]:
+        return {}, {}
+
+    def _write_week(self, out: list, number: int, t: Mapping[str, Any]) -> None:
+        """A row of "What to do this week" (its start is written once per distinct (severity, when))."""
+        heads, tails = self._week_parts
+        severity, when, action, host = t["severity"], t["when"], t["action"], t["host"]
+        head = heads.get((severity, when)) if when.__class__ is str and severity.__class__ is str else None
+        if head is None:
+            head = (f'<tr><td><span class="when">{CHECK_BADGES[severity]} {_html_shared(when)}</span></td>'
+                    '<td class="text host">')
+            if when.__class__ is str and severity.__class__ is str:
+                heads[severity, when] = head
+        tail = tails.get(action) if action.__class__ is str else None
+        if tail is None:
+            tail = f'</td><td class="text">{_html_shared(action)}</td></tr>\n'
+            if action.__class__ is str:
+                tails[action] = tail
+        escaped = self._host_of.get(host) if host.__class__ is str else None
+        out.append(f"{head}{_html(host or 'fleet') if escaped is None else escaped}{tail}")
 
     @functools.cached_property
     def _label_x(self) -> Any:
@@ -675,87 +713,88 @@ class HtmlSections:
 
     def _write_todo(self, out: list, number: int, s: Mapping[str, Any]) -> None:
         """A server's heading and to-do list (an item is written once per distinct (when, action))."""
-        out.append(f'<h3 class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n')
         todo = s["todo"]
         if not todo:
-            out.append("<p>Nothing to do: every check passes.</p>\n")
+            out.append(f'<h3 class="text">{self._hosts[number - 1]} {SERVER_BADGES[s["status"]]}</h3>\n'
+                       "<p>Nothing to do: every check passes.</p>\n")
             return
-        out.append('<ol class="todo">\n')
+        out.append(f'<h3 class="text">{self._hosts[number - 1]} {SERVER_BADGES[s["status"]]}</h3>\n'
+                   '<ol class="todo">\n')
         items, make = self._todo_items[0], self._todo_item
         out += [items.get(key) or make(key) for key in map(_TODO_KEY, todo)]
         out.append("</ol>\n")
 
     def _write_chart(self, out: list, number: int, b: Mapping[str, Any]) -> None:
         """A bar of the chart (the geometry is numbers :func:`chart_layout` computed, the colours its own)."""
-        value = _html_shared(b["value"])
-        out.append(f'<g>\n<title>{_html(b["host"])}: {value}</title>\n<text x="{self._label_x}" y="{b["text_y"]}" '
-                   f'text-anchor="end">{_html(b["label"])}</text>\n')
+        value = self._text(b["value"])
+        host, label = b["host"], b["label"]
+        escaped = self._bar_hosts[number - 1]
+        text_y, colour = b["text_y"], b["colour"]
         if b["never"]:
-            out.append(f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
-                       f'fill="none" stroke="{b["colour"]}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
-                       f'<text x="{b["x"] + 8}" y="{b["text_y"]}" font-style="italic" fill="{b["colour"]}">'
-                       "never uploaded</text>\n")
+            rect = (f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                    f'fill="none" stroke="{colour}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
+                    f'<text x="{b["x"] + 8}" y="{text_y}" font-style="italic" fill="{colour}">'
+                    "never uploaded</text>\n")
         else:
-            out.append(f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
-                       f'fill="{b["colour"]}" rx="2"/>\n')
-        out.append(f'<text x="{b["value_x"]}" y="{b["text_y"]}">{value}</text>\n</g>\n')
+            rect = (f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                    f'fill="{colour}" rx="2"/>\n')
+        out.append(f'<g>\n<title>{escaped}: {value}</title>\n<text x="{self._label_x}" y="{text_y}" '
+                   f'text-anchor="end">{escaped if label is host else _html(label)}</text>\n{rect}'
+                   f'<text x="{b["value_x"]}" y="{text_y}">{value}</text>\n</g>\n')
 
-    @staticmethod
-    def _write_licensing(out: list, number: int, v: Mapping[str, Any]) -> None:
+    def _write_licensing(self, out: list, number: int, v: Mapping[str, Any]) -> None:
         """A server's licensing technology row."""
         lic = v["l"]
-        build = lic["build"]
-        out.append(f'<tr><td class="text">{_html(lic["host"])}</td>'
-                   f'<td class="text">{_html_shared(lic["technology_label"])}</td>'
-                   f'<td class="text">{_html("unknown" if build is None else build)} '
+        build, text = lic["build"], self._text
+        contact, offline = lic["last_contact"], lic["offline_activation"]
+        out.append(f'<tr><td class="text">{self._hosts[number - 1]}</td>'
+                   f'<td class="text">{text(lic["technology_label"])}</td>'
+                   f'<td class="text">{"unknown" if build is None else _html(build)} '
                    f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
-                   f'<td class="text">{_html_shared(lic["mode"] or "")}</td>'
-                   f'<td class="text">{_html(lic["last_contact"] or "")}</td>'
-                   f'<td class="text">{_html(lic["offline_activation"] or "")}</td><td class="text">'
-                   f'{_html_shared(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
-                   f'<td class="text">{_html_shared(lic["situation"])}</td></tr>\n')
+                   f'<td class="text">{text(lic["mode"] or "")}</td>'
+                   f'<td class="text">{_html(contact) if contact else ""}</td>'
+                   f'<td class="text">{_html(offline) if offline else ""}</td><td class="text">'
+                   f'{text(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
+                   f'<td class="text">{text(lic["situation"])}</td></tr>\n')
 
-    @staticmethod
-    def _write_servers(out: list, number: int, v: Mapping[str, Any]) -> None:
+    def _write_servers(self, out: list, number: int, v: Mapping[str, Any]) -> None:
         """A row of the servers table (facts per server; the host links to its details)."""
-        s, f = v["s"], v["f"]
+        s, f, text = v["s"], v["f"], self._text
         host, hostname = s["host"], s["hostname"]
-        out.append(f'<tr>\n<td class="text"><a href="#server-{number}">{_html(host)}</a>')
-        if hostname and hostname != host:
-            out.append(f"<br><small>LS name: {_html(hostname)}</small>")
-        out.append(f'</td>\n<td>{SERVER_BADGES[s["status"]]}</td>\n<td>{REPORTING_BADGES[bool(s["reporting"])]}'
-                   f'</td>\n<td class="text">{_html_shared(f["version"] or "unknown")}</td>\n<td class="text">'
-                   f'{_html_shared(f["window_status"] or "unknown")}')
-        if f["upgrade_deadline"]:
-            out.append(f'<br><small>deadline {_html_shared(f["upgrade_deadline"])}</small>')
-        out.append(f'</td>\n<td class="text">{_html_shared(f["reporting_mode"] or "unknown")}</td>\n'
-                   f'<td class="text">{_html_shared(f["last_attempt_status"] or "unknown")}')
-        if f["last_attempt_time"]:
-            out.append(f'<br><small>{_html(f["last_attempt_time"])}</small>')
-        if f["last_attempt_code"] and f["last_attempt_status"] != "success":
-            out.append(f'<br><small>{_html_shared(f["last_attempt_code"])}</small>')
-        out.append('</td>\n<td class="text">')
+        deadline, attempt_status, attempt_time, code = (f["upgrade_deadline"], f["last_attempt_status"],
+                                                        f["last_attempt_time"], f["last_attempt_code"])
         if f["last_success_time"]:
             days = f["days_since_success"]
-            out.append(f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
-                       f'{_html(f["last_success_time"])} ({_html_shared(f["last_success_source"])})</small>')
+            success = (f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
+                       f'{_html(f["last_success_time"])} ({text(f["last_success_source"])})</small>')
         else:
-            out.append("none on record")
-        pending = f["pending_count"]
-        out.append(f'</td>\n<td class="num">{"" if pending is None else _html(pending)}')
-        if f["pending_bytes"]:
-            out.append(f'<br><small>{_html(human_bytes(f["pending_bytes"]))}</small>')
-        out.append(f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
-                   '</td>\n</tr>\n')
+            success = "none on record"
+        pending, pending_bytes = f["pending_count"], f["pending_bytes"]
+        out.append(
+            f'<tr>\n<td class="text"><a href="#server-{number}">{self._hosts[number - 1]}</a>'
+            f'{f"<br><small>LS name: {_html(hostname)}</small>" if hostname and hostname != host else ""}'
+            f'</td>\n<td>{SERVER_BADGES[s["status"]]}</td>\n<td>{REPORTING_BADGES[bool(s["reporting"])]}'
+            f'</td>\n<td class="text">{text(f["version"] or "unknown")}</td>\n<td class="text">'
+            f'{text(f["window_status"] or "unknown")}'
+            f'{f"<br><small>deadline {text(deadline)}</small>" if deadline else ""}'
+            f'</td>\n<td class="text">{text(f["reporting_mode"] or "unknown")}</td>\n'
+            f'<td class="text">{text(attempt_status or "unknown")}'
+            f'{f"<br><small>{_html(attempt_time)}</small>" if attempt_time else ""}'
+            f'{f"<br><small>{text(code)}</small>" if code and attempt_status != "success" else ""}'
+            f'</td>\n<td class="text">{success}'
+            f'</td>\n<td class="num">{"" if pending is None else _html(pending)}'
+            f'{f"<br><small>{_html(human_bytes(pending_bytes))}</small>" if pending_bytes else ""}'
+            f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
+            '</td>\n</tr>\n')
 
     def _write_matrix(self, out: list, number: int, v: Mapping[str, Any]) -> None:
         """A row of the checks matrix: the host, then its badge per check."""
-        out.append(f'<tr><td class="text">{_html(v["s"]["host"])}</td>{self._rows.matrix(v["cells"])}</tr>\n')
+        out.append(f'<tr><td class="text">{self._hosts[number - 1]}</td>{self._rows.matrix(v["cells"])}</tr>\n')
 
     def _write_details(self, out: list, number: int, s: Mapping[str, Any]) -> None:
         """"Details per server": a server's heading and the table of its checks (rows: :meth:`HtmlRows.details`)."""
-        out.append(f'<h3 id="server-{number}" class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n'
-                   f"{_DETAILS_HEAD}")
+        out.append(f'<h3 id="server-{number}" class="text">{self._hosts[number - 1]} {SERVER_BADGES[s["status"]]}'
+                   f"</h3>\n{_DETAILS_HEAD}")
         self._rows.details(s["checks"], out)
         out.append("</tbody>\n</table>\n")
 
