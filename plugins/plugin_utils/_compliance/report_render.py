@@ -396,19 +396,17 @@ class HtmlRows:
 
     def __init__(self, titles: Mapping[Any, Any], messages: _Escaped) -> None:
         self._titles, self._messages = titles, messages
-        self._rows: dict[tuple, str] = {}
+        self._rows = _Built(self._detail_row)
         self._cells: dict[tuple, Markup] = {}
 
     def details(self, checks: Iterable[Mapping[str, Any]], out: list[str]) -> None:
         """``<tr>`` + newline per check, added to ``out``: its title, its result badge, its finding (HTML, escaped)."""
-        rows = self._rows
-        out += [rows.get(key) or self._detail_row(key) for key in map(_CHECK_KEY, checks)]
+        out += map(self._rows.__getitem__, map(_CHECK_KEY, checks))
 
     def _detail_row(self, key: tuple) -> str:
         check_id, status, message = key
-        row = self._rows[key] = (f'<tr><td>{_html(self._titles[check_id])}</td><td>{CHECK_BADGES[status]}</td>'
-                                 f'<td class="text">{_html(self._messages[message])}</td></tr>\n')
-        return row
+        return (f'<tr><td>{_html(self._titles[check_id])}</td><td>{CHECK_BADGES[status]}</td>'
+                f'<td class="text">{_html(self._messages[message])}</td></tr>\n')
 
     def matrix(self, cells: list) -> Markup:
         """A server's ``<td>`` badge per check of the checks matrix."""
@@ -780,12 +778,35 @@ class HtmlSections:
                    f'{text(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
                    f'<td class="text">{text(lic["situation"])}</td></tr>\n')
 
+    @functools.cached_property
+    def _server_middles(self) -> dict[tuple, str]:
+        return {}
+
     def _write_servers(self, out: list, number: int, v: Mapping[str, Any]) -> None:
-        """A row of the servers table (facts per server; the host links to its details)."""
+        """A row of the servers table (facts per server; the host links to its details).
+
+        The cells from the status to the last attempt's result show values many servers share: written once per
+        distinct set of them (remembered when they are all text, as a text never equals a number or a flag).
+        """
         s, f, text = v["s"], v["f"], self._text
         host, hostname = s["host"], s["hostname"]
-        deadline, attempt_status, attempt_time, code = (f["upgrade_deadline"], f["last_attempt_status"],
-                                                        f["last_attempt_time"], f["last_attempt_code"])
+        attempt_status, attempt_time, code = f["last_attempt_status"], f["last_attempt_time"], f["last_attempt_code"]
+        key = (s["status"], bool(s["reporting"]), f["version"], f["window_status"], f["upgrade_deadline"],
+               f["reporting_mode"], attempt_status)
+        try:
+            middle = self._server_middles.get(key)
+        except TypeError:  # a value that is not text (and cannot be a key): written as it is, not remembered
+            middle = None
+        if middle is None:
+            status, reporting, version, window, deadline, mode = key[:6]
+            middle = (f'</td>\n<td>{SERVER_BADGES[status]}</td>\n<td>{REPORTING_BADGES[reporting]}'
+                      f'</td>\n<td class="text">{text(version or "unknown")}</td>\n<td class="text">'
+                      f'{text(window or "unknown")}'
+                      f'{f"<br><small>deadline {text(deadline)}</small>" if deadline else ""}'
+                      f'</td>\n<td class="text">{text(mode or "unknown")}</td>\n'
+                      f'<td class="text">{text(attempt_status or "unknown")}')
+            if status.__class__ is str and all(value is None or value.__class__ is str for value in key[2:]):
+                self._server_middles[key] = middle
         if f["last_success_time"]:
             days = f["days_since_success"]
             success = (f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
@@ -795,13 +816,7 @@ class HtmlSections:
         pending, pending_bytes = f["pending_count"], f["pending_bytes"]
         out.append(
             f'<tr>\n<td class="text"><a href="#server-{number}">{self._hosts[number - 1]}</a>'
-            f'{f"<br><small>LS name: {_html(hostname)}</small>" if hostname and hostname != host else ""}'
-            f'</td>\n<td>{SERVER_BADGES[s["status"]]}</td>\n<td>{REPORTING_BADGES[bool(s["reporting"])]}'
-            f'</td>\n<td class="text">{text(f["version"] or "unknown")}</td>\n<td class="text">'
-            f'{text(f["window_status"] or "unknown")}'
-            f'{f"<br><small>deadline {text(deadline)}</small>" if deadline else ""}'
-            f'</td>\n<td class="text">{text(f["reporting_mode"] or "unknown")}</td>\n'
-            f'<td class="text">{text(attempt_status or "unknown")}'
+            f'{f"<br><small>LS name: {_html(hostname)}</small>" if hostname and hostname != host else ""}{middle}'
             f'{f"<br><small>{_html(attempt_time)}</small>" if attempt_time else ""}'
             f'{f"<br><small>{text(code)}</small>" if code and attempt_status != "success" else ""}'
             f'</td>\n<td class="text">{success}'
