@@ -669,7 +669,7 @@ class HtmlSections:
                 for server, host in zip(self._shared.source["servers"], self._hosts, strict=True)]
 
     def pieces(self, marker: str) -> Iterator[str]:
-        """The section a marker stands for, in pieces: one entry (week item, bar, server) at a time."""
+        """The section a marker stands for, in pieces of :data:`_SECTION_SERVERS` entries (week items, bars, hosts)."""
         name = self.SECTION_OF[marker]
         if name == "week":
             items = self._week["items"]
@@ -680,13 +680,13 @@ class HtmlSections:
         else:
             items = self._shared.source["servers"]
         write = getattr(self, f"_write_{name}")
-        out: list[str] = []
-        for number, item in enumerate(items, 1):
-            write(out, number, item)
-            if number % _SECTION_SERVERS == 0:
-                yield "".join(out)
-                out.clear()
-        if out:
+        entries = iter(items)
+        for start in itertools.count(0, _SECTION_SERVERS):
+            batch = list(itertools.islice(entries, _SECTION_SERVERS))
+            if not batch:
+                return
+            out: list[str] = []
+            write(out, start, batch)
             yield "".join(out)
 
     def _text(self, value: Any) -> str:
@@ -697,23 +697,25 @@ class HtmlSections:
     def _week_parts(self) -> tuple[dict, dict]:
         return {}, {}
 
-    def _write_week(self, out: list, number: int, t: Mapping[str, Any]) -> None:
-        """A row of "What to do this week" (its start is written once per distinct (severity, when))."""
+    def _write_week(self, out: list, start: int, batch: list) -> None:
+        """Rows of "What to do this week" (a row's start is written once per distinct (severity, when))."""
         heads, tails = self._week_parts
-        severity, when, action, host = t["severity"], t["when"], t["action"], t["host"]
-        head = heads.get((severity, when)) if when.__class__ is str and severity.__class__ is str else None
-        if head is None:
-            head = (f'<tr><td><span class="when">{CHECK_BADGES[severity]} {_html_shared(when)}</span></td>'
-                    '<td class="text host">')
-            if when.__class__ is str and severity.__class__ is str:
-                heads[severity, when] = head
-        tail = tails.get(action) if action.__class__ is str else None
-        if tail is None:
-            tail = f'</td><td class="text">{_html_shared(action)}</td></tr>\n'
-            if action.__class__ is str:
-                tails[action] = tail
-        escaped = self._host_of.get(host) if host.__class__ is str else None
-        out.append(f"{head}{_html(host or 'fleet') if escaped is None else escaped}{tail}")
+        host_of = self._host_of
+        for t in batch:
+            severity, when, action, host = t["severity"], t["when"], t["action"], t["host"]
+            head = heads.get((severity, when)) if when.__class__ is str and severity.__class__ is str else None
+            if head is None:
+                head = (f'<tr><td><span class="when">{CHECK_BADGES[severity]} {_html_shared(when)}</span></td>'
+                        '<td class="text host">')
+                if when.__class__ is str and severity.__class__ is str:
+                    heads[severity, when] = head
+            tail = tails.get(action) if action.__class__ is str else None
+            if tail is None:
+                tail = f'</td><td class="text">{_html_shared(action)}</td></tr>\n'
+                if action.__class__ is str:
+                    tails[action] = tail
+            escaped = host_of.get(host) if host.__class__ is str else None
+            out.append(f"{head}{_html(host or 'fleet') if escaped is None else escaped}{tail}")
 
     @functools.cached_property
     def _label_x(self) -> Any:
@@ -732,109 +734,126 @@ class HtmlSections:
             items[key] = text
         return text
 
-    def _write_todo(self, out: list, number: int, s: Mapping[str, Any]) -> None:
-        """A server's heading and to-do list (an item is written once per distinct (when, action))."""
-        todo = s["todo"]
-        if not todo:
-            out.append(f'<h3 class="text">{self._hosts[number - 1]} {SERVER_BADGES[s["status"]]}</h3>\n'
-                       "<p>Nothing to do: every check passes.</p>\n")
-            return
-        out.append(f'<h3 class="text">{self._hosts[number - 1]} {SERVER_BADGES[s["status"]]}</h3>\n'
-                   '<ol class="todo">\n')
+    def _write_todo(self, out: list, start: int, batch: list) -> None:
+        """Each server's heading and to-do list (an item is written once per distinct (when, action))."""
+        hosts = self._hosts
         items, make = self._todo_items[0], self._todo_item
-        out += [items.get(key) or make(key) for key in map(_TODO_KEY, todo)]
-        out.append("</ol>\n")
+        for number, s in enumerate(batch, start + 1):
+            todo = s["todo"]
+            if not todo:
+                out.append(f'<h3 class="text">{hosts[number - 1]} {SERVER_BADGES[s["status"]]}</h3>\n'
+                           "<p>Nothing to do: every check passes.</p>\n")
+                continue
+            out.append(f'<h3 class="text">{hosts[number - 1]} {SERVER_BADGES[s["status"]]}</h3>\n'
+                       '<ol class="todo">\n')
+            out += [items.get(key) or make(key) for key in map(_TODO_KEY, todo)]
+            out.append("</ol>\n")
 
-    def _write_chart(self, out: list, number: int, b: Mapping[str, Any]) -> None:
-        """A bar of the chart (the geometry is numbers :func:`chart_layout` computed, the colours its own)."""
-        value = self._text(b["value"])
-        host, label = b["host"], b["label"]
-        escaped = self._bar_hosts[number - 1]
-        text_y, colour = b["text_y"], b["colour"]
-        if b["never"]:
-            rect = (f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
-                    f'fill="none" stroke="{colour}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
-                    f'<text x="{b["x"] + 8}" y="{text_y}" font-style="italic" fill="{colour}">'
-                    "never uploaded</text>\n")
-        else:
-            rect = (f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
-                    f'fill="{colour}" rx="2"/>\n')
-        out.append(f'<g>\n<title>{escaped}: {value}</title>\n<text x="{self._label_x}" y="{text_y}" '
-                   f'text-anchor="end">{escaped if label is host else _html(label)}</text>\n{rect}'
-                   f'<text x="{b["value_x"]}" y="{text_y}">{value}</text>\n</g>\n')
+    def _write_chart(self, out: list, start: int, batch: list) -> None:
+        """Bars of the chart (the geometry is numbers :func:`chart_layout` computed, the colours its own)."""
+        hosts = self._bar_hosts
+        text = self._text
+        label_x = self._label_x
+        for number, b in enumerate(batch, start + 1):
+            value = text(b["value"])
+            host, label = b["host"], b["label"]
+            escaped = hosts[number - 1]
+            text_y, colour = b["text_y"], b["colour"]
+            if b["never"]:
+                rect = (f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                        f'fill="none" stroke="{colour}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
+                        f'<text x="{b["x"] + 8}" y="{text_y}" font-style="italic" fill="{colour}">'
+                        "never uploaded</text>\n")
+            else:
+                rect = (f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                        f'fill="{colour}" rx="2"/>\n')
+            out.append(f'<g>\n<title>{escaped}: {value}</title>\n<text x="{label_x}" y="{text_y}" '
+                       f'text-anchor="end">{escaped if label is host else _html(label)}</text>\n{rect}'
+                       f'<text x="{b["value_x"]}" y="{text_y}">{value}</text>\n</g>\n')
 
-    def _write_licensing(self, out: list, number: int, v: Mapping[str, Any]) -> None:
-        """A server's licensing technology row."""
-        lic = v["l"]
-        build, text = lic["build"], self._text
-        contact, offline = lic["last_contact"], lic["offline_activation"]
-        out.append(f'<tr><td class="text">{self._hosts[number - 1]}</td>'
-                   f'<td class="text">{text(lic["technology_label"])}</td>'
-                   f'<td class="text">{"unknown" if build is None else _html(build)} '
-                   f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
-                   f'<td class="text">{text(lic["mode"] or "")}</td>'
-                   f'<td class="text">{_html(contact) if contact else ""}</td>'
-                   f'<td class="text">{_html(offline) if offline else ""}</td><td class="text">'
-                   f'{text(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
-                   f'<td class="text">{text(lic["situation"])}</td></tr>\n')
+    def _write_licensing(self, out: list, start: int, batch: list) -> None:
+        """Each server's licensing technology row."""
+        hosts, text = self._hosts, self._text
+        for number, v in enumerate(batch, start + 1):
+            lic = v["l"]
+            build = lic["build"]
+            contact, offline = lic["last_contact"], lic["offline_activation"]
+            out.append(f'<tr><td class="text">{hosts[number - 1]}</td>'
+                       f'<td class="text">{text(lic["technology_label"])}</td>'
+                       f'<td class="text">{"unknown" if build is None else _html(build)} '
+                       f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
+                       f'<td class="text">{text(lic["mode"] or "")}</td>'
+                       f'<td class="text">{_html(contact) if contact else ""}</td>'
+                       f'<td class="text">{_html(offline) if offline else ""}</td><td class="text">'
+                       f'{text(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
+                       f'<td class="text">{text(lic["situation"])}</td></tr>\n')
 
     @functools.cached_property
     def _server_middles(self) -> dict[tuple, str]:
         return {}
 
-    def _write_servers(self, out: list, number: int, v: Mapping[str, Any]) -> None:
-        """A row of the servers table (facts per server; the host links to its details).
+    def _write_servers(self, out: list, start: int, batch: list) -> None:
+        """Rows of the servers table (facts per server; the host links to its details).
 
         The cells from the status to the last attempt's result show values many servers share: written once per
         distinct set of them (remembered when they are all text, as a text never equals a number or a flag).
         """
-        s, f, text = v["s"], v["f"], self._text
-        host, hostname = s["host"], s["hostname"]
-        attempt_status, attempt_time, code = f["last_attempt_status"], f["last_attempt_time"], f["last_attempt_code"]
-        key = (s["status"], bool(s["reporting"]), f["version"], f["window_status"], f["upgrade_deadline"],
-               f["reporting_mode"], attempt_status)
-        try:
-            middle = self._server_middles.get(key)
-        except TypeError:  # a value that is not text (and cannot be a key): written as it is, not remembered
-            middle = None
-        if middle is None:
-            status, reporting, version, window, deadline, mode = key[:6]
-            middle = (f'</td>\n<td>{SERVER_BADGES[status]}</td>\n<td>{REPORTING_BADGES[reporting]}'
-                      f'</td>\n<td class="text">{text(version or "unknown")}</td>\n<td class="text">'
-                      f'{text(window or "unknown")}'
-                      f'{f"<br><small>deadline {text(deadline)}</small>" if deadline else ""}'
-                      f'</td>\n<td class="text">{text(mode or "unknown")}</td>\n'
-                      f'<td class="text">{text(attempt_status or "unknown")}')
-            if status.__class__ is str and all(value is None or value.__class__ is str for value in key[2:]):
-                self._server_middles[key] = middle
-        if f["last_success_time"]:
-            days = f["days_since_success"]
-            success = (f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
-                       f'{_html(f["last_success_time"])} ({text(f["last_success_source"])})</small>')
-        else:
-            success = "none on record"
-        pending, pending_bytes = f["pending_count"], f["pending_bytes"]
-        out.append(
-            f'<tr>\n<td class="text"><a href="#server-{number}">{self._hosts[number - 1]}</a>'
-            f'{f"<br><small>LS name: {_html(hostname)}</small>" if hostname and hostname != host else ""}{middle}'
-            f'{f"<br><small>{_html(attempt_time)}</small>" if attempt_time else ""}'
-            f'{f"<br><small>{text(code)}</small>" if code and attempt_status != "success" else ""}'
-            f'</td>\n<td class="text">{success}'
-            f'</td>\n<td class="num">{"" if pending is None else _html(pending)}'
-            f'{f"<br><small>{_html(human_bytes(pending_bytes))}</small>" if pending_bytes else ""}'
-            f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
-            '</td>\n</tr>\n')
+        hosts, text, middles = self._hosts, self._text, self._server_middles
+        for number, v in enumerate(batch, start + 1):
+            s, f = v["s"], v["f"]
+            host, hostname = s["host"], s["hostname"]
+            attempt_status, attempt_time, code = (f["last_attempt_status"], f["last_attempt_time"],
+                                                  f["last_attempt_code"])
+            key = (s["status"], bool(s["reporting"]), f["version"], f["window_status"], f["upgrade_deadline"],
+                   f["reporting_mode"], attempt_status)
+            try:
+                middle = middles.get(key)
+            except TypeError:  # a value that is not text (and cannot be a key): written as it is, not remembered
+                middle = None
+            if middle is None:
+                status, reporting, version, window, deadline, mode = key[:6]
+                middle = (f'</td>\n<td>{SERVER_BADGES[status]}</td>\n<td>{REPORTING_BADGES[reporting]}'
+                          f'</td>\n<td class="text">{text(version or "unknown")}</td>\n<td class="text">'
+                          f'{text(window or "unknown")}'
+                          f'{f"<br><small>deadline {text(deadline)}</small>" if deadline else ""}'
+                          f'</td>\n<td class="text">{text(mode or "unknown")}</td>\n'
+                          f'<td class="text">{text(attempt_status or "unknown")}')
+                if status.__class__ is str and all(value is None or value.__class__ is str for value in key[2:]):
+                    middles[key] = middle
+            if f["last_success_time"]:
+                days = f["days_since_success"]
+                success = (f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
+                           f'{_html(f["last_success_time"])} ({text(f["last_success_source"])})</small>')
+            else:
+                success = "none on record"
+            pending, pending_bytes = f["pending_count"], f["pending_bytes"]
+            out.append(
+                f'<tr>\n<td class="text"><a href="#server-{number}">{hosts[number - 1]}</a>'
+                f'{f"<br><small>LS name: {_html(hostname)}</small>" if hostname and hostname != host else ""}{middle}'
+                f'{f"<br><small>{_html(attempt_time)}</small>" if attempt_time else ""}'
+                f'{f"<br><small>{text(code)}</small>" if code and attempt_status != "success" else ""}'
+                f'</td>\n<td class="text">{success}'
+                f'</td>\n<td class="num">{"" if pending is None else _html(pending)}'
+                f'{f"<br><small>{_html(human_bytes(pending_bytes))}</small>" if pending_bytes else ""}'
+                f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
+                '</td>\n</tr>\n')
 
-    def _write_matrix(self, out: list, number: int, v: Mapping[str, Any]) -> None:
-        """A row of the checks matrix: the host, then its badge per check."""
-        out.append(f'<tr><td class="text">{self._hosts[number - 1]}</td>{self._rows.matrix(v["cells"])}</tr>\n')
+    def _write_matrix(self, out: list, start: int, batch: list) -> None:
+        """Rows of the checks matrix: the host, then its badge per check."""
+        hosts = self._hosts
+        matrix = self._rows.matrix
+        for number, v in enumerate(batch, start + 1):
+            out.append(f'<tr><td class="text">{hosts[number - 1]}</td>{matrix(v["cells"])}</tr>\n')
 
-    def _write_details(self, out: list, number: int, s: Mapping[str, Any]) -> None:
-        """"Details per server": a server's heading and the table of its checks (rows: :meth:`HtmlRows.details`)."""
-        out.append(f'<h3 id="server-{number}" class="text">{self._hosts[number - 1]} {SERVER_BADGES[s["status"]]}'
-                   f"</h3>\n{_DETAILS_HEAD}")
-        self._rows.details(s["checks"], out)
-        out.append("</tbody>\n</table>\n")
+    def _write_details(self, out: list, start: int, batch: list) -> None:
+        """"Details per server": each server's heading and the table of its checks (rows: :meth:`HtmlRows.details`)."""
+        hosts = self._hosts
+        details = self._rows.details
+        for number, s in enumerate(batch, start + 1):
+            out.append(f'<h3 id="server-{number}" class="text">{hosts[number - 1]} {SERVER_BADGES[s["status"]]}'
+                       f"</h3>\n{_DETAILS_HEAD}")
+            details(s["checks"], out)
+            out.append("</tbody>\n</table>\n")
 
 
 def _gathered_html(pieces: Iterator[str], sections: HtmlSections) -> Iterator[str]:
