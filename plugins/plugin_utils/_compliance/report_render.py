@@ -397,11 +397,13 @@ class HtmlRows:
     def __init__(self, titles: Mapping[Any, Any], messages: _Escaped) -> None:
         self._titles, self._messages = titles, messages
         self._rows = _Built(self._detail_row)
+        #: A check's row in "Details per server" by its (id, status, message): built on first use.
+        self.detail_row = self._rows.__getitem__
         self._cells: dict[tuple, Markup] = {}
 
     def details(self, checks: Iterable[Mapping[str, Any]], out: list[str]) -> None:
         """``<tr>`` + newline per check, added to ``out``: its title, its result badge, its finding (HTML, escaped)."""
-        out += map(self._rows.__getitem__, map(_CHECK_KEY, checks))
+        out += map(self.detail_row, map(_CHECK_KEY, checks))
 
     def _detail_row(self, key: tuple) -> str:
         check_id, status, message = key
@@ -822,20 +824,24 @@ class HtmlSections:
                     middles[key] = middle
             if f["last_success_time"]:
                 days = f["days_since_success"]
-                success = (f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
+                success = (f'{days if days.__class__ is int else _html(days)} day{"" if days == 1 else "s"}'
+                           f' ago<br><small>'
                            f'{_html(f["last_success_time"])} ({text(f["last_success_source"])})</small>')
             else:
                 success = "none on record"
             pending, pending_bytes = f["pending_count"], f["pending_bytes"]
+            expired, inactive = f["expired_lines"], f["inactive_lines"]  # whole numbers are written as they are
             out.append(
                 f'<tr>\n<td class="text"><a href="#server-{number}">{hosts[number - 1]}</a>'
                 f'{f"<br><small>LS name: {_html(hostname)}</small>" if hostname and hostname != host else ""}{middle}'
                 f'{f"<br><small>{_html(attempt_time)}</small>" if attempt_time else ""}'
                 f'{f"<br><small>{text(code)}</small>" if code and attempt_status != "success" else ""}'
                 f'</td>\n<td class="text">{success}'
-                f'</td>\n<td class="num">{"" if pending is None else _html(pending)}'
+                f'</td>\n<td class="num">'
+                f'{pending if pending.__class__ is int else "" if pending is None else _html(pending)}'
                 f'{f"<br><small>{_html(human_bytes(pending_bytes))}</small>" if pending_bytes else ""}'
-                f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
+                f'</td>\n<td class="num">{expired if expired.__class__ is int else _html(expired)} / '
+                f'{inactive if inactive.__class__ is int else _html(inactive)}'
                 '</td>\n</tr>\n')
 
     def _write_matrix(self, out: list, start: int, batch: list) -> None:
@@ -848,11 +854,11 @@ class HtmlSections:
     def _write_details(self, out: list, start: int, batch: list) -> None:
         """"Details per server": each server's heading and the table of its checks (rows: :meth:`HtmlRows.details`)."""
         hosts = self._hosts
-        details = self._rows.details
+        row = self._rows.detail_row
         for number, s in enumerate(batch, start + 1):
             out.append(f'<h3 id="server-{number}" class="text">{hosts[number - 1]} {SERVER_BADGES[s["status"]]}'
                        f"</h3>\n{_DETAILS_HEAD}")
-            details(s["checks"], out)
+            out += map(row, map(_CHECK_KEY, s["checks"]))
             out.append("</tbody>\n</table>\n")
 
 
