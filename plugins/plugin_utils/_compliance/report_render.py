@@ -782,7 +782,8 @@ class HtmlSections:
             contact, offline = lic["last_contact"], lic["offline_activation"]
             out.append(f'<tr><td class="text">{hosts[number - 1]}</td>'
                        f'<td class="text">{text(lic["technology_label"])}</td>'
-                       f'<td class="text">{"unknown" if build is None else _html(build)} '
+                       '<td class="text">'
+                       f'{build if build.__class__ is int else "unknown" if build is None else _html(build)} '
                        f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
                        f'<td class="text">{text(lic["mode"] or "")}</td>'
                        f'<td class="text">{_html(contact) if contact else ""}</td>'
