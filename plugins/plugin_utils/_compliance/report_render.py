@@ -882,8 +882,6 @@ def _gathered_html(pieces: Iterator[str], sections: HtmlSections) -> Iterator[st
             yield "".join(batch[start:])
 
 
-
-
 def _sorted_keys(value: Any) -> Any:
     """``value`` with every mapping's keys in sorted order (what ``sort_keys=True`` gives)."""
     if isinstance(value, Mapping):
