@@ -626,6 +626,22 @@ _DETAILS_HEAD = ('<table>\n<thead><tr><th scope="col">Check</th><th scope="col">
                  'Finding and what to do</th></tr></thead>\n<tbody>\n')
 
 
+class _TodoItems(dict):
+    """A to-do list's items as HTML by (when, action index), each written on first use."""
+
+    def __init__(self, actions: Any) -> None:
+        super().__init__()
+        self._actions = actions
+
+    def __missing__(self, key: tuple) -> str:
+        when, action = key
+        text = (f'<li class="text"><span class="when">{_html_shared(when)}:</span> '
+                f'{_html_shared(self._actions[action])}</li>\n')
+        if when.__class__ is str:  # 1, 1.0 and True are one key, but not one text
+            self[key] = text
+        return text
+
+
 class HtmlSections:
     """The HTML report's per-server sections, written in Python (issue 18 item 3).
 
@@ -724,22 +740,13 @@ class HtmlSections:
         return self._shared.chart["label_width"] - 8
 
     @functools.cached_property
-    def _todo_items(self) -> tuple[dict, Any]:
-        return {}, self._shared.source.get("actions") or []
-
-    def _todo_item(self, key: tuple) -> str:
-        items, actions = self._todo_items
-        when, action = key
-        text = (f'<li class="text"><span class="when">{_html_shared(when)}:</span> '
-                f'{_html_shared(actions[action])}</li>\n')
-        if when.__class__ is str:  # 1, 1.0 and True are one key, but not one text
-            items[key] = text
-        return text
+    def _todo_items(self) -> _TodoItems:
+        return _TodoItems(self._shared.source.get("actions") or [])
 
     def _write_todo(self, out: list, start: int, batch: list) -> None:
         """Each server's heading and to-do list (an item is written once per distinct (when, action))."""
         hosts = self._hosts
-        items, make = self._todo_items[0], self._todo_item
+        item = self._todo_items.__getitem__
         for number, s in enumerate(batch, start + 1):
             todo = s["todo"]
             if not todo:
@@ -748,7 +755,7 @@ class HtmlSections:
                 continue
             out.append(f'<h3 class="text">{hosts[number - 1]} {SERVER_BADGES[s["status"]]}</h3>\n'
                        '<ol class="todo">\n')
-            out += [items.get(key) or make(key) for key in map(_TODO_KEY, todo)]
+            out += map(item, map(_TODO_KEY, todo))
             out.append("</ol>\n")
 
     def _write_chart(self, out: list, start: int, batch: list) -> None:
