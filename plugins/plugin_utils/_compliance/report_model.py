@@ -341,9 +341,12 @@ def chart_bars(servers: Any, model: Mapping[str, Any] | None = None, facts: list
             server.get("facts") or {})
         days = known.get("days_since_success")
         days = max(days, 0) if isinstance(days, int) and not isinstance(days, bool) else None
-        telemetry: Mapping[str, Any] = next(
-            (c for c in server.get("checks") or () if c.get("id") == "telemetry_upload"), {})
-        bars.append({"host": server.get("host"), "days": days, "status": telemetry.get("status", UNKNOWN),
+        status = UNKNOWN
+        for check in server.get("checks") or ():  # the first telemetry_upload check's status
+            if check.get("id") == "telemetry_upload":
+                status = check.get("status", UNKNOWN)
+                break
+        bars.append({"host": server.get("host"), "days": days, "status": status,
                      "never": days is None, "label": "never" if days is None else f"{days} d"})
     return bars
 

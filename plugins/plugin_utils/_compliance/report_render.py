@@ -176,6 +176,25 @@ def _truncate(text: str, limit: int) -> str:
 # --------------------------------------------------------------------------- chart geometry
 
 
+#: The types of ``days`` a chart bar's looks are remembered for (``None``: never uploaded).
+_CHART_DAYS = (int, type(None))
+
+
+def _bar_looks(days: Any, status: Any, scale: int, plot_width: int, length: float) -> tuple:
+    """A chart bar's width, status, colour, status label and value text (:func:`chart_layout`).
+
+    ``length`` is the bar's length on the scale (``x_of(days) - label_width``; unused for a bar that never uploaded).
+    """
+    status = status if status in TONE_COLOURS else "unknown"
+    # A server that never uploaded is not a 0-day bar: it gets a dashed outline across the plot and
+    # the label "never" (issue 15 item 5); a 0-day bar stays a short solid bar labelled "0 d".
+    never = days is None
+    width = round(float(plot_width) if never else max(length, 2.0), 1)
+    label = "never" if never else f"{days} d"
+    value = f"{label} \u00b7 {CHECK_LABELS[status]}" + (" (clipped)" if days and days > scale else "")
+    return width, status, TONE_COLOURS[status], CHECK_LABELS[status], value
+
+
 def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width: int = 480,
                  value_width: int = 270, row_height: int = 26) -> dict:
     """Geometry of the horizontal bar chart of days since the last successful upload.
@@ -198,24 +217,28 @@ def chart_layout(chart: Mapping[str, Any], *, label_width: int = 240, plot_width
         return round(label_width + min(days, scale) / scale * plot_width, 1)
 
     bars = []
+    value_x, text_dy, bar_height = label_width + plot_width + 8, row_height / 2 + 4, row_height - 10
+    # What a bar shows besides its host and place depends on its days and status only: worked out once for each.
+    shown: dict[tuple, tuple] = {}
     for index, entry in enumerate(bars_in):
-        days = entry.get("days")
+        days, status = entry.get("days"), entry.get("status")
+        key = (days, status)
+        looks = shown.get(key) if days.__class__ in _CHART_DAYS and status.__class__ is str else None
+        if looks is None:
+            looks = _bar_looks(days, status, scale, plot_width, x_of(days) - label_width if days is not None else 0)
+            if days.__class__ in _CHART_DAYS and status.__class__ is str:  # 1, 1.0 and True are one key, not one bar
+                shown[key] = looks
+        bar_width, status, colour, status_label, value = looks
+        host = entry.get("host")
+        host = host if host.__class__ is str and not needs_cleaning(host) else clean_text(host)
         y = top + index * row_height
-        status = entry.get("status") if entry.get("status") in TONE_COLOURS else "unknown"
-        # A server that never uploaded is not a 0-day bar: it gets a dashed outline across the plot and
-        # the label "never" (issue 15 item 5); a 0-day bar stays a short solid bar labelled "0 d".
-        never = days is None
-        length = float(plot_width) if never else max(x_of(days) - label_width, 2.0)
-        label = "never" if never else f"{days} d"
-        host = clean_text(entry.get("host"))
         bars.append({
             "host": host,
-            "label": _truncate(host.replace("\n", " ").replace("\r", " "), 34),
-            "x": label_width, "y": y + 5, "width": round(length, 1), "height": row_height - 10,
-            "text_y": y + row_height / 2 + 4, "colour": TONE_COLOURS[status], "status": status, "never": never,
-            "status_label": CHECK_LABELS[status],
-            "value": f"{label} \u00b7 {CHECK_LABELS[status]}" + (" (clipped)" if days and days > scale else ""),
-            "value_x": label_width + plot_width + 8,
+            "label": host if len(host) <= 34 and "\n" not in host and "\r" not in host else _truncate(
+                host.replace("\n", " ").replace("\r", " "), 34),
+            "x": label_width, "y": y + 5, "width": bar_width, "height": bar_height,
+            "text_y": y + text_dy, "colour": colour, "status": status, "never": days is None,
+            "status_label": status_label, "value": value, "value_x": value_x,
         })
     ticks = [{"x": x_of(d), "label": str(d)} for d in range(0, scale + 1, step)]
     return {"width": width, "height": height, "top": top, "plot_bottom": height - bottom, "bars": bars,
@@ -373,19 +396,19 @@ class HtmlRows:
 
     def __init__(self, titles: Mapping[Any, Any], messages: _Escaped) -> None:
         self._titles, self._messages = titles, messages
-        self._rows: dict[tuple, str] = {}
+        self._rows = _Built(self._detail_row)
+        #: A check's row in "Details per server" by its (id, status, message): built on first use.
+        self.detail_row = self._rows.__getitem__
         self._cells: dict[tuple, Markup] = {}
 
     def details(self, checks: Iterable[Mapping[str, Any]], out: list[str]) -> None:
         """``<tr>`` + newline per check, added to ``out``: its title, its result badge, its finding (HTML, escaped)."""
-        rows = self._rows
-        out += [rows.get(key) or self._detail_row(key) for key in map(_CHECK_KEY, checks)]
+        out += map(self.detail_row, map(_CHECK_KEY, checks))
 
     def _detail_row(self, key: tuple) -> str:
         check_id, status, message = key
-        row = self._rows[key] = (f'<tr><td>{_html(self._titles[check_id])}</td><td>{CHECK_BADGES[status]}</td>'
-                                 f'<td class="text">{_html(self._messages[message])}</td></tr>\n')
-        return row
+        return (f'<tr><td>{_html(self._titles[check_id])}</td><td>{CHECK_BADGES[status]}</td>'
+                f'<td class="text">{_html(self._messages[message])}</td></tr>\n')
 
     def matrix(self, cells: list) -> Markup:
         """A server's ``<td>`` badge per check of the checks matrix."""
@@ -659,6 +682,22 @@ _DETAILS_HEAD = ('<table>\n<thead><tr><th scope="col">Check</th><th scope="col">
                  'Finding and what to do</th></tr></thead>\n<tbody>\n')
 
 
+class _TodoItems(dict):
+    """A to-do list's items as HTML by (when, action index), each written on first use."""
+
+    def __init__(self, actions: Any) -> None:
+        super().__init__()
+        self._actions = actions
+
+    def __missing__(self, key: tuple) -> str:
+        when, action = key
+        text = (f'<li class="text"><span class="when">{_html_shared(when)}:</span> '
+                f'{_html_shared(self._actions[action])}</li>\n')
+        if when.__class__ is str:  # 1, 1.0 and True are one key, but not one text
+            self[key] = text
+        return text
+
+
 class HtmlSections:
     """The HTML report's per-server sections, written in Python (issue 18 item 3).
 
@@ -678,14 +717,33 @@ class HtmlSections:
 
     def __init__(self, shared: SharedModel, week: Mapping[str, Any], rows: HtmlRows) -> None:
         self._shared, self._week, self._rows = shared, week, rows
+        #: Texts many servers show (statuses, dates, shared messages), cleaned and escaped once per render.
+        self._shared_text = _Built(_html)
 
     @classmethod
     def marker(cls, name: str) -> Markup:
         """The template's placeholder for the section ``name`` (one of :attr:`NAMES`)."""
         return cls.MARKERS[name]
 
+    @functools.cached_property
+    def _hosts(self) -> list[str]:
+        """Each server's host, cleaned and escaped once per render (in report order): every section shows it."""
+        return [_html(server["host"]) for server in self._shared.source["servers"]]
+
+    @functools.cached_property
+    def _host_of(self) -> dict[str, str]:
+        """Escaped host by host text (the week's items name their server by host)."""
+        return {server["host"]: host for server, host in zip(self._shared.source["servers"], self._hosts, strict=True)
+                if server["host"].__class__ is str and server["host"]}
+
+    @functools.cached_property
+    def _bar_hosts(self) -> list[str]:
+        """Each chart bar's host (its server's host as text, cleaned: :func:`chart_layout`), escaped."""
+        return [host if server["host"].__class__ is str else _html(clean_text(server["host"]))
+                for server, host in zip(self._shared.source["servers"], self._hosts, strict=True)]
+
     def pieces(self, marker: str) -> Iterator[str]:
-        """The section a marker stands for, in pieces: one entry (week item, bar, server) at a time."""
+        """The section a marker stands for, in pieces of :data:`_SECTION_SERVERS` entries (week items, bars, hosts)."""
         name = self.SECTION_OF[marker]
         if name == "week":
             items = self._week["items"]
@@ -696,124 +754,176 @@ class HtmlSections:
         else:
             items = self._shared.source["servers"]
         write = getattr(self, f"_write_{name}")
-        out: list[str] = []
-        for number, item in enumerate(items, 1):
-            write(out, number, item)
-            if number % _SECTION_SERVERS == 0:
-                yield "".join(out)
-                out.clear()
-        if out:
+        entries = iter(items)
+        for start in itertools.count(0, _SECTION_SERVERS):
+            batch = list(itertools.islice(entries, _SECTION_SERVERS))
+            if not batch:
+                return
+            out: list[str] = []
+            write(out, start, batch)
             yield "".join(out)
 
-    @staticmethod
-    def _write_week(out: list, number: int, t: Mapping[str, Any]) -> None:
-        """A row of "What to do this week"."""
-        out.append(f'<tr><td><span class="when">{CHECK_BADGES[t["severity"]]} {_html_shared(t["when"])}</span></td>'
-                   f'<td class="text host">{_html(t["host"] or "fleet")}</td>'
-                   f'<td class="text">{_html_shared(t["action"])}</td></tr>\n')
+    def _text(self, value: Any) -> str:
+        """:func:`_html` of a text many servers show, remembered for this render (other values escaped each time)."""
+        return self._shared_text[value] if value.__class__ is str else _html(value)
+
+    @functools.cached_property
+    def _week_parts(self) -> tuple[dict, dict]:
+        return {}, {}
+
+    def _write_week(self, out: list, start: int, batch: list) -> None:
+        """Rows of "What to do this week" (a row's start is written once per distinct (severity, when))."""
+        heads, tails = self._week_parts
+        host_of = self._host_of
+        for t in batch:
+            severity, when, action, host = t["severity"], t["when"], t["action"], t["host"]
+            head = heads.get((severity, when)) if when.__class__ is str and severity.__class__ is str else None
+            if head is None:
+                head = (f'<tr><td><span class="when">{CHECK_BADGES[severity]} {_html_shared(when)}</span></td>'
+                        '<td class="text host">')
+                if when.__class__ is str and severity.__class__ is str:
+                    heads[severity, when] = head
+            tail = tails.get(action) if action.__class__ is str else None
+            if tail is None:
+                tail = f'</td><td class="text">{_html_shared(action)}</td></tr>\n'
+                if action.__class__ is str:
+                    tails[action] = tail
+            escaped = host_of.get(host) if host.__class__ is str else None
+            out.append(f"{head}{_html(host or 'fleet') if escaped is None else escaped}{tail}")
 
     @functools.cached_property
     def _label_x(self) -> Any:
         return self._shared.chart["label_width"] - 8
 
     @functools.cached_property
-    def _todo_items(self) -> tuple[dict, Any]:
-        return {}, self._shared.source.get("actions") or []
+    def _todo_items(self) -> _TodoItems:
+        return _TodoItems(self._shared.source.get("actions") or [])
 
-    def _todo_item(self, key: tuple) -> str:
-        items, actions = self._todo_items
-        when, action = key
-        text = (f'<li class="text"><span class="when">{_html_shared(when)}:</span> '
-                f'{_html_shared(actions[action])}</li>\n')
-        if when.__class__ is str:  # 1, 1.0 and True are one key, but not one text
-            items[key] = text
-        return text
+    def _write_todo(self, out: list, start: int, batch: list) -> None:
+        """Each server's heading and to-do list (an item is written once per distinct (when, action))."""
+        hosts = self._hosts
+        item = self._todo_items.__getitem__
+        for number, s in enumerate(batch, start + 1):
+            todo = s["todo"]
+            if not todo:
+                out.append(f'<h3 class="text">{hosts[number - 1]} {SERVER_BADGES[s["status"]]}</h3>\n'
+                           "<p>Nothing to do: every check passes.</p>\n")
+                continue
+            out.append(f'<h3 class="text">{hosts[number - 1]} {SERVER_BADGES[s["status"]]}</h3>\n'
+                       '<ol class="todo">\n')
+            out += map(item, map(_TODO_KEY, todo))
+            out.append("</ol>\n")
 
-    def _write_todo(self, out: list, number: int, s: Mapping[str, Any]) -> None:
-        """A server's heading and to-do list (an item is written once per distinct (when, action))."""
-        out.append(f'<h3 class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n')
-        todo = s["todo"]
-        if not todo:
-            out.append("<p>Nothing to do: every check passes.</p>\n")
-            return
-        out.append('<ol class="todo">\n')
-        items, make = self._todo_items[0], self._todo_item
-        out += [items.get(key) or make(key) for key in map(_TODO_KEY, todo)]
-        out.append("</ol>\n")
+    def _write_chart(self, out: list, start: int, batch: list) -> None:
+        """Bars of the chart (the geometry is numbers :func:`chart_layout` computed, the colours its own)."""
+        hosts = self._bar_hosts
+        text = self._text
+        label_x = self._label_x
+        for number, b in enumerate(batch, start + 1):
+            value = text(b["value"])
+            host, label = b["host"], b["label"]
+            escaped = hosts[number - 1]
+            text_y, colour = b["text_y"], b["colour"]
+            if b["never"]:
+                rect = (f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                        f'fill="none" stroke="{colour}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
+                        f'<text x="{b["x"] + 8}" y="{text_y}" font-style="italic" fill="{colour}">'
+                        "never uploaded</text>\n")
+            else:
+                rect = (f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
+                        f'fill="{colour}" rx="2"/>\n')
+            out.append(f'<g>\n<title>{escaped}: {value}</title>\n<text x="{label_x}" y="{text_y}" '
+                       f'text-anchor="end">{escaped if label is host else _html(label)}</text>\n{rect}'
+                       f'<text x="{b["value_x"]}" y="{text_y}">{value}</text>\n</g>\n')
 
-    def _write_chart(self, out: list, number: int, b: Mapping[str, Any]) -> None:
-        """A bar of the chart (the geometry is numbers :func:`chart_layout` computed, the colours its own)."""
-        value = _html_shared(b["value"])
-        out.append(f'<g>\n<title>{_html(b["host"])}: {value}</title>\n<text x="{self._label_x}" y="{b["text_y"]}" '
-                   f'text-anchor="end">{_html(b["label"])}</text>\n')
-        if b["never"]:
-            out.append(f'<rect class="never" x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
-                       f'fill="none" stroke="{b["colour"]}" stroke-width="1.5" stroke-dasharray="5 4" rx="2"/>\n'
-                       f'<text x="{b["x"] + 8}" y="{b["text_y"]}" font-style="italic" fill="{b["colour"]}">'
-                       "never uploaded</text>\n")
-        else:
-            out.append(f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["width"]}" height="{b["height"]}" '
-                       f'fill="{b["colour"]}" rx="2"/>\n')
-        out.append(f'<text x="{b["value_x"]}" y="{b["text_y"]}">{value}</text>\n</g>\n')
+    def _write_licensing(self, out: list, start: int, batch: list) -> None:
+        """Each server's licensing technology row."""
+        hosts, text = self._hosts, self._text
+        for number, v in enumerate(batch, start + 1):
+            lic = v["l"]
+            build = lic["build"]
+            contact, offline = lic["last_contact"], lic["offline_activation"]
+            out.append(f'<tr><td class="text">{hosts[number - 1]}</td>'
+                       f'<td class="text">{text(lic["technology_label"])}</td>'
+                       '<td class="text">'
+                       f'{build if build.__class__ is int else "unknown" if build is None else _html(build)} '
+                       f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
+                       f'<td class="text">{text(lic["mode"] or "")}</td>'
+                       f'<td class="text">{_html(contact) if contact else ""}</td>'
+                       f'<td class="text">{_html(offline) if offline else ""}</td><td class="text">'
+                       f'{text(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
+                       f'<td class="text">{text(lic["situation"])}</td></tr>\n')
 
-    @staticmethod
-    def _write_licensing(out: list, number: int, v: Mapping[str, Any]) -> None:
-        """A server's licensing technology row."""
-        lic = v["l"]
-        build = lic["build"]
-        out.append(f'<tr><td class="text">{_html(lic["host"])}</td>'
-                   f'<td class="text">{_html_shared(lic["technology_label"])}</td>'
-                   f'<td class="text">{_html("unknown" if build is None else build)} '
-                   f'({_YES_NO.get(lic["capable_online"], "?")} / {_YES_NO.get(lic["capable_offline"], "?")})</td>'
-                   f'<td class="text">{_html_shared(lic["mode"] or "")}</td>'
-                   f'<td class="text">{_html(lic["last_contact"] or "")}</td>'
-                   f'<td class="text">{_html(lic["offline_activation"] or "")}</td><td class="text">'
-                   f'{_html_shared(lic["state_source"] or "not given")}</td><td>{CHECK_BADGES[lic["status"]]}</td>'
-                   f'<td class="text">{_html_shared(lic["situation"])}</td></tr>\n')
+    @functools.cached_property
+    def _server_middles(self) -> dict[tuple, str]:
+        return {}
 
-    @staticmethod
-    def _write_servers(out: list, number: int, v: Mapping[str, Any]) -> None:
-        """A row of the servers table (facts per server; the host links to its details)."""
-        s, f = v["s"], v["f"]
-        host, hostname = s["host"], s["hostname"]
-        out.append(f'<tr>\n<td class="text"><a href="#server-{number}">{_html(host)}</a>')
-        if hostname and hostname != host:
-            out.append(f"<br><small>LS name: {_html(hostname)}</small>")
-        out.append(f'</td>\n<td>{SERVER_BADGES[s["status"]]}</td>\n<td>{REPORTING_BADGES[bool(s["reporting"])]}'
-                   f'</td>\n<td class="text">{_html_shared(f["version"] or "unknown")}</td>\n<td class="text">'
-                   f'{_html_shared(f["window_status"] or "unknown")}')
-        if f["upgrade_deadline"]:
-            out.append(f'<br><small>deadline {_html_shared(f["upgrade_deadline"])}</small>')
-        out.append(f'</td>\n<td class="text">{_html_shared(f["reporting_mode"] or "unknown")}</td>\n'
-                   f'<td class="text">{_html_shared(f["last_attempt_status"] or "unknown")}')
-        if f["last_attempt_time"]:
-            out.append(f'<br><small>{_html(f["last_attempt_time"])}</small>')
-        if f["last_attempt_code"] and f["last_attempt_status"] != "success":
-            out.append(f'<br><small>{_html_shared(f["last_attempt_code"])}</small>')
-        out.append('</td>\n<td class="text">')
-        if f["last_success_time"]:
-            days = f["days_since_success"]
-            out.append(f'{_html(days)} day{"" if days == 1 else "s"} ago<br><small>'
-                       f'{_html(f["last_success_time"])} ({_html_shared(f["last_success_source"])})</small>')
-        else:
-            out.append("none on record")
-        pending = f["pending_count"]
-        out.append(f'</td>\n<td class="num">{"" if pending is None else _html(pending)}')
-        if f["pending_bytes"]:
-            out.append(f'<br><small>{_html(human_bytes(f["pending_bytes"]))}</small>')
-        out.append(f'</td>\n<td class="num">{_html(f["expired_lines"])} / {_html(f["inactive_lines"])}'
-                   '</td>\n</tr>\n')
+    def _write_servers(self, out: list, start: int, batch: list) -> None:
+        """Rows of the servers table (facts per server; the host links to its details).
 
-    def _write_matrix(self, out: list, number: int, v: Mapping[str, Any]) -> None:
-        """A row of the checks matrix: the host, then its badge per check."""
-        out.append(f'<tr><td class="text">{_html(v["s"]["host"])}</td>{self._rows.matrix(v["cells"])}</tr>\n')
+        The cells from the status to the last attempt's result show values many servers share: written once per
+        distinct set of them (remembered when they are all text, as a text never equals a number or a flag).
+        """
+        hosts, text, middles = self._hosts, self._text, self._server_middles
+        for number, v in enumerate(batch, start + 1):
+            s, f = v["s"], v["f"]
+            host, hostname = s["host"], s["hostname"]
+            attempt_status, attempt_time, code = (f["last_attempt_status"], f["last_attempt_time"],
+                                                  f["last_attempt_code"])
+            key = (s["status"], bool(s["reporting"]), f["version"], f["window_status"], f["upgrade_deadline"],
+                   f["reporting_mode"], attempt_status)
+            try:
+                middle = middles.get(key)
+            except TypeError:  # a value that is not text (and cannot be a key): written as it is, not remembered
+                middle = None
+            if middle is None:
+                status, reporting, version, window, deadline, mode = key[:6]
+                middle = (f'</td>\n<td>{SERVER_BADGES[status]}</td>\n<td>{REPORTING_BADGES[reporting]}'
+                          f'</td>\n<td class="text">{text(version or "unknown")}</td>\n<td class="text">'
+                          f'{text(window or "unknown")}'
+                          f'{f"<br><small>deadline {text(deadline)}</small>" if deadline else ""}'
+                          f'</td>\n<td class="text">{text(mode or "unknown")}</td>\n'
+                          f'<td class="text">{text(attempt_status or "unknown")}')
+                if status.__class__ is str and all(value is None or value.__class__ is str for value in key[2:]):
+                    middles[key] = middle
+            if f["last_success_time"]:
+                days = f["days_since_success"]
+                success = (f'{days if days.__class__ is int else _html(days)} day{"" if days == 1 else "s"}'
+                           f' ago<br><small>'
+                           f'{_html(f["last_success_time"])} ({text(f["last_success_source"])})</small>')
+            else:
+                success = "none on record"
+            pending, pending_bytes = f["pending_count"], f["pending_bytes"]
+            expired, inactive = f["expired_lines"], f["inactive_lines"]  # whole numbers are written as they are
+            out.append(
+                f'<tr>\n<td class="text"><a href="#server-{number}">{hosts[number - 1]}</a>'
+                f'{f"<br><small>LS name: {_html(hostname)}</small>" if hostname and hostname != host else ""}{middle}'
+                f'{f"<br><small>{_html(attempt_time)}</small>" if attempt_time else ""}'
+                f'{f"<br><small>{text(code)}</small>" if code and attempt_status != "success" else ""}'
+                f'</td>\n<td class="text">{success}'
+                f'</td>\n<td class="num">'
+                f'{pending if pending.__class__ is int else "" if pending is None else _html(pending)}'
+                f'{f"<br><small>{_html(human_bytes(pending_bytes))}</small>" if pending_bytes else ""}'
+                f'</td>\n<td class="num">{expired if expired.__class__ is int else _html(expired)} / '
+                f'{inactive if inactive.__class__ is int else _html(inactive)}'
+                '</td>\n</tr>\n')
 
-    def _write_details(self, out: list, number: int, s: Mapping[str, Any]) -> None:
-        """"Details per server": a server's heading and the table of its checks (rows: :meth:`HtmlRows.details`)."""
-        out.append(f'<h3 id="server-{number}" class="text">{_html(s["host"])} {SERVER_BADGES[s["status"]]}</h3>\n'
-                   f"{_DETAILS_HEAD}")
-        self._rows.details(s["checks"], out)
-        out.append("</tbody>\n</table>\n")
+    def _write_matrix(self, out: list, start: int, batch: list) -> None:
+        """Rows of the checks matrix: the host, then its badge per check."""
+        hosts = self._hosts
+        matrix = self._rows.matrix
+        for number, v in enumerate(batch, start + 1):
+            out.append(f'<tr><td class="text">{hosts[number - 1]}</td>{matrix(v["cells"])}</tr>\n')
+
+    def _write_details(self, out: list, start: int, batch: list) -> None:
+        """"Details per server": each server's heading and the table of its checks (rows: :meth:`HtmlRows.details`)."""
+        hosts = self._hosts
+        row = self._rows.detail_row
+        for number, s in enumerate(batch, start + 1):
+            out.append(f'<h3 id="server-{number}" class="text">{hosts[number - 1]} {SERVER_BADGES[s["status"]]}'
+                       f"</h3>\n{_DETAILS_HEAD}")
+            out += map(row, map(_CHECK_KEY, s["checks"]))
+            out.append("</tbody>\n</table>\n")
 
 
 def _gathered_html(pieces: Iterator[str], sections: HtmlSections) -> Iterator[str]:
@@ -833,8 +943,6 @@ def _gathered_html(pieces: Iterator[str], sections: HtmlSections) -> Iterator[st
                 start = index + 1
         if start < len(batch):
             yield "".join(batch[start:])
-
-
 
 
 def _sorted_keys(value: Any) -> Any:
