@@ -242,7 +242,7 @@ def _index(results: Sequence[Mapping[str, Any]]) -> list[Indexed]:
     for result in results:
         by_id: dict[Any, Mapping[str, Any]] = {}
         for check in result.get("checks", []):
-            if type(check) is dict or isinstance(check, Mapping):
+            if isinstance(check, (dict, Mapping)):
                 by_id.setdefault(check.get("id"), check)
         indexed.append((result, by_id))
     return indexed

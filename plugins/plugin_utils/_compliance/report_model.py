@@ -163,7 +163,7 @@ class _Shared:
             text = str(fix)
             remediation = self.remediations.key(_REMEDIATION_NAMES.get(text) or str(check_id), text)
         evidence = check.get("evidence")
-        if type(evidence) is dict or isinstance(evidence, Mapping):  # the first test spares the ABC check
+        if isinstance(evidence, (dict, Mapping)):  # a dict is found without the ABC check
             evidence = self._compact_evidence(evidence)
             evidence = self.evidence.key(str(check_id), evidence, identity=_frozen(evidence))
         message = check.get("message")
@@ -224,7 +224,7 @@ _TONE_ORDER = {FAIL: 0, UNKNOWN: 1, WARN: 2, PASS: 3}
 def _las_checks(server: Mapping[str, Any]) -> dict[Any, Mapping[str, Any]]:
     """A server's LAS checks by id (the last check of an id wins); the other checks are not looked at."""
     return {c.get("id"): c for c in server.get("checks") or ()
-            if (type(c) is dict or isinstance(c, Mapping)) and c.get("id") in _LAS_IDS}
+            if isinstance(c, (dict, Mapping)) and c.get("id") in _LAS_IDS}
 
 
 def _worst(checks: Any) -> Any:
@@ -355,7 +355,7 @@ def _window_unknown(checks: Any) -> bool:
     """An ``upgrade_window`` check is UNKNOWN and no ``ls_installed`` check failed (one pass over the checks)."""
     unknown = no_server = False
     for check in checks:
-        if type(check) is dict or isinstance(check, Mapping):
+        if isinstance(check, (dict, Mapping)):
             check_id, status = check.get("id"), check.get("status")
             unknown = unknown or (check_id == "upgrade_window" and status == UNKNOWN)
             no_server = no_server or (check_id == "ls_installed" and status == FAIL)
@@ -571,11 +571,11 @@ def _evidence_by_id(checks: Any, wanted: frozenset, table: Any) -> dict[Any, Map
         check_id = check.get("id")
         if check_id in wanted and check_id not in found:
             evidence = check.get("evidence")
-            if type(evidence) is int and 0 <= evidence < len(table):  # what _at does, without the call
+            if evidence.__class__ is int and 0 <= evidence < len(table):  # what _at does, without the call
                 evidence = table[evidence]
-            elif type(evidence) is not dict:
+            elif not isinstance(evidence, dict):
                 evidence = _at(table, evidence)
-            found[check_id] = evidence if type(evidence) is dict or isinstance(evidence, Mapping) else _NO_EVIDENCE
+            found[check_id] = evidence if isinstance(evidence, (dict, Mapping)) else _NO_EVIDENCE
     return found
 
 
