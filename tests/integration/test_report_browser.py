@@ -18,7 +18,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import clean_text
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
+    clean_text,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.report_writer import write_reports
 
 CHROMIUM = shutil.which("chromium")

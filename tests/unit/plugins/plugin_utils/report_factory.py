@@ -309,3 +309,16 @@ def fleet_model(
         as_of=AS_OF,
         options={"collection_version": "0.1.0", **(options or {})},
     )
+
+
+def patch_render(monkeypatch: Any, name: str, value: Any) -> None:
+    """Set ``name`` to ``value`` in every report-render module that holds it (a constant is bound in each module that
+    imports it, so patching its defining module alone would not reach the renderers)."""
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import report_render
+    from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render import (
+        chart, common, csv_report, html_report, json_report, junit_report, markdown_report, shared, templates,
+    )
+    for module in (report_render, common, chart, csv_report, html_report, json_report, junit_report, markdown_report,
+                   shared, templates):
+        if hasattr(module, name):
+            monkeypatch.setattr(module, name, value)

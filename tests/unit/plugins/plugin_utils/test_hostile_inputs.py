@@ -41,7 +41,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.evide
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils.lab.state import report_clock
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._license.license_names import validate_file_name
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import clean_text, render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
+    clean_text,
+    render,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._telemetry.upload_result import parse_upload_result
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.zip_safety import (
     unsafe_member_name,

@@ -22,7 +22,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     build_report,
     licensing_row,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
+    render,
+)
 
 RULES_SHIPPED = las.load_shipped()
 BEFORE_EOL = datetime(2026, 3, 1, 12, tzinfo=UTC)

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from report_factory import HOSTILE, fleet_model
 from test_report_render import small_model
 
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import report_render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render import csv_report as r_csv
+from report_factory import patch_render
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import (
     licensing_row,
     server_facts,
@@ -109,7 +110,7 @@ def test_csv_is_what_csv_writer_writes(make):
 def test_csv_memory_is_bounded_and_the_text_the_same(monkeypatch):
     """Remembered texts are dropped when there are too many; what is written does not change."""
     model = odd_model()
-    monkeypatch.setattr(report_render, "_CSV_MEMO", 1)
+    patch_render(monkeypatch, "_CSV_MEMO", 1)
     assert render(model, "csv") == rows_by_csv_writer(model)
 
 
@@ -134,7 +135,7 @@ _cell = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(st.ch
 def test_one_cell_is_what_csv_writer_writes(values):
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow([csv_cell(v) for v in values])
-    assert ",".join(report_render._csv_field(v) for v in values) + "\r\n" == out.getvalue()
+    assert ",".join(r_csv._csv_field(v) for v in values) + "\r\n" == out.getvalue()
 
 
 def test_needs_cleaning_is_whether_clean_text_changes_the_text():

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, ctxlic maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""report_render.MdRows (issue 18 item 3): the Markdown per-server sections written in Python.
+"""r_md.MdRows (issue 18 item 3): the Markdown per-server sections written in Python.
 
 MdRows must write exactly what the template's loops wrote (kept here as the reference, rendered by the
 report's own Jinja2 environment), hostile and oddly typed values included, and escape a shared text once.
@@ -14,11 +14,16 @@ import pytest
 from report_factory import HOSTILE, fleet_model
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import report_render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render import common as r_common
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render import junit_report as r_junit
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render import markdown_report as r_md
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render import templates as r_templates
+from report_factory import patch_render
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
-    MdRows,
     SharedModel,
     render,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render.markdown_report import MdRows
 
 #: The per-server loops of report.md.j2 before MdRows wrote them (the week's rows, to-do lists, licensing
 #: rows, servers table, checks matrix, details per server), each section ended by a marker line. Long
@@ -123,8 +128,8 @@ def sections(text: str) -> list[str]:
 @pytest.mark.parametrize("make", [fleet_model, hostile_model], ids=["fleet", "hostile"])
 def test_md_rows_write_what_the_template_loops_wrote(make):
     shared = SharedModel(make())
-    context = report_render._context(shared)
-    expected = sections(report_render._environment(False).from_string(REFERENCE).render(**context))
+    context = r_templates._context(shared)
+    expected = sections(r_templates._environment(False).from_string(REFERENCE).render(**context))
     rows = MdRows(context["titles"], context["messages"], context["actions"])
     model = shared.source
     written = [rows.week(context["week_items"]["items"]), rows.todo(model["servers"]), rows.licensing(shared.views),
@@ -142,7 +147,7 @@ def test_a_shared_text_is_escaped_once_per_report(monkeypatch):
         calls.append(value)
         return report_render.md_escape(value)
 
-    monkeypatch.setattr(report_render, "_md", counting)
+    patch_render(monkeypatch, "_md", counting)
     text = render(model, "markdown")
     for index, message in enumerate(model["messages"]):
         shown = sum(1 for server in model["servers"] for check in server["checks"] if check["message"] == index)
@@ -155,11 +160,11 @@ def test_a_text_the_fast_check_passes_is_its_own_escape():
     """Every character md_escape (or the JUnit attribute escaping) changes is one the fast check looks for."""
     for code in range(0x10000):
         char = chr(code)
-        if report_render._MD_WORK.search(char) is None:
+        if r_md._MD_WORK.search(char) is None:
             assert report_render.md_escape(char) == char == report_render.md_escape(char, newline=" "), hex(code)
-        if report_render._XML_ATTR_WORK.search(char) is None:
-            assert report_render._xml_attr(report_render.clean_text(char)) == char, hex(code)
-    assert report_render._md_cell("a\r\nb") == "a<br>b" and report_render._md_line("a|b") == "a\\|b"
+        if r_junit._XML_ATTR_WORK.search(char) is None:
+            assert r_junit._xml_attr(report_render.clean_text(char)) == char, hex(code)
+    assert r_md._md_cell("a\r\nb") == "a<br>b" and r_md._md_line("a|b") == "a\\|b"
 
 
 def test_a_host_is_escaped_once_per_report(monkeypatch):
@@ -169,16 +174,16 @@ def test_a_host_is_escaped_once_per_report(monkeypatch):
 
     def counting(text):
         calls.append(text)
-        return report_render._md_text(text, "<br>")
+        return r_common._md_text(text, "<br>")
 
-    monkeypatch.setattr(report_render, "_md_cell", counting)
+    patch_render(monkeypatch, "_md_cell", counting)
     render(model, "markdown")
     for server in model["servers"]:
         assert calls.count(server["host"]) == 1, server["host"]
 
 
 def test_report_texts_keep_equal_values_of_other_types_apart():
-    texts = report_render._Texts(report_render._md_cell, report_render.md_escape)
+    texts = r_md._Texts(r_md._md_cell, report_render.md_escape)
     written = [texts["1"], texts[1], texts[True], texts[1.0], texts["a|b"], texts[None]]
     assert written == ["1", "1", "yes", "1.0", "a\\|b", ""]
     assert set(texts) == {"1", "a|b"}

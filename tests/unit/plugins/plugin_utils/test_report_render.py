@@ -27,10 +27,13 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError, InputError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import report_render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render import csv_report as r_csv
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render import html_report as r_html
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render import shared as r_shared
+from report_factory import patch_render
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
     FORMATS,
     SharedModel,
-    chart_bars,
     chart_layout,
     clean_text,
     csv_cell,
@@ -38,6 +41,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     render,
     render_all,
 )
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import chart_bars
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._store.report_writer import write_reports
 
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -271,8 +275,8 @@ def test_html_escapes_hostile_strings(outputs):
 def test_html_sections_escape_as_the_template_does(value):
     """A value the Python-written sections write is cleaned and escaped exactly as autoescape + finalize do."""
     expected = str(escape(report_render.clean_output(value)))
-    assert report_render._html(value) == expected
-    assert report_render._html_shared(value) == expected
+    assert r_html._html(value) == expected
+    assert r_html._html_shared(value) == expected
 
 
 def test_html_host_named_like_a_section_marker_is_text():
@@ -531,15 +535,15 @@ def test_text_is_cleaned_as_written_without_copying_the_model():
 
 def test_render_all_derives_the_views_once(model, monkeypatch):
     calls = []
-    real = report_render.server_facts
-    monkeypatch.setattr(report_render, "server_facts", lambda m, s: calls.append(s) or real(m, s))
+    real = r_shared.server_facts
+    patch_render(monkeypatch, "server_facts", lambda m, s: calls.append(s) or real(m, s))
     texts = render_all(model, FORMATS)
     assert len(calls) == len(model["servers"])  # once per server, shared by CSV, Markdown and HTML
     assert texts == {fmt: render(model, fmt) for fmt in FORMATS}
 
 
 def test_json_alone_derives_nothing(model, monkeypatch):
-    monkeypatch.setattr(report_render, "server_facts", lambda m, s: pytest.fail("JSON writes the model as it is"))
+    patch_render(monkeypatch, "server_facts", lambda m, s: pytest.fail("JSON writes the model as it is"))
     assert json.loads(render_all(model, ["json"])["json"]) == json.loads(render(model, "json"))
 
 
@@ -623,7 +627,7 @@ def test_rendering_pauses_the_garbage_collector_and_restores_it(model, monkeypat
     import gc
 
     seen = []
-    real = report_render._iter_csv
+    real = r_csv._iter_csv
 
     def spy(shared):
         seen.append(gc.isenabled())

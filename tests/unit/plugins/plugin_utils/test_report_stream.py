@@ -11,6 +11,7 @@ from report_factory import fleet_model
 
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._common.errors import CtxlicError
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance import report_render
+from report_factory import patch_render
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
     EXTENSIONS,
     FORMATS,
@@ -29,11 +30,11 @@ def model() -> dict:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_small_pieces_join_to_the_one_piece_text(model, fmt, monkeypatch):
     """A row or suite lost or doubled at a piece boundary would make the texts differ."""
-    monkeypatch.setattr(report_render, "_ROWS_PER_PIECE", 10**9)
-    monkeypatch.setattr(report_render, "_TEMPLATE_PIECES", 10**9)
+    patch_render(monkeypatch, "_ROWS_PER_PIECE", 10**9)
+    patch_render(monkeypatch, "_TEMPLATE_PIECES", 10**9)
     whole = list(iter_render(model, fmt))
-    monkeypatch.setattr(report_render, "_ROWS_PER_PIECE", 1)
-    monkeypatch.setattr(report_render, "_TEMPLATE_PIECES", 3)
+    patch_render(monkeypatch, "_ROWS_PER_PIECE", 1)
+    patch_render(monkeypatch, "_TEMPLATE_PIECES", 3)
     pieces = list(iter_render(model, fmt))
     assert "".join(pieces) == "".join(whole) == render(model, fmt)
     if fmt != "json":
@@ -41,11 +42,11 @@ def test_small_pieces_join_to_the_one_piece_text(model, fmt, monkeypatch):
 
 
 def test_html_sections_in_any_piece_size_join_to_the_same_text(model, monkeypatch):
-    """The per-server sections (report_render.HtmlSections) lose or double no server at a piece boundary."""
-    monkeypatch.setattr(report_render, "_SECTION_SERVERS", 10**9)
+    """The per-server sections (r_html.HtmlSections) lose or double no server at a piece boundary."""
+    patch_render(monkeypatch, "_SECTION_SERVERS", 10**9)
     whole = render(model, "html")
-    monkeypatch.setattr(report_render, "_SECTION_SERVERS", 1)
-    monkeypatch.setattr(report_render, "_TEMPLATE_PIECES", 1)
+    patch_render(monkeypatch, "_SECTION_SERVERS", 1)
+    patch_render(monkeypatch, "_TEMPLATE_PIECES", 1)
     pieces = list(iter_render(model, "html"))
     assert "".join(pieces) == whole
     assert len(pieces) > 7 * len(model["servers"])  # every section written server by server
@@ -55,8 +56,8 @@ def test_html_sections_in_any_piece_size_join_to_the_same_text(model, monkeypatc
 @pytest.mark.parametrize("write_chars", [1, 7, 1 << 18])
 def test_streamed_files_are_byte_identical_to_the_rendered_text(tmp_path, model, monkeypatch, write_chars):
     """Pieces gathered, or cut (1 and 7 characters split multi-byte characters' neighbours), write the same bytes."""
-    monkeypatch.setattr(report_render, "_ROWS_PER_PIECE", 1)
-    monkeypatch.setattr(report_render, "_TEMPLATE_PIECES", 3)
+    patch_render(monkeypatch, "_ROWS_PER_PIECE", 1)
+    patch_render(monkeypatch, "_TEMPLATE_PIECES", 3)
     monkeypatch.setattr(report_writer, "WRITE_CHARS", write_chars)
     paths = write_reports(model, tmp_path, FORMATS, json_indent=2 if write_chars == 7 else None)
     for fmt in FORMATS:

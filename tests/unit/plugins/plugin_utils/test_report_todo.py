@@ -33,7 +33,10 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     resolve_check,
     resolve_todo,
 )
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render, render_all
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
+    render,
+    render_all,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.todo import (
     fleet_week,
     server_todo,

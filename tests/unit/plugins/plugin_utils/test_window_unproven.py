@@ -20,7 +20,9 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.server_checks import evaluate_server
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.version import parse_ls_version
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_model import build_report
-from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import render
+from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.report_render import (
+    render,
+)
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._server.upgrade_window import (
     evaluate_window,
     window_task_result,
