@@ -96,8 +96,10 @@ def test_pure_benchmarks_run_on_tiny_inputs(tiny_pure):
     report = tiny_pure["report"]
     assert report["records"] == report["servers_in_model"] == 10
     assert [s["name"] for s in report["stages"]][3:] == [
-        *(f"report_writer.write_reports({f})" for f in FORMATS), "report_writer.write_reports(all five formats)"]
-    assert all(s["output_bytes"] > 0 for s in report["stages"][3:])
+        *(f"report_writer.write_reports({f})" for f in FORMATS), "report_writer.write_reports(all five formats)",
+        pure_bench.RENDER_STAGE]
+    assert all(s["output_bytes"] > 0 for s in report["stages"][3:-1])
+    assert report["stages"][-1]["output_bytes"] is None and report["stages"][-1]["ratio"] > 0  # text, not files
     written = {s["name"]: s for s in report["stages"]}
     assert written["report_writer.write_reports(all five formats)"]["output_bytes"] == sum(
         written[f"report_writer.write_reports({f})"]["output_bytes"] for f in FORMATS)
@@ -419,13 +421,15 @@ def _report_targets(results: dict) -> dict[str, str]:
 
 
 def test_report_targets_are_met_only_by_the_measured_figures(results):
-    """All five formats written in one call under 3x, the JSON under 25 MiB, the peak under 300 MiB (issue 18 item 3).
+    """All five formats rendered from one model under 3x, the JSON under 25 MiB, the peak under 300 MiB (issue 18).
+
+    The rendering is the target (what the issue measured); the files written to disk are a figure beside it.
 
     Each format alone is a figure, not the target: five formats each under 3x can still cost 15x together.
     """
     report = copy.deepcopy(results["pure"]["report"])
     results["pure"] = {**results["pure"], "report": report}
-    all_five = next(s for s in report["stages"] if s["name"] == "report_writer.write_reports(all five formats)")
+    all_five = next(s for s in report["stages"] if s["name"] == pure_bench.RENDER_STAGE)
     for stage in report["stages"]:
         stage["ratio"] = 2.9
     report["user"].update(json_bytes=24 * 1024 * 1024, peak_bytes=299 * 1024 * 1024)
@@ -436,7 +440,7 @@ def test_report_targets_are_met_only_by_the_measured_figures(results):
     report["user"].update(json_bytes=25 * 1024 * 1024, peak_bytes=300 * 1024 * 1024)
     statuses = _report_targets(results)
     assert [statuses[k] for k in statuses if "each format" not in k] == ["**NOT met**"] * 3, statuses
-    report["stages"] = [s for s in report["stages"] if "(all five formats)" not in s["name"]]
+    report["stages"] = [s for s in report["stages"] if s["name"] != pure_bench.RENDER_STAGE]
     del report["user"]
     statuses = _report_targets(results)
     assert [statuses[k] for k in statuses if "each format" not in k] == ["**not measured**"] * 3, statuses
