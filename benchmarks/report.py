@@ -575,14 +575,15 @@ def targets_section(results: dict) -> list[str]:
         user = rep.get("user") or {}
         written = next((st for st in rep["stages"] if st["name"].startswith(prefix) and "all five" in st["name"]), {})
         rendered = next((st for st in rep["stages"] if st["name"].startswith("report_render.iter_render(")), {})
-        # The issue's measure: the five formats rendered together (it measured 30x before: the five renders' sum).
+        # The issue's measure: the five formats rendered together (it measured 30x before: the five renders' sum);
+        # met only when the files written to disk are under the target too.
         rows.append([f"report of {rep['records']:,} servers: CPU of rendering all five formats from one model "
                      "/ `json.dumps` of the records",
                      f"{fmt_ratio(rendered.get('ratio'))} (written to disk, atomic and fsynced: "
                      f"{fmt_ratio(written.get('ratio'))}; build once + write all five: {fmt_ratio(user.get('ratio'))})",
                      f"`json.dumps` {fmt_s(rep['baseline']['seconds'])}; before issue 18: 30x",
                      f"under {REPORT_CPU_TARGET:.2f}x",
-                     _status([rendered.get("ratio")], lambda r: r < REPORT_CPU_TARGET)])
+                     _status([rendered.get("ratio"), written.get("ratio")], lambda r: r < REPORT_CPU_TARGET)])
         rows.append([f"report of {rep['records']:,} servers: CPU of writing each format alone / `json.dumps`",
                      "; ".join(f"{st['name'][len(prefix):-1]} {fmt_ratio(st['ratio'])}" for st in stages),
                      f"`json.dumps` {fmt_s(rep['baseline']['seconds'])}", "none (figure only)", ""])

@@ -423,7 +423,7 @@ def _report_targets(results: dict) -> dict[str, str]:
 def test_report_targets_are_met_only_by_the_measured_figures(results):
     """All five formats rendered from one model under 3x, the JSON under 25 MiB, the peak under 300 MiB (issue 18).
 
-    The rendering is the target (what the issue measured); the files written to disk are a figure beside it.
+    The rendering is what the issue measured; the files written to disk must be under the target too.
 
     Each format alone is a figure, not the target: five formats each under 3x can still cost 15x together.
     """
@@ -440,6 +440,10 @@ def test_report_targets_are_met_only_by_the_measured_figures(results):
     report["user"].update(json_bytes=25 * 1024 * 1024, peak_bytes=300 * 1024 * 1024)
     statuses = _report_targets(results)
     assert [statuses[k] for k in statuses if "each format" not in k] == ["**NOT met**"] * 3, statuses
+    all_five["ratio"] = 2.9
+    written = next(s for s in report["stages"] if s["name"] == "report_writer.write_reports(all five formats)")
+    written["ratio"] = 3.0  # rendered under 3x, but the files cost more
+    assert _report_targets(results)[next(k for k in statuses if "rendering all five" in k)] == "**NOT met**"
     report["stages"] = [s for s in report["stages"] if s["name"] != pure_bench.RENDER_STAGE]
     del report["user"]
     statuses = _report_targets(results)
