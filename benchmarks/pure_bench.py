@@ -180,6 +180,7 @@ def report_benchmark(records: list[dict], *, as_of: datetime = AS_OF, repeat: in
         ("compliance.evaluate_fleet", fleet),
         ("report_model.build_report", model),
     ]
+
     def render_five() -> int:
         # Every piece of every format, as the report writer receives them (not joined, not encoded, not written).
         shared = SharedModel(report_model)

@@ -38,8 +38,6 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 )
 
 
-
-
 TEMPLATES = "_compliance/report_templates"  # package data: report.md.j2, report.html.j2
 
 
