@@ -27,27 +27,28 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
 )
 
 
+#: What ElementTree writes for each character it escapes in an attribute, in its order (``&`` first); character
+#: data escapes the first three only.
+_XML_ATTR_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"),
+                     ("\t", "&#09;"))
+_XML_TEXT_ESCAPES = _XML_ATTR_ESCAPES[:3]
+
+
+def _escaped(text: str, escapes: tuple) -> str:
+    """``text`` with each character of ``escapes`` replaced by its entity, in order (a copy only where one occurs)."""
+    for char, entity in escapes:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
+
+
 def _xml_attr(text: str) -> str:
     """``text`` as a double-quoted XML attribute value, escaped exactly as ElementTree writes it.
 
     ``& < > "`` become entities; CR, LF and tab become character references (``&#13;`` ``&#10;`` ``&#09;``)
     so that attribute-value normalization keeps them. Text must be cleaned (:func:`clean_text`) first.
     """
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#09;")
-    return text
+    return _escaped(text, _XML_ATTR_ESCAPES)
 
 
 def _xml_text(text: str) -> str:
@@ -56,13 +57,7 @@ def _xml_text(text: str) -> str:
     Text must be cleaned (:func:`clean_text`) first. CR is written as it is (as ElementTree does), so a
     parser reads it as a line break.
     """
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
+    return _escaped(text, _XML_TEXT_ESCAPES)
 
 
 #: The characters :func:`clean_text` or :func:`_xml_attr` change: a text with none of them is written as it is.
