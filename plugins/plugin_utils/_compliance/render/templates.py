@@ -24,9 +24,7 @@ from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.
     CHECK_BADGES,
     HtmlRows,
     HtmlSections,
-    SERVER_BADGES,
     _Escaped,
-    _badge,
     _gathered_html,
 )
 from ansible_collections.ctxlic.license_server.plugins.plugin_utils._compliance.render.markdown_report import (
@@ -85,18 +83,14 @@ def _context(shared: SharedModel) -> dict:
     return {
         "m": model,
         "views": shared.views,
-        "chart": shared.chart,
         "symbols": TONE_SYMBOLS,
         "labels": CHECK_LABELS,
         "colours": TONE_COLOURS,
         "check_badges": CHECK_BADGES,
-        "server_badges": SERVER_BADGES,
         "messages": model.get("messages") or [],
         "actions": model.get("actions") or [],
         "titles": {cid: entry.get("title") for cid, entry in (model.get("checks") or {}).items()},
         "week_items": shared.week,
-        "reporting_yes": _badge("pass", "yes"),
-        "reporting_no": _badge("fail", "no"),
     }
 
 
@@ -113,4 +107,5 @@ def _iter_template(shared: SharedModel, name: str, html: bool) -> Iterator[str]:
                          for cid, title in context["titles"].items()}
     rows = HtmlRows(context["titles"], context["messages"])
     context["section"] = HtmlSections.marker
+    context["chart"] = shared.chart  # the chart is drawn in HTML only
     return _gathered_html(template.generate(**context), HtmlSections(shared, context["week_items"], rows))
